@@ -1,0 +1,81 @@
+package dev.lowbit.api.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import dev.lowbit.api.spi.Quantizer;
+import java.util.Objects;
+
+/**
+ * A fully connected layer {@code y = x Q(W)^T + b} on the last axis, whose weight W is kept in fp32
+ * and quantized in every forward pass through the straight-through estimator. The bias stays fp32.
+ */
+public final class QuantizedLinear extends AbstractBlock implements QuantizedBlock {
+
+    private static final byte VERSION = 1;
+
+    private final long units;
+    private final Quantizer quantizer;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    /**
+     * @param units the number of output features
+     * @param quantizer the quantizer of the weight matrix
+     */
+    public QuantizedLinear(long units, Quantizer quantizer) {
+        super(VERSION);
+        if (units < 1) {
+            throw new IllegalArgumentException("units must be >= 1, got " + units);
+        }
+        this.units = units;
+        this.quantizer = Objects.requireNonNull(quantizer, "quantizer");
+        this.weight = addParameter(
+                Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT).build());
+        this.bias = addParameter(
+                Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build());
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray input = inputs.singletonOrThrow();
+        NDArray shadow = parameterStore.getValue(weight, input.getDevice(), training);
+        NDArray b = parameterStore.getValue(bias, input.getDevice(), training);
+        NDArray quantized = StraightThrough.quantize(shadow, quantizer, input.getManager());
+        return Linear.linear(input, quantized, b);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+        Shape input = inputs[0];
+        return new Shape[] {input.slice(0, input.dimension() - 1).add(units)};
+    }
+
+    @Override
+    public void prepare(Shape[] inputShapes) {
+        Shape input = inputShapes[0];
+        weight.setShape(new Shape(units, input.get(input.dimension() - 1)));
+        bias.setShape(new Shape(units));
+    }
+
+    @Override
+    public Parameter shadowWeight() {
+        return weight;
+    }
+
+    @Override
+    public Quantizer quantizer() {
+        return quantizer;
+    }
+
+    @Override
+    public String toString() {
+        return "QuantizedLinear(units=" + units + ", quantizer=" + quantizer.id() + ")";
+    }
+}

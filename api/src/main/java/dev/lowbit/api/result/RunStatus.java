@@ -1,0 +1,9 @@
+package dev.lowbit.api.result;
+
+/** How a stored run ended. */
+public enum RunStatus {
+    /** Trained for all its epochs and evaluated on the test set. */
+    FINISHED,
+    /** The training raised an error; the rest of the grid went on. */
+    FAILED
+}

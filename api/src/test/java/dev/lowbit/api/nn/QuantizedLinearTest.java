@@ -1,0 +1,102 @@
+package dev.lowbit.api.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import dev.lowbit.api.AlphabetQuantizer;
+import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.spi.Alphabet;
+import dev.lowbit.api.spi.Quantizer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class QuantizedLinearTest {
+
+    static final class Ternary extends AlphabetQuantizer {
+        Ternary() {
+            super("test-ternary", "test", Alphabet.symmetricWithZero(3));
+        }
+    }
+
+    private final Quantizer ternary = new Ternary();
+    private NDManager manager;
+
+    @BeforeEach
+    void openManager() {
+        Engine.getInstance().setRandomSeed(3);
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void closeManager() {
+        manager.close();
+    }
+
+    private QuantizedLinear initialised(long units, long inputs) {
+        QuantizedLinear layer = new QuantizedLinear(units, ternary);
+        layer.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
+        layer.setInitializer(new NormalInitializer(0.1f), Parameter.Type.BIAS);
+        layer.initialize(manager, DataType.FLOAT32, new Shape(5, inputs));
+        return layer;
+    }
+
+    @Test
+    void forwardEqualsAPlainLinearLayerOnQuantizedWeights() {
+        QuantizedLinear layer = initialised(4, 6);
+        NDArray x = manager.randomNormal(new Shape(5, 6));
+        NDArray expected = Linear.linear(x, ternary.quantize(layer.shadowWeight().getArray()),
+                layer.getParameters().get("bias").getArray()).singletonOrThrow();
+
+        NDArray actual = layer.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
+
+        assertThat(actual.getShape()).isEqualTo(new Shape(5, 4));
+        assertThat(actual.allClose(expected, 1e-5, 1e-6, false)).isTrue();
+    }
+
+    @Test
+    void shadowWeightsReceiveTheGradientOfTheQuantizedWeights() {
+        QuantizedLinear layer = initialised(4, 6);
+        NDArray x = manager.randomNormal(new Shape(5, 6));
+        NDArray upstream = manager.randomNormal(new Shape(5, 4));
+        try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+            NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+            tape.backward(y.mul(upstream).sum());
+        }
+        // y = x Wq^T + b, so dL/dWq = upstream^T x; the straight-through estimator hands it to W unchanged.
+        NDArray expected = upstream.transpose().matMul(x);
+        NDArray gradient = layer.shadowWeight().getArray().getGradient();
+        assertThat(gradient.allClose(expected, 1e-5, 1e-6, false)).isTrue();
+    }
+
+    @Test
+    void countsOnlyQuantizedWeightsAtLog2KBits() {
+        SequentialBlock net = new SequentialBlock()
+                .add(new QuantizedLinear(8, ternary))
+                .add(new QuantizedLinear(3, ternary));
+        net.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
+        net.initialize(manager, DataType.FLOAT32, new Shape(1, 10));
+
+        MemoryRecord memory = MemoryAccounting.of(net);
+
+        long weights = 8 * 10 + 3 * 8;
+        long biases = 8 + 3;
+        assertThat(memory.parameters()).isEqualTo(weights + biases);
+        assertThat(memory.quantizedWeights()).isEqualTo(weights);
+        assertThat(memory.scales()).isEqualTo(2);
+        assertThat(memory.fp32Bytes()).isEqualTo(4.0 * (weights + biases));
+        assertThat(memory.idealBytes())
+                .isCloseTo((weights * Math.log(3) / Math.log(2) + 32.0 * (biases + 2)) / 8, org.assertj.core.data.Offset.offset(1e-9));
+    }
+}

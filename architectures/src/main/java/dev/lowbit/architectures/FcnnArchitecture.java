@@ -1,0 +1,48 @@
+package dev.lowbit.architectures;
+
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import dev.lowbit.api.PersistedIds;
+import dev.lowbit.api.nn.QuantizedLinear;
+import dev.lowbit.api.spi.Architecture;
+import dev.lowbit.api.spi.Quantizer;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * A fully connected network: flatten, then hidden layers with ReLU, then a linear classifier.
+ * Every weight matrix, the classifier's included, goes through the quantizer; biases stay fp32.
+ */
+public abstract class FcnnArchitecture implements Architecture {
+
+    private final String id;
+    private final int[] hiddenUnits;
+
+    protected FcnnArchitecture(String id, int... hiddenUnits) {
+        this.id = PersistedIds.requireValid(id);
+        this.hiddenUnits = hiddenUnits.clone();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String description() {
+        String hidden = Arrays.stream(hiddenUnits).mapToObj(String::valueOf).collect(Collectors.joining("-"));
+        return "fully connected, input-" + hidden + "-classes, ReLU";
+    }
+
+    @Override
+    public Block build(Shape inputShape, int classes, Quantizer quantizer) {
+        SequentialBlock net = new SequentialBlock().add(Blocks.batchFlattenBlock());
+        for (int units : hiddenUnits) {
+            net.add(new QuantizedLinear(units, quantizer)).add(Activation::relu);
+        }
+        return net.add(new QuantizedLinear(classes, quantizer));
+    }
+}

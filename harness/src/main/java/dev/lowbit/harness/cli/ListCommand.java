@@ -1,0 +1,104 @@
+package dev.lowbit.harness.cli;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.initializer.NormalInitializer;
+import dev.lowbit.api.nn.MemoryAccounting;
+import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.spi.Alphabet;
+import dev.lowbit.api.spi.Architecture;
+import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.data.FashionMnist;
+import dev.lowbit.harness.plan.SuiteLoader;
+import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.Discovered;
+import dev.lowbit.harness.plugin.PluginLoader;
+import dev.lowbit.harness.plugin.QuantizerRegistry;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+
+/** {@code lowbit list}: what lowbit can run, and where each piece came from. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "List quantizers, architectures, datasets and suites, and where each came from.")
+public final class ListCommand implements Callable<Integer> {
+
+    /** Parameter counts are shown for the default dataset's shape. */
+    private static final Shape FASHION_MNIST_IMAGE = new Shape(1, 28, 28);
+    private static final int FASHION_MNIST_CLASSES = 10;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private final QuantizerRegistry quantizers;
+    private final ArchitectureRegistry architectures;
+    private final PluginLoader plugins;
+
+    @Inject
+    ListCommand(QuantizerRegistry quantizers, ArchitectureRegistry architectures, PluginLoader plugins) {
+        this.quantizers = quantizers;
+        this.architectures = architectures;
+        this.plugins = plugins;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Quantizers");
+        out.printf("  %-12s %-6s %-5s %-22s %-20s %-28s %s%n",
+                "id", "levels", "zero", "values", "bits/weight", "scale rule", "source");
+        for (Discovered<Quantizer> entry : quantizers.all()) {
+            Quantizer q = entry.plugin();
+            out.printf(Locale.ROOT, "  %-12s %-6s %-5s %-22s %-20s %-28s %s%n", q.id(),
+                    q.isFullPrecision() ? "-" : String.valueOf(q.levels()),
+                    q.alphabet().map(a -> a.hasZero() ? "yes" : "no").orElse("-"),
+                    q.alphabet().map(Alphabet::toString).orElse("fp32"),
+                    q.isFullPrecision() ? "32" : String.format(Locale.ROOT, "%.2f = log2(%d)", q.bitsPerWeight(), q.levels()),
+                    q.scaleRule(), entry.source());
+        }
+        out.println();
+        out.println("Architectures (parameters for 1x28x28 inputs, 10 classes)");
+        out.printf("  %-12s %12s %12s  %-48s %s%n", "id", "parameters", "quantized", "description", "source");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (Discovered<Architecture> entry : architectures.all()) {
+                Architecture architecture = entry.plugin();
+                MemoryRecord memory = count(architecture, manager);
+                out.printf(Locale.ROOT, "  %-12s %,12d %,12d  %-48s %s%n", architecture.id(), memory.parameters(),
+                        memory.quantizedWeights(), architecture.description(), entry.source());
+            }
+        }
+        out.println();
+        out.println("Datasets");
+        String location;
+        try {
+            location = "found in " + FashionMnist.locate(null, System.getenv("LOWBIT_DATA")).directory();
+        } catch (BadInputException e) {
+            location = "not installed: " + e.getMessage();
+        }
+        out.println("  " + FashionMnist.NAME + "  " + location);
+        out.println();
+        out.println("Suites");
+        out.println("  built-in: " + String.join(", ", SuiteLoader.BUILT_IN) + "; or any suite YAML file");
+        for (PluginLoader.Failure failure : plugins.failures()) {
+            out.println("! failed to load a " + failure.spi() + ": " + failure.message());
+        }
+        return 0;
+    }
+
+    /** Builds and initialises the architecture to count its parameters; any non-fp32 quantizer marks what is quantized. */
+    private MemoryRecord count(Architecture architecture, NDManager manager) {
+        Quantizer marker = quantizers.all().stream().map(Discovered::plugin)
+                .filter(q -> !q.isFullPrecision()).findFirst()
+                .orElse(quantizers.all().get(0).plugin());
+        Block block = architecture.build(FASHION_MNIST_IMAGE, FASHION_MNIST_CLASSES, marker);
+        block.setInitializer(new NormalInitializer(), ai.djl.nn.Parameter.Type.WEIGHT);
+        block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(FASHION_MNIST_IMAGE));
+        return MemoryAccounting.of(block);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.lowbit.harness.cli;
+
+import picocli.CommandLine.Command;
+
+/** The top-level command; its subcommands do the work. */
+@Command(
+        name = "lowbit",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Train neural networks whose weights take only a few values, beside their fp32 twin,"
+                + " and report the difference.",
+        subcommands = {ListCommand.class, RunCommand.class, ReportCommand.class})
+public final class LowbitCommand {}

@@ -1,0 +1,49 @@
+package dev.lowbit.harness.cli;
+
+import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.inject.GuiceFactory;
+import dev.lowbit.harness.inject.LowbitModule;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** The {@code lowbit} command line. Exit codes: 0 ok, 1 a run failed (the others went on), 2 bad input. */
+public final class Main {
+
+    /** Exit code for input the user can fix. */
+    public static final int BAD_INPUT = 2;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs the CLI in this process, writing to the given streams; returns the exit code. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        // DJL must never reach for the network: the engine's native library ships as a jar.
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        System.setProperty("java.awt.headless", "true");
+        CommandLine commandLine = new CommandLine(LowbitCommand.class,
+                new GuiceFactory(new LowbitModule(Main.class.getClassLoader())));
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
+            if (exception instanceof BadInputException) {
+                cmd.getErr().println("lowbit: " + exception.getMessage());
+                cmd.getErr().flush();
+                return BAD_INPUT;
+            }
+            throw exception;
+        });
+        commandLine.setParameterExceptionHandler((exception, arguments) -> {
+            CommandLine cmd = exception.getCommandLine();
+            cmd.getErr().println("lowbit: " + exception.getMessage() + ". Run '"
+                    + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
+            cmd.getErr().flush();
+            return BAD_INPUT;
+        });
+        return commandLine.execute(args);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.lowbit.harness.cli;
+
+import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.data.FashionMnist;
+import dev.lowbit.harness.plan.GridRunner;
+import dev.lowbit.harness.plan.Plan;
+import dev.lowbit.harness.plan.Suite;
+import dev.lowbit.harness.plan.SuiteLoader;
+import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.store.ResultStore;
+import dev.lowbit.harness.train.ConsoleProgress;
+import dev.lowbit.harness.train.Provenance;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lowbit run}: trains a suite's grid, skipping finished runs, then writes the report. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Train every run of a suite that is not finished yet, store it, and write the report.")
+public final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--suite", defaultValue = "quick", paramLabel = "NAME|FILE.yaml",
+            description = "Built-in suite name or suite file (default: ${DEFAULT-VALUE}).")
+    String suiteName;
+
+    @Option(names = "--arch", split = ",", paramLabel = "ID", description = "Replace the suite's architectures.")
+    List<String> architectureIds;
+
+    @Option(names = "--quantizer", split = ",", paramLabel = "ID", description = "Replace the suite's quantizers.")
+    List<String> quantizerIds;
+
+    @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
+            description = "Results root; runs go to DIR/<suite>/<run-id>/ (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder holding the dataset's IDX files.")
+    Path data;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Replace the recipe's epoch count.")
+    Integer epochs;
+
+    @Option(names = "--train-limit", paramLabel = "N", description = "Train on the first N training images only.")
+    Integer trainLimit;
+
+    @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "Replace the suite's seeds.")
+    List<Long> seeds;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Engine threads (default: the number of cores).")
+    Integer threads;
+
+    private final QuantizerRegistry quantizers;
+    private final ArchitectureRegistry architectures;
+    private final SuiteLoader suites;
+
+    @Inject
+    RunCommand(QuantizerRegistry quantizers, ArchitectureRegistry architectures, SuiteLoader suites) {
+        this.quantizers = quantizers;
+        this.architectures = architectures;
+        this.suites = suites;
+    }
+
+    @Override
+    public Integer call() {
+        int engineThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (engineThreads < 1) {
+            throw new BadInputException("--threads must be at least 1, got " + engineThreads + ".");
+        }
+        // Read by the PyTorch engine when it starts, which is after this point.
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(engineThreads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+
+        Suite suite = withOverrides(suites.load(suiteName));
+        List<RunConfig> plan = Plan.of(suite);
+        PrintWriter out = spec.commandLine().getOut();
+        ResultStore store = new ResultStore(this.out);
+        out.println("Suite '" + suite.name() + "': " + plan.size() + " runs -> " + store.suiteDirectory(suite.name()));
+        out.flush();
+
+        GridRunner grid = new GridRunner(quantizers, architectures);
+        GridRunner.Summary summary = grid.run(plan, store,
+                () -> FashionMnist.locate(data, System.getenv("LOWBIT_DATA")).load(),
+                loaded -> Provenance.collect(loaded, engineThreads),
+                ConsoleProgress.onStandardError(), new java.io.PrintStream(System.err, true));
+
+        Path report = ReportCommand.render(store.suiteDirectory(suite.name()),
+                store.suiteDirectory(suite.name()).resolve("report").resolve("index.html"));
+        out.printf("Trained %d, skipped %d finished, %d failed.%n", summary.trained(), summary.skipped(), summary.failed());
+        out.println("Report: " + report.toAbsolutePath());
+        return summary.failed() > 0 ? 1 : 0;
+    }
+
+    private Suite withOverrides(Suite suite) {
+        if (epochs != null && epochs < 1) {
+            throw new BadInputException("--epochs must be at least 1, got " + epochs + ".");
+        }
+        if (trainLimit != null && trainLimit < 1) {
+            throw new BadInputException("--train-limit must be at least 1, got " + trainLimit + ".");
+        }
+        return new Suite(suite.name(), suite.dataset(),
+                architectureIds != null ? architectureIds : suite.architectures(),
+                quantizerIds != null ? quantizerIds : suite.quantizers(),
+                epochs != null ? suite.recipe().withEpochs(epochs) : suite.recipe(),
+                seeds != null ? seeds : suite.seeds(),
+                trainLimit != null ? trainLimit : suite.trainLimit(),
+                suite.validationShare());
+    }
+}

@@ -1,0 +1,121 @@
+package dev.lowbit.harness.plan;
+
+import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.api.result.RunRecord;
+import dev.lowbit.api.result.RunStatus;
+import dev.lowbit.api.spi.Alphabet;
+import dev.lowbit.api.spi.Architecture;
+import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.data.FashionMnist;
+import dev.lowbit.harness.data.LabeledImages;
+import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.store.ResultStore;
+import dev.lowbit.harness.store.RunIds;
+import dev.lowbit.harness.train.ProgressReporter;
+import dev.lowbit.harness.train.TrainingRunner;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Runs a plan: finished runs are skipped, each other run trains and is stored, and a failing run
+ * is stored as FAILED while the rest of the grid goes on.
+ */
+public final class GridRunner {
+
+    /** How a grid went. */
+    public record Summary(int trained, int skipped, int failed) {}
+
+    private final QuantizerRegistry quantizers;
+    private final ArchitectureRegistry architectures;
+
+    public GridRunner(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
+        this.quantizers = quantizers;
+        this.architectures = architectures;
+    }
+
+    /** Fails with every unknown id before anything is loaded or trained. */
+    public void validate(List<RunConfig> plan) {
+        for (RunConfig run : plan) {
+            if (!FashionMnist.NAME.equals(run.dataset())) {
+                throw new BadInputException("Unknown dataset '" + run.dataset() + "'. Available: ["
+                        + FashionMnist.NAME + "]. Fix the suite's dataset.");
+            }
+            architectures.get(run.architecture());
+            quantizers.get(run.quantizer());
+        }
+    }
+
+    /**
+     * Trains every unfinished run of {@code plan}.
+     *
+     * @param data loads the dataset, only if some run still needs training
+     * @param provenance what to record as provenance for the loaded data
+     */
+    public Summary run(List<RunConfig> plan, ResultStore store, Supplier<LabeledImages> data,
+            java.util.function.Function<LabeledImages, Map<String, String>> provenance,
+            ProgressReporter progress, PrintStream log) {
+        validate(plan);
+        TrainingRunner runner = new TrainingRunner(progress);
+        LabeledImages loaded = null;
+        Map<String, String> recordedProvenance = null;
+        int trained = 0;
+        int skipped = 0;
+        int failed = 0;
+        for (RunConfig run : plan) {
+            String runId = RunIds.of(run);
+            if (finishedCleanly(store, run, runId)) {
+                log.println("skip " + runId + " (finished)");
+                skipped++;
+                continue;
+            }
+            if (loaded == null) {
+                loaded = data.get();
+                recordedProvenance = provenance.apply(loaded);
+            }
+            Quantizer quantizer = quantizers.get(run.quantizer());
+            Architecture architecture = architectures.get(run.architecture());
+            store.startRun(run.suite(), runId);
+            String startedAt = Instant.now().toString();
+            RunRecord record;
+            try {
+                TrainingRunner.Outcome outcome = runner.train(run, runId, architecture, quantizer, loaded,
+                        epoch -> store.appendEpoch(run.suite(), runId, epoch));
+                record = new RunRecord(runId, RunStatus.FINISHED, null, run, describe(quantizer), outcome.memory(),
+                        outcome.epochs().size(), outcome.bestValidationAccuracy(), outcome.testAccuracy(),
+                        outcome.testLoss(), startedAt, Instant.now().toString(), recordedProvenance);
+                progress.runEnded(String.format(Locale.ROOT, "%s: test accuracy %.4f", runId, outcome.testAccuracy()));
+                trained++;
+            } catch (RuntimeException e) {
+                String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                record = new RunRecord(runId, RunStatus.FAILED, error, run, describe(quantizer), null,
+                        0, Double.NaN, Double.NaN, Double.NaN, startedAt, Instant.now().toString(), recordedProvenance);
+                progress.runEnded(runId + ": FAILED, " + error);
+                failed++;
+            }
+            store.finishRun(record);
+        }
+        return new Summary(trained, skipped, failed);
+    }
+
+    /** A FAILED run is retried on the next invocation; only FINISHED runs are skipped. */
+    private static boolean finishedCleanly(ResultStore store, RunConfig run, String runId) {
+        return store.readRun(run.suite(), runId).map(r -> r.status() == RunStatus.FINISHED).orElse(false);
+    }
+
+    /** The quantizer as stored in run.json, so reports never need the plugin. */
+    public static QuantizerRecord describe(Quantizer quantizer) {
+        List<Double> values = quantizer.alphabet().map(Alphabet::values)
+                .map(v -> Arrays.stream(v).boxed().toList()).orElse(List.of());
+        boolean hasZero = quantizer.alphabet().map(Alphabet::hasZero).orElse(false);
+        return new QuantizerRecord(quantizer.id(), quantizer.levels(), values, hasZero, quantizer.bitsPerWeight(),
+                quantizer.scaleRule());
+    }
+}

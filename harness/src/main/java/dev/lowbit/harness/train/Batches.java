@@ -1,0 +1,79 @@
+package dev.lowbit.harness.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.lowbit.harness.data.ImageSet;
+
+/**
+ * Turns image indices into normalised float batches. Built in Java and handed to the engine as one
+ * array per batch: DJL's per-sample datasets cost an engine call per image.
+ *
+ * <p>Pixels become {@code (p / 255 - mean) / std}, with mean and std measured on the training
+ * images, so the test set never informs preprocessing.
+ */
+final class Batches {
+
+    private final ImageSet images;
+    private final float mean;
+    private final float std;
+
+    private Batches(ImageSet images, float mean, float std) {
+        this.images = images;
+        this.mean = mean;
+        this.std = std;
+    }
+
+    /** Normalisation measured on {@code trainIndices} of {@code train}, to be applied to any split. */
+    static Batches normalisedBy(ImageSet train, int[] trainIndices) {
+        int size = train.imageSize();
+        byte[] pixels = train.pixels();
+        double sum = 0;
+        double sumOfSquares = 0;
+        for (int index : trainIndices) {
+            for (int p = index * size, end = p + size; p < end; p++) {
+                double value = (pixels[p] & 0xFF) / 255.0;
+                sum += value;
+                sumOfSquares += value * value;
+            }
+        }
+        double count = (double) trainIndices.length * size;
+        double mean = sum / count;
+        double std = Math.sqrt(Math.max(sumOfSquares / count - mean * mean, 1e-12));
+        return new Batches(train, (float) mean, (float) std);
+    }
+
+    /** The same normalisation applied to other images (validation or test). */
+    Batches over(ImageSet other) {
+        return new Batches(other, mean, std);
+    }
+
+    /** Images {@code order[from..to)} as a {@code (n, channels, rows, cols)} array in {@code manager}. */
+    NDArray images(NDManager manager, int[] order, int from, int to) {
+        int size = images.imageSize();
+        float[] batch = new float[(to - from) * size];
+        byte[] pixels = images.pixels();
+        float inverse = 1f / (255f * std);
+        float offset = mean / std;
+        for (int i = from, out = 0; i < to; i++) {
+            for (int p = order[i] * size, end = p + size; p < end; p++) {
+                batch[out++] = (pixels[p] & 0xFF) * inverse - offset;
+            }
+        }
+        return manager.create(batch, new Shape(to - from, images.channels(), images.rows(), images.cols()));
+    }
+
+    /** Labels of {@code order[from..to)} as float32, the form DJL's sparse cross-entropy expects. */
+    NDArray labels(NDManager manager, int[] order, int from, int to) {
+        float[] labels = new float[to - from];
+        for (int i = from; i < to; i++) {
+            labels[i - from] = images.labels()[order[i]];
+        }
+        return manager.create(labels);
+    }
+
+    /** The label of image {@code index}. */
+    int label(int index) {
+        return images.labels()[index];
+    }
+}

@@ -1,0 +1,198 @@
+package dev.lowbit.harness.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.lowbit.api.nn.MemoryAccounting;
+import dev.lowbit.api.result.EpochRecord;
+import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.api.spi.Architecture;
+import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.harness.data.ImageSet;
+import dev.lowbit.harness.data.LabeledImages;
+import dev.lowbit.harness.data.ValidationSplit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Trains one run on DJL's Trainer: quantization-aware training with fp32 shadow weights (the
+ * quantized blocks apply the straight-through estimator), validation after every epoch, and the
+ * test set once at the end.
+ */
+public final class TrainingRunner {
+
+    private static final int EVALUATION_BATCH = 1000;
+
+    private final ProgressReporter progress;
+
+    public TrainingRunner(ProgressReporter progress) {
+        this.progress = progress;
+    }
+
+    /** What a finished training produced. */
+    public record Outcome(List<EpochRecord> epochs, double testAccuracy, double testLoss, MemoryRecord memory) {
+
+        /** The best validation accuracy over all epochs. */
+        public double bestValidationAccuracy() {
+            return epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(0);
+        }
+    }
+
+    /** Thrown when the loss stops being a finite number. */
+    public static final class DivergedException extends RuntimeException {
+        public DivergedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Trains and evaluates one run.
+     *
+     * @param config the run's config
+     * @param label a short name for progress output
+     * @param architecture builds the model
+     * @param quantizer the quantizer of every quantized weight tensor
+     * @param data the dataset
+     * @param onEpoch receives every finished epoch (the store appends it to epochs.jsonl)
+     */
+    public Outcome train(RunConfig config, String label, Architecture architecture, Quantizer quantizer,
+            LabeledImages data, Consumer<EpochRecord> onEpoch) {
+        ValidationSplit split = ValidationSplit.stratified(
+                data.train().labels(), config.trainLimit(), config.validationShare(), config.seed());
+        Batches train = Batches.normalisedBy(data.train(), split.train());
+        Batches test = train.over(data.test());
+        int[] allTest = java.util.stream.IntStream.range(0, data.test().size()).toArray();
+        ImageSet images = data.train();
+        Shape exampleShape = new Shape(images.channels(), images.rows(), images.cols());
+
+        // Seeds the engine's generator, which draws the initial weights.
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        Block block = architecture.build(exampleShape, data.classes(), quantizer);
+        try (Model model = Model.newInstance(label, Device.cpu())) {
+            model.setBlock(block);
+            DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(optimizer(config))
+                    // He initialisation: the nets use ReLU.
+                    .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+                            XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT)
+                    .optDevices(new Device[] {Device.cpu()});
+            try (Trainer trainer = model.newTrainer(trainingConfig)) {
+                trainer.initialize(new Shape(config.batchSize()).addAll(exampleShape));
+                MemoryRecord memory = MemoryAccounting.of(block);
+                long batchesPerEpoch = (split.train().length + config.batchSize() - 1) / config.batchSize();
+                progress.runStarted(label, config.epochs(), batchesPerEpoch);
+
+                Random shuffle = new Random(config.seed());
+                int[] order = split.train().clone();
+                List<EpochRecord> epochs = new ArrayList<>();
+                for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                    long start = System.nanoTime();
+                    shuffleInPlace(order, shuffle);
+                    Evaluation fit = trainEpoch(trainer, train, order, config.batchSize(), epoch);
+                    Evaluation validation = evaluate(trainer, train, split.validation());
+                    EpochRecord record = new EpochRecord(epoch, fit.loss(), fit.accuracy(),
+                            validation.loss(), validation.accuracy(), (System.nanoTime() - start) / 1e9);
+                    epochs.add(record);
+                    onEpoch.accept(record);
+                    progress.epochFinished(record);
+                }
+                Evaluation finalTest = evaluate(trainer, test, allTest);
+                return new Outcome(epochs, finalTest.accuracy(), finalTest.loss(), memory);
+            }
+        }
+    }
+
+    private record Evaluation(double loss, double accuracy) {}
+
+    private Evaluation trainEpoch(Trainer trainer, Batches batches, int[] order, int batchSize, int epoch) {
+        double lossSum = 0;
+        long correct = 0;
+        for (int from = 0; from < order.length; from += batchSize) {
+            int to = Math.min(from + batchSize, order.length);
+            // Everything a batch creates, including the quantized weights, dies with this manager.
+            try (NDManager batchScope = trainer.getManager().newSubManager()) {
+                NDArray x = batches.images(batchScope, order, from, to);
+                NDArray y = batches.labels(batchScope, order, from, to);
+                double loss;
+                try (GradientCollector tape = trainer.newGradientCollector()) {
+                    NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                    NDArray lossArray = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
+                    tape.backward(lossArray);
+                    loss = lossArray.getFloat();
+                    correct += countCorrect(logits, batches, order, from);
+                }
+                if (!Double.isFinite(loss)) {
+                    throw new DivergedException("training loss became " + loss + " in epoch " + epoch);
+                }
+                trainer.step();
+                lossSum += loss * (to - from);
+                progress.batchFinished(loss);
+            }
+        }
+        return new Evaluation(lossSum / order.length, (double) correct / order.length);
+    }
+
+    private static Evaluation evaluate(Trainer trainer, Batches batches, int[] indices) {
+        if (indices.length == 0) {
+            return new Evaluation(Double.NaN, Double.NaN);
+        }
+        double lossSum = 0;
+        long correct = 0;
+        for (int from = 0; from < indices.length; from += EVALUATION_BATCH) {
+            int to = Math.min(from + EVALUATION_BATCH, indices.length);
+            try (NDManager batchScope = trainer.getManager().newSubManager()) {
+                NDArray x = batches.images(batchScope, indices, from, to);
+                NDArray y = batches.labels(batchScope, indices, from, to);
+                NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
+                lossSum += trainer.getLoss().evaluate(new NDList(y), new NDList(logits)).getFloat() * (to - from);
+                correct += countCorrect(logits, batches, indices, from);
+            }
+        }
+        return new Evaluation(lossSum / indices.length, (double) correct / indices.length);
+    }
+
+    private static long countCorrect(NDArray logits, Batches batches, int[] order, int from) {
+        long[] predicted = logits.argMax(1).toLongArray();
+        long correct = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            if (predicted[i] == batches.label(order[from + i])) {
+                correct++;
+            }
+        }
+        return correct;
+    }
+
+    private static void shuffleInPlace(int[] order, Random random) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+    }
+
+    private static Optimizer optimizer(RunConfig config) {
+        Tracker rate = Tracker.fixed((float) config.learningRate());
+        return switch (config.optimizer()) {
+            case "adam" -> Optimizer.adam().optLearningRateTracker(rate).build();
+            case "sgd" -> Optimizer.sgd().setLearningRateTracker(rate).optMomentum(0.9f).build();
+            default -> throw new IllegalArgumentException("Unknown optimizer '" + config.optimizer() + "'");
+        };
+    }
+}

@@ -1,0 +1,136 @@
+package dev.lowbit.harness.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lowbit.harness.data.IdxFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as a user runs it, in-process: real engine, real files. */
+class CliTest {
+
+    /** Where CI's {@code apt-get install dataset-fashion-mnist} puts the real data. */
+    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+
+    @TempDir
+    Path dir;
+
+    record Result(int exitCode, String out, String err) {}
+
+    static Result lowbit(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void listShowsQuantizersWithValuesLevelsAndBitsAndArchitecturesWithParameterCounts() {
+        Result result = lowbit("list");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out())
+                .containsPattern("ternary\\s+3\\s+yes\\s+\\{-1, 0, 1\\}\\s+1\\.58 = log2\\(3\\)")
+                .containsPattern("quinary\\s+5\\s+yes\\s+\\{-2, -1, 0, 1, 2\\}\\s+2\\.32 = log2\\(5\\)")
+                .containsPattern("binary\\s+2\\s+no\\s+\\{-1, 1\\}\\s+1\\.00 = log2\\(2\\)")
+                .containsPattern("fp32\\s+-\\s+-\\s+fp32\\s+32")
+                .containsPattern("fcnn-small\\s+101,770")
+                .containsPattern("fcnn-large\\s+1,863,690");
+    }
+
+    @Test
+    void anUnknownQuantizerListsTheIdsAndExitsTwoBeforeTraining() {
+        Result result = lowbit("run", "--quantizer", "int3", "--out", dir.toString());
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo("lowbit: No quantizer with id 'int3'. Available: [binary, fp32, quinary,"
+                + " ternary]. Put its jar in plugins/ or run 'lowbit list'." + System.lineSeparator());
+        assertThat(dir.resolve("quick")).doesNotExist();
+    }
+
+    @Test
+    void anUnknownArchitectureListsTheIdsAndExitsTwo() {
+        Result result = lowbit("run", "--arch", "resnet", "--out", dir.toString());
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("lowbit: No architecture with id 'resnet'. Available: [fcnn-large, fcnn-small].");
+    }
+
+    @Test
+    void aMissingDatasetSaysWhereItLookedAndExitsTwo() {
+        Path nowhere = dir.resolve("no-data");
+        Result result = lowbit("run", "--data", nowhere.toString(), "--out", dir.toString());
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("lowbit: Fashion-MNIST not found; looked in '" + nowhere + "'.");
+        assertThat(result.err().lines()).hasSize(1);
+    }
+
+    @Test
+    void aTruncatedIdxFileIsNamedAndExitsTwo() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        IdxFiles.writeTinyDataset(data, false);
+        Path images = data.resolve("t10k-images-idx3-ubyte");
+        byte[] bytes = Files.readAllBytes(images);
+        Files.write(images, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+
+        Result result = lowbit("run", "--data", data.toString(), "--out", dir.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("lowbit: Corrupt IDX file '" + images + "': truncated");
+    }
+
+    @Test
+    void aBadOptionValueIsOneLineAndExitsTwo() {
+        Result result = lowbit("run", "--epochs", "many");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("lowbit: Invalid value for option '--epochs': 'many' is not an int");
+    }
+
+    @Test
+    @Tag("training")
+    void trainsStoresReportsAndSkipsFinishedRunsOnRealFashionMnist() throws Exception {
+        assertThat(FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))
+                .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist").exists();
+        String[] args = {"run", "--suite", "quick", "--quantizer", "fp32,ternary", "--epochs", "1",
+                "--train-limit", "5000", "--out", dir.toString()};
+
+        Result first = lowbit(args);
+
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        List<Path> runs = runDirectories(dir.resolve("quick"));
+        assertThat(runs).hasSize(2);
+        ObjectMapper json = new ObjectMapper();
+        for (Path run : runs) {
+            JsonNode record = json.readTree(run.resolve("run.json").toFile());
+            assertThat(record.get("status").asText()).isEqualTo("FINISHED");
+            assertThat(record.get("config").get("trainLimit").asInt()).isEqualTo(5000);
+            assertThat(record.get("testAccuracy").asDouble()).as(run.toString()).isGreaterThan(0.70);
+            assertThat(record.get("memory").get("parameters").asLong()).isEqualTo(101_770);
+            assertThat(Files.readAllLines(run.resolve("epochs.jsonl"))).hasSize(1);
+        }
+        Path report = dir.resolve("quick").resolve("report").resolve("index.html");
+        assertThat(first.out()).contains("Report: " + report.toAbsolutePath());
+        Document page = Jsoup.parse(report.toFile());
+        assertThat(page.select("table#runs tbody tr")).hasSize(2);
+
+        Result second = lowbit(args);
+
+        assertThat(second.exitCode()).isZero();
+        assertThat(second.out()).contains("Trained 0, skipped 2 finished, 0 failed.");
+        assertThat(runDirectories(dir.resolve("quick"))).hasSize(2);
+    }
+
+    private static List<Path> runDirectories(Path suite) throws Exception {
+        try (Stream<Path> children = Files.list(suite)) {
+            return children.filter(p -> Files.exists(p.resolve("run.json"))).sorted().toList();
+        }
+    }
+}

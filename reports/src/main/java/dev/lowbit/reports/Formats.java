@@ -1,0 +1,63 @@
+package dev.lowbit.reports;
+
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/** How numbers read in the report; one place so every table and label agrees. */
+final class Formats {
+
+    /** Shown where a number does not exist (no twin, failed run), so it is never mistaken for 0. */
+    static final String NONE = "—";
+
+    private static final String[] BINARY_UNITS = {"KiB", "MiB", "GiB", "TiB"};
+
+    private Formats() {
+    }
+
+    /** A fraction as a percentage with 2 decimals: 0.8612 becomes {@code 86.12%}. */
+    static String percent(double fraction) {
+        return Double.isFinite(fraction) ? format("%.2f%%", 100 * fraction) : NONE;
+    }
+
+    /** A difference in percentage points, always signed so a gain and a loss look different. */
+    static String points(OptionalDouble points) {
+        if (points.isEmpty() || !Double.isFinite(points.getAsDouble())) {
+            return NONE;
+        }
+        // Round first: a loss smaller than the shown precision must not read as "-0.00".
+        double rounded = Math.round(points.getAsDouble() * 100) / 100.0;
+        return format("%+.2f pp", rounded == 0 ? 0.0 : rounded);
+    }
+
+    /** Ideal bits per weight, log2(k) with 2 decimals; full precision ({@code levels == 0}) is 32. */
+    static String bits(int levels, double bitsPerWeight) {
+        return levels == 0 ? "32" : format("%.2f", bitsPerWeight);
+    }
+
+    /** A byte count in binary units, one decimal above 1 KiB: 407040 becomes {@code 397.5 KiB}. */
+    static String bytes(double bytes) {
+        if (!Double.isFinite(bytes) || bytes < 0) {
+            return NONE;
+        }
+        if (bytes < 1024) {
+            return format("%.0f B", bytes);
+        }
+        double value = bytes / 1024;
+        int unit = 0;
+        while (value >= 1024 && unit < BINARY_UNITS.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return format("%.1f %s", value, BINARY_UNITS[unit]);
+    }
+
+    /** A compression ratio with one decimal: {@code 15.2×}; none when the ideal size is unknown. */
+    static String ratio(double ratio) {
+        return Double.isFinite(ratio) && ratio > 0 ? format("%.1f×", ratio) : NONE;
+    }
+
+    /** Fixed locale so a report made on a German machine still reads 86.12, not 86,12. */
+    private static String format(String pattern, Object... args) {
+        return String.format(Locale.ROOT, pattern, args);
+    }
+}

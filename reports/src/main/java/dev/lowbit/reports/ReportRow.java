@@ -1,0 +1,67 @@
+package dev.lowbit.reports;
+
+import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.api.result.RunRecord;
+import dev.lowbit.api.result.RunStatus;
+
+/**
+ * One row of the runs table, every cell already formatted, so the template only places text.
+ *
+ * @param runId run id, also the row's {@code data-run-id}
+ * @param suite suite the run belongs to
+ * @param architecture architecture id
+ * @param quantizer quantizer id
+ * @param levels number of levels k, or {@code fp32}
+ * @param bits ideal bits per weight
+ * @param testAccuracy test accuracy in percent, or a dash for a failed run
+ * @param delta test accuracy minus the fp32 twin's, in signed percentage points, or a dash
+ * @param parity epochs-to-parity label
+ * @param memory fp32 bytes and ideal bytes, e.g. {@code 397.5 KiB → 26.1 KiB}
+ * @param compression fp32 bytes over ideal bytes, e.g. {@code 15.2×}
+ * @param seed the run's seed
+ * @param status FINISHED or FAILED
+ * @param error the failure's message for a failed run, else null
+ * @param failed whether the run failed, for styling
+ */
+record ReportRow(
+        String runId,
+        String suite,
+        String architecture,
+        String quantizer,
+        String levels,
+        String bits,
+        String testAccuracy,
+        String delta,
+        String parity,
+        String memory,
+        String compression,
+        long seed,
+        String status,
+        String error,
+        boolean failed) {
+
+    /** Formats one stored run, comparing it with its fp32 twin through {@code twins}. */
+    static ReportRow of(StoredRun stored, TwinComparison twins) {
+        RunRecord run = stored.run();
+        QuantizerRecord q = run.quantizer();
+        MemoryRecord memory = run.memory();
+        boolean failed = run.status() == RunStatus.FAILED;
+        return new ReportRow(
+                run.runId(),
+                run.config().suite(),
+                run.config().architecture(),
+                q.id(),
+                q.levels() == 0 ? "fp32" : Integer.toString(q.levels()),
+                Formats.bits(q.levels(), q.bitsPerWeight()),
+                failed ? Formats.NONE : Formats.percent(run.testAccuracy()),
+                Formats.points(twins.deltaPoints(stored)),
+                twins.parityLabel(stored),
+                Formats.bytes(memory.fp32Bytes()) + " → " + Formats.bytes(memory.idealBytes()),
+                Formats.ratio(memory.compression()),
+                run.config().seed(),
+                run.status().name(),
+                failed ? (run.error() == null ? "no error message stored" : run.error()) : null,
+                failed);
+    }
+}

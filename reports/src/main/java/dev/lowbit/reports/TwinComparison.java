@@ -1,0 +1,94 @@
+package dev.lowbit.reports;
+
+import dev.lowbit.api.result.EpochRecord;
+import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.api.result.RunStatus;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * Joins each stored run to its fp32 twin (the same config with the full-precision quantizer) and
+ * says how far the run is from it: the test-accuracy gap and the epochs it took to reach parity.
+ */
+final class TwinComparison {
+
+    /** Quantizer id of full precision, the reference every run is compared with. */
+    static final String FP32 = "fp32";
+
+    /**
+     * Accuracies are sums of 1/n steps and the threshold is a difference of decimals, so a run exactly
+     * at the threshold (0.87 vs 0.88 - 0.01) must not miss it by a rounding error.
+     */
+    private static final double ROUNDING_SLACK = 1e-9;
+
+    private final Map<RunConfig, StoredRun> byConfig = new HashMap<>();
+    private final double tolerance;
+
+    /**
+     * @param runs the stored runs among which twins are looked up; on a duplicate config the first wins
+     * @param tolerance how far below the twin's best validation accuracy still counts as parity,
+     *     as a fraction (0.01 = one percentage point)
+     */
+    TwinComparison(List<StoredRun> runs, double tolerance) {
+        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+            throw new IllegalArgumentException("parity tolerance must be a finite number >= 0, got " + tolerance);
+        }
+        this.tolerance = tolerance;
+        for (StoredRun run : runs) {
+            byConfig.putIfAbsent(run.run().config(), run);
+        }
+    }
+
+    /** The stored run with this run's config but quantizer fp32 (for an fp32 run, itself). */
+    Optional<StoredRun> twinOf(StoredRun run) {
+        return Optional.ofNullable(byConfig.get(run.run().config().withQuantizer(FP32)));
+    }
+
+    /**
+     * Test accuracy minus the twin's, in percentage points; empty when either run failed (its test
+     * accuracy means nothing) or no twin is stored.
+     */
+    OptionalDouble deltaPoints(StoredRun run) {
+        Optional<StoredRun> twin = twinOf(run).filter(TwinComparison::finished);
+        if (twin.isEmpty() || !finished(run)) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(100 * (run.run().testAccuracy() - twin.get().run().testAccuracy()));
+    }
+
+    /**
+     * Epochs-to-parity as the report shows it: the epoch number, {@code not reached in N},
+     * {@code no fp32 twin}, or {@code fp32 twin failed}. A failed run still gets a number from the
+     * epochs it did train, since reaching parity before failing is worth knowing.
+     */
+    String parityLabel(StoredRun run) {
+        Optional<StoredRun> twin = twinOf(run);
+        if (twin.isEmpty()) {
+            return "no fp32 twin";
+        }
+        if (!finished(twin.get())) {
+            return "fp32 twin failed";
+        }
+        double target = twin.get().run().bestValidationAccuracy() - tolerance;
+        OptionalInt epoch = firstEpochReaching(run.epochs(), target);
+        return epoch.isPresent()
+                ? Integer.toString(epoch.getAsInt())
+                : "not reached in " + run.run().epochsCompleted();
+    }
+
+    /** The first epoch (by its number, not file order) whose validation accuracy is at least {@code target}. */
+    static OptionalInt firstEpochReaching(List<EpochRecord> epochs, double target) {
+        return epochs.stream()
+                .filter(e -> e.validationAccuracy() >= target - ROUNDING_SLACK)
+                .mapToInt(EpochRecord::epoch)
+                .min();
+    }
+
+    private static boolean finished(StoredRun run) {
+        return run.run().status() == RunStatus.FINISHED;
+    }
+}
