@@ -91,7 +91,7 @@ public final class RunCommand implements Callable<Integer> {
         GridRunner.Summary summary = grid.run(plan, store,
                 () -> FashionMnist.locate(data, System.getenv("LOWBIT_DATA")).load(),
                 loaded -> Provenance.collect(loaded, engineThreads),
-                ConsoleProgress.onStandardError(), new java.io.PrintStream(System.err, true));
+                ConsoleProgress.onStandardError(), spec.commandLine().getErr());
 
         Path report = ReportCommand.render(store.suiteDirectory(suite.name()),
                 store.suiteDirectory(suite.name()).resolve("report").resolve("index.html"));

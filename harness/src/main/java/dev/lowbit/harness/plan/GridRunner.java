@@ -16,12 +16,13 @@ import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
 import dev.lowbit.harness.train.ProgressReporter;
 import dev.lowbit.harness.train.TrainingRunner;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -60,8 +61,7 @@ public final class GridRunner {
      * @param provenance what to record as provenance for the loaded data
      */
     public Summary run(List<RunConfig> plan, ResultStore store, Supplier<LabeledImages> data,
-            java.util.function.Function<LabeledImages, Map<String, String>> provenance,
-            ProgressReporter progress, PrintStream log) {
+            Function<LabeledImages, Map<String, String>> provenance, ProgressReporter progress, PrintWriter log) {
         validate(plan);
         TrainingRunner runner = new TrainingRunner(progress);
         LabeledImages loaded = null;
