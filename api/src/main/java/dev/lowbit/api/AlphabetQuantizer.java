@@ -1,40 +1,52 @@
 package dev.lowbit.api;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
+import dev.lowbit.api.scale.ScaleSetting;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A quantizer defined by its alphabet, with one per-tensor absmean scale:
+ * A quantizer defined by its alphabet and a scale rule:
  * <pre>
- *   s    = mean(|W|)                          (BitNet b1.58's absmean)
+ *   s    = rule(W)                       per tensor or per output channel
  *   Q(W) = s * nearest(W / s, alphabet)
  * </pre>
- * Extend it with a public no-argument constructor to register a named alphabet.
+ * Register a named alphabet by extending it with a public no-argument constructor.
  */
-public abstract class AlphabetQuantizer implements Quantizer {
-
-    /** Guards the division when a tensor is all zeros. */
-    private static final float MIN_SCALE = 1e-8f;
+public class AlphabetQuantizer implements Quantizer {
 
     private final String id;
     private final String description;
-    private final Alphabet alphabet;
-    private final double uniformStep;
+    private final AlphabetCodes codes;
+    private final ScaleSetting scale;
 
     /**
+     * A quantizer with the default scale rule, {@link ScaleSetting#DEFAULT}.
+     *
      * @param id the stable id
      * @param description one line for {@code lowbit list}
      * @param alphabet the allowed values before scaling
      */
     protected AlphabetQuantizer(String id, String description, Alphabet alphabet) {
-        this.id = PersistedIds.requireValid(id);
+        this(id, description, alphabet, ScaleSetting.DEFAULT);
+    }
+
+    /**
+     * @param id the stable id; {@code factory:parameters} for quantizers made by a factory
+     * @param description one line for {@code lowbit list}
+     * @param alphabet the allowed values before scaling
+     * @param scale the scale rule and granularity
+     */
+    public AlphabetQuantizer(String id, String description, Alphabet alphabet, ScaleSetting scale) {
+        this.id = Objects.requireNonNull(id, "id");
+        if (!id.contains(":")) {
+            PersistedIds.requireValid(id);
+        }
         this.description = Objects.requireNonNull(description, "description");
-        this.alphabet = Objects.requireNonNull(alphabet, "alphabet");
-        this.uniformStep = alphabet.uniformStep();
+        this.codes = new AlphabetCodes(Objects.requireNonNull(alphabet, "alphabet"));
+        this.scale = Objects.requireNonNull(scale, "scale");
     }
 
     @Override
@@ -49,45 +61,46 @@ public abstract class AlphabetQuantizer implements Quantizer {
 
     @Override
     public final Optional<Alphabet> alphabet() {
-        return Optional.of(alphabet);
+        return Optional.of(codes.alphabet());
     }
 
     @Override
-    public String scaleRule() {
-        return "absmean per-tensor";
+    public final String scaleRule() {
+        return scale.toString();
+    }
+
+    @Override
+    public Quantizer withScaleRule(String scaleRule) {
+        return new AlphabetQuantizer(id, description, codes.alphabet(), ScaleSetting.parse(scaleRule));
     }
 
     @Override
     public NDArray scale(NDArray weights) {
-        return weights.abs().mean().maximum(MIN_SCALE);
+        return scale.rule().scale(weights, codes.alphabet(), scale.granularity());
     }
 
     @Override
-    public NDArray quantize(NDArray weights, NDArray scale) {
-        return snap(weights.div(scale)).mul(scale);
+    public NDArray codes(NDArray weights, NDArray scale) {
+        return codes.codes(weights.div(scale));
     }
 
-    /** Replaces every element by the nearest alphabet value (ties towards the larger value or even). */
-    protected NDArray snap(NDArray normalized) {
-        double lowest = alphabet.min();
-        if (!Double.isNaN(uniformStep)) {
-            return normalized.sub(lowest).div(uniformStep).round()
-                    .clip(0, alphabet.levels() - 1)
-                    .mul(uniformStep).add(lowest);
-        }
-        // Unequal spacing: start at the lowest value and climb one step per midpoint passed.
-        NDArray snapped = normalized.zerosLike().add(lowest);
-        for (int i = 1; i < alphabet.levels(); i++) {
-            double below = alphabet.value(i - 1);
-            double above = alphabet.value(i);
-            NDArray passed = normalized.gt((below + above) / 2).toType(DataType.FLOAT32, false);
-            snapped = snapped.add(passed.mul(above - below));
-        }
-        return snapped;
+    @Override
+    public NDArray values(NDArray codes) {
+        return this.codes.values(codes);
+    }
+
+    @Override
+    public boolean learnsScale() {
+        return scale.rule().learned();
+    }
+
+    @Override
+    public long scaleCount(long[] shape) {
+        return scale.granularity().scaleCount(shape);
     }
 
     @Override
     public String toString() {
-        return id + " " + alphabet;
+        return spec() + " " + codes.alphabet();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
+import dev.lowbit.api.scale.ScaleSetting;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
 import org.junit.jupiter.api.Nested;
@@ -14,13 +15,13 @@ class AlphabetQuantizerTest {
     /** An unequally spaced alphabet exercises the midpoint path rather than round-and-clip. */
     static final class NoZeroFourLevels extends AlphabetQuantizer {
         NoZeroFourLevels() {
-            super("test-four", "test alphabet {-2,-1,1,2}", Alphabet.of(-2, -1, 1, 2));
+            super("test-four", "test alphabet {-2,-1,1,2}", Alphabet.of(-2, -1, 1, 2), ScaleSetting.parse("absmean"));
         }
     }
 
     static final class Ternary extends AlphabetQuantizer {
         Ternary() {
-            super("test-ternary", "test alphabet {-1,0,1}", Alphabet.symmetricWithZero(3));
+            super("test-ternary", "test alphabet {-1,0,1}", Alphabet.symmetricWithZero(3), ScaleSetting.parse("absmean"));
         }
     }
 
@@ -57,6 +58,20 @@ class AlphabetQuantizerTest {
     }
 
     @Test
+    void specNamesTheScaleRuleAndGranularity() {
+        assertThat(new Ternary().spec()).isEqualTo("test-ternary@absmean/tensor");
+        assertThat(new Ternary().withScaleRule("mse/channel").spec()).isEqualTo("test-ternary@mse/channel");
+    }
+
+    @Test
+    void rejectsUnknownScaleRulesListingTheKnownOnes() {
+        assertThatThrownBy(() -> new Ternary().withScaleRule("median"))
+                .hasMessage("No scale rule 'median'. Available: [absmean, absmax, gauss, mse, learned].");
+        assertThatThrownBy(() -> new Ternary().withScaleRule("mse/row"))
+                .hasMessage("No scale granularity 'row'. Available: [tensor, channel].");
+    }
+
+    @Test
     void rejectsIdsThatCannotBePersisted() {
         assertThatThrownBy(() -> new AlphabetQuantizer("Int3", "bad", Alphabet.of(-1, 1)) {})
                 .hasMessage("Invalid id 'Int3': ids are persisted in results and must match [a-z][a-z0-9.-]*");
@@ -73,5 +88,8 @@ class AlphabetQuantizerTest {
         assertThat(Alphabet.symmetricWithZero(5).idealBits()).isCloseTo(2.3219, org.assertj.core.data.Offset.offset(1e-4));
         assertThat(Alphabet.of(-1, 1).hasZero()).isFalse();
         assertThat(Alphabet.symmetricWithZero(3)).hasToString("{-1, 0, 1}");
+        assertThat(Alphabet.symmetricWithZero(17)).hasToString("{-8..8}");
+        assertThat(Alphabet.symmetricWithoutZero(16)).hasToString("{-8..-1, 1..8}");
+        assertThat(Alphabet.of(-1.5, -0.5, 0.5, 1.5)).hasToString("{-1.5, -0.5, 0.5, 1.5}");
     }
 }

@@ -9,13 +9,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.lowbit.api.nn.StraightThrough;
-import dev.lowbit.api.spi.Alphabet;
+import dev.lowbit.api.pack.RadixPacking;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.Arrays;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The contract every quantizer passes, built-in or third-party: extend this class and return your
@@ -49,7 +50,11 @@ public abstract class QuantizerContract {
 
     @Test
     void hasAValidStableId() {
-        assertThat(PersistedIds.requireValid(quantizer().id())).isEqualTo(quantizer().id());
+        // A factory's quantizer is named factory:parameters; only the factory name must be an id.
+        String id = quantizer().id();
+        String registered = id.contains(":") ? id.substring(0, id.indexOf(':')) : id;
+        assertThat(PersistedIds.requireValid(registered)).isEqualTo(registered);
+        assertThat(quantizer().spec()).startsWith(id);
     }
 
     @Test
@@ -72,21 +77,61 @@ public abstract class QuantizerContract {
     }
 
     @Test
-    void putsEveryOutputOnTheAlphabetTimesOneScale() {
+    void putsEveryOutputOnTheAlphabetTimesItsScale() {
         Quantizer quantizer = quantizer();
-        float[] output = quantizer.quantize(randomWeights(64, 50)).toFloatArray();
+        if (quantizer.isFullPrecision()) {
+            NDArray weights = randomWeights(64, 50);
+            assertThat(quantizer.quantize(weights).toFloatArray()).containsExactly(weights.toFloatArray());
+            return;
+        }
+        NDArray weights = randomWeights(64, 50);
+        NDArray scale = quantizer.scale(weights);
+        float[] onGrid = quantizer.quantize(weights, scale).div(scale).toFloatArray();
+        double[] alphabet = quantizer.alphabet().orElseThrow().values();
+        for (float value : onGrid) {
+            assertThat(Arrays.stream(alphabet).anyMatch(a -> Math.abs(value - a) <= TOLERANCE * Math.max(1, Math.abs(a))))
+                    .as("%s / scale = %s is on %s", quantizer.spec(), value, quantizer.alphabet().orElseThrow())
+                    .isTrue();
+        }
+    }
+
+    @Test
+    void hasPositiveFloat32ScalesOnePerTensorOrPerOutputChannel() {
+        Quantizer quantizer = quantizer();
         if (quantizer.isFullPrecision()) {
             return;
         }
-        Alphabet alphabet = quantizer.alphabet().orElseThrow();
-        TreeSet<Double> distinct = new TreeSet<>();
-        for (float v : output) {
-            distinct.add((double) v);
+        NDArray scale = quantizer.scale(randomWeights(12, 30));
+        assertThat(scale.getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
+        assertThat(scale.size()).isEqualTo(quantizer.scaleCount(new long[] {12, 30}));
+        for (float value : scale.toFloatArray()) {
+            assertThat(value).isPositive();
         }
-        assertThat(distinct.size()).isLessThanOrEqualTo(alphabet.levels());
-        assertThat(findScale(distinct, alphabet))
-                .as("a scale s > 0 with every output / s in %s; outputs %s", alphabet, distinct)
-                .isPositive();
+    }
+
+    @Test
+    void codesAreIntegersInRangeThatDecodeToTheQuantizedWeights() {
+        Quantizer quantizer = quantizer();
+        if (quantizer.isFullPrecision()) {
+            return;
+        }
+        NDArray weights = randomWeights(9, 41);
+        NDArray scale = quantizer.scale(weights);
+        NDArray codes = quantizer.codes(weights, scale);
+        assertThat(codes.getShape()).isEqualTo(weights.getShape());
+        for (float code : codes.toFloatArray()) {
+            code += 0f; // rounding may give -0.0, the same integer
+            assertThat(code).isBetween(0f, quantizer.levels() - 1f).isEqualTo((float) Math.rint(code));
+        }
+        assertThat(quantizer.decode(codes, scale).toFloatArray())
+                .containsExactly(quantizer.quantize(weights, scale).toFloatArray());
+    }
+
+    @Test
+    void theStraightThroughForwardValueIsExactlyTheQuantizedWeights() {
+        NDArray shadow = randomWeights(16, 24);
+        assertThat(StraightThrough.quantize(shadow, quantizer(), manager).toFloatArray())
+                .containsExactly(quantizer().quantize(shadow).toFloatArray());
     }
 
     @Test
@@ -111,6 +156,30 @@ public abstract class QuantizerContract {
         assertThat(shadow.getGradient().toFloatArray()).containsExactly(upstream.toFloatArray());
     }
 
+    @ParameterizedTest(name = "{0} weights")
+    @ValueSource(ints = {1, 7, 1001})
+    void packsAndUnpacksItsCodesExactlyWithinTwoPercentOfLog2K(int size) {
+        Quantizer quantizer = quantizer();
+        if (quantizer.isFullPrecision()) {
+            return;
+        }
+        NDArray weights = randomWeights(size);
+        float[] floats = quantizer.codes(weights, quantizer.scale(weights)).toFloatArray();
+        int[] codes = new int[floats.length];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = (int) floats[i];
+        }
+        RadixPacking packing = RadixPacking.forLevels(quantizer.levels());
+
+        byte[] packed = packing.pack(codes);
+
+        assertThat(packing.unpack(packed, codes.length)).containsExactly(codes);
+        assertThat(packed.length).isEqualTo(packing.packedBytes(codes.length));
+        assertThat(packing.bitsPerCode()).isLessThanOrEqualTo(1.02 * quantizer.bitsPerWeight() + 1e-12);
+        // Beyond the bound per code, a tensor wastes at most the padding of its last group and byte.
+        assertThat(8.0 * packed.length).isLessThanOrEqualTo(packing.bitsPerCode() * size + packing.bitsPerGroup() + 8);
+    }
+
     private int compareClose(Float a, Float b) {
         return Math.abs(a - b) <= TOLERANCE * Math.max(1e-6, Math.max(Math.abs(a), Math.abs(b))) ? 0 : Float.compare(a, b);
     }
@@ -121,25 +190,5 @@ public abstract class QuantizerContract {
             boxed[i] = values[i];
         }
         return boxed;
-    }
-
-    /** A scale s with every distinct output / s on the alphabet, or 0 if there is none. */
-    private static double findScale(TreeSet<Double> outputs, Alphabet alphabet) {
-        double probe = outputs.stream().filter(v -> v != 0).findFirst().orElse(0.0);
-        if (probe == 0) {
-            return alphabet.hasZero() ? 1 : 0;
-        }
-        for (double value : alphabet.values()) {
-            double scale = probe / value;
-            if (value == 0 || scale <= 0) {
-                continue;
-            }
-            boolean allOnGrid = outputs.stream().allMatch(out -> Arrays.stream(alphabet.values())
-                    .anyMatch(a -> Math.abs(out / scale - a) <= TOLERANCE * Math.max(1, Math.abs(a))));
-            if (allOnGrid) {
-                return scale;
-            }
-        }
-        return 0;
     }
 }

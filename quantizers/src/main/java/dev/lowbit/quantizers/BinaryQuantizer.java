@@ -3,10 +3,10 @@ package dev.lowbit.quantizers;
 import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.spi.Alphabet;
 
-/** Two levels {-1, +1}: 1 bit per weight, no zero (BinaryConnect / XNOR-Net with absmean scale). */
+/** Two levels {-1, +1}: 1 bit per weight, no zero; the zero-free partner of ternary. */
 public final class BinaryQuantizer extends AlphabetQuantizer {
 
     public BinaryQuantizer() {
-        super("binary", "2 levels, no zero: sign(w) * mean|w|", Alphabet.of(-1, 1));
+        super("binary", "2 levels {-1,1}, no zero", Alphabet.symmetricWithoutZero(2));
     }
 }

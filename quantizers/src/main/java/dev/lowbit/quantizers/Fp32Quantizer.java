@@ -40,4 +40,19 @@ public final class Fp32Quantizer implements Quantizer {
     public NDArray quantize(NDArray weights, NDArray scale) {
         return weights;
     }
+
+    @Override
+    public NDArray quantize(NDArray weights) {
+        return weights;
+    }
+
+    @Override
+    public NDArray codes(NDArray weights, NDArray scale) {
+        throw new UnsupportedOperationException("fp32 weights are stored as floats, not as codes");
+    }
+
+    @Override
+    public NDArray values(NDArray codes) {
+        throw new UnsupportedOperationException("fp32 weights are stored as floats, not as codes");
+    }
 }

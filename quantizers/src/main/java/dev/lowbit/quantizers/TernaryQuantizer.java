@@ -3,10 +3,10 @@ package dev.lowbit.quantizers;
 import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.spi.Alphabet;
 
-/** Three levels {-1, 0, +1}: 1.58 bits per weight (BitNet b1.58's absmean rule). */
+/** Three levels {-1, 0, +1}: 1.58 bits per weight; binary plus zero. */
 public final class TernaryQuantizer extends AlphabetQuantizer {
 
     public TernaryQuantizer() {
-        super("ternary", "3 levels with zero (BitNet b1.58 absmean)", Alphabet.symmetricWithZero(3));
+        super("ternary", "3 levels {-1,0,1}", Alphabet.symmetricWithZero(3));
     }
 }

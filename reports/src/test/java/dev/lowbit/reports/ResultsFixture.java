@@ -3,6 +3,7 @@ package dev.lowbit.reports;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.result.ModelRecord;
 import dev.lowbit.api.result.QuantizerRecord;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.result.RunRecord;
@@ -70,17 +71,19 @@ final class ResultsFixture {
         return epochs;
     }
 
+    static final ModelRecord MODEL = new ModelRecord(List.of(1L, 28L, 28L), 10, 0.286f, 0.353f);
+
     static RunRecord finished(String runId, RunConfig config, QuantizerRecord quantizer, MemoryRecord memory,
             List<EpochRecord> epochs, double testAccuracy) {
         double best = epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(0);
-        return new RunRecord(runId, RunStatus.FINISHED, null, config, quantizer, memory, epochs.size(), best,
+        return new RunRecord(runId, RunStatus.FINISHED, null, config, quantizer, memory, MODEL, epochs.size(), best,
                 testAccuracy, 0.4, "2025-01-01T10:00:00Z", "2025-01-01T10:01:00Z", Map.of("lowbit", "0.1.0"));
     }
 
     static RunRecord failed(String runId, RunConfig config, QuantizerRecord quantizer, MemoryRecord memory,
             List<EpochRecord> epochs, String error) {
         double best = epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(0);
-        return new RunRecord(runId, RunStatus.FAILED, error, config, quantizer, memory, epochs.size(), best,
+        return new RunRecord(runId, RunStatus.FAILED, error, config, quantizer, memory, null, epochs.size(), best,
                 0, 0, "2025-01-01T10:00:00Z", "2025-01-01T10:00:30Z", Map.of("lowbit", "0.1.0"));
     }
 

@@ -2,53 +2,93 @@ package dev.lowbit.api.nn;
 
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.lowbit.api.pack.ByteAccount;
+import dev.lowbit.api.pack.CodeStatistics;
+import dev.lowbit.api.pack.PackedModel;
+import dev.lowbit.api.pack.PackedTensor;
+import dev.lowbit.api.pack.QuantizedTensor;
 import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.result.TensorMemory;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Counts parameters and memory tiers of an initialised model.
- *
- * <pre>
- *   fp32 bytes  = 4 * parameters
- *   ideal bytes = (log2(k) * quantized weights + 32 * (other parameters + scales)) / 8
- * </pre>
- * A tensor counts as quantized exactly when it is the shadow weight of a {@link QuantizedBlock}
- * whose quantizer is not full precision.
+ * Counts parameters and memory tiers of an initialised model, per tensor and in total (see
+ * {@link MemoryRecord} for the tiers). A tensor counts as quantized exactly when it is the shadow
+ * weight of a {@link QuantizedBlock} whose quantizer is not full precision; a learned scale is
+ * counted as that tensor's scales.
  */
 public final class MemoryAccounting {
 
     private MemoryAccounting() {}
 
-    /** The memory tiers of an initialised block. */
+    /** The fp32 and ideal tiers of an initialised block. */
     public static MemoryRecord of(Block model) {
-        Map<Parameter, Quantizer> quantized = new IdentityHashMap<>();
+        Map<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
+        Map<Parameter, Boolean> learnedScales = new IdentityHashMap<>();
         for (QuantizedBlock block : quantizedBlocks(model)) {
-            if (!block.quantizer().isFullPrecision()) {
-                quantized.put(block.shadowWeight(), block.quantizer());
+            QuantizedWeight weight = block.quantizedWeight();
+            if (!weight.quantizer().isFullPrecision()) {
+                quantized.put(weight.weight(), weight);
+                weight.learnedScale().ifPresent(scale -> learnedScales.put(scale, true));
             }
         }
-        long parameters = 0;
-        long quantizedWeights = 0;
-        long scales = 0;
-        double idealBits = 0;
-        for (Parameter parameter : model.getParameters().values()) {
-            long size = parameter.getArray().size();
-            parameters += size;
-            Quantizer quantizer = quantized.get(parameter);
-            if (quantizer == null) {
-                idealBits += 32.0 * size;
+        List<TensorMemory> tensors = new ArrayList<>();
+        for (Pair<String, Parameter> entry : model.getParameters()) {
+            Parameter parameter = entry.getValue();
+            if (learnedScales.containsKey(parameter)) {
+                continue; // counted with its weight, as that tensor's scales
+            }
+            long[] shape = parameter.getArray().getShape().getShape();
+            long elements = parameter.getArray().size();
+            QuantizedWeight weight = quantized.get(parameter);
+            Quantizer quantizer = weight == null ? null : weight.quantizer();
+            long scales = quantizer == null ? 0 : quantizer.scaleCount(shape);
+            double bits = quantizer == null ? 32 : quantizer.bitsPerWeight();
+            tensors.add(new TensorMemory(entry.getKey(), Arrays.stream(shape).boxed().toList(), quantizer != null,
+                    elements, scales, bits, 4.0 * elements, (bits * elements + 32.0 * scales) / 8, null, null, null));
+        }
+        return totals(tensors, null, null, null);
+    }
+
+    /**
+     * The same record with what the written file measured: its size, the packed codes' bytes, each
+     * tensor's section and the entropy of the codes it holds.
+     */
+    public static MemoryRecord withPacked(MemoryRecord memory, PackedModel packed, ByteAccount bytes) {
+        List<TensorMemory> tensors = new ArrayList<>();
+        double entropyBits = 0;
+        for (TensorMemory tensor : memory.tensors()) {
+            ByteAccount.TensorBytes section = bytes.tensors().stream()
+                    .filter(t -> t.name().equals(tensor.name())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("The packed file has no tensor '" + tensor.name() + "'"));
+            PackedTensor stored = packed.tensor(tensor.name());
+            if (stored instanceof QuantizedTensor codes) {
+                long[] histogram = CodeStatistics.histogram(codes.codes(), codes.levels());
+                double entropy = CodeStatistics.entropyBits(histogram);
+                entropyBits += entropy * tensor.elements() + 32.0 * tensor.scales();
+                tensors.add(tensor.withPacked(section.sectionBytes(), entropy, Arrays.stream(histogram).boxed().toList()));
             } else {
-                long tensorScales = quantizer.scaleCount(parameter.getShape().getShape());
-                quantizedWeights += size;
-                scales += tensorScales;
-                idealBits += quantizer.bitsPerWeight() * size + 32.0 * tensorScales;
+                entropyBits += 32.0 * tensor.elements();
+                tensors.add(tensor.withPacked(section.sectionBytes(), null, null));
             }
         }
-        return new MemoryRecord(parameters, quantizedWeights, scales, 4.0 * parameters, idealBits / 8);
+        return totals(tensors, bytes.fileBytes(), bytes.quantizedPayloadBytes(), entropyBits / 8);
+    }
+
+    private static MemoryRecord totals(List<TensorMemory> tensors, Long packedBytes, Long packedWeightBytes,
+            Double entropyBytes) {
+        long parameters = tensors.stream().mapToLong(TensorMemory::elements).sum();
+        long quantizedWeights = tensors.stream().filter(TensorMemory::quantized).mapToLong(TensorMemory::elements).sum();
+        long scales = tensors.stream().mapToLong(TensorMemory::scales).sum();
+        double idealBytes = tensors.stream().mapToDouble(TensorMemory::idealBytes).sum();
+        return new MemoryRecord(parameters, quantizedWeights, scales, 4.0 * parameters, idealBytes, packedBytes,
+                packedWeightBytes, entropyBytes, tensors);
     }
 
     /** Every {@link QuantizedBlock} in the tree under {@code root}, in depth-first order. */

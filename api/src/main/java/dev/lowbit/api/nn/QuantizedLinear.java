@@ -2,6 +2,8 @@ package dev.lowbit.api.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -20,8 +22,7 @@ public final class QuantizedLinear extends AbstractBlock implements QuantizedBlo
     private static final byte VERSION = 1;
 
     private final long units;
-    private final Quantizer quantizer;
-    private final Parameter weight;
+    private final QuantizedWeight weight;
     private final Parameter bias;
 
     /**
@@ -34,21 +35,19 @@ public final class QuantizedLinear extends AbstractBlock implements QuantizedBlo
             throw new IllegalArgumentException("units must be >= 1, got " + units);
         }
         this.units = units;
-        this.quantizer = Objects.requireNonNull(quantizer, "quantizer");
-        this.weight = addParameter(
-                Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT).build());
-        this.bias = addParameter(
-                Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build());
+        this.weight = new QuantizedWeight(Objects.requireNonNull(quantizer, "quantizer"));
+        for (Parameter parameter : weight.parameters()) {
+            addParameter(parameter);
+        }
+        this.bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build());
     }
 
     @Override
     protected NDList forwardInternal(
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray input = inputs.singletonOrThrow();
-        NDArray shadow = parameterStore.getValue(weight, input.getDevice(), training);
         NDArray b = parameterStore.getValue(bias, input.getDevice(), training);
-        NDArray quantized = StraightThrough.quantize(shadow, quantizer, input.getManager());
-        return Linear.linear(input, quantized, b);
+        return Linear.linear(input, weight.forward(parameterStore, input.getManager(), training), b);
     }
 
     @Override
@@ -65,17 +64,18 @@ public final class QuantizedLinear extends AbstractBlock implements QuantizedBlo
     }
 
     @Override
-    public Parameter shadowWeight() {
+    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+        super.initialize(manager, dataType, inputShapes);
+        weight.initializeScale();
+    }
+
+    @Override
+    public QuantizedWeight quantizedWeight() {
         return weight;
     }
 
     @Override
-    public Quantizer quantizer() {
-        return quantizer;
-    }
-
-    @Override
     public String toString() {
-        return "QuantizedLinear(units=" + units + ", quantizer=" + quantizer.id() + ")";
+        return "QuantizedLinear(units=" + units + ", quantizer=" + weight.quantizer().spec() + ")";
     }
 }

@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * @param error the failure's message when {@link #status} is FAILED, else null
  * @param config what defines the run
  * @param quantizer the quantizer's alphabet and bits
- * @param memory parameter counts and memory tiers
+ * @param memory parameter counts and memory tiers (null for a failed run)
+ * @param model the input shape and normalisation the model was built and trained with (null for a failed run)
  * @param epochsCompleted epochs actually trained
  * @param bestValidationAccuracy highest validation accuracy over the epochs
  * @param testAccuracy accuracy on the full test set after the last epoch
@@ -29,6 +30,7 @@ public record RunRecord(
         RunConfig config,
         QuantizerRecord quantizer,
         MemoryRecord memory,
+        ModelRecord model,
         int epochsCompleted,
         double bestValidationAccuracy,
         double testAccuracy,

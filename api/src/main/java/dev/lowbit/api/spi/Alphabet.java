@@ -46,6 +46,66 @@ public record Alphabet(double[] values) {
         return new Alphabet(values);
     }
 
+    /**
+     * The symmetric non-zero integers {@code ±1 .. ±k/2} for even k, e.g. {@code {-2, -1, 1, 2}}: the
+     * zero-free partner of {@link #symmetricWithZero(int) symmetricWithZero(k + 1)}, which has the same
+     * values plus zero.
+     */
+    public static Alphabet symmetricWithoutZero(int levels) {
+        if (levels < 2 || levels % 2 != 0) {
+            throw new IllegalArgumentException("Symmetric alphabets without zero need an even level count >= 2, got "
+                    + levels);
+        }
+        int half = levels / 2;
+        double[] values = new double[levels];
+        for (int i = 0; i < half; i++) {
+            values[i] = i - half;
+            values[half + i] = i + 1;
+        }
+        return new Alphabet(values);
+    }
+
+    /** Parses comma-separated values in any order, e.g. {@code -2,-1,1,2}; duplicates are an error. */
+    public static Alphabet parse(String text) {
+        String[] parts = text.split(",", -1);
+        double[] values = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                values[i] = Double.parseDouble(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + parts[i].trim() + "' is not a number; write the values"
+                        + " separated by commas, e.g. levels:-2,-1,1,2");
+            }
+            if (!Double.isFinite(values[i])) {
+                throw new IllegalArgumentException("value '" + parts[i].trim() + "' is not finite");
+            }
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        for (int i = 1; i < sorted.length; i++) {
+            if (sorted[i] == sorted[i - 1]) {
+                throw new IllegalArgumentException("value " + format(sorted[i]) + " appears twice");
+            }
+        }
+        if (sorted.length < 2) {
+            throw new IllegalArgumentException("an alphabet needs at least 2 values, e.g. levels:-1,1");
+        }
+        return new Alphabet(sorted);
+    }
+
+    /** The values comma-separated in increasing order, as {@link #parse} reads them: {@code -2,-1,1,2}. */
+    public String toSpec() {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            text.append(i > 0 ? "," : "").append(format(values[i]));
+        }
+        return text.toString();
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value) : String.valueOf(value);
+    }
+
     @Override
     public double[] values() {
         return values.clone();
@@ -105,15 +165,24 @@ public record Alphabet(double[] values) {
         return Arrays.hashCode(values);
     }
 
+    /** The values for people: runs of six or more consecutive integers shortened, e.g. {@code {-8..-1, 1..8}}. */
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder("{");
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-                text.append(", ");
+        int i = 0;
+        while (i < values.length) {
+            int end = i;
+            while (end + 1 < values.length && values[i] == Math.rint(values[i]) && values[end + 1] == values[end] + 1) {
+                end++;
             }
-            double v = values[i];
-            text.append(v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v));
+            text.append(i > 0 ? ", " : "");
+            if (end - i + 1 >= 6) {
+                text.append(format(values[i])).append("..").append(format(values[end]));
+                i = end + 1;
+            } else {
+                text.append(format(values[i]));
+                i++;
+            }
         }
         return text.append('}').toString();
     }

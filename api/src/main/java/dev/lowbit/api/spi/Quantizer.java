@@ -6,19 +6,26 @@ import java.util.Optional;
 /**
  * Maps fp32 weights onto a few allowed values. Implementations are found with
  * {@link java.util.ServiceLoader} (list the class in {@code META-INF/services/dev.lowbit.api.spi.Quantizer});
- * built-ins and plugin jars come through the same door.
+ * built-ins and plugin jars come through the same door. Most quantizers extend
+ * {@link dev.lowbit.api.AlphabetQuantizer} and only name their alphabet.
  *
  * <p>Training keeps fp32 "shadow" weights W and uses the straight-through estimator
  * <pre>    Wq = W + stop_gradient(Q(W) - W)</pre>
- * so the forward pass sees Q(W) and the gradient reaches W unchanged. {@link #quantize} is that Q:
- * a plain function of the weights, called outside the gradient tape, so a quantizer cannot break
- * the gradient.
+ * so the forward pass sees Q(W) and the gradient reaches W unchanged. The methods here are plain
+ * functions of the weights, called outside the gradient tape, so a quantizer cannot break the
+ * gradient:
+ * <pre>
+ *   s    = scale(W)
+ *   c    = codes(W, s)          integers in [0, k): what the packed file stores
+ *   Q(W) = decode(c, s) = s * values(c)
+ * </pre>
  */
 public interface Quantizer {
 
     /**
-     * The stable id, {@code [a-z][a-z0-9.-]*}. It is persisted in results and run ids, so it is never
-     * renamed.
+     * The stable id, {@code [a-z][a-z0-9.-]*} for a registered quantizer, or
+     * {@code factory:parameters} for one made by a {@link QuantizerFactory}. It is persisted in
+     * results, so it is never renamed.
      */
     String id();
 
@@ -28,32 +35,56 @@ public interface Quantizer {
     /** The allowed values before scaling; empty for a full-precision (identity) quantizer. */
     Optional<Alphabet> alphabet();
 
-    /** How fp32 weights are scaled onto the alphabet, e.g. {@code absmean per-tensor}; shown and stored. */
+    /** The scale rule and granularity, e.g. {@code mse/tensor}; {@code none} for full precision. */
     String scaleRule();
 
     /**
+     * The identity of this configured quantizer as stored in results: {@code id@scaleRule}, e.g.
+     * {@code ternary@mse/tensor}, or just the id at full precision. Two runs with different scale
+     * rules are different runs.
+     */
+    default String spec() {
+        return isFullPrecision() ? id() : id() + "@" + scaleRule();
+    }
+
+    /** The same quantizer with another scale rule, written {@code rule/granularity}. */
+    default Quantizer withScaleRule(String scaleRule) {
+        throw new IllegalArgumentException("Quantizer '" + id() + "' has no configurable scale rule.");
+    }
+
+    /**
      * The scale s of one tensor: its quantized values are {@code s * alphabet value}.
-     * Called without gradient recording.
      *
-     * @param weights the fp32 shadow weights of one tensor
-     * @return the scale, a scalar (per-tensor) or an array broadcastable against {@code weights}
+     * @param weights the fp32 shadow weights of one tensor, output channels on axis 0
+     * @return a scalar (per tensor) or an array broadcastable against {@code weights} (per channel)
      */
     NDArray scale(NDArray weights);
 
     /**
-     * Every element of {@code weights} replaced by {@code scale * v}, v its nearest alphabet value
-     * after dividing by the scale. With a fixed scale this is idempotent.
-     *
-     * @param weights the fp32 shadow weights of one tensor
-     * @param scale the scale returned by {@link #scale} for these weights
-     * @return the quantized weights, in the shape of {@code weights}
+     * The index in the alphabet (0 = smallest value) of every weight's nearest value after dividing
+     * by the scale, as float32 integers in the shape of {@code weights}.
      */
-    NDArray quantize(NDArray weights, NDArray scale);
+    NDArray codes(NDArray weights, NDArray scale);
 
-    /**
-     * Q(W): the weights on the alphabet at their own scale. Called without gradient recording;
-     * the result has the shape of the input.
-     */
+    /** The unscaled alphabet value of every code. */
+    NDArray values(NDArray codes);
+
+    /** Whether the scale is a trained parameter (LSQ); then the blocks keep it on the gradient tape. */
+    default boolean learnsScale() {
+        return false;
+    }
+
+    /** {@code scale * values(codes)}: the weights a packed model reloads to. */
+    default NDArray decode(NDArray codes, NDArray scale) {
+        return values(codes).mul(scale);
+    }
+
+    /** Q(W) at a given scale: {@code decode(codes(W, s), s)}. With a fixed scale this is idempotent. */
+    default NDArray quantize(NDArray weights, NDArray scale) {
+        return decode(codes(weights, scale), scale);
+    }
+
+    /** Q(W): the weights on the alphabet at their own scale; the shape of the input. */
     default NDArray quantize(NDArray weights) {
         return quantize(weights, scale(weights));
     }

@@ -16,6 +16,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.scale.ScaleSetting;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +28,12 @@ class QuantizedLinearTest {
     static final class Ternary extends AlphabetQuantizer {
         Ternary() {
             super("test-ternary", "test", Alphabet.symmetricWithZero(3));
+        }
+    }
+
+    static final class LearnedQuinary extends AlphabetQuantizer {
+        LearnedQuinary() {
+            super("test-learned", "test", Alphabet.symmetricWithZero(5), ScaleSetting.parse("learned/channel"));
         }
     }
 
@@ -56,7 +63,7 @@ class QuantizedLinearTest {
     void forwardEqualsAPlainLinearLayerOnQuantizedWeights() {
         QuantizedLinear layer = initialised(4, 6);
         NDArray x = manager.randomNormal(new Shape(5, 6));
-        NDArray expected = Linear.linear(x, ternary.quantize(layer.shadowWeight().getArray()),
+        NDArray expected = Linear.linear(x, ternary.quantize(layer.quantizedWeight().weight().getArray()),
                 layer.getParameters().get("bias").getArray()).singletonOrThrow();
 
         NDArray actual = layer.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
@@ -76,8 +83,44 @@ class QuantizedLinearTest {
         }
         // y = x Wq^T + b, so dL/dWq = upstream^T x; the straight-through estimator hands it to W unchanged.
         NDArray expected = upstream.transpose().matMul(x);
-        NDArray gradient = layer.shadowWeight().getArray().getGradient();
+        NDArray gradient = layer.quantizedWeight().weight().getArray().getGradient();
         assertThat(gradient.allClose(expected, 1e-5, 1e-6, false)).isTrue();
+    }
+
+    @Test
+    void forwardUsesExactlyTheDecodedCodes() {
+        QuantizedLinear layer = initialised(4, 6);
+        NDArray shadow = layer.quantizedWeight().weight().getArray();
+        NDArray scale = ternary.scale(shadow);
+        NDArray decoded = ternary.decode(ternary.codes(shadow, scale), scale);
+        NDArray x = manager.randomNormal(new Shape(5, 6));
+        NDArray onDecodedWeights = Linear.linear(x, decoded, layer.getParameters().get("bias").getArray())
+                .singletonOrThrow();
+
+        NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+
+        assertThat(y.toFloatArray()).containsExactly(onDecodedWeights.toFloatArray());
+    }
+
+    @Test
+    void aLearnedScaleStartsAtTheRuleAndReceivesAGradient() {
+        QuantizedLinear layer = new QuantizedLinear(4, new LearnedQuinary());
+        layer.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
+        layer.setInitializer(new NormalInitializer(0.1f), Parameter.Type.BIAS);
+        layer.initialize(manager, DataType.FLOAT32, new Shape(5, 6));
+        NDArray shadow = layer.quantizedWeight().weight().getArray();
+        NDArray scale = layer.getParameters().get("scale").getArray();
+        assertThat(scale.getShape()).isEqualTo(new Shape(4, 1));
+        assertThat(scale.toFloatArray()).containsExactly(new LearnedQuinary().scale(shadow).toFloatArray());
+
+        NDArray x = manager.randomNormal(new Shape(5, 6));
+        try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+            NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+            tape.backward(y.mul(manager.randomNormal(new Shape(5, 4))).sum());
+        }
+
+        assertThat(scale.getGradient().abs().sum().getFloat()).isPositive();
+        assertThat(shadow.getGradient().abs().sum().getFloat()).isPositive();
     }
 
     @Test

@@ -9,7 +9,10 @@ import dev.lowbit.api.nn.MemoryAccounting;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
+import dev.lowbit.api.scale.ScaleSetting;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.api.spi.QuantizerFactory;
+import dev.lowbit.api.spi.ScaleRule;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.FashionMnist;
 import dev.lowbit.harness.plan.SuiteLoader;
@@ -51,16 +54,25 @@ public final class ListCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         out.println("Quantizers");
-        out.printf("  %-12s %-6s %-5s %-22s %-20s %-28s %s%n",
+        out.printf("  %-12s %-6s %-5s %-28s %-16s %-16s %s%n",
                 "id", "levels", "zero", "values", "bits/weight", "scale rule", "source");
         for (Discovered<Quantizer> entry : quantizers.all()) {
             Quantizer q = entry.plugin();
-            out.printf(Locale.ROOT, "  %-12s %-6s %-5s %-22s %-20s %-28s %s%n", q.id(),
+            out.printf(Locale.ROOT, "  %-12s %-6s %-5s %-28s %-16s %-16s %s%n", q.id(),
                     q.isFullPrecision() ? "-" : String.valueOf(q.levels()),
                     q.alphabet().map(a -> a.hasZero() ? "yes" : "no").orElse("-"),
                     q.alphabet().map(Alphabet::toString).orElse("fp32"),
                     q.isFullPrecision() ? "32" : String.format(Locale.ROOT, "%.2f = log2(%d)", q.bitsPerWeight(), q.levels()),
                     q.scaleRule(), entry.source());
+        }
+        for (Discovered<QuantizerFactory> entry : quantizers.factories()) {
+            out.printf("  %-12s %s  (%s)%n", entry.plugin().name() + ":V,V,...", entry.plugin().description(), entry.source());
+        }
+        out.println();
+        out.println("Scale rules (append @RULE or @RULE/channel to a quantizer, e.g. k17@absmax, ternary@mse/channel;"
+                + " default " + ScaleSetting.DEFAULT + ")");
+        for (ScaleRule rule : ScaleSetting.RULES) {
+            out.printf("  %-12s %s%n", rule.id(), rule.description());
         }
         out.println();
         out.println("Architectures (parameters for 1x28x28 inputs, 10 classes)");

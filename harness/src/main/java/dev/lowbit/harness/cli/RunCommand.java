@@ -36,7 +36,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--arch", split = ",", paramLabel = "ID", description = "Replace the suite's architectures.")
     List<String> architectureIds;
 
-    @Option(names = "--quantizer", split = ",", paramLabel = "ID", description = "Replace the suite's quantizers.")
+    // Split only at a comma followed by a letter: a levels: alphabet's values are commas plus numbers.
+    @Option(names = "--quantizer", split = ",(?=[a-z])", splitSynopsisLabel = ",", paramLabel = "SPEC",
+            description = "Replace the suite's quantizers: ids, levels:V,V,... alphabets, each optionally @RULE[/channel],"
+                    + " e.g. ternary,levels:-2,-1,1,2,k17@absmax.")
     List<String> quantizerIds;
 
     @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
@@ -81,7 +84,7 @@ public final class RunCommand implements Callable<Integer> {
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
 
         Suite suite = withOverrides(suites.load(suiteName));
-        List<RunConfig> plan = Plan.of(suite);
+        List<RunConfig> plan = Plan.of(suite, spec -> quantizers.resolve(spec).spec());
         PrintWriter out = spec.commandLine().getOut();
         ResultStore store = new ResultStore(this.out);
         out.println("Suite '" + suite.name() + "': " + plan.size() + " runs -> " + store.suiteDirectory(suite.name()));

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.PluginLoader;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
@@ -31,7 +32,7 @@ public final class LowbitModule extends AbstractModule {
     @Provides
     @Singleton
     QuantizerRegistry quantizers(PluginLoader loader) {
-        return new QuantizerRegistry(loader.load(Quantizer.class));
+        return new QuantizerRegistry(loader.load(Quantizer.class), loader.load(QuantizerFactory.class));
     }
 
     @Provides

@@ -9,6 +9,7 @@ import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.FashionMnist;
+import dev.lowbit.harness.export.PackedModels;
 import dev.lowbit.harness.data.LabeledImages;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
@@ -37,9 +38,12 @@ public final class GridRunner {
     private final QuantizerRegistry quantizers;
     private final ArchitectureRegistry architectures;
 
+    private final PackedModels packedModels;
+
     public GridRunner(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
         this.quantizers = quantizers;
         this.architectures = architectures;
+        this.packedModels = new PackedModels(quantizers, architectures);
     }
 
     /** Fails with every unknown id before anything is loaded or trained. */
@@ -50,7 +54,7 @@ public final class GridRunner {
                         + FashionMnist.NAME + "]. Fix the suite's dataset.");
             }
             architectures.get(run.architecture());
-            quantizers.get(run.quantizer());
+            quantizers.resolve(run.quantizer());
         }
     }
 
@@ -80,22 +84,29 @@ public final class GridRunner {
                 loaded = data.get();
                 recordedProvenance = provenance.apply(loaded);
             }
-            Quantizer quantizer = quantizers.get(run.quantizer());
+            Quantizer quantizer = quantizers.resolve(run.quantizer());
             Architecture architecture = architectures.get(run.architecture());
             store.startRun(run.suite(), runId);
             String startedAt = Instant.now().toString();
             RunRecord record;
             try {
                 TrainingRunner.Outcome outcome = runner.train(run, runId, architecture, quantizer, loaded,
-                        epoch -> store.appendEpoch(run.suite(), runId, epoch));
+                        epoch -> store.appendEpoch(run.suite(), runId, epoch),
+                        (block, model, memory) -> {
+                            store.saveCheckpoint(run.suite(), runId, block);
+                            return packedModels.write(block, runId, run, quantizer, model, memory,
+                                    store.modelFile(run.suite(), runId)).memory();
+                        });
+                store.writePredictions(run.suite(), runId, outcome.test().predictions());
                 record = new RunRecord(runId, RunStatus.FINISHED, null, run, describe(quantizer), outcome.memory(),
-                        outcome.epochs().size(), outcome.bestValidationAccuracy(), outcome.testAccuracy(),
-                        outcome.testLoss(), startedAt, Instant.now().toString(), recordedProvenance);
-                progress.runEnded(String.format(Locale.ROOT, "%s: test accuracy %.4f", runId, outcome.testAccuracy()));
+                        outcome.model(), outcome.epochs().size(), outcome.bestValidationAccuracy(),
+                        outcome.test().accuracy(), outcome.test().loss(), startedAt, Instant.now().toString(),
+                        recordedProvenance);
+                progress.runEnded(String.format(Locale.ROOT, "%s: test accuracy %.4f", runId, outcome.test().accuracy()));
                 trained++;
             } catch (RuntimeException e) {
                 String error = e.getClass().getSimpleName() + ": " + e.getMessage();
-                record = new RunRecord(runId, RunStatus.FAILED, error, run, describe(quantizer), null,
+                record = new RunRecord(runId, RunStatus.FAILED, error, run, describe(quantizer), null, null,
                         0, Double.NaN, Double.NaN, Double.NaN, startedAt, Instant.now().toString(), recordedProvenance);
                 progress.runEnded(runId + ": FAILED, " + error);
                 failed++;

@@ -3,19 +3,27 @@ package dev.lowbit.harness.plan;
 import dev.lowbit.api.result.RunConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** The runs of a suite, in the order they train: per seed and architecture, the fp32 twin first. */
 public final class Plan {
 
     private Plan() {}
 
-    /** Every architecture x quantizer x seed of the suite as a run config. */
-    public static List<RunConfig> of(Suite suite) {
+    /**
+     * Every architecture x quantizer x seed of the suite as a run config.
+     *
+     * @param canonicalQuantizer turns a quantizer as written ({@code ternary}) into the spec stored in
+     *     results ({@code ternary@mse/tensor}), so a default that changes later never makes two
+     *     different runs look the same
+     */
+    public static List<RunConfig> of(Suite suite, UnaryOperator<String> canonicalQuantizer) {
+        List<String> quantizers = suite.quantizers().stream().map(canonicalQuantizer).toList();
         List<RunConfig> runs = new ArrayList<>();
         Recipe recipe = suite.recipe();
         for (long seed : suite.seeds()) {
             for (String architecture : suite.architectures()) {
-                for (String quantizer : suite.quantizers()) {
+                for (String quantizer : quantizers) {
                     runs.add(new RunConfig(suite.name(), suite.dataset(), architecture, quantizer,
                             recipe.optimizer(), recipe.learningRate(), recipe.batchSize(), recipe.epochs(),
                             suite.trainLimit(), suite.validationShare(), seed));

@@ -22,12 +22,22 @@ public final class RunIds {
 
     private RunIds() {}
 
+    /**
+     * The quantizer's id without its scale rule, safe in a folder name: {@code levels:-2,-1,1,2@mse/tensor}
+     * becomes {@code levels_-2_-1_1_2}. The hash keeps ids unique; this part is for people.
+     */
+    private static String readable(String quantizerSpec) {
+        int at = quantizerSpec.indexOf('@');
+        String id = at < 0 ? quantizerSpec : quantizerSpec.substring(0, at);
+        return id.replaceAll("[^a-z0-9.-]", "_");
+    }
+
     /** The id of the run with this config. */
     public static String of(RunConfig config) {
         try {
             byte[] canonical = CANONICAL.writeValueAsString(config).getBytes(StandardCharsets.UTF_8);
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical);
-            return config.architecture() + "." + config.quantizer() + ".s" + config.seed() + "."
+            return config.architecture() + "." + readable(config.quantizer()) + ".s" + config.seed() + "."
                     + HexFormat.of().formatHex(digest, 0, 4);
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("Cannot hash run config " + config, e);

@@ -12,7 +12,7 @@ import dev.lowbit.harness.data.ImageSet;
  * <p>Pixels become {@code (p / 255 - mean) / std}, with mean and std measured on the training
  * images, so the test set never informs preprocessing.
  */
-final class Batches {
+public final class Batches {
 
     private final ImageSet images;
     private final float mean;
@@ -22,6 +22,21 @@ final class Batches {
         this.images = images;
         this.mean = mean;
         this.std = std;
+    }
+
+    /** Batches of {@code images} with a normalisation measured before, e.g. stored with a model. */
+    public static Batches withNormalisation(ImageSet images, float mean, float std) {
+        return new Batches(images, mean, std);
+    }
+
+    /** The training pixels' mean (in [0, 1]) subtracted from every pixel. */
+    public float mean() {
+        return mean;
+    }
+
+    /** The training pixels' standard deviation every pixel is divided by. */
+    public float std() {
+        return std;
     }
 
     /** Normalisation measured on {@code trainIndices} of {@code train}, to be applied to any split. */
@@ -49,7 +64,7 @@ final class Batches {
     }
 
     /** Images {@code order[from..to)} as a {@code (n, channels, rows, cols)} array in {@code manager}. */
-    NDArray images(NDManager manager, int[] order, int from, int to) {
+    public NDArray images(NDManager manager, int[] order, int from, int to) {
         int size = images.imageSize();
         float[] batch = new float[(to - from) * size];
         byte[] pixels = images.pixels();
@@ -64,7 +79,7 @@ final class Batches {
     }
 
     /** Labels of {@code order[from..to)} as float32, the form DJL's sparse cross-entropy expects. */
-    NDArray labels(NDManager manager, int[] order, int from, int to) {
+    public NDArray labels(NDManager manager, int[] order, int from, int to) {
         float[] labels = new float[to - from];
         for (int i = from; i < to; i++) {
             labels[i - from] = images.labels()[order[i]];
@@ -73,7 +88,7 @@ final class Batches {
     }
 
     /** The label of image {@code index}. */
-    int label(int index) {
+    public int label(int index) {
         return images.labels()[index];
     }
 }

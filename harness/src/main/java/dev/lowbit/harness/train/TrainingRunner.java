@@ -19,6 +19,7 @@ import ai.djl.training.tracker.Tracker;
 import dev.lowbit.api.nn.MemoryAccounting;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.result.ModelRecord;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
@@ -37,21 +38,38 @@ import java.util.function.Consumer;
  */
 public final class TrainingRunner {
 
-    private static final int EVALUATION_BATCH = 1000;
-
     private final ProgressReporter progress;
 
     public TrainingRunner(ProgressReporter progress) {
         this.progress = progress;
     }
 
-    /** What a finished training produced. */
-    public record Outcome(List<EpochRecord> epochs, double testAccuracy, double testLoss, MemoryRecord memory) {
+    /**
+     * What a finished training produced.
+     *
+     * @param epochs every epoch's metrics
+     * @param test the final test-set evaluation, with every prediction
+     * @param memory parameter counts and memory tiers, packed ones included
+     * @param model the input shape and normalisation the model needs
+     */
+    public record Outcome(List<EpochRecord> epochs, Evaluation test, MemoryRecord memory, ModelRecord model) {
 
         /** The best validation accuracy over all epochs. */
         public double bestValidationAccuracy() {
             return epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(0);
         }
+    }
+
+    /** Stores a trained model before it is closed (checkpoint and packed file) and measures its packed tiers. */
+    @FunctionalInterface
+    public interface ModelSink {
+        /**
+         * @param block the trained model
+         * @param model its input shape and normalisation
+         * @param memory its fp32 and ideal tiers
+         * @return the tiers with the packed ones measured
+         */
+        MemoryRecord persist(Block block, ModelRecord model, MemoryRecord memory);
     }
 
     /** Thrown when the loss stops being a finite number. */
@@ -70,9 +88,10 @@ public final class TrainingRunner {
      * @param quantizer the quantizer of every quantized weight tensor
      * @param data the dataset
      * @param onEpoch receives every finished epoch (the store appends it to epochs.jsonl)
+     * @param persist stores the trained model before it is closed
      */
     public Outcome train(RunConfig config, String label, Architecture architecture, Quantizer quantizer,
-            LabeledImages data, Consumer<EpochRecord> onEpoch) {
+            LabeledImages data, Consumer<EpochRecord> onEpoch, ModelSink persist) {
         ValidationSplit split = ValidationSplit.stratified(
                 data.train().labels(), config.trainLimit(), config.validationShare(), config.seed());
         Batches train = Batches.normalisedBy(data.train(), split.train());
@@ -104,7 +123,7 @@ public final class TrainingRunner {
                 for (int epoch = 1; epoch <= config.epochs(); epoch++) {
                     long start = System.nanoTime();
                     shuffleInPlace(order, shuffle);
-                    Evaluation fit = trainEpoch(trainer, train, order, config.batchSize(), epoch);
+                    Fit fit = trainEpoch(trainer, train, order, config.batchSize(), epoch);
                     Evaluation validation = evaluate(trainer, train, split.validation());
                     EpochRecord record = new EpochRecord(epoch, fit.loss(), fit.accuracy(),
                             validation.loss(), validation.accuracy(), (System.nanoTime() - start) / 1e9);
@@ -113,14 +132,17 @@ public final class TrainingRunner {
                     progress.epochFinished(record);
                 }
                 Evaluation finalTest = evaluate(trainer, test, allTest);
-                return new Outcome(epochs, finalTest.accuracy(), finalTest.loss(), memory);
+                ModelRecord modelRecord = new ModelRecord(java.util.Arrays.stream(exampleShape.getShape()).boxed().toList(),
+                        data.classes(), train.mean(), train.std());
+                MemoryRecord stored = persist.persist(block, modelRecord, memory);
+                return new Outcome(epochs, finalTest, stored, modelRecord);
             }
         }
     }
 
-    private record Evaluation(double loss, double accuracy) {}
+    private record Fit(double loss, double accuracy) {}
 
-    private Evaluation trainEpoch(Trainer trainer, Batches batches, int[] order, int batchSize, int epoch) {
+    private Fit trainEpoch(Trainer trainer, Batches batches, int[] order, int batchSize, int epoch) {
         double lossSum = 0;
         long correct = 0;
         for (int from = 0; from < order.length; from += batchSize) {
@@ -145,26 +167,12 @@ public final class TrainingRunner {
                 progress.batchFinished(loss);
             }
         }
-        return new Evaluation(lossSum / order.length, (double) correct / order.length);
+        return new Fit(lossSum / order.length, (double) correct / order.length);
     }
 
     private static Evaluation evaluate(Trainer trainer, Batches batches, int[] indices) {
-        if (indices.length == 0) {
-            return new Evaluation(Double.NaN, Double.NaN);
-        }
-        double lossSum = 0;
-        long correct = 0;
-        for (int from = 0; from < indices.length; from += EVALUATION_BATCH) {
-            int to = Math.min(from + EVALUATION_BATCH, indices.length);
-            try (NDManager batchScope = trainer.getManager().newSubManager()) {
-                NDArray x = batches.images(batchScope, indices, from, to);
-                NDArray y = batches.labels(batchScope, indices, from, to);
-                NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
-                lossSum += trainer.getLoss().evaluate(new NDList(y), new NDList(logits)).getFloat() * (to - from);
-                correct += countCorrect(logits, batches, indices, from);
-            }
-        }
-        return new Evaluation(lossSum / indices.length, (double) correct / indices.length);
+        return Evaluation.of(x -> trainer.evaluate(new NDList(x)).singletonOrThrow(), batches, indices,
+                trainer.getManager());
     }
 
     private static long countCorrect(NDArray logits, Batches batches, int[] order, int from) {

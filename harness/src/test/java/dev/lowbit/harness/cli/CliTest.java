@@ -18,17 +18,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI as a user runs it, in-process: real engine, real files. */
-class CliTest {
+public class CliTest {
 
     /** Where CI's {@code apt-get install dataset-fashion-mnist} puts the real data. */
-    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+    static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
 
     @TempDir
     Path dir;
 
-    record Result(int exitCode, String out, String err) {}
+    public record Result(int exitCode, String out, String err) {}
 
-    static Result lowbit(String... args) {
+    public static Result lowbit(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
@@ -52,8 +52,9 @@ class CliTest {
     void anUnknownQuantizerListsTheIdsAndExitsTwoBeforeTraining() {
         Result result = lowbit("run", "--quantizer", "int3", "--out", dir.toString());
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: No quantizer with id 'int3'. Available: [binary, fp32, quinary,"
-                + " ternary]. Put its jar in plugins/ or run 'lowbit list'." + System.lineSeparator());
+        assertThat(result.err()).isEqualTo("lowbit: No quantizer with id 'int3'. Available: [binary, fp32, k16, k17,"
+                + " k8, k9, quaternary, quinary, ternary]. Put its jar in plugins/ or run 'lowbit list'."
+                + System.lineSeparator());
         assertThat(dir.resolve("quick")).doesNotExist();
     }
 

@@ -4,29 +4,60 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.harness.BadInputException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RegistryTest {
 
-    private final List<Discovered<Quantizer>> builtIns =
-            new PluginLoader(RegistryTest.class.getClassLoader()).load(Quantizer.class);
+    private final PluginLoader loader = new PluginLoader(RegistryTest.class.getClassLoader());
+    private final List<Discovered<Quantizer>> builtIns = loader.load(Quantizer.class);
+    private final List<Discovered<QuantizerFactory>> factories = loader.load(QuantizerFactory.class);
 
     @Test
     void findsTheBuiltInsThroughServiceLoaderWithTheirJar() {
-        QuantizerRegistry registry = new QuantizerRegistry(builtIns);
-        assertThat(registry.ids()).containsExactly("binary", "fp32", "quinary", "ternary");
+        QuantizerRegistry registry = new QuantizerRegistry(builtIns, factories);
+        assertThat(registry.ids())
+                .containsExactly("binary", "fp32", "k16", "k17", "k8", "k9", "quaternary", "quinary", "ternary");
         assertThat(registry.all()).allSatisfy(entry -> assertThat(entry.source()).startsWith("built-in"));
     }
 
     @Test
     void anUnknownIdListsTheIdsThatExist() {
-        QuantizerRegistry registry = new QuantizerRegistry(builtIns);
+        QuantizerRegistry registry = new QuantizerRegistry(builtIns, factories);
         assertThatThrownBy(() -> registry.get("int3"))
                 .isInstanceOf(BadInputException.class)
-                .hasMessage("No quantizer with id 'int3'. Available: [binary, fp32, quinary, ternary]."
+                .hasMessage("No quantizer with id 'int3'. Available: [binary, fp32, k16, k17, k8, k9, quaternary,"
+                        + " quinary, ternary]. Put its jar in plugins/ or run 'lowbit list'.");
+    }
+
+    @Test
+    void resolvesPresetsFactoriesAndScaleRulesToCanonicalSpecs() {
+        QuantizerRegistry registry = new QuantizerRegistry(builtIns, factories);
+        assertThat(registry.resolve("ternary").spec()).isEqualTo("ternary@mse/tensor");
+        assertThat(registry.resolve("ternary@absmean").spec()).isEqualTo("ternary@absmean/tensor");
+        assertThat(registry.resolve("k17@learned/channel").spec()).isEqualTo("k17@learned/channel");
+        assertThat(registry.resolve("levels:2,1,-1,-2@absmax").spec()).isEqualTo("levels:-2,-1,1,2@absmax/tensor");
+        assertThat(registry.resolve("fp32").spec()).isEqualTo("fp32");
+        assertThat(registry.resolve(registry.resolve("levels:0,1,-1").spec()).spec()).isEqualTo("levels:-1,0,1@mse/tensor");
+    }
+
+    @Test
+    void explainsBadSpecs() {
+        QuantizerRegistry registry = new QuantizerRegistry(builtIns, factories);
+        assertThatThrownBy(() -> registry.resolve("ternary@median"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("Invalid quantizer 'ternary@median': No scale rule 'median'. Available: [absmean, absmax, gauss,"
+                        + " mse, learned]. Write ID@RULE or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
+        assertThatThrownBy(() -> registry.resolve("fp32@mse"))
+                .hasMessage("Invalid quantizer 'fp32@mse': Quantizer 'fp32' has no configurable scale rule. Write ID@RULE"
+                        + " or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
+        assertThatThrownBy(() -> registry.resolve("values:1,2"))
+                .hasMessage("No quantizer factory 'values' in 'values:1,2'. Available: [levels], e.g. levels:-2,-1,1,2."
                         + " Put its jar in plugins/ or run 'lowbit list'.");
+        assertThatThrownBy(() -> registry.resolve("levels:1,1"))
+                .hasMessage("Invalid quantizer 'levels:1,1': value 1 appears twice.");
     }
 
     @Test
@@ -35,7 +66,7 @@ class RegistryTest {
                 .findFirst().orElseThrow();
         List<Discovered<Quantizer>> twice = List.of(
                 new Discovered<>(ternary, "built-in (a.jar)"), new Discovered<>(ternary, "plugins/b.jar"));
-        assertThatThrownBy(() -> new QuantizerRegistry(twice))
+        assertThatThrownBy(() -> new QuantizerRegistry(twice, factories))
                 .hasMessage("Two quantizers with id 'ternary': built-in (a.jar) and plugins/b.jar. Remove one of them.");
     }
 }

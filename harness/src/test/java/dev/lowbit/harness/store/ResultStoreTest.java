@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.result.ModelRecord;
 import dev.lowbit.api.result.QuantizerRecord;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.result.RunRecord;
@@ -44,7 +45,7 @@ class ResultStoreTest {
 
         RunRecord record = new RunRecord(id, RunStatus.FINISHED, null, CONFIG,
                 new QuantizerRecord("ternary", 3, List.of(-1.0, 0.0, 1.0), true, 1.58, "absmean per-tensor"),
-                new MemoryRecord(10, 8, 1, 40, 6.6), 2, 0.82, 0.81, 0.5, "a", "b", Map.of("java.version", "17"));
+                new MemoryRecord(10, 8, 1, 40, 6.6), new ModelRecord(List.of(1L, 28L, 28L), 10, 0.28f, 0.35f), 2, 0.82, 0.81, 0.5, "a", "b", Map.of("java.version", "17"));
         Path written = store.finishRun(record);
 
         assertThat(written).isEqualTo(root.resolve("quick").resolve(id).resolve("run.json"));

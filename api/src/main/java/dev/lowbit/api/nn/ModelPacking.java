@@ -1,0 +1,120 @@
+package dev.lowbit.api.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.lowbit.api.pack.Fp32Tensor;
+import dev.lowbit.api.pack.PackedModel;
+import dev.lowbit.api.pack.PackedTensor;
+import dev.lowbit.api.pack.QuantizedTensor;
+import dev.lowbit.api.spi.Quantizer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Between a trained DJL model and its packed form: quantized weights leave as integer codes plus
+ * their scales, everything else as fp32; they come back decoded by the same quantizer ops training
+ * used, so the reloaded weights are bit-identical to the forward pass's Q(W).
+ */
+public final class ModelPacking {
+
+    private ModelPacking() {}
+
+    /**
+     * Packs an initialised model, tensors named as in {@link Block#getParameters()}.
+     *
+     * @param model the trained model
+     * @param metadata what a reader needs to rebuild it (architecture, quantizer spec, input shape, ...)
+     */
+    public static PackedModel pack(Block model, Map<String, String> metadata) {
+        Map<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
+        Set<Parameter> learnedScales = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(model)) {
+            QuantizedWeight weight = block.quantizedWeight();
+            if (!weight.quantizer().isFullPrecision()) {
+                quantized.put(weight.weight(), weight);
+                weight.learnedScale().ifPresent(learnedScales::add);
+            }
+        }
+        List<PackedTensor> tensors = new ArrayList<>();
+        for (Pair<String, Parameter> entry : model.getParameters()) {
+            Parameter parameter = entry.getValue();
+            if (learnedScales.contains(parameter)) {
+                continue; // stored as its weight's scales
+            }
+            NDArray values = parameter.getArray();
+            long[] shape = values.getShape().getShape();
+            QuantizedWeight weight = quantized.get(parameter);
+            if (weight == null) {
+                tensors.add(new Fp32Tensor(entry.getKey(), shape, values.toFloatArray()));
+                continue;
+            }
+            try (NDManager scope = values.getManager().newSubManager()) {
+                NDArray detached = values.stopGradient();
+                detached.attach(scope);
+                NDArray scale = weight.learnedScale().isPresent() ? weight.currentScale() : weight.quantizer().scale(detached);
+                NDArray codes = weight.quantizer().codes(detached, scale);
+                tensors.add(new QuantizedTensor(entry.getKey(), shape,
+                        weight.quantizer().alphabet().orElseThrow().values(), toInts(codes.toFloatArray()),
+                        scale.getShape().getShape(), scale.toFloatArray()));
+            }
+        }
+        return new PackedModel(metadata, tensors);
+    }
+
+    /**
+     * Loads packed tensors into a model built with the full-precision quantizer (so its forward pass
+     * uses the loaded weights as they are). Quantized tensors are decoded by {@code quantizer}.
+     *
+     * @throws IllegalArgumentException naming the tensor when the file and the model do not match
+     */
+    public static void load(PackedModel packed, Block fp32Model, Quantizer quantizer) {
+        Set<String> unused = new HashSet<>();
+        packed.tensors().forEach(t -> unused.add(t.name()));
+        for (Pair<String, Parameter> entry : fp32Model.getParameters()) {
+            String name = entry.getKey();
+            NDArray target = entry.getValue().getArray();
+            PackedTensor stored = packed.tensor(name);
+            unused.remove(name);
+            if (!java.util.Arrays.equals(stored.shape(), target.getShape().getShape())) {
+                throw new IllegalArgumentException("Tensor '" + name + "' has shape " + new Shape(stored.shape())
+                        + " in the file but " + target.getShape() + " in the model");
+            }
+            if (stored instanceof Fp32Tensor fp32) {
+                target.set(fp32.values());
+            } else if (stored instanceof QuantizedTensor codes) {
+                try (NDManager scope = target.getManager().newSubManager()) {
+                    NDArray codeArray = scope.create(toFloats(codes.codes()), new Shape(codes.shape()));
+                    NDArray scale = scope.create(codes.scales(), new Shape(codes.scaleShape()));
+                    target.set(quantizer.decode(codeArray, scale).toFloatArray());
+                }
+            }
+        }
+        if (!unused.isEmpty()) {
+            throw new IllegalArgumentException("The file holds tensors the model does not have: " + unused);
+        }
+    }
+
+    private static int[] toInts(float[] codes) {
+        int[] ints = new int[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            ints[i] = (int) codes[i];
+        }
+        return ints;
+    }
+
+    private static float[] toFloats(int[] codes) {
+        float[] floats = new float[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            floats[i] = codes[i];
+        }
+        return floats;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.lowbit.api.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import dev.lowbit.api.spi.Quantizer;
+import java.util.Optional;
+
+/**
+ * The quantized weight of a layer: the fp32 shadow weight, and for a learned-scale quantizer its
+ * scale parameter. Layers (linear, conv) own one and register its parameters.
+ */
+public final class QuantizedWeight {
+
+    private final Quantizer quantizer;
+    private final Parameter weight;
+    private final Parameter scale;
+
+    /** Creates the parameters; the owning block registers {@link #parameters()} in its constructor. */
+    public QuantizedWeight(Quantizer quantizer) {
+        this.quantizer = quantizer;
+        this.weight = Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT).build();
+        // Overwritten with the rule's initial scale once the weight exists (see initializeScale).
+        this.scale = quantizer.learnsScale()
+                ? Parameter.builder().setName("scale").setType(Parameter.Type.OTHER)
+                        .optInitializer(Initializer.ONES).build()
+                : null;
+    }
+
+    /** The parameters to register: the weight, then the learned scale if any. */
+    public Parameter[] parameters() {
+        return scale == null ? new Parameter[] {weight} : new Parameter[] {weight, scale};
+    }
+
+    /** The fp32 shadow weight. */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** The trained scale, for a learned-scale quantizer. */
+    public Optional<Parameter> learnedScale() {
+        return Optional.ofNullable(scale);
+    }
+
+    /** The quantizer. */
+    public Quantizer quantizer() {
+        return quantizer;
+    }
+
+    /** Sets the shapes: the weight's, and the scale's (one per tensor or one per output channel). */
+    public void setShape(Shape weightShape) {
+        weight.setShape(weightShape);
+        if (scale != null) {
+            long count = quantizer.scaleCount(weightShape.getShape());
+            long[] scaleShape = new long[weightShape.dimension()];
+            java.util.Arrays.fill(scaleShape, 1);
+            scaleShape[0] = count;
+            scale.setShape(new Shape(scaleShape));
+        }
+    }
+
+    /** Starts a learned scale at the quantizer's rule applied to the initial weights. */
+    public void initializeScale() {
+        if (scale != null) {
+            NDArray initial = quantizer.scale(weight.getArray()).reshape(scale.getArray().getShape());
+            scale.getArray().set(initial.toFloatArray());
+            initial.close();
+        }
+    }
+
+    /** Q(W) for the forward pass, on the gradient tape, owned by {@code scope}. */
+    public NDArray forward(ParameterStore parameterStore, NDManager scope, boolean training) {
+        NDArray shadow = parameterStore.getValue(weight, scope.getDevice(), training);
+        if (scale == null) {
+            return StraightThrough.quantize(shadow, quantizer, scope);
+        }
+        return StraightThrough.quantize(shadow, parameterStore.getValue(scale, scope.getDevice(), training),
+                quantizer, scope);
+    }
+
+    /** The scale the forward pass uses now: the trained one, or the rule applied to the current weights. */
+    public NDArray currentScale() {
+        return scale != null ? scale.getArray() : quantizer.scale(weight.getArray());
+    }
+}

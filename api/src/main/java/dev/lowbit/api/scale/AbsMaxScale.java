@@ -1,0 +1,25 @@
+package dev.lowbit.api.scale;
+
+import ai.djl.ndarray.NDArray;
+import dev.lowbit.api.spi.Alphabet;
+import dev.lowbit.api.spi.Granularity;
+import dev.lowbit.api.spi.ScaleRule;
+
+/** {@code s = max(|W|) / max|alphabet|}: the largest weight lands exactly on the outermost level, nothing clips. */
+public final class AbsMaxScale implements ScaleRule {
+
+    @Override
+    public String id() {
+        return "absmax";
+    }
+
+    @Override
+    public String description() {
+        return "s = max|W| / max|value|: no clipping, coarse steps when weights have outliers";
+    }
+
+    @Override
+    public NDArray scale(NDArray weights, Alphabet alphabet, Granularity granularity) {
+        return ScaleMath.maxAbs(weights, granularity).div((float) ScaleMath.outermost(alphabet)).maximum(ScaleMath.MIN_SCALE);
+    }
+}

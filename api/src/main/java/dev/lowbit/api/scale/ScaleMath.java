@@ -1,0 +1,61 @@
+package dev.lowbit.api.scale;
+
+import ai.djl.ndarray.NDArray;
+import dev.lowbit.api.spi.Granularity;
+
+/** Reductions shared by the scale rules. */
+final class ScaleMath {
+
+    /** Guards the division when a tensor or channel is all zeros. */
+    static final float MIN_SCALE = 1e-8f;
+
+    private ScaleMath() {}
+
+    /** mean(|W|) per tensor (scalar) or per output channel (keeping dimensions). */
+    static NDArray meanAbs(NDArray weights, Granularity granularity) {
+        return reduce(weights.abs(), granularity, Reduction.MEAN);
+    }
+
+    /** max(|W|) per tensor or per output channel. */
+    static NDArray maxAbs(NDArray weights, Granularity granularity) {
+        return reduce(weights.abs(), granularity, Reduction.MAX);
+    }
+
+    /** sqrt(mean(W^2)) per tensor or per output channel. */
+    static NDArray rootMeanSquare(NDArray weights, Granularity granularity) {
+        return reduce(weights.square(), granularity, Reduction.MEAN).sqrt();
+    }
+
+    /** sum per tensor or per output channel. */
+    static NDArray sum(NDArray values, Granularity granularity) {
+        return reduce(values, granularity, Reduction.SUM);
+    }
+
+    private enum Reduction { MEAN, MAX, SUM }
+
+    private static NDArray reduce(NDArray values, Granularity granularity, Reduction reduction) {
+        if (granularity == Granularity.TENSOR) {
+            return switch (reduction) {
+                case MEAN -> values.mean();
+                case MAX -> values.max();
+                case SUM -> values.sum();
+            };
+        }
+        int[] axes = granularity.reductionAxes(values);
+        if (axes.length == 0) {
+            // A vector per channel: every element is its own channel. (An empty axis list would
+            // make the engine reduce over everything.)
+            return values;
+        }
+        return switch (reduction) {
+            case MEAN -> values.mean(axes, true);
+            case MAX -> values.max(axes, true);
+            case SUM -> values.sum(axes, true);
+        };
+    }
+
+    /** The largest |value| of the alphabet: the level the extreme weights map to. */
+    static double outermost(dev.lowbit.api.spi.Alphabet alphabet) {
+        return Math.max(Math.abs(alphabet.min()), Math.abs(alphabet.max()));
+    }
+}

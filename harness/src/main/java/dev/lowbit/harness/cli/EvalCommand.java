@@ -1,0 +1,85 @@
+package dev.lowbit.harness.cli;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.data.FashionMnist;
+import dev.lowbit.harness.data.LabeledImages;
+import dev.lowbit.harness.export.PackedModels;
+import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.store.ResultStore;
+import dev.lowbit.harness.train.Batches;
+import dev.lowbit.harness.train.Evaluation;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code lowbit eval model.lbw}: reloads a packed model into DJL and evaluates it on the test set. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Reload a packed .lbw model and evaluate it on the dataset's test images.")
+public final class EvalCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MODEL.lbw", description = "A file written by 'lowbit export' or 'lowbit run'.")
+    Path file;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Folder holding the dataset's IDX files.")
+    Path data;
+
+    @Option(names = "--predictions", paramLabel = "FILE",
+            description = "Also write the predicted class of every test image, one per line.")
+    Path predictions;
+
+    private final QuantizerRegistry quantizers;
+    private final ArchitectureRegistry architectures;
+
+    @Inject
+    EvalCommand(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
+        this.quantizers = quantizers;
+        this.architectures = architectures;
+    }
+
+    @Override
+    public Integer call() {
+        PackedModels models = new PackedModels(quantizers, architectures);
+        PackedModels.Opened opened = models.open(file);
+        String dataset = opened.metadata("dataset");
+        if (dataset != null && !FashionMnist.NAME.equals(dataset)) {
+            throw new BadInputException("Packed model '" + file + "' was trained on '" + dataset + "'; lowbit eval reads ["
+                    + FashionMnist.NAME + "].");
+        }
+        LabeledImages images = FashionMnist.locate(data, System.getenv("LOWBIT_DATA")).load();
+        Batches test = Batches.withNormalisation(images.test(), opened.model().normalisationMean(),
+                opened.model().normalisationStd());
+        int[] all = IntStream.range(0, images.test().size()).toArray();
+        Evaluation result;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block block = models.rebuild(opened, manager);
+            ParameterStore parameters = new ParameterStore(manager, false);
+            result = Evaluation.of(x -> block.forward(parameters, new NDList(x), false).singletonOrThrow(), test, all,
+                    manager);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%s: %s with %s, %,d bytes (%.4f packed bits per quantized weight)%n", file,
+                opened.architecture().id(), opened.quantizer().spec(), opened.bytes().fileBytes(),
+                opened.bytes().packedBitsPerQuantizedWeight());
+        out.printf(Locale.ROOT, "Test accuracy %.4f, loss %.4f on %,d images%n", result.accuracy(), result.loss(), all.length);
+        if (predictions != null) {
+            ResultStore.writePredictions(predictions, result.predictions());
+            out.println("Predictions: " + predictions.toAbsolutePath());
+        }
+        return 0;
+    }
+}

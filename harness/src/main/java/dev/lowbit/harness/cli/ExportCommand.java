@@ -1,0 +1,117 @@
+package dev.lowbit.harness.cli;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.Initializer;
+import dev.lowbit.api.nn.MemoryAccounting;
+import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.result.RunRecord;
+import dev.lowbit.api.result.RunStatus;
+import dev.lowbit.api.result.TensorMemory;
+import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.export.PackedModels;
+import dev.lowbit.harness.export.QuantizationQuality;
+import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.store.ResultStore;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code lowbit export RUN_ID --results DIR -o model.lbw}: packs a trained run and shows its memory tiers. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Pack a finished run's trained weights into a .lbw file and print its memory, per layer.")
+public final class ExportCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "RUN_ID", description = "The run's id (its folder name).")
+    String runId;
+
+    @Option(names = "--results", defaultValue = "results", paramLabel = "DIR",
+            description = "Results folder to look in (default: ${DEFAULT-VALUE}).")
+    Path results;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The .lbw file to write.")
+    Path output;
+
+    private final QuantizerRegistry quantizers;
+    private final ArchitectureRegistry architectures;
+
+    @Inject
+    ExportCommand(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
+        this.quantizers = quantizers;
+        this.architectures = architectures;
+    }
+
+    @Override
+    public Integer call() {
+        Path runDirectory = ResultStore.findRun(results, runId);
+        RunRecord run = new ResultStore(results).readRun(runDirectory);
+        if (run.status() != RunStatus.FINISHED || run.model() == null) {
+            throw new BadInputException("Run '" + runId + "' did not finish (" + run.status() + "), so it has no trained"
+                    + " model to export. Train it again with 'lowbit run'.");
+        }
+        Quantizer quantizer = quantizers.resolve(run.config().quantizer());
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Shape input = new Shape(run.model().inputDimensions());
+            Block block = architectures.get(run.config().architecture()).build(input, run.model().classes(), quantizer);
+            block.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
+            block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
+            ResultStore.loadCheckpoint(runDirectory, block, manager);
+
+            PackedModels.Written written = new PackedModels(quantizers, architectures)
+                    .write(block, runId, run.config(), quantizer, run.model(), MemoryAccounting.of(block), output);
+            print(run, written.memory(), QuantizationQuality.of(block), quantizer);
+        }
+        spec.commandLine().getOut().println("Wrote " + output.toAbsolutePath());
+        return 0;
+    }
+
+    private void print(RunRecord run, MemoryRecord memory, List<QuantizationQuality> qualities, Quantizer quantizer) {
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, QuantizationQuality> quality = qualities.stream()
+                .collect(Collectors.toMap(QuantizationQuality::tensor, Function.identity()));
+        out.printf(Locale.ROOT, "Run %s: %s with %s, test accuracy %.4f%n", runId, run.config().architecture(),
+                quantizer.spec(), run.testAccuracy());
+        out.printf("  %-28s %-12s %-6s %9s %9s %9s %11s %11s %11s %9s %7s%n", "tensor", "shape", "k", "ideal b/w",
+                "packed b/w", "entropy", "fp32 B", "ideal B", "packed B", "||W-Q||", "outer");
+        for (TensorMemory tensor : memory.tensors()) {
+            QuantizationQuality q = quality.get(tensor.name());
+            out.printf(Locale.ROOT, "  %-28s %-12s %-6s %9.3f %9s %9s %,11.0f %,11.1f %,11d %9s %7s%n",
+                    tensor.name(), tensor.shape().stream().map(String::valueOf).collect(Collectors.joining("x")),
+                    tensor.quantized() ? String.valueOf(quantizer.levels()) : "fp32", tensor.bitsPerWeight(),
+                    tensor.quantized() ? String.format(Locale.ROOT, "%.3f", 8.0 * (tensor.packedBytes()) / tensor.elements()) : "32",
+                    tensor.entropyBitsPerWeight() == null ? "-" : String.format(Locale.ROOT, "%.3f", tensor.entropyBitsPerWeight()),
+                    tensor.fp32Bytes(), tensor.idealBytes(), tensor.packedBytes(),
+                    q == null ? "-" : String.format(Locale.ROOT, "%.4f", q.relativeError()),
+                    q == null ? "-" : String.format(Locale.ROOT, "%.4f", q.outermostShare()));
+        }
+        out.printf(Locale.ROOT, "Totals: %,d parameters, %,d quantized%n", memory.parameters(), memory.quantizedWeights());
+        out.printf(Locale.ROOT, "  fp32     %,12.0f bytes%n", memory.fp32Bytes());
+        out.printf(Locale.ROOT, "  ideal    %,12.1f bytes  (%.1fx smaller than fp32)%n", memory.idealBytes(), memory.compression());
+        out.printf(Locale.ROOT, "  packed   %,12d bytes  (the .lbw file, %.1fx smaller than fp32)%n", memory.packedBytes(),
+                memory.fp32Bytes() / memory.packedBytes());
+        out.printf(Locale.ROOT, "  entropy  %,12.1f bytes  (codes at their empirical entropy)%n", memory.entropyBytes());
+        if (memory.quantizedWeights() > 0) {
+            double ideal = quantizer.bitsPerWeight();
+            out.printf(Locale.ROOT, "Packed weight bits per quantized weight: %.4f (log2 %d = %.4f, ratio %.4f)%n",
+                    memory.packedBitsPerWeight(), quantizer.levels(), ideal, memory.packedBitsPerWeight() / ideal);
+        }
+    }
+}
