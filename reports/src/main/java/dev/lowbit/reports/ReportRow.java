@@ -11,13 +11,14 @@ import dev.lowbit.api.result.RunStatus;
  * @param runId run id, also the row's {@code data-run-id}
  * @param suite suite the run belongs to
  * @param architecture architecture id
- * @param quantizer quantizer id
+ * @param quantizer quantizer spec as stored, e.g. {@code ternary@mse/tensor}
  * @param levels number of levels k, or {@code fp32}
  * @param bits ideal bits per weight
  * @param testAccuracy test accuracy in percent, or a dash for a failed run
  * @param delta test accuracy minus the fp32 twin's, in signed percentage points, or a dash
  * @param parity epochs-to-parity label
- * @param memory fp32 bytes and ideal bytes, e.g. {@code 397.5 KiB → 26.1 KiB}
+ * @param memory fp32, ideal and (when a packed file was written) packed bytes, e.g.
+ *     {@code 397.5 KiB → 26.1 KiB → 26.8 KiB}; a dash for a failed run
  * @param compression fp32 bytes over ideal bytes, e.g. {@code 15.2×}
  * @param seed the run's seed
  * @param status FINISHED or FAILED
@@ -51,17 +52,22 @@ record ReportRow(
                 run.runId(),
                 run.config().suite(),
                 run.config().architecture(),
-                q.id(),
+                run.config().quantizer(),
                 q.levels() == 0 ? "fp32" : Integer.toString(q.levels()),
                 Formats.bits(q.levels(), q.bitsPerWeight()),
                 failed ? Formats.NONE : Formats.percent(run.testAccuracy()),
                 Formats.points(twins.deltaPoints(stored)),
                 twins.parityLabel(stored),
-                Formats.bytes(memory.fp32Bytes()) + " → " + Formats.bytes(memory.idealBytes()),
-                Formats.ratio(memory.compression()),
+                memory == null ? Formats.NONE : memoryTiers(memory),
+                memory == null ? Formats.NONE : Formats.ratio(memory.compression()),
                 run.config().seed(),
                 run.status().name(),
                 failed ? (run.error() == null ? "no error message stored" : run.error()) : null,
                 failed);
+    }
+
+    private static String memoryTiers(MemoryRecord memory) {
+        String tiers = Formats.bytes(memory.fp32Bytes()) + " → " + Formats.bytes(memory.idealBytes());
+        return memory.packedBytes() == null ? tiers : tiers + " → " + Formats.bytes(memory.packedBytes());
     }
 }

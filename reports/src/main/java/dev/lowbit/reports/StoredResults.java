@@ -2,6 +2,7 @@ package dev.lowbit.reports;
 
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.RunRecord;
+import dev.lowbit.api.result.RunStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -125,7 +126,7 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
                 : run.config().architecture() == null ? "config.architecture"
                 : run.quantizer() == null ? "quantizer"
                 : run.quantizer().id() == null ? "quantizer.id"
-                : run.memory() == null ? "memory"
+                : run.memory() == null && run.status() == RunStatus.FINISHED ? "memory"
                 : null;
         if (missing != null) {
             throw new IOException(RUN_FILE + " has no '" + missing + "'");

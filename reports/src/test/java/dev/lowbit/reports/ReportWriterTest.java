@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lowbit.api.result.EpochRecord;
+import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.QuantizerRecord;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,6 +87,20 @@ class ReportWriterTest {
         assertThat(cell(page, BINARY_ID, "bits")).isEqualTo("1.00");
         assertThat(cell(page, BINARY_ID, "memory")).isEqualTo("397.5 KiB → 16.5 KiB");
         assertThat(cell(page, BINARY_ID, "compression")).isEqualTo("24.1×");
+    }
+
+    @Test
+    void memoryShowsThePackedFileWhenOneWasWritten() throws IOException {
+        ResultsFixture.writeStandardStudy(results());
+        List<EpochRecord> e = ResultsFixture.epochs(0.8);
+        MemoryRecord packed = new MemoryRecord(101_760, 100_480, 2, 407_040, 26_726.4, 27_440L, 26_560L, 25_000.0,
+                List.of());
+        ResultsFixture.write(results(), ResultsFixture.finished("packed", ResultsFixture.config("quick",
+                "fcnn-small", "ternary", 2), ResultsFixture.ternary(), packed, e, 0.8), e);
+
+        Document page = render();
+
+        assertThat(cell(page, "packed", "memory")).isEqualTo("397.5 KiB → 26.1 KiB → 26.8 KiB");
     }
 
     @Test
@@ -180,11 +195,12 @@ class ReportWriterTest {
         ResultsFixture.write(results(), ResultsFixture.failed("broken", ResultsFixture.config("quick",
                 "fcnn-small", "quinary", 1), new QuantizerRecord("quinary", 5,
                 List.of(-2.0, -1.0, 0.0, 1.0, 2.0), true, Math.log(5) / Math.log(2), "absmax"),
-                ResultsFixture.TERNARY_MEMORY, e, error), e);
+                null, e, error), e);
 
         Document page = render();
 
         Element row = row(page, "broken");
+        assertThat(cell(page, "broken", "memory")).isEqualTo("—");
         assertThat(row.hasClass("failed")).isTrue();
         assertThat(row.selectFirst("td.status").ownText()).isEqualTo("FAILED");
         assertThat(row.selectFirst("td.status .error").text()).isEqualTo(error);

@@ -44,7 +44,7 @@ class ResultStoreTest {
         assertThat(store.readRun("quick", id)).isEmpty();
 
         RunRecord record = new RunRecord(id, RunStatus.FINISHED, null, CONFIG,
-                new QuantizerRecord("ternary", 3, List.of(-1.0, 0.0, 1.0), true, 1.58, "absmean per-tensor"),
+                new QuantizerRecord("ternary", 3, List.of(-1.0, 0.0, 1.0), true, 1.58, "absmean/tensor"),
                 new MemoryRecord(10, 8, 1, 40, 6.6), new ModelRecord(List.of(1L, 28L, 28L), 10, 0.28f, 0.35f), 2, 0.82, 0.81, 0.5, "a", "b", Map.of("java.version", "17"));
         Path written = store.finishRun(record);
 
