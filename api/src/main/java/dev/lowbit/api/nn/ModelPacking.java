@@ -70,32 +70,36 @@ public final class ModelPacking {
     }
 
     /**
-     * Loads packed tensors into a model built with the full-precision quantizer (so its forward pass
-     * uses the loaded weights as they are). Quantized tensors are decoded by {@code quantizer}.
+     * Makes every parameter of a model built with the full-precision quantizer (so its forward pass
+     * uses weights as they are) start at the packed values: quantized tensors decoded by
+     * {@code quantizer}, fp32 tensors as stored. Call before {@code initialize}. (Initialisers
+     * rather than writing into initialised arrays: PyTorch warns on in-place writes to parameters.)
      *
      * @throws IllegalArgumentException naming the tensor when the file and the model do not match
      */
-    public static void load(PackedModel packed, Block fp32Model, Quantizer quantizer) {
+    public static void initializeFrom(PackedModel packed, Block fp32Model, Quantizer quantizer) {
         Set<String> unused = new HashSet<>();
         packed.tensors().forEach(t -> unused.add(t.name()));
         for (Pair<String, Parameter> entry : fp32Model.getParameters()) {
             String name = entry.getKey();
-            NDArray target = entry.getValue().getArray();
             PackedTensor stored = packed.tensor(name);
             unused.remove(name);
-            if (!java.util.Arrays.equals(stored.shape(), target.getShape().getShape())) {
-                throw new IllegalArgumentException("Tensor '" + name + "' has shape " + new Shape(stored.shape())
-                        + " in the file but " + target.getShape() + " in the model");
-            }
-            if (stored instanceof Fp32Tensor fp32) {
-                target.set(fp32.values());
-            } else if (stored instanceof QuantizedTensor codes) {
-                try (NDManager scope = target.getManager().newSubManager()) {
-                    NDArray codeArray = scope.create(toFloats(codes.codes()), new Shape(codes.shape()));
-                    NDArray scale = scope.create(codes.scales(), new Shape(codes.scaleShape()));
-                    target.set(quantizer.decode(codeArray, scale).toFloatArray());
+            entry.getValue().setInitializer((manager, shape, dataType) -> {
+                if (!java.util.Arrays.equals(stored.shape(), shape.getShape())) {
+                    throw new IllegalArgumentException("Tensor '" + name + "' has shape " + new Shape(stored.shape())
+                            + " in the file but " + shape + " in the model");
                 }
-            }
+                if (stored instanceof QuantizedTensor codes) {
+                    try (NDManager scope = manager.newSubManager()) {
+                        NDArray codeArray = scope.create(toFloats(codes.codes()), shape);
+                        NDArray scale = scope.create(codes.scales(), new Shape(codes.scaleShape()));
+                        NDArray decoded = quantizer.decode(codeArray, scale);
+                        decoded.attach(manager);
+                        return decoded;
+                    }
+                }
+                return manager.create(((Fp32Tensor) stored).values(), shape);
+            });
         }
         if (!unused.isEmpty()) {
             throw new IllegalArgumentException("The file holds tensors the model does not have: " + unused);

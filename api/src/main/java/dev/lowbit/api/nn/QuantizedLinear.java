@@ -2,8 +2,6 @@ package dev.lowbit.api.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -61,12 +59,6 @@ public final class QuantizedLinear extends AbstractBlock implements QuantizedBlo
         Shape input = inputShapes[0];
         weight.setShape(new Shape(units, input.get(input.dimension() - 1)));
         bias.setShape(new Shape(units));
-    }
-
-    @Override
-    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
-        super.initialize(manager, dataType, inputShapes);
-        weight.initializeScale();
     }
 
     @Override

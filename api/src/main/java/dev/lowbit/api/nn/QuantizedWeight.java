@@ -2,10 +2,10 @@ package dev.lowbit.api.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.Initializer;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.Optional;
 
@@ -23,10 +23,11 @@ public final class QuantizedWeight {
     public QuantizedWeight(Quantizer quantizer) {
         this.quantizer = quantizer;
         this.weight = Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT).build();
-        // Overwritten with the rule's initial scale once the weight exists (see initializeScale).
+        // Parameters initialise in the order they were added, so the weight exists when its scale
+        // starts at the rule applied to it.
         this.scale = quantizer.learnsScale()
                 ? Parameter.builder().setName("scale").setType(Parameter.Type.OTHER)
-                        .optInitializer(Initializer.ONES).build()
+                        .optInitializer(this::initialScale).build()
                 : null;
     }
 
@@ -62,13 +63,10 @@ public final class QuantizedWeight {
         }
     }
 
-    /** Starts a learned scale at the quantizer's rule applied to the initial weights. */
-    public void initializeScale() {
-        if (scale != null) {
-            NDArray initial = quantizer.scale(weight.getArray()).reshape(scale.getArray().getShape());
-            scale.getArray().set(initial.toFloatArray());
-            initial.close();
-        }
+    private NDArray initialScale(NDManager manager, Shape shape, DataType dataType) {
+        NDArray initial = quantizer.scale(weight.getArray().stopGradient()).reshape(shape).toType(dataType, false);
+        initial.attach(manager);
+        return initial;
     }
 
     /** Q(W) for the forward pass, on the gradient tape, owned by {@code scope}. */

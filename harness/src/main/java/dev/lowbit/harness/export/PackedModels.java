@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.initializer.Initializer;
 import dev.lowbit.api.nn.MemoryAccounting;
 import dev.lowbit.api.nn.ModelPacking;
 import dev.lowbit.api.pack.ByteAccount;
@@ -120,10 +118,9 @@ public final class PackedModels {
         Quantizer identity = quantizers.resolve("fp32");
         Block block = opened.architecture().build(new Shape(opened.model().inputDimensions()),
                 opened.model().classes(), identity);
-        block.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
-        block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(new Shape(opened.model().inputDimensions())));
         try {
-            ModelPacking.load(opened.packed(), block, opened.quantizer());
+            ModelPacking.initializeFrom(opened.packed(), block, opened.quantizer());
+            block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(new Shape(opened.model().inputDimensions())));
         } catch (IllegalArgumentException e) {
             throw new BadInputException("Packed model does not fit architecture '" + opened.architecture().id()
                     + "': " + e.getMessage() + ".", e);
