@@ -8,6 +8,7 @@ import ai.djl.nn.SequentialBlock;
 import dev.lowbit.api.PersistedIds;
 import dev.lowbit.api.nn.QuantizedLinear;
 import dev.lowbit.api.spi.Architecture;
+import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -38,11 +39,12 @@ public abstract class FcnnArchitecture implements Architecture {
     }
 
     @Override
-    public Block build(Shape inputShape, int classes, Quantizer quantizer) {
+    public Block build(Shape inputShape, int classes, Quantizer quantizer, LayerPolicy policy) {
         SequentialBlock net = new SequentialBlock().add(Blocks.batchFlattenBlock());
-        for (int units : hiddenUnits) {
-            net.add(new QuantizedLinear(units, quantizer)).add(Activation::relu);
+        for (int i = 0; i < hiddenUnits.length; i++) {
+            net.add(new QuantizedLinear(hiddenUnits[i], i == 0 ? policy.first(quantizer) : quantizer))
+                    .add(Activation::relu);
         }
-        return net.add(new QuantizedLinear(classes, quantizer));
+        return net.add(new QuantizedLinear(classes, policy.last(quantizer)));
     }
 }

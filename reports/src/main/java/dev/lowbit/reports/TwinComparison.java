@@ -45,7 +45,7 @@ final class TwinComparison {
 
     /** The stored run with this run's config but quantizer fp32 (for an fp32 run, itself). */
     Optional<StoredRun> twinOf(StoredRun run) {
-        return Optional.ofNullable(byConfig.get(run.run().config().withQuantizer(FP32)));
+        return Optional.ofNullable(byConfig.get(run.run().config().twin()));
     }
 
     /**

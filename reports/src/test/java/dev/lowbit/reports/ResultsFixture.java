@@ -5,6 +5,7 @@ import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.ModelRecord;
 import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.result.RunRecord;
 import dev.lowbit.api.result.RunStatus;
@@ -45,8 +46,10 @@ final class ResultsFixture {
     private ResultsFixture() {
     }
 
+    static final Recipe RECIPE = new Recipe("base", "adam", 0.001, "constant", 64, 3, 0, "none");
+
     static RunConfig config(String suite, String architecture, String quantizer, long seed) {
-        return new RunConfig(suite, "fashion-mnist", architecture, quantizer, "adam", 0.001, 64, 3, 6000, 0.1, seed);
+        return new RunConfig(suite, "fashion-mnist", architecture, quantizer, "all", RECIPE, 6000, 0.1, seed);
     }
 
     static QuantizerRecord fp32() {

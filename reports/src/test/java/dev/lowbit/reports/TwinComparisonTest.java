@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.result.RunConfig;
 import java.util.List;
 import java.util.OptionalInt;
@@ -66,8 +67,10 @@ class TwinComparisonTest {
     void aRunWhoseConfigDiffersInAnythingButTheQuantizerHasNoTwin() {
         RunConfig otherSeed = ResultsFixture.config("quick", "fcnn-small", "binary", 2);
         RunConfig c = FP32.withQuantizer("binary");
-        RunConfig otherRate = new RunConfig(c.suite(), c.dataset(), c.architecture(), c.quantizer(), c.optimizer(),
-                0.01, c.batchSize(), c.epochs(), c.trainLimit(), c.validationShare(), c.seed());
+        Recipe r = c.recipe();
+        RunConfig otherRate = new RunConfig(c.suite(), c.dataset(), c.architecture(), c.quantizer(), c.layerPolicy(),
+                new Recipe(r.name(), r.optimizer(), 0.01, r.schedule(), r.batchSize(), r.epochs(), r.weightDecay(),
+                        r.augmentation()), c.trainLimit(), c.validationShare(), c.seed());
         StoredRun seed2 = run(otherSeed, ResultsFixture.binary(), 0.8, 0.8);
         StoredRun rate = run(otherRate, ResultsFixture.binary(), 0.8, 0.8);
         TwinComparison twins = compare(0.01, TWIN, seed2, rate);

@@ -6,31 +6,38 @@ package dev.lowbit.api.result;
  * @param suite the suite the run belongs to (its results folder)
  * @param dataset dataset name, e.g. {@code fashion-mnist}
  * @param architecture architecture id
- * @param quantizer quantizer id
- * @param optimizer optimizer name, e.g. {@code adam}
- * @param learningRate the optimizer's learning rate
- * @param batchSize training batch size
- * @param epochs number of epochs to train
+ * @param quantizer quantizer spec, e.g. {@code ternary@mse/tensor}
+ * @param layerPolicy which layers are quantized, a {@link dev.lowbit.api.spi.LayerPolicy} id such as {@code all}
+ * @param recipe how the model is trained
  * @param trainLimit how many of the first training images were used; 0 means all
  * @param validationShare share of those images held out (stratified, seeded) for validation
- * @param seed seed for initialisation, split and shuffling
+ * @param seed seed for initialisation, split, shuffling and augmentation
  */
 public record RunConfig(
         String suite,
         String dataset,
         String architecture,
         String quantizer,
-        String optimizer,
-        double learningRate,
-        int batchSize,
-        int epochs,
+        String layerPolicy,
+        Recipe recipe,
         int trainLimit,
         double validationShare,
         long seed) {
 
-    /** The config of this run's fp32 twin: the same run with the full-precision quantizer. */
-    public RunConfig withQuantizer(String quantizerId) {
-        return new RunConfig(suite, dataset, architecture, quantizerId, optimizer, learningRate,
-                batchSize, epochs, trainLimit, validationShare, seed);
+    /** The layer policy every fp32 run is stored under: with nothing quantized, the policy means nothing. */
+    public static final String FP32_LAYER_POLICY = "all";
+
+    private static final String FP32 = "fp32";
+
+    /** The same run with another quantizer (and policy {@code all} for fp32, so one twin serves every policy). */
+    public RunConfig withQuantizer(String quantizerSpec) {
+        String policy = FP32.equals(quantizerSpec) ? FP32_LAYER_POLICY : layerPolicy;
+        return new RunConfig(suite, dataset, architecture, quantizerSpec, policy, recipe, trainLimit, validationShare,
+                seed);
+    }
+
+    /** The config of this run's fp32 twin: the same architecture, recipe, data and seed at full precision. */
+    public RunConfig twin() {
+        return withQuantizer(FP32);
     }
 }

@@ -23,10 +23,19 @@ public interface Architecture {
     /**
      * Builds an uninitialised DJL block.
      *
-     * @param inputShape one example's shape without the batch axis, e.g. {@code (1, 28, 28)}
+     * @param inputShape one example's shape without the batch axis, {@code (channels, height, width)},
+     *     e.g. {@code (1, 28, 28)} or {@code (3, 32, 32)}
      * @param classes the number of output classes
      * @param quantizer the quantizer every quantized weight tensor goes through
+     * @param policy which layers the quantizer applies to; {@link LayerPolicy#first} and
+     *     {@link LayerPolicy#last} give the quantizer of the input layer and of the classifier
      * @return the block, producing logits of shape {@code (batch, classes)}
+     * @throws IllegalArgumentException if the architecture cannot take this input shape
      */
-    Block build(Shape inputShape, int classes, Quantizer quantizer);
+    Block build(Shape inputShape, int classes, Quantizer quantizer, LayerPolicy policy);
+
+    /** Builds with every weight tensor quantized ({@link LayerPolicy#ALL}). */
+    default Block build(Shape inputShape, int classes, Quantizer quantizer) {
+        return build(inputShape, classes, quantizer, LayerPolicy.ALL);
+    }
 }

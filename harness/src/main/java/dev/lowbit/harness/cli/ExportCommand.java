@@ -11,6 +11,7 @@ import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.RunRecord;
 import dev.lowbit.api.result.RunStatus;
 import dev.lowbit.api.result.TensorMemory;
+import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.export.PackedModels;
@@ -70,7 +71,8 @@ public final class ExportCommand implements Callable<Integer> {
         Quantizer quantizer = quantizers.resolve(run.config().quantizer());
         try (NDManager manager = NDManager.newBaseManager()) {
             Shape input = new Shape(run.model().inputDimensions());
-            Block block = architectures.get(run.config().architecture()).build(input, run.model().classes(), quantizer);
+            Block block = architectures.get(run.config().architecture()).build(input, run.model().classes(), quantizer,
+                    LayerPolicy.byId(run.config().layerPolicy()));
             block.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
             block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
             ResultStore.loadCheckpoint(runDirectory, block, manager);

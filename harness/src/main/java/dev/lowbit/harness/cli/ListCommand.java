@@ -75,14 +75,15 @@ public final class ListCommand implements Callable<Integer> {
             out.printf("  %-12s %s%n", rule.id(), rule.description());
         }
         out.println();
-        out.println("Architectures (parameters for 1x28x28 inputs, 10 classes)");
-        out.printf("  %-12s %12s %12s  %-48s %s%n", "id", "parameters", "quantized", "description", "source");
+        out.println("Architectures (parameters for 1x28x28 inputs and 10 classes; share quantized with --layer-policy all)");
+        out.printf("  %-12s %12s %12s %7s  %-56s %s%n", "id", "parameters", "quantized", "share", "description", "source");
         try (NDManager manager = NDManager.newBaseManager()) {
             for (Discovered<Architecture> entry : architectures.all()) {
                 Architecture architecture = entry.plugin();
                 MemoryRecord memory = count(architecture, manager);
-                out.printf(Locale.ROOT, "  %-12s %,12d %,12d  %-48s %s%n", architecture.id(), memory.parameters(),
-                        memory.quantizedWeights(), architecture.description(), entry.source());
+                out.printf(Locale.ROOT, "  %-12s %,12d %,12d %6.2f%%  %-56s %s%n", architecture.id(), memory.parameters(),
+                        memory.quantizedWeights(), 100.0 * memory.quantizedWeights() / memory.parameters(),
+                        architecture.description(), entry.source());
             }
         }
         out.println();

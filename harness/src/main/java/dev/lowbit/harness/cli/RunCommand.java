@@ -42,6 +42,11 @@ public final class RunCommand implements Callable<Integer> {
                     + " e.g. ternary,levels:-2,-1,1,2,k17@absmax.")
     List<String> quantizerIds;
 
+    @Option(names = "--layer-policy", paramLabel = "POLICY",
+            description = "Which layers to quantize: all, fp32-first, fp32-last or fp32-first-last (keep the input"
+                    + " layer and/or the classifier in fp32).")
+    String layerPolicy;
+
     @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
             description = "Results root; runs go to DIR/<suite>/<run-id>/ (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -113,6 +118,7 @@ public final class RunCommand implements Callable<Integer> {
         return new Suite(suite.name(), suite.dataset(),
                 architectureIds != null ? architectureIds : suite.architectures(),
                 quantizerIds != null ? quantizerIds : suite.quantizers(),
+                layerPolicy != null ? layerPolicy : suite.layerPolicy(),
                 epochs != null ? suite.recipe().withEpochs(epochs) : suite.recipe(),
                 seeds != null ? seeds : suite.seeds(),
                 trainLimit != null ? trainLimit : suite.trainLimit(),

@@ -37,6 +37,7 @@ public final class PackedModels {
     static final String ARCHITECTURE = "architecture";
     static final String QUANTIZER = "quantizer";
     static final String SCALE_RULE = "quantizer.scale-rule";
+    static final String LAYER_POLICY = "layer-policy";
     static final String DATASET = "dataset";
     static final String INPUT_SHAPE = "input.shape";
     static final String CLASSES = "classes";
@@ -67,6 +68,7 @@ public final class PackedModels {
         metadata.put(ARCHITECTURE, config.architecture());
         metadata.put(QUANTIZER, config.quantizer());
         metadata.put(SCALE_RULE, quantizer.scaleRule());
+        metadata.put(LAYER_POLICY, config.layerPolicy());
         metadata.put(DATASET, config.dataset());
         metadata.put(INPUT_SHAPE, model.inputShape().stream().map(String::valueOf).collect(Collectors.joining(",")));
         metadata.put(CLASSES, String.valueOf(model.classes()));

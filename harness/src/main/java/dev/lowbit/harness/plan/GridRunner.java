@@ -6,6 +6,7 @@ import dev.lowbit.api.result.RunRecord;
 import dev.lowbit.api.result.RunStatus;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
+import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.FashionMnist;
@@ -55,6 +56,7 @@ public final class GridRunner {
             }
             architectures.get(run.architecture());
             quantizers.resolve(run.quantizer());
+            layerPolicy(run);
         }
     }
 
@@ -114,6 +116,15 @@ public final class GridRunner {
             store.finishRun(record);
         }
         return new Summary(trained, skipped, failed);
+    }
+
+    /** The run's layer policy, or a {@link BadInputException} listing those that exist. */
+    static LayerPolicy layerPolicy(RunConfig run) {
+        try {
+            return LayerPolicy.byId(run.layerPolicy());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage() + " Fix --layer-policy or the suite's layerPolicy.");
+        }
     }
 
     /** A FAILED run is retried on the next invocation; only FINISHED runs are skipped. */

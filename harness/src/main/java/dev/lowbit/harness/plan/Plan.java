@@ -1,5 +1,6 @@
 package dev.lowbit.harness.plan;
 
+import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.result.RunConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +25,8 @@ public final class Plan {
         for (long seed : suite.seeds()) {
             for (String architecture : suite.architectures()) {
                 for (String quantizer : quantizers) {
-                    runs.add(new RunConfig(suite.name(), suite.dataset(), architecture, quantizer,
-                            recipe.optimizer(), recipe.learningRate(), recipe.batchSize(), recipe.epochs(),
+                    String policy = "fp32".equals(quantizer) ? RunConfig.FP32_LAYER_POLICY : suite.layerPolicy();
+                    runs.add(new RunConfig(suite.name(), suite.dataset(), architecture, quantizer, policy, recipe,
                             suite.trainLimit(), suite.validationShare(), seed));
                 }
             }

@@ -1,5 +1,6 @@
 package dev.lowbit.harness.plan;
 
+import dev.lowbit.api.result.Recipe;
 import java.util.List;
 
 /**
@@ -8,7 +9,8 @@ import java.util.List;
  * @param name the suite's name; its results go to {@code <out>/<name>/}
  * @param dataset dataset name
  * @param architectures architecture ids
- * @param quantizers quantizer ids
+ * @param quantizers quantizer specs
+ * @param layerPolicy which layers are quantized (a LayerPolicy id; {@code all} when absent)
  * @param recipe how every run is trained
  * @param seeds one run per seed
  * @param trainLimit first N training images (0 = all)
@@ -19,6 +21,7 @@ public record Suite(
         String dataset,
         List<String> architectures,
         List<String> quantizers,
+        String layerPolicy,
         Recipe recipe,
         List<Long> seeds,
         int trainLimit,
@@ -27,6 +30,7 @@ public record Suite(
     public Suite {
         architectures = List.copyOf(architectures);
         quantizers = List.copyOf(quantizers);
+        layerPolicy = layerPolicy == null ? "all" : layerPolicy;
         seeds = List.copyOf(seeds);
     }
 }

@@ -20,6 +20,7 @@ import dev.lowbit.api.nn.MemoryAccounting;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.ModelRecord;
+import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
@@ -97,33 +98,35 @@ public final class TrainingRunner {
         Batches train = Batches.normalisedBy(data.train(), split.train());
         Batches test = train.over(data.test());
         int[] allTest = java.util.stream.IntStream.range(0, data.test().size()).toArray();
+        Recipe recipe = config.recipe();
         ImageSet images = data.train();
         Shape exampleShape = new Shape(images.channels(), images.rows(), images.cols());
 
         // Seeds the engine's generator, which draws the initial weights.
         Engine.getInstance().setRandomSeed((int) config.seed());
-        Block block = architecture.build(exampleShape, data.classes(), quantizer);
+        Block block = architecture.build(exampleShape, data.classes(), quantizer,
+                dev.lowbit.api.spi.LayerPolicy.byId(config.layerPolicy()));
+        // He initialisation for weights the architecture left to the harness (the FCNN and CNN use
+        // ReLU); an architecture that sets its own initializers keeps them.
+        block.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+                XavierInitializer.FactorType.IN, 2), p -> p.getType() == Parameter.Type.WEIGHT && p.getInitializer() == null);
         try (Model model = Model.newInstance(label, Device.cpu())) {
             model.setBlock(block);
             DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(optimizer(config))
-                    // He initialisation: the nets use ReLU.
-                    .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
-                            XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT)
+                    .optOptimizer(optimizer(recipe, batchesPerEpoch(split, recipe) * recipe.epochs()))
                     .optDevices(new Device[] {Device.cpu()});
             try (Trainer trainer = model.newTrainer(trainingConfig)) {
-                trainer.initialize(new Shape(config.batchSize()).addAll(exampleShape));
+                trainer.initialize(new Shape(recipe.batchSize()).addAll(exampleShape));
                 MemoryRecord memory = MemoryAccounting.of(block);
-                long batchesPerEpoch = (split.train().length + config.batchSize() - 1) / config.batchSize();
-                progress.runStarted(label, config.epochs(), batchesPerEpoch);
+                progress.runStarted(label, recipe.epochs(), batchesPerEpoch(split, recipe));
 
                 Random shuffle = new Random(config.seed());
                 int[] order = split.train().clone();
                 List<EpochRecord> epochs = new ArrayList<>();
-                for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+                for (int epoch = 1; epoch <= recipe.epochs(); epoch++) {
                     long start = System.nanoTime();
                     shuffleInPlace(order, shuffle);
-                    Fit fit = trainEpoch(trainer, train, order, config.batchSize(), epoch);
+                    Fit fit = trainEpoch(trainer, train, order, recipe.batchSize(), epoch);
                     Evaluation validation = evaluate(trainer, train, split.validation());
                     EpochRecord record = new EpochRecord(epoch, fit.loss(), fit.accuracy(),
                             validation.loss(), validation.accuracy(), (System.nanoTime() - start) / 1e9);
@@ -195,12 +198,23 @@ public final class TrainingRunner {
         }
     }
 
-    private static Optimizer optimizer(RunConfig config) {
-        Tracker rate = Tracker.fixed((float) config.learningRate());
-        return switch (config.optimizer()) {
-            case "adam" -> Optimizer.adam().optLearningRateTracker(rate).build();
-            case "sgd" -> Optimizer.sgd().setLearningRateTracker(rate).optMomentum(0.9f).build();
-            default -> throw new IllegalArgumentException("Unknown optimizer '" + config.optimizer() + "'");
+    private static int batchesPerEpoch(ValidationSplit split, Recipe recipe) {
+        return (split.train().length + recipe.batchSize() - 1) / recipe.batchSize();
+    }
+
+    /** The recipe's optimizer; a cosine schedule decays the rate to zero over {@code totalSteps}. */
+    private static Optimizer optimizer(Recipe recipe, int totalSteps) {
+        float peak = (float) recipe.learningRate();
+        Tracker rate = switch (recipe.schedule()) {
+            case "constant" -> Tracker.fixed(peak);
+            case "cosine" -> Tracker.cosine().setBaseValue(peak).optFinalValue(0f).setMaxUpdates(totalSteps).build();
+            default -> throw new IllegalArgumentException("Unknown schedule '" + recipe.schedule() + "'");
+        };
+        float decay = (float) recipe.weightDecay();
+        return switch (recipe.optimizer()) {
+            case "adam" -> Optimizer.adam().optLearningRateTracker(rate).optWeightDecays(decay).build();
+            case "sgd" -> Optimizer.sgd().setLearningRateTracker(rate).optMomentum(0.9f).optWeightDecays(decay).build();
+            default -> throw new IllegalArgumentException("Unknown optimizer '" + recipe.optimizer() + "'");
         };
     }
 }

@@ -44,8 +44,12 @@ public class CliTest {
                 .containsPattern("quinary\\s+5\\s+yes\\s+\\{-2, -1, 0, 1, 2\\}\\s+2\\.32 = log2\\(5\\)")
                 .containsPattern("binary\\s+2\\s+no\\s+\\{-1, 1\\}\\s+1\\.00 = log2\\(2\\)")
                 .containsPattern("fp32\\s+-\\s+-\\s+fp32\\s+32")
-                .containsPattern("fcnn-small\\s+101,770")
-                .containsPattern("fcnn-large\\s+1,863,690");
+                .containsPattern("fcnn-small\\s+101,770\\s+101,632\\s+99\\.86%")
+                .containsPattern("fcnn-large\\s+1,863,690\\s+1,861,632\\s+99\\.89%")
+                .containsPattern("cnn-small\\s+50,570\\s+50,080\\s+99\\.03%")
+                .containsPattern("cnn-large\\s+689,034\\s+687,392\\s+99\\.76%")
+                .containsPattern("vit-small\\s+60,730\\s+58,128\\s+95\\.72%")
+                .containsPattern("vit-large\\s+805,130\\s+793,984\\s+98\\.62%");
     }
 
     @Test
@@ -62,7 +66,8 @@ public class CliTest {
     void anUnknownArchitectureListsTheIdsAndExitsTwo() {
         Result result = lowbit("run", "--arch", "resnet", "--out", dir.toString());
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("lowbit: No architecture with id 'resnet'. Available: [fcnn-large, fcnn-small].");
+        assertThat(result.err()).startsWith("lowbit: No architecture with id 'resnet'. Available: [cnn-large, cnn-small,"
+                + " fcnn-large, fcnn-small, vit-large, vit-small].");
     }
 
     @Test
@@ -86,6 +91,14 @@ public class CliTest {
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).startsWith("lowbit: Corrupt IDX file '" + images + "': truncated");
+    }
+
+    @Test
+    void anUnknownLayerPolicyListsThePoliciesAndExitsTwo() {
+        Result result = lowbit("run", "--layer-policy", "middle", "--out", dir.toString());
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo("lowbit: No layer policy 'middle'. Available: [all, fp32-first, fp32-last,"
+                + " fp32-first-last]. Fix --layer-policy or the suite's layerPolicy." + System.lineSeparator());
     }
 
     @Test

@@ -29,7 +29,7 @@ class PlanTest {
                 dataset: fashion-mnist
                 architectures: [fcnn-small]
                 quantizers: [fp32, ternary, "levels:2,1,-1,-2", "k17@absmax/channel"]
-                recipe: {optimizer: adam, learningRate: 0.001, batchSize: 128, epochs: 2}
+                recipe: {name: base, optimizer: adam, learningRate: 0.001, schedule: constant, batchSize: 128, epochs: 2, weightDecay: 0, augmentation: none}
                 seeds: [1, 2]
                 trainLimit: 0
                 validationShare: 0.1

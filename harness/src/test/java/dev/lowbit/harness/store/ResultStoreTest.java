@@ -6,6 +6,7 @@ import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.ModelRecord;
 import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.result.RunRecord;
 import dev.lowbit.api.result.RunStatus;
@@ -21,8 +22,9 @@ class ResultStoreTest {
     @TempDir
     Path root;
 
+    private static final Recipe RECIPE = new Recipe("base", "adam", 0.001, "constant", 128, 3, 0, "none");
     private static final RunConfig CONFIG =
-            new RunConfig("quick", "fashion-mnist", "fcnn-small", "ternary", "adam", 0.001, 128, 3, 0, 0.1, 1);
+            new RunConfig("quick", "fashion-mnist", "fcnn-small", "ternary", "all", RECIPE, 0, 0.1, 1);
 
     @Test
     void runIdsAreStableReadableAndDifferPerConfig() {
@@ -30,8 +32,8 @@ class ResultStoreTest {
         assertThat(id).matches("fcnn-small\\.ternary\\.s1\\.[0-9a-f]{8}");
         assertThat(RunIds.of(CONFIG)).isEqualTo(id);
         assertThat(RunIds.of(CONFIG.withQuantizer("fp32"))).startsWith("fcnn-small.fp32.s1.").isNotEqualTo(id);
-        assertThat(RunIds.of(new RunConfig("quick", "fashion-mnist", "fcnn-small", "ternary", "adam", 0.001, 128, 4,
-                0, 0.1, 1))).isNotEqualTo(id);
+        assertThat(RunIds.of(new RunConfig("quick", "fashion-mnist", "fcnn-small", "ternary", "all",
+                RECIPE.withEpochs(4), 0, 0.1, 1))).isNotEqualTo(id);
     }
 
     @Test

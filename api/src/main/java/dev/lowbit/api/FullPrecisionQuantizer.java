@@ -1,0 +1,64 @@
+package dev.lowbit.api;
+
+import ai.djl.ndarray.NDArray;
+import dev.lowbit.api.spi.Alphabet;
+import dev.lowbit.api.spi.Quantizer;
+import java.util.Optional;
+
+/**
+ * The identity, id {@code fp32}: the reference twin every low-bit run is compared with, and what a
+ * layer policy gives the layers it keeps in full precision.
+ */
+public class FullPrecisionQuantizer implements Quantizer {
+
+    /** The id the fp32 twin is stored under; reports join runs to their twin by it. */
+    public static final String ID = "fp32";
+
+    /** The one instance layers use when a policy keeps them in fp32. */
+    public static final FullPrecisionQuantizer INSTANCE = new FullPrecisionQuantizer();
+
+    @Override
+    public final String id() {
+        return ID;
+    }
+
+    @Override
+    public String description() {
+        return "full precision 32-bit float (the reference twin)";
+    }
+
+    @Override
+    public final Optional<Alphabet> alphabet() {
+        return Optional.empty();
+    }
+
+    @Override
+    public final String scaleRule() {
+        return "none";
+    }
+
+    @Override
+    public final NDArray scale(NDArray weights) {
+        return weights.getManager().create(1f);
+    }
+
+    @Override
+    public final NDArray quantize(NDArray weights, NDArray scale) {
+        return weights;
+    }
+
+    @Override
+    public final NDArray quantize(NDArray weights) {
+        return weights;
+    }
+
+    @Override
+    public final NDArray codes(NDArray weights, NDArray scale) {
+        throw new UnsupportedOperationException("fp32 weights are stored as floats, not as codes");
+    }
+
+    @Override
+    public final NDArray values(NDArray codes) {
+        throw new UnsupportedOperationException("fp32 weights are stored as floats, not as codes");
+    }
+}
