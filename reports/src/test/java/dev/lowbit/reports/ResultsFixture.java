@@ -79,14 +79,14 @@ final class ResultsFixture {
     static RunRecord finished(String runId, RunConfig config, QuantizerRecord quantizer, MemoryRecord memory,
             List<EpochRecord> epochs, double testAccuracy) {
         double best = epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(0);
-        return new RunRecord(runId, RunStatus.FINISHED, null, config, quantizer, memory, MODEL, epochs.size(), best,
+        return new RunRecord(runId, RunStatus.FINISHED, null, config, quantizer, memory, MODEL, epochs.size(), null, null, best,
                 testAccuracy, 0.4, "2025-01-01T10:00:00Z", "2025-01-01T10:01:00Z", Map.of("lowbit", "0.1.0"));
     }
 
     static RunRecord failed(String runId, RunConfig config, QuantizerRecord quantizer, MemoryRecord memory,
             List<EpochRecord> epochs, String error) {
         double best = epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(0);
-        return new RunRecord(runId, RunStatus.FAILED, error, config, quantizer, memory, null, epochs.size(), best,
+        return new RunRecord(runId, RunStatus.FAILED, error, config, quantizer, memory, null, epochs.size(), null, null, best,
                 0, 0, "2025-01-01T10:00:00Z", "2025-01-01T10:00:30Z", Map.of("lowbit", "0.1.0"));
     }
 

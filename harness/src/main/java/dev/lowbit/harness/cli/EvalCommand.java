@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.data.FashionMnist;
 import dev.lowbit.harness.data.LabeledImages;
 import dev.lowbit.harness.export.PackedModels;
@@ -56,11 +56,8 @@ public final class EvalCommand implements Callable<Integer> {
         PackedModels models = new PackedModels(quantizers, architectures);
         PackedModels.Opened opened = models.open(file);
         String dataset = opened.metadata("dataset");
-        if (dataset != null && !FashionMnist.NAME.equals(dataset)) {
-            throw new BadInputException("Packed model '" + file + "' was trained on '" + dataset + "'; lowbit eval reads ["
-                    + FashionMnist.NAME + "].");
-        }
-        LabeledImages images = FashionMnist.locate(data, System.getenv("LOWBIT_DATA")).load();
+        LabeledImages images = Datasets.load(dataset == null ? FashionMnist.NAME : dataset, data,
+                System.getenv("LOWBIT_DATA"));
         Batches test = Batches.withNormalisation(images.test(), opened.model().normalisationMean(),
                 opened.model().normalisationStd());
         int[] all = IntStream.range(0, images.test().size()).toArray();

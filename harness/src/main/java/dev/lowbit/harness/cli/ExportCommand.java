@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.initializer.Initializer;
 import dev.lowbit.api.nn.MemoryAccounting;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.RunRecord;
@@ -73,9 +71,8 @@ public final class ExportCommand implements Callable<Integer> {
             Shape input = new Shape(run.model().inputDimensions());
             Block block = architectures.get(run.config().architecture()).build(input, run.model().classes(), quantizer,
                     LayerPolicy.byId(run.config().layerPolicy()));
-            block.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
+            ResultStore.initializeFromCheckpoint(runDirectory, block);
             block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
-            ResultStore.loadCheckpoint(runDirectory, block, manager);
 
             PackedModels.Written written = new PackedModels(quantizers, architectures)
                     .write(block, runId, run.config(), quantizer, run.model(), MemoryAccounting.of(block), output);

@@ -13,8 +13,7 @@ import dev.lowbit.api.scale.ScaleSetting;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.api.spi.ScaleRule;
-import dev.lowbit.harness.BadInputException;
-import dev.lowbit.harness.data.FashionMnist;
+import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.plan.SuiteLoader;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.Discovered;
@@ -88,13 +87,9 @@ public final class ListCommand implements Callable<Integer> {
         }
         out.println();
         out.println("Datasets");
-        String location;
-        try {
-            location = "found in " + FashionMnist.locate(null, System.getenv("LOWBIT_DATA")).directory();
-        } catch (BadInputException e) {
-            location = "not installed: " + e.getMessage();
+        for (String dataset : Datasets.NAMES) {
+            out.printf("  %-14s %s%n", dataset, Datasets.describeLocation(dataset, null, System.getenv("LOWBIT_DATA")));
         }
-        out.println("  " + FashionMnist.NAME + "  " + location);
         out.println();
         out.println("Suites");
         out.println("  built-in: " + String.join(", ", SuiteLoader.BUILT_IN) + "; or any suite YAML file");

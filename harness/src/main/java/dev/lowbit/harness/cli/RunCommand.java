@@ -2,11 +2,13 @@ package dev.lowbit.harness.cli;
 
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
-import dev.lowbit.harness.data.FashionMnist;
+import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.plan.GridRunner;
 import dev.lowbit.harness.plan.Plan;
+import dev.lowbit.harness.plan.Shard;
 import dev.lowbit.harness.plan.Suite;
 import dev.lowbit.harness.plan.SuiteLoader;
+import dev.lowbit.harness.plan.SuiteOverrides;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
@@ -63,6 +65,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "Replace the suite's seeds.")
     List<Long> seeds;
 
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "Train only shard I of N: every N-th run of the plan, starting with run I (for clusters;"
+                    + " see 'lowbit plan --format slurm|k8s').")
+    String shard;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Engine threads (default: the number of cores).")
     Integer threads;
@@ -88,40 +95,32 @@ public final class RunCommand implements Callable<Integer> {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(engineThreads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
 
+        Shard selected = Shard.parse(shard);
         Suite suite = withOverrides(suites.load(suiteName));
-        List<RunConfig> plan = Plan.of(suite, spec -> quantizers.resolve(spec).spec());
+        List<RunConfig> fullPlan = Plan.of(suite, spec -> quantizers.resolve(spec).spec());
+        List<RunConfig> plan = selected.select(fullPlan);
         PrintWriter out = spec.commandLine().getOut();
         ResultStore store = new ResultStore(this.out);
-        out.println("Suite '" + suite.name() + "': " + plan.size() + " runs -> " + store.suiteDirectory(suite.name()));
+        out.println("Suite '" + suite.name() + "'" + (selected.isAll() ? ": " + plan.size() + " runs"
+                : ", shard " + selected + ": " + plan.size() + " of " + fullPlan.size() + " runs")
+                + " -> " + store.suiteDirectory(suite.name()));
         out.flush();
 
         GridRunner grid = new GridRunner(quantizers, architectures);
         GridRunner.Summary summary = grid.run(plan, store,
-                () -> FashionMnist.locate(data, System.getenv("LOWBIT_DATA")).load(),
+                () -> Datasets.load(suite.dataset(), data, System.getenv("LOWBIT_DATA")),
                 loaded -> Provenance.collect(loaded, engineThreads),
-                ConsoleProgress.onStandardError(), spec.commandLine().getErr());
+                ConsoleProgress.to(spec.commandLine().getErr()), spec.commandLine().getErr(), suite.parityTolerance());
 
         Path report = ReportCommand.render(store.suiteDirectory(suite.name()),
                 store.suiteDirectory(suite.name()).resolve("report").resolve("index.html"));
-        out.printf("Trained %d, skipped %d finished, %d failed.%n", summary.trained(), summary.skipped(), summary.failed());
+        out.printf("Trained %d, skipped %d finished, %d held by other workers, %d diverged, %d failed.%n",
+                summary.trained(), summary.skipped(), summary.busy(), summary.diverged(), summary.failed());
         out.println("Report: " + report.toAbsolutePath());
         return summary.failed() > 0 ? 1 : 0;
     }
 
     private Suite withOverrides(Suite suite) {
-        if (epochs != null && epochs < 1) {
-            throw new BadInputException("--epochs must be at least 1, got " + epochs + ".");
-        }
-        if (trainLimit != null && trainLimit < 1) {
-            throw new BadInputException("--train-limit must be at least 1, got " + trainLimit + ".");
-        }
-        return new Suite(suite.name(), suite.dataset(),
-                architectureIds != null ? architectureIds : suite.architectures(),
-                quantizerIds != null ? quantizerIds : suite.quantizers(),
-                layerPolicy != null ? layerPolicy : suite.layerPolicy(),
-                epochs != null ? suite.recipe().withEpochs(epochs) : suite.recipe(),
-                seeds != null ? seeds : suite.seeds(),
-                trainLimit != null ? trainLimit : suite.trainLimit(),
-                suite.validationShare());
+        return new SuiteOverrides(architectureIds, quantizerIds, layerPolicy, epochs, trainLimit, seeds).apply(suite);
     }
 }

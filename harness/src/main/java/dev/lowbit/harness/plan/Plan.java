@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-/** The runs of a suite, in the order they train: per seed and architecture, the fp32 twin first. */
+/** The runs of a suite, in the order they train: per seed, recipe and architecture, the fp32 twin first. */
 public final class Plan {
 
     private Plan() {}
@@ -21,13 +21,14 @@ public final class Plan {
     public static List<RunConfig> of(Suite suite, UnaryOperator<String> canonicalQuantizer) {
         List<String> quantizers = suite.quantizers().stream().map(canonicalQuantizer).toList();
         List<RunConfig> runs = new ArrayList<>();
-        Recipe recipe = suite.recipe();
         for (long seed : suite.seeds()) {
-            for (String architecture : suite.architectures()) {
-                for (String quantizer : quantizers) {
-                    String policy = "fp32".equals(quantizer) ? RunConfig.FP32_LAYER_POLICY : suite.layerPolicy();
-                    runs.add(new RunConfig(suite.name(), suite.dataset(), architecture, quantizer, policy, recipe,
-                            suite.trainLimit(), suite.validationShare(), seed));
+            for (Recipe recipe : suite.recipes()) {
+                for (String architecture : suite.architectures()) {
+                    for (String quantizer : quantizers) {
+                        String policy = "fp32".equals(quantizer) ? RunConfig.FP32_LAYER_POLICY : suite.layerPolicy();
+                        runs.add(new RunConfig(suite.name(), suite.dataset(), architecture, quantizer, policy, recipe,
+                                suite.trainLimit(), suite.validationShare(), seed));
+                    }
                 }
             }
         }

@@ -4,17 +4,18 @@ import dev.lowbit.api.result.Recipe;
 import java.util.List;
 
 /**
- * A grid of runs: every architecture x quantizer x seed, trained with one recipe.
+ * A grid of runs: every recipe x architecture x quantizer x seed.
  *
  * @param name the suite's name; its results go to {@code <out>/<name>/}
  * @param dataset dataset name
  * @param architectures architecture ids
  * @param quantizers quantizer specs
- * @param layerPolicy which layers are quantized (a LayerPolicy id; {@code all} when absent)
- * @param recipe how every run is trained
+ * @param layerPolicy which layers are quantized (a LayerPolicy id)
+ * @param recipes how the runs are trained, each recipe a separate set of runs
  * @param seeds one run per seed
  * @param trainLimit first N training images (0 = all)
  * @param validationShare share of training images held out for validation
+ * @param parityTolerance the accuracy gap to the fp32 twin's best that counts as parity (0.01 = 1 point)
  */
 public record Suite(
         String name,
@@ -22,15 +23,16 @@ public record Suite(
         List<String> architectures,
         List<String> quantizers,
         String layerPolicy,
-        Recipe recipe,
+        List<Recipe> recipes,
         List<Long> seeds,
         int trainLimit,
-        double validationShare) {
+        double validationShare,
+        double parityTolerance) {
 
     public Suite {
         architectures = List.copyOf(architectures);
         quantizers = List.copyOf(quantizers);
-        layerPolicy = layerPolicy == null ? "all" : layerPolicy;
+        recipes = List.copyOf(recipes);
         seeds = List.copyOf(seeds);
     }
 }

@@ -1,34 +1,76 @@
 package dev.lowbit.harness.plan;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.QuantizerRegistry;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.function.Consumer;
 
-/** Loads a suite by built-in name ({@code quick}) or from a YAML file. */
+/**
+ * Loads a suite by built-in name ({@code quick}) or from a YAML file, and validates it before anything
+ * runs: every problem in the file is reported at once, each with its line.
+ *
+ * <pre>
+ * name: quick
+ * dataset: fashion-mnist
+ * architectures: [fcnn-small]
+ * quantizers: [fp32, binary, ternary, quinary]   # ids, levels:V,V,... alphabets, optional @rule[/channel]
+ * layerPolicy: all                               # optional
+ * recipes:
+ *   base: {optimizer: adam, learningRate: 0.001, schedule: constant, batchSize: 128, epochs: 3}
+ *   augmented: {extends: base, augmentation: standard}
+ * seeds: [1]
+ * trainLimit: 0                                  # optional, 0 = all
+ * validationShare: 0.1                           # optional, in [0, 0.5]
+ * parityTolerance: 0.01                          # optional, in (0, 1)
+ * </pre>
+ */
 public final class SuiteLoader {
 
-    /** The suites that ship inside lowbit. */
-    public static final List<String> BUILT_IN = List.of("quick");
+    /** The suites that ship inside lowbit, in {@code dev/lowbit/harness/suites/NAME.yaml}. */
+    public static final List<String> BUILT_IN = List.of("quick", "baselines", "paper", "paper-lite");
 
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private final SuiteReader reader;
 
-    /** The suite named {@code nameOrFile}: a built-in name, or a path to a YAML file. */
+    /** A loader that checks architecture ids and quantizer specs against the registries. */
+    @Inject
+    public SuiteLoader(ArchitectureRegistry architectures, QuantizerRegistry quantizers) {
+        this(architectures::get, quantizers::resolve);
+    }
+
+    /**
+     * A loader with its own checks.
+     *
+     * @param checkArchitecture throws a {@link BadInputException} saying what exists for an unknown architecture id
+     * @param checkQuantizer throws a {@link BadInputException} for a quantizer spec that cannot be resolved
+     */
+    public SuiteLoader(Consumer<String> checkArchitecture, Consumer<String> checkQuantizer) {
+        this.reader = new SuiteReader(checkArchitecture, checkQuantizer);
+    }
+
+    /**
+     * The suite named {@code nameOrFile}: a built-in name, or a path to a YAML file.
+     *
+     * @throws BadInputException for an unknown name or missing file (one line), or an invalid suite
+     *     (a first line {@code Invalid suite 'FILE': N problems}, then {@code FILE:LINE: message} per problem)
+     */
     public Suite load(String nameOrFile) {
         if (BUILT_IN.contains(nameOrFile)) {
             String resource = "/dev/lowbit/harness/suites/" + nameOrFile + ".yaml";
-            try (InputStream in = SuiteLoader.class.getResourceAsStream(resource)) {
-                return yaml.readValue(in, Suite.class);
-            } catch (IOException e) {
-                throw new IllegalStateException("Built-in suite " + resource + " is unreadable", e);
+            InputStream in = SuiteLoader.class.getResourceAsStream(resource);
+            if (in == null) {
+                throw new IllegalStateException("Built-in suite " + resource + " is missing from the jar");
             }
+            return read("suites/" + nameOrFile + ".yaml", new InputStreamReader(in, StandardCharsets.UTF_8));
         }
         Path file = Paths.get(nameOrFile);
         if (!Files.isRegularFile(file)) {
@@ -36,10 +78,18 @@ public final class SuiteLoader {
                     + "; otherwise give the path of a suite YAML file.");
         }
         try {
-            return yaml.readValue(file.toFile(), Suite.class);
+            return read(nameOrFile, Files.newBufferedReader(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new BadInputException("Invalid suite file '" + file + "': "
-                    + e.getMessage().lines().findFirst().orElse("unreadable"), e);
+            throw new BadInputException("Cannot read suite file '" + nameOrFile + "': " + e.getMessage()
+                    + ". Check that it is a readable UTF-8 text file.", e);
+        }
+    }
+
+    private Suite read(String file, Reader in) {
+        try (Reader reader = in) {
+            return this.reader.read(file, reader);
+        } catch (IOException e) {
+            throw new BadInputException("Cannot read suite file '" + file + "': " + e.getMessage() + ".", e);
         }
     }
 }

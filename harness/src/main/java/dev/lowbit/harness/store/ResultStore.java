@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.RunRecord;
 import dev.lowbit.harness.BadInputException;
-import ai.djl.MalformedModelException;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -21,6 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import dev.lowbit.harness.train.Checkpoint;
+import dev.lowbit.harness.train.TrainingRunner;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -30,7 +33,8 @@ import java.util.stream.Stream;
  * <pre>
  *   ROOT/SUITE/RUN-ID/run.json                  config, provenance, final metrics; written last, atomically
  *                     epochs.jsonl              one JSON line per finished epoch, appended and synced
- *                     checkpoint/parameters.bin the fp32 shadow weights (DJL's parameter format)
+ *                     checkpoint/state.bin      the latest epoch's parameters and optimizer state
+ *                     run.lock                  held (OS file lock) by the worker training the run
  *                     model.lbw                 the packed model (integer codes, scales, fp32 rest)
  *                     test-predictions.txt      the argmax of every test image, one per line
  * </pre>
@@ -42,7 +46,8 @@ public final class ResultStore {
     public static final String EPOCHS_FILE = "epochs.jsonl";
     public static final String MODEL_FILE = "model.lbw";
     public static final String PREDICTIONS_FILE = "test-predictions.txt";
-    public static final String CHECKPOINT_FILE = "checkpoint/parameters.bin";
+    public static final String CHECKPOINT_FILE = "checkpoint/state.bin";
+    public static final String LOCK_FILE = "run.lock";
 
     private final Path root;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -77,8 +82,8 @@ public final class ResultStore {
     }
 
     /**
-     * Prepares an empty folder for a run about to start. Epochs left by an interrupted attempt are
-     * discarded, so the stored epochs are always one uninterrupted training.
+     * Prepares an empty folder for a run about to start from scratch: anything an earlier attempt
+     * left (without a checkpoint to resume from) is discarded.
      */
     public void startRun(String suite, String runId) {
         Path directory = runDirectory(suite, runId);
@@ -97,29 +102,124 @@ public final class ResultStore {
         return runDirectory(suite, runId).resolve(MODEL_FILE);
     }
 
-    /** Saves the model's fp32 parameters (shadow weights included), replacing an earlier checkpoint atomically. */
-    public void saveCheckpoint(String suite, String runId, Block block) {
-        Path file = runDirectory(suite, runId).resolve(CHECKPOINT_FILE);
-        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+    /** The file that holds a run's latest checkpoint (parameters and optimizer state). */
+    public Path checkpointFile(String suite, String runId) {
+        return runDirectory(suite, runId).resolve(CHECKPOINT_FILE);
+    }
+
+    /**
+     * Makes a freshly built, uninitialised block start at the parameters of a run's checkpoint;
+     * initialise it afterwards.
+     */
+    public static void initializeFromCheckpoint(Path runDirectory, Block block) {
+        Path file = runDirectory.resolve(CHECKPOINT_FILE);
         try {
-            Files.createDirectories(file.getParent());
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temporary)))) {
-                block.saveParameters(out);
-            }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file, e);
+            Checkpoint.read(file).initialize(block);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new BadInputException("Cannot read the checkpoint '" + file + "': " + e.getMessage()
+                    + ". Train the run again with 'lowbit run'.", e);
         }
     }
 
-    /** Loads a checkpoint into a block built like the one that saved it. */
-    public static void loadCheckpoint(Path runDirectory, Block block, NDManager manager) {
-        Path file = runDirectory.resolve(CHECKPOINT_FILE);
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            block.loadParameters(manager, in);
-        } catch (IOException | MalformedModelException e) {
-            throw new BadInputException("Cannot read the checkpoint '" + file + "': " + e.getMessage()
-                    + ". Train the run again with 'lowbit run'.", e);
+    /**
+     * Takes the run's lock, or returns empty when another process holds it. The operating system
+     * drops the lock when its process dies, even by kill -9, so a crashed worker never blocks a run.
+     */
+    public Optional<RunLock> tryLock(String suite, String runId) {
+        Path file = runDirectory(suite, runId).resolve(LOCK_FILE);
+        try {
+            Files.createDirectories(file.getParent());
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held by this process, e.g. a second worker thread
+            }
+            if (lock == null) {
+                channel.close();
+                return Optional.empty();
+            }
+            return Optional.of(new RunLock(channel, lock));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot lock " + file, e);
+        }
+    }
+
+    /** A held run lock; closing releases it. */
+    public record RunLock(FileChannel channel, FileLock lock) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                lock.release();
+                channel.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot release a run lock", e);
+            }
+        }
+    }
+
+    /** The run's epochs.jsonl as the trainer sees it. */
+    public TrainingRunner.EpochLog epochLog(String suite, String runId) {
+        Path file = runDirectory(suite, runId).resolve(EPOCHS_FILE);
+        return new TrainingRunner.EpochLog() {
+            @Override
+            public List<EpochRecord> read() {
+                return readEpochs(file);
+            }
+
+            @Override
+            public void keepFirst(int count) {
+                List<EpochRecord> kept = readEpochs(file);
+                if (kept.size() > count) {
+                    rewriteEpochs(file, kept.subList(0, count));
+                }
+            }
+
+            @Override
+            public void append(EpochRecord epoch) {
+                appendEpoch(suite, runId, epoch);
+            }
+        };
+    }
+
+    /**
+     * The epochs stored in an epochs.jsonl, in order. A last line cut short by a crash during its
+     * write is ignored: that epoch is trained again.
+     */
+    private List<EpochRecord> readEpochs(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            List<EpochRecord> epochs = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                try {
+                    epochs.add(jsonLines.readValue(lines.get(i), EpochRecord.class));
+                } catch (IOException e) {
+                    if (i < lines.size() - 1) {
+                        throw new UncheckedIOException("Corrupt line " + (i + 1) + " in " + file, e);
+                    }
+                }
+            }
+            return epochs;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
+    }
+
+    private void rewriteEpochs(Path file, List<EpochRecord> epochs) {
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            StringBuilder text = new StringBuilder();
+            for (EpochRecord epoch : epochs) {
+                text.append(jsonLines.writeValueAsString(epoch)).append('\n');
+            }
+            Files.writeString(temporary, text);
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot rewrite " + file, e);
         }
     }
 

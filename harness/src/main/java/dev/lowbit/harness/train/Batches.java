@@ -3,7 +3,9 @@ package dev.lowbit.harness.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.lowbit.harness.data.Augmentation;
 import dev.lowbit.harness.data.ImageSet;
+import java.util.Random;
 
 /**
  * Turns image indices into normalised float batches. Built in Java and handed to the engine as one
@@ -65,14 +67,30 @@ public final class Batches {
 
     /** Images {@code order[from..to)} as a {@code (n, channels, rows, cols)} array in {@code manager}. */
     public NDArray images(NDManager manager, int[] order, int from, int to) {
+        return images(manager, order, from, to, Augmentation.named("none"), null);
+    }
+
+    /**
+     * Images {@code order[from..to)}, each transformed by {@code augmentation} with draws from
+     * {@code random}, as a {@code (n, channels, rows, cols)} array in {@code manager}.
+     */
+    public NDArray images(NDManager manager, int[] order, int from, int to, Augmentation augmentation, Random random) {
         int size = images.imageSize();
         float[] batch = new float[(to - from) * size];
         byte[] pixels = images.pixels();
+        byte[] transformed = augmentation.isIdentity() ? null : new byte[size];
         float inverse = 1f / (255f * std);
         float offset = mean / std;
         for (int i = from, out = 0; i < to; i++) {
-            for (int p = order[i] * size, end = p + size; p < end; p++) {
-                batch[out++] = (pixels[p] & 0xFF) * inverse - offset;
+            byte[] source = pixels;
+            int start = order[i] * size;
+            if (transformed != null) {
+                augmentation.apply(images, order[i], random, transformed);
+                source = transformed;
+                start = 0;
+            }
+            for (int p = start, end = start + size; p < end; p++) {
+                batch[out++] = (source[p] & 0xFF) * inverse - offset;
             }
         }
         return manager.create(batch, new Shape(to - from, images.channels(), images.rows(), images.cols()));

@@ -2,46 +2,62 @@ package dev.lowbit.harness.train;
 
 import dev.lowbit.api.result.EpochRecord;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Progress on stderr: a live bar over all the run's batches when stderr is a terminal, and one
- * plain line per epoch either way (logs and CI get the same facts without control characters).
+ * Progress: a live bar over all the run's batches on stderr when it is a terminal, and plain lines
+ * (run start, resume, epochs, end) on the CLI's error stream, so logs, CI and tests get the facts
+ * without control characters.
  */
 public final class ConsoleProgress implements ProgressReporter {
 
-    private final PrintStream out;
-    private final boolean terminal;
+    private final PrintWriter out;
+    private final PrintStream terminal;
     private ProgressBar bar;
     private String label;
+    private int totalEpochs;
 
-    public ConsoleProgress(PrintStream out, boolean terminal) {
+    /**
+     * @param out where the plain lines go
+     * @param terminal where the bar is drawn, or null for no bar
+     */
+    public ConsoleProgress(PrintWriter out, PrintStream terminal) {
         this.out = out;
         this.terminal = terminal;
     }
 
-    /** Progress on stderr, with a bar only when there is a terminal to draw it on. */
-    public static ConsoleProgress onStandardError() {
-        return new ConsoleProgress(System.err, System.console() != null);
+    /** Lines to {@code out}, and a bar on stderr only when there is a terminal to draw it on. */
+    public static ConsoleProgress to(PrintWriter out) {
+        return new ConsoleProgress(out, System.console() != null ? System.err : null);
     }
 
     @Override
     public void runStarted(String label, int epochs, long batchesPerEpoch) {
         this.label = label;
+        this.totalEpochs = epochs;
         out.println("-> " + label + ": " + epochs + " epochs x " + batchesPerEpoch + " batches");
-        if (terminal) {
+        if (terminal != null) {
             bar = new ProgressBarBuilder()
                     .setTaskName(label)
                     .setInitialMax(epochs * batchesPerEpoch)
                     .setStyle(ProgressBarStyle.ASCII)
-                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(out))
+                    .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(terminal))
                     .setUpdateIntervalMillis(250)
                     .continuousUpdate()
                     .build();
         }
+    }
+
+    @Override
+    public void resumed(int epoch) {
+        if (bar != null) {
+            bar.stepTo(bar.getMax() / totalEpochs * epoch);
+        }
+        out.println("   " + label + ": resumed after epoch " + epoch + " from its checkpoint");
     }
 
     @Override

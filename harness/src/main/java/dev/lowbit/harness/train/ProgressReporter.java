@@ -8,6 +8,9 @@ public interface ProgressReporter {
     /** A run begins. */
     void runStarted(String label, int epochs, long batchesPerEpoch);
 
+    /** The run continues from a checkpoint taken after {@code epoch}. */
+    void resumed(int epoch);
+
     /** One training batch finished with this mean loss. */
     void batchFinished(double loss);
 

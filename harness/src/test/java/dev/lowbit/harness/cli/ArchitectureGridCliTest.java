@@ -34,7 +34,7 @@ class ArchitectureGridCliTest {
                 "--out", dir.toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.out()).contains("Trained 54, skipped 0 finished, 0 failed.");
+        assertThat(result.out()).contains("Trained 54, skipped 0 finished, 0 held by other workers, 0 diverged, 0 failed.");
         ObjectMapper json = new ObjectMapper();
         Set<String> trained = new HashSet<>();
         try (Stream<Path> runs = Files.list(dir.resolve("quick"))) {

@@ -138,7 +138,7 @@ public class CliTest {
         Result second = lowbit(args);
 
         assertThat(second.exitCode()).isZero();
-        assertThat(second.out()).contains("Trained 0, skipped 2 finished, 0 failed.");
+        assertThat(second.out()).contains("Trained 0, skipped 2 finished, 0 held by other workers, 0 diverged, 0 failed.");
         assertThat(runDirectories(dir.resolve("quick"))).hasSize(2);
     }
 

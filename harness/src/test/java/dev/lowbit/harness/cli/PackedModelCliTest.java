@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.initializer.Initializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowbit.api.spi.Architecture;
@@ -161,9 +159,8 @@ class PackedModelCliTest {
             try (NDManager manager = NDManager.newBaseManager()) {
                 // The fp32 twin's trained weights, quantized with each default rule.
                 Block block = fcnnSmall.build(new Shape(1, 28, 28), 10, quantizers.resolve(alphabet));
-                block.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT);
+                ResultStore.initializeFromCheckpoint(runs.get("fp32"), block);
                 block.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 28, 28));
-                ResultStore.loadCheckpoint(runs.get("fp32"), block, manager);
 
                 List<QuantizationQuality> qualities = QuantizationQuality.of(block);
 

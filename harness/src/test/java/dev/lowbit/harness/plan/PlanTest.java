@@ -29,13 +29,14 @@ class PlanTest {
                 dataset: fashion-mnist
                 architectures: [fcnn-small]
                 quantizers: [fp32, ternary, "levels:2,1,-1,-2", "k17@absmax/channel"]
-                recipe: {name: base, optimizer: adam, learningRate: 0.001, schedule: constant, batchSize: 128, epochs: 2, weightDecay: 0, augmentation: none}
+                recipes:
+                  base: {optimizer: adam, learningRate: 0.001, schedule: constant, batchSize: 128, epochs: 2}
                 seeds: [1, 2]
                 trainLimit: 0
                 validationShare: 0.1
                 """);
 
-        List<RunConfig> plan = Plan.of(new SuiteLoader().load(file.toString()), spec -> quantizers.resolve(spec).spec());
+        List<RunConfig> plan = Plan.of(new SuiteLoader(name -> {}, quantizers::resolve).load(file.toString()), spec -> quantizers.resolve(spec).spec());
 
         assertThat(plan).hasSize(8);
         assertThat(plan.stream().filter(r -> r.seed() == 1).map(RunConfig::quantizer)).containsExactly(

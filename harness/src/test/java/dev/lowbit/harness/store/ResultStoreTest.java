@@ -47,13 +47,17 @@ class ResultStoreTest {
 
         RunRecord record = new RunRecord(id, RunStatus.FINISHED, null, CONFIG,
                 new QuantizerRecord("ternary", 3, List.of(-1.0, 0.0, 1.0), true, 1.58, "absmean/tensor"),
-                new MemoryRecord(10, 8, 1, 40, 6.6), new ModelRecord(List.of(1L, 28L, 28L), 10, 0.28f, 0.35f), 2, 0.82, 0.81, 0.5, "a", "b", Map.of("java.version", "17"));
+                new MemoryRecord(10, 8, 1, 40, 6.6), new ModelRecord(List.of(1L, 28L, 28L), 10, 0.28f, 0.35f), 2, null, null, 0.82, 0.81, 0.5, "a", "b", Map.of("java.version", "17"));
         Path written = store.finishRun(record);
 
         assertThat(written).isEqualTo(root.resolve("quick").resolve(id).resolve("run.json"));
         assertThat(Files.readAllLines(root.resolve("quick").resolve(id).resolve("epochs.jsonl"))).containsExactly(
-                "{\"epoch\":1,\"trainLoss\":0.9,\"trainAccuracy\":0.7,\"validationLoss\":0.6,\"validationAccuracy\":0.8,\"seconds\":1.5}",
-                "{\"epoch\":2,\"trainLoss\":0.5,\"trainAccuracy\":0.8,\"validationLoss\":0.5,\"validationAccuracy\":0.82,\"seconds\":1.4}");
+                "{\"epoch\":1,\"trainLoss\":0.9,\"trainAccuracy\":0.7,\"validationLoss\":0.6,\"validationAccuracy\":0.8,"
+                        + "\"seconds\":1.5,\"learningRate\":null,\"flipRatio\":null,\"beyondOutermostShare\":null,"
+                        + "\"lossSpikes\":null,\"levelOccupancy\":{}}",
+                "{\"epoch\":2,\"trainLoss\":0.5,\"trainAccuracy\":0.8,\"validationLoss\":0.5,\"validationAccuracy\":0.82,"
+                        + "\"seconds\":1.4,\"learningRate\":null,\"flipRatio\":null,\"beyondOutermostShare\":null,"
+                        + "\"lossSpikes\":null,\"levelOccupancy\":{}}");
         assertThat(store.readRun("quick", id)).contains(record);
         try (var files = Files.list(root.resolve("quick").resolve(id))) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("run.json", "epochs.jsonl");

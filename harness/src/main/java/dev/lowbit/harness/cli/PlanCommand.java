@@ -1,0 +1,239 @@
+package dev.lowbit.harness.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.plan.ClusterScripts;
+import dev.lowbit.harness.plan.EpochTimes;
+import dev.lowbit.harness.plan.Plan;
+import dev.lowbit.harness.plan.Shard;
+import dev.lowbit.harness.plan.Suite;
+import dev.lowbit.harness.plan.SuiteLoader;
+import dev.lowbit.harness.plan.SuiteOverrides;
+import dev.lowbit.harness.plan.TimeEstimate;
+import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.store.ResultStore;
+import dev.lowbit.harness.store.RunIds;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lowbit plan}: what {@code run} would train, how long it takes, and scripts that run it on a cluster. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "Show the runs of a suite with estimated times (table), or write a Slurm job array (slurm) or"
+                + " a Kubernetes Indexed Job (k8s) whose tasks each run one shard of it.")
+public final class PlanCommand implements Callable<Integer> {
+
+    private static final List<String> FORMATS = List.of("table", "slurm", "k8s");
+    /** Tasks of a job array when --tasks is not given: enough to spread the paper grid, few enough to queue. */
+    private static final int DEFAULT_MAX_TASKS = 32;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--suite", defaultValue = "quick", paramLabel = "NAME|FILE.yaml",
+            description = "Built-in suite name or suite file (default: ${DEFAULT-VALUE}).")
+    String suiteName;
+
+    @Option(names = "--arch", split = ",", paramLabel = "ID", description = "Replace the suite's architectures.")
+    List<String> architectureIds;
+
+    // As in run: split only at a comma followed by a letter, since a levels: alphabet's values hold commas.
+    @Option(names = "--quantizer", split = ",(?=[a-z])", splitSynopsisLabel = ",", paramLabel = "SPEC",
+            description = "Replace the suite's quantizers (as in run).")
+    List<String> quantizerIds;
+
+    @Option(names = "--layer-policy", paramLabel = "POLICY", description = "Replace the suite's layer policy.")
+    String layerPolicy;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Replace the recipes' epoch count.")
+    Integer epochs;
+
+    @Option(names = "--train-limit", paramLabel = "N", description = "Train on the first N training images only.")
+    Integer trainLimit;
+
+    @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "Replace the suite's seeds.")
+    List<Long> seeds;
+
+    @Option(names = "--shard", paramLabel = "I/N", description = "Show only shard I of N (table only).")
+    String shard;
+
+    @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
+            description = "Results root: finished runs and stored epoch times are read from it, and scripts write to it"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
+            description = "table, slurm or k8s (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of the terminal.")
+    Path output;
+
+    @Option(names = "--tasks", paramLabel = "N",
+            description = "Tasks of the job array (default: the run count, at most " + DEFAULT_MAX_TASKS + ").")
+    Integer tasks;
+
+    @Option(names = "--cpus", defaultValue = "2", paramLabel = "N", description = "Cores per task (default: ${DEFAULT-VALUE}).")
+    int cpus;
+
+    @Option(names = "--image", defaultValue = "lowbit:latest", paramLabel = "IMAGE",
+            description = "Container image for k8s (default: ${DEFAULT-VALUE}).")
+    String image;
+
+    @Option(names = "--claim", defaultValue = "lowbit-results", paramLabel = "NAME",
+            description = "PersistentVolumeClaim holding the results for k8s (default: ${DEFAULT-VALUE}).")
+    String claim;
+
+    private final QuantizerRegistry quantizers;
+    private final ArchitectureRegistry architectures;
+    private final SuiteLoader suites;
+
+    @Inject
+    PlanCommand(QuantizerRegistry quantizers, ArchitectureRegistry architectures, SuiteLoader suites) {
+        this.quantizers = quantizers;
+        this.architectures = architectures;
+        this.suites = suites;
+    }
+
+    @Override
+    public Integer call() {
+        if (!FORMATS.contains(format)) {
+            throw new BadInputException("Unknown --format '" + format + "'. Available: " + FORMATS + ".");
+        }
+        Shard selected = Shard.parse(shard);
+        if (!selected.isAll() && !format.equals("table")) {
+            throw new BadInputException("--shard shows one shard's runs in a table; --format " + format
+                    + " shards the whole plan itself (set the number of shards with --tasks).");
+        }
+        if (cpus < 1) {
+            throw new BadInputException("--cpus must be at least 1, got " + cpus + ".");
+        }
+        if (tasks != null && tasks < 1) {
+            throw new BadInputException("--tasks must be at least 1, got " + tasks + ".");
+        }
+        SuiteOverrides overrides = new SuiteOverrides(architectureIds, quantizerIds, layerPolicy, epochs, trainLimit, seeds);
+        Suite suite = overrides.apply(suites.load(suiteName));
+        suite.architectures().forEach(architectures::get);
+        List<RunConfig> plan = Plan.of(suite, spec -> quantizers.resolve(spec).spec());
+        EpochTimes times = EpochTimes.measured(out);
+        TimeEstimate estimate = TimeEstimate.of(plan, times);
+
+        String text = switch (format) {
+            case "table" -> table(suite, plan, selected, estimate, times);
+            default -> {
+                int n = tasks != null ? tasks : Math.max(1, Math.min(plan.size(), DEFAULT_MAX_TASKS));
+                // A time limit from the measured runs alone would be too short for the unmeasured ones.
+                double taskSeconds = estimate.unknown(i -> true) > 0 ? 0 : estimate.longestShard(n);
+                ClusterScripts.Job job = new ClusterScripts.Job(suite.name(), suiteName, overrides.arguments(),
+                        plan.size(), n, cpus, out.toString(), taskSeconds, image, claim);
+                yield format.equals("slurm") ? ClusterScripts.slurm(job) : ClusterScripts.kubernetes(job);
+            }
+        };
+        PrintWriter terminal = spec.commandLine().getOut();
+        if (output == null) {
+            terminal.print(text);
+        } else {
+            try {
+                Files.writeString(output, text, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new BadInputException("Cannot write '" + output + "': " + e.getMessage()
+                        + ". Give -o a file in a folder that exists and is writable.", e);
+            }
+            terminal.println("Wrote " + output + " (" + plan.size() + " runs"
+                    + (format.equals("slurm") ? "); submit it with: sbatch " + output
+                    : format.equals("k8s") ? "); start it with: kubectl apply -f " + output : ")"));
+        }
+        terminal.flush();
+        return 0;
+    }
+
+    /** One line per run of the shard, then the count, the estimate and where each estimate came from. */
+    private String table(Suite suite, List<RunConfig> plan, Shard selected, TimeEstimate estimate, EpochTimes times) {
+        ResultStore store = new ResultStore(out);
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"run id", "architecture", "quantizer", "recipe", "seed", "epochs", "estimate", "status"});
+        int done = 0;
+        Set<Integer> toRun = new HashSet<>();
+        for (int i = 0; i < plan.size(); i++) {
+            if (!selected.owns(i)) {
+                continue;
+            }
+            RunConfig run = plan.get(i);
+            String runId = RunIds.of(run);
+            String status = status(store.runDirectory(suite.name(), runId).resolve(ResultStore.RUN_FILE));
+            done += status.equals("done") ? 1 : 0;
+            if (!status.equals("done")) {
+                toRun.add(i);
+            }
+            rows.add(new String[] {runId, run.architecture(), run.quantizer(), run.recipe().name(),
+                    String.valueOf(run.seed()), String.valueOf(run.recipe().epochs()),
+                    estimate.seconds(i).map(TimeEstimate::duration).orElse("?"), status});
+        }
+        StringWriter text = new StringWriter();
+        PrintWriter w = new PrintWriter(text);
+        int count = rows.size() - 1;
+        w.println("Suite '" + suite.name() + "' (" + suite.dataset() + ")" + (selected.isAll() ? ": " + count + " runs"
+                : ", shard " + selected + ": " + count + " of " + plan.size() + " runs")
+                + " -> " + store.suiteDirectory(suite.name()));
+        int[] widths = new int[rows.get(0).length];
+        rows.forEach(row -> {
+            for (int c = 0; c < row.length; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        });
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < row.length; c++) {
+                // Numbers and times right-aligned so they compare down a column.
+                boolean right = c == 4 || c == 5 || c == 6;
+                line.append(String.format(Locale.ROOT, "%" + (right ? "" : "-") + widths[c] + "s  ", row[c]));
+            }
+            w.println(line.toString().stripTrailing());
+        }
+        double all = estimate.total(selected::owns);
+        double toGo = estimate.total(toRun::contains);
+        int unknown = estimate.unknown(selected::owns);
+        w.printf("%d runs, %d done. Estimated time on one worker: %s in all, %s still to run%s.%n", count, done,
+                TimeEstimate.duration(all), TimeEstimate.duration(toGo),
+                unknown > 0 ? ", not counting " + unknown + " runs without a measured epoch time (?)" : "");
+        w.println("Seconds per epoch on the full training set (a run: epochs x these, x trainLimit / training images):");
+        for (TimeEstimate.Source source : estimate.sources()) {
+            w.printf(Locale.ROOT, "  %-14s %-10s %s%n", source.architecture(), source.fp32() ? "fp32" : "quantized",
+                    source.measure().map(m -> String.format(Locale.ROOT, "%7.1f s  %s", m.seconds(), m.source()))
+                            .orElse("      ?    not measured: no stored epochs under " + out + " and not in the built-in table"));
+        }
+        if (estimate.sources().stream().anyMatch(s -> s.measure().map(EpochTimes.Measure::builtIn).orElse(false))) {
+            w.println("Built-in table: " + times.tableDetails() + ".");
+        }
+        w.flush();
+        return text.toString();
+    }
+
+    /** {@code done} for a finished run, the stored status for another stored one, empty if it has not run. */
+    private static String status(Path runFile) {
+        if (!Files.isRegularFile(runFile)) {
+            return "";
+        }
+        try {
+            String status = new ObjectMapper().readTree(runFile.toFile()).path("status").asText("");
+            return status.equals("FINISHED") ? "done" : status.toLowerCase(Locale.ROOT);
+        } catch (IOException e) {
+            return "unreadable run.json";
+        }
+    }
+}

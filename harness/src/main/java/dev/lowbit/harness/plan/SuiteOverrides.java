@@ -1,0 +1,87 @@
+package dev.lowbit.harness.plan;
+
+import dev.lowbit.api.spi.LayerPolicy;
+import dev.lowbit.harness.BadInputException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * What the command line replaces in a suite ({@code --arch}, {@code --quantizer}, {@code --layer-policy},
+ * {@code --epochs}, {@code --train-limit}, {@code --seeds}); null means keep the suite's own. Shared by
+ * {@code run} and {@code plan}, so a plan shows exactly the runs that {@code run} with the same options
+ * trains, and cluster scripts pass the same options on.
+ *
+ * @param architectures replaces the suite's architecture ids
+ * @param quantizers replaces the suite's quantizer specs
+ * @param layerPolicy replaces the suite's layer policy
+ * @param epochs replaces every recipe's epoch count
+ * @param trainLimit replaces the suite's train limit
+ * @param seeds replaces the suite's seeds
+ */
+public record SuiteOverrides(List<String> architectures, List<String> quantizers, String layerPolicy, Integer epochs,
+        Integer trainLimit, List<Long> seeds) {
+
+    /** Nothing replaced. */
+    public static final SuiteOverrides NONE = new SuiteOverrides(null, null, null, null, null, null);
+
+    public SuiteOverrides {
+        architectures = architectures == null ? null : List.copyOf(architectures);
+        quantizers = quantizers == null ? null : List.copyOf(quantizers);
+        seeds = seeds == null ? null : List.copyOf(seeds);
+    }
+
+    /** The suite with these replacements; a bad value is a {@link BadInputException}. */
+    public Suite apply(Suite suite) {
+        if (epochs != null && epochs < 1) {
+            throw new BadInputException("--epochs must be at least 1, got " + epochs + ".");
+        }
+        if (trainLimit != null && trainLimit < 1) {
+            throw new BadInputException("--train-limit must be at least 1, got " + trainLimit + ".");
+        }
+        if (layerPolicy != null) {
+            try {
+                LayerPolicy.byId(layerPolicy);
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(e.getMessage() + " Fix --layer-policy or the suite's layerPolicy.");
+            }
+        }
+        return new Suite(suite.name(), suite.dataset(),
+                architectures != null ? architectures : suite.architectures(),
+                quantizers != null ? quantizers : suite.quantizers(),
+                layerPolicy != null ? layerPolicy : suite.layerPolicy(),
+                epochs != null ? suite.recipes().stream().map(r -> r.withEpochs(epochs)).toList() : suite.recipes(),
+                seeds != null ? seeds : suite.seeds(),
+                trainLimit != null ? trainLimit : suite.trainLimit(),
+                suite.validationShare(),
+                suite.parityTolerance());
+    }
+
+    /**
+     * The options that give these overrides on {@code lowbit run}, for scripts that run the same plan
+     * elsewhere. Quantizer specs are joined with commas: {@code --quantizer} splits only at a comma
+     * followed by a letter, so the commas inside a {@code levels:} alphabet survive.
+     */
+    public List<String> arguments() {
+        List<String> arguments = new ArrayList<>();
+        if (architectures != null) {
+            arguments.addAll(List.of("--arch", String.join(",", architectures)));
+        }
+        if (quantizers != null) {
+            arguments.addAll(List.of("--quantizer", String.join(",", quantizers)));
+        }
+        if (layerPolicy != null) {
+            arguments.addAll(List.of("--layer-policy", layerPolicy));
+        }
+        if (epochs != null) {
+            arguments.addAll(List.of("--epochs", String.valueOf(epochs)));
+        }
+        if (trainLimit != null) {
+            arguments.addAll(List.of("--train-limit", String.valueOf(trainLimit)));
+        }
+        if (seeds != null) {
+            arguments.addAll(List.of("--seeds", seeds.stream().map(String::valueOf).collect(Collectors.joining(","))));
+        }
+        return arguments;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.lowbit.harness.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code lowbit} in a child JVM on the test class path: a real separate worker process. (DJL allows
+ * one gradient tape per process, so concurrent workers cannot be threads.)
+ */
+final class ChildLowbit {
+
+    private ChildLowbit() {}
+
+    /** Starts {@code lowbit args...}, its output and errors going to {@code log}. */
+    static Process start(Path log, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dai.djl.offline=true");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+}
