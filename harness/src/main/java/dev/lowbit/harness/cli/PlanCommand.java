@@ -88,6 +88,11 @@ public final class PlanCommand implements Callable<Integer> {
             description = "Tasks of the job array (default: the run count, at most " + DEFAULT_MAX_TASKS + ").")
     Integer tasks;
 
+    @Option(names = "--launcher", defaultValue = "./lowbit", paramLabel = "COMMAND",
+            description = "The command each task starts lowbit with (default: ${DEFAULT-VALUE}, from the checkout the"
+                    + " job is submitted from; e.g. 'java -jar /opt/lowbit/lowbit.jar' on an installed cluster).")
+    String launcher;
+
     @Option(names = "--cpus", defaultValue = "2", paramLabel = "N", description = "Cores per task (default: ${DEFAULT-VALUE}).")
     int cpus;
 
@@ -140,7 +145,7 @@ public final class PlanCommand implements Callable<Integer> {
                 // A time limit from the measured runs alone would be too short for the unmeasured ones.
                 double taskSeconds = estimate.unknown(i -> true) > 0 ? 0 : estimate.longestShard(n);
                 ClusterScripts.Job job = new ClusterScripts.Job(suite.name(), suiteName, overrides.arguments(),
-                        plan.size(), n, cpus, out.toString(), taskSeconds, image, claim);
+                        plan.size(), n, cpus, out.toString(), taskSeconds, image, claim, launcher);
                 yield format.equals("slurm") ? ClusterScripts.slurm(job) : ClusterScripts.kubernetes(job);
             }
         };

@@ -45,9 +45,10 @@ public final class ClusterScripts {
      * @param taskSeconds the estimated time of the longest task, 0 when some run has no estimate
      * @param image the container image (Kubernetes)
      * @param claim the PersistentVolumeClaim that holds the results (Kubernetes)
+     * @param launcher the shell command that starts lowbit, {@code ./lowbit} from a checkout
      */
     public record Job(String suite, String suiteArgument, List<String> overrides, int runs, int tasks, int cpus,
-            String results, double taskSeconds, String image, String claim) {
+            String results, double taskSeconds, String image, String claim, String launcher) {
         public Job {
             overrides = List.copyOf(overrides);
         }
@@ -130,7 +131,8 @@ public final class ClusterScripts {
 
     /** {@code ./lowbit run} with the suite, the shard expression (left unquoted for the shell), results and overrides. */
     private static String command(Job job, String results, String shardExpression) {
-        List<String> words = new ArrayList<>(List.of("exec", "./lowbit", "run", "--suite", quote(job.suiteArgument()),
+        // The launcher is a command line of its own (e.g. java -cp ... Main), so it is not quoted.
+        List<String> words = new ArrayList<>(List.of("exec", job.launcher(), "run", "--suite", quote(job.suiteArgument()),
                 "--shard", shardExpression, "--out", quote(results), "--threads", String.valueOf(job.cpus())));
         job.overrides().stream().map(ClusterScripts::quote).forEach(words::add);
         return String.join(" ", words);
