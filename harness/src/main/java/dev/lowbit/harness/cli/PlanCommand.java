@@ -9,7 +9,6 @@ import dev.lowbit.harness.plan.Plan;
 import dev.lowbit.harness.plan.Shard;
 import dev.lowbit.harness.plan.Suite;
 import dev.lowbit.harness.plan.SuiteLoader;
-import dev.lowbit.harness.plan.SuiteOverrides;
 import dev.lowbit.harness.plan.TimeEstimate;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
@@ -29,6 +28,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -45,32 +45,8 @@ public final class PlanCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--suite", defaultValue = "quick", paramLabel = "NAME|FILE.yaml",
-            description = "Built-in suite name or suite file (default: ${DEFAULT-VALUE}).")
-    String suiteName;
-
-    @Option(names = "--arch", split = ",", paramLabel = "ID", description = "Replace the suite's architectures.")
-    List<String> architectureIds;
-
-    // As in run: split only at a comma followed by a letter, since a levels: alphabet's values hold commas.
-    @Option(names = "--quantizer", split = ",(?=[a-z])", splitSynopsisLabel = ",", paramLabel = "SPEC",
-            description = "Replace the suite's quantizers (as in run).")
-    List<String> quantizerIds;
-
-    @Option(names = "--layer-policy", paramLabel = "POLICY", description = "Replace the suite's layer policy.")
-    String layerPolicy;
-
-    @Option(names = "--epochs", paramLabel = "N", description = "Replace the recipes' epoch count.")
-    Integer epochs;
-
-    @Option(names = "--train-limit", paramLabel = "N", description = "Train on the first N training images only.")
-    Integer trainLimit;
-
-    @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "Replace the suite's seeds.")
-    List<Long> seeds;
-
-    @Option(names = "--shard", paramLabel = "I/N", description = "Show only shard I of N (table only).")
-    String shard;
+    @Mixin
+    SuiteOptions suiteOptions;
 
     @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
             description = "Results root: finished runs and stored epoch times are read from it, and scripts write to it"
@@ -120,7 +96,7 @@ public final class PlanCommand implements Callable<Integer> {
         if (!FORMATS.contains(format)) {
             throw new BadInputException("Unknown --format '" + format + "'. Available: " + FORMATS + ".");
         }
-        Shard selected = Shard.parse(shard);
+        Shard selected = suiteOptions.shard();
         if (!selected.isAll() && !format.equals("table")) {
             throw new BadInputException("--shard shows one shard's runs in a table; --format " + format
                     + " shards the whole plan itself (set the number of shards with --tasks).");
@@ -131,8 +107,7 @@ public final class PlanCommand implements Callable<Integer> {
         if (tasks != null && tasks < 1) {
             throw new BadInputException("--tasks must be at least 1, got " + tasks + ".");
         }
-        SuiteOverrides overrides = new SuiteOverrides(architectureIds, quantizerIds, layerPolicy, epochs, trainLimit, seeds);
-        Suite suite = overrides.apply(suites.load(suiteName));
+        Suite suite = suiteOptions.load(suites);
         suite.architectures().forEach(architectures::get);
         List<RunConfig> plan = Plan.of(suite, spec -> quantizers.resolve(spec).spec());
         EpochTimes times = EpochTimes.measured(out);
@@ -144,7 +119,8 @@ public final class PlanCommand implements Callable<Integer> {
                 int n = tasks != null ? tasks : Math.max(1, Math.min(plan.size(), DEFAULT_MAX_TASKS));
                 // A time limit from the measured runs alone would be too short for the unmeasured ones.
                 double taskSeconds = estimate.unknown(i -> true) > 0 ? 0 : estimate.longestShard(n);
-                ClusterScripts.Job job = new ClusterScripts.Job(suite.name(), suiteName, overrides.arguments(),
+                ClusterScripts.Job job = new ClusterScripts.Job(suite.name(), suiteOptions.suiteArgument(),
+                        suiteOptions.overrides().arguments(),
                         plan.size(), n, cpus, out.toString(), taskSeconds, image, claim, launcher);
                 yield format.equals("slurm") ? ClusterScripts.slurm(job) : ClusterScripts.kubernetes(job);
             }

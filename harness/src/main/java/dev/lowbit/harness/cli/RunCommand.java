@@ -8,7 +8,6 @@ import dev.lowbit.harness.plan.Plan;
 import dev.lowbit.harness.plan.Shard;
 import dev.lowbit.harness.plan.Suite;
 import dev.lowbit.harness.plan.SuiteLoader;
-import dev.lowbit.harness.plan.SuiteOverrides;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
@@ -20,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -31,44 +31,16 @@ public final class RunCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--suite", defaultValue = "quick", paramLabel = "NAME|FILE.yaml",
-            description = "Built-in suite name or suite file (default: ${DEFAULT-VALUE}).")
-    String suiteName;
-
-    @Option(names = "--arch", split = ",", paramLabel = "ID", description = "Replace the suite's architectures.")
-    List<String> architectureIds;
-
-    // Split only at a comma followed by a letter: a levels: alphabet's values are commas plus numbers.
-    @Option(names = "--quantizer", split = ",(?=[a-z])", splitSynopsisLabel = ",", paramLabel = "SPEC",
-            description = "Replace the suite's quantizers: ids, levels:V,V,... alphabets, each optionally @RULE[/channel],"
-                    + " e.g. ternary,levels:-2,-1,1,2,k17@absmax.")
-    List<String> quantizerIds;
-
-    @Option(names = "--layer-policy", paramLabel = "POLICY",
-            description = "Which layers to quantize: all, fp32-first, fp32-last or fp32-first-last (keep the input"
-                    + " layer and/or the classifier in fp32).")
-    String layerPolicy;
+    @Mixin
+    SuiteOptions suiteOptions;
 
     @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
             description = "Results root; runs go to DIR/<suite>/<run-id>/ (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder holding the dataset's IDX files.")
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Folder holding the dataset (IDX files for Fashion-MNIST, the binary version of CIFAR-10).")
     Path data;
-
-    @Option(names = "--epochs", paramLabel = "N", description = "Replace the recipe's epoch count.")
-    Integer epochs;
-
-    @Option(names = "--train-limit", paramLabel = "N", description = "Train on the first N training images only.")
-    Integer trainLimit;
-
-    @Option(names = "--seeds", split = ",", paramLabel = "SEED", description = "Replace the suite's seeds.")
-    List<Long> seeds;
-
-    @Option(names = "--shard", paramLabel = "I/N",
-            description = "Train only shard I of N: every N-th run of the plan, starting with run I (for clusters;"
-                    + " see 'lowbit plan --format slurm|k8s').")
-    String shard;
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Engine threads (default: the number of cores).")
@@ -95,8 +67,8 @@ public final class RunCommand implements Callable<Integer> {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(engineThreads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
 
-        Shard selected = Shard.parse(shard);
-        Suite suite = withOverrides(suites.load(suiteName));
+        Shard selected = suiteOptions.shard();
+        Suite suite = suiteOptions.load(suites);
         List<RunConfig> fullPlan = Plan.of(suite, spec -> quantizers.resolve(spec).spec());
         List<RunConfig> plan = selected.select(fullPlan);
         PrintWriter out = spec.commandLine().getOut();
@@ -118,9 +90,5 @@ public final class RunCommand implements Callable<Integer> {
                 summary.trained(), summary.skipped(), summary.busy(), summary.diverged(), summary.failed());
         out.println("Report: " + report.toAbsolutePath());
         return summary.failed() > 0 ? 1 : 0;
-    }
-
-    private Suite withOverrides(Suite suite) {
-        return new SuiteOverrides(architectureIds, quantizerIds, layerPolicy, epochs, trainLimit, seeds).apply(suite);
     }
 }
