@@ -209,8 +209,9 @@ class SuiteLoaderTest {
     @Test
     void paperLiteFitsInOneNightOnTheDevMachine() {
         double seconds = TimeEstimate.of(runs("paper-lite"), EpochTimes.builtIn()).total(i -> true);
-        assertThat(seconds / 3600).isBetween(6.0, 10.0);
-        assertThat(TimeEstimate.of(runs("paper"), EpochTimes.builtIn()).total(i -> true) / 3600).isBetween(20.0, 21.0);
+        // One night: at most 10 hours of training at the measured epoch times.
+        assertThat(seconds / 3600).isLessThanOrEqualTo(10.0);
+        assertThat(TimeEstimate.of(runs("paper"), EpochTimes.builtIn()).total(i -> true)).isGreaterThan(2 * seconds);
     }
 
     @Test
