@@ -57,11 +57,11 @@ class PlanCommandTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).startsWith("Suite 'paper' (fashion-mnist), shard 2/3: 108 of 324 runs -> ")
                 .contains("108 runs, 0 done.")
-                .contains("  vit-large      quantized     55.0 s  built-in table, measured 2026-11-26 on the 2-core"
+                .contains("  vit-large      quantized     48.7 s  built-in table, measured 2026-11-26 on the 2-core"
                         + " development machine");
-        // Run 2 of the plan (fcnn-small, binary) is the first of shard 2/3: 10 epochs x 1.0 s x 6,000 / 60,000.
+        // Run 2 of the plan (fcnn-small, binary) is the first of shard 2/3: 10 epochs x 2.1 s x 6,000 / 60,000.
         assertThat(result.out().lines().skip(2).findFirst().orElseThrow())
-                .matches("fcnn-small\\.binary\\.s1\\.[0-9a-f]{8} +fcnn-small +binary@mse/tensor +base +1 +10 +1 s");
+                .matches("fcnn-small\\.binary\\.s1\\.[0-9a-f]{8} +fcnn-small +binary@mse/tensor +base +1 +10 +2 s");
         assertThat(dir).isEmptyDirectory();
     }
 
