@@ -59,7 +59,7 @@ public final class ModelPacking {
             try (NDManager scope = values.getManager().newSubManager()) {
                 NDArray detached = values.stopGradient();
                 detached.attach(scope);
-                NDArray scale = weight.learnedScale().isPresent() ? weight.currentScale() : weight.quantizer().scale(detached);
+                NDArray scale = weight.scaleOf(detached);
                 NDArray codes = weight.quantizer().codes(detached, scale);
                 tensors.add(new QuantizedTensor(entry.getKey(), shape,
                         weight.quantizer().alphabet().orElseThrow().values(), toInts(codes.toFloatArray()),

@@ -79,8 +79,14 @@ public final class QuantizedWeight {
                 quantizer, scope);
     }
 
-    /** The scale the forward pass uses now: the trained one, or the rule applied to the current weights. */
-    public NDArray currentScale() {
-        return scale != null ? scale.getArray() : quantizer.scale(weight.getArray());
+    /**
+     * The scale the forward pass uses for these weights: the trained one, or the quantizer's rule
+     * applied to them.
+     *
+     * @param detachedWeights this layer's weights off the gradient tape, owned by the caller's scope
+     *     (anything computed from the parameter itself would land in the parameter's long-lived manager)
+     */
+    public NDArray scaleOf(NDArray detachedWeights) {
+        return scale != null ? scale.getArray() : quantizer.scale(detachedWeights);
     }
 }

@@ -43,7 +43,7 @@ public record QuantizationQuality(String tensor, double relativeError, double ou
             try (NDManager scope = shadow.getManager().newSubManager()) {
                 NDArray detached = shadow.stopGradient();
                 detached.attach(scope);
-                NDArray scale = weight.learnedScale().isPresent() ? weight.currentScale() : weight.quantizer().scale(detached);
+                NDArray scale = weight.scaleOf(detached);
                 NDArray codes = weight.quantizer().codes(detached, scale);
                 NDArray quantizedWeights = weight.quantizer().decode(codes, scale);
                 double error = detached.sub(quantizedWeights).norm().getFloat() / detached.norm().getFloat();

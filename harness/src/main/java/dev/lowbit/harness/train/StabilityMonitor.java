@@ -76,8 +76,7 @@ final class StabilityMonitor implements AutoCloseable {
         for (Watched w : watched) {
             try (NDManager scope = snapshots.newSubManager()) {
                 NDArray shadow = detached(w, scope);
-                NDArray scale = w.weight().learnedScale().isPresent()
-                        ? w.weight().currentScale() : w.weight().quantizer().scale(shadow);
+                NDArray scale = w.weight().scaleOf(shadow);
                 NDArray normalized = shadow.div(scale);
                 NDArray codes = w.weight().quantizer().codes(shadow, scale);
                 Alphabet alphabet = w.weight().quantizer().alphabet().orElseThrow();
@@ -117,8 +116,7 @@ final class StabilityMonitor implements AutoCloseable {
 
     private static NDArray codesOf(Watched w, NDManager scope) {
         NDArray shadow = detached(w, scope);
-        NDArray scale = w.weight().learnedScale().isPresent()
-                ? w.weight().currentScale() : w.weight().quantizer().scale(shadow);
+        NDArray scale = w.weight().scaleOf(shadow);
         return w.weight().quantizer().codes(shadow, scale);
     }
 
