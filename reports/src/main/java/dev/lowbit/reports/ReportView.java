@@ -18,6 +18,8 @@ import java.util.List;
  * @param hasSkipped whether any run was left out as unreadable
  * @param skipped why runs were left out, one message each
  * @param dataJson the raw results as JSON, made safe for a script block, inserted unescaped
+ * @param hasCsv whether a CSV of the runs table is written beside the page
+ * @param csvFile that CSV's file name, linked from the page
  */
 record ReportView(
         String title,
@@ -32,5 +34,7 @@ record ReportView(
         int inProgress,
         boolean hasSkipped,
         List<String> skipped,
-        String dataJson) {
+        String dataJson,
+        boolean hasCsv,
+        String csvFile) {
 }

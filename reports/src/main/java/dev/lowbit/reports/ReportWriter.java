@@ -55,7 +55,8 @@ public final class ReportWriter {
 
     /**
      * Reads every run under {@code resultsDir} and writes the report to {@code outputHtml}, creating its
-     * folder. The file is replaced in one step, so a browser never sees half a page.
+     * folder, and the runs table as CSV beside it ({@code index.html} -> {@code index.csv}). Each file
+     * is replaced in one step, so a browser never sees half a page.
      *
      * @return {@code outputHtml}
      * @throws ReportException if {@code resultsDir} does not exist or holds no finished run
@@ -67,12 +68,25 @@ public final class ReportWriter {
             throw new ReportException(
                     "No finished runs under '" + resultsDir + "'. Run 'lowbit run --suite quick' first.");
         }
-        writeReplacing(outputHtml, render(results));
+        Path csv = csvBeside(outputHtml);
+        writeReplacing(csv, ResultsCsv.of(results.runs(), new TwinComparison(results.runs(), parityTolerance)));
+        writeReplacing(outputHtml, render(results, csv.getFileName().toString()));
         return outputHtml;
     }
 
-    /** The report page for already-read results, as HTML text. */
+    /** The CSV file written beside a report: the same name with {@code .csv} instead of {@code .html}. */
+    public static Path csvBeside(Path outputHtml) {
+        String name = outputHtml.getFileName().toString();
+        String base = name.endsWith(".html") ? name.substring(0, name.length() - 5) : name;
+        return outputHtml.resolveSibling(base + ".csv");
+    }
+
+    /** The report page for already-read results, as HTML text, without a CSV link. */
     public String render(StoredResults results) {
+        return render(results, null);
+    }
+
+    private String render(StoredResults results, String csvFile) {
         List<StoredRun> runs = results.runs();
         TwinComparison twins = new TwinComparison(runs, parityTolerance);
         String generatedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
@@ -97,7 +111,9 @@ public final class ReportWriter {
                 results.inProgress().size(),
                 !results.skipped().isEmpty(),
                 results.skipped(),
-                Json.forScriptBlock(data));
+                Json.forScriptBlock(data),
+                csvFile != null,
+                csvFile == null ? "" : csvFile);
         StringWriter out = new StringWriter();
         Template.MUSTACHE.execute(out, view);
         return out.toString();
