@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Counts parameters and memory tiers of an initialised model, per tensor and in total (see
@@ -29,19 +31,12 @@ public final class MemoryAccounting {
 
     /** The fp32 and ideal tiers of an initialised block. */
     public static MemoryRecord of(Block model) {
-        Map<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
-        Map<Parameter, Boolean> learnedScales = new IdentityHashMap<>();
-        for (QuantizedBlock block : quantizedBlocks(model)) {
-            QuantizedWeight weight = block.quantizedWeight();
-            if (!weight.quantizer().isFullPrecision()) {
-                quantized.put(weight.weight(), weight);
-                weight.learnedScale().ifPresent(scale -> learnedScales.put(scale, true));
-            }
-        }
+        Map<Parameter, QuantizedWeight> quantized = quantizedWeights(model);
+        Set<Parameter> learnedScales = learnedScales(quantized);
         List<TensorMemory> tensors = new ArrayList<>();
         for (Pair<String, Parameter> entry : model.getParameters()) {
             Parameter parameter = entry.getValue();
-            if (learnedScales.containsKey(parameter)) {
+            if (learnedScales.contains(parameter)) {
                 continue; // counted with its weight, as that tensor's scales
             }
             long[] shape = parameter.getArray().getShape().getShape();
@@ -89,6 +84,28 @@ public final class MemoryAccounting {
         double idealBytes = tensors.stream().mapToDouble(TensorMemory::idealBytes).sum();
         return new MemoryRecord(parameters, quantizedWeights, scales, 4.0 * parameters, idealBytes, packedBytes,
                 packedWeightBytes, entropyBytes, tensors);
+    }
+
+    /**
+     * The weights of {@code model} stored on an alphabet (quantizer not full precision), keyed by
+     * their shadow-weight parameter (by identity: DJL parameters have no value equality).
+     */
+    public static Map<Parameter, QuantizedWeight> quantizedWeights(Block model) {
+        Map<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
+        for (QuantizedBlock block : quantizedBlocks(model)) {
+            QuantizedWeight weight = block.quantizedWeight();
+            if (!weight.quantizer().isFullPrecision()) {
+                quantized.put(weight.weight(), weight);
+            }
+        }
+        return quantized;
+    }
+
+    /** The learned-scale parameters of these weights: stored and counted as their weight's scales. */
+    public static Set<Parameter> learnedScales(Map<Parameter, QuantizedWeight> quantized) {
+        Set<Parameter> scales = Collections.newSetFromMap(new IdentityHashMap<>());
+        quantized.values().forEach(weight -> weight.learnedScale().ifPresent(scales::add));
+        return scales;
     }
 
     /** Every {@link QuantizedBlock} in the tree under {@code root}, in depth-first order. */

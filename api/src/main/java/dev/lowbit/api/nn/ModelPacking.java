@@ -13,7 +13,6 @@ import dev.lowbit.api.pack.QuantizedTensor;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,15 +33,8 @@ public final class ModelPacking {
      * @param metadata what a reader needs to rebuild it (architecture, quantizer spec, input shape, ...)
      */
     public static PackedModel pack(Block model, Map<String, String> metadata) {
-        Map<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
-        Set<Parameter> learnedScales = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(model)) {
-            QuantizedWeight weight = block.quantizedWeight();
-            if (!weight.quantizer().isFullPrecision()) {
-                quantized.put(weight.weight(), weight);
-                weight.learnedScale().ifPresent(learnedScales::add);
-            }
-        }
+        Map<Parameter, QuantizedWeight> quantized = MemoryAccounting.quantizedWeights(model);
+        Set<Parameter> learnedScales = MemoryAccounting.learnedScales(quantized);
         List<PackedTensor> tensors = new ArrayList<>();
         for (Pair<String, Parameter> entry : model.getParameters()) {
             Parameter parameter = entry.getValue();

@@ -35,7 +35,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.lbw", description = "A file written by 'lowbit export' or 'lowbit run'.")
     Path file;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder holding the dataset's IDX files.")
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Folder holding the dataset (IDX files for Fashion-MNIST, the binary version of CIFAR-10).")
     Path data;
 
     @Option(names = "--predictions", paramLabel = "FILE",

@@ -7,10 +7,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.lowbit.api.nn.MemoryAccounting;
-import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedWeight;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,12 +25,7 @@ public record QuantizationQuality(String tensor, double relativeError, double ou
 
     /** One entry per quantized tensor of a trained model, in parameter order. */
     public static List<QuantizationQuality> of(Block model) {
-        Map<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
-        for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(model)) {
-            if (!block.quantizedWeight().quantizer().isFullPrecision()) {
-                quantized.put(block.quantizedWeight().weight(), block.quantizedWeight());
-            }
-        }
+        Map<Parameter, QuantizedWeight> quantized = MemoryAccounting.quantizedWeights(model);
         List<QuantizationQuality> qualities = new ArrayList<>();
         for (Pair<String, Parameter> entry : model.getParameters()) {
             QuantizedWeight weight = quantized.get(entry.getValue());

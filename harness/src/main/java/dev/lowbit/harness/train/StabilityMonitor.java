@@ -7,11 +7,9 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.lowbit.api.nn.MemoryAccounting;
-import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedWeight;
 import dev.lowbit.api.spi.Alphabet;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,12 +34,7 @@ final class StabilityMonitor implements AutoCloseable {
     StabilityMonitor(Block block, NDManager parent) {
         this.block = block;
         this.snapshots = parent.newSubManager();
-        Map<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
-        for (QuantizedBlock layer : MemoryAccounting.quantizedBlocks(block)) {
-            if (!layer.quantizedWeight().quantizer().isFullPrecision()) {
-                quantized.put(layer.quantizedWeight().weight(), layer.quantizedWeight());
-            }
-        }
+        Map<Parameter, QuantizedWeight> quantized = MemoryAccounting.quantizedWeights(block);
         for (Pair<String, Parameter> entry : block.getParameters()) {
             QuantizedWeight weight = quantized.get(entry.getValue());
             if (weight != null) {
