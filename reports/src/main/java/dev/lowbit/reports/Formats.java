@@ -19,6 +19,18 @@ final class Formats {
         return Double.isFinite(fraction) ? format("%.2f%%", 100 * fraction) : NONE;
     }
 
+    /**
+     * A mean accuracy with its 95% interval in percentage points: {@code 86.12% ± 0.40}; one seed
+     * has no interval ({@code 86.12% ± —}), no finished seed no mean.
+     */
+    static String meanInterval(Summary summary) {
+        if (summary.isEmpty()) {
+            return NONE;
+        }
+        String interval = Double.isFinite(summary.halfWidth()) ? format("%.2f", 100 * summary.halfWidth()) : NONE;
+        return percent(summary.mean()) + " ± " + interval;
+    }
+
     /** A difference in percentage points, always signed so a gain and a loss look different. */
     static String points(OptionalDouble points) {
         if (points.isEmpty() || !Double.isFinite(points.getAsDouble())) {

@@ -14,16 +14,17 @@ import dev.lowbit.api.result.RunStatus;
  * @param quantizer quantizer spec as stored, e.g. {@code ternary@mse/tensor}
  * @param levels number of levels k, or {@code fp32}
  * @param bits ideal bits per weight
- * @param testAccuracy test accuracy in percent, or a dash for a failed run
+ * @param testAccuracy test accuracy in percent, or a dash for a run that did not finish
  * @param delta test accuracy minus the fp32 twin's, in signed percentage points, or a dash
- * @param parity epochs-to-parity label
+ * @param parity epochs-to-parity label, {@code > N} when not reached in the N epochs trained
+ * @param censored whether the parity is censored, for styling
  * @param memory fp32, ideal and (when a packed file was written) packed bytes, e.g.
  *     {@code 397.5 KiB → 26.1 KiB → 26.8 KiB}; a dash for a failed run
  * @param compression fp32 bytes over ideal bytes, e.g. {@code 15.2×}
  * @param seed the run's seed
- * @param status FINISHED or FAILED
+ * @param status FINISHED, DIVERGED (with its epoch) or FAILED
  * @param error the failure's message for a failed run, else null
- * @param failed whether the run failed, for styling
+ * @param rowClass {@code failed}, {@code diverged} or empty, for styling
  */
 record ReportRow(
         String runId,
@@ -35,12 +36,13 @@ record ReportRow(
         String testAccuracy,
         String delta,
         String parity,
+        boolean censored,
         String memory,
         String compression,
         long seed,
         String status,
         String error,
-        boolean failed) {
+        String rowClass) {
 
     /** Formats one stored run, comparing it with its fp32 twin through {@code twins}. */
     static ReportRow of(StoredRun stored, TwinComparison twins) {
@@ -48,6 +50,8 @@ record ReportRow(
         QuantizerRecord q = run.quantizer();
         MemoryRecord memory = run.memory();
         boolean failed = run.status() == RunStatus.FAILED;
+        boolean diverged = run.status() == RunStatus.DIVERGED;
+        TwinComparison.Parity parity = twins.parity(stored);
         return new ReportRow(
                 run.runId(),
                 run.config().suite(),
@@ -55,15 +59,16 @@ record ReportRow(
                 run.config().quantizer(),
                 q.levels() == 0 ? "fp32" : Integer.toString(q.levels()),
                 Formats.bits(q.levels(), q.bitsPerWeight()),
-                failed ? Formats.NONE : Formats.percent(run.testAccuracy()),
+                run.status() == RunStatus.FINISHED ? Formats.percent(run.testAccuracy()) : Formats.NONE,
                 Formats.points(twins.deltaPoints(stored)),
-                twins.parityLabel(stored),
+                parity.label(),
+                parity.censored(),
                 memory == null ? Formats.NONE : memoryTiers(memory),
                 memory == null ? Formats.NONE : Formats.ratio(memory.compression()),
                 run.config().seed(),
-                run.status().name(),
+                diverged ? "DIVERGED in epoch " + run.divergedEpoch() : run.status().name(),
                 failed ? (run.error() == null ? "no error message stored" : run.error()) : null,
-                failed);
+                failed ? "failed" : diverged ? "diverged" : "");
     }
 
     private static String memoryTiers(MemoryRecord memory) {

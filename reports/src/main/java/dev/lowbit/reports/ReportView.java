@@ -8,15 +8,22 @@ import java.util.List;
  * @param title the page title
  * @param resultsDir the directory the runs were read from
  * @param generatedAt when the report was made, ISO-8601 UTC
- * @param runCount number of runs in the table
+ * @param runCount number of stored runs (finished, diverged or failed)
+ * @param groupCount number of rows of the main table
  * @param tolerance the parity tolerance in percentage points, e.g. {@code 1.00}
+ * @param findings the verdicts on F1-F5
+ * @param groups the main table, one row per architecture x quantizer x recipe
+ * @param charts every chart the results can fill
+ * @param missingCharts the charts left out, each with why
  * @param rows the runs table, one row per stored run
- * @param hasChart whether any run has stored epochs to draw
- * @param chartSvg the learning-curve chart as an SVG element, inserted unescaped
- * @param hasInProgress whether any run is still in progress
- * @param inProgress number of runs that have epochs but no run.json yet
+ * @param hasInProgress whether any run is unfinished
+ * @param inProgress the unfinished runs
  * @param hasSkipped whether any run was left out as unreadable
  * @param skipped why runs were left out, one message each
+ * @param details the per-run sections
+ * @param provenance what made the results: versions, machine, data, seeds
+ * @param hasPluginJars whether any run used a plugin jar
+ * @param pluginJars each plugin jar's path and SHA-256
  * @param dataJson the raw results as JSON, made safe for a script block, inserted unescaped
  * @param hasCsv whether a CSV of the runs table is written beside the page
  * @param csvFile that CSV's file name, linked from the page
@@ -26,15 +33,30 @@ record ReportView(
         String resultsDir,
         String generatedAt,
         int runCount,
+        int groupCount,
         String tolerance,
+        List<Finding> findings,
+        List<GroupRow> groups,
+        List<ChartView> charts,
+        List<String> missingCharts,
         List<ReportRow> rows,
-        boolean hasChart,
-        String chartSvg,
         boolean hasInProgress,
-        int inProgress,
+        List<InProgressRow> inProgress,
         boolean hasSkipped,
         List<String> skipped,
+        List<RunDetail> details,
+        List<ProvenanceRow> provenance,
+        boolean hasPluginJars,
+        List<ProvenanceRow> pluginJars,
         String dataJson,
         boolean hasCsv,
         String csvFile) {
+
+    public int inProgressCount() {
+        return inProgress.size();
+    }
+
+    public boolean hasMissingCharts() {
+        return !missingCharts.isEmpty();
+    }
 }

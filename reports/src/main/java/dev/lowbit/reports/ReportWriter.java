@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -59,14 +58,14 @@ public final class ReportWriter {
      * is replaced in one step, so a browser never sees half a page.
      *
      * @return {@code outputHtml}
-     * @throws ReportException if {@code resultsDir} does not exist or holds no finished run
+     * @throws ReportException if {@code resultsDir} does not exist or holds no run, finished or not
      * @throws UncheckedIOException if the report cannot be written
      */
     public Path write(Path resultsDir, Path outputHtml) {
         StoredResults results = StoredResults.read(resultsDir);
-        if (results.runs().isEmpty()) {
+        if (results.runs().isEmpty() && results.inProgress().isEmpty()) {
             throw new ReportException(
-                    "No finished runs under '" + resultsDir + "'. Run 'lowbit run --suite quick' first.");
+                    "No runs under '" + resultsDir + "'. Run 'lowbit run --suite quick' first.");
         }
         Path csv = csvBeside(outputHtml);
         writeReplacing(csv, ResultsCsv.of(results.runs(), new TwinComparison(results.runs(), parityTolerance)));
@@ -88,9 +87,9 @@ public final class ReportWriter {
 
     private String render(StoredResults results, String csvFile) {
         List<StoredRun> runs = results.runs();
-        TwinComparison twins = new TwinComparison(runs, parityTolerance);
+        Study study = new Study(runs, parityTolerance);
         String generatedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        Optional<String> chart = AccuracyChart.svg(runs);
+        List<ChartView> charts = StudyCharts.of(study);
 
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("resultsDir", results.directory().toString());
@@ -98,19 +97,28 @@ public final class ReportWriter {
         data.put("parityTolerance", parityTolerance);
         data.put("runs", runs);
 
+        List<ProvenanceRow> pluginJars = ProvenanceRow.pluginJars(runs);
+        List<InProgressRow> inProgress = results.inProgress().stream().map(results::inProgressRow).toList();
         ReportView view = new ReportView(
                 "lowbit report",
                 results.directory().toString(),
                 generatedAt,
                 runs.size(),
+                study.groups().size(),
                 String.format(Locale.ROOT, "%.2f", 100 * parityTolerance),
-                runs.stream().map(run -> ReportRow.of(run, twins)).toList(),
-                chart.isPresent(),
-                chart.orElse(""),
-                !results.inProgress().isEmpty(),
-                results.inProgress().size(),
+                Findings.judge(study),
+                study.groups().stream().map(group -> GroupRow.of(group, study)).toList(),
+                charts,
+                StudyCharts.missing(charts),
+                runs.stream().map(run -> ReportRow.of(run, study.twins())).toList(),
+                !inProgress.isEmpty(),
+                inProgress,
                 !results.skipped().isEmpty(),
                 results.skipped(),
+                runs.stream().map(run -> RunDetail.of(run, study.twins())).toList(),
+                ProvenanceRow.of(runs),
+                !pluginJars.isEmpty(),
+                pluginJars,
                 Json.forScriptBlock(data),
                 csvFile != null,
                 csvFile == null ? "" : csvFile);

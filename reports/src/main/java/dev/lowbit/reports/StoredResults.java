@@ -1,6 +1,7 @@
 package dev.lowbit.reports;
 
 import dev.lowbit.api.result.EpochRecord;
+import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.result.RunRecord;
 import dev.lowbit.api.result.RunStatus;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -22,7 +24,7 @@ import java.util.function.Consumer;
  *
  * @param directory the directory that was read
  * @param runs the finished runs (those with a readable {@code run.json}), in {@link StoredRun#REPORT_ORDER}
- * @param inProgress folders with an {@code epochs.jsonl} but no {@code run.json} yet, sorted
+ * @param inProgress folders with an {@code epochs.jsonl} or a {@code config.json} but no {@code run.json} yet, sorted
  * @param skipped one message per run that could not be read, naming the file and the reason
  */
 public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inProgress, List<String> skipped) {
@@ -31,6 +33,9 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
     public static final String RUN_FILE = "run.json";
     /** Name of the file a run appends one line to per finished epoch. */
     public static final String EPOCHS_FILE = "epochs.jsonl";
+
+    /** Written when a run starts, so an unfinished run can say what it is. */
+    public static final String CONFIG_FILE = "config.json";
 
     /** Copies the lists. */
     public StoredResults {
@@ -91,7 +96,7 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
                     String name = file.getFileName().toString();
                     if (name.equals(RUN_FILE)) {
                         runDirs.add(file.getParent());
-                    } else if (name.equals(EPOCHS_FILE)) {
+                    } else if (name.equals(EPOCHS_FILE) || name.equals(CONFIG_FILE)) {
                         epochDirs.add(file.getParent());
                     }
                     return FileVisitResult.CONTINUE;
@@ -150,6 +155,29 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
             }
         }
         return epochs;
+    }
+
+    /**
+     * What an unfinished run has stored: its config when it wrote one and its epochs so far. Its
+     * files are being written while we read, so anything unreadable is shown as unknown, not fatal.
+     */
+    InProgressRow inProgressRow(Path dir) {
+        Optional<RunConfig> config = Optional.empty();
+        try {
+            if (Files.exists(dir.resolve(CONFIG_FILE))) {
+                config = Optional.of(Json.MAPPER.readValue(dir.resolve(CONFIG_FILE).toFile(), RunConfig.class));
+            }
+        } catch (IOException | RuntimeException e) {
+            // a config.json caught half-written: the row shows the folder alone
+        }
+        List<EpochRecord> epochs;
+        try {
+            epochs = readEpochs(dir.resolve(EPOCHS_FILE));
+        } catch (IOException | RuntimeException e) {
+            epochs = List.of(); // the last line may be half-appended
+        }
+        Path relative = directory.toAbsolutePath().normalize().relativize(dir.toAbsolutePath().normalize());
+        return InProgressRow.of(relative.toString(), config, epochs);
     }
 
     /** Jackson's messages run on with source excerpts; the first line says what went wrong. */

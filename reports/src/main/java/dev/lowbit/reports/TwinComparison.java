@@ -61,23 +61,53 @@ final class TwinComparison {
     }
 
     /**
-     * Epochs-to-parity as the report shows it: the epoch number, {@code not reached in N},
-     * {@code no fp32 twin}, or {@code fp32 twin failed}. A failed run still gets a number from the
-     * epochs it did train, since reaching parity before failing is worth knowing.
+     * Epochs-to-parity: the first epoch whose validation accuracy is within the tolerance of the
+     * twin's best. A failed or diverged run still gets a number from the epochs it did train, since
+     * reaching parity before stopping is worth knowing.
      */
-    String parityLabel(StoredRun run) {
+    Parity parity(StoredRun run) {
         Optional<StoredRun> twin = twinOf(run);
         if (twin.isEmpty()) {
-            return "no fp32 twin";
+            return new Parity(OptionalInt.empty(), run.run().epochsCompleted(), "no fp32 twin");
         }
         if (!finished(twin.get())) {
-            return "fp32 twin failed";
+            return new Parity(OptionalInt.empty(), run.run().epochsCompleted(), "fp32 twin did not finish");
         }
         double target = twin.get().run().bestValidationAccuracy() - tolerance;
-        OptionalInt epoch = firstEpochReaching(run.epochs(), target);
-        return epoch.isPresent()
-                ? Integer.toString(epoch.getAsInt())
-                : "not reached in " + run.run().epochsCompleted();
+        return new Parity(firstEpochReaching(run.epochs(), target), run.run().epochsCompleted(), null);
+    }
+
+    /** Epochs-to-parity as the report shows it: the epoch, {@code > N} when censored, or why there is none. */
+    String parityLabel(StoredRun run) {
+        return parity(run).label();
+    }
+
+    /**
+     * A run's epochs-to-parity.
+     *
+     * @param epoch the first epoch at parity; empty when not reached (censored) or not measurable
+     * @param observed epochs the run trained, the censoring point
+     * @param problem why parity cannot be measured (no twin, twin did not finish), else null
+     */
+    record Parity(OptionalInt epoch, int observed, String problem) {
+
+        boolean measurable() {
+            return problem == null;
+        }
+
+        /** Not reached within the epochs trained: all we know is that it would take more than {@link #observed}. */
+        boolean censored() {
+            return problem == null && epoch.isEmpty();
+        }
+
+        String label() {
+            return problem != null ? problem : epoch.isPresent() ? Integer.toString(epoch.getAsInt()) : "> " + observed;
+        }
+
+        /** The epoch for charts and medians: a censored run counts as one epoch beyond what it trained. */
+        int epochOrBeyond() {
+            return epoch.orElse(observed + 1);
+        }
     }
 
     /** The first epoch (by its number, not file order) whose validation accuracy is at least {@code target}. */
@@ -88,7 +118,7 @@ final class TwinComparison {
                 .min();
     }
 
-    private static boolean finished(StoredRun run) {
+    static boolean finished(StoredRun run) {
         return run.run().status() == RunStatus.FINISHED;
     }
 }

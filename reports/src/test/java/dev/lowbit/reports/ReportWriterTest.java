@@ -69,7 +69,8 @@ class ReportWriterTest {
         assertThat(cell(page, TERNARY_ID, "delta")).isEqualTo("-1.38 pp");
         assertThat(cell(page, TERNARY_ID, "parity")).isEqualTo("2");
         assertThat(cell(page, BINARY_ID, "delta")).isEqualTo("-8.99 pp");
-        assertThat(cell(page, BINARY_ID, "parity")).isEqualTo("not reached in 3");
+        assertThat(cell(page, BINARY_ID, "parity")).isEqualTo("> 3");
+        assertThat(row(page, BINARY_ID).selectFirst("td.parity").hasClass("censored")).isTrue();
     }
 
     @Test
@@ -117,19 +118,31 @@ class ReportWriterTest {
     }
 
     @Test
-    void chartIsAnInlineSvgWithOneNamedLinePerRun() throws IOException {
+    void learningCurveChartIsAnInlineSvgWithALinePerQuantizerAndTheFp32Reference() throws IOException {
         ResultsFixture.writeStandardStudy(results());
 
         Document page = render();
 
-        Element svg = page.selectFirst("figure#accuracy svg#accuracy-chart");
+        Element svg = page.selectFirst("figure#curve-0 svg#curve-0");
         assertThat(svg).isNotNull();
-        assertThat(svg.attr("viewBox")).isEqualTo("0.0 0.0 900.0 440.0");
+        assertThat(svg.attr("viewBox")).isEqualTo("0.0 0.0 900.0 420.0");
         List<String> texts = svg.select("text").eachText();
-        assertThat(texts).contains("fcnn-small / fp32 / seed 1", "fcnn-small / ternary / seed 1",
-                "fcnn-small / binary / seed 1", "epoch", "validation accuracy (%)");
+        assertThat(texts).contains("ternary (1 seeds)", "binary (1 seeds)", "fp32 (1 seeds)", "epoch",
+                "validation accuracy (%)");
         // Integer epoch ticks only: 1, 2, 3 and never 1.5.
         assertThat(texts).contains("1", "2", "3").doesNotContain("1.5", "2.5");
+        assertThat(page.selectFirst("figure#curve-0 h3").text()).isEqualTo("Validation accuracy per epoch: fcnn-small");
+    }
+
+    @Test
+    void everyChartHasItsOwnIdsSoClipPathsNeverCollide() throws IOException {
+        ResultsFixture.writeStandardStudy(results());
+
+        Document page = render();
+
+        List<String> ids = page.select("svg [id]").eachAttr("id");
+        assertThat(ids).doesNotHaveDuplicates();
+        assertThat(page.select("figure svg")).hasSizeGreaterThan(3);
     }
 
     @Test
@@ -142,9 +155,10 @@ class ReportWriterTest {
         Document page = render();
 
         assertThat(page.select("table#runs tbody tr")).hasSize(3);
-        assertThat(cell(page, TERNARY_ID, "parity")).isEqualTo("not reached in 3");
-        assertThat(page.select("svg")).isEmpty();
-        assertThat(page.getElementById("no-chart").text()).isEqualTo("No run has stored epochs to draw.");
+        assertThat(cell(page, TERNARY_ID, "parity")).isEqualTo("> 3");
+        assertThat(page.select("figure[id^=curve], figure.run-curve, figure#flip-ratio")).isEmpty();
+        assertThat(page.select("#missing-charts li").eachText())
+                .contains("Learning curves: no run stored an epoch.", "Flip ratio: no low-bit run stored one.");
     }
 
     @Test
@@ -176,15 +190,21 @@ class ReportWriterTest {
     }
 
     @Test
-    void runInProgressIsNotARowButIsCounted() throws IOException {
+    void runInProgressIsListedAsUnfinishedButKeptOutOfTheResults() throws IOException {
         ResultsFixture.writeStandardStudy(results());
-        ResultsFixture.writeEpochsOnly(results(), "quick", "fcnn-small-quinary-s1", ResultsFixture.epochs(0.6));
+        ResultsFixture.writeEpochsOnly(results(), "quick", "fcnn-small-quinary-s1", ResultsFixture.epochs(0.6, 0.7));
+        Path started = ResultsFixture.writeEpochsOnly(results(), "quick", "fcnn-small-k9-s1", List.of());
+        ResultsFixture.JSON.writeValue(started.resolve("config.json").toFile(),
+                ResultsFixture.config("quick", "fcnn-small", "k9@mse/tensor", 1));
 
         Document page = render();
 
         assertThat(page.select("table#runs tbody tr")).hasSize(3);
         assertThat(page.select("tr[data-run-id=fcnn-small-quinary-s1]")).isEmpty();
-        assertThat(page.getElementById("in-progress").text()).startsWith("1 run(s) still in progress");
+        assertThat(page.getElementById("in-progress").selectFirst("p").text()).startsWith("2 run(s) have not finished");
+        assertThat(page.select("#in-progress tr.in-progress")).extracting(Element::text).containsExactly(
+                "quick/fcnn-small-k9-s1 fcnn-small / k9@mse/tensor / seed 1 0 of 3 —",
+                "quick/fcnn-small-quinary-s1 — 2 70.00%");
     }
 
     @Test
@@ -207,7 +227,7 @@ class ReportWriterTest {
         assertThat(row.select("b, script")).isEmpty();
         assertThat(cell(page, "broken", "test-accuracy")).isEqualTo("—");
         assertThat(cell(page, "broken", "delta")).isEqualTo("—");
-        assertThat(cell(page, "broken", "parity")).isEqualTo("not reached in 1");
+        assertThat(cell(page, "broken", "parity")).isEqualTo("> 1");
         assertThat(page.select("script")).hasSize(1);
     }
 
@@ -243,11 +263,21 @@ class ReportWriterTest {
                 .hasMessageContaining("'" + results() + "' does not exist");
 
         Files.createDirectories(results().resolve("quick"));
-        ResultsFixture.writeEpochsOnly(results(), "quick", "running", ResultsFixture.epochs(0.5));
         assertThatThrownBy(() -> new ReportWriter().write(results(), out))
                 .isInstanceOf(ReportException.class)
-                .hasMessage("No finished runs under '" + results() + "'. Run 'lowbit run --suite quick' first.");
+                .hasMessage("No runs under '" + results() + "'. Run 'lowbit run --suite quick' first.");
         assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void aStudyWhoseRunsAreAllStillTrainingRendersAndSaysSo() throws IOException {
+        ResultsFixture.writeEpochsOnly(results(), "quick", "running", ResultsFixture.epochs(0.5));
+
+        Document page = Jsoup.parse(Files.readString(new ReportWriter().write(results(), dir.resolve("index.html"))));
+
+        assertThat(page.select("#in-progress tr.in-progress")).hasSize(1);
+        assertThat(page.select("table#runs tbody tr")).isEmpty();
+        assertThat(page.select(".finding .verdict").eachText()).containsOnly("not enough runs");
     }
 
     @Test

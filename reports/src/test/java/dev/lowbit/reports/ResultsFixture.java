@@ -27,7 +27,7 @@ import java.util.Map;
  *   run              validation accuracy   test     Δ vs fp32              parity (fp32 best 0.88, -0.01 = 0.87)
  *   fp32             0.80 0.85 0.88        0.8750   +0.00 pp               3
  *   ternary          0.78 0.87 0.86        0.8612   -1.38 pp               2 (0.87 sits exactly on the threshold)
- *   binary           0.70 0.75 0.79        0.7851   -8.99 pp               not reached in 3
+ *   binary           0.70 0.75 0.79        0.7851   -8.99 pp               > 3 (censored: not reached in 3)
  * </pre>
  */
 final class ResultsFixture {

@@ -36,6 +36,12 @@ public record RunConfig(
                 seed);
     }
 
+    /** The same run with another seed: configs equal but for the seed are the seeds of one experiment. */
+    public RunConfig withSeed(long newSeed) {
+        return new RunConfig(suite, dataset, architecture, quantizer, layerPolicy, recipe, trainLimit, validationShare,
+                newSeed);
+    }
+
     /** The config of this run's fp32 twin: the same architecture, recipe, data and seed at full precision. */
     public RunConfig twin() {
         return withQuantizer(FP32);

@@ -1,0 +1,83 @@
+package dev.lowbit.reports;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.geom.Rectangle2D;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.Plot;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.text.TextUtils;
+import org.jfree.svg.SVGGraphics2D;
+import org.jfree.svg.ViewBox;
+
+/** The look every chart shares, and the one way a JFreeChart becomes an inline SVG element. */
+final class Charts {
+
+    static {
+        // JFreeChart measures text through AWT; on a server or in CI there is no display, and AWT must
+        // be told so before its first use or it fails looking for one. An explicit setting wins.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        // By default JFreeChart draws rotated text (the y-axis label) through a TextLayout, which the
+        // SVG backend turns into glyph outlines: unsearchable, unselectable and heavier. The workaround
+        // is for old Java2D pipelines, not SVG; drawn plainly the label stays a <text> element.
+        TextUtils.setUseDrawRotatedStringWorkaround(false);
+    }
+
+    /**
+     * Tableau 10: JFreeChart's default palette puts pale green and yellow fourth and fifth, which
+     * nearly vanish on white; these stay readable and distinct for the common kinds of colour blindness.
+     */
+    static final Color[] PALETTE = {
+        new Color(0x4E79A7), new Color(0xF28E2B), new Color(0xE15759), new Color(0x76B7B2), new Color(0x59A14F),
+        new Color(0xEDC948), new Color(0xB07AA1), new Color(0xFF9DA7), new Color(0x9C755F), new Color(0xBAB0AC),
+    };
+
+    /** The fp32 reference: grey, so the quantized lines carry the colour. */
+    static final Color REFERENCE = new Color(0x8C8C8C);
+
+    static final Color GRID = new Color(0xDD, 0xDD, 0xDD);
+
+    static final BasicStroke LINE = new BasicStroke(2f);
+
+    static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+            new float[] {6f, 4f}, 0f);
+
+    static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+
+    private Charts() {
+    }
+
+    static Color colour(int index) {
+        return PALETTE[index % PALETTE.length];
+    }
+
+    /** White background and light grid lines, the same for every plot kind. */
+    static JFreeChart styled(JFreeChart chart) {
+        chart.setBackgroundPaint(Color.WHITE);
+        Plot plot = chart.getPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        if (plot instanceof XYPlot xy) {
+            xy.setDomainGridlinePaint(GRID);
+            xy.setRangeGridlinePaint(GRID);
+        } else if (plot instanceof CategoryPlot category) {
+            category.setRangeGridlinePaint(GRID);
+        }
+        return chart;
+    }
+
+    /**
+     * The chart drawn as an {@code <svg>} element with a viewBox, so the page's CSS scales it to the
+     * column width.
+     */
+    static String svg(JFreeChart chart, String id, int width, int height) {
+        SVGGraphics2D g2 = new SVGGraphics2D(width, height);
+        // Clip paths and gradients get ids; with many charts on one page they must not collide.
+        g2.setDefsKeyPrefix(id + "-");
+        chart.draw(g2, new Rectangle2D.Double(0, 0, width, height));
+        return g2.getSVGElement(id, true, new ViewBox(0, 0, width, height), null, null);
+    }
+}

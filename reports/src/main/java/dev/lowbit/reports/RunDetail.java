@@ -1,0 +1,189 @@
+package dev.lowbit.reports;
+
+import dev.lowbit.api.result.EpochRecord;
+import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.result.Recipe;
+import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.api.result.RunRecord;
+import dev.lowbit.api.result.RunStatus;
+import dev.lowbit.api.result.TensorMemory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The per-run section: config, learning curves and the per-layer memory table (Larq-style).
+ *
+ * @param runId the run id; the section's anchor is {@code run-<runId>}
+ * @param title {@code architecture / quantizer / seed N}
+ * @param status the status, with the epoch for a diverged run and the error for a failed one
+ * @param problem whether the run diverged or failed, for styling
+ * @param config the config and outcome as label/value pairs
+ * @param hasCurve whether any epoch is stored
+ * @param curveSvg train and validation accuracy per epoch, as an inline SVG element
+ * @param hasLayers whether a memory record with tensors is stored
+ * @param layers one row per parameter tensor
+ * @param total the totals row
+ */
+record RunDetail(
+        String runId,
+        String title,
+        String status,
+        boolean problem,
+        List<Entry> config,
+        boolean hasCurve,
+        String curveSvg,
+        boolean hasLayers,
+        List<Layer> layers,
+        Layer total) {
+
+    private static final int WIDTH = 640;
+    private static final int HEIGHT = 240;
+
+    /** One label/value line of the config list. */
+    record Entry(String label, String value) {
+    }
+
+    /**
+     * One row of the per-layer table.
+     *
+     * @param name parameter name
+     * @param shape e.g. {@code 256 × 784}
+     * @param kind {@code quantized} or {@code fp32}
+     * @param parameters element count
+     * @param bits bits per weight (log2 k) or 32
+     * @param fp32Bytes bytes in fp32
+     * @param idealBytes ideal bytes
+     * @param packedBytes bytes of its section in the packed file, or a dash
+     * @param histogram share of weights per level, e.g. {@code -1: 12.1% · 0: 75.8% · +1: 12.1%}
+     * @param entropy empirical entropy of the codes in bits per weight, or a dash
+     */
+    record Layer(String name, String shape, String kind, String parameters, String bits, String fp32Bytes,
+            String idealBytes, String packedBytes, String histogram, String entropy) {
+    }
+
+    static RunDetail of(StoredRun stored, TwinComparison twins) {
+        RunRecord run = stored.run();
+        RunConfig config = run.config();
+        String status = switch (run.status()) {
+            case FINISHED -> "finished";
+            case DIVERGED -> "diverged in epoch " + run.divergedEpoch();
+            case FAILED -> "failed: " + (run.error() == null ? "no error message stored" : run.error());
+        };
+        MemoryRecord memory = run.memory();
+        boolean hasLayers = memory != null && memory.tensors() != null && !memory.tensors().isEmpty();
+        List<Layer> layers = new ArrayList<>();
+        if (hasLayers) {
+            for (TensorMemory tensor : memory.tensors()) {
+                layers.add(layer(tensor, run.quantizer().values()));
+            }
+        }
+        Layer total = memory == null ? null : new Layer("total", "", memory.quantizedWeights() + " quantized",
+                count(memory.parameters()), "", Formats.bytes(memory.fp32Bytes()), Formats.bytes(memory.idealBytes()),
+                memory.packedBytes() == null ? Formats.NONE : Formats.bytes(memory.packedBytes()), "",
+                memory.entropyBytes() == null ? Formats.NONE : Formats.bytes(memory.entropyBytes()) + " at entropy");
+        String curve = stored.epochs().isEmpty() ? "" : curve(stored);
+        return new RunDetail(run.runId(),
+                config.architecture() + " / " + run.quantizer().id() + " / seed " + config.seed(),
+                status, run.status() != RunStatus.FINISHED, entries(stored, twins), !curve.isEmpty(), curve,
+                hasLayers, layers, total);
+    }
+
+    private static List<Entry> entries(StoredRun stored, TwinComparison twins) {
+        RunRecord run = stored.run();
+        RunConfig config = run.config();
+        Recipe recipe = config.recipe();
+        List<Entry> entries = new ArrayList<>();
+        entries.add(new Entry("suite", config.suite()));
+        entries.add(new Entry("dataset", config.dataset() + (config.trainLimit() > 0
+                ? ", first " + config.trainLimit() + " training images" : "") + ", validation share "
+                + config.validationShare()));
+        entries.add(new Entry("quantizer", config.quantizer() + " (" + run.quantizer().levels() + " levels"
+                + (run.quantizer().values().isEmpty() ? "" : " " + run.quantizer().values()) + ", scale rule "
+                + run.quantizer().scaleRule() + ")"));
+        entries.add(new Entry("layer policy", config.layerPolicy()));
+        entries.add(new Entry("recipe", recipe.name() + ": " + recipe.optimizer() + ", learning rate "
+                + recipe.learningRate() + " " + recipe.schedule() + ", batch " + recipe.batchSize() + ", "
+                + recipe.epochs() + " epochs, weight decay " + recipe.weightDecay() + ", augmentation "
+                + recipe.augmentation()));
+        entries.add(new Entry("seed", Long.toString(config.seed())));
+        entries.add(new Entry("epochs trained", run.epochsCompleted() + " of " + recipe.epochs()));
+        entries.add(new Entry("best validation accuracy", Formats.percent(run.bestValidationAccuracy())));
+        if (run.status() == RunStatus.FINISHED) {
+            entries.add(new Entry("test accuracy", Formats.percent(run.testAccuracy())
+                    + String.format(Locale.ROOT, " (loss %.4f)", run.testLoss())));
+        }
+        entries.add(new Entry("epochs to parity", twins.parityLabel(stored)));
+        entries.add(new Entry("time", run.startedAt() + " to " + run.finishedAt()));
+        return entries;
+    }
+
+    private static Layer layer(TensorMemory tensor, List<Double> values) {
+        return new Layer(tensor.name(),
+                String.join(" × ", tensor.shape().stream().map(String::valueOf).toList()),
+                tensor.quantized() ? "quantized" : "fp32",
+                count(tensor.elements()),
+                tensor.quantized() ? String.format(Locale.ROOT, "%.2f", tensor.bitsPerWeight()) : "32",
+                Formats.bytes(tensor.fp32Bytes()),
+                Formats.bytes(tensor.idealBytes()),
+                tensor.packedBytes() == null ? Formats.NONE : Formats.bytes(tensor.packedBytes()),
+                histogram(tensor.levelCounts(), values),
+                tensor.entropyBitsPerWeight() == null ? Formats.NONE
+                        : String.format(Locale.ROOT, "%.2f", tensor.entropyBitsPerWeight()));
+    }
+
+    private static String histogram(List<Long> counts, List<Double> values) {
+        if (counts == null || counts.isEmpty()) {
+            return "";
+        }
+        long total = counts.stream().mapToLong(Long::longValue).sum();
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < counts.size(); i++) {
+            String level = i < values.size() ? level(values.get(i)) : "#" + i;
+            parts.add(level + ": " + String.format(Locale.ROOT, "%.1f%%", total == 0 ? 0.0 : 100.0 * counts.get(i) / total));
+        }
+        return String.join(" · ", parts);
+    }
+
+    private static String level(double value) {
+        return value == Math.rint(value) ? String.format(Locale.ROOT, "%+d", (long) value).replace("+0", "0")
+                : String.format(Locale.ROOT, "%+.2f", value);
+    }
+
+    private static String count(long value) {
+        return String.format(Locale.ROOT, "%,d", value);
+    }
+
+    private static String curve(StoredRun stored) {
+        XYSeries train = new XYSeries("training", true, false);
+        XYSeries validation = new XYSeries("validation", true, false);
+        for (EpochRecord epoch : stored.epochs()) {
+            // addOrUpdate: a resumed run may have logged an epoch twice; the later line wins.
+            train.addOrUpdate(epoch.epoch(), 100 * epoch.trainAccuracy());
+            validation.addOrUpdate(epoch.epoch(), 100 * epoch.validationAccuracy());
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(train);
+        data.addSeries(validation);
+        JFreeChart chart = ChartFactory.createXYLineChart(null, "epoch", "accuracy (%)", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < 2; i++) {
+            renderer.setSeriesStroke(i, Charts.LINE);
+            renderer.setSeriesPaint(i, Charts.colour(i));
+        }
+        plot.setRenderer(renderer);
+        ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        return Charts.svg(Charts.styled(chart), "curve-" + stored.run().runId(), WIDTH, HEIGHT);
+    }
+}

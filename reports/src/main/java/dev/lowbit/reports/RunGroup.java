@@ -1,0 +1,134 @@
+package dev.lowbit.reports;
+
+import dev.lowbit.api.result.EpochRecord;
+import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.api.result.RunStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One experiment: the stored runs whose configs differ only in the seed (architecture x quantizer x
+ * recipe x data x layer policy). The main table has one row per group.
+ *
+ * @param key the runs' common config, with seed 0
+ * @param runs the seeds' runs in report order
+ */
+record RunGroup(RunConfig key, List<StoredRun> runs) {
+
+    RunGroup {
+        Objects.requireNonNull(key, "key");
+        runs = List.copyOf(runs);
+        if (runs.isEmpty()) {
+            throw new IllegalArgumentException("A group holds at least one run");
+        }
+    }
+
+    /** Groups {@code runs} by config without the seed, keeping the order of each group's first run. */
+    static List<RunGroup> of(List<StoredRun> runs) {
+        Map<RunConfig, List<StoredRun>> byKey = new LinkedHashMap<>();
+        for (StoredRun run : runs) {
+            byKey.computeIfAbsent(keyOf(run), k -> new ArrayList<>()).add(run);
+        }
+        List<RunGroup> groups = new ArrayList<>();
+        byKey.forEach((key, members) -> groups.add(new RunGroup(key, members)));
+        return groups;
+    }
+
+    static RunConfig keyOf(StoredRun run) {
+        return run.run().config().withSeed(0);
+    }
+
+    String architecture() {
+        return key.architecture();
+    }
+
+    QuantizerRecord quantizer() {
+        return runs.get(0).run().quantizer();
+    }
+
+    boolean isFullPrecision() {
+        return quantizer().levels() == 0;
+    }
+
+    /** Runs that trained every epoch: the only ones whose test accuracy means something. */
+    List<StoredRun> finished() {
+        return runs.stream().filter(r -> r.run().status() == RunStatus.FINISHED).toList();
+    }
+
+    List<StoredRun> diverged() {
+        return runs.stream().filter(r -> r.run().status() == RunStatus.DIVERGED).toList();
+    }
+
+    List<StoredRun> failed() {
+        return runs.stream().filter(r -> r.run().status() == RunStatus.FAILED).toList();
+    }
+
+    /**
+     * Runs that show instability: diverged, or with at least one loss spike (a batch loss above 3x
+     * the median of the epoch's earlier batches). Failed runs are errors of the harness, not of
+     * training, and do not count.
+     */
+    List<StoredRun> unstable() {
+        return runs.stream().filter(RunGroup::isUnstable).toList();
+    }
+
+    static boolean isUnstable(StoredRun run) {
+        return run.run().status() == RunStatus.DIVERGED
+                || run.epochs().stream().anyMatch(e -> e.lossSpikes() != null && e.lossSpikes() > 0);
+    }
+
+    /** Test accuracy over the finished seeds. */
+    Summary testAccuracy() {
+        return Summary.of(finished().stream().mapToDouble(r -> r.run().testAccuracy()).toArray());
+    }
+
+    /** The memory record of the first run that has one; every seed builds the same model. */
+    Optional<MemoryRecord> memory() {
+        return runs.stream().map(r -> r.run().memory()).filter(Objects::nonNull).findFirst();
+    }
+
+    /** Bytes of the packed file when one was written, else the ideal size. */
+    Optional<Double> storedBytes() {
+        return memory().map(m -> m.packedBytes() != null ? m.packedBytes().doubleValue() : m.idealBytes());
+    }
+
+    /** The epoch count the recipe asked for. */
+    int plannedEpochs() {
+        return key.recipe().epochs();
+    }
+
+    /** Mean of {@code metric} over the seeds that logged epoch {@code epoch}, or NaN. */
+    double meanAtEpoch(int epoch, java.util.function.ToDoubleFunction<EpochRecord> metric) {
+        double sum = 0;
+        int n = 0;
+        for (StoredRun run : runs) {
+            for (EpochRecord record : run.epochs()) {
+                if (record.epoch() == epoch) {
+                    double value = metric.applyAsDouble(record);
+                    if (Double.isFinite(value)) {
+                        sum += value;
+                        n++;
+                    }
+                }
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** The highest epoch number any seed logged. */
+    int lastEpoch() {
+        return runs.stream().flatMap(r -> r.epochs().stream()).mapToInt(EpochRecord::epoch).max().orElse(0);
+    }
+
+    /** A short label: {@code architecture / quantizer} plus the recipe when the study has several. */
+    String label(boolean withRecipe) {
+        String label = architecture() + " / " + quantizer().id();
+        return withRecipe ? label + " / " + key.recipe().name() : label;
+    }
+}

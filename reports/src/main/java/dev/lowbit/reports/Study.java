@@ -1,0 +1,102 @@
+package dev.lowbit.reports;
+
+import dev.lowbit.api.result.RunConfig;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The stored runs as the report reasons about them: grouped over seeds, each group joined to its
+ * fp32 twin group, each run to its fp32 twin run. Every table, chart and verdict reads from here.
+ */
+final class Study {
+
+    private final List<StoredRun> runs;
+    private final List<RunGroup> groups;
+    private final Map<RunConfig, RunGroup> byKey = new HashMap<>();
+    private final TwinComparison twins;
+    private final double tolerance;
+
+    /**
+     * @param runs the stored runs in report order
+     * @param tolerance parity tolerance as a fraction (0.01 = one percentage point); also the margin
+     *     within which a low-bit model counts as comparable to fp32 in the verdicts
+     */
+    Study(List<StoredRun> runs, double tolerance) {
+        this.runs = List.copyOf(runs);
+        this.groups = RunGroup.of(runs);
+        this.twins = new TwinComparison(runs, tolerance);
+        this.tolerance = tolerance;
+        for (RunGroup group : groups) {
+            byKey.putIfAbsent(group.key(), group);
+        }
+    }
+
+    List<StoredRun> runs() {
+        return runs;
+    }
+
+    List<RunGroup> groups() {
+        return groups;
+    }
+
+    TwinComparison twins() {
+        return twins;
+    }
+
+    /** The tolerance as a fraction. */
+    double tolerance() {
+        return tolerance;
+    }
+
+    /** The tolerance in percentage points. */
+    double tolerancePoints() {
+        return 100 * tolerance;
+    }
+
+    /** The group with this group's config at full precision. */
+    Optional<RunGroup> twinOf(RunGroup group) {
+        return Optional.ofNullable(byKey.get(group.key().twin()));
+    }
+
+    /** The group with exactly this config (seed 0), if stored. */
+    Optional<RunGroup> group(RunConfig key) {
+        return Optional.ofNullable(byKey.get(key));
+    }
+
+    /** Mean test accuracy minus the fp32 twin group's, in percentage points; empty without finished seeds on both sides. */
+    OptionalDouble deltaPoints(RunGroup group) {
+        Summary own = group.testAccuracy();
+        Optional<Summary> twin = twinOf(group).map(RunGroup::testAccuracy).filter(s -> !s.isEmpty());
+        if (own.isEmpty() || twin.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(100 * (own.mean() - twin.get().mean()));
+    }
+
+    /** Each seed's epochs-to-parity, in the group's order. */
+    List<TwinComparison.Parity> parities(RunGroup group) {
+        return group.runs().stream().map(twins::parity).toList();
+    }
+
+    /**
+     * The median epochs-to-parity over the seeds where it is measurable, a censored seed counting as
+     * one epoch beyond its run; empty when no seed has a finished twin.
+     */
+    OptionalDouble medianParity(RunGroup group) {
+        double[] epochs = parities(group).stream().filter(TwinComparison.Parity::measurable)
+                .mapToDouble(TwinComparison.Parity::epochOrBeyond).sorted().toArray();
+        if (epochs.length == 0) {
+            return OptionalDouble.empty();
+        }
+        int mid = epochs.length / 2;
+        return OptionalDouble.of(epochs.length % 2 == 1 ? epochs[mid] : (epochs[mid - 1] + epochs[mid]) / 2);
+    }
+
+    /** Whether the runs use more than one recipe, so labels must name it. */
+    boolean severalRecipes() {
+        return groups.stream().map(g -> g.key().recipe()).distinct().count() > 1;
+    }
+}

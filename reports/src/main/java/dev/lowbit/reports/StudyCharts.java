@@ -1,0 +1,477 @@
+package dev.lowbit.reports;
+
+import dev.lowbit.api.result.EpochRecord;
+import java.text.DecimalFormat;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StackedBarRenderer;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
+
+/**
+ * The study's charts (report.md): learning curves against the fp32 reference, accuracy against bits
+ * and bytes, epochs-to-parity, stability, and the augmentation and zero pairs. A chart whose data
+ * does not exist in these results is left out, and the page says which.
+ */
+final class StudyCharts {
+
+    private static final int WIDTH = 900;
+    private static final int HEIGHT = 420;
+
+    private final Study study;
+
+    private StudyCharts(Study study) {
+        this.study = study;
+    }
+
+    /** Every chart the results can fill, in page order. */
+    static List<ChartView> of(Study study) {
+        StudyCharts charts = new StudyCharts(study);
+        List<ChartView> views = new ArrayList<>(charts.learningCurves());
+        charts.accuracyVsBits().ifPresent(views::add);
+        charts.accuracyVsBytes().ifPresent(views::add);
+        charts.parity().ifPresent(views::add);
+        charts.flipRatio().ifPresent(views::add);
+        charts.levelOccupancy().ifPresent(views::add);
+        charts.augmentationPairs().ifPresent(views::add);
+        charts.zeroPairs().ifPresent(views::add);
+        return views;
+    }
+
+    /** Why each study-wide chart is missing from {@code drawn}, one line each. */
+    static List<String> missing(List<ChartView> drawn) {
+        Map<String, String> reasons = new LinkedHashMap<>();
+        reasons.put("curve-0", "Learning curves: no run stored an epoch.");
+        reasons.put("accuracy-vs-bits", "Accuracy against bits: no low-bit run finished.");
+        reasons.put("accuracy-vs-bytes", "Accuracy against stored size: fewer than two run groups finished.");
+        reasons.put("parity", "Epochs to parity: no low-bit run has an fp32 twin that finished.");
+        reasons.put("flip-ratio", "Flip ratio: no low-bit run stored one.");
+        reasons.put("level-occupancy", "Level occupancy: no low-bit run stored one.");
+        reasons.put("augmentation-pairs", "Augmentation off and on: no run group was trained both without and with "
+                + "augmentation (a suite with two recipes differing only in 'augmentation' makes the pairs).");
+        reasons.put("zero-pairs", "Without and with zero: no alphabet was trained beside its partner with zero "
+                + "(e.g. binary and ternary, quaternary and quinary).");
+        drawn.forEach(chart -> reasons.remove(chart.id()));
+        return List.copyOf(reasons.values());
+    }
+
+    /** Validation accuracy per epoch, one chart per architecture and recipe, fp32 as a band over its seeds. */
+    private List<ChartView> learningCurves() {
+        Map<String, List<RunGroup>> byPanel = new LinkedHashMap<>();
+        for (RunGroup group : study.groups()) {
+            if (group.lastEpoch() > 0) {
+                byPanel.computeIfAbsent(panel(group), k -> new ArrayList<>()).add(group);
+            }
+        }
+        List<ChartView> views = new ArrayList<>();
+        int index = 0;
+        for (Map.Entry<String, List<RunGroup>> panel : byPanel.entrySet()) {
+            YIntervalSeriesCollection band = new YIntervalSeriesCollection();
+            XYSeriesCollection lines = new XYSeriesCollection();
+            for (RunGroup group : panel.getValue()) {
+                if (group.isFullPrecision()) {
+                    band.addSeries(fp32Band(group));
+                } else {
+                    XYSeries series = new XYSeries(group.quantizer().id() + " (" + group.runs().size() + " seeds)",
+                            true, false);
+                    for (int epoch = 1; epoch <= group.lastEpoch(); epoch++) {
+                        double mean = group.meanAtEpoch(epoch, EpochRecord::validationAccuracy);
+                        if (Double.isFinite(mean)) {
+                            series.add(epoch, 100 * mean);
+                        }
+                    }
+                    lines.addSeries(series);
+                }
+            }
+            JFreeChart chart = ChartFactory.createXYLineChart(null, "epoch", "validation accuracy (%)", lines,
+                    PlotOrientation.VERTICAL, true, false, false);
+            XYPlot plot = chart.getXYPlot();
+            plot.setRenderer(lineRenderer(lines.getSeriesCount(), 0));
+            if (band.getSeriesCount() > 0) {
+                DeviationRenderer reference = new DeviationRenderer(true, false);
+                reference.setSeriesPaint(0, Charts.REFERENCE);
+                reference.setSeriesFillPaint(0, Charts.REFERENCE);
+                reference.setSeriesStroke(0, Charts.DASHED);
+                reference.setAlpha(0.25f);
+                plot.setDataset(1, band);
+                plot.setRenderer(1, reference);
+            }
+            integerTicks((NumberAxis) plot.getDomainAxis());
+            ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+            String id = "curve-" + index++;
+            views.add(new ChartView(id, "Validation accuracy per epoch: " + panel.getKey(),
+                    "Mean over seeds per quantizer; fp32 is the grey dashed line, its band spanning the lowest to the "
+                            + "highest seed.", Charts.svg(Charts.styled(chart), id, WIDTH, HEIGHT)));
+        }
+        return views;
+    }
+
+    private static YIntervalSeries fp32Band(RunGroup group) {
+        YIntervalSeries series = new YIntervalSeries("fp32 (" + group.runs().size() + " seeds)");
+        for (int epoch = 1; epoch <= group.lastEpoch(); epoch++) {
+            double low = Double.POSITIVE_INFINITY;
+            double high = Double.NEGATIVE_INFINITY;
+            double sum = 0;
+            int n = 0;
+            for (StoredRun run : group.runs()) {
+                for (EpochRecord record : run.epochs()) {
+                    if (record.epoch() == epoch && Double.isFinite(record.validationAccuracy())) {
+                        low = Math.min(low, record.validationAccuracy());
+                        high = Math.max(high, record.validationAccuracy());
+                        sum += record.validationAccuracy();
+                        n++;
+                    }
+                }
+            }
+            if (n > 0) {
+                series.add(epoch, 100 * sum / n, 100 * low, 100 * high);
+            }
+        }
+        return series;
+    }
+
+    /** Final test accuracy against ideal bits per weight, one line per architecture, fp32 as a dashed level. */
+    private Optional<ChartView> accuracyVsBits() {
+        XYSeriesCollection data = new XYSeriesCollection();
+        Map<String, Double> fp32 = new LinkedHashMap<>();
+        Map<String, XYSeries> byPanel = new LinkedHashMap<>();
+        for (RunGroup group : study.groups()) {
+            Summary accuracy = group.testAccuracy();
+            if (accuracy.isEmpty()) {
+                continue;
+            }
+            if (group.isFullPrecision()) {
+                fp32.putIfAbsent(panel(group), 100 * accuracy.mean());
+            } else {
+                byPanel.computeIfAbsent(panel(group), k -> new XYSeries(k, true, true))
+                        .addOrUpdate(group.quantizer().bitsPerWeight(), 100 * accuracy.mean());
+            }
+        }
+        if (byPanel.isEmpty()) {
+            return Optional.empty();
+        }
+        byPanel.values().forEach(data::addSeries);
+        JFreeChart chart = ChartFactory.createXYLineChart(null, "bits per weight (log2 k)", "test accuracy (%)", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setRenderer(lineRenderer(data.getSeriesCount(), 0));
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        int index = 0;
+        for (Map.Entry<String, XYSeries> panel : byPanel.entrySet()) {
+            Double reference = fp32.get(panel.getKey());
+            if (reference != null) {
+                ValueMarker marker = new ValueMarker(reference, Charts.colour(index), Charts.DASHED);
+                marker.setLabel("fp32 " + panel.getKey());
+                marker.setLabelFont(Charts.LABEL_FONT);
+                marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+                marker.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+                plot.addRangeMarker(marker);
+            }
+            index++;
+        }
+        return Optional.of(new ChartView("accuracy-vs-bits", "Test accuracy against bits per weight",
+                "Mean over finished seeds; each dashed line is that architecture's fp32 twin.",
+                Charts.svg(Charts.styled(chart), "accuracy-vs-bits", WIDTH, HEIGHT)));
+    }
+
+    /**
+     * Final test accuracy against stored bytes (log scale), every run group a point, with the Pareto
+     * front: the groups no other group beats on both size and accuracy.
+     */
+    private Optional<ChartView> accuracyVsBytes() {
+        XYSeriesCollection data = new XYSeriesCollection();
+        Map<String, XYSeries> byArchitecture = new LinkedHashMap<>();
+        List<double[]> points = new ArrayList<>();
+        for (RunGroup group : study.groups()) {
+            Summary accuracy = group.testAccuracy();
+            Optional<Double> bytes = group.storedBytes();
+            if (accuracy.isEmpty() || bytes.isEmpty()) {
+                continue;
+            }
+            double kib = bytes.get() / 1024;
+            byArchitecture.computeIfAbsent(panel(group), k -> new XYSeries(k, false, true))
+                    .add(kib, 100 * accuracy.mean());
+            points.add(new double[] {kib, 100 * accuracy.mean()});
+        }
+        if (points.size() < 2) {
+            return Optional.empty();
+        }
+        XYSeries front = new XYSeries("Pareto front", false, true);
+        points.sort(Comparator.<double[]>comparingDouble(p -> p[0]).thenComparingDouble(p -> -p[1]));
+        double best = Double.NEGATIVE_INFINITY;
+        for (double[] point : points) {
+            if (point[1] > best) {
+                front.add(point[0], point[1]);
+                best = point[1];
+            }
+        }
+        data.addSeries(front);
+        byArchitecture.values().forEach(data::addSeries);
+        LogAxis size = new LogAxis("stored size (KiB, log scale: packed file, else ideal)");
+        size.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
+        size.setSmallestValue(0.01);
+        JFreeChart chart = ChartFactory.createScatterPlot(null, "", "test accuracy (%)", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setDomainAxis(size);
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(false, true);
+        renderer.setSeriesLinesVisible(0, true);
+        renderer.setSeriesShapesVisible(0, false);
+        renderer.setSeriesPaint(0, Charts.REFERENCE);
+        renderer.setSeriesStroke(0, Charts.DASHED);
+        for (int i = 1; i < data.getSeriesCount(); i++) {
+            renderer.setSeriesPaint(i, Charts.colour(i - 1));
+        }
+        plot.setRenderer(renderer);
+        return Optional.of(new ChartView("accuracy-vs-bytes", "Test accuracy against stored size",
+                "One point per architecture x quantizer (mean over seeds); the dashed line joins the Pareto front.",
+                Charts.svg(Charts.styled(chart), "accuracy-vs-bytes", WIDTH, HEIGHT)));
+    }
+
+    /** Median epochs-to-parity per quantizer, one bar per architecture; censored medians labelled {@code > N}. */
+    private Optional<ChartView> parity() {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (RunGroup group : study.groups()) {
+            if (group.isFullPrecision()) {
+                continue;
+            }
+            List<TwinComparison.Parity> parities = study.parities(group).stream()
+                    .filter(TwinComparison.Parity::measurable).toList();
+            if (parities.isEmpty()) {
+                continue;
+            }
+            double median = study.medianParity(group).orElseThrow();
+            long censored = parities.stream().filter(TwinComparison.Parity::censored).count();
+            String quantizer = group.quantizer().id();
+            data.addValue(median, panel(group), quantizer);
+            boolean medianCensored = censored * 2 > parities.size();
+            labels.put(panel(group) + "\u0000" + quantizer, medianCensored
+                    ? "> " + parities.get(0).observed()
+                    : format(median) + (censored > 0 ? " (" + censored + " censored)" : ""));
+        }
+        if (data.getColumnCount() == 0) {
+            return Optional.empty();
+        }
+        JFreeChart chart = ChartFactory.createBarChart(null, "quantizer", "epochs to parity (median over seeds)",
+                data, PlotOrientation.VERTICAL, true, false, false);
+        CategoryPlot plot = chart.getCategoryPlot();
+        BarRenderer renderer = (BarRenderer) plot.getRenderer();
+        renderer.setShadowVisible(false);
+        renderer.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+        for (int i = 0; i < data.getRowCount(); i++) {
+            renderer.setSeriesPaint(i, Charts.colour(i));
+        }
+        renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator() {
+            @Override
+            public String generateLabel(org.jfree.data.category.CategoryDataset dataset, int row, int column) {
+                return labels.get(dataset.getRowKey(row) + "\u0000" + dataset.getColumnKey(column));
+            }
+        });
+        renderer.setDefaultItemLabelsVisible(true);
+        renderer.setDefaultItemLabelFont(Charts.LABEL_FONT);
+        NumberAxis epochs = (NumberAxis) plot.getRangeAxis();
+        integerTicks(epochs);
+        epochs.setUpperMargin(0.15);
+        return Optional.of(new ChartView("parity", "Epochs to parity with fp32",
+                "First epoch within " + format(study.tolerancePoints()) + " pp of the fp32 twin's best validation "
+                        + "accuracy, median over seeds. A seed that never got there counts as one epoch beyond its "
+                        + "run; a bar labelled \"> N\" means most seeds never reached parity in N epochs.",
+                Charts.svg(Charts.styled(chart), "parity", WIDTH, HEIGHT)));
+    }
+
+    /** Share of quantized weights that changed level in each epoch, mean over seeds. */
+    private Optional<ChartView> flipRatio() {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (RunGroup group : study.groups()) {
+            if (group.isFullPrecision()) {
+                continue;
+            }
+            XYSeries series = new XYSeries(group.label(study.severalRecipes()), true, false);
+            for (int epoch = 1; epoch <= group.lastEpoch(); epoch++) {
+                double mean = group.meanAtEpoch(epoch, e -> e.flipRatio() == null ? Double.NaN : e.flipRatio());
+                if (Double.isFinite(mean)) {
+                    series.add(epoch, 100 * mean);
+                }
+            }
+            if (series.getItemCount() > 0) {
+                data.addSeries(series);
+            }
+        }
+        if (data.getSeriesCount() == 0) {
+            return Optional.empty();
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(null, "epoch", "weights that changed level (%)", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.setRenderer(lineRenderer(data.getSeriesCount(), 0));
+        integerTicks((NumberAxis) plot.getDomainAxis());
+        return Optional.of(new ChartView("flip-ratio", "Stability: flip ratio per epoch",
+                "Share of quantized weights whose level changed during the epoch, mean over seeds. Diverged runs "
+                        + "stop where they diverged and are counted in the main table.",
+                Charts.svg(Charts.styled(chart), "flip-ratio", WIDTH, HEIGHT)));
+    }
+
+    /** Where the quantized weights sit after the last epoch: share per level value, all layers and seeds together. */
+    private Optional<ChartView> levelOccupancy() {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (RunGroup group : study.groups()) {
+            List<Double> values = group.quantizer().values();
+            if (group.isFullPrecision() || values.isEmpty()) {
+                continue;
+            }
+            long[] counts = new long[values.size()];
+            long total = 0;
+            for (StoredRun run : group.runs()) {
+                if (run.epochs().isEmpty()) {
+                    continue;
+                }
+                EpochRecord last = run.epochs().stream().max(Comparator.comparingInt(EpochRecord::epoch)).orElseThrow();
+                for (List<Long> tensor : last.levelOccupancy().values()) {
+                    for (int level = 0; level < Math.min(tensor.size(), counts.length); level++) {
+                        counts[level] += tensor.get(level);
+                        total += tensor.get(level);
+                    }
+                }
+            }
+            if (total == 0) {
+                continue;
+            }
+            for (int level = 0; level < counts.length; level++) {
+                data.addValue(100.0 * counts[level] / total, levelName(values.get(level)), group.label(study.severalRecipes()));
+            }
+        }
+        if (data.getColumnCount() == 0) {
+            return Optional.empty();
+        }
+        JFreeChart chart = ChartFactory.createStackedBarChart(null, null, "share of quantized weights (%)", data,
+                PlotOrientation.HORIZONTAL, true, false, false);
+        CategoryPlot plot = chart.getCategoryPlot();
+        StackedBarRenderer renderer = (StackedBarRenderer) plot.getRenderer();
+        renderer.setShadowVisible(false);
+        renderer.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+        for (int i = 0; i < data.getRowCount(); i++) {
+            renderer.setSeriesPaint(i, Charts.colour(i));
+        }
+        ((NumberAxis) plot.getRangeAxis()).setRange(0, 100);
+        int height = Math.max(HEIGHT, 120 + 28 * data.getColumnCount());
+        return Optional.of(new ChartView("level-occupancy", "Stability: level occupancy after the last epoch",
+                "Share of all quantized weights on each level value (in units of the scale), every layer and seed "
+                        + "together; the per-layer histograms are in each run's section.",
+                Charts.svg(Charts.styled(chart), "level-occupancy", WIDTH, height)));
+    }
+
+    /** Mean test accuracy without and with augmentation, for run groups trained both ways. */
+    private Optional<ChartView> augmentationPairs() {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (RunGroup augmented : study.groups()) {
+            String augmentation = augmented.key().recipe().augmentation();
+            if ("none".equals(augmentation) || augmented.testAccuracy().isEmpty()) {
+                continue;
+            }
+            for (RunGroup plain : study.groups()) {
+                if ("none".equals(plain.key().recipe().augmentation()) && !plain.testAccuracy().isEmpty()
+                        && Pairs.sameButAugmentation(plain.key(), augmented.key())) {
+                    String category = augmented.label(false);
+                    data.addValue(100 * plain.testAccuracy().mean(), "no augmentation", category);
+                    data.addValue(100 * augmented.testAccuracy().mean(), "augmentation '" + augmentation + "'", category);
+                }
+            }
+        }
+        return pairChart(data, "augmentation-pairs", "Augmentation off and on",
+                "Mean test accuracy over finished seeds of the same architecture, quantizer and recipe trained "
+                        + "without and with augmentation. Unstable and diverged seeds are counted under F3 above.");
+    }
+
+    /** Mean test accuracy of each alphabet without zero beside its partner with zero. */
+    private Optional<ChartView> zeroPairs() {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (RunGroup withZero : study.groups()) {
+            if (withZero.isFullPrecision() || !withZero.quantizer().hasZero() || withZero.testAccuracy().isEmpty()) {
+                continue;
+            }
+            for (RunGroup without : study.groups()) {
+                if (!without.isFullPrecision() && !without.testAccuracy().isEmpty()
+                        && Pairs.zeroPartners(without, withZero)) {
+                    String category = panel(withZero) + ": " + without.quantizer().id() + " / " + withZero.quantizer().id();
+                    data.addValue(100 * without.testAccuracy().mean(), "without zero", category);
+                    data.addValue(100 * withZero.testAccuracy().mean(), "with zero", category);
+                }
+            }
+        }
+        return pairChart(data, "zero-pairs", "Without and with a zero level",
+                "Mean test accuracy over finished seeds of each even alphabet beside the same values plus zero. "
+                        + "Unstable and diverged seeds are counted under F4 above.");
+    }
+
+    private Optional<ChartView> pairChart(DefaultCategoryDataset data, String id, String title, String caption) {
+        if (data.getColumnCount() == 0) {
+            return Optional.empty();
+        }
+        JFreeChart chart = ChartFactory.createBarChart(null, null, "test accuracy (%)", data,
+                PlotOrientation.HORIZONTAL, true, false, false);
+        CategoryPlot plot = chart.getCategoryPlot();
+        BarRenderer renderer = (BarRenderer) plot.getRenderer();
+        renderer.setShadowVisible(false);
+        renderer.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+        renderer.setSeriesPaint(0, Charts.colour(0));
+        renderer.setSeriesPaint(1, Charts.colour(1));
+        renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0.00")));
+        renderer.setDefaultItemLabelsVisible(true);
+        renderer.setDefaultItemLabelFont(Charts.LABEL_FONT);
+        NumberAxis accuracy = (NumberAxis) plot.getRangeAxis();
+        accuracy.setAutoRangeIncludesZero(false);
+        accuracy.setUpperMargin(0.1);
+        int height = Math.max(260, 100 + 44 * data.getColumnCount());
+        return Optional.of(new ChartView(id, title, caption, Charts.svg(Charts.styled(chart), id, WIDTH, height)));
+    }
+
+    private String panel(RunGroup group) {
+        return study.severalRecipes() ? group.architecture() + " / " + group.key().recipe().name() : group.architecture();
+    }
+
+    private static XYLineAndShapeRenderer lineRenderer(int series, int firstColour) {
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < series; i++) {
+            renderer.setSeriesStroke(i, Charts.LINE);
+            renderer.setSeriesPaint(i, Charts.colour(firstColour + i));
+        }
+        return renderer;
+    }
+
+    private static void integerTicks(NumberAxis axis) {
+        axis.setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // no epoch 1.5
+    }
+
+    private static String levelName(double value) {
+        return value == Math.rint(value) ? String.format(Locale.ROOT, "%+d", (long) value).replace("+0", "0")
+                : String.format(Locale.ROOT, "%+.2f", value);
+    }
+
+    private static String format(double value) {
+        return String.format(Locale.ROOT, value == Math.rint(value) ? "%.0f" : "%.1f", value);
+    }
+}
