@@ -54,7 +54,7 @@ final class Findings {
             boolean holds = delta >= -study.tolerancePoints();
             comparisons++;
             comparable += holds ? 1 : 0;
-            evidence.add(fp32.label(study.severalRecipes()) + ": best low-bit " + best.get().quantizer().id() + " "
+            evidence.add(fp32.architecture() + recipeSuffix(fp32) + ": best low-bit " + best.get().quantizer().id() + " "
                     + accuracy(best.get()) + " vs fp32 " + accuracy(fp32) + ", Δ " + Formats.points(OptionalDouble.of(delta))
                     + (holds ? " (comparable)" : " (not comparable)"));
         }
@@ -214,7 +214,7 @@ final class Findings {
             groups++;
             fiveIsBest += holds ? 1 : 0;
             String compression = compression(fp32, five.get());
-            evidence.add(fp32.label(study.severalRecipes()) + ": fewest bits within tolerance: "
+            evidence.add(fp32.architecture() + recipeSuffix(fp32) + ": fewest bits within tolerance: "
                     + fewestComparable.map(g -> g.quantizer().id() + " (" + Formats.bits(g.quantizer().levels(),
                             g.quantizer().bitsPerWeight()) + " bits, Δ " + Formats.points(study.deltaPoints(g)) + ")")
                             .orElse("none")
