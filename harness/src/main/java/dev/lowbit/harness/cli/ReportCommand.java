@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code lowbit report RESULTS_DIR [-o FILE]}. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Render the HTML report of every finished run under RESULTS_DIR.")
+        description = "Render the HTML report (and a CSV beside it) of every run under RESULTS_DIR.")
 public final class ReportCommand implements Callable<Integer> {
 
     @Spec
@@ -26,22 +26,36 @@ public final class ReportCommand implements Callable<Integer> {
             description = "Where to write the report (default: RESULTS_DIR/report/index.html).")
     Path output;
 
+    @Option(names = "--parity-tolerance", defaultValue = "1.0", paramLabel = "POINTS",
+            description = "How many percentage points below its fp32 twin's best validation accuracy a run counts as at"
+                    + " parity, and a low-bit model as comparable in the findings (default: ${DEFAULT-VALUE}).")
+    double parityTolerancePoints;
+
     @Override
     public Integer call() {
+        if (!(parityTolerancePoints >= 0) || Double.isInfinite(parityTolerancePoints)) {
+            throw new BadInputException("--parity-tolerance must be a number of percentage points >= 0, got "
+                    + parityTolerancePoints + ". Use e.g. --parity-tolerance 0.5.");
+        }
         if (!Files.isDirectory(results)) {
             throw new BadInputException("No results folder '" + results + "'. Run 'lowbit run --suite quick' first"
                     + " or give the --out folder of an earlier run.");
         }
         Path target = output != null ? output : results.resolve("report").resolve("index.html");
-        Path written = ReportCommand.render(results, target);
+        Path written = ReportCommand.render(results, target, parityTolerancePoints / 100);
         spec.commandLine().getOut().println("Report: " + written.toAbsolutePath());
         return 0;
     }
 
     /** Renders the report, turning the report module's refusals into bad input. */
     static Path render(Path results, Path target) {
+        return render(results, target, ReportWriter.DEFAULT_PARITY_TOLERANCE);
+    }
+
+    /** Renders the report with a parity tolerance given as a fraction (0.01 = one percentage point). */
+    static Path render(Path results, Path target, double parityTolerance) {
         try {
-            return new ReportWriter().write(results, target);
+            return new ReportWriter(parityTolerance).write(results, target);
         } catch (ReportException e) {
             throw new BadInputException(e.getMessage(), e);
         }

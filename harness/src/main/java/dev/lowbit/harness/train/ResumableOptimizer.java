@@ -65,7 +65,9 @@ final class ResumableOptimizer extends Optimizer {
             weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, state[0], state[1]), new NDList(weight),
                     rate, corrected, weightDecay, rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
         } else {
-            weight.getNDArrayInternal().sgdUpdate(new NDList(weight, grad, state[0]), new NDList(weight, state[0]),
+            // The engine updates the momentum (the third input) in place; its outputs list is the
+            // weight alone, whose gradient it then zeroes (PyTorch's sgdUpdate rejects a longer list).
+            weight.getNDArrayInternal().sgdUpdate(new NDList(weight, grad, state[0]), new NDList(weight),
                     rate, weightDecay, rescaleGrad, clipGrad, MOMENTUM, true);
         }
     }

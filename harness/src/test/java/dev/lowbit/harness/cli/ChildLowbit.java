@@ -8,12 +8,12 @@ import java.util.List;
  * {@code lowbit} in a child JVM on the test class path: a real separate worker process. (DJL allows
  * one gradient tape per process, so concurrent workers cannot be threads.)
  */
-final class ChildLowbit {
+public final class ChildLowbit {
 
     private ChildLowbit() {}
 
     /** Starts {@code lowbit args...}, its output and errors going to {@code log}. */
-    static Process start(Path log, String... args) throws Exception {
+    public static Process start(Path log, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dai.djl.offline=true");

@@ -76,6 +76,22 @@ class GridEngineCliTest {
     }
 
     @Test
+    void sgdWithMomentumTrainsEveryQuantizer() throws Exception {
+        Path file = suite("sgd", "momentum: {optimizer: sgd, learningRate: 0.05, batchSize: 128, epochs: 2}");
+
+        CliTest.Result result = lowbit("run", "--suite", file.toString(), "--out", dir.toString());
+
+        assertThat(result.exitCode()).as(result.out() + result.err()).isZero();
+        Map<String, JsonNode> runs = runs(dir.resolve("sgd"));
+        assertThat(runs).hasSize(3);
+        for (JsonNode run : runs.values()) {
+            assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("FINISHED");
+            // Far above chance (0.10) on 1,800 images in 2 epochs: the updates move the weights the right way.
+            assertThat(run.get("testAccuracy").asDouble()).as(run.get("runId").asText()).isGreaterThan(0.6);
+        }
+    }
+
+    @Test
     void everyRunStoresParityAndEveryEpochItsStabilityDiagnostics() throws Exception {
         Path file = suite("parity", "base: {optimizer: adam, learningRate: 0.001, batchSize: 128, epochs: 2}");
 

@@ -138,6 +138,8 @@ class ReportBrowserTest {
 
     @Test
     void everyChartIsDrawnWithANonZeroSize() {
+        // The per-run sections are collapsed <details>; a reader opens them, and so does this test.
+        browser.executeScript("document.querySelectorAll('details').forEach(d => d.open = true)");
         List<WebElement> charts = browser.findElements(By.cssSelector("figure svg"));
         assertThat(charts).as("charts (figure svg)").isNotEmpty();
         for (int i = 0; i < charts.size(); i++) {
