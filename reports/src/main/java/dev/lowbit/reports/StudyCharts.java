@@ -13,6 +13,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
@@ -203,6 +204,7 @@ final class StudyCharts {
     private Optional<ChartView> accuracyVsBytes() {
         XYSeriesCollection data = new XYSeriesCollection();
         Map<String, XYSeries> byArchitecture = new LinkedHashMap<>();
+        Map<String, List<String>> pointLabels = new LinkedHashMap<>();
         List<double[]> points = new ArrayList<>();
         for (RunGroup group : study.groups()) {
             Summary accuracy = group.testAccuracy();
@@ -213,6 +215,7 @@ final class StudyCharts {
             double kib = bytes.get() / 1024;
             byArchitecture.computeIfAbsent(panel(group), k -> new XYSeries(k, false, true))
                     .add(kib, 100 * accuracy.mean());
+            pointLabels.computeIfAbsent(panel(group), k -> new ArrayList<>()).add(group.quantizer().id());
             points.add(new double[] {kib, 100 * accuracy.mean()});
         }
         if (points.size() < 2) {
@@ -232,6 +235,8 @@ final class StudyCharts {
         LogAxis size = new LogAxis("stored size (KiB, log scale: packed file, else ideal)");
         size.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
         size.setSmallestValue(0.01);
+        size.setAutoTickUnitSelection(false);
+        size.setTickUnit(new NumberTickUnit(1)); // in powers of ten: 10, 100, 1,000 KiB
         JFreeChart chart = ChartFactory.createScatterPlot(null, "", "test accuracy (%)", data,
                 PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
@@ -244,7 +249,12 @@ final class StudyCharts {
         renderer.setSeriesStroke(0, Charts.DASHED);
         for (int i = 1; i < data.getSeriesCount(); i++) {
             renderer.setSeriesPaint(i, Charts.colour(i - 1));
+            renderer.setSeriesItemLabelsVisible(i, true);
         }
+        // Each point names its quantizer; the legend only says which architecture it belongs to.
+        renderer.setDefaultItemLabelGenerator((dataset, series, item) -> series == 0 ? null
+                : pointLabels.get((String) dataset.getSeriesKey(series)).get(item));
+        renderer.setDefaultItemLabelFont(Charts.LABEL_FONT);
         plot.setRenderer(renderer);
         return Optional.of(new ChartView("accuracy-vs-bytes", "Test accuracy against stored size",
                 "One point per architecture x quantizer (mean over seeds); the dashed line joins the Pareto front.",
