@@ -8,6 +8,8 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.Plot;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.text.TextUtils;
 import org.jfree.svg.SVGGraphics2D;
 import org.jfree.svg.ViewBox;
@@ -53,6 +55,12 @@ final class Charts {
 
     static Color colour(int index) {
         return PALETTE[index % PALETTE.length];
+    }
+
+    /** Flat bars: JFreeChart's default gradient and shadow only blur the values. */
+    static void flat(BarRenderer renderer) {
+        renderer.setShadowVisible(false);
+        renderer.setBarPainter(new StandardBarPainter());
     }
 
     /** White background and light grid lines, the same for every plot kind. */

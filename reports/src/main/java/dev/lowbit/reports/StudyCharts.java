@@ -122,9 +122,9 @@ final class StudyCharts {
             integerTicks((NumberAxis) plot.getDomainAxis());
             ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
             String id = "curve-" + index++;
-            views.add(new ChartView(id, "Validation accuracy per epoch: " + panel.getKey(),
+            views.add(view(id, "Validation accuracy per epoch: " + panel.getKey(),
                     "Mean over seeds per quantizer; fp32 is the grey dashed line, its band spanning the lowest to the "
-                            + "highest seed.", Charts.svg(Charts.styled(chart), id, WIDTH, HEIGHT)));
+                            + "highest seed.", chart, HEIGHT));
         }
         return views;
     }
@@ -192,9 +192,9 @@ final class StudyCharts {
             }
             index++;
         }
-        return Optional.of(new ChartView("accuracy-vs-bits", "Test accuracy against bits per weight",
+        return Optional.of(view("accuracy-vs-bits", "Test accuracy against bits per weight",
                 "Mean over finished seeds; each dashed line is that architecture's fp32 twin.",
-                Charts.svg(Charts.styled(chart), "accuracy-vs-bits", WIDTH, HEIGHT)));
+                chart, HEIGHT));
     }
 
     /**
@@ -256,9 +256,9 @@ final class StudyCharts {
                 : pointLabels.get((String) dataset.getSeriesKey(series)).get(item));
         renderer.setDefaultItemLabelFont(Charts.LABEL_FONT);
         plot.setRenderer(renderer);
-        return Optional.of(new ChartView("accuracy-vs-bytes", "Test accuracy against stored size",
+        return Optional.of(view("accuracy-vs-bytes", "Test accuracy against stored size",
                 "One point per architecture x quantizer (mean over seeds); the dashed line joins the Pareto front.",
-                Charts.svg(Charts.styled(chart), "accuracy-vs-bytes", WIDTH, HEIGHT)));
+                chart, HEIGHT));
     }
 
     /** Median epochs-to-parity per quantizer, one bar per architecture; censored medians labelled {@code > N}. */
@@ -290,8 +290,7 @@ final class StudyCharts {
                 data, PlotOrientation.VERTICAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
         BarRenderer renderer = (BarRenderer) plot.getRenderer();
-        renderer.setShadowVisible(false);
-        renderer.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+        Charts.flat(renderer);
         for (int i = 0; i < data.getRowCount(); i++) {
             renderer.setSeriesPaint(i, Charts.colour(i));
         }
@@ -306,11 +305,11 @@ final class StudyCharts {
         NumberAxis epochs = (NumberAxis) plot.getRangeAxis();
         integerTicks(epochs);
         epochs.setUpperMargin(0.15);
-        return Optional.of(new ChartView("parity", "Epochs to parity with fp32",
+        return Optional.of(view("parity", "Epochs to parity with fp32",
                 "First epoch within " + format(study.tolerancePoints()) + " pp of the fp32 twin's best validation "
                         + "accuracy, median over seeds. A seed that never got there counts as one epoch beyond its "
                         + "run; a bar labelled \"> N\" means most seeds never reached parity in N epochs.",
-                Charts.svg(Charts.styled(chart), "parity", WIDTH, HEIGHT)));
+                chart, HEIGHT));
     }
 
     /** Share of quantized weights that changed level in each epoch, mean over seeds. */
@@ -339,10 +338,10 @@ final class StudyCharts {
         XYPlot plot = chart.getXYPlot();
         plot.setRenderer(lineRenderer(data.getSeriesCount(), 0));
         integerTicks((NumberAxis) plot.getDomainAxis());
-        return Optional.of(new ChartView("flip-ratio", "Stability: flip ratio per epoch",
+        return Optional.of(view("flip-ratio", "Stability: flip ratio per epoch",
                 "Share of quantized weights whose level changed during the epoch, mean over seeds. Diverged runs "
                         + "stop where they diverged and are counted in the main table.",
-                Charts.svg(Charts.styled(chart), "flip-ratio", WIDTH, HEIGHT)));
+                chart, HEIGHT));
     }
 
     /** Where the quantized weights sit after the last epoch: share per level value, all layers and seeds together. */
@@ -381,17 +380,16 @@ final class StudyCharts {
                 PlotOrientation.HORIZONTAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
         StackedBarRenderer renderer = (StackedBarRenderer) plot.getRenderer();
-        renderer.setShadowVisible(false);
-        renderer.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+        Charts.flat(renderer);
         for (int i = 0; i < data.getRowCount(); i++) {
             renderer.setSeriesPaint(i, Charts.colour(i));
         }
         ((NumberAxis) plot.getRangeAxis()).setRange(0, 100);
         int height = Math.max(HEIGHT, 120 + 28 * data.getColumnCount());
-        return Optional.of(new ChartView("level-occupancy", "Stability: level occupancy after the last epoch",
+        return Optional.of(view("level-occupancy", "Stability: level occupancy after the last epoch",
                 "Share of all quantized weights on each level value (in units of the scale), every layer and seed "
                         + "together; the per-layer histograms are in each run's section.",
-                Charts.svg(Charts.styled(chart), "level-occupancy", WIDTH, height)));
+                chart, height));
     }
 
     /** Mean test accuracy without and with augmentation, for run groups trained both ways. */
@@ -445,8 +443,7 @@ final class StudyCharts {
                 PlotOrientation.HORIZONTAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
         BarRenderer renderer = (BarRenderer) plot.getRenderer();
-        renderer.setShadowVisible(false);
-        renderer.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+        Charts.flat(renderer);
         renderer.setSeriesPaint(0, Charts.colour(0));
         renderer.setSeriesPaint(1, Charts.colour(1));
         renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0.00")));
@@ -456,7 +453,11 @@ final class StudyCharts {
         accuracy.setAutoRangeIncludesZero(false);
         accuracy.setUpperMargin(0.1);
         int height = Math.max(260, 100 + 44 * data.getColumnCount());
-        return Optional.of(new ChartView(id, title, caption, Charts.svg(Charts.styled(chart), id, WIDTH, height)));
+        return Optional.of(view(id, title, caption, chart, height));
+    }
+
+    private static ChartView view(String id, String title, String caption, JFreeChart chart, int height) {
+        return new ChartView(id, title, caption, Charts.svg(Charts.styled(chart), id, WIDTH, height));
     }
 
     private String panel(RunGroup group) {
