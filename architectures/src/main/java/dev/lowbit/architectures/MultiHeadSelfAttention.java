@@ -73,7 +73,13 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
                 .transpose(0, 2, 3, 1);
         NDArray v = project(value, parameterStore, inputs, training).reshape(batch, tokens, heads, headDim)
                 .transpose(0, 2, 1, 3);
-        NDArray weights = q.matMul(kT).mul(invSqrtHeadDim).softmax(-1);
+        // Not mul(invSqrtHeadDim): DJL wraps a Java number in an array over a Java direct buffer
+        // and closes that array at once, but the gradient tape keeps it for backward; when the
+        // garbage collector freed the buffer in between, backward read freed memory (query and key
+        // gradients ~1e35, a ViT run's results depending on GC timing). full() makes PyTorch own the
+        // memory, which the tape then keeps alive; the input's manager (the batch's) closes it.
+        NDArray scale = inputs.singletonOrThrow().getManager().full(new Shape(), invSqrtHeadDim);
+        NDArray weights = q.matMul(kT).mul(scale).softmax(-1);
         NDArray mixed = weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, dim);
         return output.forward(parameterStore, new NDList(mixed), training, params);
     }

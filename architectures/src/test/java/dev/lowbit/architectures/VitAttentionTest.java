@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import dev.lowbit.api.FullPrecisionQuantizer;
@@ -88,6 +89,59 @@ class VitAttentionTest {
             assertThat(norm.getParameters().get("gamma").getArray().getShape()).isEqualTo(new Shape(48));
             assertThat(y.allClose(expected, 1e-4, 1e-4, false)).isTrue();
             assertThat(y.mean(new int[] {2}).abs().max().getFloat()).isLessThan(1e-5f);
+        }
+    }
+
+    @Test
+    void gradientsStayTheSameWhenTheGarbageCollectorRunsBetweenForwardAndBackward() {
+        // The tape keeps the arrays of the forward pass until backward; the collector freeing
+        // memory behind one of them (a scalar DJL made from a Java buffer) changed the gradients
+        // of the query and key projections, and made a ViT run's results depend on GC timing.
+        float[] undisturbed = queryAndKeyGradients(false);
+        float[] collected = queryAndKeyGradients(true);
+        int differing = 0;
+        for (int i = 0; i < undisturbed.length; i++) {
+            if (Float.floatToRawIntBits(collected[i]) != Float.floatToRawIntBits(undisturbed[i])) {
+                differing++;
+            }
+        }
+        assertThat(differing).as("gradients changed by a garbage collection, e.g. %s instead of %s",
+                collected[0], undisturbed[0]).isZero();
+    }
+
+    private static float[] queryAndKeyGradients(boolean collectGarbageBeforeBackward) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MultiHeadSelfAttention attention = attention(FullPrecisionQuantizer.INSTANCE, manager);
+            NDArray x = manager.randomNormal(TOKENS);
+            try (NDManager batch = manager.newSubManager();
+                    GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+                NDArray input = x.duplicate();
+                input.attach(batch);
+                NDArray y = attention.forward(new ParameterStore(manager, false), new NDList(input), true)
+                        .singletonOrThrow();
+                if (collectGarbageBeforeBackward) {
+                    collectGarbage();
+                }
+                tape.backward(y.square().sum());
+            }
+            List<QuantizedLinear> projections = attention.projections();
+            NDArray query = projections.get(0).quantizedWeight().weight().getArray().getGradient();
+            NDArray key = projections.get(1).quantizedWeight().weight().getArray().getGradient();
+            return query.concat(key).toFloatArray();
+        }
+    }
+
+    /** Runs the garbage collector until it has collected, and lets the cleaners free native memory. */
+    private static void collectGarbage() {
+        java.lang.ref.WeakReference<Object> sentinel = new java.lang.ref.WeakReference<>(new Object());
+        try {
+            for (int i = 0; i < 3 || sentinel.get() != null; i++) {
+                System.gc();
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
