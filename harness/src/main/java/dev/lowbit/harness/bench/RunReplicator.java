@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * Multiplies a set of stored runs into as many as a benchmark needs. Copy {@code i} of the whole set
  * shifts every seed by {@code i * }{@link #SEED_STEP}, so its runs are new configs to the report, yet
  * each quantized run still finds its fp32 twin inside the same copy; its run ids and folders end in
- * {@code -c<i>}. The copies are what the report reads (run.json, epochs.jsonl, predictions), without
+ * {@code -c<i>}. The copies are what the report reads (run.json, config.json, epochs.jsonl, predictions), without
  * the packed model, the checkpoint or the lock, which the report never opens.
  */
 public final class RunReplicator {
@@ -120,6 +120,9 @@ public final class RunReplicator {
                     String fileName = file.getFileName().toString();
                     if (fileName.equals(ResultStore.RUN_FILE)) {
                         JSON.writeValue(folder.resolve(fileName).toFile(), renamed(file, suffix, copy));
+                    } else if (fileName.equals(ResultStore.CONFIG_FILE)) {
+                        JSON.writeValue(folder.resolve(fileName).toFile(),
+                                reseeded((ObjectNode) JSON.readTree(file.toFile()), copy));
                     } else if (!NOT_COPIED.contains(fileName)) {
                         Files.copy(file, folder.resolve(fileName));
                     }
@@ -134,9 +137,14 @@ public final class RunReplicator {
     private static ObjectNode renamed(Path runFile, String suffix, int copy) throws IOException {
         ObjectNode run = (ObjectNode) JSON.readTree(runFile.toFile());
         run.put("runId", run.path("runId").asText() + suffix);
-        ObjectNode config = (ObjectNode) run.get("config");
-        config.put("seed", config.path("seed").asLong() + copy * SEED_STEP);
+        reseeded((ObjectNode) run.get("config"), copy);
         return run;
+    }
+
+    /** A run config (config.json, or run.json's config) with the copy's seed, so both files still agree. */
+    private static ObjectNode reseeded(ObjectNode config, int copy) {
+        config.put("seed", config.path("seed").asLong() + copy * SEED_STEP);
+        return config;
     }
 
     /** Every folder holding a run.json under {@code root}, grouped by the run id it stores, in path order. */

@@ -17,6 +17,8 @@ import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,7 +83,7 @@ public final class RunCommand implements Callable<Integer> {
         GridRunner grid = new GridRunner(quantizers, architectures);
         GridRunner.Summary summary = grid.run(plan, store,
                 () -> Datasets.load(suite.dataset(), data, System.getenv("LOWBIT_DATA")),
-                loaded -> Provenance.collect(loaded, engineThreads),
+                loaded -> Provenance.collect(loaded, engineThreads, suite.source(), suite.sha256(), pluginJars()),
                 ConsoleProgress.to(spec.commandLine().getErr()), spec.commandLine().getErr(), suite.parityTolerance());
 
         Path report = ReportCommand.render(store.suiteDirectory(suite.name()),
@@ -90,5 +92,12 @@ public final class RunCommand implements Callable<Integer> {
                 summary.trained(), summary.skipped(), summary.busy(), summary.diverged(), summary.failed());
         out.println("Report: " + report.toAbsolutePath());
         return summary.failed() > 0 ? 1 : 0;
+    }
+
+    /** The jars outside lowbit that any quantizer, quantizer factory or architecture was loaded from. */
+    private SortedSet<Path> pluginJars() {
+        SortedSet<Path> jars = new TreeSet<>(quantizers.pluginJars());
+        jars.addAll(architectures.pluginJars());
+        return jars;
     }
 }

@@ -125,6 +125,8 @@ public final class GridRunner {
         if (!java.nio.file.Files.isRegularFile(checkpoint)) {
             store.startRun(run.suite(), runId);
         }
+        // Before the first epoch, so an unfinished run shows what it is; a resumed run keeps its own.
+        store.writeConfig(run, runId);
         TrainingRunner.EpochLog epochLog = store.epochLog(run.suite(), runId);
         String startedAt = Instant.now().toString();
         try {

@@ -3,11 +3,14 @@ package dev.lowbit.harness.plan;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.train.Provenance;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +61,9 @@ public final class SuiteLoader {
     }
 
     /**
-     * The suite named {@code nameOrFile}: a built-in name, or a path to a YAML file.
+     * The suite named {@code nameOrFile}: a built-in name, or a path to a YAML file. The suite carries
+     * where it came from ({@code built-in:NAME} or the file's absolute path) and the SHA-256 of the
+     * bytes it was read from, for provenance.
      *
      * @throws BadInputException for an unknown name or missing file (one line), or an invalid suite
      *     (a first line {@code Invalid suite 'FILE': N problems}, then {@code FILE:LINE: message} per problem)
@@ -66,30 +71,41 @@ public final class SuiteLoader {
     public Suite load(String nameOrFile) {
         if (BUILT_IN.contains(nameOrFile)) {
             String resource = "/dev/lowbit/harness/suites/" + nameOrFile + ".yaml";
-            InputStream in = SuiteLoader.class.getResourceAsStream(resource);
-            if (in == null) {
-                throw new IllegalStateException("Built-in suite " + resource + " is missing from the jar");
+            byte[] bytes;
+            try (InputStream in = SuiteLoader.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("Built-in suite " + resource + " is missing from the jar");
+                }
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read built-in suite " + resource, e);
             }
-            return read("suites/" + nameOrFile + ".yaml", new InputStreamReader(in, StandardCharsets.UTF_8));
+            return read("suites/" + nameOrFile + ".yaml", bytes).withSource("built-in:" + nameOrFile, Provenance.sha256(bytes));
         }
         Path file = Paths.get(nameOrFile);
         if (!Files.isRegularFile(file)) {
             throw new BadInputException("No suite '" + nameOrFile + "'. Built-in suites: " + BUILT_IN
                     + "; otherwise give the path of a suite YAML file.");
         }
+        byte[] bytes;
         try {
-            return read(nameOrFile, Files.newBufferedReader(file, StandardCharsets.UTF_8));
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new BadInputException("Cannot read suite file '" + nameOrFile + "': " + e.getMessage()
                     + ". Check that it is a readable UTF-8 text file.", e);
         }
+        return read(nameOrFile, bytes).withSource(file.toAbsolutePath().normalize().toString(), Provenance.sha256(bytes));
     }
 
-    private Suite read(String file, Reader in) {
-        try (Reader reader = in) {
-            return this.reader.read(file, reader);
-        } catch (IOException e) {
-            throw new BadInputException("Cannot read suite file '" + file + "': " + e.getMessage() + ".", e);
+    /** Parses the suite in {@code bytes}, which must be UTF-8: the hash is of exactly what was parsed. */
+    private Suite read(String file, byte[] bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadInputException("Cannot read suite file '" + file + "': " + e.getMessage() + ". Check that it is a"
+                    + " readable UTF-8 text file.", e);
         }
+        return reader.read(file, new StringReader(text));
     }
 }

@@ -54,7 +54,9 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
                 seeds != null ? seeds : suite.seeds(),
                 trainLimit != null ? trainLimit : suite.trainLimit(),
                 suite.validationShare(),
-                suite.parityTolerance());
+                suite.parityTolerance(),
+                suite.source(),
+                suite.sha256());
     }
 
     /**

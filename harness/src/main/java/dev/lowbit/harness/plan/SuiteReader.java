@@ -115,7 +115,7 @@ final class SuiteReader {
             return Optional.empty();
         }
         return Optional.of(new Suite(name.orElseThrow(), dataset.orElseThrow(), architectures, quantizers, layerPolicy,
-                recipes, seeds, trainLimit, validationShare, parityTolerance));
+                recipes, seeds, trainLimit, validationShare, parityTolerance, null, null));
     }
 
     private static Optional<Node> value(Map<String, SuiteFields.Entry> entries, String key) {

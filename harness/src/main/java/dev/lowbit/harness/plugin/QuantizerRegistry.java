@@ -3,9 +3,11 @@ package dev.lowbit.harness.plugin;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.harness.BadInputException;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
 
 /**
@@ -36,6 +38,14 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
     /** The factories, sorted by name. */
     public List<Discovered<QuantizerFactory>> factories() {
         return List.copyOf(factories.values());
+    }
+
+    /** The jars outside lowbit's own modules that these quantizers and factories were loaded from, sorted. */
+    @Override
+    public SortedSet<Path> pluginJars() {
+        SortedSet<Path> jars = super.pluginJars();
+        jars.addAll(pluginJars(factories.values()));
+        return jars;
     }
 
     /** The quantizer a spec names, or a {@link BadInputException} saying what exists. */

@@ -1,10 +1,13 @@
 package dev.lowbit.harness.plugin;
 
 import dev.lowbit.harness.BadInputException;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -51,5 +54,20 @@ public class Registry<T> {
     /** Every plugin with its source, sorted by id. */
     public List<Discovered<T>> all() {
         return List.copyOf(byId.values());
+    }
+
+    /** The jars (or class folders) outside lowbit's own modules that these plugins were loaded from, sorted. */
+    public SortedSet<Path> pluginJars() {
+        return pluginJars(byId.values());
+    }
+
+    static SortedSet<Path> pluginJars(Collection<? extends Discovered<?>> found) {
+        SortedSet<Path> jars = new TreeSet<>();
+        for (Discovered<?> entry : found) {
+            if (entry.pluginJar() != null) {
+                jars.add(entry.pluginJar());
+            }
+        }
+        return jars;
     }
 }

@@ -3,6 +3,7 @@ package dev.lowbit.harness.store;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lowbit.api.result.EpochRecord;
+import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.result.RunRecord;
 import dev.lowbit.harness.BadInputException;
 import ai.djl.nn.Block;
@@ -31,18 +32,22 @@ import java.util.stream.Stream;
 /**
  * Plain files, so any shard on a shared filesystem can write and any tool can read:
  * <pre>
- *   ROOT/SUITE/RUN-ID/run.json                  config, provenance, final metrics; written last, atomically
+ *   ROOT/SUITE/RUN-ID/config.json               the run's config (RunConfig); written atomically when the run
+ *                                               starts, before its first epoch, and kept when it resumes
+ *                     run.json                  config, provenance, final metrics; written last, atomically
  *                     epochs.jsonl              one JSON line per finished epoch, appended and synced
  *                     checkpoint/state.bin      the latest epoch's parameters and optimizer state
  *                     run.lock                  held (OS file lock) by the worker training the run
  *                     model.lbw                 the packed model (integer codes, scales, fp32 rest)
  *                     test-predictions.txt      the argmax of every test image, one per line
  * </pre>
- * A run is finished exactly when its run.json exists.
+ * A run is finished exactly when its run.json exists; a run with config.json and no run.json is in
+ * progress or was interrupted (its epochs.jsonl says how far it got).
  */
 public final class ResultStore {
 
     public static final String RUN_FILE = "run.json";
+    public static final String CONFIG_FILE = "config.json";
     public static final String EPOCHS_FILE = "epochs.jsonl";
     public static final String MODEL_FILE = "model.lbw";
     public static final String PREDICTIONS_FILE = "test-predictions.txt";
@@ -94,6 +99,37 @@ public final class ResultStore {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare run folder " + directory, e);
+        }
+    }
+
+    /**
+     * Writes the run's config.json, atomically, unless it is already there: a run id is a hash of its
+     * config, so a resumed or retried run finds its own config and keeps it.
+     *
+     * @return the file
+     */
+    public Path writeConfig(RunConfig config, String runId) {
+        Path file = runDirectory(config.suite(), runId).resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(file)) {
+            try {
+                writeAtomically(file, json.writeValueAsBytes(config));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot write " + file, e);
+            }
+        }
+        return file;
+    }
+
+    /** The stored config.json of a run that has started (finished or not), if it exists. */
+    public Optional<RunConfig> readConfig(String suite, String runId) {
+        Path file = runDirectory(suite, runId).resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(json.readValue(file.toFile(), RunConfig.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
         }
     }
 
@@ -289,20 +325,24 @@ public final class ResultStore {
 
     /** Writes run.json through a temporary file and an atomic rename: readers see all of it or nothing. */
     public Path finishRun(RunRecord record) {
-        Path directory = runDirectory(record.config().suite(), record.runId());
-        Path target = directory.resolve(RUN_FILE);
-        Path temporary = directory.resolve(RUN_FILE + ".tmp");
+        Path target = runDirectory(record.config().suite(), record.runId()).resolve(RUN_FILE);
         try {
-            Files.createDirectories(directory);
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                channel.write(ByteBuffer.wrap(json.writeValueAsBytes(record)));
-                channel.force(true);
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            writeAtomically(target, json.writeValueAsBytes(record));
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + target, e);
         }
+    }
+
+    /** Writes a file through a synced temporary file and an atomic rename: readers see all of it or nothing. */
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.createDirectories(target.getParent());
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(ByteBuffer.wrap(bytes));
+            channel.force(true);
+        }
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

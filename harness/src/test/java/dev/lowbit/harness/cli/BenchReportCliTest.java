@@ -109,7 +109,7 @@ class BenchReportCliTest {
         Path copy = dir.resolve("quick").resolve(ternary + "-c1");
         try (Stream<Path> files = Files.list(copy)) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("run.json", "epochs.jsonl", "test-predictions.txt");
+                    .containsExactlyInAnyOrder("config.json", "run.json", "epochs.jsonl", "test-predictions.txt");
         }
         assertThat(copy.resolve("epochs.jsonl")).hasSameTextualContentAs(
                 results.resolve("quick").resolve(ternary).resolve("epochs.jsonl"));
@@ -117,6 +117,8 @@ class BenchReportCliTest {
         assertThat(run.get("addedLater").get("note").asText()).isEqualTo("a field a newer lowbit writes");
         assertThat(run.get("runId").asText()).isEqualTo(ternary + "-c1");
         assertThat(run.get("config").get("seed").asLong()).isEqualTo(1001);
+        assertThat(json.readTree(copy.resolve("config.json").toFile())).as("config.json agrees with run.json")
+                .isEqualTo(run.get("config"));
     }
 
     @Test

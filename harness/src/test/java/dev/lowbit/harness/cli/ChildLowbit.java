@@ -1,5 +1,6 @@
 package dev.lowbit.harness.cli;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +15,18 @@ public final class ChildLowbit {
 
     /** Starts {@code lowbit args...}, its output and errors going to {@code log}. */
     public static Process start(Path log, String... args) throws Exception {
+        return start(log, List.of(), args);
+    }
+
+    /** Starts {@code lowbit args...} with {@code extraClassPath} (e.g. plugin jars) after the test class path. */
+    public static Process start(Path log, List<Path> extraClassPath, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dai.djl.offline=true");
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        StringBuilder classPath = new StringBuilder(System.getProperty("java.class.path"));
+        extraClassPath.forEach(entry -> classPath.append(File.pathSeparator).append(entry));
+        command.add(classPath.toString());
         command.add(Main.class.getName());
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lowbit.harness.store.ResultStore;
+import dev.lowbit.harness.store.RunIds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +48,16 @@ class ResumeCliTest {
         int epochsAtKill = Files.readAllLines(ternaryEpochs).size();
         assertThat(epochsAtKill).as("killed before the run finished").isLessThan(4);
         assertThat(Files.exists(ternaryEpochs.resolveSibling("run.json"))).isFalse();
+        // The unfinished run says what it is: its config.json was written before its first epoch.
+        String killedId = ternaryEpochs.getParent().getFileName().toString();
+        ResultStore store = new ResultStore(interrupted);
+        assertThat(store.readRun("quick", killedId)).isEmpty();
+        assertThat(store.readConfig("quick", killedId)).hasValueSatisfying(config -> {
+            assertThat(RunIds.of(config)).isEqualTo(killedId);
+            assertThat(config.quantizer()).startsWith("ternary");
+        });
+        Path killedConfig = ternaryEpochs.resolveSibling(ResultStore.CONFIG_FILE);
+        String configAtKill = Files.readString(killedConfig);
 
         CliTest.Result resumed = lowbit(args(interrupted));
         CliTest.Result reference = lowbit(args(dir.resolve("reference")));
@@ -57,6 +69,8 @@ class ResumeCliTest {
         Map<String, JsonNode> resumedRuns = runs(interrupted);
         Map<String, JsonNode> referenceRuns = runs(dir.resolve("reference"));
         assertThat(resumedRuns.keySet()).hasSize(2).isEqualTo(referenceRuns.keySet());
+        assertThat(Files.readString(killedConfig)).as("the resumed run keeps its config").isEqualTo(configAtKill);
+        assertThat(json.readTree(killedConfig.toFile())).isEqualTo(resumedRuns.get(killedId).get("config"));
         for (String runId : referenceRuns.keySet()) {
             JsonNode a = resumedRuns.get(runId);
             JsonNode b = referenceRuns.get(runId);

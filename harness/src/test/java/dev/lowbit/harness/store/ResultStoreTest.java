@@ -73,4 +73,28 @@ class ResultStoreTest {
         store.startRun("quick", id);
         assertThat(root.resolve("quick").resolve(id).resolve("epochs.jsonl")).doesNotExist();
     }
+
+    @Test
+    void writesTheConfigWhenARunStartsAndNeverReplacesIt() throws Exception {
+        ResultStore store = new ResultStore(root);
+        String id = RunIds.of(CONFIG);
+        Path directory = root.resolve("quick").resolve(id);
+        store.startRun("quick", id);
+
+        Path written = store.writeConfig(CONFIG, id);
+
+        assertThat(written).isEqualTo(directory.resolve("config.json"));
+        assertThat(store.readConfig("quick", id)).contains(CONFIG);
+        assertThat(store.readRun("quick", id)).as("in progress: a config, no run.json").isEmpty();
+        assertThat(directory.resolve("config.json.tmp")).doesNotExist();
+
+        // A restart from scratch keeps it, and writing it again leaves what is there alone.
+        store.startRun("quick", id);
+        Files.writeString(written, Files.readString(written) + "\n");
+        String stored = Files.readString(written);
+        store.writeConfig(CONFIG, id);
+        assertThat(Files.readString(written)).isEqualTo(stored);
+        assertThat(store.readConfig("quick", id)).contains(CONFIG);
+        assertThat(store.readConfig("quick", "no-such-run")).isEmpty();
+    }
 }
