@@ -1,6 +1,7 @@
 package dev.lowbit.reports;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The study's verdict on one of its findings (paper.md F1-F5), judged from the stored runs only.
@@ -37,7 +38,7 @@ record Finding(String id, String claim, Verdict verdict, String summary, List<St
 
         /** The CSS class of the verdict badge. */
         public String cssClass() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 }

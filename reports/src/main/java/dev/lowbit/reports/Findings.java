@@ -6,6 +6,7 @@ import dev.lowbit.reports.Finding.Verdict;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
@@ -272,7 +273,7 @@ final class Findings {
     }
 
     private static String points(double value) {
-        return String.format(java.util.Locale.ROOT, value == Math.rint(value) ? "%.0f" : "%.2f", value);
+        return String.format(Locale.ROOT, value == Math.rint(value) ? "%.0f" : "%.2f", value);
     }
 
     private static Finding notEnough(String id, String claim, String why, String rule) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 /**
  * One experiment: the stored runs whose configs differ only in the seed (architecture x quantizer x
@@ -104,7 +105,7 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
     }
 
     /** Mean of {@code metric} over the seeds that logged epoch {@code epoch}, or NaN. */
-    double meanAtEpoch(int epoch, java.util.function.ToDoubleFunction<EpochRecord> metric) {
+    double meanAtEpoch(int epoch, ToDoubleFunction<EpochRecord> metric) {
         double sum = 0;
         int n = 0;
         for (StoredRun run : runs) {

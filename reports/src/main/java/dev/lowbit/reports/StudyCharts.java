@@ -25,6 +25,7 @@ import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -296,7 +297,7 @@ final class StudyCharts {
         }
         renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator() {
             @Override
-            public String generateLabel(org.jfree.data.category.CategoryDataset dataset, int row, int column) {
+            public String generateLabel(CategoryDataset dataset, int row, int column) {
                 return labels.get(dataset.getRowKey(row) + "\u0000" + dataset.getColumnKey(column));
             }
         });
