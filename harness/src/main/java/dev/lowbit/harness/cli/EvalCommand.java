@@ -9,6 +9,8 @@ import dev.lowbit.harness.data.FashionMnist;
 import dev.lowbit.harness.data.LabeledImages;
 import dev.lowbit.harness.export.PackedModels;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.PluginHost;
+import dev.lowbit.harness.plugin.Plugins;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.Batches;
@@ -20,6 +22,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -43,17 +46,21 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Also write the predicted class of every test image, one per line.")
     Path predictions;
 
-    private final QuantizerRegistry quantizers;
-    private final ArchitectureRegistry architectures;
+    @Mixin
+    PluginOptions pluginOptions;
+
+    private final PluginHost pluginHost;
 
     @Inject
-    EvalCommand(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
-        this.quantizers = quantizers;
-        this.architectures = architectures;
+    EvalCommand(PluginHost pluginHost) {
+        this.pluginHost = pluginHost;
     }
 
     @Override
     public Integer call() {
+        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
+        QuantizerRegistry quantizers = plugins.quantizers();
+        ArchitectureRegistry architectures = plugins.architectures();
         PackedModels models = new PackedModels(quantizers, architectures);
         PackedModels.Opened opened = models.open(file);
         String dataset = opened.metadata("dataset");

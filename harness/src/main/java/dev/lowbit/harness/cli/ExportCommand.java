@@ -15,6 +15,8 @@ import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.export.PackedModels;
 import dev.lowbit.harness.export.QuantizationQuality;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.PluginHost;
+import dev.lowbit.harness.plugin.Plugins;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
 import jakarta.inject.Inject;
@@ -27,6 +29,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -49,17 +52,21 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The .lbw file to write.")
     Path output;
 
-    private final QuantizerRegistry quantizers;
-    private final ArchitectureRegistry architectures;
+    @Mixin
+    PluginOptions pluginOptions;
+
+    private final PluginHost pluginHost;
 
     @Inject
-    ExportCommand(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
-        this.quantizers = quantizers;
-        this.architectures = architectures;
+    ExportCommand(PluginHost pluginHost) {
+        this.pluginHost = pluginHost;
     }
 
     @Override
     public Integer call() {
+        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
+        QuantizerRegistry quantizers = plugins.quantizers();
+        ArchitectureRegistry architectures = plugins.architectures();
         Path runDirectory = ResultStore.findRun(results, runId);
         RunRecord run = new ResultStore(results).readRun(runDirectory);
         if (run.status() != RunStatus.FINISHED || run.model() == null) {

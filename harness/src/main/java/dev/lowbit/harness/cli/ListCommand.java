@@ -15,15 +15,21 @@ import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.api.spi.ScaleRule;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.plan.SuiteLoader;
-import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.Discovered;
+import dev.lowbit.harness.plugin.PluginFailure;
+import dev.lowbit.harness.plugin.PluginHost;
 import dev.lowbit.harness.plugin.PluginLoader;
+import dev.lowbit.harness.plugin.Plugins;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** {@code lowbit list}: what lowbit can run, and where each piece came from. */
@@ -38,34 +44,44 @@ public final class ListCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    private final QuantizerRegistry quantizers;
-    private final ArchitectureRegistry architectures;
-    private final PluginLoader plugins;
+    @Mixin
+    PluginOptions pluginOptions;
+
+    private final PluginHost pluginHost;
 
     @Inject
-    ListCommand(QuantizerRegistry quantizers, ArchitectureRegistry architectures, PluginLoader plugins) {
-        this.quantizers = quantizers;
-        this.architectures = architectures;
-        this.plugins = plugins;
+    ListCommand(PluginHost pluginHost) {
+        this.pluginHost = pluginHost;
     }
 
     @Override
     public Integer call() {
+        Plugins plugins = pluginOptions.open(pluginHost);
+        // list shows failures, an id provided twice included, as data; --strict makes any of them an error.
+        if (pluginOptions.strict()) {
+            plugins.requireUsable(true);
+        }
+        QuantizerRegistry quantizers = plugins.quantizers();
         PrintWriter out = spec.commandLine().getOut();
         out.println("Quantizers");
         out.printf("  %-12s %-6s %-5s %-28s %-16s %-16s %s%n",
                 "id", "levels", "zero", "values", "bits/weight", "scale rule", "source");
         for (Discovered<Quantizer> entry : quantizers.all()) {
             Quantizer q = entry.plugin();
-            out.printf(Locale.ROOT, "  %-12s %-6s %-5s %-28s %-16s %-16s %s%n", q.id(),
-                    q.isFullPrecision() ? "-" : String.valueOf(q.levels()),
-                    q.alphabet().map(a -> a.hasZero() ? "yes" : "no").orElse("-"),
-                    q.alphabet().map(Alphabet::toString).orElse("fp32"),
-                    q.isFullPrecision() ? "32" : String.format(Locale.ROOT, "%.2f = log2(%d)", q.bitsPerWeight(), q.levels()),
-                    q.scaleRule(), entry.source());
+            try {
+                out.printf(Locale.ROOT, "  %-12s %-6s %-5s %-28s %-16s %-16s %s%n", q.id(),
+                        q.isFullPrecision() ? "-" : String.valueOf(q.levels()),
+                        q.alphabet().map(a -> a.hasZero() ? "yes" : "no").orElse("-"),
+                        q.alphabet().map(Alphabet::toString).orElse("fp32"),
+                        q.isFullPrecision() ? "32" : String.format(Locale.ROOT, "%.2f = log2(%d)", q.bitsPerWeight(), q.levels()),
+                        q.scaleRule(), entry.source());
+            } catch (RuntimeException | LinkageError e) {
+                // A plugin's quantizer that cannot describe itself is shown as such; the rest is still listed.
+                out.printf("  %-12s cannot describe itself: %s  %s%n", q.id(), e, entry.source());
+            }
         }
         for (Discovered<QuantizerFactory> entry : quantizers.factories()) {
-            out.printf("  %-12s %s  (%s)%n", entry.plugin().name() + ":V,V,...", entry.plugin().description(), entry.source());
+            out.printf("  %-12s %s  %s%n", entry.plugin().name() + ":V,V,...", entry.plugin().description(), entry.source());
         }
         out.println();
         out.println("Scale rules (append @RULE or @RULE/channel to a quantizer, e.g. k17@absmax, ternary@mse/channel;"
@@ -77,12 +93,17 @@ public final class ListCommand implements Callable<Integer> {
         out.println("Architectures (parameters for 1x28x28 inputs and 10 classes; share quantized with --layer-policy all)");
         out.printf("  %-12s %12s %12s %7s  %-56s %s%n", "id", "parameters", "quantized", "share", "description", "source");
         try (NDManager manager = NDManager.newBaseManager()) {
-            for (Discovered<Architecture> entry : architectures.all()) {
+            for (Discovered<Architecture> entry : plugins.architectures().all()) {
                 Architecture architecture = entry.plugin();
-                MemoryRecord memory = count(architecture, manager);
-                out.printf(Locale.ROOT, "  %-12s %,12d %,12d %6.2f%%  %-56s %s%n", architecture.id(), memory.parameters(),
-                        memory.quantizedWeights(), 100.0 * memory.quantizedWeights() / memory.parameters(),
-                        architecture.description(), entry.source());
+                try (NDManager counting = manager.newSubManager()) {
+                    MemoryRecord memory = count(architecture, quantizers, counting);
+                    out.printf(Locale.ROOT, "  %-12s %,12d %,12d %6.2f%%  %-56s %s%n", architecture.id(),
+                            memory.parameters(), memory.quantizedWeights(),
+                            100.0 * memory.quantizedWeights() / memory.parameters(), architecture.description(),
+                            entry.source());
+                } catch (RuntimeException | LinkageError e) {
+                    out.printf("  %-12s cannot be built for 1x28x28 inputs: %s  %s%n", architecture.id(), e, entry.source());
+                }
             }
         }
         out.println();
@@ -93,14 +114,38 @@ public final class ListCommand implements Callable<Integer> {
         out.println();
         out.println("Suites");
         out.println("  built-in: " + String.join(", ", SuiteLoader.BUILT_IN) + "; or any suite YAML file");
-        for (PluginLoader.Failure failure : plugins.failures()) {
-            out.println("! failed to load a " + failure.spi() + ": " + failure.message());
-        }
+        out.println();
+        printPlugins(plugins, out);
         return 0;
     }
 
+    /** The plugins folder, each plugin that loaded with what it provides, and each failure as its one line. */
+    private static void printPlugins(Plugins plugins, PrintWriter out) {
+        Path folder = plugins.folder().orElseThrow();
+        // A plugin whose every provider failed or was a duplicate is told about under the failures only.
+        List<PluginLoader.LoadedPlugin> loaded = plugins.loaded().stream().filter(p -> !p.provides().isEmpty()).toList();
+        if (!Files.isDirectory(folder)) {
+            out.println("Plugins: none (no folder " + folder + "; put plugin jars there, or pass --plugins DIR)");
+        } else if (loaded.isEmpty()) {
+            out.println("Plugins in " + folder + ": none" + (plugins.failures().isEmpty() ? "" : " loaded"));
+        } else {
+            out.println("Plugins in " + folder);
+            for (PluginLoader.LoadedPlugin plugin : loaded) {
+                out.println("  " + plugin.location()
+                        + (plugin.jars().size() > 1 ? " (" + plugin.jars().size() + " jars)" : "")
+                        + ": " + String.join(", ", plugin.provides()));
+            }
+        }
+        List<PluginFailure> failures = plugins.failures();
+        if (!failures.isEmpty()) {
+            out.println();
+            out.println("Plugin failures (left out; the rest loaded; --strict makes these errors)");
+            failures.forEach(failure -> out.println("  " + failure));
+        }
+    }
+
     /** Builds and initialises the architecture to count its parameters; any non-fp32 quantizer marks what is quantized. */
-    private MemoryRecord count(Architecture architecture, NDManager manager) {
+    private static MemoryRecord count(Architecture architecture, QuantizerRegistry quantizers, NDManager manager) {
         Quantizer marker = quantizers.all().stream().map(Discovered::plugin)
                 .filter(q -> !q.isFullPrecision()).findFirst()
                 .orElse(quantizers.all().get(0).plugin());

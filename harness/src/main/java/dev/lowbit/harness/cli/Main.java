@@ -3,6 +3,7 @@ package dev.lowbit.harness.cli;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.inject.GuiceFactory;
 import dev.lowbit.harness.inject.LowbitModule;
+import dev.lowbit.harness.plugin.PluginHost;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
@@ -25,8 +26,13 @@ public final class Main {
             System.setProperty("ai.djl.offline", "true");
         }
         System.setProperty("java.awt.headless", "true");
-        CommandLine commandLine = new CommandLine(LowbitCommand.class,
-                new GuiceFactory(new LowbitModule(Main.class.getClassLoader())));
+        try (PluginHost plugins = new PluginHost(Main.class.getClassLoader())) {
+            return execute(plugins, out, err, args);
+        }
+    }
+
+    private static int execute(PluginHost plugins, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = new CommandLine(LowbitCommand.class, new GuiceFactory(new LowbitModule(plugins)));
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {

@@ -11,6 +11,8 @@ import dev.lowbit.harness.plan.Suite;
 import dev.lowbit.harness.plan.SuiteLoader;
 import dev.lowbit.harness.plan.TimeEstimate;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.PluginHost;
+import dev.lowbit.harness.plugin.Plugins;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
@@ -48,6 +50,9 @@ public final class PlanCommand implements Callable<Integer> {
     @Mixin
     SuiteOptions suiteOptions;
 
+    @Mixin
+    PluginOptions pluginOptions;
+
     @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
             description = "Results root: finished runs and stored epoch times are read from it, and scripts write to it"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -80,15 +85,11 @@ public final class PlanCommand implements Callable<Integer> {
             description = "PersistentVolumeClaim holding the results for k8s (default: ${DEFAULT-VALUE}).")
     String claim;
 
-    private final QuantizerRegistry quantizers;
-    private final ArchitectureRegistry architectures;
-    private final SuiteLoader suites;
+    private final PluginHost pluginHost;
 
     @Inject
-    PlanCommand(QuantizerRegistry quantizers, ArchitectureRegistry architectures, SuiteLoader suites) {
-        this.quantizers = quantizers;
-        this.architectures = architectures;
-        this.suites = suites;
+    PlanCommand(PluginHost pluginHost) {
+        this.pluginHost = pluginHost;
     }
 
     @Override
@@ -107,7 +108,10 @@ public final class PlanCommand implements Callable<Integer> {
         if (tasks != null && tasks < 1) {
             throw new BadInputException("--tasks must be at least 1, got " + tasks + ".");
         }
-        Suite suite = suiteOptions.load(suites);
+        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
+        QuantizerRegistry quantizers = plugins.quantizers();
+        ArchitectureRegistry architectures = plugins.architectures();
+        Suite suite = suiteOptions.load(new SuiteLoader(architectures, quantizers));
         suite.architectures().forEach(architectures::get);
         List<RunConfig> plan = Plan.of(suite, spec -> quantizers.resolve(spec).spec());
         EpochTimes times = EpochTimes.measured(out);

@@ -8,7 +8,8 @@ import dev.lowbit.harness.plan.Plan;
 import dev.lowbit.harness.plan.Shard;
 import dev.lowbit.harness.plan.Suite;
 import dev.lowbit.harness.plan.SuiteLoader;
-import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.PluginHost;
+import dev.lowbit.harness.plugin.Plugins;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.ConsoleProgress;
@@ -17,8 +18,6 @@ import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SortedSet;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +35,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     SuiteOptions suiteOptions;
 
+    @Mixin
+    PluginOptions pluginOptions;
+
     @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
             description = "Results root; runs go to DIR/<suite>/<run-id>/ (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -48,15 +50,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "Engine threads (default: the number of cores).")
     Integer threads;
 
-    private final QuantizerRegistry quantizers;
-    private final ArchitectureRegistry architectures;
-    private final SuiteLoader suites;
+    private final PluginHost pluginHost;
 
     @Inject
-    RunCommand(QuantizerRegistry quantizers, ArchitectureRegistry architectures, SuiteLoader suites) {
-        this.quantizers = quantizers;
-        this.architectures = architectures;
-        this.suites = suites;
+    RunCommand(PluginHost pluginHost) {
+        this.pluginHost = pluginHost;
     }
 
     @Override
@@ -70,7 +68,9 @@ public final class RunCommand implements Callable<Integer> {
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
 
         Shard selected = suiteOptions.shard();
-        Suite suite = suiteOptions.load(suites);
+        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
+        QuantizerRegistry quantizers = plugins.quantizers();
+        Suite suite = suiteOptions.load(new SuiteLoader(plugins.architectures(), quantizers));
         List<RunConfig> fullPlan = Plan.of(suite, spec -> quantizers.resolve(spec).spec());
         List<RunConfig> plan = selected.select(fullPlan);
         PrintWriter out = spec.commandLine().getOut();
@@ -80,10 +80,10 @@ public final class RunCommand implements Callable<Integer> {
                 + " -> " + store.suiteDirectory(suite.name()));
         out.flush();
 
-        GridRunner grid = new GridRunner(quantizers, architectures);
+        GridRunner grid = new GridRunner(quantizers, plugins.architectures());
         GridRunner.Summary summary = grid.run(plan, store,
                 () -> Datasets.load(suite.dataset(), data, System.getenv("LOWBIT_DATA")),
-                loaded -> Provenance.collect(loaded, engineThreads, suite.source(), suite.sha256(), pluginJars()),
+                loaded -> Provenance.collect(loaded, engineThreads, suite.source(), suite.sha256(), plugins.jars()),
                 ConsoleProgress.to(spec.commandLine().getErr()), spec.commandLine().getErr(), suite.parityTolerance());
 
         Path report = ReportCommand.render(store.suiteDirectory(suite.name()),
@@ -92,12 +92,5 @@ public final class RunCommand implements Callable<Integer> {
                 summary.trained(), summary.skipped(), summary.busy(), summary.diverged(), summary.failed());
         out.println("Report: " + report.toAbsolutePath());
         return summary.failed() > 0 ? 1 : 0;
-    }
-
-    /** The jars outside lowbit that any quantizer, quantizer factory or architecture was loaded from. */
-    private SortedSet<Path> pluginJars() {
-        SortedSet<Path> jars = new TreeSet<>(quantizers.pluginJars());
-        jars.addAll(architectures.pluginJars());
-        return jars;
     }
 }

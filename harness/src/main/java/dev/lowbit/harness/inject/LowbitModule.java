@@ -1,43 +1,26 @@
 package dev.lowbit.harness.inject;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Provides;
-import com.google.inject.Singleton;
-import dev.lowbit.api.spi.Architecture;
-import dev.lowbit.api.spi.Quantizer;
-import dev.lowbit.api.spi.QuantizerFactory;
-import dev.lowbit.harness.plugin.ArchitectureRegistry;
-import dev.lowbit.harness.plugin.PluginLoader;
-import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.plugin.PluginHost;
 
 /**
  * The composition root: the one place that decides which implementations the CLI gets. Nothing
  * outside this package touches Guice; plugins never see it.
+ *
+ * <p>Quantizers and architectures are not bound here: which exist depends on the plugins folder a
+ * command is given ({@code --plugins}), so commands open them through the {@link PluginHost}.
  */
 public final class LowbitModule extends AbstractModule {
 
-    private final ClassLoader pluginClassLoader;
+    private final PluginHost plugins;
 
-    /** @param pluginClassLoader where quantizers and architectures are discovered */
-    public LowbitModule(ClassLoader pluginClassLoader) {
-        this.pluginClassLoader = pluginClassLoader;
+    /** @param plugins where built-ins come from and plugin folders are opened; the caller closes it */
+    public LowbitModule(PluginHost plugins) {
+        this.plugins = plugins;
     }
 
-    @Provides
-    @Singleton
-    PluginLoader pluginLoader() {
-        return new PluginLoader(pluginClassLoader);
-    }
-
-    @Provides
-    @Singleton
-    QuantizerRegistry quantizers(PluginLoader loader) {
-        return new QuantizerRegistry(loader.load(Quantizer.class), loader.load(QuantizerFactory.class));
-    }
-
-    @Provides
-    @Singleton
-    ArchitectureRegistry architectures(PluginLoader loader) {
-        return new ArchitectureRegistry(loader.load(Architecture.class));
+    @Override
+    protected void configure() {
+        bind(PluginHost.class).toInstance(plugins);
     }
 }

@@ -4,7 +4,6 @@ import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.train.Provenance;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -45,7 +44,6 @@ public final class SuiteLoader {
     private final SuiteReader reader;
 
     /** A loader that checks architecture ids and quantizer specs against the registries. */
-    @Inject
     public SuiteLoader(ArchitectureRegistry architectures, QuantizerRegistry quantizers) {
         this(architectures::get, quantizers::resolve);
     }

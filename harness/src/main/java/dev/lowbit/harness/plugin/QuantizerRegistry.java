@@ -29,8 +29,8 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
             String name = entry.plugin().name();
             Discovered<QuantizerFactory> previous = this.factories.putIfAbsent(name, entry);
             if (previous != null) {
-                throw new BadInputException("Two quantizer factories named '" + name + "': " + previous.source()
-                        + " and " + entry.source() + ". Remove one of them.");
+                throw new BadInputException("Quantizer factory name '" + name + "' is provided twice: " + previous.source()
+                        + " and " + entry.source() + ". Remove one, or change the plugin's name.");
             }
         }
     }

@@ -30,8 +30,10 @@ public class Registry<T> {
             String id = idOf.apply(entry.plugin());
             Discovered<T> previous = byId.putIfAbsent(id, entry);
             if (previous != null) {
-                throw new BadInputException("Two " + kind + "s with id '" + id + "': " + previous.source()
-                        + " and " + entry.source() + ". Remove one of them.");
+                // PluginLoader already keeps one provider per id; this guards registries built by hand.
+                throw new BadInputException(Character.toUpperCase(kind.charAt(0)) + kind.substring(1) + " id '" + id
+                        + "' is provided twice: " + previous.source() + " and " + entry.source()
+                        + ". Remove one, or change the plugin's id.");
             }
         }
     }

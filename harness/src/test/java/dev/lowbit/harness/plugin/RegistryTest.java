@@ -67,6 +67,7 @@ class RegistryTest {
         List<Discovered<Quantizer>> twice = List.of(
                 new Discovered<>(ternary, "built-in (a.jar)"), new Discovered<>(ternary, "plugins/b.jar"));
         assertThatThrownBy(() -> new QuantizerRegistry(twice, factories))
-                .hasMessage("Two quantizers with id 'ternary': built-in (a.jar) and plugins/b.jar. Remove one of them.");
+                .hasMessage("Quantizer id 'ternary' is provided twice: built-in (a.jar) and plugins/b.jar. Remove one,"
+                        + " or change the plugin's id.");
     }
 }

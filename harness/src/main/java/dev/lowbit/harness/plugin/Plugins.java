@@ -1,0 +1,91 @@
+package dev.lowbit.harness.plugin;
+
+import dev.lowbit.api.spi.Architecture;
+import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.api.spi.QuantizerFactory;
+import dev.lowbit.harness.BadInputException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * What one command can use: the built-in quantizers and architectures and those of a plugins folder,
+ * each id once, with every plugin that failed to load as a {@link PluginFailure}.
+ */
+public final class Plugins implements AutoCloseable {
+
+    private final PluginLoader loader;
+    private final QuantizerRegistry quantizers;
+    private final ArchitectureRegistry architectures;
+
+    /** Loads every provider the loader finds; its failures become this set's failures. */
+    public Plugins(PluginLoader loader) {
+        this.loader = loader;
+        this.quantizers = new QuantizerRegistry(loader.load(Quantizer.class), loader.load(QuantizerFactory.class));
+        this.architectures = new ArchitectureRegistry(loader.load(Architecture.class));
+    }
+
+    /** The quantizers and quantizer factories. */
+    public QuantizerRegistry quantizers() {
+        return quantizers;
+    }
+
+    /** The architectures. */
+    public ArchitectureRegistry architectures() {
+        return architectures;
+    }
+
+    /** The plugins folder that was read, if any (the default {@code ./plugins} may be absent). */
+    public Optional<Path> folder() {
+        return loader.folder();
+    }
+
+    /** The folder's plugins that loaded, with what each provides. */
+    public List<PluginLoader.LoadedPlugin> loaded() {
+        return loader.plugins();
+    }
+
+    /** The plugins that failed to load and the ids provided twice, one line each. */
+    public List<PluginFailure> failures() {
+        return loader.failures();
+    }
+
+    /**
+     * The jars outside lowbit that runs depend on, for provenance: the jar of every quantizer, factory
+     * and architecture that is not built in, and the other jars of a plugin folder that provides one
+     * (the libraries it bundles).
+     */
+    public SortedSet<Path> jars() {
+        SortedSet<Path> jars = new TreeSet<>(quantizers.pluginJars());
+        jars.addAll(architectures.pluginJars());
+        for (PluginLoader.LoadedPlugin plugin : loaded()) {
+            if (!plugin.provides().isEmpty()) {
+                jars.addAll(plugin.jars());
+            }
+        }
+        return jars;
+    }
+
+    /**
+     * Fails when these plugins cannot be used as they are: always for an id provided twice (an id in
+     * results must mean one thing), and for any failure when {@code strict}.
+     *
+     * @throws BadInputException one line per problem
+     */
+    public void requireUsable(boolean strict) {
+        List<String> fatal = failures().stream()
+                .filter(f -> strict || f.kind() == PluginFailure.Kind.DUPLICATE)
+                .map(PluginFailure::message).toList();
+        if (!fatal.isEmpty()) {
+            throw new BadInputException(String.join(System.lineSeparator() + "lowbit: ", fatal));
+        }
+    }
+
+    /** Closes the plugins' class loaders. */
+    @Override
+    public void close() {
+        loader.close();
+    }
+}
