@@ -59,7 +59,7 @@ public final class ListCommand implements Callable<Integer> {
         Plugins plugins = pluginOptions.open(pluginHost);
         // list shows failures, an id provided twice included, as data; --strict makes any of them an error.
         if (pluginOptions.strict()) {
-            plugins.requireUsable(true);
+            PluginOptions.requireUsable(plugins, true);
         }
         QuantizerRegistry quantizers = plugins.quantizers();
         PrintWriter out = spec.commandLine().getOut();

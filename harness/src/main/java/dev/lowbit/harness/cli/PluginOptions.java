@@ -1,10 +1,12 @@
 package dev.lowbit.harness.cli;
 
+import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plugin.PluginFailure;
 import dev.lowbit.harness.plugin.PluginHost;
 import dev.lowbit.harness.plugin.Plugins;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,7 +39,7 @@ public final class PluginOptions {
      */
     Plugins openForUse(PluginHost host, PrintWriter err) {
         Plugins plugins = open(host);
-        plugins.requireUsable(strict);
+        requireUsable(plugins, strict);
         for (PluginFailure failure : plugins.failures()) {
             err.println("lowbit: warning: " + failure + " Going on without it (--strict makes this an error).");
         }
@@ -48,5 +50,18 @@ public final class PluginOptions {
     /** Whether plugin failures are errors. */
     boolean strict() {
         return strict;
+    }
+
+    /**
+     * Stops the command when a failure is fatal ({@link Plugins#fatalFailures}).
+     *
+     * @throws BadInputException one line per failure, each printed after "lowbit: "
+     */
+    static void requireUsable(Plugins plugins, boolean strict) {
+        List<String> fatal = plugins.fatalFailures(strict).stream().map(PluginFailure::message).toList();
+        if (!fatal.isEmpty()) {
+            // Main prints "lowbit: " before the message; the other lines get it here.
+            throw new BadInputException(String.join(System.lineSeparator() + "lowbit: ", fatal));
+        }
     }
 }

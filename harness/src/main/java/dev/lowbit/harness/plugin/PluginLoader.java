@@ -7,8 +7,6 @@ import dev.lowbit.api.spi.QuantizerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.net.URISyntaxException;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
@@ -94,7 +92,7 @@ public final class PluginLoader implements AutoCloseable {
         for (PluginFolder.Plugin plugin : contents.plugins()) {
             PluginClassLoader loader = new PluginClassLoader(plugin.location().getFileName().toString(), plugin.jars(), host);
             if (SPIS.stream().noneMatch(spi -> loader.findResource(spi.servicesFile()) != null)) {
-                failures.add(PluginFailure.broken(where(plugin.location()) + " provides no quantizer, quantizer factory"
+                failures.add(PluginFailure.broken(ProviderFailures.where(plugin.location()) + " provides no quantizer, quantizer factory"
                         + " or architecture: it has no META-INF/services/dev.lowbit.api.spi.Quantizer, .QuantizerFactory"
                         + " or .Architecture file. Add one naming your class (README, 'Write your own quantizer')."));
                 close(loader);
@@ -139,7 +137,7 @@ public final class PluginLoader implements AutoCloseable {
     }
 
     private <T> void loadFrom(Spi<T> spi, ClassLoader loader, PluginFolder.Plugin plugin, Map<String, Discovered<T>> byId) {
-        String where = plugin == null ? "lowbit's class path" : where(plugin.location());
+        String where = plugin == null ? "lowbit's class path" : ProviderFailures.where(plugin.location());
         var iterator = ServiceLoader.load(spi.type(), loader).stream().iterator();
         while (true) {
             Class<?> type = null;
@@ -149,10 +147,10 @@ public final class PluginLoader implements AutoCloseable {
                 }
                 ServiceLoader.Provider<T> provider = iterator.next();
                 type = provider.type();
-                String missing = unimplemented(spi.type(), type);
+                String missing = ProviderFailures.unimplemented(spi.type(), type);
                 if (!missing.isEmpty()) {
-                    failures.add(PluginFailure.broken(incompatibleApi(where, type.getName() + " does not implement "
-                            + spi.type().getSimpleName() + "'s " + missing)));
+                    failures.add(PluginFailure.broken(ProviderFailures.incompatibleApi(where, type.getName()
+                            + " does not implement " + spi.type().getSimpleName() + "'s " + missing)));
                     continue;
                 }
                 T instance = provider.get();
@@ -175,104 +173,12 @@ public final class PluginLoader implements AutoCloseable {
                     provided.get(plugin.location()).add(spi.noun().toLowerCase(Locale.ROOT) + " " + id);
                 }
             } catch (ServiceConfigurationError e) {
-                failures.add(PluginFailure.broken(explain(where, plugin, spi, e)));
+                failures.add(PluginFailure.broken(ProviderFailures.explain(where, plugin != null, spi.type(), e)));
             } catch (LinkageError | RuntimeException e) {
                 // Thrown by a provider's own code (its id or name) or while linking its class.
-                failures.add(PluginFailure.broken(explain(where, type == null ? null : type.getName(), e)));
+                failures.add(PluginFailure.broken(ProviderFailures.explain(where, type == null ? null : type.getName(), e)));
             }
         }
-    }
-
-    /**
-     * The SPI's abstract methods the class leaves unimplemented (it was compiled against another api),
-     * sorted and comma-separated; empty when it implements them all. Checked before the first call, which
-     * would otherwise throw AbstractMethodError somewhere deep in training.
-     */
-    private static String unimplemented(Class<?> spi, Class<?> type) {
-        List<String> missing = new ArrayList<>();
-        for (Method method : spi.getMethods()) {
-            if (!Modifier.isAbstract(method.getModifiers())) {
-                continue;
-            }
-            try {
-                Method implementation = type.getMethod(method.getName(), method.getParameterTypes());
-                if (Modifier.isAbstract(implementation.getModifiers())) {
-                    missing.add(signature(method));
-                }
-            } catch (NoSuchMethodException e) {
-                missing.add(signature(method));
-            }
-        }
-        return String.join(", ", missing.stream().sorted().toList());
-    }
-
-    private static String signature(Method method) {
-        StringBuilder text = new StringBuilder(method.getName()).append('(');
-        Class<?>[] parameters = method.getParameterTypes();
-        for (int i = 0; i < parameters.length; i++) {
-            text.append(i > 0 ? ", " : "").append(parameters[i].getSimpleName());
-        }
-        return text.append(')').toString();
-    }
-
-    /** One line for a provider ServiceLoader could not load: its class is missing, wrong, or threw. */
-    private static String explain(String where, PluginFolder.Plugin plugin, Spi<?> spi, ServiceConfigurationError e) {
-        // ServiceLoader prefixes its messages with the service's name; the line names the services file instead.
-        String message = e.getMessage() == null ? "" : e.getMessage().replace(spi.type().getName() + ": ", "");
-        Throwable cause = e.getCause();
-        String provider = providerName(message);
-        // ServiceLoader reports a missing class without its ClassNotFoundException, as "Provider NAME not found".
-        if (cause instanceof ClassNotFoundException || message.endsWith(" not found")) {
-            return where + ": " + spi.servicesFile() + " names " + provider + ", which is not in "
-                    + (plugin == null ? "any jar on the class path" : "the plugin") + ". Add the class to the jar or"
-                    + " remove its line.";
-        }
-        if (cause instanceof LinkageError linkage) {
-            return explain(where, provider, linkage);
-        }
-        if (message.endsWith(" not a subtype")) {
-            return where + ": " + spi.servicesFile() + " names " + provider + ", which does not implement "
-                    + spi.type().getName() + ". Fix the services file or the class.";
-        }
-        if (cause != null && message.endsWith(" could not be instantiated")) {
-            return where + ": " + provider + " threw in its constructor: " + cause + ". Fix the constructor (a provider"
-                    + " should only be cheap to create) or remove the plugin.";
-        }
-        return where + ": " + message + (cause == null ? "" : " (" + cause + ")") + ". Fix the provider or remove the plugin.";
-    }
-
-    /**
-     * One line for a class that cannot link (compiled against another lowbit api, or missing a library) or a
-     * provider whose own code threw; {@code provider} is null when the class could not even be loaded.
-     */
-    private static String explain(String where, String provider, Throwable e) {
-        String text = String.valueOf(e.getMessage());
-        if (e instanceof LinkageError && (text.contains("dev.lowbit.api.") || text.contains("dev/lowbit/api/"))) {
-            return incompatibleApi(where, (provider == null ? "" : provider + ": ") + e);
-        }
-        if (e instanceof NoClassDefFoundError) {
-            return where + ": " + (provider == null ? "a provider" : provider) + " needs " + text.replace('/', '.')
-                    + ", which is neither in the plugin nor"
-                    + " shared by lowbit (only dev.lowbit.api, ai.djl and org.slf4j are). Bundle that library with the"
-                    + " plugin: in a fat jar, or as a jar beside it in the plugin's own folder.";
-        }
-        return where + ": " + (provider == null ? "a provider" : provider) + " failed: " + e
-                + ". Fix the provider or remove the plugin.";
-    }
-
-    private static String incompatibleApi(String where, String detail) {
-        return where + " was compiled against an incompatible lowbit api: " + detail + ". Rebuild it against the"
-                + " lowbit-api of this lowbit.";
-    }
-
-    /** The provider's class name in ServiceLoader's "Provider NAME ..." messages. */
-    private static String providerName(String message) {
-        String[] words = message.split(" ");
-        return words.length > 1 && words[0].equals("Provider") ? words[1] : "a provider";
-    }
-
-    private static String where(Path location) {
-        return Files.isDirectory(location) ? "Plugin folder '" + location + "'" : "Plugin '" + location + "'";
     }
 
     @SuppressWarnings("unchecked")

@@ -3,7 +3,6 @@ package dev.lowbit.harness.plugin;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.QuantizerFactory;
-import dev.lowbit.harness.BadInputException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -69,18 +68,11 @@ public final class Plugins implements AutoCloseable {
     }
 
     /**
-     * Fails when these plugins cannot be used as they are: always for an id provided twice (an id in
-     * results must mean one thing), and for any failure when {@code strict}.
-     *
-     * @throws BadInputException one line per problem
+     * The failures that stop a command that uses these plugins: an id provided twice always (an id in
+     * results must mean one thing), and with {@code strict} every failure.
      */
-    public void requireUsable(boolean strict) {
-        List<String> fatal = failures().stream()
-                .filter(f -> strict || f.kind() == PluginFailure.Kind.DUPLICATE)
-                .map(PluginFailure::message).toList();
-        if (!fatal.isEmpty()) {
-            throw new BadInputException(String.join(System.lineSeparator() + "lowbit: ", fatal));
-        }
+    public List<PluginFailure> fatalFailures(boolean strict) {
+        return failures().stream().filter(f -> strict || f.kind() == PluginFailure.Kind.DUPLICATE).toList();
     }
 
     /** Closes the plugins' class loaders. */

@@ -28,8 +28,10 @@ class PluginLoaderTest {
 
         assertThat(quantizers.all()).isNotEmpty().allSatisfy(entry -> {
             assertThat(entry.pluginJar()).isNull();
-            assertThat(entry.source()).startsWith("built-in (");
+            assertThat(entry.source()).isEqualTo("built-in (lowbit-quantizers)");
         });
+        assertThat(architectures.all()).isNotEmpty()
+                .allSatisfy(entry -> assertThat(entry.source()).isEqualTo("built-in (lowbit-architectures)"));
         assertThat(quantizers.factories()).isNotEmpty().allSatisfy(entry -> assertThat(entry.pluginJar()).isNull());
         assertThat(architectures.all()).isNotEmpty().allSatisfy(entry -> assertThat(entry.pluginJar()).isNull());
         assertThat(quantizers.pluginJars()).isEmpty();
