@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.geom.Rectangle2D;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.Plot;
 import org.jfree.chart.plot.XYPlot;
@@ -55,6 +56,15 @@ final class Charts {
 
     static Color colour(int index) {
         return PALETTE[index % PALETTE.length];
+    }
+
+    /**
+     * An accuracy axis in percent: not from zero, so a difference of a point stays visible, and at
+     * least a point tall, so equal accuracies do not collapse it to repeated tick labels.
+     */
+    static void accuracyAxis(NumberAxis axis) {
+        axis.setAutoRangeIncludesZero(false);
+        axis.setAutoRangeMinimumSize(1.0);
     }
 
     /** Flat bars: JFreeChart's default gradient and shadow only blur the values. */

@@ -183,7 +183,7 @@ record RunDetail(
         }
         plot.setRenderer(renderer);
         ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        Charts.accuracyAxis((NumberAxis) plot.getRangeAxis());
         return Charts.svg(Charts.styled(chart), "curve-" + stored.run().runId(), WIDTH, HEIGHT);
     }
 }

@@ -121,7 +121,7 @@ final class StudyCharts {
                 plot.setRenderer(1, reference);
             }
             integerTicks((NumberAxis) plot.getDomainAxis());
-            ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+            Charts.accuracyAxis((NumberAxis) plot.getRangeAxis());
             String id = "curve-" + index++;
             views.add(view(id, "Validation accuracy per epoch: " + panel.getKey(),
                     "Mean over seeds per quantizer; fp32 is the grey dashed line, its band spanning the lowest to the "
@@ -179,7 +179,9 @@ final class StudyCharts {
                 PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setRenderer(lineRenderer(data.getSeriesCount(), 0));
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        Charts.accuracyAxis((NumberAxis) plot.getRangeAxis());
+        // One alphabet alone would make a zero-width axis with unreadable repeated ticks.
+        ((NumberAxis) plot.getDomainAxis()).setAutoRangeMinimumSize(1.0);
         int index = 0;
         for (Map.Entry<String, XYSeries> panel : byPanel.entrySet()) {
             Double reference = fp32.get(panel.getKey());
@@ -242,7 +244,7 @@ final class StudyCharts {
                 PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setDomainAxis(size);
-        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        Charts.accuracyAxis((NumberAxis) plot.getRangeAxis());
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(false, true);
         renderer.setSeriesLinesVisible(0, true);
         renderer.setSeriesShapesVisible(0, false);
@@ -451,7 +453,7 @@ final class StudyCharts {
         renderer.setDefaultItemLabelsVisible(true);
         renderer.setDefaultItemLabelFont(Charts.LABEL_FONT);
         NumberAxis accuracy = (NumberAxis) plot.getRangeAxis();
-        accuracy.setAutoRangeIncludesZero(false);
+        Charts.accuracyAxis(accuracy);
         accuracy.setUpperMargin(0.1);
         int height = Math.max(260, 100 + 44 * data.getColumnCount());
         return Optional.of(view(id, title, caption, chart, height));
