@@ -42,7 +42,7 @@ public final class Batches {
     }
 
     /** Normalisation measured on {@code trainIndices} of {@code train}, to be applied to any split. */
-    static Batches normalisedBy(ImageSet train, int[] trainIndices) {
+    public static Batches normalisedBy(ImageSet train, int[] trainIndices) {
         int size = train.imageSize();
         byte[] pixels = train.pixels();
         double sum = 0;
@@ -61,7 +61,7 @@ public final class Batches {
     }
 
     /** The same normalisation applied to other images (validation or test). */
-    Batches over(ImageSet other) {
+    public Batches over(ImageSet other) {
         return new Batches(other, mean, std);
     }
 

@@ -1,20 +1,8 @@
 package dev.lowbit.harness.train;
 
-import ai.djl.Device;
-import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.initializer.XavierInitializer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.tracker.Tracker;
 import dev.lowbit.api.nn.MemoryAccounting;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
@@ -35,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
@@ -133,71 +120,48 @@ public final class TrainingRunner {
         int batchesPerEpoch = (split.train().length + recipe.batchSize() - 1) / recipe.batchSize();
         Augmentation augmentation = Augmentation.named(recipe.augmentation());
 
-        // Seeds the engine's generator, which draws the initial weights.
-        Engine.getInstance().setRandomSeed((int) config.seed());
-        Block block = architecture.build(exampleShape, data.classes(), quantizer, LayerPolicy.byId(config.layerPolicy()));
-        // He initialisation for weights the architecture left to the harness (the FCNN and CNN use
-        // ReLU); an architecture that sets its own initializers keeps them.
-        block.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
-                XavierInitializer.FactorType.IN, 2), p -> p.getType() == Parameter.Type.WEIGHT && p.getInitializer() == null);
-        ResumableOptimizer optimizer = optimizer(recipe, batchesPerEpoch * recipe.epochs());
         Checkpoint.Restored restored = readCheckpoint(files.checkpoint());
-        if (restored != null) {
-            restored.initialize(block);
-        }
-        try (Model model = Model.newInstance(label, Device.cpu())) {
-            model.setBlock(block);
-            DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(optimizer)
-                    .optDevices(new Device[] {Device.cpu()});
-            try (Trainer trainer = model.newTrainer(trainingConfig);
-                    StabilityMonitor stability = new StabilityMonitor(block, trainer.getManager())) {
-                trainer.initialize(new Shape(recipe.batchSize()).addAll(exampleShape));
-                MemoryRecord memory = MemoryAccounting.of(block);
-                List<EpochRecord> epochs = new ArrayList<>(files.epochLog().read());
-                int resumedAfter = restored == null ? 0 : restored.epoch();
-                if (resumedAfter > epochs.size()) {
-                    throw new UncheckedIOException(new IOException("Cannot resume from " + files.checkpoint()
-                            + ": it was taken after epoch " + resumedAfter + " but only " + epochs.size()
-                            + " epochs are stored"));
-                }
-                if (restored != null) {
-                    restoreOptimizer(restored, block, optimizer, files.checkpoint());
-                }
-                epochs.subList(resumedAfter, epochs.size()).clear();
-                files.epochLog().keepFirst(resumedAfter);
-                stability.remember();
-                progress.runStarted(label, recipe.epochs(), batchesPerEpoch);
-                if (resumedAfter > 0) {
-                    progress.resumed(resumedAfter);
-                }
-
-                for (int epoch = resumedAfter + 1; epoch <= recipe.epochs(); epoch++) {
-                    long start = System.nanoTime();
-                    int[] order = shuffled(split.train(), config.seed(), epoch);
-                    Fit fit = trainEpoch(trainer, train, order, recipe.batchSize(), epoch, augmentation,
-                            new Random(epochSeed(config.seed(), epoch) ^ AUGMENTATION_STREAM));
-                    if (!stability.parametersFinite()) {
-                        throw new DivergedException(epoch, "the weights stopped being finite numbers in epoch " + epoch);
+        try (TrainingSession session = new TrainingSession(label, recipe, batchesPerEpoch * recipe.epochs(),
+                architecture, quantizer, LayerPolicy.byId(config.layerPolicy()), exampleShape, data.classes(),
+                config.seed(), block -> {
+                    if (restored != null) {
+                        restored.initialize(block);
                     }
-                    StabilityMonitor.Diagnostics diagnostics = stability.measure();
-                    Evaluation validation = evaluate(trainer, train, split.validation());
-                    EpochRecord record = new EpochRecord(epoch, fit.loss(), fit.accuracy(), validation.loss(),
-                            validation.accuracy(), (System.nanoTime() - start) / 1e9,
-                            (double) optimizer.lastLearningRate(), diagnostics.flipRatio(),
-                            diagnostics.beyondOutermostShare(), fit.lossSpikes(), diagnostics.levelOccupancy());
-                    epochs.add(record);
-                    files.epochLog().append(record);
-                    // After the epoch line: a crash in between redoes this epoch, identically.
-                    Checkpoint.save(files.checkpoint(), epoch, block, optimizer);
-                    progress.epochFinished(record);
-                }
-                Evaluation finalTest = evaluate(trainer, test, IntStream.range(0, data.test().size()).toArray());
-                ModelRecord modelRecord = new ModelRecord(Arrays.stream(exampleShape.getShape()).boxed().toList(),
-                        data.classes(), train.mean(), train.std());
-                MemoryRecord stored = persist.persist(block, modelRecord, memory);
-                return new Outcome(epochs, finalTest, stored, modelRecord);
+                })) {
+            Block block = session.block();
+            MemoryRecord memory = MemoryAccounting.of(block);
+            List<EpochRecord> epochs = new ArrayList<>(files.epochLog().read());
+            int resumedAfter = restored == null ? 0 : restored.epoch();
+            if (resumedAfter > epochs.size()) {
+                throw new UncheckedIOException(new IOException("Cannot resume from " + files.checkpoint()
+                        + ": it was taken after epoch " + resumedAfter + " but only " + epochs.size()
+                        + " epochs are stored"));
             }
+            if (restored != null) {
+                restoreOptimizer(restored, block, session.optimizer(), files.checkpoint());
+            }
+            epochs.subList(resumedAfter, epochs.size()).clear();
+            files.epochLog().keepFirst(resumedAfter);
+            session.stability().remember();
+            progress.runStarted(label, recipe.epochs(), batchesPerEpoch);
+            if (resumedAfter > 0) {
+                progress.resumed(resumedAfter);
+            }
+
+            for (int epoch = resumedAfter + 1; epoch <= recipe.epochs(); epoch++) {
+                EpochRecord record = session.epoch(epoch, train, split.train(), split.validation(), config.seed(),
+                        augmentation, progress::batchFinished).record();
+                epochs.add(record);
+                files.epochLog().append(record);
+                // After the epoch line: a crash in between redoes this epoch, identically.
+                Checkpoint.save(files.checkpoint(), epoch, block, session.optimizer());
+                progress.epochFinished(record);
+            }
+            Evaluation finalTest = session.evaluate(test, IntStream.range(0, data.test().size()).toArray());
+            ModelRecord modelRecord = new ModelRecord(Arrays.stream(exampleShape.getShape()).boxed().toList(),
+                    data.classes(), train.mean(), train.std());
+            MemoryRecord stored = persist.persist(block, modelRecord, memory);
+            return new Outcome(epochs, finalTest, stored, modelRecord);
         }
     }
 
@@ -220,103 +184,5 @@ public final class TrainingRunner {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot resume from " + checkpoint + ": " + e.getMessage(), e);
         }
-    }
-
-    private record Fit(double loss, double accuracy, int lossSpikes) {}
-
-    /** A batch whose loss exceeds this many times the median of the epoch's earlier batches is a spike. */
-    private static final double SPIKE_FACTOR = 3;
-    /** Spikes are judged once this many batches give the median. */
-    private static final int SPIKE_WARM_UP = 10;
-
-    private Fit trainEpoch(Trainer trainer, Batches batches, int[] order, int batchSize, int epoch,
-            Augmentation augmentation, Random augmentationDraws) {
-        double lossSum = 0;
-        long correct = 0;
-        int spikes = 0;
-        List<Double> sortedLosses = new ArrayList<>();
-        for (int from = 0; from < order.length; from += batchSize) {
-            int to = Math.min(from + batchSize, order.length);
-            // Everything a batch creates, including the quantized weights, dies with this manager.
-            try (NDManager batchScope = trainer.getManager().newSubManager()) {
-                NDArray x = batches.images(batchScope, order, from, to, augmentation, augmentationDraws);
-                NDArray y = batches.labels(batchScope, order, from, to);
-                double loss;
-                try (GradientCollector tape = trainer.newGradientCollector()) {
-                    NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                    NDArray lossArray = trainer.getLoss().evaluate(new NDList(y), new NDList(logits));
-                    tape.backward(lossArray);
-                    loss = lossArray.getFloat();
-                    correct += countCorrect(logits, batches, order, from);
-                }
-                if (!Double.isFinite(loss)) {
-                    throw new DivergedException(epoch, "the training loss became " + loss + " in epoch " + epoch);
-                }
-                if (sortedLosses.size() >= SPIKE_WARM_UP && loss > SPIKE_FACTOR * sortedLosses.get(sortedLosses.size() / 2)) {
-                    spikes++;
-                }
-                int at = java.util.Collections.binarySearch(sortedLosses, loss);
-                sortedLosses.add(at < 0 ? -at - 1 : at, loss);
-                trainer.step();
-                lossSum += loss * (to - from);
-                progress.batchFinished(loss);
-            }
-        }
-        return new Fit(lossSum / order.length, (double) correct / order.length, spikes);
-    }
-
-    private static Evaluation evaluate(Trainer trainer, Batches batches, int[] indices) {
-        return Evaluation.of(x -> trainer.evaluate(new NDList(x)).singletonOrThrow(), batches, indices,
-                trainer.getManager());
-    }
-
-    private static long countCorrect(NDArray logits, Batches batches, int[] order, int from) {
-        long[] predicted = logits.argMax(1).toLongArray();
-        long correct = 0;
-        for (int i = 0; i < predicted.length; i++) {
-            if (predicted[i] == batches.label(order[from + i])) {
-                correct++;
-            }
-        }
-        return correct;
-    }
-
-    /**
-     * The epoch's training order: a shuffle seeded by the run's seed and the epoch alone, so a run
-     * resumed at any epoch sees the same order as one that never stopped.
-     */
-    private static int[] shuffled(int[] indices, long seed, int epoch) {
-        int[] order = indices.clone();
-        Random random = new Random(epochSeed(seed, epoch));
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
-    }
-
-    /** Separates the augmentation draws from the shuffle's, which share the epoch seed. */
-    private static final long AUGMENTATION_STREAM = 0x5DEECE66DL;
-
-    private static long epochSeed(long seed, int epoch) {
-        return seed * 1_000_003L + epoch;
-    }
-
-    /** The recipe's optimizer; a cosine schedule decays the rate to zero over {@code totalSteps}. */
-    private static ResumableOptimizer optimizer(Recipe recipe, int totalSteps) {
-        float peak = (float) recipe.learningRate();
-        Tracker rate = switch (recipe.schedule()) {
-            case "constant" -> Tracker.fixed(peak);
-            case "cosine" -> Tracker.cosine().setBaseValue(peak).optFinalValue(0f).setMaxUpdates(totalSteps).build();
-            default -> throw new IllegalArgumentException("Unknown schedule '" + recipe.schedule() + "'");
-        };
-        ResumableOptimizer.Kind kind = switch (recipe.optimizer()) {
-            case "adam" -> ResumableOptimizer.Kind.ADAM;
-            case "sgd" -> ResumableOptimizer.Kind.SGD;
-            default -> throw new IllegalArgumentException("Unknown optimizer '" + recipe.optimizer() + "'");
-        };
-        return ResumableOptimizer.of(kind, rate, (float) recipe.weightDecay());
     }
 }
