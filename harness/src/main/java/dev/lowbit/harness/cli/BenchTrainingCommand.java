@@ -15,6 +15,8 @@ import dev.lowbit.harness.bench.TrainingBenchmark.ModelTimings;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.data.LabeledImages;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.PluginHost;
+import dev.lowbit.harness.plugin.Plugins;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -79,13 +82,14 @@ public final class BenchTrainingCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Folder holding Fashion-MNIST.")
     Path data;
 
-    private final QuantizerRegistry quantizers;
-    private final ArchitectureRegistry architectures;
+    @Mixin
+    PluginOptions pluginOptions;
+
+    private final PluginHost pluginHost;
 
     @Inject
-    BenchTrainingCommand(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
-        this.quantizers = quantizers;
-        this.architectures = architectures;
+    BenchTrainingCommand(PluginHost pluginHost) {
+        this.pluginHost = pluginHost;
     }
 
     @Override
@@ -104,6 +108,9 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         // The same engine settings as lowbit run, read when the engine starts (after this point).
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(engineThreads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
+        QuantizerRegistry quantizers = plugins.quantizers();
+        ArchitectureRegistry architectures = plugins.architectures();
         var archs = architectureIds.stream().map(architectures::get).toList();
         Quantizer fp32 = quantizers.resolve("fp32");
         List<Quantizer> compared = quantizerSpecs.stream().map(quantizers::resolve).filter(q -> !q.isFullPrecision()).toList();
