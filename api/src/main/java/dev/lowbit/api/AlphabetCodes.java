@@ -33,8 +33,31 @@ public final class AlphabetCodes {
      */
     public NDArray codes(NDArray normalized) {
         if (!Double.isNaN(uniformStep)) {
-            return normalized.sub((float) alphabet.min()).div((float) uniformStep).round().clip(0, alphabet.levels() - 1);
+            return uniformCodes(normalized.sub((float) alphabet.min()));
         }
+        return midpointCodes(normalized);
+    }
+
+    /**
+     * {@link #codes} of an array the caller owns and no longer needs (e.g. a fresh {@code W / s}),
+     * which it may overwrite: the same values with one array fewer allocated.
+     */
+    public NDArray codesOverwriting(NDArray normalized) {
+        if (!Double.isNaN(uniformStep)) {
+            return uniformCodes(normalized.subi((float) alphabet.min()));
+        }
+        return midpointCodes(normalized);
+    }
+
+    /** Codes from {@code normalized - min}, which is overwritten; dividing by a step of 1 is skipped (exact). */
+    private NDArray uniformCodes(NDArray shifted) {
+        if (uniformStep != 1) {
+            shifted.divi((float) uniformStep);
+        }
+        return shifted.round().clip(0, alphabet.levels() - 1);
+    }
+
+    private NDArray midpointCodes(NDArray normalized) {
         // Unequal spacing: count the midpoints each value lies above.
         NDArray codes = normalized.zerosLike();
         for (int i = 1; i < alphabet.levels(); i++) {
@@ -44,10 +67,23 @@ public final class AlphabetCodes {
         return codes;
     }
 
+    /** {@link #values} of codes the caller may let be overwritten (e.g. fresh from {@link #codes}). */
+    public NDArray valuesOverwriting(NDArray codes) {
+        if (uniformStep == 1) {
+            return codes.addi((float) alphabet.min());
+        }
+        if (!Double.isNaN(uniformStep)) {
+            return codes.muli((float) uniformStep).addi((float) alphabet.min());
+        }
+        return values(codes);
+    }
+
     /** The alphabet value of every code (unscaled). */
     public NDArray values(NDArray codes) {
         if (!Double.isNaN(uniformStep)) {
-            return codes.mul((float) uniformStep).add((float) alphabet.min());
+            // codes * step + min; multiplying by a step of 1 is skipped (it is exact).
+            return uniformStep == 1 ? codes.add((float) alphabet.min())
+                    : codes.mul((float) uniformStep).addi((float) alphabet.min());
         }
         NDArray table = codes.getManager().create(toFloats(alphabet.values()));
         return table.take(codes.toType(DataType.INT64, false));
@@ -56,6 +92,11 @@ public final class AlphabetCodes {
     /** Every element replaced by its nearest alphabet value (unscaled). */
     public NDArray snap(NDArray normalized) {
         return values(codes(normalized));
+    }
+
+    /** {@link #snap} of an array the caller may let be overwritten (see {@link #codesOverwriting}). */
+    public NDArray snapOverwriting(NDArray normalized) {
+        return valuesOverwriting(codesOverwriting(normalized));
     }
 
     private static float[] toFloats(double[] values) {

@@ -81,12 +81,43 @@ public class AlphabetQuantizer implements Quantizer {
 
     @Override
     public NDArray codes(NDArray weights, NDArray scale) {
-        return codes.codes(weights.div(scale));
+        // W / s is fresh and ours: the codes may overwrite it.
+        return codes.codesOverwriting(weights.div(scale));
     }
 
     @Override
     public NDArray values(NDArray codes) {
         return this.codes.values(codes);
+    }
+
+    /** {@code scale * values(codes)}, the product computed in place on the fresh values (same result). */
+    @Override
+    public NDArray decode(NDArray codes, NDArray scale) {
+        return scaleInPlace(this.codes.values(codes), scale);
+    }
+
+    /** Q(W) at scale s: {@code s * values(codes(W, s))}, every step after the division in place. */
+    @Override
+    public NDArray quantize(NDArray weights, NDArray scale) {
+        return scaleInPlace(codes.valuesOverwriting(codes(weights, scale)), scale);
+    }
+
+    /** {@code values * scale} in place when the product keeps the values' shape, else a new array. */
+    private static NDArray scaleInPlace(NDArray values, NDArray scale) {
+        return broadcastsInto(scale.getShape(), values.getShape()) ? values.muli(scale) : values.mul(scale);
+    }
+
+    private static boolean broadcastsInto(ai.djl.ndarray.types.Shape small, ai.djl.ndarray.types.Shape big) {
+        if (small.dimension() > big.dimension()) {
+            return false;
+        }
+        for (int i = 1; i <= small.dimension(); i++) {
+            long s = small.get(small.dimension() - i);
+            if (s != 1 && s != big.get(big.dimension() - i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

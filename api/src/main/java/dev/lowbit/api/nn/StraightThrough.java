@@ -33,7 +33,13 @@ public final class StraightThrough {
             return shadow;
         }
         NDArray detached = detach(shadow, scope);
-        return quantizer.quantize(detached).add(exactZero(detached, shadow));
+        NDArray quantized = quantizer.quantize(detached);
+        // (W - stop_gradient(W)) + Q(W): two recorded ops, the second in place on the first's fresh
+        // result (add needs neither input for its backward). Lands in the parameter's manager, so
+        // it is handed to the batch's.
+        NDArray zero = shadow.sub(detached);
+        zero.attach(scope);
+        return zero.addi(quantized);
     }
 
     /**

@@ -34,9 +34,9 @@ public final class MseScale implements ScaleRule {
         AlphabetCodes codes = new AlphabetCodes(alphabet);
         NDArray scale = START.scale(weights, alphabet, granularity);
         for (int step = 0; step < LLOYD_STEPS; step++) {
-            NDArray levels = codes.snap(weights.div(scale));
-            NDArray correlation = ScaleMath.sum(weights.mul(levels), granularity);
-            NDArray energy = ScaleMath.sum(levels.square(), granularity);
+            NDArray levels = codes.snapOverwriting(weights.div(scale));
+            NDArray correlation = ScaleMath.innerProduct(weights, levels, granularity);
+            NDArray energy = ScaleMath.innerProduct(levels, levels, granularity);
             // Where every weight snapped to zero the step is undefined: keep the previous scale.
             NDArray defined = energy.gt(0);
             NDArray next = correlation.div(energy.maximum(ScaleMath.MIN_SCALE)).maximum(ScaleMath.MIN_SCALE);

@@ -23,7 +23,23 @@ final class ScaleMath {
 
     /** sqrt(mean(W^2)) per tensor or per output channel. */
     static NDArray rootMeanSquare(NDArray weights, Granularity granularity) {
+        if (granularity == Granularity.TENSOR) {
+            // One pass that writes nothing: <W, W> / n.
+            return innerProduct(weights, weights, granularity).div((float) weights.size()).sqrt();
+        }
         return reduce(weights.square(), granularity, Reduction.MEAN).sqrt();
+    }
+
+    /**
+     * sum(a * b) per tensor or per output channel. Per tensor it is one dot product of the
+     * flattened arrays (a single pass, no intermediate array); the sum's rounding differs from
+     * mul-then-sum only in the last bits.
+     */
+    static NDArray innerProduct(NDArray a, NDArray b, Granularity granularity) {
+        if (granularity == Granularity.TENSOR) {
+            return a.flatten().dot(b.flatten());
+        }
+        return reduce(a.mul(b), granularity, Reduction.SUM);
     }
 
     /** sum per tensor or per output channel. */
