@@ -1,6 +1,5 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.QuantizerRecord;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.reports.Finding.Verdict;
 import java.util.ArrayList;
@@ -83,7 +82,7 @@ final class Findings {
             if (small.isFullPrecision() || !sized.matches() || !sized.group(2).equals("small")) {
                 continue;
             }
-            RunConfig largeKey = withArchitecture(small.key(), sized.group(1) + "-large");
+            RunConfig largeKey = small.key().withArchitecture(sized.group(1) + "-large");
             Optional<RunGroup> large = study.group(largeKey);
             if (large.isEmpty()) {
                 continue;
@@ -119,24 +118,16 @@ final class Findings {
         List<String> evidence = new ArrayList<>();
         int[] lowBit = new int[4]; // unstable with, runs with, unstable without, runs without
         int[] fp32 = new int[4];
-        for (RunGroup augmented : study.groups()) {
-            if ("none".equals(augmented.key().recipe().augmentation())) {
-                continue;
-            }
-            Optional<RunGroup> plain = study.groups().stream()
-                    .filter(g -> "none".equals(g.key().recipe().augmentation()))
-                    .filter(g -> Pairs.sameButAugmentation(g.key(), augmented.key()))
-                    .findFirst();
-            if (plain.isEmpty()) {
-                continue;
-            }
+        for (Pairs.Pair pair : Pairs.augmentation(study.groups())) {
+            RunGroup plain = pair.without();
+            RunGroup augmented = pair.with();
             int[] tally = augmented.isFullPrecision() ? fp32 : lowBit;
             tally[0] += augmented.unstable().size();
             tally[1] += augmented.runs().size();
-            tally[2] += plain.get().unstable().size();
-            tally[3] += plain.get().runs().size();
-            evidence.add(augmented.label(false) + ": unstable " + plain.get().unstable().size() + " of "
-                    + plain.get().runs().size() + " without augmentation (" + accuracy(plain.get()) + "), "
+            tally[2] += plain.unstable().size();
+            tally[3] += plain.runs().size();
+            evidence.add(augmented.label(false) + ": unstable " + plain.unstable().size() + " of "
+                    + plain.runs().size() + " without augmentation (" + accuracy(plain) + "), "
                     + augmented.unstable().size() + " of " + augmented.runs().size() + " with '"
                     + augmented.key().recipe().augmentation() + "' (" + accuracy(augmented) + ")");
         }
@@ -160,29 +151,21 @@ final class Findings {
         List<String> evidence = new ArrayList<>();
         int pairs = 0;
         int better = 0;
-        for (RunGroup withZero : study.groups()) {
-            QuantizerRecord q = withZero.quantizer();
-            if (withZero.isFullPrecision() || !q.hasZero()) {
-                continue;
-            }
-            for (RunGroup without : study.groups()) {
-                if (!Pairs.zeroPartners(without, withZero)) {
-                    continue;
-                }
-                QuantizerRecord p = without.quantizer();
-                double shareWith = (double) withZero.unstable().size() / withZero.runs().size();
-                double shareWithout = (double) without.unstable().size() / without.runs().size();
-                Summary accWith = withZero.testAccuracy();
-                Summary accWithout = without.testAccuracy();
-                boolean isBetter = shareWith < shareWithout || (shareWith == shareWithout
-                        && !accWith.isEmpty() && (accWithout.isEmpty() || accWith.mean() > accWithout.mean()));
-                pairs++;
-                better += isBetter ? 1 : 0;
-                evidence.add(withZero.architecture() + recipeSuffix(withZero) + ": " + p.id() + " -> " + q.id()
-                        + ": unstable " + without.unstable().size() + "/" + without.runs().size() + " -> "
-                        + withZero.unstable().size() + "/" + withZero.runs().size() + ", accuracy "
-                        + accuracy(without) + " -> " + accuracy(withZero) + (isBetter ? " (zero helps)" : " (zero does not help)"));
-            }
+        for (Pairs.Pair pair : Pairs.zero(study.groups())) {
+            RunGroup without = pair.without();
+            RunGroup withZero = pair.with();
+            double shareWith = (double) withZero.unstable().size() / withZero.runs().size();
+            double shareWithout = (double) without.unstable().size() / without.runs().size();
+            Summary accWith = withZero.testAccuracy();
+            Summary accWithout = without.testAccuracy();
+            boolean isBetter = shareWith < shareWithout || (shareWith == shareWithout
+                    && !accWith.isEmpty() && (accWithout.isEmpty() || accWith.mean() > accWithout.mean()));
+            pairs++;
+            better += isBetter ? 1 : 0;
+            evidence.add(withZero.architecture() + recipeSuffix(withZero) + ": " + without.quantizer().id() + " -> "
+                    + withZero.quantizer().id() + ": unstable " + without.unstable().size() + "/" + without.runs().size()
+                    + " -> " + withZero.unstable().size() + "/" + withZero.runs().size() + ", accuracy "
+                    + accuracy(without) + " -> " + accuracy(withZero) + (isBetter ? " (zero helps)" : " (zero does not help)"));
         }
         if (pairs == 0) {
             return notEnough("F4", claim, "No alphabet was trained beside its with-zero partner.", rule);
@@ -246,11 +229,6 @@ final class Findings {
     private String parityText(RunGroup group, double median) {
         String seeds = String.join(", ", study.parities(group).stream().map(TwinComparison.Parity::label).toList());
         return "median " + points(median) + " (" + seeds + ")";
-    }
-
-    private static RunConfig withArchitecture(RunConfig c, String architecture) {
-        return new RunConfig(c.suite(), c.dataset(), architecture, c.quantizer(), c.layerPolicy(), c.recipe(),
-                c.trainLimit(), c.validationShare(), c.seed());
     }
 
     private String recipeSuffix(RunGroup group) {

@@ -46,6 +46,16 @@ final class Formats {
         return levels == 0 ? "32" : format("%.2f", bitsPerWeight);
     }
 
+    /** A count with thousands separators: {@code 1,863,690}. */
+    static String count(long value) {
+        return format("%,d", value);
+    }
+
+    /** An alphabet value as a level label: {@code -2}, {@code 0}, {@code +1}, or {@code +0.50} when not whole. */
+    static String level(double value) {
+        return value == Math.rint(value) ? format("%+d", (long) value).replace("+0", "0") : format("%+.2f", value);
+    }
+
     /** A byte count in binary units, one decimal above 1 KiB: 407040 becomes {@code 397.5 KiB}. */
     static String bytes(double bytes) {
         if (!Double.isFinite(bytes) || bytes < 0) {

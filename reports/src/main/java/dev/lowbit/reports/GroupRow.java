@@ -3,7 +3,6 @@ package dev.lowbit.reports;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.QuantizerRecord;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -67,7 +66,7 @@ record GroupRow(
                 group.isFullPrecision() ? Formats.NONE
                         : String.join(", ", parities.stream().map(TwinComparison.Parity::label).toList()),
                 !group.isFullPrecision() && parities.stream().anyMatch(TwinComparison.Parity::censored),
-                memory.map(m -> String.format(Locale.ROOT, "%,d", m.parameters())).orElse(Formats.NONE),
+                memory.map(m -> Formats.count(m.parameters())).orElse(Formats.NONE),
                 memory.map(m -> Formats.bytes(m.fp32Bytes())).orElse(Formats.NONE),
                 memory.map(m -> Formats.bytes(m.idealBytes())).orElse(Formats.NONE),
                 memory.map(m -> m.packedBytes() == null ? Formats.NONE : Formats.bytes(m.packedBytes())).orElse(Formats.NONE),

@@ -3,6 +3,8 @@ package dev.lowbit.reports;
 import dev.lowbit.api.result.QuantizerRecord;
 import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.result.RunConfig;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeSet;
 
 /** Which run groups form the study's controlled pairs: augmentation off/on, and an alphabet without/with zero. */
@@ -11,13 +13,54 @@ final class Pairs {
     private Pairs() {
     }
 
+    /**
+     * A controlled pair of run groups that differ in one thing only.
+     *
+     * @param without the group without it (no augmentation, or no zero level)
+     * @param with the group with it
+     */
+    record Pair(RunGroup without, RunGroup with) {
+    }
+
+    /** Each augmented group with the first group (in report order) that is the same without augmentation. */
+    static List<Pair> augmentation(List<RunGroup> groups) {
+        List<Pair> pairs = new ArrayList<>();
+        for (RunGroup augmented : groups) {
+            if (isPlain(augmented)) {
+                continue;
+            }
+            groups.stream()
+                    .filter(plain -> isPlain(plain) && sameButAugmentation(plain.key(), augmented.key()))
+                    .findFirst()
+                    .ifPresent(plain -> pairs.add(new Pair(plain, augmented)));
+        }
+        return pairs;
+    }
+
+    /** Every alphabet without zero beside its partner with zero, see {@link #zeroPartners}. */
+    static List<Pair> zero(List<RunGroup> groups) {
+        List<Pair> pairs = new ArrayList<>();
+        for (RunGroup withZero : groups) {
+            for (RunGroup without : groups) {
+                if (zeroPartners(without, withZero)) {
+                    pairs.add(new Pair(without, withZero));
+                }
+            }
+        }
+        return pairs;
+    }
+
+    private static boolean isPlain(RunGroup group) {
+        return "none".equals(group.key().recipe().augmentation());
+    }
+
     /** Whether the two configs differ only in the recipe's augmentation (and the recipe's name). */
     static boolean sameButAugmentation(RunConfig plain, RunConfig augmented) {
         Recipe p = plain.recipe();
         Recipe a = augmented.recipe();
         Recipe aligned = new Recipe(p.name(), a.optimizer(), a.learningRate(), a.schedule(), a.batchSize(), a.epochs(),
                 a.weightDecay(), p.augmentation());
-        return p.equals(aligned) && withRecipe(augmented, p).equals(plain);
+        return p.equals(aligned) && augmented.withRecipe(p).equals(plain);
     }
 
     /**
@@ -41,10 +84,5 @@ final class Pairs {
     private static String scaleRule(String spec) {
         int at = spec.indexOf('@');
         return at < 0 ? "" : spec.substring(at);
-    }
-
-    private static RunConfig withRecipe(RunConfig c, Recipe recipe) {
-        return new RunConfig(c.suite(), c.dataset(), c.architecture(), c.quantizer(), c.layerPolicy(), recipe,
-                c.trainLimit(), c.validationShare(), c.seed());
     }
 }

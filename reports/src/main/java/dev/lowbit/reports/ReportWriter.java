@@ -68,8 +68,9 @@ public final class ReportWriter {
                     "No runs under '" + resultsDir + "'. Run 'lowbit run --suite quick' first.");
         }
         Path csv = csvBeside(outputHtml);
-        writeReplacing(csv, ResultsCsv.of(results.runs(), new TwinComparison(results.runs(), parityTolerance)));
-        writeReplacing(outputHtml, render(results, csv.getFileName().toString()));
+        Study study = new Study(results.runs(), parityTolerance);
+        writeReplacing(csv, ResultsCsv.of(results.runs(), study.twins()));
+        writeReplacing(outputHtml, render(results, study, csv.getFileName().toString()));
         return outputHtml;
     }
 
@@ -82,12 +83,11 @@ public final class ReportWriter {
 
     /** The report page for already-read results, as HTML text, without a CSV link. */
     public String render(StoredResults results) {
-        return render(results, null);
+        return render(results, new Study(results.runs(), parityTolerance), null);
     }
 
-    private String render(StoredResults results, String csvFile) {
+    private String render(StoredResults results, Study study, String csvFile) {
         List<StoredRun> runs = results.runs();
-        Study study = new Study(runs, parityTolerance);
         String generatedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         List<ChartView> charts = StudyCharts.of(study);
 

@@ -87,7 +87,7 @@ record RunDetail(
             }
         }
         Layer total = memory == null ? null : new Layer("total", "", memory.quantizedWeights() + " quantized",
-                count(memory.parameters()), "", Formats.bytes(memory.fp32Bytes()), Formats.bytes(memory.idealBytes()),
+                Formats.count(memory.parameters()), "", Formats.bytes(memory.fp32Bytes()), Formats.bytes(memory.idealBytes()),
                 memory.packedBytes() == null ? Formats.NONE : Formats.bytes(memory.packedBytes()), "",
                 memory.entropyBytes() == null ? Formats.NONE : Formats.bytes(memory.entropyBytes()) + " at entropy");
         String curve = stored.epochs().isEmpty() ? "" : curve(stored);
@@ -130,7 +130,7 @@ record RunDetail(
         return new Layer(tensor.name(),
                 String.join(" × ", tensor.shape().stream().map(String::valueOf).toList()),
                 tensor.quantized() ? "quantized" : "fp32",
-                count(tensor.elements()),
+                Formats.count(tensor.elements()),
                 tensor.quantized() ? String.format(Locale.ROOT, "%.2f", tensor.bitsPerWeight()) : "32",
                 Formats.bytes(tensor.fp32Bytes()),
                 Formats.bytes(tensor.idealBytes()),
@@ -147,19 +147,10 @@ record RunDetail(
         long total = counts.stream().mapToLong(Long::longValue).sum();
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < counts.size(); i++) {
-            String level = i < values.size() ? level(values.get(i)) : "#" + i;
+            String level = i < values.size() ? Formats.level(values.get(i)) : "#" + i;
             parts.add(level + ": " + String.format(Locale.ROOT, "%.1f%%", total == 0 ? 0.0 : 100.0 * counts.get(i) / total));
         }
         return String.join(" · ", parts);
-    }
-
-    private static String level(double value) {
-        return value == Math.rint(value) ? String.format(Locale.ROOT, "%+d", (long) value).replace("+0", "0")
-                : String.format(Locale.ROOT, "%+.2f", value);
-    }
-
-    private static String count(long value) {
-        return String.format(Locale.ROOT, "%,d", value);
     }
 
     private static String curve(StoredRun stored) {

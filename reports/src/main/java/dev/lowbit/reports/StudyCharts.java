@@ -373,7 +373,7 @@ final class StudyCharts {
                 continue;
             }
             for (int level = 0; level < counts.length; level++) {
-                data.addValue(100.0 * counts[level] / total, levelName(values.get(level)), group.label(study.severalRecipes()));
+                data.addValue(100.0 * counts[level] / total, Formats.level(values.get(level)), group.label(study.severalRecipes()));
             }
         }
         if (data.getColumnCount() == 0) {
@@ -398,19 +398,14 @@ final class StudyCharts {
     /** Mean test accuracy without and with augmentation, for run groups trained both ways. */
     private Optional<ChartView> augmentationPairs() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
-        for (RunGroup augmented : study.groups()) {
-            String augmentation = augmented.key().recipe().augmentation();
-            if ("none".equals(augmentation) || augmented.testAccuracy().isEmpty()) {
+        for (Pairs.Pair pair : Pairs.augmentation(study.groups())) {
+            if (pair.without().testAccuracy().isEmpty() || pair.with().testAccuracy().isEmpty()) {
                 continue;
             }
-            for (RunGroup plain : study.groups()) {
-                if ("none".equals(plain.key().recipe().augmentation()) && !plain.testAccuracy().isEmpty()
-                        && Pairs.sameButAugmentation(plain.key(), augmented.key())) {
-                    String category = augmented.label(false);
-                    data.addValue(100 * plain.testAccuracy().mean(), "no augmentation", category);
-                    data.addValue(100 * augmented.testAccuracy().mean(), "augmentation '" + augmentation + "'", category);
-                }
-            }
+            String category = pair.with().label(false);
+            data.addValue(100 * pair.without().testAccuracy().mean(), "no augmentation", category);
+            data.addValue(100 * pair.with().testAccuracy().mean(),
+                    "augmentation '" + pair.with().key().recipe().augmentation() + "'", category);
         }
         return pairChart(data, "augmentation-pairs", "Augmentation off and on",
                 "Mean test accuracy over finished seeds of the same architecture, quantizer and recipe trained "
@@ -420,18 +415,15 @@ final class StudyCharts {
     /** Mean test accuracy of each alphabet without zero beside its partner with zero. */
     private Optional<ChartView> zeroPairs() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
-        for (RunGroup withZero : study.groups()) {
-            if (withZero.isFullPrecision() || !withZero.quantizer().hasZero() || withZero.testAccuracy().isEmpty()) {
+        for (Pairs.Pair pair : Pairs.zero(study.groups())) {
+            RunGroup without = pair.without();
+            RunGroup withZero = pair.with();
+            if (without.testAccuracy().isEmpty() || withZero.testAccuracy().isEmpty()) {
                 continue;
             }
-            for (RunGroup without : study.groups()) {
-                if (!without.isFullPrecision() && !without.testAccuracy().isEmpty()
-                        && Pairs.zeroPartners(without, withZero)) {
-                    String category = panel(withZero) + ": " + without.quantizer().id() + " / " + withZero.quantizer().id();
-                    data.addValue(100 * without.testAccuracy().mean(), "without zero", category);
-                    data.addValue(100 * withZero.testAccuracy().mean(), "with zero", category);
-                }
-            }
+            String category = panel(withZero) + ": " + without.quantizer().id() + " / " + withZero.quantizer().id();
+            data.addValue(100 * without.testAccuracy().mean(), "without zero", category);
+            data.addValue(100 * withZero.testAccuracy().mean(), "with zero", category);
         }
         return pairChart(data, "zero-pairs", "Without and with a zero level",
                 "Mean test accuracy over finished seeds of each even alphabet beside the same values plus zero. "
@@ -478,11 +470,6 @@ final class StudyCharts {
 
     private static void integerTicks(NumberAxis axis) {
         axis.setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // no epoch 1.5
-    }
-
-    private static String levelName(double value) {
-        return value == Math.rint(value) ? String.format(Locale.ROOT, "%+d", (long) value).replace("+0", "0")
-                : String.format(Locale.ROOT, "%+.2f", value);
     }
 
     private static String format(double value) {

@@ -154,9 +154,7 @@ class FindingsTest {
     /** A run with three epochs at 0.85 validation accuracy, {@code spikes} loss spikes in the last. */
     private static StoredRun run(String architecture, QuantizerRecord quantizer, Recipe recipe, long seed,
             RunStatus status, double test, int spikes) {
-        RunConfig c = ResultsFixture.config("quick", architecture, quantizer.id(), seed);
-        RunConfig config = new RunConfig(c.suite(), c.dataset(), c.architecture(), c.quantizer(), c.layerPolicy(),
-                recipe, c.trainLimit(), c.validationShare(), seed);
+        RunConfig config = ResultsFixture.config("quick", architecture, quantizer.id(), seed).withRecipe(recipe);
         List<EpochRecord> epochs = new ArrayList<>();
         int trained = status == RunStatus.DIVERGED ? 1 : 3;
         for (int e = 1; e <= trained; e++) {

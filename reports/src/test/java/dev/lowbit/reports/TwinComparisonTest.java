@@ -71,9 +71,8 @@ class TwinComparisonTest {
         RunConfig otherSeed = ResultsFixture.config("quick", "fcnn-small", "binary", 2);
         RunConfig c = FP32.withQuantizer("binary");
         Recipe r = c.recipe();
-        RunConfig otherRate = new RunConfig(c.suite(), c.dataset(), c.architecture(), c.quantizer(), c.layerPolicy(),
-                new Recipe(r.name(), r.optimizer(), 0.01, r.schedule(), r.batchSize(), r.epochs(), r.weightDecay(),
-                        r.augmentation()), c.trainLimit(), c.validationShare(), c.seed());
+        RunConfig otherRate = c.withRecipe(new Recipe(r.name(), r.optimizer(), 0.01, r.schedule(), r.batchSize(),
+                r.epochs(), r.weightDecay(), r.augmentation()));
         StoredRun seed2 = run(otherSeed, ResultsFixture.binary(), 0.8, 0.8);
         StoredRun rate = run(otherRate, ResultsFixture.binary(), 0.8, 0.8);
         TwinComparison twins = compare(0.01, TWIN, seed2, rate);

@@ -42,6 +42,18 @@ public record RunConfig(
                 newSeed);
     }
 
+    /** The same run with another architecture (the small/large pairs of the study). */
+    public RunConfig withArchitecture(String architectureId) {
+        return new RunConfig(suite, dataset, architectureId, quantizer, layerPolicy, recipe, trainLimit, validationShare,
+                seed);
+    }
+
+    /** The same run with another recipe (the augmentation pairs of the study). */
+    public RunConfig withRecipe(Recipe newRecipe) {
+        return new RunConfig(suite, dataset, architecture, quantizer, layerPolicy, newRecipe, trainLimit,
+                validationShare, seed);
+    }
+
     /** The config of this run's fp32 twin: the same architecture, recipe, data and seed at full precision. */
     public RunConfig twin() {
         return withQuantizer(FP32);

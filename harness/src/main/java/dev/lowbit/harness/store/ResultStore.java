@@ -75,15 +75,7 @@ public final class ResultStore {
 
     /** The stored run.json of a run, if it exists. */
     public Optional<RunRecord> readRun(String suite, String runId) {
-        Path file = runDirectory(suite, runId).resolve(RUN_FILE);
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(json.readValue(file.toFile(), RunRecord.class));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file, e);
-        }
+        return readJson(runDirectory(suite, runId).resolve(RUN_FILE), RunRecord.class);
     }
 
     /**
@@ -122,12 +114,16 @@ public final class ResultStore {
 
     /** The stored config.json of a run that has started (finished or not), if it exists. */
     public Optional<RunConfig> readConfig(String suite, String runId) {
-        Path file = runDirectory(suite, runId).resolve(CONFIG_FILE);
+        return readJson(runDirectory(suite, runId).resolve(CONFIG_FILE), RunConfig.class);
+    }
+
+    /** A stored JSON file of a run as {@code type}, or empty when the run has not written it. */
+    private <T> Optional<T> readJson(Path file, Class<T> type) {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
         try {
-            return Optional.of(json.readValue(file.toFile(), RunConfig.class));
+            return Optional.of(json.readValue(file.toFile(), type));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file, e);
         }
