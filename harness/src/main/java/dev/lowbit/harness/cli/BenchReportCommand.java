@@ -65,9 +65,7 @@ public final class BenchReportCommand implements Callable<Integer> {
         if (repeats < 1) {
             throw new BadInputException("--repeats must be at least 1, got " + repeats + ".");
         }
-        if (!FORMATS.contains(format)) {
-            throw new BadInputException("Unknown --format '" + format + "'. Available: " + FORMATS + ".");
-        }
+        BadInputException.requireOneOf("--format", format, FORMATS);
         if (!Files.isDirectory(results)) {
             throw new BadInputException("No results folder '" + results + "'. Run 'lowbit run --suite quick' first"
                     + " or give the --out folder of an earlier run.");

@@ -98,9 +98,7 @@ public final class BenchTrainingCommand implements Callable<Integer> {
             throw new BadInputException("--steps, --repeats and --batch-size must be at least 1, --warm-up and --epochs at"
                     + " least 0.");
         }
-        if (!FORMATS.contains(format)) {
-            throw new BadInputException("Unknown --format '" + format + "'. Available: " + FORMATS + ".");
-        }
+        BadInputException.requireOneOf("--format", format, FORMATS);
         int engineThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (engineThreads < 1) {
             throw new BadInputException("--threads must be at least 1, got " + engineThreads + ".");

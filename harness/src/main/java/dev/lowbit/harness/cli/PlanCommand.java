@@ -94,9 +94,7 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!FORMATS.contains(format)) {
-            throw new BadInputException("Unknown --format '" + format + "'. Available: " + FORMATS + ".");
-        }
+        BadInputException.requireOneOf("--format", format, FORMATS);
         Shard selected = suiteOptions.shard();
         if (!selected.isAll() && !format.equals("table")) {
             throw new BadInputException("--shard shows one shard's runs in a table; --format " + format
