@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.DoubleStream;
 
 /**
  * One experiment: the stored runs whose configs differ only in the seed (architecture x quantizer x
@@ -106,20 +107,15 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
 
     /** Mean of {@code metric} over the seeds that logged epoch {@code epoch}, or NaN. */
     double meanAtEpoch(int epoch, ToDoubleFunction<EpochRecord> metric) {
-        double sum = 0;
-        int n = 0;
-        for (StoredRun run : runs) {
-            for (EpochRecord record : run.epochs()) {
-                if (record.epoch() == epoch) {
-                    double value = metric.applyAsDouble(record);
-                    if (Double.isFinite(value)) {
-                        sum += value;
-                        n++;
-                    }
-                }
-            }
-        }
-        return n == 0 ? Double.NaN : sum / n;
+        return valuesAtEpoch(epoch, metric).average().orElse(Double.NaN);
+    }
+
+    /** The finite values of {@code metric} of every seed that logged epoch {@code epoch}. */
+    DoubleStream valuesAtEpoch(int epoch, ToDoubleFunction<EpochRecord> metric) {
+        return runs.stream().flatMap(run -> run.epochs().stream())
+                .filter(record -> record.epoch() == epoch)
+                .mapToDouble(metric)
+                .filter(Double::isFinite);
     }
 
     /** The highest epoch number any seed logged. */

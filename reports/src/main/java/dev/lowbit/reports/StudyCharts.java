@@ -4,6 +4,7 @@ import dev.lowbit.api.result.EpochRecord;
 import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -133,22 +134,10 @@ final class StudyCharts {
     private static YIntervalSeries fp32Band(RunGroup group) {
         YIntervalSeries series = new YIntervalSeries("fp32 (" + group.runs().size() + " seeds)");
         for (int epoch = 1; epoch <= group.lastEpoch(); epoch++) {
-            double low = Double.POSITIVE_INFINITY;
-            double high = Double.NEGATIVE_INFINITY;
-            double sum = 0;
-            int n = 0;
-            for (StoredRun run : group.runs()) {
-                for (EpochRecord record : run.epochs()) {
-                    if (record.epoch() == epoch && Double.isFinite(record.validationAccuracy())) {
-                        low = Math.min(low, record.validationAccuracy());
-                        high = Math.max(high, record.validationAccuracy());
-                        sum += record.validationAccuracy();
-                        n++;
-                    }
-                }
-            }
-            if (n > 0) {
-                series.add(epoch, 100 * sum / n, 100 * low, 100 * high);
+            DoubleSummaryStatistics seeds = group.valuesAtEpoch(epoch, EpochRecord::validationAccuracy)
+                    .summaryStatistics();
+            if (seeds.getCount() > 0) {
+                series.add(epoch, 100 * seeds.getAverage(), 100 * seeds.getMin(), 100 * seeds.getMax());
             }
         }
         return series;
