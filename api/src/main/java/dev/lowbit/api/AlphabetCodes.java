@@ -9,17 +9,28 @@ import dev.lowbit.api.spi.Alphabet;
  * codes back to values. Packing stores the codes; training and {@code lowbit eval} both turn codes
  * into weights through {@link #values}, so a reloaded model computes bit-identical weights.
  *
- * <p>Constants are passed as float: DJL turns a Java double into a float64 scalar, which would
- * promote 0-dimensional (per-tensor) results to float64.
+ * <p>Three cases, from cheapest: consecutive integers ({-1,0,1}, {-8..8}: the nearest value is
+ * {@code clip(round(x), min, max)} and the code that minus min), other equal spacings (round and
+ * clip {@code (x - min) / step}), and unequal spacings (count the midpoints below x). Halfway cases
+ * go to the even value for consecutive integers, to the even code for other equal spacings and to
+ * the larger value for unequal spacings.
+ *
+ * <p>Constants come from {@link EngineScalars}: float32 (DJL turns a Java double into a float64
+ * scalar, which would promote 0-dimensional, per-tensor, results to float64) and made once.
+ * Methods named {@code ...Overwriting} take an array the caller hands over (e.g. a fresh
+ * {@code W / s}): it is overwritten or closed, so a result costs one array fewer, and native
+ * memory is freed while it is still in cache for the next op to reuse.
  */
 public final class AlphabetCodes {
 
     private final Alphabet alphabet;
     private final double uniformStep;
+    private final boolean consecutiveIntegers;
 
     public AlphabetCodes(Alphabet alphabet) {
         this.alphabet = alphabet;
         this.uniformStep = alphabet.uniformStep();
+        this.consecutiveIntegers = uniformStep == 1 && alphabet.min() == Math.rint(alphabet.min());
     }
 
     /** The alphabet. */
@@ -27,34 +38,79 @@ public final class AlphabetCodes {
         return alphabet;
     }
 
-    /**
-     * The code of every element's nearest value, as float32 integers in [0, k). Halfway cases go to
-     * the larger value on unequal spacing and to the even code on equal spacing (round half to even).
-     */
+    /** The code of every element's nearest value, as float32 integers in [0, k). */
     public NDArray codes(NDArray normalized) {
-        if (!Double.isNaN(uniformStep)) {
-            return uniformCodes(normalized.sub((float) alphabet.min()));
-        }
-        return midpointCodes(normalized);
+        return codesOverwriting(normalized.duplicate());
     }
 
-    /**
-     * {@link #codes} of an array the caller owns and no longer needs (e.g. a fresh {@code W / s}),
-     * which it may overwrite: the same values with one array fewer allocated.
-     */
+    /** {@link #codes} of an array the caller hands over. */
     public NDArray codesOverwriting(NDArray normalized) {
-        if (!Double.isNaN(uniformStep)) {
-            return uniformCodes(normalized.subi((float) alphabet.min()));
+        if (consecutiveIntegers) {
+            return nearestIntegerOverwriting(normalized).subi(EngineScalars.of(alphabet.min()));
         }
-        return midpointCodes(normalized);
+        if (!Double.isNaN(uniformStep)) {
+            normalized.subi(EngineScalars.of(alphabet.min()));
+            if (uniformStep != 1) {
+                normalized.divi(EngineScalars.of(uniformStep));
+            }
+            return roundAndClipOverwriting(normalized, 0, alphabet.levels() - 1);
+        }
+        try (normalized) {
+            return midpointCodes(normalized);
+        }
     }
 
-    /** Codes from {@code normalized - min}, which is overwritten; dividing by a step of 1 is skipped (exact). */
-    private NDArray uniformCodes(NDArray shifted) {
-        if (uniformStep != 1) {
-            shifted.divi((float) uniformStep);
+    /** {@link #values} of codes the caller hands over (e.g. fresh from {@link #codes}). */
+    public NDArray valuesOverwriting(NDArray codes) {
+        if (uniformStep == 1) {
+            return codes.addi(EngineScalars.of(alphabet.min()));
         }
-        return shifted.round().clip(0, alphabet.levels() - 1);
+        if (!Double.isNaN(uniformStep)) {
+            return codes.muli(EngineScalars.of(uniformStep)).addi(EngineScalars.of(alphabet.min()));
+        }
+        try (codes) {
+            return values(codes);
+        }
+    }
+
+    /** The alphabet value of every code (unscaled). */
+    public NDArray values(NDArray codes) {
+        if (uniformStep == 1) {
+            return codes.add(EngineScalars.of(alphabet.min()));
+        }
+        if (!Double.isNaN(uniformStep)) {
+            return codes.mul(EngineScalars.of(uniformStep)).addi(EngineScalars.of(alphabet.min()));
+        }
+        NDArray table = codes.getManager().create(toFloats(alphabet.values()));
+        return table.take(codes.toType(DataType.INT64, false));
+    }
+
+    /** Every element replaced by its nearest alphabet value (unscaled): {@code values(codes(x))}. */
+    public NDArray snap(NDArray normalized) {
+        return snapOverwriting(normalized.duplicate());
+    }
+
+    /** {@link #snap} of an array the caller hands over. */
+    public NDArray snapOverwriting(NDArray normalized) {
+        if (consecutiveIntegers) {
+            // values(codes(x)) without subtracting min and adding it back: exact on integers.
+            return nearestIntegerOverwriting(normalized);
+        }
+        return valuesOverwriting(codesOverwriting(normalized));
+    }
+
+    /** clip(round(x), min, max) for an alphabet of consecutive integers. */
+    private NDArray nearestIntegerOverwriting(NDArray normalized) {
+        return roundAndClipOverwriting(normalized, alphabet.min(), alphabet.max());
+    }
+
+    /** clip(round(x), low, high), x consumed (round half to even). */
+    private static NDArray roundAndClipOverwriting(NDArray x, double low, double high) {
+        // maximum + minimum with shared constants rather than clip, which makes two arrays for its
+        // bounds on every call (and is no faster on large tensors).
+        try (x; NDArray rounded = x.round(); NDArray aboveLow = rounded.maximum(EngineScalars.of(low))) {
+            return aboveLow.minimum(EngineScalars.of(high));
+        }
     }
 
     private NDArray midpointCodes(NDArray normalized) {
@@ -62,41 +118,12 @@ public final class AlphabetCodes {
         NDArray codes = normalized.zerosLike();
         for (int i = 1; i < alphabet.levels(); i++) {
             double midpoint = (alphabet.value(i - 1) + alphabet.value(i)) / 2;
-            codes = codes.add(normalized.gt((float) midpoint).toType(DataType.FLOAT32, false));
+            try (NDArray above = normalized.gt(EngineScalars.of(midpoint));
+                    NDArray counted = above.toType(DataType.FLOAT32, false)) {
+                codes.addi(counted);
+            }
         }
         return codes;
-    }
-
-    /** {@link #values} of codes the caller may let be overwritten (e.g. fresh from {@link #codes}). */
-    public NDArray valuesOverwriting(NDArray codes) {
-        if (uniformStep == 1) {
-            return codes.addi((float) alphabet.min());
-        }
-        if (!Double.isNaN(uniformStep)) {
-            return codes.muli((float) uniformStep).addi((float) alphabet.min());
-        }
-        return values(codes);
-    }
-
-    /** The alphabet value of every code (unscaled). */
-    public NDArray values(NDArray codes) {
-        if (!Double.isNaN(uniformStep)) {
-            // codes * step + min; multiplying by a step of 1 is skipped (it is exact).
-            return uniformStep == 1 ? codes.add((float) alphabet.min())
-                    : codes.mul((float) uniformStep).addi((float) alphabet.min());
-        }
-        NDArray table = codes.getManager().create(toFloats(alphabet.values()));
-        return table.take(codes.toType(DataType.INT64, false));
-    }
-
-    /** Every element replaced by its nearest alphabet value (unscaled). */
-    public NDArray snap(NDArray normalized) {
-        return values(codes(normalized));
-    }
-
-    /** {@link #snap} of an array the caller may let be overwritten (see {@link #codesOverwriting}). */
-    public NDArray snapOverwriting(NDArray normalized) {
-        return valuesOverwriting(codesOverwriting(normalized));
     }
 
     private static float[] toFloats(double[] values) {

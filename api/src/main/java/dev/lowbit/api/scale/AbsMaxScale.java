@@ -1,6 +1,7 @@
 package dev.lowbit.api.scale;
 
 import ai.djl.ndarray.NDArray;
+import dev.lowbit.api.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.ScaleRule;
@@ -20,6 +21,6 @@ public final class AbsMaxScale implements ScaleRule {
 
     @Override
     public NDArray scale(NDArray weights, Alphabet alphabet, Granularity granularity) {
-        return ScaleMath.maxAbs(weights, granularity).div((float) ScaleMath.outermost(alphabet)).maximum(ScaleMath.MIN_SCALE);
+        return ScaleMath.atLeastMinimum(ScaleMath.maxAbs(weights, granularity).div(EngineScalars.of(ScaleMath.outermost(alphabet))));
     }
 }

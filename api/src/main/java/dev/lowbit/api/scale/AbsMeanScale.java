@@ -23,6 +23,6 @@ public final class AbsMeanScale implements ScaleRule {
 
     @Override
     public NDArray scale(NDArray weights, Alphabet alphabet, Granularity granularity) {
-        return ScaleMath.meanAbs(weights, granularity).maximum(ScaleMath.MIN_SCALE);
+        return ScaleMath.atLeastMinimum(ScaleMath.meanAbs(weights, granularity));
     }
 }

@@ -1,6 +1,7 @@
 package dev.lowbit.api.scale;
 
 import ai.djl.ndarray.NDArray;
+import dev.lowbit.api.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.ScaleRule;
@@ -24,7 +25,7 @@ public final class GaussianScale implements ScaleRule {
 
     @Override
     public NDArray scale(NDArray weights, Alphabet alphabet, Granularity granularity) {
-        return ScaleMath.rootMeanSquare(weights, granularity)
-                .mul((float) GaussianOptimalRatio.of(alphabet)).maximum(ScaleMath.MIN_SCALE);
+        return ScaleMath.atLeastMinimum(ScaleMath.rootMeanSquare(weights, granularity)
+                .mul(EngineScalars.of(GaussianOptimalRatio.of(alphabet))));
     }
 }

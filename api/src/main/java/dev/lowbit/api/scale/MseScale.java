@@ -1,7 +1,9 @@
 package dev.lowbit.api.scale;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import dev.lowbit.api.AlphabetCodes;
+import dev.lowbit.api.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.ScaleRule;
@@ -32,15 +34,26 @@ public final class MseScale implements ScaleRule {
     @Override
     public NDArray scale(NDArray weights, Alphabet alphabet, Granularity granularity) {
         AlphabetCodes codes = new AlphabetCodes(alphabet);
-        NDArray scale = START.scale(weights, alphabet, granularity);
+        // Per tensor the shape does not matter: flatten once rather than in every dot product.
+        NDArray w = granularity == Granularity.TENSOR ? ScaleMath.flat(weights) : weights;
+        NDArray scale = START.scale(w, alphabet, granularity);
         for (int step = 0; step < LLOYD_STEPS; step++) {
-            NDArray levels = codes.snapOverwriting(weights.div(scale));
-            NDArray correlation = ScaleMath.innerProduct(weights, levels, granularity);
-            NDArray energy = ScaleMath.innerProduct(levels, levels, granularity);
-            // Where every weight snapped to zero the step is undefined: keep the previous scale.
-            NDArray defined = energy.gt(0);
-            NDArray next = correlation.div(energy.maximum(ScaleMath.MIN_SCALE)).maximum(ScaleMath.MIN_SCALE);
-            scale = ai.djl.ndarray.NDArrays.where(defined, next, scale);
+            // Each step's arrays are closed as soon as they are used: their memory is reused, still in cache.
+            try (NDArray levels = codes.snapOverwriting(w.div(scale));
+                    NDArray correlation = ScaleMath.innerProduct(w, levels, granularity);
+                    NDArray energy = ScaleMath.innerProduct(levels, levels, granularity);
+                    NDArray defined = energy.gt(EngineScalars.of(0));
+                    NDArray guarded = ScaleMath.atLeastMinimum(energy);
+                    NDArray ratio = correlation.div(guarded);
+                    NDArray next = ScaleMath.atLeastMinimum(ratio)) {
+                // Where every weight snapped to zero the step is undefined: keep the previous scale.
+                NDArray kept = NDArrays.where(defined, next, scale);
+                scale.close();
+                scale = kept;
+            }
+        }
+        if (w != weights) {
+            w.close();
         }
         return scale;
     }

@@ -1,6 +1,7 @@
 package dev.lowbit.api.scale;
 
 import ai.djl.ndarray.NDArray;
+import dev.lowbit.api.EngineScalars;
 import dev.lowbit.api.spi.Granularity;
 
 /** Reductions shared by the scale rules. */
@@ -8,6 +9,11 @@ final class ScaleMath {
 
     /** Guards the division when a tensor or channel is all zeros. */
     static final float MIN_SCALE = 1e-8f;
+
+    /** {@code max(scale, MIN_SCALE)}. */
+    static NDArray atLeastMinimum(NDArray scale) {
+        return scale.maximum(EngineScalars.of(MIN_SCALE));
+    }
 
     private ScaleMath() {}
 
@@ -25,7 +31,7 @@ final class ScaleMath {
     static NDArray rootMeanSquare(NDArray weights, Granularity granularity) {
         if (granularity == Granularity.TENSOR) {
             // One pass that writes nothing: <W, W> / n.
-            return innerProduct(weights, weights, granularity).div((float) weights.size()).sqrt();
+            return innerProduct(weights, weights, granularity).div(EngineScalars.of(weights.size())).sqrt();
         }
         return reduce(weights.square(), granularity, Reduction.MEAN).sqrt();
     }
@@ -37,9 +43,14 @@ final class ScaleMath {
      */
     static NDArray innerProduct(NDArray a, NDArray b, Granularity granularity) {
         if (granularity == Granularity.TENSOR) {
-            return a.flatten().dot(b.flatten());
+            return flat(a).dot(flat(b));
         }
         return reduce(a.mul(b), granularity, Reduction.SUM);
+    }
+
+    /** The array as a vector: itself when it already is one (a reshape is an engine call too). */
+    static NDArray flat(NDArray array) {
+        return array.getShape().dimension() == 1 ? array : array.flatten();
     }
 
     /** sum per tensor or per output channel. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.train.EngineSettings;
 import dev.lowbit.harness.bench.ModelFlops;
 import dev.lowbit.harness.bench.TrainingBenchmark;
 import dev.lowbit.harness.bench.TrainingBenchmark.ArchitectureTimings;
@@ -99,13 +100,7 @@ public final class BenchTrainingCommand implements Callable<Integer> {
                     + " least 0.");
         }
         BadInputException.requireOneOf("--format", format, FORMATS);
-        int engineThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (engineThreads < 1) {
-            throw new BadInputException("--threads must be at least 1, got " + engineThreads + ".");
-        }
-        // The same engine settings as lowbit run, read when the engine starts (after this point).
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(engineThreads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        int engineThreads = EngineSettings.apply(threads);
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         QuantizerRegistry quantizers = plugins.quantizers();
         ArchitectureRegistry architectures = plugins.architectures();

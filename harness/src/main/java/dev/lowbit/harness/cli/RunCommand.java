@@ -2,6 +2,7 @@ package dev.lowbit.harness.cli;
 
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.train.EngineSettings;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.plan.GridRunner;
 import dev.lowbit.harness.plan.Plan;
@@ -59,13 +60,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int engineThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (engineThreads < 1) {
-            throw new BadInputException("--threads must be at least 1, got " + engineThreads + ".");
-        }
-        // Read by the PyTorch engine when it starts, which is after this point.
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(engineThreads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        int engineThreads = EngineSettings.apply(threads);
 
         Shard selected = suiteOptions.shard();
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
