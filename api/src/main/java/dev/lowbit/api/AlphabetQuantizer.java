@@ -96,10 +96,10 @@ public class AlphabetQuantizer implements Quantizer {
         return scaleInPlace(this.codes.values(codes), scale);
     }
 
-    /** Q(W) at scale s: {@code s * values(codes(W, s))}, every step after the division in place. */
+    /** Q(W) at scale s: {@code s * values(codes(W, s))}, bit for bit, computed without the codes. */
     @Override
     public NDArray quantize(NDArray weights, NDArray scale) {
-        return scaleInPlace(codes.valuesOverwriting(codes(weights, scale)), scale);
+        return scaleInPlace(codes.snapOverwriting(weights.div(scale)), scale);
     }
 
     /** {@code values * scale} in place when the product keeps the values' shape, else a new array. */

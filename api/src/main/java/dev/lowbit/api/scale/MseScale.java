@@ -33,6 +33,102 @@ public final class MseScale implements ScaleRule {
 
     @Override
     public NDArray scale(NDArray weights, Alphabet alphabet, Granularity granularity) {
+        if (granularity == Granularity.TENSOR && weights.size() <= SEARCHED_IN_JAVA_UP_TO) {
+            return weights.getManager().create(searchInJava(weights.toFloatArray(), alphabet));
+        }
+        return searchWithEngineOps(weights, alphabet, granularity);
+    }
+
+    /**
+     * Tensors up to this size are searched in Java: one copy out and one scalar in, instead of
+     * about thirty engine ops whose fixed cost (a JNI call and a native array each, ~2 us) is what
+     * a small tensor's search pays. Above it the engine's two threads and vector units win.
+     */
+    static final long SEARCHED_IN_JAVA_UP_TO = 1 << 14;
+
+    /**
+     * The same search on a copy of the weights, W / s as W * (1 / s). Sums run in float over blocks
+     * of 512 (two interleaved, so the adds do not wait on each other) and in double across blocks.
+     */
+    static float searchInJava(float[] weights, Alphabet alphabet) {
+        Nearest nearest = new Nearest(alphabet);
+        double sumOfSquares = 0;
+        for (float w : weights) {
+            sumOfSquares += (double) w * w;
+        }
+        float scale = atLeastMinimum(GaussianOptimalRatio.of(alphabet) * Math.sqrt(sumOfSquares / weights.length));
+        for (int step = 0; step < LLOYD_STEPS; step++) {
+            float reciprocal = 1 / scale;
+            double correlation = 0;
+            double energy = 0;
+            for (int block = 0; block < weights.length; block += 512) {
+                int end = Math.min(weights.length, block + 512);
+                float correlationEven = 0;
+                float correlationOdd = 0;
+                float energyEven = 0;
+                float energyOdd = 0;
+                int i = block;
+                for (; i + 1 < end; i += 2) {
+                    float even = nearest.of(weights[i] * reciprocal);
+                    float odd = nearest.of(weights[i + 1] * reciprocal);
+                    correlationEven += weights[i] * even;
+                    correlationOdd += weights[i + 1] * odd;
+                    energyEven += even * even;
+                    energyOdd += odd * odd;
+                }
+                if (i < end) {
+                    float last = nearest.of(weights[i] * reciprocal);
+                    correlationEven += weights[i] * last;
+                    energyEven += last * last;
+                }
+                correlation += (double) correlationEven + correlationOdd;
+                energy += (double) energyEven + energyOdd;
+            }
+            // Where every weight snapped to zero the step is undefined: keep the previous scale.
+            if (energy > 0) {
+                scale = atLeastMinimum(correlation / energy);
+            }
+        }
+        return scale;
+    }
+
+    private static float atLeastMinimum(double scale) {
+        return (float) Math.max(scale, ScaleMath.MIN_SCALE);
+    }
+
+    /** The nearest alphabet value of a float, for the search (halfway cases may go either way). */
+    private static final class Nearest {
+        private static final float ROUNDING_SHIFT = 12582912f;
+        private final float[] values;
+        private final float[] midpoints;
+        private final boolean consecutiveIntegers;
+
+        Nearest(Alphabet alphabet) {
+            values = new float[alphabet.levels()];
+            midpoints = new float[alphabet.levels() - 1];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) alphabet.value(i);
+                if (i > 0) {
+                    midpoints[i - 1] = (float) ((alphabet.value(i - 1) + alphabet.value(i)) / 2);
+                }
+            }
+            consecutiveIntegers = alphabet.uniformStep() == 1 && alphabet.min() == Math.rint(alphabet.min());
+        }
+
+        float of(float x) {
+            if (consecutiveIntegers) {
+                // Clip, then round by adding and subtracting 1.5 * 2^23 (see AlphabetCodes).
+                return Math.max(values[0], Math.min(values[values.length - 1], x)) + ROUNDING_SHIFT - ROUNDING_SHIFT;
+            }
+            int code = 0;
+            while (code < midpoints.length && x > midpoints[code]) {
+                code++;
+            }
+            return values[code];
+        }
+    }
+
+    static NDArray searchWithEngineOps(NDArray weights, Alphabet alphabet, Granularity granularity) {
         AlphabetCodes codes = new AlphabetCodes(alphabet);
         // Per tensor the shape does not matter: flatten once rather than in every dot product.
         NDArray w = granularity == Granularity.TENSOR ? ScaleMath.flat(weights) : weights;
