@@ -107,20 +107,6 @@ public final class AlphabetCodes {
         return valuesOverwriting(codesOverwriting(normalized));
     }
 
-    /**
-     * {@link #snapOverwriting} for sums, such as the scale search's: the same numbers, but where
-     * snap gives +0 this may give -0 (round() keeps the sign of x in (-0.5, 0)), which no sum can
-     * tell apart. For consecutive integers that is one pass (or op) fewer.
-     */
-    public NDArray snapForSumsOverwriting(NDArray normalized) {
-        if (!consecutiveIntegers) {
-            return snapOverwriting(normalized);
-        }
-        try (normalized; NDArray clipped = clip(normalized, alphabet.min(), alphabet.max())) {
-            return clipped.round();
-        }
-    }
-
     /** clip(round(x), min, max) for an alphabet of consecutive integers. */
     private NDArray nearestIntegerOverwriting(NDArray normalized) {
         return roundAndClipOverwriting(normalized, alphabet.min(), alphabet.max());

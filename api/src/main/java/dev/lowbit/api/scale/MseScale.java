@@ -135,7 +135,7 @@ public final class MseScale implements ScaleRule {
         NDArray scale = START.scale(w, alphabet, granularity);
         for (int step = 0; step < LLOYD_STEPS; step++) {
             // Each step's arrays are closed as soon as they are used: their memory is reused, still in cache.
-            try (NDArray levels = codes.snapForSumsOverwriting(w.div(scale));
+            try (NDArray levels = codes.snapOverwriting(w.div(scale));
                     NDArray correlation = ScaleMath.innerProduct(w, levels, granularity);
                     NDArray energy = ScaleMath.innerProduct(levels, levels, granularity);
                     NDArray defined = energy.gt(EngineScalars.of(0));
