@@ -15,10 +15,21 @@ import dev.lowbit.api.spi.ScaleRule;
  * then takes Lloyd steps: with the levels q = nearest(W / s) fixed, the best scale is
  * {@code <W, q> / <q, q>}; each step never increases the error. The step count is a trade of
  * precision for speed: it runs in every training step.
+ *
+ * <p>Per tensor, small tensors are searched in Java and larger ones (and every per-channel search)
+ * with engine ops; the two agree up to float rounding ({@code MseScaleTest}), and a tensor always
+ * takes the same path, so training, {@code lowbit export} and {@code lowbit eval} use one scale.
  */
 public final class MseScale implements ScaleRule {
 
     private static final int LLOYD_STEPS = 2;
+    /**
+     * Tensors up to this size are searched in Java: one copy out and one scalar in, instead of
+     * about thirty engine ops whose fixed cost (a JNI call and a native array each, ~2 us) is what
+     * a small tensor's search pays. Above it the engine's two threads and vector units win.
+     */
+    static final long SEARCHED_IN_JAVA_UP_TO = 1 << 14;
+
     private static final GaussianScale START = new GaussianScale();
 
     @Override
@@ -38,13 +49,6 @@ public final class MseScale implements ScaleRule {
         }
         return searchWithEngineOps(weights, alphabet, granularity);
     }
-
-    /**
-     * Tensors up to this size are searched in Java: one copy out and one scalar in, instead of
-     * about thirty engine ops whose fixed cost (a JNI call and a native array each, ~2 us) is what
-     * a small tensor's search pays. Above it the engine's two threads and vector units win.
-     */
-    static final long SEARCHED_IN_JAVA_UP_TO = 1 << 14;
 
     /**
      * The same search on a copy of the weights, W / s as W * (1 / s). Sums run in float over blocks
@@ -112,7 +116,9 @@ public final class MseScale implements ScaleRule {
                     midpoints[i - 1] = (float) ((alphabet.value(i - 1) + alphabet.value(i)) / 2);
                 }
             }
-            consecutiveIntegers = alphabet.uniformStep() == 1 && alphabet.min() == Math.rint(alphabet.min());
+            // The shift rounds exactly below 2^22; an alphabet reaching further takes the midpoints.
+            consecutiveIntegers = alphabet.uniformStep() == 1 && alphabet.min() == Math.rint(alphabet.min())
+                    && Math.max(-alphabet.min(), alphabet.max()) < (1 << 22);
         }
 
         float of(float x) {

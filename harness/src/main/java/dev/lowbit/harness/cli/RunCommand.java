@@ -1,8 +1,6 @@
 package dev.lowbit.harness.cli;
 
 import dev.lowbit.api.result.RunConfig;
-import dev.lowbit.harness.BadInputException;
-import dev.lowbit.harness.train.EngineSettings;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.plan.GridRunner;
 import dev.lowbit.harness.plan.Plan;
@@ -14,6 +12,7 @@ import dev.lowbit.harness.plugin.Plugins;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.ConsoleProgress;
+import dev.lowbit.harness.train.EngineSettings;
 import dev.lowbit.harness.train.Provenance;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
