@@ -13,7 +13,7 @@ import dev.lowbit.api.spi.Alphabet;
  * {@code clip(round(x), min, max)} and the code that minus min), other equal spacings (round and
  * clip {@code (x - min) / step}), and unequal spacings (count the midpoints below x). Halfway cases
  * go to the even value for consecutive integers, to the even code for other equal spacings and to
- * the larger value for unequal spacings.
+ * the smaller value for unequal spacings.
  *
  * <p>Constants come from {@link EngineScalars}: float32 (DJL turns a Java double into a float64
  * scalar, which would promote 0-dimensional, per-tensor, results to float64) and made once.
@@ -34,11 +34,21 @@ public final class AlphabetCodes {
     private final Alphabet alphabet;
     private final double uniformStep;
     private final boolean consecutiveIntegers;
+    /** For {@link #nearest}: the values and the midpoints between them, as float32. */
+    private final float[] values;
+    private final float[] midpoints;
+    private final boolean nearestByShift;
 
     public AlphabetCodes(Alphabet alphabet) {
         this.alphabet = alphabet;
         this.uniformStep = alphabet.uniformStep();
         this.consecutiveIntegers = uniformStep == 1 && alphabet.min() == Math.rint(alphabet.min());
+        this.values = toFloats(alphabet.values());
+        this.midpoints = new float[values.length - 1];
+        for (int i = 1; i < values.length; i++) {
+            midpoints[i - 1] = (float) ((alphabet.value(i - 1) + alphabet.value(i)) / 2);
+        }
+        this.nearestByShift = consecutiveIntegers && Math.max(-alphabet.min(), alphabet.max()) < LARGEST_ROUNDED;
     }
 
     /** The alphabet. */
@@ -105,6 +115,23 @@ public final class AlphabetCodes {
             return nearestIntegerOverwriting(normalized);
         }
         return valuesOverwriting(codesOverwriting(normalized));
+    }
+
+    /**
+     * The nearest alphabet value of one number, in Java, for work on a copy of the weights (the
+     * MSE search of small tensors). The same value {@link #snap} gives, halfway cases aside: they go
+     * to the even value for consecutive integers, as there, and to the smaller value otherwise.
+     */
+    public float nearest(float x) {
+        if (nearestByShift) {
+            // The same clip and shift as roundAndClipOverwriting, in float32 like the engine's.
+            return Math.max(values[0], Math.min(values[values.length - 1], x)) + ROUNDING_SHIFT - ROUNDING_SHIFT;
+        }
+        int code = 0;
+        while (code < midpoints.length && x > midpoints[code]) {
+            code++;
+        }
+        return values[code];
     }
 
     /** clip(round(x), min, max) for an alphabet of consecutive integers. */

@@ -47,6 +47,10 @@ class AlphabetCodesTest {
             assertThat(coded[i]).as("code of %s", inputs[i]).isEqualTo(nearestCode(alphabet, inputs[i]));
         }
         assertThat(x.toFloatArray()).as("codes(x) leaves x alone").containsExactly(inputs);
+        float[] snapped = codes.snap(x).toFloatArray();
+        for (int i = 0; i < inputs.length; i++) {
+            assertThat(codes.nearest(inputs[i])).as("nearest(%s) in Java", inputs[i]).isEqualTo(snapped[i]);
+        }
         assertThat(numbers(codes.snap(x))).containsExactly(numbers(codes.values(codes.codes(x))));
     }
 

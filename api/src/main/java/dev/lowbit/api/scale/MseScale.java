@@ -55,7 +55,7 @@ public final class MseScale implements ScaleRule {
      * of 512 (two interleaved, so the adds do not wait on each other) and in double across blocks.
      */
     static float searchInJava(float[] weights, Alphabet alphabet) {
-        Nearest nearest = new Nearest(alphabet);
+        AlphabetCodes codes = new AlphabetCodes(alphabet);
         double sumOfSquares = 0;
         for (float w : weights) {
             sumOfSquares += (double) w * w;
@@ -73,15 +73,15 @@ public final class MseScale implements ScaleRule {
                 float energyOdd = 0;
                 int i = block;
                 for (; i + 1 < end; i += 2) {
-                    float even = nearest.of(weights[i] * reciprocal);
-                    float odd = nearest.of(weights[i + 1] * reciprocal);
+                    float even = codes.nearest(weights[i] * reciprocal);
+                    float odd = codes.nearest(weights[i + 1] * reciprocal);
                     correlationEven += weights[i] * even;
                     correlationOdd += weights[i + 1] * odd;
                     energyEven += even * even;
                     energyOdd += odd * odd;
                 }
                 if (i < end) {
-                    float last = nearest.of(weights[i] * reciprocal);
+                    float last = codes.nearest(weights[i] * reciprocal);
                     correlationEven += weights[i] * last;
                     energyEven += last * last;
                 }
@@ -98,40 +98,6 @@ public final class MseScale implements ScaleRule {
 
     private static float atLeastMinimum(double scale) {
         return (float) Math.max(scale, ScaleMath.MIN_SCALE);
-    }
-
-    /** The nearest alphabet value of a float, for the search (halfway cases may go either way). */
-    private static final class Nearest {
-        private static final float ROUNDING_SHIFT = 12582912f;
-        private final float[] values;
-        private final float[] midpoints;
-        private final boolean consecutiveIntegers;
-
-        Nearest(Alphabet alphabet) {
-            values = new float[alphabet.levels()];
-            midpoints = new float[alphabet.levels() - 1];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) alphabet.value(i);
-                if (i > 0) {
-                    midpoints[i - 1] = (float) ((alphabet.value(i - 1) + alphabet.value(i)) / 2);
-                }
-            }
-            // The shift rounds exactly below 2^22; an alphabet reaching further takes the midpoints.
-            consecutiveIntegers = alphabet.uniformStep() == 1 && alphabet.min() == Math.rint(alphabet.min())
-                    && Math.max(-alphabet.min(), alphabet.max()) < (1 << 22);
-        }
-
-        float of(float x) {
-            if (consecutiveIntegers) {
-                // Clip, then round by adding and subtracting 1.5 * 2^23 (see AlphabetCodes).
-                return Math.max(values[0], Math.min(values[values.length - 1], x)) + ROUNDING_SHIFT - ROUNDING_SHIFT;
-            }
-            int code = 0;
-            while (code < midpoints.length && x > midpoints[code]) {
-                code++;
-            }
-            return values[code];
-        }
     }
 
     static NDArray searchWithEngineOps(NDArray weights, Alphabet alphabet, Granularity granularity) {
