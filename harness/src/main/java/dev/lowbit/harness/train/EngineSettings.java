@@ -46,8 +46,8 @@ public final class EngineSettings {
      * glibc's defaults a freed block of a few MB goes back to the operating system (dynamic mmap and
      * trim thresholds; a thread's heap unmapped as soon as it empties), and the next step faults its
      * pages in again, one fault per 4 KB: 50 steps of a ternary 1024x1024 weight faulted about
-     * 100,000 pages, which made the quantizer's element-wise ops several times slower than their
-     * arithmetic. Fixed thresholds and a top pad keep such blocks in the process for reuse (at most
+     * 100,000 pages, and fcnn-large's ternary step took 28 ms instead of 21 (docs/PERFORMANCE.md).
+     * Fixed thresholds and a top pad keep such blocks in the process for reuse (at most
      * 256 MB free per heap before it is trimmed). Speed only; no result changes. Without glibc (or
      * JNA) nothing is changed.
      */
