@@ -34,7 +34,7 @@ public final class AlphabetCodes {
     private final Alphabet alphabet;
     private final double uniformStep;
     private final boolean consecutiveIntegers;
-    /** For {@link #nearest}: the values and the midpoints between them, as float32. */
+    /** The values and the midpoints between them, as float32 (the engine's and {@link #nearest}'s). */
     private final float[] values;
     private final float[] midpoints;
     private final boolean nearestByShift;
@@ -99,7 +99,7 @@ public final class AlphabetCodes {
         if (!Double.isNaN(uniformStep)) {
             return codes.mul(EngineScalars.of(uniformStep)).addi(EngineScalars.of(alphabet.min()));
         }
-        NDArray table = codes.getManager().create(toFloats(alphabet.values()));
+        NDArray table = codes.getManager().create(values);
         return table.take(codes.toType(DataType.INT64, false));
     }
 
@@ -176,8 +176,7 @@ public final class AlphabetCodes {
     private NDArray midpointCodes(NDArray normalized) {
         // Unequal spacing: count the midpoints each value lies above.
         NDArray codes = normalized.zerosLike();
-        for (int i = 1; i < alphabet.levels(); i++) {
-            double midpoint = (alphabet.value(i - 1) + alphabet.value(i)) / 2;
+        for (float midpoint : midpoints) {
             try (NDArray above = normalized.gt(EngineScalars.of(midpoint));
                     NDArray counted = above.toType(DataType.FLOAT32, false)) {
                 codes.addi(counted);

@@ -53,11 +53,6 @@ final class ScaleMath {
         return array.getShape().dimension() == 1 ? array : array.flatten();
     }
 
-    /** sum per tensor or per output channel. */
-    static NDArray sum(NDArray values, Granularity granularity) {
-        return reduce(values, granularity, Reduction.SUM);
-    }
-
     private enum Reduction { MEAN, MAX, SUM }
 
     private static NDArray reduce(NDArray values, Granularity granularity, Reduction reduction) {
