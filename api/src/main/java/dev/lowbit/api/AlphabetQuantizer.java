@@ -1,9 +1,10 @@
 package dev.lowbit.api;
 
 import ai.djl.ndarray.NDArray;
-import dev.lowbit.api.scale.ScaleSetting;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.api.spi.ScaleSetting;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,23 +15,30 @@ import java.util.Optional;
  *   Q(W) = s * nearest(W / s, alphabet)
  * </pre>
  * Register a named alphabet by extending it with a public no-argument constructor.
+ *
+ * <p>{@link #withScaleRule(ScaleSetting)} configures a copy of the very object it is called on (a
+ * field-by-field clone, so a subclass keeps its class, its overrides and its fields) with the new
+ * rule: {@code int3@absmax} trains {@code Int3Quantizer}'s own code. A subclass whose fields are
+ * mutable objects shares them with its copies; such a subclass overrides {@code withScaleRule} to copy
+ * them (calling {@code super.withScaleRule} first).
  */
-public class AlphabetQuantizer implements Quantizer {
+public class AlphabetQuantizer implements Quantizer, Cloneable {
 
     private final String id;
     private final String description;
     private final AlphabetCodes codes;
-    private final ScaleSetting scale;
+    /** Not final only so that {@link #withScaleRule} can set it on a fresh clone; never changed after that. */
+    private ScaleSetting scale;
 
     /**
-     * A quantizer with the default scale rule, {@link ScaleSetting#DEFAULT}.
+     * A quantizer with the default scale rule, {@link ScaleRules#DEFAULT}.
      *
      * @param id the stable id
      * @param description one line for {@code lowbit list}
      * @param alphabet the allowed values before scaling
      */
     protected AlphabetQuantizer(String id, String description, Alphabet alphabet) {
-        this(id, description, alphabet, ScaleSetting.DEFAULT);
+        this(id, description, alphabet, ScaleRules.DEFAULT);
     }
 
     /**
@@ -69,14 +77,27 @@ public class AlphabetQuantizer implements Quantizer {
         return scale.toString();
     }
 
+    /** A clone of this quantizer, of its class, with another scale rule; see the class comment. */
     @Override
-    public Quantizer withScaleRule(String scaleRule) {
-        return new AlphabetQuantizer(id, description, codes.alphabet(), ScaleSetting.parse(scaleRule));
+    public AlphabetQuantizer withScaleRule(ScaleSetting setting) {
+        Objects.requireNonNull(setting, "setting");
+        try {
+            AlphabetQuantizer configured = (AlphabetQuantizer) clone();
+            configured.scale = setting;
+            return configured;
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError("AlphabetQuantizer is Cloneable", e);
+        }
+    }
+
+    /** The scale rule and granularity, as an object (the spec's text is {@link #scaleRule()}). */
+    public final ScaleSetting scaleSetting() {
+        return scale;
     }
 
     @Override
     public NDArray scale(NDArray weights) {
-        return scale.rule().scale(weights, codes.alphabet(), scale.granularity());
+        return scale.scale(weights, codes.alphabet());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.lowbit.api;
 import ai.djl.ndarray.NDArray;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.api.spi.ScaleSetting;
 import java.util.Optional;
 
 /**
@@ -35,6 +36,12 @@ public class FullPrecisionQuantizer implements Quantizer {
     @Override
     public final String scaleRule() {
         return "none";
+    }
+
+    /** The identity has no scale: every rule is refused. */
+    @Override
+    public final Quantizer withScaleRule(ScaleSetting setting) {
+        throw new IllegalArgumentException("Quantizer '" + ID + "' is full precision: it has no scale rule.");
     }
 
     @Override

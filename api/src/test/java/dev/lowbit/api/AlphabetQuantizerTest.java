@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
-import dev.lowbit.api.scale.ScaleSetting;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
 import org.junit.jupiter.api.Nested;
@@ -15,13 +15,13 @@ class AlphabetQuantizerTest {
     /** An unequally spaced alphabet exercises the midpoint path rather than round-and-clip. */
     static final class NoZeroFourLevels extends AlphabetQuantizer {
         NoZeroFourLevels() {
-            super("test-four", "test alphabet {-2,-1,1,2}", Alphabet.of(-2, -1, 1, 2), ScaleSetting.parse("absmean"));
+            super("test-four", "test alphabet {-2,-1,1,2}", Alphabet.of(-2, -1, 1, 2), ScaleRules.parse("absmean"));
         }
     }
 
     static final class Ternary extends AlphabetQuantizer {
         Ternary() {
-            super("test-ternary", "test alphabet {-1,0,1}", Alphabet.symmetricWithZero(3), ScaleSetting.parse("absmean"));
+            super("test-ternary", "test alphabet {-1,0,1}", Alphabet.symmetricWithZero(3), ScaleRules.parse("absmean"));
         }
     }
 
@@ -60,14 +60,14 @@ class AlphabetQuantizerTest {
     @Test
     void specNamesTheScaleRuleAndGranularity() {
         assertThat(new Ternary().spec()).isEqualTo("test-ternary@absmean/tensor");
-        assertThat(new Ternary().withScaleRule("mse/channel").spec()).isEqualTo("test-ternary@mse/channel");
+        assertThat(new Ternary().withScaleRule(ScaleRules.parse("mse/channel")).spec()).isEqualTo("test-ternary@mse/channel");
     }
 
     @Test
     void rejectsUnknownScaleRulesListingTheKnownOnes() {
-        assertThatThrownBy(() -> new Ternary().withScaleRule("median"))
+        assertThatThrownBy(() -> new Ternary().withScaleRule(ScaleRules.parse("median")))
                 .hasMessage("No scale rule 'median'. Available: [absmean, absmax, gauss, mse, learned].");
-        assertThatThrownBy(() -> new Ternary().withScaleRule("mse/row"))
+        assertThatThrownBy(() -> new Ternary().withScaleRule(ScaleRules.parse("mse/row")))
                 .hasMessage("No scale granularity 'row'. Available: [tensor, channel].");
     }
 

@@ -20,7 +20,7 @@ import dev.lowbit.api.nn.MemoryAccounting;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedConv2d;
 import dev.lowbit.api.nn.QuantizedLinear;
-import dev.lowbit.api.scale.ScaleSetting;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
@@ -43,7 +43,7 @@ public abstract class ArchitectureContract {
     protected static final Shape COLOUR_32 = new Shape(3, 32, 32);
 
     private static final Quantizer TERNARY = new AlphabetQuantizer("contract-ternary", "ternary for tests",
-            Alphabet.symmetricWithZero(3), ScaleSetting.parse("absmean"));
+            Alphabet.symmetricWithZero(3), ScaleRules.parse("absmean"));
 
     protected NDManager manager;
 

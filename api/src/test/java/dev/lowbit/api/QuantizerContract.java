@@ -10,17 +10,31 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.lowbit.api.nn.StraightThrough;
 import dev.lowbit.api.pack.RadixPacking;
+import dev.lowbit.api.scale.ScaleRules;
+import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.api.spi.ScaleRule;
+import dev.lowbit.api.spi.ScaleSetting;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The contract every quantizer passes, built-in or third-party: extend this class and return your
  * quantizer from {@link #quantizer()}. It ships in lowbit-api's test-jar and runs on the real engine.
+ *
+ * <p>Weights come in the shapes lowbit's layers have: a vector (64), a linear or attention projection
+ * (12, 30) and a conv kernel (6, 3, 5, 5), each per tensor and, for a quantizer that takes other scale
+ * rules (an {@link AlphabetQuantizer}), per output channel too. {@link Quantizer#withScaleRule} must give
+ * the quantizer's own class with the requested spec, computing exactly as the quantizer itself does.
  */
 public abstract class QuantizerContract {
 
@@ -178,6 +192,129 @@ public abstract class QuantizerContract {
         assertThat(packing.bitsPerCode()).isLessThanOrEqualTo(1.02 * quantizer.bitsPerWeight() + 1e-12);
         // Beyond the bound per code, a tensor wastes at most the padding of its last group and byte.
         assertThat(8.0 * packed.length).isLessThanOrEqualTo(packing.bitsPerCode() * size + packing.bitsPerGroup() + 8);
+    }
+
+    /** The weight shapes of lowbit's layers: a vector, a linear weight, a conv kernel. */
+    private static final List<long[]> SHAPES = List.of(new long[] {64}, new long[] {12, 30}, new long[] {6, 3, 5, 5});
+
+    /**
+     * Every shape of {@link #SHAPES}, for the quantizer and, for one that takes other rules, its rule per
+     * output channel (or per tensor, when it is per channel already): shape kept, the straight-through
+     * value exact, positive scales (one per tensor or per channel) that broadcast, codes in range that
+     * decode exactly, outputs on the alphabet times the scale.
+     */
+    @TestFactory
+    Stream<DynamicTest> quantizesEveryLayerShapeOntoItsAlphabetWithCodesThatDecodeExactly() {
+        List<Quantizer> variants = new ArrayList<>(List.of(quantizer()));
+        if (quantizer() instanceof AlphabetQuantizer alphabetQuantizer) {
+            ScaleSetting own = alphabetQuantizer.scaleSetting();
+            Granularity other = own.granularity() == Granularity.TENSOR ? Granularity.CHANNEL : Granularity.TENSOR;
+            variants.add(alphabetQuantizer.withScaleRule(new ScaleSetting(own.rule(), other)));
+        }
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Quantizer variant : variants) {
+            for (long[] shape : SHAPES) {
+                tests.add(DynamicTest.dynamicTest(variant.spec() + " on " + Arrays.toString(shape),
+                        () -> quantizesOntoItsAlphabet(variant.spec(), shape, variant)));
+            }
+        }
+        return tests.stream();
+    }
+
+    private void quantizesOntoItsAlphabet(String spec, long[] shape, Quantizer quantizer) {
+        NDArray weights = randomWeights(shape);
+        NDArray quantized = quantizer.quantize(weights);
+        assertThat(quantized.getShape()).as(spec).isEqualTo(weights.getShape());
+        assertThat(StraightThrough.quantize(weights, quantizer, manager).toFloatArray()).as(spec)
+                .containsExactly(quantized.toFloatArray());
+        if (quantizer.isFullPrecision()) {
+            return;
+        }
+        NDArray scale = quantizer.scale(weights);
+        assertThat(scale.getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
+        assertThat(scale.size()).as("%s: scales for %s", spec, Arrays.toString(shape)).isEqualTo(quantizer.scaleCount(shape));
+        assertThat(weights.div(scale).getShape()).as("%s: the scale broadcasts against the weights", spec)
+                .isEqualTo(weights.getShape());
+        for (float value : scale.toFloatArray()) {
+            assertThat(value).as(spec).isPositive().isFinite();
+        }
+        NDArray codes = quantizer.codes(weights, scale);
+        assertThat(codes.getShape()).isEqualTo(weights.getShape());
+        for (float code : codes.toFloatArray()) {
+            code += 0f;
+            assertThat(code).as(spec).isBetween(0f, quantizer.levels() - 1f).isEqualTo((float) Math.rint(code));
+        }
+        assertThat(quantizer.decode(codes, scale).toFloatArray()).as(spec)
+                .containsExactly(quantizer.quantize(weights, scale).toFloatArray());
+        float[] onGrid = quantizer.quantize(weights, scale).div(scale).toFloatArray();
+        double[] alphabet = quantizer.alphabet().orElseThrow().values();
+        for (float value : onGrid) {
+            assertThat(Arrays.stream(alphabet).anyMatch(a -> Math.abs(value - a) <= TOLERANCE * Math.max(1, Math.abs(a))))
+                    .as("%s / scale = %s is on %s", spec, value, quantizer.alphabet().orElseThrow()).isTrue();
+        }
+    }
+
+    @Test
+    void withItsOwnScaleRuleIsItsOwnClassAndQuantizesExactlyLikeItself() {
+        Quantizer quantizer = quantizer();
+        if (quantizer.isFullPrecision()) {
+            return;
+        }
+        Quantizer configured = quantizer.withScaleRule(ownSetting(quantizer));
+        assertThat(configured.getClass()).as("withScaleRule keeps the class, so its overrides train").isSameAs(quantizer.getClass());
+        assertThat(configured.spec()).isEqualTo(quantizer.spec());
+        NDArray weights = randomWeights(12, 30);
+        assertThat(configured.quantize(weights).toFloatArray()).containsExactly(quantizer.quantize(weights).toFloatArray());
+        NDArray scale = quantizer.scale(weights);
+        assertThat(configured.codes(weights, scale).toFloatArray()).containsExactly(quantizer.codes(weights, scale).toFloatArray());
+    }
+
+    @Test
+    void withAnotherScaleRuleIsItsOwnClassWithThatSpec() {
+        if (!(quantizer() instanceof AlphabetQuantizer quantizer)) {
+            return; // it may accept only its own rule (Quantizer's default)
+        }
+        for (ScaleRule rule : ScaleRules.BUILT_IN) {
+            for (Granularity granularity : Granularity.values()) {
+                ScaleSetting setting = new ScaleSetting(rule, granularity);
+                Quantizer configured = quantizer.withScaleRule(setting);
+                assertThat(configured.getClass()).as(setting.toString()).isSameAs(quantizer.getClass());
+                assertThat(configured.spec()).isEqualTo(quantizer.id() + "@" + setting);
+                assertThat(configured.alphabet()).isEqualTo(quantizer.alphabet());
+            }
+        }
+        assertThat(quantizer.scaleRule()).as("configuring a copy leaves the quantizer as it was")
+                .isEqualTo(quantizer.scaleSetting().toString());
+    }
+
+    /**
+     * The quantizer's own rule as a setting: an alphabet quantizer's, a built-in named by
+     * {@link Quantizer#scaleRule()}, or else a stand-in with its id (Quantizer's default compares the text).
+     */
+    private static ScaleSetting ownSetting(Quantizer quantizer) {
+        if (quantizer instanceof AlphabetQuantizer alphabetQuantizer) {
+            return alphabetQuantizer.scaleSetting();
+        }
+        String text = quantizer.scaleRule();
+        int slash = text.indexOf('/');
+        String id = slash < 0 ? text : text.substring(0, slash);
+        Granularity granularity = slash < 0 ? Granularity.TENSOR : Granularity.byId(text.substring(slash + 1));
+        ScaleRule rule = ScaleRules.BUILT_IN.stream().filter(r -> r.id().equals(id)).findFirst()
+                .orElse(new NamedRule(id));
+        return new ScaleSetting(rule, granularity);
+    }
+
+    /** Stands in for a rule only known by id: a quantizer that owns its scale never calls it. */
+    private record NamedRule(String id) implements ScaleRule {
+        @Override
+        public String description() {
+            return "the quantizer's own rule";
+        }
+
+        @Override
+        public NDArray scale(NDArray weights, dev.lowbit.api.spi.Alphabet alphabet, Granularity granularity) {
+            throw new UnsupportedOperationException("'" + id + "' is the quantizer's own rule");
+        }
     }
 
     private int compareClose(Float a, Float b) {

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.lowbit.api.scale.ScaleSetting;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +32,7 @@ class ScaleRulesTest {
     }
 
     private static AlphabetQuantizer quantizer(int levels, String scale) {
-        return new AlphabetQuantizer("k" + levels, "test", Alphabet.symmetricWithZero(levels), ScaleSetting.parse(scale));
+        return new AlphabetQuantizer("k" + levels, "test", Alphabet.symmetricWithZero(levels), ScaleRules.parse(scale));
     }
 
     private double relativeError(AlphabetQuantizer quantizer) {

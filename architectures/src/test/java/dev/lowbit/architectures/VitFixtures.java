@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.lowbit.api.AlphabetQuantizer;
-import dev.lowbit.api.scale.ScaleSetting;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
@@ -22,7 +22,7 @@ final class VitFixtures {
 
     /** Ternary {-s, 0, s} with the absmean scale. */
     static Quantizer ternary() {
-        return new AlphabetQuantizer("t", "test", Alphabet.symmetricWithZero(3), ScaleSetting.parse("absmean"));
+        return new AlphabetQuantizer("t", "test", Alphabet.symmetricWithZero(3), ScaleRules.parse("absmean"));
     }
 
     static Architecture byId(String id) {

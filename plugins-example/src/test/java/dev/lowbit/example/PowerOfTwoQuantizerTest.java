@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.lowbit.api.QuantizerContract;
 import dev.lowbit.api.pack.RadixPacking;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.ServiceLoader;
@@ -63,7 +64,7 @@ class PowerOfTwoQuantizerTest {
     class ContractWithALearnedScalePerChannel extends QuantizerContract {
         @Override
         protected Quantizer quantizer() {
-            return new PowerOfTwoQuantizer().withScaleRule("learned/channel");
+            return new PowerOfTwoQuantizer().withScaleRule(ScaleRules.parse("learned/channel"));
         }
     }
 }

@@ -26,6 +26,6 @@ public final class LevelsQuantizerFactory implements QuantizerFactory {
         Alphabet alphabet = Alphabet.parse(parameters);
         return new AlphabetQuantizer("levels:" + alphabet.toSpec(),
                 alphabet.levels() + " levels " + alphabet + (alphabet.hasZero() ? "" : ", no zero"), alphabet,
-                dev.lowbit.api.scale.ScaleSetting.DEFAULT);
+                dev.lowbit.api.scale.ScaleRules.DEFAULT);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lowbit.api.QuantizerContract;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.QuantizerFactory;
@@ -114,7 +115,7 @@ class BuiltInQuantizersTest {
     class QuaternaryLearned extends QuantizerContract {
         @Override
         protected Quantizer quantizer() {
-            return new QuaternaryQuantizer().withScaleRule("learned/channel");
+            return new QuaternaryQuantizer().withScaleRule(ScaleRules.parse("learned/channel"));
         }
     }
 
@@ -130,7 +131,7 @@ class BuiltInQuantizersTest {
     class K8Learned extends QuantizerContract {
         @Override
         protected Quantizer quantizer() {
-            return new K8Quantizer().withScaleRule("learned/channel");
+            return new K8Quantizer().withScaleRule(ScaleRules.parse("learned/channel"));
         }
     }
 
@@ -146,7 +147,7 @@ class BuiltInQuantizersTest {
     class K9Learned extends QuantizerContract {
         @Override
         protected Quantizer quantizer() {
-            return new K9Quantizer().withScaleRule("learned/channel");
+            return new K9Quantizer().withScaleRule(ScaleRules.parse("learned/channel"));
         }
     }
 
@@ -162,7 +163,7 @@ class BuiltInQuantizersTest {
     class K16Learned extends QuantizerContract {
         @Override
         protected Quantizer quantizer() {
-            return new K16Quantizer().withScaleRule("learned/channel");
+            return new K16Quantizer().withScaleRule(ScaleRules.parse("learned/channel"));
         }
     }
 
@@ -178,7 +179,7 @@ class BuiltInQuantizersTest {
     class K17Learned extends QuantizerContract {
         @Override
         protected Quantizer quantizer() {
-            return new K17Quantizer().withScaleRule("learned/channel");
+            return new K17Quantizer().withScaleRule(ScaleRules.parse("learned/channel"));
         }
     }
 
@@ -194,7 +195,7 @@ class BuiltInQuantizersTest {
     class TernaryAbsmeanPerChannel extends QuantizerContract {
         @Override
         protected Quantizer quantizer() {
-            return new TernaryQuantizer().withScaleRule("absmean/channel");
+            return new TernaryQuantizer().withScaleRule(ScaleRules.parse("absmean/channel"));
         }
     }
 
@@ -202,7 +203,7 @@ class BuiltInQuantizersTest {
     class QuinaryAbsmax extends QuantizerContract {
         @Override
         protected Quantizer quantizer() {
-            return new QuinaryQuantizer().withScaleRule("absmax");
+            return new QuinaryQuantizer().withScaleRule(ScaleRules.parse("absmax"));
         }
     }
 }

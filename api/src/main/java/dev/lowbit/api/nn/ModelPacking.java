@@ -52,7 +52,7 @@ public final class ModelPacking {
                 NDArray detached = values.stopGradient();
                 detached.attach(scope);
                 NDArray scale = weight.scaleOf(detached);
-                NDArray codes = weight.quantizer().codes(detached, scale);
+                NDArray codes = weight.codes(detached, scale);
                 tensors.add(new QuantizedTensor(entry.getKey(), shape,
                         weight.quantizer().alphabet().orElseThrow().values(), toInts(codes.toFloatArray()),
                         scale.getShape().getShape(), scale.toFloatArray()));

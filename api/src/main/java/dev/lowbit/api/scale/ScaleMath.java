@@ -63,17 +63,16 @@ final class ScaleMath {
                 case SUM -> values.sum();
             };
         }
-        int[] axes = granularity.reductionAxes(values);
-        if (axes.length == 0) {
-            // A vector per channel: every element is its own channel. (An empty axis list would
-            // make the engine reduce over everything.)
-            return values;
-        }
-        return switch (reduction) {
-            case MEAN -> values.mean(axes, true);
-            case MAX -> values.max(axes, true);
-            case SUM -> values.sum(axes, true);
+        // PyTorch reduces over one axis at a time: one row per channel, reduced over axis 1, then
+        // shaped (out, 1, ...) to broadcast against the weights (conv kernels have four axes).
+        NDArray rows = granularity.rows(values);
+        int[] across = {1};
+        NDArray perChannel = switch (reduction) {
+            case MEAN -> rows.mean(across, true);
+            case MAX -> rows.max(across, true);
+            case SUM -> rows.sum(across, true);
         };
+        return perChannel.reshape(granularity.scaleShape(values.getShape()));
     }
 
     /** The largest |value| of the alphabet: the level the extreme weights map to. */

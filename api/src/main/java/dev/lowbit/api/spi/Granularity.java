@@ -1,6 +1,7 @@
 package dev.lowbit.api.spi;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -27,15 +28,29 @@ public enum Granularity {
                 + Arrays.stream(values()).map(Granularity::id).toList() + ".");
     }
 
-    /** The axes a statistic is reduced over: all of them, or all but the output-channel axis. */
-    public int[] reductionAxes(NDArray weights) {
-        int first = this == TENSOR ? 0 : 1;
-        int dimensions = weights.getShape().dimension();
-        int[] axes = new int[Math.max(0, dimensions - first)];
-        for (int i = 0; i < axes.length; i++) {
-            axes[i] = first + i;
+    /**
+     * The weights as one row per scale, for reductions over axis 1: {@code (1, n)} per tensor,
+     * {@code (out, n / out)} per output channel (a conv kernel's {@code (out, in, kh, kw)} becomes
+     * {@code (out, in * kh * kw)}; a vector's every element is its own channel). A reshape, not a copy.
+     */
+    public NDArray rows(NDArray weights) {
+        long[] shape = weights.getShape().getShape();
+        long channels = this == TENSOR || shape.length == 0 ? 1 : shape[0];
+        return weights.reshape(channels, weights.size() / Math.max(1, channels));
+    }
+
+    /**
+     * The shape of the scale for weights of this shape: a scalar per tensor, {@code (out, 1, ...)}
+     * (as many dimensions as the weights) per output channel, so it broadcasts against them.
+     */
+    public Shape scaleShape(Shape weightShape) {
+        if (this == TENSOR || weightShape.dimension() == 0) {
+            return new Shape();
         }
-        return axes;
+        long[] shape = new long[weightShape.dimension()];
+        Arrays.fill(shape, 1);
+        shape[0] = weightShape.get(0);
+        return new Shape(shape);
     }
 
     /** The number of scales stored for a tensor of this shape. */

@@ -47,9 +47,29 @@ public interface Quantizer {
         return isFullPrecision() ? id() : id() + "@" + scaleRule();
     }
 
-    /** The same quantizer with another scale rule, written {@code rule/granularity}. */
-    default Quantizer withScaleRule(String scaleRule) {
-        throw new IllegalArgumentException("Quantizer '" + id() + "' has no configurable scale rule.");
+    /**
+     * This quantizer configured with another scale rule: what lowbit trains, exports and evaluates for
+     * a spec such as {@code ternary@absmax} or {@code k9@myrule/channel}.
+     *
+     * <p>The contract ({@code QuantizerContract} checks it): the result is an instance of this very
+     * class, with this id and alphabet, whose {@link #scaleRule()} is {@code setting.toString()}; it
+     * computes exactly as this quantizer would under that rule, every override included. With this
+     * quantizer's own setting it quantizes exactly like this quantizer. lowbit verifies the class and
+     * the spec of what it gets, and refuses a run rather than train another quantizer under this id.
+     *
+     * <p>The default accepts only the quantizer's own rule (returning {@code this}): right for a
+     * quantizer whose scale is part of its definition. {@link dev.lowbit.api.AlphabetQuantizer}
+     * accepts every rule.
+     *
+     * @param setting the rule (built-in or from a plugin) and the granularity
+     * @throws IllegalArgumentException when this quantizer takes no other rule, saying which it uses
+     */
+    default Quantizer withScaleRule(ScaleSetting setting) {
+        if (setting.toString().equals(scaleRule())) {
+            return this;
+        }
+        throw new IllegalArgumentException("Quantizer '" + id() + "' has its own scale rule '" + scaleRule()
+                + "' and takes no other (asked for '" + setting + "').");
     }
 
     /**

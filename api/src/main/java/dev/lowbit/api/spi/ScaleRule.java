@@ -7,6 +7,12 @@ import ai.djl.ndarray.NDArray;
  * <pre>    Q(W) = s * nearest(W / s)</pre>
  * A visible, configurable part of every alphabet quantizer; its id is part of the quantizer's spec
  * ({@code ternary@absmean/tensor}), so results say which rule made them.
+ *
+ * <p>Rules are found with {@link java.util.ServiceLoader} like quantizers (list the class, which has a
+ * public no-argument constructor, in {@code META-INF/services/dev.lowbit.api.spi.ScaleRule}); the
+ * built-in ones come through the same door. Any alphabet quantizer takes any rule by id:
+ * {@code k9@myrule}, {@code ternary@myrule/channel}. {@code ScaleRuleContract} in lowbit-api's test-jar
+ * is the contract a rule passes: per tensor and per channel, on vector, matrix and conv-kernel weights.
  */
 public interface ScaleRule {
 
@@ -19,10 +25,15 @@ public interface ScaleRule {
     /**
      * The scale of {@code weights}, computed without gradient recording.
      *
+     * <p>Weights may have any rank: 1 (a vector), 2 (a linear or attention projection, {@code (out, in)})
+     * or 4 (a conv kernel, {@code (out, in, kh, kw)}). The engine (PyTorch) reduces over one axis at a
+     * time, so reduce per channel over {@link Granularity#rows(NDArray)} and shape the result with
+     * {@link Granularity#scaleShape(ai.djl.ndarray.types.Shape)}.
+     *
      * @param weights one weight tensor, output channels on axis 0
      * @param alphabet the values the weights are snapped to
      * @param granularity per tensor (a scalar result) or per output channel (shape {@code (out, 1, ...)})
-     * @return a positive scale broadcastable against {@code weights}
+     * @return a positive, finite float32 scale broadcastable against {@code weights}
      */
     NDArray scale(NDArray weights, Alphabet alphabet, Granularity granularity);
 

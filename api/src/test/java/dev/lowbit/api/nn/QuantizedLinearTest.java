@@ -16,7 +16,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.scale.ScaleSetting;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +33,7 @@ class QuantizedLinearTest {
 
     static final class LearnedQuinary extends AlphabetQuantizer {
         LearnedQuinary() {
-            super("test-learned", "test", Alphabet.symmetricWithZero(5), ScaleSetting.parse("learned/channel"));
+            super("test-learned", "test", Alphabet.symmetricWithZero(5), ScaleRules.parse("learned/channel"));
         }
     }
 

@@ -9,7 +9,7 @@ import dev.lowbit.api.nn.MemoryAccounting;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
-import dev.lowbit.api.scale.ScaleSetting;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.api.spi.ScaleRule;
@@ -85,9 +85,15 @@ public final class ListCommand implements Callable<Integer> {
         }
         out.println();
         out.println("Scale rules (append @RULE or @RULE/channel to a quantizer, e.g. k17@absmax, ternary@mse/channel;"
-                + " default " + ScaleSetting.DEFAULT + ")");
-        for (ScaleRule rule : ScaleSetting.RULES) {
-            out.printf("  %-12s %s%n", rule.id(), rule.description());
+                + " default " + ScaleRules.DEFAULT + ")");
+        for (Discovered<ScaleRule> entry : quantizers.scaleRules().all()) {
+            String description;
+            try {
+                description = entry.plugin().description();
+            } catch (RuntimeException | LinkageError e) {
+                description = "cannot describe itself: " + e;
+            }
+            out.printf("  %-12s %-100s %s%n", entry.plugin().id(), description, entry.source());
         }
         out.println();
         out.println("Architectures (parameters for 1x28x28 inputs and 10 classes; share quantized with --layer-policy all)");

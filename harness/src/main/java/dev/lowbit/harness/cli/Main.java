@@ -3,6 +3,7 @@ package dev.lowbit.harness.cli;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.inject.GuiceFactory;
 import dev.lowbit.harness.inject.LowbitModule;
+import dev.lowbit.harness.plugin.PluginCodeException;
 import dev.lowbit.harness.plugin.PluginHost;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -12,6 +13,8 @@ public final class Main {
 
     /** Exit code for input the user can fix. */
     public static final int BAD_INPUT = 2;
+    /** A run (or a plugin's code) failed; the rest went on. */
+    public static final int FAILED = 1;
 
     private Main() {}
 
@@ -40,6 +43,12 @@ public final class Main {
                 cmd.getErr().println("lowbit: " + exception.getMessage());
                 cmd.getErr().flush();
                 return BAD_INPUT;
+            }
+            if (exception instanceof PluginCodeException) {
+                // A plugin's code failed (e.g. in export or eval): its message names the plugin and the cause.
+                cmd.getErr().println("lowbit: " + exception.getMessage());
+                cmd.getErr().flush();
+                return FAILED;
             }
             throw exception;
         });

@@ -111,7 +111,7 @@ public final class PlanCommand implements Callable<Integer> {
         ArchitectureRegistry architectures = plugins.architectures();
         Suite suite = suiteOptions.load(new SuiteLoader(architectures, quantizers));
         suite.architectures().forEach(architectures::get);
-        List<RunConfig> plan = Plan.of(suite, spec -> quantizers.resolve(spec).spec());
+        List<RunConfig> plan = Plan.of(suite, quantizers::canonicalSpec);
         EpochTimes times = EpochTimes.measured(out);
         TimeEstimate estimate = TimeEstimate.of(plan, times);
 

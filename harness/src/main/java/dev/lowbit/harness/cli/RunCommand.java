@@ -65,7 +65,7 @@ public final class RunCommand implements Callable<Integer> {
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         QuantizerRegistry quantizers = plugins.quantizers();
         Suite suite = suiteOptions.load(new SuiteLoader(plugins.architectures(), quantizers));
-        List<RunConfig> fullPlan = Plan.of(suite, spec -> quantizers.resolve(spec).spec());
+        List<RunConfig> fullPlan = Plan.of(suite, quantizers::canonicalSpec);
         List<RunConfig> plan = selected.select(fullPlan);
         PrintWriter out = spec.commandLine().getOut();
         ResultStore store = new ResultStore(this.out);

@@ -37,7 +37,7 @@ public record QuantizationQuality(String tensor, double relativeError, double ou
                 NDArray detached = shadow.stopGradient();
                 detached.attach(scope);
                 NDArray scale = weight.scaleOf(detached);
-                NDArray codes = weight.quantizer().codes(detached, scale);
+                NDArray codes = weight.codes(detached, scale);
                 NDArray quantizedWeights = weight.quantizer().decode(codes, scale);
                 double error = detached.sub(quantizedWeights).norm().getFloat() / detached.norm().getFloat();
                 int top = weight.quantizer().levels() - 1;

@@ -1,5 +1,6 @@
 package dev.lowbit.harness.plan;
 
+import dev.lowbit.api.nn.QuantizerException;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.ParityRecord;
 import dev.lowbit.api.result.QuantizerRecord;
@@ -15,18 +16,24 @@ import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.data.LabeledImages;
 import dev.lowbit.harness.export.PackedModels;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.Discovered;
+import dev.lowbit.harness.plugin.PluginCodeException;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
 import dev.lowbit.harness.train.ProgressReporter;
 import dev.lowbit.harness.train.TrainingRunner;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -43,14 +50,19 @@ public final class GridRunner {
     private final QuantizerRegistry quantizers;
     private final ArchitectureRegistry architectures;
     private final PackedModels packedModels;
+    private final PluginCode pluginCode;
 
     public GridRunner(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
         this.quantizers = quantizers;
         this.architectures = architectures;
         this.packedModels = new PackedModels(quantizers, architectures);
+        this.pluginCode = new PluginCode(quantizers, architectures);
     }
 
-    /** Fails with the first unknown id before anything is loaded or trained. */
+    /**
+     * Fails with the first unknown id before anything is loaded or trained. A quantizer whose plugin
+     * code fails while it is configured is not the user's input: its runs fail when they start.
+     */
     public void validate(List<RunConfig> plan) {
         for (RunConfig run : plan) {
             if (!Datasets.NAMES.contains(run.dataset())) {
@@ -58,7 +70,7 @@ public final class GridRunner {
                         + ". Fix the suite's dataset.");
             }
             architectures.get(run.architecture());
-            quantizers.resolve(run.quantizer());
+            quantizers.canonicalSpec(run.quantizer());
             layerPolicy(run);
         }
     }
@@ -84,7 +96,8 @@ public final class GridRunner {
         int failed = 0;
         for (RunConfig run : plan) {
             String runId = RunIds.of(run);
-            if (isDone(store, run, runId)) {
+            Map<String, String> code = pluginCode.of(run);
+            if (isDone(store, run, runId, code, log)) {
                 log.println("skip " + runId + " (finished)");
                 skipped++;
                 continue;
@@ -96,7 +109,7 @@ public final class GridRunner {
                 continue;
             }
             try (ResultStore.RunLock held = lock.get()) {
-                if (isDone(store, run, runId)) { // finished by another worker since we looked
+                if (isDone(store, run, runId, code, new PrintWriter(Writer.nullWriter()))) { // finished by another worker since we looked
                     skipped++;
                     continue;
                 }
@@ -104,7 +117,10 @@ public final class GridRunner {
                     loaded = data.get();
                     recordedProvenance = provenance.apply(loaded);
                 }
-                RunRecord record = train(runner, run, runId, store, loaded, recordedProvenance, progress, parityTolerance);
+                Map<String, String> runProvenance = new TreeMap<>(recordedProvenance);
+                runProvenance.putAll(code);
+                RunRecord record = train(runner, run, runId, store, loaded, runProvenance, code, progress, log,
+                        parityTolerance);
                 switch (record.status()) {
                     case FINISHED -> trained++;
                     case DIVERGED -> diverged++;
@@ -118,40 +134,101 @@ public final class GridRunner {
     }
 
     private RunRecord train(TrainingRunner runner, RunConfig run, String runId, ResultStore store, LabeledImages data,
-            Map<String, String> provenance, ProgressReporter progress, double parityTolerance) {
-        Quantizer quantizer = quantizers.resolve(run.quantizer());
-        Architecture architecture = architectures.get(run.architecture());
-        java.nio.file.Path checkpoint = store.checkpointFile(run.suite(), runId);
-        if (!java.nio.file.Files.isRegularFile(checkpoint)) {
+            Map<String, String> provenance, Map<String, String> code, ProgressReporter progress, PrintWriter log,
+            double parityTolerance) {
+        Path checkpoint = store.checkpointFile(run.suite(), runId);
+        if (!resumable(store, run, runId, code, log)) {
             store.startRun(run.suite(), runId);
         }
         // Before the first epoch, so an unfinished run shows what it is; a resumed run keeps its own.
         store.writeConfig(run, runId);
+        store.writePluginCode(run.suite(), runId, code);
         TrainingRunner.EpochLog epochLog = store.epochLog(run.suite(), runId);
         String startedAt = Instant.now().toString();
+        QuantizerRecord described = null;
         try {
+            // Everything that runs plugin code is inside this try: whatever it throws fails this run only.
+            Quantizer quantizer = quantizers.resolve(run.quantizer());
+            described = describe(quantizer);
+            Architecture architecture = architectures.get(run.architecture());
             TrainingRunner.Outcome outcome = runner.train(run, runId, architecture, quantizer, data,
                     new TrainingRunner.RunFiles(checkpoint, epochLog),
                     (block, model, memory) -> packedModels.write(block, runId, run, quantizer, model, memory,
                             store.modelFile(run.suite(), runId)).memory());
             store.writePredictions(run.suite(), runId, outcome.test().predictions());
             progress.runEnded(String.format(Locale.ROOT, "%s: test accuracy %.4f", runId, outcome.test().accuracy()));
-            return new RunRecord(runId, RunStatus.FINISHED, null, run, describe(quantizer), outcome.memory(),
+            return new RunRecord(runId, RunStatus.FINISHED, null, run, described, outcome.memory(),
                     outcome.model(), outcome.epochs().size(), null,
                     parity(store, run, outcome.epochs(), parityTolerance), outcome.bestValidationAccuracy(),
                     outcome.test().accuracy(), outcome.test().loss(), startedAt, Instant.now().toString(), provenance);
         } catch (TrainingRunner.DivergedException e) {
             progress.runEnded(runId + ": DIVERGED, " + e.getMessage());
             List<EpochRecord> epochs = epochLog.read();
-            return new RunRecord(runId, RunStatus.DIVERGED, e.getMessage(), run, describe(quantizer), null, null,
+            return new RunRecord(runId, RunStatus.DIVERGED, e.getMessage(), run, described, null, null,
                     epochs.size(), e.epoch(), null, best(epochs), Double.NaN, Double.NaN, startedAt,
                     Instant.now().toString(), provenance);
-        } catch (RuntimeException e) {
-            String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        } catch (Throwable e) {
+            // Exceptions and errors alike (a plugin compiled against another api fails with a LinkageError
+            // only when the missing method is first called): the run is FAILED, its lock is released, and
+            // the grid goes on. A FAILED run is retried by the next 'lowbit run'.
+            String error = failure(run, e);
             progress.runEnded(runId + ": FAILED, " + error);
-            return new RunRecord(runId, RunStatus.FAILED, error, run, describe(quantizer), null, null, 0, null, null,
+            return new RunRecord(runId, RunStatus.FAILED, error, run,
+                    described != null ? described : unresolved(run.quantizer()), null, null, 0, null, null,
                     Double.NaN, Double.NaN, Double.NaN, startedAt, Instant.now().toString(), provenance);
         }
+    }
+
+    /**
+     * Whether the run continues from its checkpoint: there is one, and it was made by the plugin code
+     * the run has now. A run with a result here is being retrained because its code changed.
+     */
+    private static boolean resumable(ResultStore store, RunConfig run, String runId, Map<String, String> code,
+            PrintWriter log) {
+        if (!Files.isRegularFile(store.checkpointFile(run.suite(), runId))) {
+            return false;
+        }
+        if (store.readRun(run.suite(), runId).map(r -> r.status() != RunStatus.FAILED).orElse(false)) {
+            return false;
+        }
+        String changed = store.readPluginCode(run.suite(), runId).map(stored -> PluginCode.changes(stored, code)).orElse("");
+        if (!changed.isEmpty()) {
+            log.println("restart " + runId + " from scratch: its plugin code changed since its checkpoint (" + changed + ")");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * One line saying what failed and where: the cause, the quantizer spec and the jar it came from, the
+     * tensor when the quantizer failed on one ({@link QuantizerException}), the architecture and its source.
+     */
+    private String failure(RunConfig run, Throwable thrown) {
+        if (thrown instanceof PluginCodeException) {
+            return thrown.getMessage();
+        }
+        Throwable cause = thrown;
+        while (!(cause instanceof QuantizerException) && cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof QuantizerException quantizerFailure) {
+            return "The " + quantizerFailure.getMessage() + " (quantizer from " + quantizers.origin(run.quantizer()) + ")";
+        }
+        return QuantizerException.describe(thrown) + " (quantizer '" + run.quantizer() + "' from "
+                + quantizers.origin(run.quantizer()) + ", architecture '" + run.architecture() + "' from "
+                + architectureOrigin(run.architecture()) + ")";
+    }
+
+    private String architectureOrigin(String id) {
+        return architectures.all().stream().filter(d -> d.plugin().id().equals(id)).map(Discovered::source).findFirst()
+                .orElse("unknown source");
+    }
+
+    /** The stored description of a quantizer whose code failed before it could describe itself. */
+    private static QuantizerRecord unresolved(String spec) {
+        int at = spec.indexOf('@');
+        return new QuantizerRecord(at < 0 ? spec : spec.substring(0, at), 0, List.of(), false, Double.NaN,
+                at < 0 ? "unknown" : spec.substring(at + 1));
     }
 
     /**
@@ -202,10 +279,22 @@ public final class GridRunner {
         }
     }
 
-    /** A run is done when it finished or diverged (a result); a FAILED run is retried. */
-    private static boolean isDone(ResultStore store, RunConfig run, String runId) {
-        return store.readRun(run.suite(), runId)
-                .map(r -> r.status() == RunStatus.FINISHED || r.status() == RunStatus.DIVERGED).orElse(false);
+    /**
+     * A run is done when it finished or diverged (a result) with the plugin code it would train with
+     * now; a FAILED run is retried, and so is a run whose plugin jar changed since (said in the log).
+     */
+    private static boolean isDone(ResultStore store, RunConfig run, String runId, Map<String, String> code,
+            PrintWriter log) {
+        Optional<RunRecord> stored = store.readRun(run.suite(), runId);
+        if (stored.isEmpty() || stored.get().status() == RunStatus.FAILED) {
+            return false;
+        }
+        String changed = PluginCode.changes(PluginCode.stored(stored.get().provenance()), code);
+        if (!changed.isEmpty()) {
+            log.println("retrain " + runId + ": its plugin code changed since it was trained (" + changed + ")");
+            return false;
+        }
+        return true;
     }
 
     /** The quantizer as stored in run.json, so reports never need the plugin. */

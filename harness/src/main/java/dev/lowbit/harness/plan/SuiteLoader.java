@@ -45,7 +45,7 @@ public final class SuiteLoader {
 
     /** A loader that checks architecture ids and quantizer specs against the registries. */
     public SuiteLoader(ArchitectureRegistry architectures, QuantizerRegistry quantizers) {
-        this(architectures::get, quantizers::resolve);
+        this(architectures::get, quantizers::canonicalSpec);
     }
 
     /**

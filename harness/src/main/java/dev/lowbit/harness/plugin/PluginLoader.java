@@ -4,6 +4,7 @@ import dev.lowbit.api.PersistedIds;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.QuantizerFactory;
+import dev.lowbit.api.spi.ScaleRule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -56,6 +57,7 @@ public final class PluginLoader implements AutoCloseable {
     private static final List<Spi<?>> SPIS = List.of(
             new Spi<>(Quantizer.class, Quantizer::id, "Quantizer", "id"),
             new Spi<>(QuantizerFactory.class, QuantizerFactory::name, "Quantizer factory", "name"),
+            new Spi<>(ScaleRule.class, ScaleRule::id, "Scale rule", "id"),
             new Spi<>(Architecture.class, Architecture::id, "Architecture", "id"));
 
     /** A plugin of the folder, opened in its own class loader. */
@@ -92,9 +94,9 @@ public final class PluginLoader implements AutoCloseable {
         for (PluginFolder.Plugin plugin : contents.plugins()) {
             PluginClassLoader loader = new PluginClassLoader(plugin.location().getFileName().toString(), plugin.jars(), host);
             if (SPIS.stream().noneMatch(spi -> loader.findResource(spi.servicesFile()) != null)) {
-                failures.add(PluginFailure.broken(ProviderFailures.where(plugin.location()) + " provides no quantizer, quantizer factory"
-                        + " or architecture: it has no META-INF/services/dev.lowbit.api.spi.Quantizer, .QuantizerFactory"
-                        + " or .Architecture file. Add one naming your class (README, 'Write your own quantizer')."));
+                failures.add(PluginFailure.broken(ProviderFailures.where(plugin.location()) + " provides no quantizer, quantizer factory,"
+                        + " scale rule or architecture: it has no META-INF/services/dev.lowbit.api.spi.Quantizer,"
+                        + " .QuantizerFactory, .ScaleRule or .Architecture file. Add one naming your class (README, 'Write your own quantizer')."));
                 close(loader);
                 continue;
             }

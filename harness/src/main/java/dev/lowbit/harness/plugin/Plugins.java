@@ -1,8 +1,6 @@
 package dev.lowbit.harness.plugin;
 
 import dev.lowbit.api.spi.Architecture;
-import dev.lowbit.api.spi.Quantizer;
-import dev.lowbit.api.spi.QuantizerFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -22,11 +20,11 @@ public final class Plugins implements AutoCloseable {
     /** Loads every provider the loader finds; its failures become this set's failures. */
     public Plugins(PluginLoader loader) {
         this.loader = loader;
-        this.quantizers = new QuantizerRegistry(loader.load(Quantizer.class), loader.load(QuantizerFactory.class));
+        this.quantizers = QuantizerRegistry.load(loader);
         this.architectures = new ArchitectureRegistry(loader.load(Architecture.class));
     }
 
-    /** The quantizers and quantizer factories. */
+    /** The quantizers, quantizer factories and scale rules. */
     public QuantizerRegistry quantizers() {
         return quantizers;
     }

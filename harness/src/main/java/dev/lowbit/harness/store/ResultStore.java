@@ -26,6 +26,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -53,6 +54,8 @@ public final class ResultStore {
     public static final String PREDICTIONS_FILE = "test-predictions.txt";
     public static final String CHECKPOINT_FILE = "checkpoint/state.bin";
     public static final String LOCK_FILE = "run.lock";
+    /** The SHA-256 of the plugin code a run trains with, while it trains (run.json's provenance has it after). */
+    public static final String CODE_FILE = "plugin-code.json";
 
     private final Path root;
     private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -80,13 +83,13 @@ public final class ResultStore {
 
     /**
      * Prepares an empty folder for a run about to start from scratch: anything an earlier attempt
-     * left (without a checkpoint to resume from) is discarded.
+     * left (a failed run's record, or results of plugin code that has changed since) is discarded.
      */
     public void startRun(String suite, String runId) {
         Path directory = runDirectory(suite, runId);
         try {
             Files.createDirectories(directory);
-            for (String file : List.of(EPOCHS_FILE, MODEL_FILE, PREDICTIONS_FILE, CHECKPOINT_FILE)) {
+            for (String file : List.of(RUN_FILE, EPOCHS_FILE, MODEL_FILE, PREDICTIONS_FILE, CHECKPOINT_FILE, CODE_FILE)) {
                 Files.deleteIfExists(directory.resolve(file));
             }
         } catch (IOException e) {
@@ -110,6 +113,22 @@ public final class ResultStore {
             }
         }
         return file;
+    }
+
+    /** Records the plugin code a run trains with ({@link #CODE_FILE}), atomically. */
+    public void writePluginCode(String suite, String runId, Map<String, String> code) {
+        Path file = runDirectory(suite, runId).resolve(CODE_FILE);
+        try {
+            writeAtomically(file, json.writeValueAsBytes(code));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file, e);
+        }
+    }
+
+    /** The plugin code an unfinished run started with, if recorded (runs of older lowbit versions have none). */
+    @SuppressWarnings("unchecked")
+    public Optional<Map<String, String>> readPluginCode(String suite, String runId) {
+        return readJson(runDirectory(suite, runId).resolve(CODE_FILE), Map.class).map(m -> (Map<String, String>) m);
     }
 
     /** The stored config.json of a run that has started (finished or not), if it exists. */

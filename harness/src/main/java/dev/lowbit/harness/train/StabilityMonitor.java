@@ -71,7 +71,7 @@ final class StabilityMonitor implements AutoCloseable {
                 NDArray shadow = detached(w, scope);
                 NDArray scale = w.weight().scaleOf(shadow);
                 NDArray normalized = shadow.div(scale);
-                NDArray codes = w.weight().quantizer().codes(shadow, scale);
+                NDArray codes = w.weight().codes(shadow, scale);
                 Alphabet alphabet = w.weight().quantizer().alphabet().orElseThrow();
                 weights += shadow.size();
                 NDArray previous = previousCodes.get(w.name());
@@ -110,7 +110,7 @@ final class StabilityMonitor implements AutoCloseable {
     private static NDArray codesOf(Watched w, NDManager scope) {
         NDArray shadow = detached(w, scope);
         NDArray scale = w.weight().scaleOf(shadow);
-        return w.weight().quantizer().codes(shadow, scale);
+        return w.weight().codes(shadow, scale);
     }
 
     private static List<Long> histogram(float[] codes, int levels) {

@@ -15,6 +15,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.tracker.Tracker;
+import dev.lowbit.api.nn.QuantizedWeight;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.spi.Architecture;
@@ -71,6 +72,8 @@ public final class TrainingSession implements AutoCloseable {
             LayerPolicy layerPolicy, Shape exampleShape, int classes, long seed, Consumer<Block> restore) {
         Engine.getInstance().setRandomSeed((int) seed);
         this.block = architecture.build(exampleShape, classes, quantizer, layerPolicy);
+        // A quantizer that fails is then reported with the tensor it failed on.
+        QuantizedWeight.nameAll(block);
         // He initialisation for weights the architecture left to the harness (the FCNN and CNN use
         // ReLU); an architecture that sets its own initializers keeps them.
         block.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
@@ -88,7 +91,8 @@ public final class TrainingSession implements AutoCloseable {
             createdTrainer = opened.newTrainer(trainingConfig);
             createdTrainer.initialize(new Shape(recipe.batchSize()).addAll(exampleShape));
             this.stability = new StabilityMonitor(block, createdTrainer.getManager());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Plugin code may throw errors too (a LinkageError): the native model is closed either way.
             if (createdTrainer != null) {
                 createdTrainer.close();
             }

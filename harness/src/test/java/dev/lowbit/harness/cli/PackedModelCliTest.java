@@ -152,7 +152,7 @@ class PackedModelCliTest {
     @Test
     void largerAlphabetsUseTheirOuterLevelsAndReconstructTrainedWeightsBetter() throws Exception {
         PluginLoader loader = new PluginLoader(getClass().getClassLoader());
-        QuantizerRegistry quantizers = new QuantizerRegistry(loader.load(Quantizer.class), loader.load(QuantizerFactory.class));
+        QuantizerRegistry quantizers = QuantizerRegistry.load(loader);
         Architecture fcnnSmall = new ArchitectureRegistry(loader.load(Architecture.class)).get("fcnn-small");
         double previousError = Double.POSITIVE_INFINITY;
         for (String alphabet : List.of("ternary", "quinary", "k9", "k17")) {

@@ -20,7 +20,7 @@ class PlanTest {
 
     private final PluginLoader loader = new PluginLoader(PlanTest.class.getClassLoader());
     private final QuantizerRegistry quantizers =
-            new QuantizerRegistry(loader.load(Quantizer.class), loader.load(QuantizerFactory.class));
+            QuantizerRegistry.load(loader);
 
     @Test
     void aSuiteFileNamesAlphabetsByValueAndScaleRulesAndStoresCanonicalSpecs() throws Exception {

@@ -29,7 +29,7 @@ class SuiteLoaderTest {
 
     private static final PluginLoader LOADER = new PluginLoader(SuiteLoaderTest.class.getClassLoader());
     static final QuantizerRegistry QUANTIZER_REGISTRY =
-            new QuantizerRegistry(LOADER.load(Quantizer.class), LOADER.load(QuantizerFactory.class));
+            QuantizerRegistry.load(LOADER);
     static final ArchitectureRegistry ARCHITECTURE_REGISTRY = new ArchitectureRegistry(LOADER.load(Architecture.class));
 
     @TempDir

@@ -23,7 +23,7 @@ class PluginLoaderTest {
     @Test
     void theBuiltInsComeFromLowbitsOwnModulesAndHaveNoPluginJar() {
         PluginLoader loader = new PluginLoader(PluginLoaderTest.class.getClassLoader());
-        QuantizerRegistry quantizers = new QuantizerRegistry(loader.load(Quantizer.class), loader.load(QuantizerFactory.class));
+        QuantizerRegistry quantizers = QuantizerRegistry.load(loader);
         ArchitectureRegistry architectures = new ArchitectureRegistry(loader.load(Architecture.class));
 
         assertThat(quantizers.all()).isNotEmpty().allSatisfy(entry -> {
@@ -45,8 +45,7 @@ class PluginLoaderTest {
         try (URLClassLoader withPlugin = new URLClassLoader(new URL[] {jar.toUri().toURL()},
                 PluginLoaderTest.class.getClassLoader())) {
             PluginLoader loader = new PluginLoader(withPlugin);
-            QuantizerRegistry quantizers = new QuantizerRegistry(loader.load(Quantizer.class),
-                    loader.load(QuantizerFactory.class));
+            QuantizerRegistry quantizers = QuantizerRegistry.load(loader);
 
             Map<String, Discovered<QuantizerFactory>> factories = quantizers.factories().stream()
                     .collect(Collectors.toMap(entry -> entry.plugin().name(), Function.identity()));

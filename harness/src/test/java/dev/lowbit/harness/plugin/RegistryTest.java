@@ -17,7 +17,7 @@ class RegistryTest {
 
     @Test
     void findsTheBuiltInsThroughServiceLoaderWithTheirJar() {
-        QuantizerRegistry registry = new QuantizerRegistry(builtIns, factories);
+        QuantizerRegistry registry = QuantizerRegistry.load(loader);
         assertThat(registry.ids())
                 .containsExactly("binary", "fp32", "k16", "k17", "k8", "k9", "quaternary", "quinary", "ternary");
         assertThat(registry.all()).allSatisfy(entry -> assertThat(entry.source()).startsWith("built-in"));
@@ -25,7 +25,7 @@ class RegistryTest {
 
     @Test
     void anUnknownIdListsTheIdsThatExist() {
-        QuantizerRegistry registry = new QuantizerRegistry(builtIns, factories);
+        QuantizerRegistry registry = QuantizerRegistry.load(loader);
         assertThatThrownBy(() -> registry.get("int3"))
                 .isInstanceOf(BadInputException.class)
                 .hasMessage("No quantizer with id 'int3'. Available: [binary, fp32, k16, k17, k8, k9, quaternary,"
@@ -34,7 +34,7 @@ class RegistryTest {
 
     @Test
     void resolvesPresetsFactoriesAndScaleRulesToCanonicalSpecs() {
-        QuantizerRegistry registry = new QuantizerRegistry(builtIns, factories);
+        QuantizerRegistry registry = QuantizerRegistry.load(loader);
         assertThat(registry.resolve("ternary").spec()).isEqualTo("ternary@mse/tensor");
         assertThat(registry.resolve("ternary@absmean").spec()).isEqualTo("ternary@absmean/tensor");
         assertThat(registry.resolve("k17@learned/channel").spec()).isEqualTo("k17@learned/channel");
@@ -45,13 +45,17 @@ class RegistryTest {
 
     @Test
     void explainsBadSpecs() {
-        QuantizerRegistry registry = new QuantizerRegistry(builtIns, factories);
+        QuantizerRegistry registry = QuantizerRegistry.load(loader);
         assertThatThrownBy(() -> registry.resolve("ternary@median"))
                 .isInstanceOf(BadInputException.class)
-                .hasMessage("Invalid quantizer 'ternary@median': No scale rule 'median'. Available: [absmean, absmax, gauss,"
-                        + " mse, learned]. Write ID@RULE or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
+                .hasMessage("Invalid quantizer 'ternary@median': No scale rule with id 'median'. Available: [absmax, absmean,"
+                        + " gauss, learned, mse]. Put its jar in plugins/ or run 'lowbit list'. Write ID@RULE or"
+                        + " ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
+        assertThatThrownBy(() -> registry.resolve("ternary@mse/row"))
+                .hasMessage("Invalid quantizer 'ternary@mse/row': No scale granularity 'row'. Available: [tensor, channel]."
+                        + " Write ID@RULE or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
         assertThatThrownBy(() -> registry.resolve("fp32@mse"))
-                .hasMessage("Invalid quantizer 'fp32@mse': Quantizer 'fp32' has no configurable scale rule. Write ID@RULE"
+                .hasMessage("Invalid quantizer 'fp32@mse': Quantizer 'fp32' is full precision: it has no scale rule. Write ID@RULE"
                         + " or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
         assertThatThrownBy(() -> registry.resolve("values:1,2"))
                 .hasMessage("No quantizer factory 'values' in 'values:1,2'. Available: [levels], e.g. levels:-2,-1,1,2."
@@ -61,12 +65,28 @@ class RegistryTest {
     }
 
     @Test
+    void aSpecResolvesOnceToTheProvidersOwnClass() {
+        QuantizerRegistry registry = QuantizerRegistry.load(loader);
+        Quantizer absmax = registry.resolve("k9@absmax");
+        assertThat(registry.resolve("k9@absmax")).isSameAs(absmax);
+        assertThat(absmax.getClass()).isSameAs(registry.get("k9").getClass());
+        assertThat(registry.resolve("k9@mse/tensor")).isSameAs(registry.get("k9"));
+    }
+
+    @Test
+    void findsTheBuiltInScaleRulesThroughServiceLoader() {
+        QuantizerRegistry registry = QuantizerRegistry.load(loader);
+        assertThat(registry.scaleRules().ids()).containsExactly("absmax", "absmean", "gauss", "learned", "mse");
+        assertThat(registry.scaleRules().all()).allSatisfy(entry -> assertThat(entry.source()).isEqualTo("built-in (lowbit-api)"));
+    }
+
+    @Test
     void aDuplicateIdNamesBothSources() {
         Quantizer ternary = builtIns.stream().map(Discovered::plugin).filter(q -> q.id().equals("ternary"))
                 .findFirst().orElseThrow();
         List<Discovered<Quantizer>> twice = List.of(
                 new Discovered<>(ternary, "built-in (a.jar)"), new Discovered<>(ternary, "plugins/b.jar"));
-        assertThatThrownBy(() -> new QuantizerRegistry(twice, factories))
+        assertThatThrownBy(() -> new QuantizerRegistry(twice, factories, new ScaleRuleRegistry(List.of())))
                 .hasMessage("Quantizer id 'ternary' is provided twice: built-in (a.jar) and plugins/b.jar. Remove one,"
                         + " or change the plugin's id.");
     }

@@ -2,20 +2,18 @@ package dev.lowbit.api.scale;
 
 import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.ScaleRule;
+import dev.lowbit.api.spi.ScaleSetting;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * A scale rule at a granularity, written {@code rule/granularity} (e.g. {@code mse/tensor}) in
- * quantizer specs and results.
- *
- * @param rule how the scale is computed
- * @param granularity per tensor or per output channel
+ * The scale rules lowbit ships. At run time lowbit finds them like plugin rules, through
+ * {@code META-INF/services/dev.lowbit.api.spi.ScaleRule}; this class is for code and tests that build a
+ * quantizer by hand, e.g. {@code new Int3Quantizer().withScaleRule(ScaleRules.parse("learned/channel"))}.
  */
-public record ScaleSetting(ScaleRule rule, Granularity granularity) {
+public final class ScaleRules {
 
-    /** The rules lowbit ships, in the order {@code lowbit list} shows them. */
-    public static final List<ScaleRule> RULES =
+    /** The built-in rules, in the order {@code lowbit list} shows them. */
+    public static final List<ScaleRule> BUILT_IN =
             List.of(new AbsMeanScale(), new AbsMaxScale(), new GaussianScale(), new MseScale(), new LearnedScale());
 
     /**
@@ -24,12 +22,9 @@ public record ScaleSetting(ScaleRule rule, Granularity granularity) {
      */
     public static final ScaleSetting DEFAULT = new ScaleSetting(rule("mse"), Granularity.TENSOR);
 
-    public ScaleSetting {
-        Objects.requireNonNull(rule, "rule");
-        Objects.requireNonNull(granularity, "granularity");
-    }
+    private ScaleRules() {}
 
-    /** Parses {@code rule} or {@code rule/granularity}; the granularity defaults to per tensor. */
+    /** Parses {@code rule} or {@code rule/granularity} over the built-in rules; the granularity defaults to per tensor. */
     public static ScaleSetting parse(String text) {
         int slash = text.indexOf('/');
         String ruleId = slash < 0 ? text : text.substring(0, slash);
@@ -39,13 +34,8 @@ public record ScaleSetting(ScaleRule rule, Granularity granularity) {
 
     /** The built-in rule with this id, or an exception listing the ids that exist. */
     public static ScaleRule rule(String id) {
-        return RULES.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow(() ->
+        return BUILT_IN.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("No scale rule '" + id + "'. Available: "
-                        + RULES.stream().map(ScaleRule::id).toList() + "."));
-    }
-
-    @Override
-    public String toString() {
-        return rule.id() + "/" + granularity.id();
+                        + BUILT_IN.stream().map(ScaleRule::id).toList() + "."));
     }
 }
