@@ -81,7 +81,7 @@ public final class PluginLoader implements AutoCloseable {
     /**
      * Providers on lowbit's class path and in the plugins of a folder.
      *
-     * @param host lowbit's class loader: built-ins come from it, and plugins share lowbit's api, DJL and SLF4J from it
+     * @param host lowbit's class loader: built-ins come from it, and plugins share lowbit's api, DJL's api and SLF4J from it (see {@link PluginClassLoader})
      * @param contents the plugins folder as read, or null for none
      */
     public PluginLoader(ClassLoader host, PluginFolder.Contents contents) {
