@@ -1,5 +1,6 @@
 package dev.lowbit.harness.plan;
 
+import ai.djl.engine.Engine;
 import dev.lowbit.api.nn.QuantizerException;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.ParityRecord;
@@ -19,6 +20,8 @@ import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.Discovered;
 import dev.lowbit.harness.plugin.PluginCodeException;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.plugin.RunClassLoader;
+import dev.lowbit.harness.plugin.ThreadContextClassLoader;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
 import dev.lowbit.harness.train.ProgressReporter;
@@ -151,10 +154,16 @@ public final class GridRunner {
             Quantizer quantizer = quantizers.resolve(run.quantizer());
             described = describe(quantizer);
             Architecture architecture = architectures.get(run.architecture());
-            TrainingRunner.Outcome outcome = runner.train(run, runId, architecture, quantizer, data,
-                    new TrainingRunner.RunFiles(checkpoint, epochLog),
-                    (block, model, memory) -> packedModels.write(block, runId, run, quantizer, model, memory,
-                            store.modelFile(run.suite(), runId)).memory());
+            // DJL reads the context class loader when its engine starts: start it before it is the plugins'.
+            Engine.getInstance();
+            TrainingRunner.Outcome outcome;
+            try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(
+                    RunClassLoader.of(quantizer, architecture, GridRunner.class.getClassLoader()))) {
+                outcome = runner.train(run, runId, architecture, quantizer, data,
+                        new TrainingRunner.RunFiles(checkpoint, epochLog),
+                        (block, model, memory) -> packedModels.write(block, runId, run, quantizer, model, memory,
+                                store.modelFile(run.suite(), runId)).memory());
+            }
             store.writePredictions(run.suite(), runId, outcome.test().predictions());
             progress.runEnded(String.format(Locale.ROOT, "%s: test accuracy %.4f", runId, outcome.test().accuracy()));
             return new RunRecord(runId, RunStatus.FINISHED, null, run, described, outcome.memory(),

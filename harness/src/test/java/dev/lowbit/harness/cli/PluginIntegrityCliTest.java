@@ -151,6 +151,21 @@ class PluginIntegrityCliTest {
     }
 
     @Test
+    void pluginCodeFindsItsOwnServicesAndResourcesThroughTheContextClassLoaderWhileItTrains() throws Exception {
+        Path plugins = dir.resolve("plugins");
+        OutsiderPlugins.usesTheContextClassLoader(plugins);
+        Path out = dir.resolve("results");
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+
+        CliTest.Result run = lowbit("run", "--plugins", plugins.toString(), "--quantizer", "ctx", "--epochs", "1",
+                "--train-limit", "300", "--out", out.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(runJson(runsBySpec(out.resolve("quick")).get("ctx@mse/tensor")).get("status").asText()).isEqualTo("FINISHED");
+        assertThat(Thread.currentThread().getContextClassLoader()).as("restored after the run").isSameAs(before);
+    }
+
+    @Test
     void pluginCodeThatFailsInTrainingFailsItsRunOnlyAndOnlyThatRunIsRetried() throws Exception {
         Path plugins = dir.resolve("plugins");
         Path future = OutsiderPlugins.callsAMissingApiMethod(plugins);

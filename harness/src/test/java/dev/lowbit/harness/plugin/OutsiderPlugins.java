@@ -165,6 +165,57 @@ public final class OutsiderPlugins {
                 .build(folder.resolve("future.jar"));
     }
 
+    /**
+     * {@code ctx}: finds a service of its own and reads a resource of its own through the thread's context
+     * class loader while it computes a scale (as a library it bundled would), and fails if it cannot.
+     */
+    public static Path usesTheContextClassLoader(Path folder) throws IOException {
+        return PluginJarBuilder.plugin()
+                .source("org.example.ctx.Factor", """
+                        package org.example.ctx;
+
+                        public interface Factor {
+                            float value();
+                        }
+                        """)
+                .source("org.example.ctx.One", """
+                        package org.example.ctx;
+
+                        public final class One implements Factor {
+                            public float value() { return 1f; }
+                        }
+                        """)
+                .source("org.example.ctx.ContextQuantizer", """
+                        package org.example.ctx;
+
+                        import ai.djl.ndarray.NDArray;
+                        import dev.lowbit.api.AlphabetQuantizer;
+                        import dev.lowbit.api.spi.Alphabet;
+                        import java.util.ServiceLoader;
+
+                        public final class ContextQuantizer extends AlphabetQuantizer {
+                            public ContextQuantizer() {
+                                super("ctx", "looks itself up through the context class loader", Alphabet.of(-1, 0, 1));
+                            }
+
+                            @Override
+                            public NDArray scale(NDArray weights) {
+                                ClassLoader context = Thread.currentThread().getContextClassLoader();
+                                if (context.getResource("org/example/ctx/factor.txt") == null) {
+                                    throw new IllegalStateException("my resource is not on the context class loader");
+                                }
+                                Factor factor = ServiceLoader.load(Factor.class).findFirst().orElseThrow(
+                                        () -> new IllegalStateException("my service is not on the context class loader"));
+                                return super.scale(weights).mul(factor.value());
+                            }
+                        }
+                        """)
+                .resource("org/example/ctx/factor.txt", "1\n")
+                .resource("META-INF/services/org.example.ctx.Factor", "org.example.ctx.One\n")
+                .service(Quantizer.class, "org.example.ctx.ContextQuantizer")
+                .build(folder.resolve("ctx.jar"));
+    }
+
     /** {@code substitute}: its withScaleRule returns a plain AlphabetQuantizer, dropping its class. */
     public static Path substitutingWithScaleRule(Path folder) throws IOException {
         return PluginJarBuilder.plugin()
