@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
@@ -57,6 +58,36 @@ class AlphabetQuantizerTest {
         }
     }
 
+    /** Snaps everything to zero: an override that the configured copies must keep. */
+    static final class AllZero extends AlphabetQuantizer {
+        private final float marker;
+
+        AllZero(float marker) {
+            super("test-zero", "snaps to zero", Alphabet.symmetricWithZero(3));
+            this.marker = marker;
+        }
+
+        @Override
+        public NDArray quantize(NDArray weights, NDArray scale) {
+            return weights.zerosLike();
+        }
+    }
+
+    @Test
+    void withScaleRuleConfiguresACopyOfTheSubclassKeepingItsOverridesAndFields() {
+        AllZero original = new AllZero(0.25f);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray w = manager.create(new float[] {-0.3f, 0.1f, 0.4f});
+            AlphabetQuantizer configured = original.withScaleRule(ScaleRules.parse("absmax/channel"));
+
+            assertThat(configured).isInstanceOf(AllZero.class).isNotSameAs(original);
+            assertThat(((AllZero) configured).marker).isEqualTo(0.25f);
+            assertThat(configured.spec()).isEqualTo("test-zero@absmax/channel");
+            assertThat(configured.quantize(w).toFloatArray()).containsExactly(0f, 0f, 0f);
+            assertThat(original.spec()).isEqualTo("test-zero@mse/tensor");
+        }
+    }
+
     @Test
     void specNamesTheScaleRuleAndGranularity() {
         assertThat(new Ternary().spec()).isEqualTo("test-ternary@absmean/tensor");
@@ -64,10 +95,10 @@ class AlphabetQuantizerTest {
     }
 
     @Test
-    void rejectsUnknownScaleRulesListingTheKnownOnes() {
-        assertThatThrownBy(() -> new Ternary().withScaleRule(ScaleRules.parse("median")))
+    void rejectsUnknownBuiltInScaleRulesListingTheKnownOnes() {
+        assertThatThrownBy(() -> ScaleRules.parse("median"))
                 .hasMessage("No scale rule 'median'. Available: [absmean, absmax, gauss, mse, learned].");
-        assertThatThrownBy(() -> new Ternary().withScaleRule(ScaleRules.parse("mse/row")))
+        assertThatThrownBy(() -> ScaleRules.parse("mse/row"))
                 .hasMessage("No scale granularity 'row'. Available: [tensor, channel].");
     }
 
