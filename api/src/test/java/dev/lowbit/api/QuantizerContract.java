@@ -72,6 +72,18 @@ public abstract class QuantizerContract {
     }
 
     @Test
+    void namesItsScaleRuleAsRuleSlashGranularity() {
+        Quantizer quantizer = quantizer();
+        if (quantizer.isFullPrecision()) {
+            assertThat(quantizer.spec()).isEqualTo(quantizer.id());
+            return;
+        }
+        // The text after '@' in every stored spec: a rule id and tensor or channel, e.g. mse/tensor.
+        assertThat(quantizer.scaleRule()).matches("[a-z][a-z0-9.-]*/(tensor|channel)");
+        assertThat(quantizer.spec()).isEqualTo(quantizer.id() + "@" + quantizer.scaleRule());
+    }
+
+    @Test
     void reportsLog2OfItsLevelCountAsBits() {
         Quantizer quantizer = quantizer();
         if (quantizer.isFullPrecision()) {

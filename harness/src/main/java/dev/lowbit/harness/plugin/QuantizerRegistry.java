@@ -82,12 +82,7 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
      * @throws PluginCodeException when the quantizer's code fails or breaks the withScaleRule contract
      */
     public Quantizer resolve(String spec) {
-        Quantizer found = resolved.get(spec);
-        if (found == null) {
-            found = resolveOnce(spec);
-            resolved.putIfAbsent(spec, found);
-        }
-        return found;
+        return resolved.computeIfAbsent(spec, this::resolveOnce);
     }
 
     /**
@@ -145,7 +140,7 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
         }
         String requested = withGranularity(spec.substring(at + 1));
         String own = plugin(spec, "scaleRule()", quantizer::scaleRule);
-        if (requested.equals(own)) {
+        if (requested.equals(withGranularity(own))) {
             // Its own rule, whatever it is: nothing to configure (and the rule need not be registered).
             return quantizer;
         }

@@ -115,10 +115,14 @@ public final class ResultStore {
         return file;
     }
 
-    /** Records the plugin code a run trains with ({@link #CODE_FILE}), atomically. */
+    /** Records the plugin code a run trains with ({@link #CODE_FILE}), atomically; a built-in run has no such file. */
     public void writePluginCode(String suite, String runId, Map<String, String> code) {
         Path file = runDirectory(suite, runId).resolve(CODE_FILE);
         try {
+            if (code.isEmpty()) {
+                Files.deleteIfExists(file);
+                return;
+            }
             writeAtomically(file, json.writeValueAsBytes(code));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + file, e);
