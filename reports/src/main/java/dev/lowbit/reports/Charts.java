@@ -11,6 +11,7 @@ import org.jfree.chart.plot.Plot;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.text.TextUtils;
 import org.jfree.svg.SVGGraphics2D;
 import org.jfree.svg.ViewBox;
@@ -65,6 +66,25 @@ final class Charts {
     static void accuracyAxis(NumberAxis axis) {
         axis.setAutoRangeIncludesZero(false);
         axis.setAutoRangeMinimumSize(1.0);
+    }
+
+    /** Solid lines with point shapes, series {@code i} in the palette's colour {@code firstColour + i}. */
+    static XYLineAndShapeRenderer lines(int series, int firstColour) {
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < series; i++) {
+            renderer.setSeriesStroke(i, LINE);
+            renderer.setSeriesPaint(i, colour(firstColour + i));
+        }
+        return renderer;
+    }
+
+    /**
+     * Category labels drawn whole. Beside a horizontal plot JFreeChart cuts a label wider than 30% of the
+     * plot to "...", and a cut label such as {@code fcnn-large: quaternary@absmax/tensor / quinary@absmax/tensor}
+     * can no longer be matched to the table; the bars keep at least half the width.
+     */
+    static void wholeCategoryLabels(CategoryPlot plot) {
+        plot.getDomainAxis().setMaximumCategoryLabelWidthRatio(1.0f);
     }
 
     /** Flat bars: JFreeChart's default gradient and shadow only blur the values. */

@@ -54,7 +54,7 @@ final class Findings {
             boolean holds = delta >= -study.tolerancePoints();
             comparisons++;
             comparable += holds ? 1 : 0;
-            evidence.add(fp32.architecture() + recipeSuffix(fp32) + ": best low-bit " + best.get().quantizer().id() + " "
+            evidence.add(fp32.architecture() + recipeSuffix(fp32) + ": best low-bit " + best.get().spec() + " "
                     + accuracy(best.get()) + " vs fp32 " + accuracy(fp32) + ", Δ " + Formats.points(OptionalDouble.of(delta))
                     + (holds ? " (comparable)" : " (not comparable)"));
         }
@@ -97,7 +97,7 @@ final class Findings {
             boolean supports = largeReached && smallEpochs.getAsDouble() > largeEpochs.getAsDouble();
             pairs++;
             supporting += supports ? 1 : 0;
-            evidence.add(sized.group(1) + " / " + small.quantizer().id() + recipeSuffix(small) + ": small "
+            evidence.add(sized.group(1) + " / " + small.spec() + recipeSuffix(small) + ": small "
                     + parityText(small, smallEpochs.getAsDouble()) + ", large "
                     + parityText(large.get(), largeEpochs.getAsDouble()) + (supports ? " (supports)" : " (does not)"));
         }
@@ -162,8 +162,8 @@ final class Findings {
                     && !accWith.isEmpty() && (accWithout.isEmpty() || accWith.mean() > accWithout.mean()));
             pairs++;
             better += isBetter ? 1 : 0;
-            evidence.add(withZero.architecture() + recipeSuffix(withZero) + ": " + without.quantizer().id() + " -> "
-                    + withZero.quantizer().id() + ": unstable " + without.unstable().size() + "/" + without.runs().size()
+            evidence.add(withZero.architecture() + recipeSuffix(withZero) + ": " + without.spec() + " -> "
+                    + withZero.spec() + ": unstable " + without.unstable().size() + "/" + without.runs().size()
                     + " -> " + withZero.unstable().size() + "/" + withZero.runs().size() + ", accuracy "
                     + accuracy(without) + " -> " + accuracy(withZero) + (isBetter ? " (zero helps)" : " (zero does not help)"));
         }
@@ -199,7 +199,7 @@ final class Findings {
             fiveIsBest += holds ? 1 : 0;
             String compression = compression(fp32, five.get());
             evidence.add(fp32.architecture() + recipeSuffix(fp32) + ": fewest bits within tolerance: "
-                    + fewestComparable.map(g -> g.quantizer().id() + " (" + Formats.bits(g.quantizer().levels(),
+                    + fewestComparable.map(g -> g.spec() + " (" + Formats.bits(g.quantizer().levels(),
                             g.quantizer().bitsPerWeight()) + " bits, Δ " + Formats.points(study.deltaPoints(g)) + ")")
                             .orElse("none")
                     + "; 5 levels: Δ " + Formats.points(study.deltaPoints(five.get())) + ", " + compression

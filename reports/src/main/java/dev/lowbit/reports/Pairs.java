@@ -76,13 +76,7 @@ final class Pairs {
         TreeSet<Double> plusZero = new TreeSet<>(p.values());
         plusZero.add(0.0);
         return plusZero.equals(new TreeSet<>(q.values()))
-                && scaleRule(without.key().quantizer()).equals(scaleRule(withZero.key().quantizer()))
+                && without.scaleRule().equals(withZero.scaleRule())
                 && without.key().withQuantizer(withZero.key().quantizer()).equals(withZero.key());
-    }
-
-    /** Specs are {@code id@rule/granularity}; a bare id uses the default rule. */
-    private static String scaleRule(String spec) {
-        int at = spec.indexOf('@');
-        return at < 0 ? "" : spec.substring(at);
     }
 }

@@ -23,7 +23,7 @@ import org.jfree.data.xy.XYSeriesCollection;
  * The per-run section: config, learning curves and the per-layer memory table (Larq-style).
  *
  * @param runId the run id; the section's anchor is {@code run-<runId>}
- * @param title {@code architecture / quantizer / seed N}
+ * @param title {@code architecture / spec / seed N}, the spec as in the tables
  * @param status the status, with the epoch for a diverged run and the error for a failed one
  * @param problem whether the run diverged or failed, for styling
  * @param config the config and outcome as label/value pairs
@@ -92,7 +92,7 @@ record RunDetail(
                 memory.entropyBytes() == null ? Formats.NONE : Formats.bytes(memory.entropyBytes()) + " at entropy");
         String curve = stored.epochs().isEmpty() ? "" : curve(stored);
         return new RunDetail(run.runId(),
-                config.architecture() + " / " + run.quantizer().id() + " / seed " + config.seed(),
+                config.architecture() + " / " + config.quantizer() + " / seed " + config.seed(),
                 status, run.status() != RunStatus.FINISHED, entries(stored, twins), !curve.isEmpty(), curve,
                 hasLayers, layers, total);
     }

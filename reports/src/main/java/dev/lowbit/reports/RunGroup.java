@@ -54,6 +54,20 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
         return runs.get(0).run().quantizer();
     }
 
+    /**
+     * The quantizer spec as the runs stored it, e.g. {@code ternary@mse/tensor}: what names the group
+     * in tables, charts and verdicts. The quantizer's id cannot, as several specs share one id.
+     */
+    String spec() {
+        return key.quantizer();
+    }
+
+    /** The spec's scale rule and granularity, e.g. {@code @mse/tensor}; empty for a bare id such as {@code fp32}. */
+    String scaleRule() {
+        int at = spec().indexOf('@');
+        return at < 0 ? "" : spec().substring(at);
+    }
+
     boolean isFullPrecision() {
         return quantizer().levels() == 0;
     }
@@ -123,9 +137,9 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
         return runs.stream().flatMap(r -> r.epochs().stream()).mapToInt(EpochRecord::epoch).max().orElse(0);
     }
 
-    /** A short label: {@code architecture / quantizer} plus the recipe when the study has several. */
+    /** A short label: {@code architecture / spec} plus the recipe when the study has several. */
     String label(boolean withRecipe) {
-        String label = architecture() + " / " + quantizer().id();
+        String label = architecture() + " / " + spec();
         return withRecipe ? label + " / " + key.recipe().name() : label;
     }
 }

@@ -129,6 +129,7 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
                 : run.status() == null ? "status"
                 : run.config() == null ? "config"
                 : run.config().architecture() == null ? "config.architecture"
+                : run.config().quantizer() == null ? "config.quantizer" // the spec names the run everywhere
                 : run.quantizer() == null ? "quantizer"
                 : run.quantizer().id() == null ? "quantizer.id"
                 : run.memory() == null && run.status() == RunStatus.FINISHED ? "memory"

@@ -16,13 +16,13 @@ public record StoredRun(RunRecord run, List<EpochRecord> epochs) {
 
     /**
      * The report's order: architecture, then bits per weight descending (so fp32 comes first and the
-     * eye reads from the reference down to the fewest bits), then quantizer id, then seed. Suite and
+     * eye reads from the reference down to the fewest bits), then quantizer spec, then seed. Suite and
      * run id only break the remaining ties, so the order never depends on the file system's.
      */
     public static final Comparator<StoredRun> REPORT_ORDER = Comparator
             .comparing((StoredRun r) -> r.run().config().architecture())
             .thenComparing(r -> r.run().quantizer().bitsPerWeight(), Comparator.reverseOrder())
-            .thenComparing(r -> r.run().quantizer().id())
+            .thenComparing(r -> r.run().config().quantizer())
             .thenComparingLong(r -> r.run().config().seed())
             .thenComparing(r -> r.run().config().suite(), Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(r -> r.run().runId());
@@ -33,8 +33,8 @@ public record StoredRun(RunRecord run, List<EpochRecord> epochs) {
         epochs = List.copyOf(epochs);
     }
 
-    /** The legend label of this run's curve: {@code architecture / quantizer / seed N}. */
+    /** The legend label of this run's curve: {@code architecture / spec / seed N}. */
     public String seriesName() {
-        return run.config().architecture() + " / " + run.quantizer().id() + " / seed " + run.config().seed();
+        return run.config().architecture() + " / " + run.config().quantizer() + " / seed " + run.config().seed();
     }
 }

@@ -95,6 +95,11 @@ final class Study {
         return OptionalDouble.of(epochs.length % 2 == 1 ? epochs[mid] : (epochs[mid - 1] + epochs[mid]) / 2);
     }
 
+    /** The chart panel (or line) a group belongs to: its architecture, and its recipe when the study has several. */
+    String panel(RunGroup group) {
+        return severalRecipes() ? group.architecture() + " / " + group.key().recipe().name() : group.architecture();
+    }
+
     /** Whether the runs use more than one recipe, so labels must name it. */
     boolean severalRecipes() {
         return groups.stream().map(g -> g.key().recipe()).distinct().count() > 1;

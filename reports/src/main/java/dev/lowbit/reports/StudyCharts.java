@@ -12,20 +12,14 @@ import java.util.Map;
 import java.util.Optional;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StackedBarRenderer;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.ui.RectangleAnchor;
-import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
@@ -41,7 +35,7 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 final class StudyCharts {
 
     private static final int WIDTH = 900;
-    private static final int HEIGHT = 420;
+    static final int HEIGHT = 420;
 
     private final Study study;
 
@@ -52,9 +46,10 @@ final class StudyCharts {
     /** Every chart the results can fill, in page order. */
     static List<ChartView> of(Study study) {
         StudyCharts charts = new StudyCharts(study);
+        AccuracyCharts accuracy = new AccuracyCharts(study);
         List<ChartView> views = new ArrayList<>(charts.learningCurves());
-        charts.accuracyVsBits().ifPresent(views::add);
-        charts.accuracyVsBytes().ifPresent(views::add);
+        accuracy.accuracyVsBits().ifPresent(views::add);
+        accuracy.accuracyVsBytes().ifPresent(views::add);
         charts.parity().ifPresent(views::add);
         charts.flipRatio().ifPresent(views::add);
         charts.levelOccupancy().ifPresent(views::add);
@@ -85,7 +80,7 @@ final class StudyCharts {
         Map<String, List<RunGroup>> byPanel = new LinkedHashMap<>();
         for (RunGroup group : study.groups()) {
             if (group.lastEpoch() > 0) {
-                byPanel.computeIfAbsent(panel(group), k -> new ArrayList<>()).add(group);
+                byPanel.computeIfAbsent(study.panel(group), k -> new ArrayList<>()).add(group);
             }
         }
         List<ChartView> views = new ArrayList<>();
@@ -97,8 +92,7 @@ final class StudyCharts {
                 if (group.isFullPrecision()) {
                     band.addSeries(fp32Band(group));
                 } else {
-                    XYSeries series = new XYSeries(group.quantizer().id() + " (" + group.runs().size() + " seeds)",
-                            true, false);
+                    XYSeries series = new XYSeries(group.spec() + " (" + group.runs().size() + " seeds)", true, false);
                     for (int epoch = 1; epoch <= group.lastEpoch(); epoch++) {
                         double mean = group.meanAtEpoch(epoch, EpochRecord::validationAccuracy);
                         if (Double.isFinite(mean)) {
@@ -111,7 +105,7 @@ final class StudyCharts {
             JFreeChart chart = ChartFactory.createXYLineChart(null, "epoch", "validation accuracy (%)", lines,
                     PlotOrientation.VERTICAL, true, false, false);
             XYPlot plot = chart.getXYPlot();
-            plot.setRenderer(lineRenderer(lines.getSeriesCount(), 0));
+            plot.setRenderer(Charts.lines(lines.getSeriesCount(), 0));
             if (band.getSeriesCount() > 0) {
                 DeviationRenderer reference = new DeviationRenderer(true, false);
                 reference.setSeriesPaint(0, Charts.REFERENCE);
@@ -125,14 +119,14 @@ final class StudyCharts {
             Charts.accuracyAxis((NumberAxis) plot.getRangeAxis());
             String id = "curve-" + index++;
             views.add(view(id, "Validation accuracy per epoch: " + panel.getKey(),
-                    "Mean over seeds per quantizer; fp32 is the grey dashed line, its band spanning the lowest to the "
-                            + "highest seed.", chart, HEIGHT));
+                    "Mean over seeds per quantizer spec; fp32 is the grey dashed line, its band spanning the lowest "
+                            + "to the highest seed.", chart, HEIGHT));
         }
         return views;
     }
 
     private static YIntervalSeries fp32Band(RunGroup group) {
-        YIntervalSeries series = new YIntervalSeries("fp32 (" + group.runs().size() + " seeds)");
+        YIntervalSeries series = new YIntervalSeries(group.spec() + " (" + group.runs().size() + " seeds)");
         for (int epoch = 1; epoch <= group.lastEpoch(); epoch++) {
             DoubleSummaryStatistics seeds = group.valuesAtEpoch(epoch, EpochRecord::validationAccuracy)
                     .summaryStatistics();
@@ -143,117 +137,11 @@ final class StudyCharts {
         return series;
     }
 
-    /** Final test accuracy against ideal bits per weight, one line per architecture, fp32 as a dashed level. */
-    private Optional<ChartView> accuracyVsBits() {
-        XYSeriesCollection data = new XYSeriesCollection();
-        Map<String, Double> fp32 = new LinkedHashMap<>();
-        Map<String, XYSeries> byPanel = new LinkedHashMap<>();
-        for (RunGroup group : study.groups()) {
-            Summary accuracy = group.testAccuracy();
-            if (accuracy.isEmpty()) {
-                continue;
-            }
-            if (group.isFullPrecision()) {
-                fp32.putIfAbsent(panel(group), 100 * accuracy.mean());
-            } else {
-                byPanel.computeIfAbsent(panel(group), k -> new XYSeries(k, true, true))
-                        .addOrUpdate(group.quantizer().bitsPerWeight(), 100 * accuracy.mean());
-            }
-        }
-        if (byPanel.isEmpty()) {
-            return Optional.empty();
-        }
-        byPanel.values().forEach(data::addSeries);
-        JFreeChart chart = ChartFactory.createXYLineChart(null, "bits per weight (log2 k)", "test accuracy (%)", data,
-                PlotOrientation.VERTICAL, true, false, false);
-        XYPlot plot = chart.getXYPlot();
-        plot.setRenderer(lineRenderer(data.getSeriesCount(), 0));
-        Charts.accuracyAxis((NumberAxis) plot.getRangeAxis());
-        // One alphabet alone would make a zero-width axis with unreadable repeated ticks.
-        ((NumberAxis) plot.getDomainAxis()).setAutoRangeMinimumSize(1.0);
-        int index = 0;
-        for (Map.Entry<String, XYSeries> panel : byPanel.entrySet()) {
-            Double reference = fp32.get(panel.getKey());
-            if (reference != null) {
-                ValueMarker marker = new ValueMarker(reference, Charts.colour(index), Charts.DASHED);
-                marker.setLabel("fp32 " + panel.getKey());
-                marker.setLabelFont(Charts.LABEL_FONT);
-                marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
-                marker.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
-                plot.addRangeMarker(marker);
-            }
-            index++;
-        }
-        return Optional.of(view("accuracy-vs-bits", "Test accuracy against bits per weight",
-                "Mean over finished seeds; each dashed line is that architecture's fp32 twin.",
-                chart, HEIGHT));
-    }
-
     /**
-     * Final test accuracy against stored bytes (log scale), every run group a point, with the Pareto
-     * front: the groups no other group beats on both size and accuracy.
+     * Median epochs-to-parity per quantizer spec, one bar per architecture; censored medians labelled
+     * {@code > N}. Horizontal, one spec per row: side by side under the bars, specs such as
+     * {@code quaternary@absmax/tensor} are wider than their bars and would be cut.
      */
-    private Optional<ChartView> accuracyVsBytes() {
-        XYSeriesCollection data = new XYSeriesCollection();
-        Map<String, XYSeries> byArchitecture = new LinkedHashMap<>();
-        Map<String, List<String>> pointLabels = new LinkedHashMap<>();
-        List<double[]> points = new ArrayList<>();
-        for (RunGroup group : study.groups()) {
-            Summary accuracy = group.testAccuracy();
-            Optional<Double> bytes = group.storedBytes();
-            if (accuracy.isEmpty() || bytes.isEmpty()) {
-                continue;
-            }
-            double kib = bytes.get() / 1024;
-            byArchitecture.computeIfAbsent(panel(group), k -> new XYSeries(k, false, true))
-                    .add(kib, 100 * accuracy.mean());
-            pointLabels.computeIfAbsent(panel(group), k -> new ArrayList<>()).add(group.quantizer().id());
-            points.add(new double[] {kib, 100 * accuracy.mean()});
-        }
-        if (points.size() < 2) {
-            return Optional.empty();
-        }
-        XYSeries front = new XYSeries("Pareto front", false, true);
-        points.sort(Comparator.<double[]>comparingDouble(p -> p[0]).thenComparingDouble(p -> -p[1]));
-        double best = Double.NEGATIVE_INFINITY;
-        for (double[] point : points) {
-            if (point[1] > best) {
-                front.add(point[0], point[1]);
-                best = point[1];
-            }
-        }
-        data.addSeries(front);
-        byArchitecture.values().forEach(data::addSeries);
-        LogAxis size = new LogAxis("stored size (KiB, log scale: packed file, else ideal)");
-        size.setNumberFormatOverride(new DecimalFormat("#,##0.#"));
-        size.setSmallestValue(0.01);
-        size.setAutoTickUnitSelection(false);
-        size.setTickUnit(new NumberTickUnit(1)); // in powers of ten: 10, 100, 1,000 KiB
-        JFreeChart chart = ChartFactory.createScatterPlot(null, "", "test accuracy (%)", data,
-                PlotOrientation.VERTICAL, true, false, false);
-        XYPlot plot = chart.getXYPlot();
-        plot.setDomainAxis(size);
-        Charts.accuracyAxis((NumberAxis) plot.getRangeAxis());
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(false, true);
-        renderer.setSeriesLinesVisible(0, true);
-        renderer.setSeriesShapesVisible(0, false);
-        renderer.setSeriesPaint(0, Charts.REFERENCE);
-        renderer.setSeriesStroke(0, Charts.DASHED);
-        for (int i = 1; i < data.getSeriesCount(); i++) {
-            renderer.setSeriesPaint(i, Charts.colour(i - 1));
-            renderer.setSeriesItemLabelsVisible(i, true);
-        }
-        // Each point names its quantizer; the legend only says which architecture it belongs to.
-        renderer.setDefaultItemLabelGenerator((dataset, series, item) -> series == 0 ? null
-                : pointLabels.get((String) dataset.getSeriesKey(series)).get(item));
-        renderer.setDefaultItemLabelFont(Charts.LABEL_FONT);
-        plot.setRenderer(renderer);
-        return Optional.of(view("accuracy-vs-bytes", "Test accuracy against stored size",
-                "One point per architecture x quantizer (mean over seeds); the dashed line joins the Pareto front.",
-                chart, HEIGHT));
-    }
-
-    /** Median epochs-to-parity per quantizer, one bar per architecture; censored medians labelled {@code > N}. */
     private Optional<ChartView> parity() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         Map<String, String> labels = new LinkedHashMap<>();
@@ -268,10 +156,10 @@ final class StudyCharts {
             }
             double median = study.medianParity(group).orElseThrow();
             long censored = parities.stream().filter(TwinComparison.Parity::censored).count();
-            String quantizer = group.quantizer().id();
-            data.addValue(median, panel(group), quantizer);
+            String spec = group.spec();
+            data.addValue(median, study.panel(group), spec);
             boolean medianCensored = censored * 2 > parities.size();
-            labels.put(panel(group) + "\u0000" + quantizer, medianCensored
+            labels.put(study.panel(group) + "\u0000" + spec, medianCensored
                     ? "> " + parities.get(0).observed()
                     : format(median) + (censored > 0 ? " (" + censored + " censored)" : ""));
         }
@@ -279,8 +167,9 @@ final class StudyCharts {
             return Optional.empty();
         }
         JFreeChart chart = ChartFactory.createBarChart(null, "quantizer", "epochs to parity (median over seeds)",
-                data, PlotOrientation.VERTICAL, true, false, false);
+                data, PlotOrientation.HORIZONTAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
+        Charts.wholeCategoryLabels(plot);
         BarRenderer renderer = (BarRenderer) plot.getRenderer();
         Charts.flat(renderer);
         for (int i = 0; i < data.getRowCount(); i++) {
@@ -301,7 +190,7 @@ final class StudyCharts {
                 "First epoch within " + format(study.tolerancePoints()) + " pp of the fp32 twin's best validation "
                         + "accuracy, median over seeds. A seed that never got there counts as one epoch beyond its "
                         + "run; a bar labelled \"> N\" means most seeds never reached parity in N epochs.",
-                chart, HEIGHT));
+                chart, Math.max(HEIGHT, 100 + 22 * data.getRowCount() * data.getColumnCount())));
     }
 
     /** Share of quantized weights that changed level in each epoch, mean over seeds. */
@@ -328,7 +217,7 @@ final class StudyCharts {
         JFreeChart chart = ChartFactory.createXYLineChart(null, "epoch", "weights that changed level (%)", data,
                 PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
-        plot.setRenderer(lineRenderer(data.getSeriesCount(), 0));
+        plot.setRenderer(Charts.lines(data.getSeriesCount(), 0));
         integerTicks((NumberAxis) plot.getDomainAxis());
         return Optional.of(view("flip-ratio", "Stability: flip ratio per epoch",
                 "Share of quantized weights whose level changed during the epoch, mean over seeds. Diverged runs "
@@ -371,6 +260,7 @@ final class StudyCharts {
         JFreeChart chart = ChartFactory.createStackedBarChart(null, null, "share of quantized weights (%)", data,
                 PlotOrientation.HORIZONTAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
+        Charts.wholeCategoryLabels(plot);
         StackedBarRenderer renderer = (StackedBarRenderer) plot.getRenderer();
         Charts.flat(renderer);
         for (int i = 0; i < data.getRowCount(); i++) {
@@ -410,7 +300,7 @@ final class StudyCharts {
             if (without.testAccuracy().isEmpty() || withZero.testAccuracy().isEmpty()) {
                 continue;
             }
-            String category = panel(withZero) + ": " + without.quantizer().id() + " / " + withZero.quantizer().id();
+            String category = study.panel(withZero) + ": " + without.spec() + " / " + withZero.spec();
             data.addValue(100 * without.testAccuracy().mean(), "without zero", category);
             data.addValue(100 * withZero.testAccuracy().mean(), "with zero", category);
         }
@@ -426,6 +316,7 @@ final class StudyCharts {
         JFreeChart chart = ChartFactory.createBarChart(null, null, "test accuracy (%)", data,
                 PlotOrientation.HORIZONTAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
+        Charts.wholeCategoryLabels(plot);
         BarRenderer renderer = (BarRenderer) plot.getRenderer();
         Charts.flat(renderer);
         renderer.setSeriesPaint(0, Charts.colour(0));
@@ -440,21 +331,8 @@ final class StudyCharts {
         return Optional.of(view(id, title, caption, chart, height));
     }
 
-    private static ChartView view(String id, String title, String caption, JFreeChart chart, int height) {
+    static ChartView view(String id, String title, String caption, JFreeChart chart, int height) {
         return new ChartView(id, title, caption, Charts.svg(Charts.styled(chart), id, WIDTH, height));
-    }
-
-    private String panel(RunGroup group) {
-        return study.severalRecipes() ? group.architecture() + " / " + group.key().recipe().name() : group.architecture();
-    }
-
-    private static XYLineAndShapeRenderer lineRenderer(int series, int firstColour) {
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
-        for (int i = 0; i < series; i++) {
-            renderer.setSeriesStroke(i, Charts.LINE);
-            renderer.setSeriesPaint(i, Charts.colour(firstColour + i));
-        }
-        return renderer;
     }
 
     private static void integerTicks(NumberAxis axis) {

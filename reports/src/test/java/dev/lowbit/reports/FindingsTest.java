@@ -135,15 +135,56 @@ class FindingsTest {
         assertThat(judge().get(4).verdict()).isEqualTo(Verdict.REFUTED);
     }
 
+    @Test
+    void evidenceNamesEachSpecWhenTwoShareAQuantizerId() {
+        for (String architecture : List.of("fcnn-small", "fcnn-large")) {
+            add(architecture, "fp32", fp32(), 1, 0.875, 0.80, 0.85, 0.88);
+            add(architecture, "ternary@mse/tensor", ternary(), 1, 0.850, 0.80, 0.84, 0.85);   // never at parity
+            add(architecture, "ternary@absmax/tensor", ternary(), 1, 0.870, 0.80, 0.85, 0.87); // parity at 3
+        }
+
+        List<Finding> findings = judge();
+
+        assertThat(findings.get(0).evidence()).containsExactly(
+                "fcnn-large: best low-bit ternary@absmax/tensor 87.00% (n=1) vs fp32 87.50% (n=1), Δ -0.50 pp (comparable)",
+                "fcnn-small: best low-bit ternary@absmax/tensor 87.00% (n=1) vs fp32 87.50% (n=1), Δ -0.50 pp (comparable)");
+        assertThat(findings.get(1).evidence()).containsExactly(
+                "fcnn / ternary@absmax/tensor: small median 3 (3), large median 3 (3) (does not)",
+                "fcnn / ternary@mse/tensor: small median 4 (> 3), large median 4 (> 3) (does not)");
+    }
+
+    @Test
+    void f4PairsAlphabetsOfTheSameScaleRuleAndNamesThemBySpec() {
+        add(run("fcnn-small", "fp32", fp32(), PLAIN, 1, RunStatus.FINISHED, 0.875, 0));
+        add(run("fcnn-small", "binary@mse/tensor", binary(), PLAIN, 1, RunStatus.DIVERGED, 0, 0));
+        add(run("fcnn-small", "ternary@mse/tensor", ternary(), PLAIN, 1, RunStatus.FINISHED, 0.870, 0));
+        add(run("fcnn-small", "binary@absmax/tensor", binary(), PLAIN, 1, RunStatus.FINISHED, 0.860, 0));
+        add(run("fcnn-small", "ternary@absmax/tensor", ternary(), PLAIN, 1, RunStatus.FINISHED, 0.850, 0));
+
+        Finding f4 = judge().get(3);
+
+        assertThat(f4.summary()).isEqualTo("Adding zero helped in 1 of 2 pairs.");
+        assertThat(f4.evidence()).containsExactly(
+                "fcnn-small: binary@absmax/tensor -> ternary@absmax/tensor: unstable 0/1 -> 0/1, accuracy 86.00% (n=1)"
+                        + " -> 85.00% (n=1) (zero does not help)",
+                "fcnn-small: binary@mse/tensor -> ternary@mse/tensor: unstable 1/1 -> 0/1, accuracy no finished seed"
+                        + " -> 87.00% (n=1) (zero helps)");
+    }
+
     private List<Finding> judge() {
         runs.sort(StoredRun.REPORT_ORDER);
         return Findings.judge(new Study(runs, 0.01));
     }
 
     private void add(String architecture, QuantizerRecord quantizer, long seed, double test, double... validation) {
+        add(architecture, quantizer.id(), quantizer, seed, test, validation);
+    }
+
+    private void add(String architecture, String spec, QuantizerRecord quantizer, long seed, double test,
+            double... validation) {
         List<EpochRecord> epochs = ResultsFixture.epochs(validation);
-        RunConfig config = ResultsFixture.config("quick", architecture, quantizer.id(), seed);
-        runs.add(new StoredRun(ResultsFixture.finished(architecture + "-" + quantizer.id() + "-s" + seed, config,
+        RunConfig config = ResultsFixture.config("quick", architecture, spec, seed);
+        runs.add(new StoredRun(ResultsFixture.finished(architecture + "-" + spec + "-s" + seed, config,
                 quantizer, ResultsFixture.FP32_MEMORY, epochs, test), epochs));
     }
 
@@ -154,13 +195,18 @@ class FindingsTest {
     /** A run with three epochs at 0.85 validation accuracy, {@code spikes} loss spikes in the last. */
     private static StoredRun run(String architecture, QuantizerRecord quantizer, Recipe recipe, long seed,
             RunStatus status, double test, int spikes) {
-        RunConfig config = ResultsFixture.config("quick", architecture, quantizer.id(), seed).withRecipe(recipe);
+        return run(architecture, quantizer.id(), quantizer, recipe, seed, status, test, spikes);
+    }
+
+    private static StoredRun run(String architecture, String spec, QuantizerRecord quantizer, Recipe recipe, long seed,
+            RunStatus status, double test, int spikes) {
+        RunConfig config = ResultsFixture.config("quick", architecture, spec, seed).withRecipe(recipe);
         List<EpochRecord> epochs = new ArrayList<>();
         int trained = status == RunStatus.DIVERGED ? 1 : 3;
         for (int e = 1; e <= trained; e++) {
             epochs.add(new EpochRecord(e, 0.5, 0.85, 0.5, 0.85, 1.0, 0.001, 0.01, 0.0, e == 3 ? spikes : 0, Map.of()));
         }
-        String id = architecture + "-" + quantizer.id() + "-" + recipe.name() + "-s" + seed;
+        String id = architecture + "-" + spec + "-" + recipe.name() + "-s" + seed;
         RunRecord record = new RunRecord(id, status, null, config, quantizer, ResultsFixture.FP32_MEMORY,
                 ResultsFixture.MODEL, status == RunStatus.DIVERGED ? 1 : 3, status == RunStatus.DIVERGED ? 2 : null,
                 null, 0.85, test, 0.4, "2025-01-01T10:00:00Z", "2025-01-01T10:01:00Z", Map.of());

@@ -135,6 +135,18 @@ class ReportWriterTest {
     }
 
     @Test
+    void accuracyAgainstBitsHasALinePerArchitectureWhenOneScaleRuleIsUsedAndNamesEachPoint() throws IOException {
+        ResultsFixture.writeStandardStudy(results());
+
+        Document page = render();
+
+        List<String> texts = page.selectFirst("figure#accuracy-vs-bits svg").select("text").eachText();
+        assertThat(texts).filteredOn(t -> t.startsWith("fcnn-")).containsExactly("fcnn-small");
+        assertThat(texts).filteredOn(t -> List.of("ternary", "binary", "fp32").contains(t))
+                .containsExactly("binary", "ternary");
+    }
+
+    @Test
     void everyChartHasItsOwnIdsSoClipPathsNeverCollide() throws IOException {
         ResultsFixture.writeStandardStudy(results());
 

@@ -55,7 +55,7 @@ class StoredResultsTest {
         write("fcnn-b1", "fcnn", ResultsFixture.binary(), 1, e);
         write("fcnn-t1", "fcnn", ResultsFixture.ternary(), 1, e);
         write("fcnn-f1", "fcnn", ResultsFixture.fp32(), 1, e);
-        // Same bits as binary: the quantizer id breaks the tie ("binary" < "sign").
+        // Same bits as binary: the quantizer spec breaks the tie ("binary" < "sign").
         QuantizerRecord sign = new QuantizerRecord("sign", 2, List.of(-1.0, 1.0), false, 1, "none");
         write("fcnn-s1", "fcnn", sign, 1, e);
 
@@ -98,6 +98,17 @@ class StoredResultsTest {
 
         assertThat(ids(read(results))).containsExactly(FP32_ID, TERNARY_ID);
         assertThat(warnings).singleElement().asString().endsWith("run.json has no 'config'");
+    }
+
+    @Test
+    void skipsARunWhoseConfigLacksTheQuantizerSpec() {
+        ResultsFixture.writeStandardStudy(results);
+        List<EpochRecord> e = ResultsFixture.epochs(0.8);
+        ResultsFixture.write(results, ResultsFixture.finished(BINARY_ID, ResultsFixture.config("quick", "fcnn-small",
+                null, 1), ResultsFixture.binary(), ResultsFixture.BINARY_MEMORY, e, 0.8), e);
+
+        assertThat(ids(read(results))).containsExactly(FP32_ID, TERNARY_ID);
+        assertThat(warnings).singleElement().asString().endsWith("run.json has no 'config.quantizer'");
     }
 
     @Test
