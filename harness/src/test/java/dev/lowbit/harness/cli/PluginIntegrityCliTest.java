@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,19 +68,19 @@ class PluginIntegrityCliTest {
                 "--out", out.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(runsBySpec(out.resolve("quick"))).hasSize(4); // per architecture; the map keeps one per spec
+        assertThat(runFolders(out.resolve("quick"))).hasSize(10);
         Path page = out.resolve("quick").resolve("report").resolve("index.html");
-        assertThat(page).isRegularFile();
-        org.jsoup.nodes.Document report = org.jsoup.Jsoup.parse(page.toFile());
-        List<String> legends = report.select("svg").stream()
-                .filter(svg -> svg.text().contains("ternary@absmax/tensor"))
-                .map(svg -> svg.text()).toList();
-        assertThat(legends).as("charts that name the specs").isNotEmpty();
-        for (String text : legends) {
-            for (String spec : List.of("ternary@mse/tensor", "ternary@absmax/tensor", "k17@absmean/tensor", "k17@mse/tensor")) {
-                assertThat(occurrences(text, spec)).as("'%s' in a chart's text", spec).isLessThanOrEqualTo(2);
-            }
+        Document report = Jsoup.parse(page.toFile());
+        List<Element> curves = report.select("figure[id^=curve-] svg");
+        assertThat(curves).hasSize(2);
+        for (Element curve : curves) {
+            assertThat(curve.select("text").eachText()).filteredOn(text -> text.endsWith(" seeds)"))
+                    .containsExactlyInAnyOrder("ternary@mse/tensor (1 seeds)", "ternary@absmax/tensor (1 seeds)",
+                            "k17@absmean/tensor (1 seeds)", "k17@mse/tensor (1 seeds)", "fp32 (1 seeds)");
         }
+        assertThat(report.select("table#groups tbody td.quantizer").eachText()).containsExactlyInAnyOrder(
+                "fp32", "k17@absmean/tensor", "k17@mse/tensor", "ternary@absmax/tensor", "ternary@mse/tensor",
+                "fp32", "k17@absmean/tensor", "k17@mse/tensor", "ternary@absmax/tensor", "ternary@mse/tensor");
     }
 
     @Test
@@ -276,11 +279,4 @@ class PluginIntegrityCliTest {
         }
     }
 
-    private static int occurrences(String text, String part) {
-        int count = 0;
-        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
-            count++;
-        }
-        return count;
-    }
 }
