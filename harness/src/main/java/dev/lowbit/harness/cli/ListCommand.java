@@ -25,8 +25,10 @@ import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -86,15 +88,18 @@ public final class ListCommand implements Callable<Integer> {
         out.println();
         out.println("Scale rules (append @RULE or @RULE/channel to a quantizer, e.g. k17@absmax, ternary@mse/channel;"
                 + " default " + ScaleRules.DEFAULT + ")");
+        Map<Discovered<ScaleRule>, String> rules = new LinkedHashMap<>();
         for (Discovered<ScaleRule> entry : quantizers.scaleRules().all()) {
-            String description;
             try {
-                description = entry.plugin().description();
+                rules.put(entry, entry.plugin().description());
             } catch (RuntimeException | LinkageError e) {
-                description = "cannot describe itself: " + e;
+                // A plugin's rule that cannot describe itself is shown as such; the rest is still listed.
+                rules.put(entry, "cannot describe itself: " + e);
             }
-            out.printf("  %-12s %-100s %s%n", entry.plugin().id(), description, entry.source());
         }
+        int width = rules.values().stream().mapToInt(String::length).max().orElse(0);
+        rules.forEach((entry, description) ->
+                out.printf("  %-12s %-" + width + "s  %s%n", entry.plugin().id(), description, entry.source()));
         out.println();
         out.println("Architectures (parameters for 1x28x28 inputs and 10 classes; share quantized with --layer-policy all)");
         out.printf("  %-12s %12s %12s %7s  %-56s %s%n", "id", "parameters", "quantized", "share", "description", "source");
