@@ -1,5 +1,6 @@
 package dev.lowbit.harness.cli;
 
+import dev.lowbit.api.nn.QuantizerException;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.inject.GuiceFactory;
 import dev.lowbit.harness.inject.LowbitModule;
@@ -44,7 +45,7 @@ public final class Main {
                 cmd.getErr().flush();
                 return BAD_INPUT;
             }
-            if (exception instanceof PluginCodeException) {
+            if (exception instanceof PluginCodeException || exception instanceof QuantizerException) {
                 // A plugin's code failed (e.g. in export or eval): its message names the plugin and the cause.
                 cmd.getErr().println("lowbit: " + exception.getMessage());
                 cmd.getErr().flush();
