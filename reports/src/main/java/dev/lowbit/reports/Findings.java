@@ -126,7 +126,7 @@ final class Findings {
             tally[1] += augmented.runs().size();
             tally[2] += plain.unstable().size();
             tally[3] += plain.runs().size();
-            evidence.add(augmented.label(false) + ": unstable " + plain.unstable().size() + " of "
+            evidence.add(augmented.label() + ": unstable " + plain.unstable().size() + " of "
                     + plain.runs().size() + " without augmentation (" + accuracy(plain) + "), "
                     + augmented.unstable().size() + " of " + augmented.runs().size() + " with '"
                     + augmented.key().recipe().augmentation() + "' (" + accuracy(augmented) + ")");

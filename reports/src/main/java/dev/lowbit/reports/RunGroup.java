@@ -137,9 +137,8 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
         return runs.stream().flatMap(r -> r.epochs().stream()).mapToInt(EpochRecord::epoch).max().orElse(0);
     }
 
-    /** A short label: {@code architecture / spec} plus the recipe when the study has several. */
-    String label(boolean withRecipe) {
-        String label = architecture() + " / " + spec();
-        return withRecipe ? label + " / " + key.recipe().name() : label;
+    /** A short label, {@code architecture / spec}, for pairs whose panel is known from the context. */
+    String label() {
+        return architecture() + " / " + spec();
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.Function;
 
 /**
  * The stored runs as the report reasons about them: grouped over seeds, each group joined to its
@@ -95,10 +96,44 @@ final class Study {
         return OptionalDouble.of(epochs.length % 2 == 1 ? epochs[mid] : (epochs[mid - 1] + epochs[mid]) / 2);
     }
 
-    /** The chart panel (or line) a group belongs to: its architecture, and its recipe when the study has several. */
+    /**
+     * The chart panel (or line) a group belongs to: its architecture, and each other part of its config
+     * that differs within the study (recipe, dataset, training images, validation share, suite), so that
+     * two groups never share a panel's series name. Usually just the architecture.
+     */
     String panel(RunGroup group) {
-        return severalRecipes() ? group.architecture() + " / " + group.key().recipe().name() : group.architecture();
+        StringBuilder panel = new StringBuilder(group.architecture());
+        for (Function<RunConfig, String> part : PANEL_PARTS) {
+            if (groups.stream().map(g -> part.apply(g.key())).distinct().count() > 1) {
+                panel.append(" / ").append(part.apply(group.key()));
+            }
+        }
+        return panel.toString();
     }
+
+    /**
+     * A group's name within its panel: its spec, with its layer policy when the study quantizes with
+     * several (fp32 runs are all stored under one policy, so their band stays one per panel).
+     */
+    String series(RunGroup group) {
+        boolean severalPolicies = groups.stream().filter(g -> !g.isFullPrecision()).map(g -> g.key().layerPolicy())
+                .distinct().count() > 1;
+        return severalPolicies && !group.isFullPrecision() ? group.spec() + " (" + group.key().layerPolicy() + " layers)"
+                : group.spec();
+    }
+
+    /** A group's name across the study: {@code panel / series}, e.g. {@code fcnn-small / ternary@mse/tensor}. */
+    String label(RunGroup group) {
+        return panel(group) + " / " + series(group);
+    }
+
+    /** The parts of a run's config beyond architecture, spec, layer policy and seed, as a reader names them. */
+    private static final List<Function<RunConfig, String>> PANEL_PARTS = List.of(
+            config -> config.recipe().name(),
+            RunConfig::dataset,
+            config -> config.trainLimit() == 0 ? "all images" : config.trainLimit() + " images",
+            config -> "validation " + config.validationShare(),
+            config -> "suite " + config.suite());
 
     /** Whether the runs use more than one recipe, so labels must name it. */
     boolean severalRecipes() {

@@ -92,7 +92,7 @@ final class StudyCharts {
                 if (group.isFullPrecision()) {
                     band.addSeries(fp32Band(group));
                 } else {
-                    XYSeries series = new XYSeries(group.spec() + " (" + group.runs().size() + " seeds)", true, false);
+                    XYSeries series = new XYSeries(study.series(group) + " (" + group.runs().size() + " seeds)", true, false);
                     for (int epoch = 1; epoch <= group.lastEpoch(); epoch++) {
                         double mean = group.meanAtEpoch(epoch, EpochRecord::validationAccuracy);
                         if (Double.isFinite(mean)) {
@@ -200,7 +200,7 @@ final class StudyCharts {
             if (group.isFullPrecision()) {
                 continue;
             }
-            XYSeries series = new XYSeries(group.label(study.severalRecipes()), true, false);
+            XYSeries series = new XYSeries(study.label(group), true, false);
             for (int epoch = 1; epoch <= group.lastEpoch(); epoch++) {
                 double mean = group.meanAtEpoch(epoch, e -> e.flipRatio() == null ? Double.NaN : e.flipRatio());
                 if (Double.isFinite(mean)) {
@@ -251,7 +251,7 @@ final class StudyCharts {
                 continue;
             }
             for (int level = 0; level < counts.length; level++) {
-                data.addValue(100.0 * counts[level] / total, Formats.level(values.get(level)), group.label(study.severalRecipes()));
+                data.addValue(100.0 * counts[level] / total, Formats.level(values.get(level)), study.label(group));
             }
         }
         if (data.getColumnCount() == 0) {
@@ -281,7 +281,7 @@ final class StudyCharts {
             if (pair.without().testAccuracy().isEmpty() || pair.with().testAccuracy().isEmpty()) {
                 continue;
             }
-            String category = pair.with().label(false);
+            String category = pair.with().label();
             data.addValue(100 * pair.without().testAccuracy().mean(), "no augmentation", category);
             data.addValue(100 * pair.with().testAccuracy().mean(),
                     "augmentation '" + pair.with().key().recipe().augmentation() + "'", category);

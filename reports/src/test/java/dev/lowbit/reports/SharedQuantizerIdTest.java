@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.api.result.RunConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,6 +152,30 @@ class SharedQuantizerIdTest {
         Element section = page.getElementById("run-" + runId("fcnn-small", "ternary@absmax/tensor", 2));
 
         assertThat(section.selectFirst("summary strong").text()).isEqualTo("fcnn-small / ternary@absmax/tensor / seed 2");
+    }
+
+    @Test
+    void theSameGridAtAnotherTrainingSetSizeGetsPanelsOfItsOwn() throws IOException {
+        // The same grid run again with --train-limit 1000 into the same results folder: same architecture,
+        // spec and seed, so only the training images tell the groups apart.
+        for (String spec : List.of("fp32", "ternary@mse/tensor")) {
+            QuantizerRecord quantizer = spec.equals("fp32") ? ResultsFixture.fp32() : ternary();
+            MemoryRecord memory = spec.equals("fp32") ? ResultsFixture.FP32_MEMORY : ResultsFixture.TERNARY_MEMORY;
+            RunConfig base = ResultsFixture.config("quick", "fcnn-small", spec, 1);
+            RunConfig limited = new RunConfig(base.suite(), base.dataset(), base.architecture(),
+                    base.quantizer(), base.layerPolicy(), base.recipe(), 1000, base.validationShare(), base.seed());
+            List<EpochRecord> epochs = epochs(quantizer, 0.70, 0.74, 0.76);
+            ResultsFixture.write(results, ResultsFixture.finished("fcnn-small-1000-" + spec.replaceAll("[@/]", "-"),
+                    limited, quantizer, memory, epochs, 0.7600), epochs);
+        }
+
+        Document rendered = render();
+
+        assertThat(rendered.select("figure[id^=curve-] h3").eachText()).contains(
+                "Validation accuracy per epoch: fcnn-small / 1000 images",
+                "Validation accuracy per epoch: fcnn-small / 6000 images");
+        assertThat(rendered.select("figure#flip-ratio svg text").eachText())
+                .contains("fcnn-small / 1000 images / ternary@mse/tensor", "fcnn-small / 6000 images / ternary@mse/tensor");
     }
 
     /** Every text of the chart {@code id}'s SVG, in drawing order: axes, item labels, then the legend. */
