@@ -239,7 +239,8 @@ class PluginIntegrityCliTest {
         Path exported = dir.resolve(run.getFileName() + ".lbw");
         List<String> export = new ArrayList<>(List.of("export", run.getFileName().toString(), "--results", results.toString(),
                 "-o", exported.toString()));
-        List<String> eval = new ArrayList<>(List.of("eval", exported.toString()));
+        Path predictions = dir.resolve(run.getFileName() + "-predictions.txt");
+        List<String> eval = new ArrayList<>(List.of("eval", exported.toString(), "--predictions", predictions.toString()));
         if (plugins != null) {
             export.addAll(List.of("--plugins", plugins.toString()));
             eval.addAll(List.of("--plugins", plugins.toString()));
@@ -250,6 +251,9 @@ class PluginIntegrityCliTest {
         assertThat(evalResult.exitCode()).as(evalResult.err()).isZero();
         double stored = runJson(run).get("testAccuracy").asDouble();
         assertThat(evalResult.out()).as(run.toString()).contains(String.format(Locale.ROOT, "Test accuracy %.4f", stored));
+        // Exactly: every one of the 10,000 test predictions of the reloaded model is the trained model's.
+        assertThat(Files.readAllLines(predictions)).as(run.toString()).hasSize(10_000)
+                .isEqualTo(Files.readAllLines(run.resolve("test-predictions.txt")));
     }
 
     private JsonNode runJson(Path run) throws Exception {
