@@ -229,8 +229,7 @@ public final class GridRunner {
     }
 
     private String architectureOrigin(String id) {
-        return architectures.all().stream().filter(d -> d.plugin().id().equals(id)).map(Discovered::source).findFirst()
-                .orElse("unknown source");
+        return architectures.find(id).map(Discovered::source).orElse("unknown source");
     }
 
     /** The stored description of a quantizer whose code failed before it could describe itself. */

@@ -44,8 +44,8 @@ final class PluginCode {
     Map<String, String> of(RunConfig run) {
         Map<String, String> code = new TreeMap<>();
         put(code, "quantizer", quantizers.codeJars(run.quantizer()));
-        put(code, "architecture", architectures.all().stream().filter(d -> d.plugin().id().equals(run.architecture()))
-                .map(Discovered::pluginJar).filter(Objects::nonNull).collect(Collectors.toCollection(TreeSet::new)));
+        put(code, "architecture", architectures.find(run.architecture()).map(Discovered::pluginJar).stream()
+                .filter(Objects::nonNull).collect(Collectors.toCollection(TreeSet::new)));
         return code;
     }
 

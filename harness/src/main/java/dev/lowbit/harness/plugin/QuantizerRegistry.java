@@ -106,9 +106,7 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
      * {@code built-in (lowbit-quantizers)}; with the rule's source when a plugin provides the rule.
      */
     public String origin(String spec) {
-        String base = base(spec);
-        int colon = base.indexOf(':');
-        Discovered<?> provider = colon < 0 ? discovered(base) : factories.get(base.substring(0, colon));
+        Discovered<?> provider = provider(spec);
         String origin = provider == null ? "unknown source" : provider.source();
         Discovered<ScaleRule> rule = ruleOf(spec);
         return rule != null && rule.pluginJar() != null ? origin + ", scale rule from " + rule.source() : origin;
@@ -117,9 +115,7 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
     /** The plugin jars a spec's code comes from (its quantizer or factory, and its rule); empty for built-ins. */
     public SortedSet<Path> codeJars(String spec) {
         SortedSet<Path> jars = new TreeSet<>();
-        String base = base(spec);
-        int colon = base.indexOf(':');
-        Discovered<?> provider = colon < 0 ? discovered(base) : factories.get(base.substring(0, colon));
+        Discovered<?> provider = provider(spec);
         if (provider != null && provider.pluginJar() != null) {
             jars.add(provider.pluginJar());
         }
@@ -200,12 +196,14 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
         }
         String rule = spec.substring(at + 1);
         int slash = rule.indexOf('/');
-        String id = slash < 0 ? rule : rule.substring(0, slash);
-        return scaleRules.all().stream().filter(d -> d.plugin().id().equals(id)).findFirst().orElse(null);
+        return scaleRules.find(slash < 0 ? rule : rule.substring(0, slash)).orElse(null);
     }
 
-    private Discovered<Quantizer> discovered(String id) {
-        return all().stream().filter(d -> d.plugin().id().equals(id)).findFirst().orElse(null);
+    /** The registered quantizer or factory a spec starts from, or null when there is none. */
+    private Discovered<?> provider(String spec) {
+        String base = base(spec);
+        int colon = base.indexOf(':');
+        return colon < 0 ? find(base).orElse(null) : factories.get(base.substring(0, colon));
     }
 
     private static String base(String spec) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -46,6 +47,11 @@ public class Registry<T> {
                     + ". Put its jar in plugins/ or run 'lowbit list'.");
         }
         return entry.plugin();
+    }
+
+    /** The plugin with this id and where it came from, if there is one. */
+    public Optional<Discovered<T>> find(String id) {
+        return Optional.ofNullable(byId.get(id));
     }
 
     /** The ids, sorted. */

@@ -10,8 +10,6 @@ import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowbit.api.spi.Architecture;
-import dev.lowbit.api.spi.Quantizer;
-import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.harness.export.QuantizationQuality;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.PluginLoader;

@@ -3,8 +3,6 @@ package dev.lowbit.harness.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lowbit.api.result.RunConfig;
-import dev.lowbit.api.spi.Quantizer;
-import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.harness.plugin.PluginLoader;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import java.nio.file.Files;

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.spi.Architecture;
-import dev.lowbit.api.spi.Quantizer;
-import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.cli.CliTest;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;

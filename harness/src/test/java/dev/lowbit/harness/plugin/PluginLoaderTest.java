@@ -3,7 +3,6 @@ package dev.lowbit.harness.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lowbit.api.spi.Architecture;
-import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.QuantizerFactory;
 import java.net.URL;
 import java.net.URLClassLoader;
