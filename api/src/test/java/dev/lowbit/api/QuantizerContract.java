@@ -307,13 +307,8 @@ public abstract class QuantizerContract {
         if (quantizer instanceof AlphabetQuantizer alphabetQuantizer) {
             return alphabetQuantizer.scaleSetting();
         }
-        String text = quantizer.scaleRule();
-        int slash = text.indexOf('/');
-        String id = slash < 0 ? text : text.substring(0, slash);
-        Granularity granularity = slash < 0 ? Granularity.TENSOR : Granularity.byId(text.substring(slash + 1));
-        ScaleRule rule = ScaleRules.BUILT_IN.stream().filter(r -> r.id().equals(id)).findFirst()
-                .orElse(new NamedRule(id));
-        return new ScaleSetting(rule, granularity);
+        return ScaleSetting.parse(quantizer.scaleRule(), id -> ScaleRules.BUILT_IN.stream()
+                .filter(r -> r.id().equals(id)).findFirst().orElse(new NamedRule(id)));
     }
 
     /** Stands in for a rule only known by id: a quantizer that owns its scale never calls it. */

@@ -9,7 +9,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.lowbit.api.spi.Quantizer;
-import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -66,10 +65,12 @@ public final class QuantizedWeight {
         this.name = parameterPath;
     }
 
-    /** Names every quantized weight of {@code model} by its path in {@link Block#getParameters()}. */
+    /**
+     * Names every quantized weight of {@code model} by its path in {@link Block#getParameters()}
+     * (full-precision ones never call their quantizer, so they need no name).
+     */
     public static void nameAll(Block model) {
-        Map<Parameter, QuantizedWeight> byParameter = new IdentityHashMap<>();
-        MemoryAccounting.quantizedBlocks(model).forEach(b -> byParameter.put(b.quantizedWeight().weight(), b.quantizedWeight()));
+        Map<Parameter, QuantizedWeight> byParameter = MemoryAccounting.quantizedWeights(model);
         for (Pair<String, Parameter> entry : model.getParameters()) {
             QuantizedWeight weight = byParameter.get(entry.getValue());
             if (weight != null) {

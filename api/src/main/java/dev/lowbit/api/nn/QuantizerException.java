@@ -10,17 +10,9 @@ import dev.lowbit.api.spi.Quantizer;
  */
 public final class QuantizerException extends RuntimeException {
 
-    private final String spec;
-
     QuantizerException(Quantizer quantizer, String tensor, Shape shape, String call, Throwable cause) {
         super("quantizer '" + specOf(quantizer) + "' failed in " + call + " on tensor '" + tensor + "' " + shape + ": "
                 + describe(cause), cause);
-        this.spec = specOf(quantizer);
-    }
-
-    /** The spec of the quantizer that failed. */
-    public String spec() {
-        return spec;
     }
 
     /** {@code Type: message} of a throwable, its type alone when it has no message. */

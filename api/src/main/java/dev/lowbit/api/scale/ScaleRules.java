@@ -26,10 +26,7 @@ public final class ScaleRules {
 
     /** Parses {@code rule} or {@code rule/granularity} over the built-in rules; the granularity defaults to per tensor. */
     public static ScaleSetting parse(String text) {
-        int slash = text.indexOf('/');
-        String ruleId = slash < 0 ? text : text.substring(0, slash);
-        Granularity granularity = slash < 0 ? Granularity.TENSOR : Granularity.byId(text.substring(slash + 1));
-        return new ScaleSetting(rule(ruleId), granularity);
+        return ScaleSetting.parse(text, ScaleRules::rule);
     }
 
     /** The built-in rule with this id, or an exception listing the ids that exist. */

@@ -1,6 +1,8 @@
 package dev.lowbit.api.spi;
 
+import ai.djl.ndarray.NDArray;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A scale rule at a granularity, written {@code rule/granularity} (e.g. {@code mse/tensor}) in
@@ -17,8 +19,21 @@ public record ScaleSetting(ScaleRule rule, Granularity granularity) {
         Objects.requireNonNull(granularity, "granularity");
     }
 
+    /**
+     * Parses {@code rule} or {@code rule/granularity}; the granularity defaults to per tensor.
+     *
+     * @param ruleById the rule with an id, or an exception saying which exist
+     * @throws IllegalArgumentException for an unknown granularity, listing those that exist
+     */
+    public static ScaleSetting parse(String text, Function<String, ScaleRule> ruleById) {
+        int slash = text.indexOf('/');
+        String ruleId = slash < 0 ? text : text.substring(0, slash);
+        Granularity granularity = slash < 0 ? Granularity.TENSOR : Granularity.byId(text.substring(slash + 1));
+        return new ScaleSetting(ruleById.apply(ruleId), granularity);
+    }
+
     /** The scale of {@code weights} under this rule and granularity, for {@code alphabet}. */
-    public ai.djl.ndarray.NDArray scale(ai.djl.ndarray.NDArray weights, Alphabet alphabet) {
+    public NDArray scale(NDArray weights, Alphabet alphabet) {
         return rule.scale(weights, alphabet, granularity);
     }
 

@@ -213,8 +213,8 @@ public final class PluginLoader implements AutoCloseable {
         return jar + PluginFolder.version(jar).map(v -> " (version " + v + ")").orElse("");
     }
 
-    /** The jar or class folder a class was loaded from. */
-    private static Optional<Path> location(Class<?> type) {
+    /** The jar or class folder a class was loaded from, if it is a local file. */
+    static Optional<Path> location(Class<?> type) {
         CodeSource codeSource = type.getProtectionDomain().getCodeSource();
         if (codeSource == null || codeSource.getLocation() == null) {
             return Optional.empty();

@@ -168,9 +168,8 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
 
     /** The rule a spec names, with its granularity, or a {@link BadInputException} saying what exists. */
     private ScaleSetting setting(String spec, String rule) {
-        int slash = rule.indexOf('/');
         try {
-            return new ScaleSetting(scaleRules.get(rule.substring(0, slash)), Granularity.byId(rule.substring(slash + 1)));
+            return ScaleSetting.parse(rule, scaleRules::get);
         } catch (BadInputException | IllegalArgumentException e) {
             throw new BadInputException("Invalid quantizer '" + spec + "': " + e.getMessage()
                     + " Write ID@RULE or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");

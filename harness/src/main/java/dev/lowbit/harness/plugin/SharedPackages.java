@@ -4,13 +4,8 @@ import ai.djl.ndarray.NDArray;
 import dev.lowbit.api.spi.Quantizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -73,7 +68,7 @@ final class SharedPackages {
         Set<String> packages = new TreeSet<>();
         List<String> fallbackPrefixes = new ArrayList<>();
         for (SharedJar jar : jars) {
-            Optional<Set<String>> listed = location(jar.anchor()).flatMap(SharedPackages::packagesIn);
+            Optional<Set<String>> listed = PluginLoader.location(jar.anchor()).flatMap(SharedPackages::packagesIn);
             if (listed.isPresent()) {
                 packages.addAll(listed.get());
             } else {
@@ -122,21 +117,6 @@ final class SharedPackages {
             }
         }
         return false;
-    }
-
-    /** The jar or class folder a class was loaded from, if it is a local file. */
-    private static Optional<Path> location(Class<?> anchor) {
-        CodeSource codeSource = anchor.getProtectionDomain().getCodeSource();
-        URL url = codeSource == null ? null : codeSource.getLocation();
-        if (url == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Paths.get(url.toURI()));
-        } catch (URISyntaxException | IllegalArgumentException | FileSystemNotFoundException e) {
-            // Not a plain file (e.g. a jar nested in a fat jar): nothing to list.
-            return Optional.empty();
-        }
     }
 
     /** The packages of a jar or class folder, or empty when it cannot be read. */
