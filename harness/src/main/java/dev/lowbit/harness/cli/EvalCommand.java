@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.data.FashionMnist;
 import dev.lowbit.harness.data.LabeledImages;
@@ -17,6 +18,7 @@ import dev.lowbit.harness.train.Batches;
 import dev.lowbit.harness.train.Evaluation;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -58,6 +60,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (predictions != null) {
+            OutputPaths.requireWritableFile("--predictions", predictions, "predictions.txt");
+        }
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         QuantizerRegistry quantizers = plugins.quantizers();
         ArchitectureRegistry architectures = plugins.architectures();
@@ -82,7 +87,13 @@ public final class EvalCommand implements Callable<Integer> {
                 opened.bytes().packedBitsPerQuantizedWeight());
         out.printf(Locale.ROOT, "Test accuracy %.4f, loss %.4f on %,d images%n", result.accuracy(), result.loss(), all.length);
         if (predictions != null) {
-            ResultStore.writePredictions(predictions, result.predictions());
+            try {
+                ResultStore.writePredictions(predictions, result.predictions());
+            } catch (UncheckedIOException e) {
+                // Checked up front, so only what changed since (a full disk) gets here.
+                throw new BadInputException(e.getMessage() + ": " + e.getCause().getMessage()
+                        + ". Free space or give --predictions another file.", e);
+            }
             out.println("Predictions: " + predictions.toAbsolutePath());
         }
         return 0;

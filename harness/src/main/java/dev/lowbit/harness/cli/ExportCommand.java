@@ -21,6 +21,7 @@ import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -64,6 +65,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputPaths.requireWritableFile("-o", output, "model.lbw");
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         QuantizerRegistry quantizers = plugins.quantizers();
         ArchitectureRegistry architectures = plugins.architectures();
@@ -81,8 +83,14 @@ public final class ExportCommand implements Callable<Integer> {
             ResultStore.initializeFromCheckpoint(runDirectory, block);
             block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
 
-            PackedModels.Written written = new PackedModels(quantizers, architectures)
-                    .write(block, runId, run.config(), quantizer, run.model(), MemoryAccounting.of(block), output);
+            PackedModels.Written written;
+            try {
+                written = new PackedModels(quantizers, architectures)
+                        .write(block, runId, run.config(), quantizer, run.model(), MemoryAccounting.of(block), output);
+            } catch (UncheckedIOException e) {
+                // Checked up front, so only what changed since (a full disk) gets here; the file is left as it was.
+                throw new BadInputException(e.getMessage() + ". Free space or give -o another file.", e);
+            }
             print(run, written.memory(), QuantizationQuality.of(block), quantizer);
         }
         spec.commandLine().getOut().println("Wrote " + output.toAbsolutePath());

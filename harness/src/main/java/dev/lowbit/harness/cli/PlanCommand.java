@@ -106,6 +106,9 @@ public final class PlanCommand implements Callable<Integer> {
         if (tasks != null && tasks < 1) {
             throw new BadInputException("--tasks must be at least 1, got " + tasks + ".");
         }
+        if (output != null) {
+            OutputPaths.requireWritableFile("-o", output, format.equals("table") ? "plan.txt" : "job." + format);
+        }
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         QuantizerRegistry quantizers = plugins.quantizers();
         ArchitectureRegistry architectures = plugins.architectures();

@@ -69,6 +69,8 @@ public final class RunCommand implements Callable<Integer> {
         List<RunConfig> plan = selected.select(fullPlan);
         PrintWriter out = spec.commandLine().getOut();
         ResultStore store = new ResultStore(this.out);
+        // Before any data loads or any run trains: every run and the report are written there.
+        OutputPaths.requireWritableFolder("--out", this.out, store.suiteDirectory(suite.name()));
         out.println("Suite '" + suite.name() + "'" + (selected.isAll() ? ": " + plan.size() + " runs"
                 : ", shard " + selected + ": " + plan.size() + " of " + fullPlan.size() + " runs")
                 + " -> " + store.suiteDirectory(suite.name()));

@@ -283,14 +283,14 @@ public final class ResultStore {
         writePredictions(runDirectory(suite, runId).resolve(PREDICTIONS_FILE), predictions);
     }
 
-    /** Writes predictions, one per line, to any file. */
+    /** Writes predictions, one per line, to any file, atomically: a failed write leaves the old file or none. */
     public static void writePredictions(Path file, int[] predictions) {
         StringBuilder text = new StringBuilder(predictions.length * 2);
         for (int prediction : predictions) {
             text.append(prediction).append('\n');
         }
         try {
-            Files.writeString(file, text);
+            writeAtomically(file, text.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + file, e);
         }
@@ -356,12 +356,18 @@ public final class ResultStore {
     /** Writes a file through a synced temporary file and an atomic rename: readers see all of it or nothing. */
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.createDirectories(target.getParent());
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(ByteBuffer.wrap(bytes));
-            channel.force(true);
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        try {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                channel.write(ByteBuffer.wrap(bytes));
+                channel.force(true);
+            }
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // A half-written temporary (a full disk) is not left behind.
+            Files.deleteIfExists(temporary);
+            throw e;
         }
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }
