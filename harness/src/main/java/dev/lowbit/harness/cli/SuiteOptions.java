@@ -47,7 +47,7 @@ public final class SuiteOptions {
 
     /** The suite as named, with the overrides given on the command line applied. */
     Suite load(SuiteLoader suites) {
-        return overrides().apply(suites.load(suiteName));
+        return suites.load(suiteName, overrides());
     }
 
     /** The overrides given on the command line. */

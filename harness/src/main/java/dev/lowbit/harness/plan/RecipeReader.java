@@ -93,7 +93,9 @@ final class RecipeReader {
                 case "augmentation" -> fields.choice(value, label, "augmentation", where, AUGMENTATIONS);
                 case "learningRate" -> fields.number(value, label, v -> v > 0, "> 0");
                 case "weightDecay" -> fields.number(value, label, v -> v >= 0, ">= 0");
-                case "batchSize", "epochs" -> fields.whole(value, label, 1, Integer.MAX_VALUE).map(Long::intValue);
+                // How large a batch may be depends on the training set: SuiteLimits checks it with the plan.
+                case "batchSize" -> fields.whole(value, label, 1, Integer.MAX_VALUE).map(Long::intValue);
+                case "epochs" -> fields.whole(value, label, 1, SuiteLimits.MAX_EPOCHS).map(Long::intValue);
                 default -> throw new IllegalStateException("unhandled recipe key " + setting.key());
             };
             if (read.isEmpty()) {

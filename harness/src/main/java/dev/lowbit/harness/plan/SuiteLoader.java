@@ -2,6 +2,7 @@ package dev.lowbit.harness.plan;
 
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
+import dev.lowbit.harness.plugin.PluginCodeException;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.train.Provenance;
 import java.io.IOException;
@@ -42,10 +43,12 @@ public final class SuiteLoader {
     public static final List<String> BUILT_IN = List.of("quick", "baselines", "paper", "paper-lite");
 
     private final SuiteReader reader;
+    private final Consumer<String> checkArchitecture;
+    private final Consumer<String> checkQuantizer;
 
     /** A loader that checks architecture ids and quantizer specs against the registries. */
     public SuiteLoader(ArchitectureRegistry architectures, QuantizerRegistry quantizers) {
-        this(architectures::get, quantizers::canonicalSpec);
+        this(architectures::get, spec -> checkQuantizer(quantizers, spec));
     }
 
     /**
@@ -56,6 +59,39 @@ public final class SuiteLoader {
      */
     public SuiteLoader(Consumer<String> checkArchitecture, Consumer<String> checkQuantizer) {
         this.reader = new SuiteReader(checkArchitecture, checkQuantizer);
+        this.checkArchitecture = checkArchitecture;
+        this.checkQuantizer = checkQuantizer;
+    }
+
+    /**
+     * A quantizer spec a suite may train: one the registry resolves, of at most {@link SuiteLimits#MAX_LEVELS}
+     * levels. A quantizer whose plugin code fails is not the user's input: its runs fail when they start.
+     */
+    private static void checkQuantizer(QuantizerRegistry quantizers, String spec) {
+        quantizers.canonicalSpec(spec);
+        int levels;
+        try {
+            levels = quantizers.resolve(spec).levels();
+        } catch (PluginCodeException e) {
+            return;
+        }
+        if (levels > SuiteLimits.MAX_LEVELS) {
+            String shown = spec.length() > 60 ? spec.substring(0, 60) + "..." : spec;
+            throw new BadInputException("Quantizer '" + shown + "' has " + levels + " levels, more than the "
+                    + SuiteLimits.MAX_LEVELS + " (8 bits) lowbit trains. Give an alphabet of at most "
+                    + SuiteLimits.MAX_LEVELS + " values.");
+        }
+    }
+
+    /**
+     * The suite named {@code nameOrFile} with the command line's values in place of its own. They pass
+     * the same checks as the file's values (ids and specs, ranges, no repeats), so the command line
+     * cannot give what a suite file may not.
+     *
+     * @throws BadInputException as {@link #load(String)}, or one line for a bad override
+     */
+    public Suite load(String nameOrFile, SuiteOverrides overrides) {
+        return overrides.apply(load(nameOrFile), checkArchitecture, checkQuantizer);
     }
 
     /**
@@ -86,11 +122,16 @@ public final class SuiteLoader {
                     + "; otherwise give the path of a suite YAML file.");
         }
         byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            // Read at most one byte past the limit: the file's own size is never trusted for an allocation.
+            bytes = in.readNBytes(SuiteLimits.MAX_FILE_BYTES + 1);
         } catch (IOException e) {
             throw new BadInputException("Cannot read suite file '" + nameOrFile + "': " + e.getMessage()
                     + ". Check that it is a readable UTF-8 text file.", e);
+        }
+        if (bytes.length > SuiteLimits.MAX_FILE_BYTES) {
+            throw new BadInputException("Suite file '" + nameOrFile + "' is larger than " + SuiteLimits.MAX_FILE_BYTES
+                    + " bytes (1 MiB), the most a suite file may be. Check that it is the suite you meant.");
         }
         return read(nameOrFile, bytes).withSource(file.toAbsolutePath().normalize().toString(), Provenance.sha256(bytes));
     }

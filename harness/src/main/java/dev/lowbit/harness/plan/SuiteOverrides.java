@@ -3,7 +3,10 @@ package dev.lowbit.harness.plan;
 import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.harness.BadInputException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -31,19 +34,44 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
         seeds = seeds == null ? null : List.copyOf(seeds);
     }
 
-    /** The suite with these replacements; a bad value is a {@link BadInputException}. */
-    public Suite apply(Suite suite) {
-        if (epochs != null && epochs < 1) {
-            throw new BadInputException("--epochs must be at least 1, got " + epochs + ".");
+    /**
+     * The suite with these replacements. Each value passes the checks a suite file's value passes,
+     * named by its option: ids and specs through the same {@code check}s, the same ranges, no repeats.
+     *
+     * @param checkArchitecture throws a {@link BadInputException} for an architecture id that does not exist
+     * @param checkQuantizer throws a {@link BadInputException} for a quantizer spec a suite may not train
+     * @throws BadInputException one line for the first bad value
+     */
+    Suite apply(Suite suite, Consumer<String> checkArchitecture, Consumer<String> checkQuantizer) {
+        if (architectures != null) {
+            requireOnce("--arch", architectures);
+            architectures.forEach(checkArchitecture);
         }
-        if (trainLimit != null && trainLimit < 1) {
-            throw new BadInputException("--train-limit must be at least 1, got " + trainLimit + ".");
+        if (quantizers != null) {
+            requireOnce("--quantizer", quantizers);
+            quantizers.forEach(checkQuantizer);
         }
         if (layerPolicy != null) {
             try {
                 LayerPolicy.byId(layerPolicy);
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(e.getMessage() + " Fix --layer-policy or the suite's layerPolicy.");
+            }
+        }
+        if (epochs != null && (epochs < 1 || epochs > SuiteLimits.MAX_EPOCHS)) {
+            throw new BadInputException("--epochs must be from 1 to " + SuiteLimits.MAX_EPOCHS + ", got " + epochs + ".");
+        }
+        if (trainLimit != null && trainLimit < 1) {
+            throw new BadInputException("--train-limit must be at least 1, got " + trainLimit + ".");
+        }
+        if (seeds != null) {
+            requireOnce("--seeds", seeds);
+            seeds.stream().filter(seed -> seed < 0).findFirst().ifPresent(seed -> {
+                throw new BadInputException("--seeds must be whole numbers >= 0, as in a suite file, got " + seed + ".");
+            });
+            if (seeds.size() > SuiteLimits.MAX_SEEDS) {
+                throw new BadInputException("--seeds lists " + seeds.size() + " seeds, more than the "
+                        + SuiteLimits.MAX_SEEDS + " a suite may have.");
             }
         }
         return new Suite(suite.name(), suite.dataset(),
@@ -57,6 +85,16 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
                 suite.parityTolerance(),
                 suite.source(),
                 suite.sha256());
+    }
+
+    /** A list given twice the same value would plan the same runs twice; a suite file refuses it too. */
+    private static void requireOnce(String option, List<?> values) {
+        Set<Object> seen = new HashSet<>();
+        for (Object value : values) {
+            if (!seen.add(value)) {
+                throw new BadInputException(option + " lists '" + value + "' twice; give each value once.");
+            }
+        }
     }
 
     /**

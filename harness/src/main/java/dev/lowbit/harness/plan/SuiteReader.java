@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -56,7 +57,7 @@ final class SuiteReader {
         SuiteFields fields = new SuiteFields();
         Node root;
         try {
-            root = new Yaml().compose(reader);
+            root = new Yaml(loaderOptions()).compose(reader);
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             fields.problem(mark == null ? 1 : mark.getLine() + 1, "not valid YAML: " + e.getProblem());
@@ -70,6 +71,20 @@ final class SuiteReader {
             throw SuiteProblem.toException(file, fields.problems());
         }
         return suite.get();
+    }
+
+    /**
+     * SnakeYAML's limits, spelled out rather than left to its defaults: a suite is a flat mapping a few
+     * levels deep with no use for aliases of collections, so anything beyond these bounds is an attack
+     * (an alias bomb, a nesting that overflows the stack) or an accident, refused as "not valid YAML".
+     */
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(10);
+        options.setAllowRecursiveKeys(false);
+        options.setNestingDepthLimit(10);
+        options.setCodePointLimit(SuiteLimits.MAX_FILE_BYTES);
+        return options;
     }
 
     private Optional<Suite> suite(Node root, SuiteFields fields) {
@@ -88,12 +103,18 @@ final class SuiteReader {
             }
         }
         Optional<String> name = value(entries, "name").flatMap(n -> fields.text(n, "'name'")).filter(n -> {
-            boolean ok = NAME.matcher(n).matches();
-            if (!ok) {
+            if (!NAME.matcher(n).matches()) {
                 fields.problem(entries.get("name").value(), "'name' must be letters, digits, '.', '_' or '-' (it names"
                         + " the results folder), got '" + n + "'");
+                return false;
             }
-            return ok;
+            if (n.length() > SuiteLimits.MAX_NAME_LENGTH) {
+                fields.problem(entries.get("name").value(), "'name' must be at most " + SuiteLimits.MAX_NAME_LENGTH
+                        + " characters (it names the results folder), got " + n.length() + " characters: '"
+                        + n.substring(0, 40) + "...'");
+                return false;
+            }
+            return true;
         });
         Optional<String> dataset = value(entries, "dataset")
                 .flatMap(n -> fields.choice(n, "'dataset'", "dataset", "", Datasets.NAMES));
@@ -103,8 +124,15 @@ final class SuiteReader {
                 .flatMap(n -> fields.choice(n, "'layerPolicy'", "layer policy", "", LAYER_POLICIES)).orElse("all");
         List<Recipe> recipes = value(entries, "recipes").map(n -> new RecipeReader(fields).read(n)).orElse(List.of());
         List<Long> seeds = new ArrayList<>();
-        value(entries, "seeds").ifPresent(n -> fields.list(n, "'seeds'", "[1, 2, 3]").forEach(seed ->
-                fields.whole(seed, "a seed", 0, Long.MAX_VALUE).ifPresent(seeds::add)));
+        value(entries, "seeds").ifPresent(n -> {
+            List<ScalarNode> listed = fields.list(n, "'seeds'", "[1, 2, 3]");
+            if (listed.size() > SuiteLimits.MAX_SEEDS) {
+                fields.problem(n, "'seeds' lists " + listed.size() + " seeds, more than the " + SuiteLimits.MAX_SEEDS
+                        + " a suite may have");
+                return;
+            }
+            listed.forEach(seed -> fields.whole(seed, "a seed", 0, Long.MAX_VALUE).ifPresent(seeds::add));
+        });
         int trainLimit = value(entries, "trainLimit")
                 .flatMap(n -> fields.whole(n, "'trainLimit'", 0, Integer.MAX_VALUE)).orElse(0L).intValue();
         double validationShare = value(entries, "validationShare")

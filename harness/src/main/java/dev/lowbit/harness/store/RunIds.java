@@ -20,6 +20,13 @@ public final class RunIds {
             .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
             .build();
 
+    /**
+     * Characters of a run id's readable architecture or quantizer part: with the seed (at most 20) and
+     * the hash, an id stays under 160 characters, well within a file name's 255 bytes.
+     */
+    static final int MAX_PART = 64;
+    private static final String ETC = "_etc";
+
     private RunIds() {}
 
     /**
@@ -29,7 +36,23 @@ public final class RunIds {
     private static String readable(String quantizerSpec) {
         int at = quantizerSpec.indexOf('@');
         String id = at < 0 ? quantizerSpec : quantizerSpec.substring(0, at);
-        return id.replaceAll("[^a-z0-9.-]", "_");
+        return bounded(id.replaceAll("[^a-z0-9.-]", "_"));
+    }
+
+    /**
+     * A readable part of at most {@link #MAX_PART} characters, so a run id fits a file name (255 bytes)
+     * whatever the ids and alphabets: a longer one keeps its start and ends in {@code _etc}. The hash of
+     * the whole config keeps the id unique, and config.json and run.json hold the full spec. Every part
+     * of the ids lowbit wrote before is far shorter, so those ids stay as they were.
+     */
+    static String bounded(String part) {
+        if (part.length() <= MAX_PART) {
+            return part;
+        }
+        String start = part.substring(0, MAX_PART - ETC.length());
+        int lastSeparator = start.lastIndexOf('_');
+        // Cut between two of an alphabet's values rather than inside one, when that keeps most of the start.
+        return (lastSeparator > start.length() / 2 ? start.substring(0, lastSeparator) : start) + ETC;
     }
 
     /** The id of the run with this config. */
@@ -37,7 +60,7 @@ public final class RunIds {
         try {
             byte[] canonical = CANONICAL.writeValueAsString(config).getBytes(StandardCharsets.UTF_8);
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical);
-            return config.architecture() + "." + readable(config.quantizer()) + ".s" + config.seed() + "."
+            return bounded(config.architecture()) + "." + readable(config.quantizer()) + ".s" + config.seed() + "."
                     + HexFormat.of().formatHex(digest, 0, 4);
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("Cannot hash run config " + config, e);
