@@ -123,7 +123,7 @@ class ReportWriterTest {
 
         Document page = render();
 
-        Element svg = page.selectFirst("figure#curve-0 svg#curve-0");
+        Element svg = page.selectFirst("figure#curve-0 svg#chart-curve-0");
         assertThat(svg).isNotNull();
         assertThat(svg.attr("viewBox")).isEqualTo("0.0 0.0 900.0 420.0");
         List<String> texts = svg.select("text").eachText();
