@@ -84,9 +84,11 @@ public final class ReportWriter {
      *     the report cannot be written to {@code outputHtml} (a directory, under a file, not writable)
      */
     public Path write(Path resultsDir, Path outputHtml, Consumer<String> warnings) {
-        requireWritableFile(outputHtml); // first: a root path such as "/" has no file name to put a CSV beside
+        // The page first: a root path such as "/" has no file name to put a CSV beside.
+        requireWritableFile(outputHtml, "the report", "Give a file name, e.g. -o "
+                + outputHtml.toAbsolutePath().normalize().resolve("index.html"));
         Path csv = csvBeside(outputHtml);
-        requireWritableFile(csv);
+        requireWritableFile(csv, "the CSV beside the report", "Remove it or give -o another file name");
         StoredResults results = StoredResults.read(resultsDir, warnings);
         if (results.runs().isEmpty() && results.inProgress().isEmpty()) {
             throw new ReportException(
@@ -180,18 +182,18 @@ public final class ReportWriter {
         }
     }
 
-    private static void requireWritableFile(Path target) {
+    private static void requireWritableFile(Path target, String what, String ifDirectory) {
         Path absolute = target.toAbsolutePath().normalize();
         if (Files.isDirectory(absolute)) {
-            throw new ReportException("Cannot write the report to '" + target + "': it is a directory. Give a file"
-                    + " name, e.g. -o " + absolute.resolve("index.html"));
+            throw new ReportException("Cannot write " + what + " to '" + target + "': it is a directory. " + ifDirectory
+                    + ".");
         }
         for (Path parent = absolute.getParent(); parent != null; parent = parent.getParent()) {
             if (Files.exists(parent)) {
                 if (!Files.isDirectory(parent)) {
-                    throw new ReportException("Cannot write the report to '" + target + "': '" + parent
-                            + "' is a file, not a directory. Give a path in a directory, e.g. -o "
-                            + Path.of("report", "index.html"));
+                    throw new ReportException("Cannot write " + what + " to '" + target + "': '" + parent
+                            + "' is a file, not a directory. Give -o a path in a directory, e.g. -o "
+                            + Path.of("report", "index.html") + ".");
                 }
                 break;
             }
@@ -205,19 +207,24 @@ public final class ReportWriter {
     private static void writeBoth(Path csv, String csvText, Path html, String htmlText) {
         Path csvTarget = csv.toAbsolutePath();
         Path htmlTarget = html.toAbsolutePath();
+        Path folder = htmlTarget.getParent();
         Path csvTemp = null;
         Path htmlTemp = null;
+        String step = "creating the folder '" + folder + "'";
         try {
-            Files.createDirectories(htmlTarget.getParent());
+            Files.createDirectories(folder);
+            step = "writing a file in '" + folder + "'";
             csvTemp = temporaryBeside(csvTarget);
             Files.writeString(csvTemp, csvText, StandardCharsets.UTF_8);
             htmlTemp = temporaryBeside(htmlTarget);
             Files.writeString(htmlTemp, htmlText, StandardCharsets.UTF_8);
+            step = "replacing '" + csvTarget + "'";
             moveIntoPlace(csvTemp, csvTarget);
+            step = "replacing '" + htmlTarget + "'";
             moveIntoPlace(htmlTemp, htmlTarget);
         } catch (IOException e) {
-            throw new ReportException("Cannot write the report to '" + html + "': " + reason(e)
-                    + ". Give -o a file in a folder you can write to.");
+            throw new ReportException("Cannot write the report to '" + html + "': " + step + " failed (" + reason(e)
+                    + "). Give -o a file in a folder you can write to.");
         } finally {
             deleteQuietly(csvTemp);
             deleteQuietly(htmlTemp);
@@ -252,20 +259,20 @@ public final class ReportWriter {
 
     /** What went wrong, in words: Java names some file system errors by the path alone. */
     private static String reason(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "permission denied on '" + ((FileSystemException) e).getFile() + "'";
-        }
-        if (e instanceof FileAlreadyExistsException exists) {
-            return "'" + exists.getFile() + "' exists and is not a directory";
-        }
-        if (e instanceof NoSuchFileException missing) {
-            return "'" + missing.getFile() + "' does not exist";
-        }
-        if (e instanceof DirectoryNotEmptyException notEmpty) {
-            return "'" + notEmpty.getFile() + "' is a directory";
-        }
         if (e instanceof FileSystemException fs && fs.getReason() != null) {
-            return fs.getReason() + (fs.getFile() != null ? " ('" + fs.getFile() + "')" : "");
+            return fs.getReason();
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "a file is in the way";
+        }
+        if (e instanceof DirectoryNotEmptyException) {
+            return "a directory is in the way";
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }

@@ -18,7 +18,7 @@ import java.util.List;
  * are therefore neutralised as OWASP's "CSV Injection" page advises: every text cell is quoted (so a
  * separator or quote inside it cannot start a new cell, whatever separator the spreadsheet assumes),
  * and one that starts with {@code =}, {@code +}, {@code -}, {@code @}, a tab or a carriage return
- * (after any leading spaces; see {@link #FORMULA_STARTS}) gets a leading {@code '}, which spreadsheets
+ * (after any leading white space; see {@link #FORMULA_STARTS}) gets a leading {@code '}, which spreadsheets
  * read as "this is text".
  * Numeric columns are written as numbers and stay numbers, negative ones included.
  */
@@ -87,18 +87,23 @@ final class ResultsCsv {
 
     /**
      * A text cell a spreadsheet reads as text: one that would start a formula, also after leading
-     * spaces (which some spreadsheets trim), gets a leading {@code '}. Jackson quotes the cell and
+     * white space (which some spreadsheets trim), gets a leading {@code '}. Jackson quotes the cell and
      * doubles any {@code "} in it.
      */
     static String text(String value) {
         if (value == null) {
             return null;
         }
-        int first = 0;
-        while (first < value.length() && value.charAt(first) == ' ') {
-            first++;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (FORMULA_STARTS.indexOf(c) >= 0) {
+                return "'" + value;
+            }
+            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c)) {
+                break;
+            }
         }
-        return first < value.length() && FORMULA_STARTS.indexOf(value.charAt(first)) >= 0 ? "'" + value : value;
+        return value;
     }
 
     private static Double finite(double value) {

@@ -84,8 +84,9 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
         TreeSet<Path> epochDirs = new TreeSet<>();
         List<String> skipped = new ArrayList<>();
         Consumer<String> skip = message -> {
-            skipped.add(message);
-            warnings.accept(message);
+            String line = printable(message);
+            skipped.add(line);
+            warnings.accept(line);
         };
         walk(directory, runDirs, epochDirs, skip);
         epochDirs.removeAll(runDirs);
@@ -259,6 +260,30 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
         }
         Path relative = directory.toAbsolutePath().normalize().relativize(dir.toAbsolutePath().normalize());
         return InProgressRow.of(relative.toString(), config, epochs);
+    }
+
+    /** The most characters of one warning: a crafted name must not flood a terminal or the page. */
+    private static final int MAX_WARNING_LENGTH = 1_000;
+
+    /**
+     * A warning as one printable line. Folder names, tensor names and Jackson's excerpts in it come from
+     * the results folder; a line break would forge further warnings, a terminal control sequence would
+     * be obeyed by the user's terminal, and a bidirectional override would reorder what they read. Each
+     * such character is written as its {@code \\uXXXX} escape.
+     */
+    static String printable(String message) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < message.length() && line.length() < MAX_WARNING_LENGTH; i++) {
+            char c = message.charAt(i);
+            boolean invisible = Character.isISOControl(c) || (c >= '\u2028' && c <= '\u202e')
+                    || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f' || c == '\u061c';
+            if (invisible) {
+                line.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                line.append(c);
+            }
+        }
+        return line.length() < MAX_WARNING_LENGTH ? line.toString() : line + "...";
     }
 
     /** Jackson's messages run on with source excerpts; the first line says what went wrong. */

@@ -84,8 +84,13 @@ final class StoredValues {
             in.whole("lossSpikes", epoch.lossSpikes(), 0, Integer.MAX_VALUE);
         }
         for (Map.Entry<String, List<Long>> tensor : epoch.levelOccupancy().entrySet()) {
-            in.counts("levelOccupancy." + tensor.getKey(), tensor.getValue(), ReportLimits.MAX_LEVELS);
+            in.counts("levelOccupancy." + shortName(tensor.getKey()), tensor.getValue(), ReportLimits.MAX_LEVELS);
         }
+    }
+
+    /** A tensor name as a warning quotes it: the file's own text, so not without bound. */
+    private static String shortName(String name) {
+        return name.length() <= 80 ? name : name.substring(0, 80) + "...";
     }
 
     private static void check(StoredValues in, RunConfig config) throws IOException {
