@@ -3,6 +3,7 @@ package dev.lowbit.harness.cli;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.reports.ReportException;
 import dev.lowbit.reports.ReportWriter;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,20 +43,28 @@ public final class ReportCommand implements Callable<Integer> {
                     + " or give the --out folder of an earlier run.");
         }
         Path target = output != null ? output : results.resolve("report").resolve("index.html");
-        Path written = ReportCommand.render(results, target, parityTolerancePoints / 100);
+        Path written = ReportCommand.render(results, target, parityTolerancePoints / 100, spec.commandLine().getErr());
         spec.commandLine().getOut().println("Report: " + written.toAbsolutePath());
         return 0;
     }
 
-    /** Renders the report, turning the report module's refusals into bad input. */
-    static Path render(Path results, Path target) {
-        return render(results, target, ReportWriter.DEFAULT_PARITY_TOLERANCE);
+    /**
+     * Renders the report, turning the report module's refusals into bad input. {@code lowbit report} and
+     * {@code lowbit run} both render through here, so both get the same checks of the results folder.
+     *
+     * @param err receives one warning line per run left out of the report
+     */
+    static Path render(Path results, Path target, PrintWriter err) {
+        return render(results, target, ReportWriter.DEFAULT_PARITY_TOLERANCE, err);
     }
 
     /** Renders the report with a parity tolerance given as a fraction (0.01 = one percentage point). */
-    static Path render(Path results, Path target, double parityTolerance) {
+    static Path render(Path results, Path target, double parityTolerance, PrintWriter err) {
         try {
-            return new ReportWriter(parityTolerance).write(results, target);
+            return new ReportWriter(parityTolerance).write(results, target, message -> {
+                err.println("warning: " + message);
+                err.flush();
+            });
         } catch (ReportException e) {
             throw new BadInputException(e.getMessage(), e);
         }
