@@ -2,11 +2,13 @@ package dev.lowbit.reports;
 
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
+import com.github.mustachejava.util.HtmlEscaper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -95,7 +97,8 @@ public final class ReportWriter {
                     "No runs under '" + resultsDir + "'. Run 'lowbit run --suite quick' first.");
         }
         Study study = new Study(results.runs(), parityTolerance);
-        String csvText = ResultsCsv.of(results.runs(), study.twins());
+        // Cleaned like the page: a lone surrogate half from a run id has no UTF-8 form and would fail the write.
+        String csvText = Page.withValidCharacters(ResultsCsv.of(results.runs(), study.twins()));
         String html = render(results, study, csv.getFileName().toString());
         writeBoth(csv, csvText, outputHtml, html);
         return outputHtml;
@@ -159,7 +162,7 @@ public final class ReportWriter {
                 csvFile == null ? "" : relativeHref(csvFile));
         StringWriter out = new StringWriter();
         Template.MUSTACHE.execute(out, view);
-        return out.toString();
+        return Page.withValidCharacters(out.toString());
     }
 
     /**
@@ -289,7 +292,14 @@ public final class ReportWriter {
                     throw new IllegalStateException("Report template " + TEMPLATE + " is missing from the jar");
                 }
                 try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                    return new DefaultMustacheFactory().compile(reader, TEMPLATE);
+                    return new DefaultMustacheFactory() {
+                        // Mustache writes a control character as a numeric reference (&#1;), which a parser
+                        // turns back into the character; values are cleaned as the page is (see Page).
+                        @Override
+                        public void encode(String value, Writer writer) {
+                            HtmlEscaper.escape(Page.withValidCharacters(value), writer);
+                        }
+                    }.compile(reader, TEMPLATE);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read the report template " + TEMPLATE, e);

@@ -13,9 +13,9 @@ import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 
 /**
- * What a report page may contain whatever the results folder held: only the elements and attributes
- * the template and JFreeSVG write, one script element and that one inert JSON, unique ids, and links
- * that go nowhere but within the page and to the CSV beside it. Text from a results folder can then
+ * What a report page may contain whatever the results folder held: only characters a page may hold,
+ * only the elements and attributes the template and JFreeSVG write, one script element and that one
+ * inert JSON, unique ids, and links that go nowhere but within the page and to the CSV beside it. Text from a results folder can then
  * only ever be text; a payload that became markup would add an element, an attribute or a link.
  */
 final class PageSafety {
@@ -46,6 +46,8 @@ final class PageSafety {
 
     /** Asserts every rule of the class comment on {@code html}; returns the parsed page. */
     static Document assertSafe(String html) {
+        assertThat(html.codePoints().filter(c -> Page.invalidInHtml(c) || Character.isSurrogate((char) c)).boxed())
+                .as("characters an HTML page may not hold (a parser may stop at them)").isEmpty();
         Document page = Jsoup.parse(html);
         Set<String> ids = new HashSet<>();
         for (Element element : page.getAllElements()) {
@@ -53,7 +55,11 @@ final class PageSafety {
                 continue;
             }
             assertThat(TAGS).as("element <%s> is one the report writes", element.tagName()).contains(element.normalName());
+            assertThat(element.ownText().codePoints().filter(Page::invalidInHtml).boxed())
+                    .as("characters decoded from references in <%s>", element.tagName()).isEmpty();
             for (Attribute attribute : element.attributes()) {
+                assertThat(attribute.getValue().codePoints().filter(Page::invalidInHtml).boxed())
+                        .as("characters decoded from references in %s", attribute.getKey()).isEmpty();
                 String name = attribute.getKey().toLowerCase();
                 assertThat(ATTRIBUTES).as("attribute '%s' of <%s> is one the report writes", name, element.tagName())
                         .contains(name);

@@ -3,6 +3,8 @@ package dev.lowbit.reports;
 import static dev.lowbit.reports.ResultsFixture.TERNARY_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
@@ -117,6 +119,31 @@ class UntrustedResultsTest {
         }
         // The page's own ids are not taken over by a run called "count".
         assertThat(page.getElementById("run-count").tagName()).isEqualTo("span");
+    }
+
+    @Test
+    void charactersAPageMayNotHoldAreReplacedOnThePageAndKeptExactInItsData() throws IOException {
+        // Found by ReportFuzzTest: jsoup reads U+FFFF as the end of its input, and lost the rest of the page.
+        ResultsFixture.writeStandardStudy(results());
+        String runId = "odd\uFFFF\uFDD0\u0001\u007F\u0085\u2028\uD800id";
+        List<EpochRecord> epochs = ResultsFixture.epochs(0.8);
+        Path folder = ResultsFixture.writeEpochsOnly(results(), "odd", "run", epochs);
+        // Escaped in the file, as JSON allows: a lone surrogate half has no UTF-8 form of its own.
+        ResultsFixture.JSON.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII).writeValue(
+                folder.resolve("run.json").toFile(), ResultsFixture.finished(runId, ResultsFixture.config("odd",
+                        "fcnn-small", "ternary", 1), ResultsFixture.ternary(), ResultsFixture.TERNARY_MEMORY, epochs, 0.8));
+
+        Document page = PageSafety.assertSafe(Files.readString(write()));
+
+        assertThat(page.getElementById("raw")).as("the page is read to its end").isNotNull();
+        assertThat(page.select("table#runs tbody tr").eachAttr("data-run-id"))
+                .contains("odd\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\u2028\uFFFDid");
+        JsonNode data = Json.MAPPER.readTree(page.getElementById("lowbit-data").data());
+        List<String> embedded = new ArrayList<>();
+        data.get("runs").forEach(run -> embedded.add(run.get("run").get("runId").asText()));
+        assertThat(embedded).as("the raw data keeps the run id exactly").contains(runId);
+        assertThat(Files.readString(ReportWriter.csvBeside(dir.resolve("report").resolve("index.html"))))
+                .as("the CSV is written, in valid UTF-8").contains("odd\uFFFD\uFFFD");
     }
 
     @Test
