@@ -152,13 +152,15 @@ final class StudyCharts {
     private Optional<ChartView> parity() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         Map<String, String> labels = new LinkedHashMap<>();
+        int bars = 0;
         for (RunGroup group : study.groups()) {
             if (group.isFullPrecision()) {
                 continue;
             }
             List<TwinComparison.Parity> parities = study.parities(group).stream()
                     .filter(TwinComparison.Parity::measurable).toList();
-            if (parities.isEmpty()) {
+            // Panels x specs cells are laid out, drawn or not: bounded by bounding the bars.
+            if (parities.isEmpty() || ++bars > ReportLimits.MAX_SERIES_PER_CHART) {
                 continue;
             }
             double median = study.medianParity(group).orElseThrow();
@@ -196,7 +198,8 @@ final class StudyCharts {
         return Optional.of(view("parity", "Epochs to parity with fp32",
                 "First epoch within " + format(study.tolerancePoints()) + " pp of the fp32 twin's best validation "
                         + "accuracy, median over seeds. A seed that never got there counts as one epoch beyond its "
-                        + "run; a bar labelled \"> N\" means most seeds never reached parity in N epochs.",
+                        + "run; a bar labelled \"> N\" means most seeds never reached parity in N epochs."
+                        + cappedNote(bars),
                 chart, Math.max(HEIGHT, 100 + 22 * data.getRowCount() * data.getColumnCount())));
     }
 
@@ -288,8 +291,10 @@ final class StudyCharts {
     /** Mean test accuracy without and with augmentation, for run groups trained both ways. */
     private Optional<ChartView> augmentationPairs() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
+        int pairs = 0;
         for (Pairs.Pair pair : Pairs.augmentation(study.groups())) {
-            if (pair.without().testAccuracy().isEmpty() || pair.with().testAccuracy().isEmpty()) {
+            if (pair.without().testAccuracy().isEmpty() || pair.with().testAccuracy().isEmpty()
+                    || ++pairs > ReportLimits.MAX_SERIES_PER_CHART) {
                 continue;
             }
             String category = pair.with().label();
@@ -299,16 +304,19 @@ final class StudyCharts {
         }
         return pairChart(data, "augmentation-pairs", "Augmentation off and on",
                 "Mean test accuracy over finished seeds of the same architecture, quantizer and recipe trained "
-                        + "without and with augmentation. Unstable and diverged seeds are counted under F3 above.");
+                        + "without and with augmentation. Unstable and diverged seeds are counted under F3 above."
+                        + cappedNote(pairs));
     }
 
     /** Mean test accuracy of each alphabet without zero beside its partner with zero. */
     private Optional<ChartView> zeroPairs() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
+        int pairs = 0;
         for (Pairs.Pair pair : Pairs.zero(study.groups())) {
             RunGroup without = pair.without();
             RunGroup withZero = pair.with();
-            if (without.testAccuracy().isEmpty() || withZero.testAccuracy().isEmpty()) {
+            if (without.testAccuracy().isEmpty() || withZero.testAccuracy().isEmpty()
+                    || ++pairs > ReportLimits.MAX_SERIES_PER_CHART) {
                 continue;
             }
             String category = study.panel(withZero) + ": " + without.spec() + " / " + withZero.spec();
@@ -317,7 +325,7 @@ final class StudyCharts {
         }
         return pairChart(data, "zero-pairs", "Without and with a zero level",
                 "Mean test accuracy over finished seeds of each even alphabet beside the same values plus zero. "
-                        + "Unstable and diverged seeds are counted under F4 above.");
+                        + "Unstable and diverged seeds are counted under F4 above." + cappedNote(pairs));
     }
 
     private Optional<ChartView> pairChart(DefaultCategoryDataset data, String id, String title, String caption) {

@@ -11,6 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import dev.lowbit.api.result.EpochRecord;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,6 +104,34 @@ class ReportLimitsTest {
 
         assertThat(warnings).isEmpty();
         assertThat(stored.runs().get(2).epochs()).hasSize(ReportLimits.MAX_EPOCHS);
+    }
+
+    @Test
+    void aChartDrawsAtMostMaxSeriesAndItsCaptionSaysSo() throws IOException {
+        ResultsFixture.writeStandardStudy(results);
+        int specs = ReportLimits.MAX_SERIES_PER_CHART + 1;
+        for (int i = 0; i < specs; i++) {
+            List<EpochRecord> epochs = new ArrayList<>();
+            for (int epoch = 1; epoch <= 2; epoch++) {
+                epochs.add(new EpochRecord(epoch, 0.5, 0.8, 0.5, 0.8, 1, 0.001, 0.01 * (i % 10), 0.2, 0, Map.of()));
+            }
+            String spec = String.format("ternary@rule%03d/tensor", i);
+            ResultsFixture.write(results, ResultsFixture.finished("many-" + i, ResultsFixture.config("quick",
+                    "fcnn-small", spec, 1), ResultsFixture.ternary(), ResultsFixture.TERNARY_MEMORY, epochs, 0.8), epochs);
+        }
+
+        Document page = Jsoup.parse(Files.readString(new ReportWriter().write(results,
+                results.resolve("report").resolve("index.html"), warnings::add)));
+
+        assertThat(warnings).isEmpty();
+        Element flips = page.getElementById("flip-ratio");
+        List<String> legend = flips.select("svg text").eachText().stream()
+                .filter(text -> text.startsWith("fcnn-small / ")).toList();
+        assertThat(legend).as("legend entries").hasSize(ReportLimits.MAX_SERIES_PER_CHART);
+        // The standard study stored no flip ratio: the 101 crafted groups are the series.
+        assertThat(flips.selectFirst("figcaption").text()).endsWith("Only the first 100 of its 101 series are drawn"
+                + " (the most a chart draws); all are in the tables.");
+        assertThat(page.select("table#runs tbody tr")).as("every run is in the tables").hasSize(3 + specs);
     }
 
     @Test
