@@ -77,7 +77,7 @@ class ReportFuzzTest {
         "\"quantizer\"", "\"memory\"", "\"tensors\"", "\"levelOccupancy\"", "\"levelCounts\"", "\"epoch\"",
         "\"validationAccuracy\"", "\"testAccuracy\"", "\"bitsPerWeight\"", "\"flipRatio\"", "\"values\"",
         "\"levels\"", "NaN", "Infinity", "-Infinity", "1e308", "-1", "2147483647", "9223372036854775807", "null",
-        "<script>", "'", "\\\"", "</", "=", "\n"})
+        "<script>", "'", "</", "="})
     void rendersOrRefuses(byte[] input) throws IOException {
         int nul = indexOf(input, (byte) 0);
         assertRendersOrRefuses(nul < 0 ? input : Arrays.copyOf(input, nul),

@@ -42,10 +42,25 @@ public final class ReportCommand implements Callable<Integer> {
             throw new BadInputException("No results folder '" + results + "'. Run 'lowbit run --suite quick' first"
                     + " or give the --out folder of an earlier run.");
         }
-        Path target = output != null ? output : results.resolve("report").resolve("index.html");
+        Path target = output != null ? output : defaultTarget(results);
         Path written = ReportCommand.render(results, target, parityTolerancePoints / 100, spec.commandLine().getErr());
         spec.commandLine().getOut().println("Report: " + written.toAbsolutePath());
         return 0;
+    }
+
+    /**
+     * Where the report goes when no {@code -o} is given: {@code RESULTS_DIR/report/index.html}. The
+     * results folder may be someone else's, and a {@code report} in it that is a symbolic link would
+     * send the page and the CSV wherever it points (a file named index.html or index.csv there would be
+     * replaced), so such a link is refused. (A link at index.html itself is replaced, not followed.)
+     */
+    static Path defaultTarget(Path results) {
+        Path folder = results.resolve("report");
+        if (Files.isSymbolicLink(folder)) {
+            throw new BadInputException("'" + folder + "' is a symbolic link; lowbit writes the report into the"
+                    + " results folder only when 'report' there is a real folder. Remove the link, or give -o FILE.");
+        }
+        return folder.resolve("index.html");
     }
 
     /**

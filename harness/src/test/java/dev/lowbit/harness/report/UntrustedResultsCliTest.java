@@ -379,6 +379,23 @@ class UntrustedResultsCliTest {
     }
 
     @Test
+    void aReportFolderInTheResultsThatLinksElsewhereIsNotWrittenThrough() throws IOException {
+        CraftedResults.writeValidStudy(results());
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("index.html"), "someone's own page");
+        Path link = Files.createSymbolicLink(results().resolve("report"), elsewhere);
+
+        CliTest.Result result = lowbit("report", results().toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo("lowbit: '" + link + "' is a symbolic link; lowbit writes the report into"
+                + " the results folder only when 'report' there is a real folder. Remove the link, or give -o FILE."
+                + System.lineSeparator());
+        assertThat(filesUnder(elsewhere)).containsExactly(elsewhere.resolve("index.html"));
+        assertThat(Files.readString(elsewhere.resolve("index.html"))).isEqualTo("someone's own page");
+    }
+
+    @Test
     void lowbitRunWritesItsReportThroughTheSameChecks() throws IOException {
         // The one run of this plan is stored as finished, so 'lowbit run' trains nothing and only re-renders.
         RunConfig planned = CraftedResults.quick("fcnn-small", "fp32");
