@@ -4,6 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.geom.Rectangle2D;
+import java.util.regex.Pattern;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
@@ -107,11 +108,22 @@ final class Charts {
         return chart;
     }
 
+    /** What an SVG id may be made of; see {@link #svg}. */
+    private static final Pattern SAFE_ID = Pattern.compile("[a-z][a-z0-9-]{0,99}");
+
     /**
      * The chart drawn as an {@code <svg>} element with a viewBox, so the page's CSS scales it to the
      * column width.
+     *
+     * @param id the element's id and the prefix of the clip-path ids inside it; JFreeSVG writes it into
+     *     attributes unescaped ({@code id='...'}, {@code clip-path='url(#...)'}), so it must never carry
+     *     text from a results folder: it is made by the report, and checked here
+     * @throws IllegalArgumentException if {@code id} is not lower-case letters, digits and dashes
      */
     static String svg(JFreeChart chart, String id, int width, int height) {
+        if (!SAFE_ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("An SVG id must match " + SAFE_ID + ", got '" + id + "'");
+        }
         SVGGraphics2D g2 = new SVGGraphics2D(width, height);
         // Clip paths and gradients get ids; with many charts on one page they must not collide.
         g2.setDefsKeyPrefix(id + "-");

@@ -1,10 +1,15 @@
 package dev.lowbit.reports;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.Locale;
 
 /** The one Jackson configuration the report reads results with and embeds them with. */
 final class Json {
@@ -27,12 +32,38 @@ final class Json {
      * the data; instead every {@code <} is written as the JSON escape {@code \u003c}, which no string
      * can then turn into a closing {@code </script>} (or a {@code <!--}) and any JSON parser reads
      * back unchanged. Outside strings Jackson never emits {@code <}, so this touches strings only.
+     * Characters that are not valid in an HTML page (controls, noncharacters such as U+FFFF, surrogate
+     * halves) are escaped the same way, so the data stays exact and the page stays well formed.
      */
     static String forScriptBlock(Object value) {
         try {
-            return MAPPER.writeValueAsString(value).replace("<", "\\u003c");
+            return SCRIPT_BLOCK.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot serialise the results for the report: " + e.getMessage(), e);
+        }
+    }
+
+    private static final ObjectWriter SCRIPT_BLOCK = MAPPER.writer().with(new ScriptBlockEscapes());
+
+    /** See {@link #forScriptBlock}. */
+    private static final class ScriptBlockEscapes extends CharacterEscapes {
+
+        private final int[] ascii = CharacterEscapes.standardAsciiEscapesForJSON();
+
+        ScriptBlockEscapes() {
+            ascii['<'] = CharacterEscapes.ESCAPE_STANDARD;
+            ascii[0x7F] = CharacterEscapes.ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return Page.invalidInHtml(ch) || Character.isSurrogate((char) ch) || ch == 0x2028 || ch == 0x2029
+                    ? new SerializedString(String.format(Locale.ROOT, "\\u%04x", ch)) : null;
         }
     }
 }

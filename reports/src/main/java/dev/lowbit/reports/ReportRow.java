@@ -9,6 +9,7 @@ import dev.lowbit.api.result.RunStatus;
  * One row of the runs table, every cell already formatted, so the template only places text.
  *
  * @param runId run id, also the row's {@code data-run-id}
+ * @param anchor the element id of the run's section, which the row links to (see {@link RunAnchors})
  * @param suite suite the run belongs to
  * @param architecture architecture id
  * @param quantizer quantizer spec as stored, e.g. {@code ternary@mse/tensor}
@@ -28,6 +29,7 @@ import dev.lowbit.api.result.RunStatus;
  */
 record ReportRow(
         String runId,
+        String anchor,
         String suite,
         String architecture,
         String quantizer,
@@ -45,7 +47,7 @@ record ReportRow(
         String rowClass) {
 
     /** Formats one stored run, comparing it with its fp32 twin through {@code twins}. */
-    static ReportRow of(StoredRun stored, TwinComparison twins) {
+    static ReportRow of(StoredRun stored, TwinComparison twins, String anchor) {
         RunRecord run = stored.run();
         QuantizerRecord q = run.quantizer();
         MemoryRecord memory = run.memory();
@@ -54,6 +56,7 @@ record ReportRow(
         TwinComparison.Parity parity = twins.parity(stored);
         return new ReportRow(
                 run.runId(),
+                anchor,
                 run.config().suite(),
                 run.config().architecture(),
                 run.config().quantizer(),

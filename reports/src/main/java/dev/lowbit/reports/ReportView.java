@@ -26,7 +26,8 @@ import java.util.List;
  * @param pluginJars each plugin jar's path and SHA-256
  * @param dataJson the raw results as JSON, made safe for a script block, inserted unescaped
  * @param hasCsv whether a CSV of the runs table is written beside the page
- * @param csvFile that CSV's file name, linked from the page
+ * @param csvFile that CSV's file name, shown as the link's text
+ * @param csvHref the link to it, a relative URL (see {@link ReportWriter#relativeHref})
  */
 record ReportView(
         String title,
@@ -50,7 +51,8 @@ record ReportView(
         List<ProvenanceRow> pluginJars,
         String dataJson,
         boolean hasCsv,
-        String csvFile) {
+        String csvFile,
+        String csvHref) {
 
     public int inProgressCount() {
         return inProgress.size();

@@ -2,6 +2,7 @@ package dev.lowbit.reports;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.RunRecord;
@@ -11,6 +12,15 @@ import java.util.List;
 /**
  * The runs table as CSV, one row per stored run with raw numbers (no formatting), for spreadsheets
  * and scripts; written beside the HTML report.
+ *
+ * <p>Its text comes from results folders that may be someone else's, and a spreadsheet evaluates a
+ * cell that starts like a formula ({@code =HYPERLINK(...)}, {@code =cmd|' /C calc'!A0}). Text cells
+ * are therefore neutralised as OWASP's "CSV Injection" page advises: every text cell is quoted (so a
+ * separator or quote inside it cannot start a new cell, whatever separator the spreadsheet assumes),
+ * and one that starts with {@code =}, {@code +}, {@code -}, {@code @}, a tab or a carriage return
+ * (after any leading white space; see {@link #FORMULA_STARTS}) gets a leading {@code '}, which spreadsheets
+ * read as "this is text".
+ * Numeric columns are written as numbers and stay numbers, negative ones included.
  */
 final class ResultsCsv {
 
@@ -40,7 +50,14 @@ final class ResultsCsv {
     private static final CsvMapper CSV = CsvMapper.builder()
             .disable(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY).build();
     private static final ObjectWriter WRITER = CSV.writer(CSV.schemaFor(Row.class).withHeader()
-            .withColumnReordering(false));
+            .withColumnReordering(false)).with(CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS);
+
+    /**
+     * First characters that make a spreadsheet read a cell as a formula: OWASP's list (= + - @ tab
+     * carriage return), the line feed and NUL that OWASP ASVS 1.2.10 adds, and the full-width forms of
+     * = + - @ that some spreadsheets take for the ASCII ones.
+     */
+    private static final String FORMULA_STARTS = "=+-@\t\r\n\0\uFF1D\uFF0B\uFF0D\uFF20";
 
     private ResultsCsv() {}
 
@@ -57,15 +74,36 @@ final class ResultsCsv {
     private static Row row(StoredRun stored, TwinComparison twins) {
         RunRecord run = stored.run();
         MemoryRecord memory = run.memory();
-        return new Row(run.runId(), run.config().suite(), run.config().dataset(), run.config().architecture(),
-                run.config().quantizer(), run.config().layerPolicy(),
-                run.config().recipe() == null ? null : run.config().recipe().name(), run.config().seed(),
+        return new Row(text(run.runId()), text(run.config().suite()), text(run.config().dataset()),
+                text(run.config().architecture()), text(run.config().quantizer()), text(run.config().layerPolicy()),
+                run.config().recipe() == null ? null : text(run.config().recipe().name()), run.config().seed(),
                 run.quantizer().levels(), run.quantizer().bitsPerWeight(), run.status().name(), run.epochsCompleted(),
                 finite(run.bestValidationAccuracy()), finite(run.testAccuracy()),
                 twins.deltaPoints(stored).isPresent() ? twins.deltaPoints(stored).getAsDouble() : null,
-                twins.parityLabel(stored),
+                text(twins.parityLabel(stored)),
                 memory == null ? null : memory.fp32Bytes(), memory == null ? null : memory.idealBytes(),
                 memory == null ? null : memory.packedBytes());
+    }
+
+    /**
+     * A text cell a spreadsheet reads as text: one that would start a formula, also after leading
+     * white space (which some spreadsheets trim), gets a leading {@code '}. Jackson quotes the cell and
+     * doubles any {@code "} in it.
+     */
+    static String text(String value) {
+        if (value == null) {
+            return null;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (FORMULA_STARTS.indexOf(c) >= 0) {
+                return "'" + value;
+            }
+            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c)) {
+                break;
+            }
+        }
+        return value;
     }
 
     private static Double finite(double value) {

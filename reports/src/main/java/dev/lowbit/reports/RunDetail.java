@@ -22,7 +22,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 /**
  * The per-run section: config, learning curves and the per-layer memory table (Larq-style).
  *
- * @param runId the run id; the section's anchor is {@code run-<runId>}
+ * @param runId the run id, shown as text
+ * @param anchor the section's element id, {@code run-<runId>} for a well-formed id (see {@link RunAnchors})
  * @param title {@code architecture / spec / seed N}, the spec as in the tables
  * @param status the status, with the epoch for a diverged run and the error for a failed one
  * @param problem whether the run diverged or failed, for styling
@@ -35,6 +36,7 @@ import org.jfree.data.xy.XYSeriesCollection;
  */
 record RunDetail(
         String runId,
+        String anchor,
         String title,
         String status,
         boolean problem,
@@ -70,7 +72,13 @@ record RunDetail(
             String idealBytes, String packedBytes, String histogram, String entropy) {
     }
 
-    static RunDetail of(StoredRun stored, TwinComparison twins) {
+    /**
+     * The section of {@code stored}.
+     *
+     * @param anchor the section's unique element id, from {@link RunAnchors}
+     * @param index the run's position on the page, which names its chart's SVG ids
+     */
+    static RunDetail of(StoredRun stored, TwinComparison twins, String anchor, int index) {
         RunRecord run = stored.run();
         RunConfig config = run.config();
         String status = switch (run.status()) {
@@ -90,8 +98,8 @@ record RunDetail(
                 Formats.count(memory.parameters()), "", Formats.bytes(memory.fp32Bytes()), Formats.bytes(memory.idealBytes()),
                 memory.packedBytes() == null ? Formats.NONE : Formats.bytes(memory.packedBytes()), "",
                 memory.entropyBytes() == null ? Formats.NONE : Formats.bytes(memory.entropyBytes()) + " at entropy");
-        String curve = stored.epochs().isEmpty() ? "" : curve(stored);
-        return new RunDetail(run.runId(),
+        String curve = stored.epochs().isEmpty() ? "" : curve(stored, "chart-run-" + index);
+        return new RunDetail(run.runId(), anchor,
                 config.architecture() + " / " + config.quantizer() + " / seed " + config.seed(),
                 status, run.status() != RunStatus.FINISHED, entries(stored, twins), !curve.isEmpty(), curve,
                 hasLayers, layers, total);
@@ -153,7 +161,7 @@ record RunDetail(
         return String.join(" · ", parts);
     }
 
-    private static String curve(StoredRun stored) {
+    private static String curve(StoredRun stored, String svgId) {
         XYSeries train = new XYSeries("training", true, false);
         XYSeries validation = new XYSeries("validation", true, false);
         for (EpochRecord epoch : stored.epochs()) {
@@ -175,6 +183,6 @@ record RunDetail(
         plot.setRenderer(renderer);
         ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         Charts.accuracyAxis((NumberAxis) plot.getRangeAxis());
-        return Charts.svg(Charts.styled(chart), "curve-" + stored.run().runId(), WIDTH, HEIGHT);
+        return Charts.svg(Charts.styled(chart), svgId, WIDTH, HEIGHT);
     }
 }

@@ -6,13 +6,15 @@ import dev.lowbit.api.result.QuantizerRecord;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.result.RunStatus;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.DoubleStream;
 
 /**
  * One experiment: the stored runs whose configs differ only in the seed (architecture x quantizer x
@@ -119,17 +121,21 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
         return key.recipe().epochs();
     }
 
-    /** Mean of {@code metric} over the seeds that logged epoch {@code epoch}, or NaN. */
-    double meanAtEpoch(int epoch, ToDoubleFunction<EpochRecord> metric) {
-        return valuesAtEpoch(epoch, metric).average().orElse(Double.NaN);
-    }
-
-    /** The finite values of {@code metric} of every seed that logged epoch {@code epoch}. */
-    DoubleStream valuesAtEpoch(int epoch, ToDoubleFunction<EpochRecord> metric) {
-        return runs.stream().flatMap(run -> run.epochs().stream())
-                .filter(record -> record.epoch() == epoch)
-                .mapToDouble(metric)
-                .filter(Double::isFinite);
+    /**
+     * The finite values of {@code metric} per epoch number over every seed, in epoch order; an epoch
+     * no seed logged a finite value for is absent. One pass over the epochs, however many there are.
+     */
+    SortedMap<Integer, DoubleSummaryStatistics> byEpoch(ToDoubleFunction<EpochRecord> metric) {
+        SortedMap<Integer, DoubleSummaryStatistics> byEpoch = new TreeMap<>();
+        for (StoredRun run : runs) {
+            for (EpochRecord record : run.epochs()) {
+                double value = metric.applyAsDouble(record);
+                if (Double.isFinite(value)) {
+                    byEpoch.computeIfAbsent(record.epoch(), k -> new DoubleSummaryStatistics()).accept(value);
+                }
+            }
+        }
+        return byEpoch;
     }
 
     /** The highest epoch number any seed logged. */

@@ -19,6 +19,9 @@ final class Study {
     private final Map<RunConfig, RunGroup> byKey = new HashMap<>();
     private final TwinComparison twins;
     private final double tolerance;
+    /** The {@link #PANEL_PARTS} that differ within the study; computed once, as every label asks. */
+    private final List<Function<RunConfig, String>> varyingPanelParts;
+    private final boolean severalPolicies;
 
     /**
      * @param runs the stored runs in report order
@@ -33,6 +36,10 @@ final class Study {
         for (RunGroup group : groups) {
             byKey.putIfAbsent(group.key(), group);
         }
+        this.varyingPanelParts = PANEL_PARTS.stream()
+                .filter(part -> groups.stream().map(g -> part.apply(g.key())).distinct().count() > 1).toList();
+        this.severalPolicies = groups.stream().filter(g -> !g.isFullPrecision()).map(g -> g.key().layerPolicy())
+                .distinct().count() > 1;
     }
 
     List<StoredRun> runs() {
@@ -103,10 +110,8 @@ final class Study {
      */
     String panel(RunGroup group) {
         StringBuilder panel = new StringBuilder(group.architecture());
-        for (Function<RunConfig, String> part : PANEL_PARTS) {
-            if (groups.stream().map(g -> part.apply(g.key())).distinct().count() > 1) {
-                panel.append(" / ").append(part.apply(group.key()));
-            }
+        for (Function<RunConfig, String> part : varyingPanelParts) {
+            panel.append(" / ").append(part.apply(group.key()));
         }
         return panel.toString();
     }
@@ -116,8 +121,6 @@ final class Study {
      * several (fp32 runs are all stored under one policy, so their band stays one per panel).
      */
     String series(RunGroup group) {
-        boolean severalPolicies = groups.stream().filter(g -> !g.isFullPrecision()).map(g -> g.key().layerPolicy())
-                .distinct().count() > 1;
         return severalPolicies && !group.isFullPrecision() ? group.spec() + " (" + group.key().layerPolicy() + " layers)"
                 : group.spec();
     }

@@ -4,7 +4,6 @@ import dev.lowbit.api.result.EpochRecord;
 import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -88,17 +87,13 @@ final class StudyCharts {
         for (Map.Entry<String, List<RunGroup>> panel : byPanel.entrySet()) {
             YIntervalSeriesCollection band = new YIntervalSeriesCollection();
             XYSeriesCollection lines = new XYSeriesCollection();
-            for (RunGroup group : panel.getValue()) {
+            for (RunGroup group : capped(panel.getValue())) {
                 if (group.isFullPrecision()) {
                     band.addSeries(fp32Band(group));
                 } else {
                     XYSeries series = new XYSeries(study.series(group) + " (" + group.runs().size() + " seeds)", true, false);
-                    for (int epoch = 1; epoch <= group.lastEpoch(); epoch++) {
-                        double mean = group.meanAtEpoch(epoch, EpochRecord::validationAccuracy);
-                        if (Double.isFinite(mean)) {
-                            series.add(epoch, 100 * mean);
-                        }
-                    }
+                    group.byEpoch(EpochRecord::validationAccuracy)
+                            .forEach((epoch, seeds) -> series.add(epoch.intValue(), 100 * seeds.getAverage()));
                     lines.addSeries(series);
                 }
             }
@@ -120,21 +115,33 @@ final class StudyCharts {
             String id = "curve-" + index++;
             views.add(view(id, "Validation accuracy per epoch: " + panel.getKey(),
                     "Mean over seeds per quantizer spec; fp32 is the grey dashed line, its band spanning the lowest "
-                            + "to the highest seed.", chart, HEIGHT));
+                            + "to the highest seed." + cappedNote(panel.getValue().size()), chart, HEIGHT));
         }
         return views;
     }
 
     private static YIntervalSeries fp32Band(RunGroup group) {
         YIntervalSeries series = new YIntervalSeries(group.spec() + " (" + group.runs().size() + " seeds)");
-        for (int epoch = 1; epoch <= group.lastEpoch(); epoch++) {
-            DoubleSummaryStatistics seeds = group.valuesAtEpoch(epoch, EpochRecord::validationAccuracy)
-                    .summaryStatistics();
-            if (seeds.getCount() > 0) {
-                series.add(epoch, 100 * seeds.getAverage(), 100 * seeds.getMin(), 100 * seeds.getMax());
-            }
-        }
+        group.byEpoch(EpochRecord::validationAccuracy).forEach((epoch, seeds) ->
+                series.add(epoch, 100 * seeds.getAverage(), 100 * seeds.getMin(), 100 * seeds.getMax()));
         return series;
+    }
+
+    /**
+     * The first {@link ReportLimits#MAX_SERIES_PER_CHART} of a chart's series: past that a chart is
+     * unreadable and its page heavy; every run is still in the tables.
+     */
+    private static <T> List<T> capped(List<T> series) {
+        return series.size() > ReportLimits.MAX_SERIES_PER_CHART
+                ? series.subList(0, ReportLimits.MAX_SERIES_PER_CHART) : series;
+    }
+
+    /** What a caption says when {@link #capped} left series out. */
+    private static String cappedNote(int series) {
+        return series > ReportLimits.MAX_SERIES_PER_CHART
+                ? " Only the first " + ReportLimits.MAX_SERIES_PER_CHART + " of its " + series + " series are drawn"
+                        + " (the most a chart draws); all are in the tables."
+                : "";
     }
 
     /**
@@ -145,13 +152,15 @@ final class StudyCharts {
     private Optional<ChartView> parity() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         Map<String, String> labels = new LinkedHashMap<>();
+        int bars = 0;
         for (RunGroup group : study.groups()) {
             if (group.isFullPrecision()) {
                 continue;
             }
             List<TwinComparison.Parity> parities = study.parities(group).stream()
                     .filter(TwinComparison.Parity::measurable).toList();
-            if (parities.isEmpty()) {
+            // Panels x specs cells are laid out, drawn or not: bounded by bounding the bars.
+            if (parities.isEmpty() || ++bars > ReportLimits.MAX_SERIES_PER_CHART) {
                 continue;
             }
             double median = study.medianParity(group).orElseThrow();
@@ -189,31 +198,30 @@ final class StudyCharts {
         return Optional.of(view("parity", "Epochs to parity with fp32",
                 "First epoch within " + format(study.tolerancePoints()) + " pp of the fp32 twin's best validation "
                         + "accuracy, median over seeds. A seed that never got there counts as one epoch beyond its "
-                        + "run; a bar labelled \"> N\" means most seeds never reached parity in N epochs.",
+                        + "run; a bar labelled \"> N\" means most seeds never reached parity in N epochs."
+                        + cappedNote(bars),
                 chart, Math.max(HEIGHT, 100 + 22 * data.getRowCount() * data.getColumnCount())));
     }
 
     /** Share of quantized weights that changed level in each epoch, mean over seeds. */
     private Optional<ChartView> flipRatio() {
-        XYSeriesCollection data = new XYSeriesCollection();
+        List<XYSeries> all = new ArrayList<>();
         for (RunGroup group : study.groups()) {
             if (group.isFullPrecision()) {
                 continue;
             }
             XYSeries series = new XYSeries(study.label(group), true, false);
-            for (int epoch = 1; epoch <= group.lastEpoch(); epoch++) {
-                double mean = group.meanAtEpoch(epoch, e -> e.flipRatio() == null ? Double.NaN : e.flipRatio());
-                if (Double.isFinite(mean)) {
-                    series.add(epoch, 100 * mean);
-                }
-            }
+            group.byEpoch(e -> e.flipRatio() == null ? Double.NaN : e.flipRatio())
+                    .forEach((epoch, seeds) -> series.add(epoch.intValue(), 100 * seeds.getAverage()));
             if (series.getItemCount() > 0) {
-                data.addSeries(series);
+                all.add(series);
             }
         }
-        if (data.getSeriesCount() == 0) {
+        if (all.isEmpty()) {
             return Optional.empty();
         }
+        XYSeriesCollection data = new XYSeriesCollection();
+        capped(all).forEach(data::addSeries);
         JFreeChart chart = ChartFactory.createXYLineChart(null, "epoch", "weights that changed level (%)", data,
                 PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
@@ -221,20 +229,23 @@ final class StudyCharts {
         integerTicks((NumberAxis) plot.getDomainAxis());
         return Optional.of(view("flip-ratio", "Stability: flip ratio per epoch",
                 "Share of quantized weights whose level changed during the epoch, mean over seeds. Diverged runs "
-                        + "stop where they diverged and are counted in the main table.",
+                        + "stop where they diverged and are counted in the main table." + cappedNote(all.size()),
                 chart, HEIGHT));
     }
 
     /** Where the quantized weights sit after the last epoch: share per level value, all layers and seeds together. */
     private Optional<ChartView> levelOccupancy() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
+        int groups = 0;
         for (RunGroup group : study.groups()) {
             List<Double> values = group.quantizer().values();
-            if (group.isFullPrecision() || values.isEmpty()) {
+            // An alphabet with more levels than a chart has colours for would be a wall of slivers.
+            if (group.isFullPrecision() || values.isEmpty() || values.size() > ReportLimits.MAX_SERIES_PER_CHART) {
                 continue;
             }
-            long[] counts = new long[values.size()];
-            long total = 0;
+            // In doubles: counts are checked to be at most 2^50 each, but their sum over many runs is not.
+            double[] counts = new double[values.size()];
+            double total = 0;
             for (StoredRun run : group.runs()) {
                 if (run.epochs().isEmpty()) {
                     continue;
@@ -249,6 +260,9 @@ final class StudyCharts {
             }
             if (total == 0) {
                 continue;
+            }
+            if (++groups > ReportLimits.MAX_SERIES_PER_CHART) {
+                continue; // counted for the caption
             }
             for (int level = 0; level < counts.length; level++) {
                 data.addValue(100.0 * counts[level] / total, Formats.level(values.get(level)), study.label(group));
@@ -270,15 +284,17 @@ final class StudyCharts {
         int height = Math.max(HEIGHT, 120 + 28 * data.getColumnCount());
         return Optional.of(view("level-occupancy", "Stability: level occupancy after the last epoch",
                 "Share of all quantized weights on each level value (in units of the scale), every layer and seed "
-                        + "together; the per-layer histograms are in each run's section.",
+                        + "together; the per-layer histograms are in each run's section." + cappedNote(groups),
                 chart, height));
     }
 
     /** Mean test accuracy without and with augmentation, for run groups trained both ways. */
     private Optional<ChartView> augmentationPairs() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
+        int pairs = 0;
         for (Pairs.Pair pair : Pairs.augmentation(study.groups())) {
-            if (pair.without().testAccuracy().isEmpty() || pair.with().testAccuracy().isEmpty()) {
+            if (pair.without().testAccuracy().isEmpty() || pair.with().testAccuracy().isEmpty()
+                    || ++pairs > ReportLimits.MAX_SERIES_PER_CHART) {
                 continue;
             }
             String category = pair.with().label();
@@ -288,16 +304,19 @@ final class StudyCharts {
         }
         return pairChart(data, "augmentation-pairs", "Augmentation off and on",
                 "Mean test accuracy over finished seeds of the same architecture, quantizer and recipe trained "
-                        + "without and with augmentation. Unstable and diverged seeds are counted under F3 above.");
+                        + "without and with augmentation. Unstable and diverged seeds are counted under F3 above."
+                        + cappedNote(pairs));
     }
 
     /** Mean test accuracy of each alphabet without zero beside its partner with zero. */
     private Optional<ChartView> zeroPairs() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
+        int pairs = 0;
         for (Pairs.Pair pair : Pairs.zero(study.groups())) {
             RunGroup without = pair.without();
             RunGroup withZero = pair.with();
-            if (without.testAccuracy().isEmpty() || withZero.testAccuracy().isEmpty()) {
+            if (without.testAccuracy().isEmpty() || withZero.testAccuracy().isEmpty()
+                    || ++pairs > ReportLimits.MAX_SERIES_PER_CHART) {
                 continue;
             }
             String category = study.panel(withZero) + ": " + without.spec() + " / " + withZero.spec();
@@ -306,7 +325,7 @@ final class StudyCharts {
         }
         return pairChart(data, "zero-pairs", "Without and with a zero level",
                 "Mean test accuracy over finished seeds of each even alphabet beside the same values plus zero. "
-                        + "Unstable and diverged seeds are counted under F4 above.");
+                        + "Unstable and diverged seeds are counted under F4 above." + cappedNote(pairs));
     }
 
     private Optional<ChartView> pairChart(DefaultCategoryDataset data, String id, String title, String caption) {
@@ -332,7 +351,8 @@ final class StudyCharts {
     }
 
     static ChartView view(String id, String title, String caption, JFreeChart chart, int height) {
-        return new ChartView(id, title, caption, Charts.svg(Charts.styled(chart), id, WIDTH, height));
+        // The SVG's own id differs from its figure's: ids are unique on the page.
+        return new ChartView(id, title, caption, Charts.svg(Charts.styled(chart), "chart-" + id, WIDTH, height));
     }
 
     private static void integerTicks(NumberAxis axis) {

@@ -123,7 +123,7 @@ class ReportWriterTest {
 
         Document page = render();
 
-        Element svg = page.selectFirst("figure#curve-0 svg#curve-0");
+        Element svg = page.selectFirst("figure#curve-0 svg#chart-curve-0");
         assertThat(svg).isNotNull();
         assertThat(svg.attr("viewBox")).isEqualTo("0.0 0.0 900.0 420.0");
         List<String> texts = svg.select("text").eachText();
@@ -315,14 +315,16 @@ class ReportWriterTest {
         new ReportWriter().write(results(), out);
 
         List<String> lines = Files.readAllLines(out.resolveSibling("index.csv"));
-        assertThat(lines.get(0)).isEqualTo("runId,suite,dataset,architecture,quantizer,layerPolicy,recipe,seed,levels,"
-                + "bitsPerWeight,status,epochsCompleted,bestValidationAccuracy,testAccuracy,deltaVsFp32Points,"
-                + "epochsToParity,fp32Bytes,idealBytes,packedBytes");
+        // Text cells are always quoted (CSV injection: a spreadsheet must never split or evaluate them).
+        assertThat(lines.get(0)).isEqualTo("\"runId\",\"suite\",\"dataset\",\"architecture\",\"quantizer\","
+                + "\"layerPolicy\",\"recipe\",\"seed\",\"levels\",\"bitsPerWeight\",\"status\",\"epochsCompleted\","
+                + "\"bestValidationAccuracy\",\"testAccuracy\",\"deltaVsFp32Points\",\"epochsToParity\",\"fp32Bytes\","
+                + "\"idealBytes\",\"packedBytes\"");
         assertThat(lines).hasSize(4);
-        String ternary = lines.stream().filter(l -> l.startsWith(TERNARY_ID + ",")).findFirst().orElseThrow();
-        assertThat(ternary.split(",", -1)).startsWith(TERNARY_ID, "quick", "fashion-mnist", "fcnn-small", "ternary",
-                "all", "base", "1", "3");
-        assertThat(ternary).contains(",FINISHED,3,").contains(",0.8612,").contains(",2,407040.0,26726.4,");
+        String ternary = lines.stream().filter(l -> l.startsWith("\"" + TERNARY_ID + "\",")).findFirst().orElseThrow();
+        assertThat(ternary.split(",", -1)).startsWith("\"" + TERNARY_ID + "\"", "\"quick\"", "\"fashion-mnist\"",
+                "\"fcnn-small\"", "\"ternary\"", "\"all\"", "\"base\"", "1", "3");
+        assertThat(ternary).contains(",\"FINISHED\",3,").contains(",0.8612,").contains(",\"2\",407040.0,26726.4,");
         Document page = Jsoup.parse(out.toFile());
         assertThat(page.selectFirst("a#csv").attr("href")).isEqualTo("index.csv");
     }

@@ -9,6 +9,7 @@ import dev.lowbit.harness.bench.ReportBenchmark;
 import dev.lowbit.harness.bench.ReportTarget;
 import dev.lowbit.harness.bench.ReportTimings;
 import dev.lowbit.harness.bench.RunReplicator;
+import dev.lowbit.reports.ReportLimits;
 import dev.lowbit.reports.StoredResults;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -61,6 +62,10 @@ public final class BenchReportCommand implements Callable<Integer> {
     public Integer call() {
         if (runs < 1) {
             throw new BadInputException("--runs must be at least 1, got " + runs + ".");
+        }
+        if (runs > ReportLimits.MAX_RUNS) {
+            throw new BadInputException("--runs must be at most " + ReportLimits.MAX_RUNS + ", the most runs a report"
+                    + " shows, got " + runs + ".");
         }
         if (repeats < 1) {
             throw new BadInputException("--repeats must be at least 1, got " + repeats + ".");

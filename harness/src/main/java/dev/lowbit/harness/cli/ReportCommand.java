@@ -3,6 +3,7 @@ package dev.lowbit.harness.cli;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.reports.ReportException;
 import dev.lowbit.reports.ReportWriter;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -41,21 +42,44 @@ public final class ReportCommand implements Callable<Integer> {
             throw new BadInputException("No results folder '" + results + "'. Run 'lowbit run --suite quick' first"
                     + " or give the --out folder of an earlier run.");
         }
-        Path target = output != null ? output : results.resolve("report").resolve("index.html");
-        Path written = ReportCommand.render(results, target, parityTolerancePoints / 100);
+        Path target = output != null ? output : defaultTarget(results);
+        Path written = ReportCommand.render(results, target, parityTolerancePoints / 100, spec.commandLine().getErr());
         spec.commandLine().getOut().println("Report: " + written.toAbsolutePath());
         return 0;
     }
 
-    /** Renders the report, turning the report module's refusals into bad input. */
-    static Path render(Path results, Path target) {
-        return render(results, target, ReportWriter.DEFAULT_PARITY_TOLERANCE);
+    /**
+     * Where the report goes when no {@code -o} is given: {@code RESULTS_DIR/report/index.html}. The
+     * results folder may be someone else's, and a {@code report} in it that is a symbolic link would
+     * send the page and the CSV wherever it points (a file named index.html or index.csv there would be
+     * replaced), so such a link is refused. (A link at index.html itself is replaced, not followed.)
+     */
+    static Path defaultTarget(Path results) {
+        Path folder = results.resolve("report");
+        if (Files.isSymbolicLink(folder)) {
+            throw new BadInputException("'" + folder + "' is a symbolic link; lowbit writes the report into the"
+                    + " results folder only when 'report' there is a real folder. Remove the link, or give -o FILE.");
+        }
+        return folder.resolve("index.html");
+    }
+
+    /**
+     * Renders the report, turning the report module's refusals into bad input. {@code lowbit report} and
+     * {@code lowbit run} both render through here, so both get the same checks of the results folder.
+     *
+     * @param err receives one warning line per run left out of the report
+     */
+    static Path render(Path results, Path target, PrintWriter err) {
+        return render(results, target, ReportWriter.DEFAULT_PARITY_TOLERANCE, err);
     }
 
     /** Renders the report with a parity tolerance given as a fraction (0.01 = one percentage point). */
-    static Path render(Path results, Path target, double parityTolerance) {
+    static Path render(Path results, Path target, double parityTolerance, PrintWriter err) {
         try {
-            return new ReportWriter(parityTolerance).write(results, target);
+            return new ReportWriter(parityTolerance).write(results, target, message -> {
+                err.println("warning: " + message);
+                err.flush();
+            });
         } catch (ReportException e) {
             throw new BadInputException(e.getMessage(), e);
         }

@@ -83,7 +83,7 @@ public final class RunCommand implements Callable<Integer> {
                 ConsoleProgress.to(spec.commandLine().getErr()), spec.commandLine().getErr(), suite.parityTolerance());
 
         Path report = ReportCommand.render(store.suiteDirectory(suite.name()),
-                store.suiteDirectory(suite.name()).resolve("report").resolve("index.html"));
+                ReportCommand.defaultTarget(store.suiteDirectory(suite.name())), spec.commandLine().getErr());
         out.printf("Trained %d, skipped %d finished, %d held by other workers, %d diverged, %d failed.%n",
                 summary.trained(), summary.skipped(), summary.busy(), summary.diverged(), summary.failed());
         out.println("Report: " + report.toAbsolutePath());
