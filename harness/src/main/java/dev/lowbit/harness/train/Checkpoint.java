@@ -157,7 +157,9 @@ public final class Checkpoint {
                 });
             }
             if (!unused.isEmpty()) {
-                throw new MismatchException("the checkpoint has parameters the model lacks: " + unused);
+                throw new MismatchException("the checkpoint has parameters the model lacks: "
+                        + unused.stream().limit(5).map(Checkpoint::printable).toList()
+                        + (unused.size() > 5 ? " and " + (unused.size() - 5) + " more" : ""));
             }
         }
 
@@ -268,9 +270,10 @@ public final class Checkpoint {
         Map<String, StoredArray> parameters = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String name = in.readUtf("the name of parameter " + (i + 1));
-            StoredArray array = array(in.readBytes("parameter '" + name + "'"), "parameter '" + name + "'");
+            String what = "parameter '" + printable(name) + "'";
+            StoredArray array = array(in.readBytes(what), what);
             if (parameters.put(name, array) != null) {
-                throw new DamagedException("parameter '" + name + "' is stored twice");
+                throw new DamagedException(what + " is stored twice");
             }
         }
         byte[] optimizer = in.readBytes("the optimizer state");
@@ -287,20 +290,21 @@ public final class Checkpoint {
         Set<String> seen = new TreeSet<>();
         for (int i = 0; i < count; i++) {
             String name = in.readUtf("the optimizer's parameter " + (i + 1));
+            String shown = "'" + printable(name) + "'";
             if (!parameters.containsKey(name)) {
-                throw new DamagedException("the optimizer state names parameter '" + name + "', which it does not store");
+                throw new DamagedException("the optimizer state names parameter " + shown + ", which it does not store");
             }
             if (!seen.add(name)) {
-                throw new DamagedException("the optimizer state of parameter '" + name + "' is stored twice");
+                throw new DamagedException("the optimizer state of parameter " + shown + " is stored twice");
             }
-            int step = in.readInt("the optimizer's step count of '" + name + "'");
+            int step = in.readInt("the optimizer's step count of " + shown);
             if (step < 0) {
-                throw new DamagedException("the optimizer's step count of '" + name + "' is " + step);
+                throw new DamagedException("the optimizer's step count of " + shown + " is " + step);
             }
-            int moments = in.readCount("the optimizer's moment count of '" + name + "'");
+            int moments = in.readCount("the optimizer's moment count of " + shown);
             List<StoredArray> arrays = new ArrayList<>();
             for (int m = 0; m < moments; m++) {
-                String what = "optimizer moment " + (m + 1) + " of '" + name + "'";
+                String what = "optimizer moment " + (m + 1) + " of " + shown;
                 arrays.add(array(in.readBytes(what), what));
             }
             states.add(new OptimizerState(name, step, arrays));
@@ -333,11 +337,12 @@ public final class Checkpoint {
         }
         String format = in.readShortAscii(what + ": its format");
         if (!"DENSE".equals(format)) {
-            throw new DamagedException(what + " is stored as '" + format + "', not DENSE");
+            throw new DamagedException(what + " is stored as '" + printable(format) + "', not DENSE");
         }
         String typeName = in.readShortAscii(what + ": its data type");
         DataType type = ARRAY_TYPES.stream().filter(t -> t.name().equals(typeName)).findFirst()
-                .orElseThrow(() -> new DamagedException(what + " has data type '" + typeName + "'; allowed: " + ARRAY_TYPES));
+                .orElseThrow(() -> new DamagedException(what + " has data type '" + printable(typeName) + "'; allowed: "
+                        + ARRAY_TYPES));
         int dimensions = in.readCount(what + ": its number of dimensions", Long.BYTES);
         long[] dims = new long[dimensions];
         long elements = 1;
@@ -359,7 +364,7 @@ public final class Checkpoint {
             try {
                 LayoutType.fromValue(axis);
             } catch (IllegalArgumentException e) {
-                throw new DamagedException(what + " has layout axis '" + axis + "', which DJL does not know");
+                throw new DamagedException(what + " has layout axis " + (int) axis + ", which DJL does not know");
             }
             layout.append(axis);
         }
@@ -378,6 +383,21 @@ public final class Checkpoint {
         in.skip(length, what + ": its data");
         in.requireEnd("after " + what);
         return new StoredArray(type, new Shape(dims, layout.toString()), encoded);
+    }
+
+    /**
+     * A name from the file as it may appear in a one-line message: control characters escaped, and
+     * cut after 80 characters (a name can be 65,535 bytes long).
+     */
+    static String printable(String text) {
+        StringBuilder shown = new StringBuilder();
+        int i = 0;
+        for (; i < text.length() && shown.length() < 80; i++) {
+            char c = text.charAt(i);
+            boolean breaksTheLine = Character.isISOControl(c) || Character.isWhitespace(c) && c != ' ';
+            shown.append(breaksTheLine ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return i < text.length() ? shown + "..." : shown.toString();
     }
 
     private static long multiply(long a, long b, String what) throws DamagedException {

@@ -113,8 +113,8 @@ final class ResumableOptimizer extends Optimizer {
         for (Checkpoint.OptimizerState entry : saved) {
             Parameter parameter = byName.get(entry.parameter());
             if (parameter == null) {
-                throw new Checkpoint.MismatchException("the checkpoint holds optimizer state for '" + entry.parameter()
-                        + "', which the model lacks");
+                throw new Checkpoint.MismatchException("the checkpoint holds optimizer state for '"
+                        + Checkpoint.printable(entry.parameter()) + "', which the model lacks");
             }
             if (entry.step() == 0) {
                 continue; // never updated (e.g. batch-norm statistics): nothing to restore
