@@ -16,6 +16,7 @@ import dev.lowbit.harness.train.EngineSettings;
 import dev.lowbit.harness.train.Provenance;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -80,10 +81,21 @@ public final class RunCommand implements Callable<Integer> {
                 loaded -> Provenance.collect(loaded, engineThreads, suite.source(), suite.sha256(), plugins.jars()),
                 ConsoleProgress.to(spec.commandLine().getErr()), spec.commandLine().getErr(), suite.parityTolerance());
 
-        Path report = ReportCommand.render(store.suiteDirectory(suite.name()),
-                store.suiteDirectory(suite.name()).resolve("report").resolve("index.html"));
+        Path report;
+        try {
+            report = ReportCommand.render(store.suiteDirectory(suite.name()),
+                    store.suiteDirectory(suite.name()).resolve("report").resolve("index.html"));
+        } catch (UncheckedIOException e) {
+            // A full disk, say: the runs are stored, only the page is missing; one line, not a stack trace.
+            report = null;
+            spec.commandLine().getErr().println("lowbit: " + e.getMessage() + ". The runs are stored: 'lowbit report "
+                    + store.suiteDirectory(suite.name()) + "' writes it once there is room.");
+        }
         out.printf("Trained %d, skipped %d finished, %d held by other workers, %d diverged, %d failed.%n",
                 summary.trained(), summary.skipped(), summary.busy(), summary.diverged(), summary.failed());
+        if (report == null) {
+            return Main.FAILED;
+        }
         out.println("Report: " + report.toAbsolutePath());
         return summary.failed() > 0 ? 1 : 0;
     }

@@ -144,10 +144,11 @@ public final class GridRunner {
                 } catch (UncheckedIOException e) {
                     // A full disk, say: this run's result is not stored, so it counts as failed (and is
                     // retried next time); the others go on.
-                    log.println("lowbit: " + runId + " ended " + record.status() + " but its result could not be"
-                            + " stored: " + e.getMessage() + (record.status() == RunStatus.FAILED
-                                    ? " (the run failed with: " + record.error() + ")"
-                                    : ". Its epochs and checkpoint are kept: the next 'lowbit run' stores it."));
+                    // Why a FAILED run failed is on the progress line just before.
+                    log.println("lowbit: the " + record.status() + " result of " + runId + " could not be stored: "
+                            + e.getMessage() + (record.status() == RunStatus.FAILED ? ""
+                                    : "; its epochs and checkpoint are kept, so the next 'lowbit run' stores it"
+                                            + " without training it again"));
                     failed++;
                     continue;
                 }

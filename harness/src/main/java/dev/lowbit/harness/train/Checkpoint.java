@@ -209,6 +209,11 @@ public final class Checkpoint {
             }
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(temporary); // a full disk's partial file only takes more space
+            } catch (IOException ignored) {
+                // The write's own failure is the one to report.
+            }
             throw new UncheckedIOException("Cannot write checkpoint " + file + ": " + e.getMessage(), e);
         }
     }

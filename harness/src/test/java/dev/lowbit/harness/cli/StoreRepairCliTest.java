@@ -294,13 +294,30 @@ class StoreRepairCliTest {
         assertThat(result.exitCode()).as(result.err()).isEqualTo(Main.FAILED);
         assertThat(result.out()).contains("Trained 1, skipped 0 finished, 0 held by other workers, 0 diverged, 1 failed.");
         assertThat(result.err()).doesNotContain("\tat ");
-        assertThat(result.err().lines().filter(line -> line.startsWith("lowbit: "))).singleElement().asString()
-                .startsWith("lowbit: " + ternaryId + " ended FAILED but its result could not be stored: Cannot write '"
-                        + run.resolve("run.json") + "': No space left on device (the run failed with: ")
-                .contains("No space left on device");
+        assertThat(result.err().lines().filter(line -> line.startsWith("lowbit: "))).containsExactly(
+                "lowbit: the FAILED result of " + ternaryId + " could not be stored: Cannot write '"
+                        + run.resolve("run.json") + "': No space left on device");
+        assertThat(result.err()).as("the progress line says why the run failed")
+                .contains(ternaryId + ": FAILED, UncheckedIOException: Cannot write checkpoint "
+                        + run.resolve("checkpoint/state.bin") + ": No space left on device");
         assertThat(run.resolve("run.json")).doesNotExist();
         assertThat(json.readTree(out.resolve("quick").resolve(fp32Id).resolve("run.json").toFile()).get("status").asText())
                 .isEqualTo("FINISHED");
+    }
+
+    @Test
+    void aReportThatCannotBeWrittenIsOneLineAfterTheRunsAreStored() throws Exception {
+        Path out = copyOfReference("no-report");
+        // A folder where the page goes: the write fails as on a full disk, after every run is stored.
+        Files.createDirectories(out.resolve("quick/report/index.html/in-the-way"));
+
+        CliTest.Result result = lowbit(args(out));
+
+        assertThat(result.exitCode()).as(result.err()).isIn(Main.FAILED, Main.BAD_INPUT);
+        assertThat(result.out()).contains("Trained 0, skipped 2 finished");
+        assertThat(result.err()).doesNotContain("\tat ");
+        assertThat(result.err().lines().filter(line -> line.startsWith("lowbit: "))).singleElement().asString()
+                .contains("report").contains(out.resolve("quick/report").toString());
     }
 
     @Test
