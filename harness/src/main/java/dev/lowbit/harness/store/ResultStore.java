@@ -186,6 +186,10 @@ public final class ResultStore {
         Path directory = runDirectory(suite, runId);
         try {
             Files.createDirectories(directory);
+            Path checkpoints = checkpointFile(suite, runId).getParent();
+            if (Files.exists(checkpoints, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(checkpoints, LinkOption.NOFOLLOW_LINKS)) {
+                setAside(checkpoints); // a file where the checkpoints' folder belongs would fail every epoch
+            }
             for (String file : List.of(RUN_FILE, EPOCHS_FILE, MODEL_FILE, PREDICTIONS_FILE, CHECKPOINT_FILE,
                     PREVIOUS_CHECKPOINT_FILE, CODE_FILE)) {
                 Files.deleteIfExists(directory.resolve(file));
@@ -457,6 +461,11 @@ public final class ResultStore {
         Checkpoint.Restored chosen = null;
         Path chosenFile = null;
         boolean latestMissing = !Files.exists(checkpointFile(suite, runId), LinkOption.NOFOLLOW_LINKS);
+        Path checkpoints = checkpointFile(suite, runId).getParent();
+        if (Files.exists(checkpoints, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(checkpoints, LinkOption.NOFOLLOW_LINKS)) {
+            rejected.add(directory.relativize(checkpoints) + " is not a folder");
+            unusable.add(checkpoints);
+        }
         for (Path candidate : List.of(checkpointFile(suite, runId), previousCheckpointFile(suite, runId))) {
             if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
                 continue;

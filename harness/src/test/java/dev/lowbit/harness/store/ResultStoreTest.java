@@ -242,4 +242,25 @@ class ResultStoreTest {
         assertThat(kept.getFileName().toString()).matches("run\\.json\\.damaged-\\d{8}T\\d{6}Z");
         assertThat(store.inspectRun("quick", id).isDamaged()).as("gone: the run is simply unfinished").isFalse();
     }
+
+    @Test
+    void aFileWhereTheCheckpointFolderBelongsIsSetAsideWhenTheRunStarts() throws Exception {
+        ResultStore store = new ResultStore(root);
+        String id = RunIds.of(CONFIG);
+        Path run = Files.createDirectories(root.resolve("quick").resolve(id));
+        Files.writeString(run.resolve("checkpoint"), "not a folder");
+
+        List<String> warnings = new ArrayList<>();
+
+        assertThat(store.prepareResume("quick", id, 2, warnings::add)).isNull();
+
+        assertThat(warnings).singleElement().asString().matches("warning: " + id.replace(".", "\\.") + " restarts from"
+                + " scratch: checkpoint is not a folder; kept as checkpoint\\.damaged-\\d{8}T\\d{6}Z");
+
+        assertThat(run.resolve("checkpoint")).doesNotExist();
+        try (Stream<Path> files = Files.list(run)) {
+            assertThat(files.map(p -> p.getFileName().toString())).singleElement().asString()
+                    .startsWith("checkpoint.damaged-");
+        }
+    }
 }
