@@ -19,6 +19,7 @@ import dev.lowbit.harness.plugin.PluginHost;
 import dev.lowbit.harness.plugin.Plugins;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
+import dev.lowbit.harness.train.Checkpoint;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -81,7 +82,12 @@ public final class ExportCommand implements Callable<Integer> {
             Block block = architectures.get(run.config().architecture()).build(input, run.model().classes(), quantizer,
                     LayerPolicy.byId(run.config().layerPolicy()));
             ResultStore.initializeFromCheckpoint(runDirectory, block);
-            block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
+            try {
+                block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
+            } catch (Checkpoint.MismatchException e) {
+                throw new BadInputException("The checkpoint of run '" + runId + "' does not fit its model: "
+                        + e.getMessage() + ". Move its run.json aside and run 'lowbit run' again to retrain it.", e);
+            }
 
             PackedModels.Written written;
             try {

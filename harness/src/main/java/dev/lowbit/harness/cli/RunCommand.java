@@ -1,6 +1,7 @@
 package dev.lowbit.harness.cli;
 
 import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.plan.GridRunner;
 import dev.lowbit.harness.plan.Plan;
@@ -16,6 +17,7 @@ import dev.lowbit.harness.train.EngineSettings;
 import dev.lowbit.harness.train.Provenance;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -71,6 +73,7 @@ public final class RunCommand implements Callable<Integer> {
         ResultStore store = new ResultStore(this.out);
         // Before any data loads or any run trains: every run and the report are written there.
         OutputPaths.requireWritableFolder("--out", this.out, store.suiteDirectory(suite.name()));
+        Path reportTarget = ReportCommand.defaultTarget(store.suiteDirectory(suite.name()));
         out.println("Suite '" + suite.name() + "'" + (selected.isAll() ? ": " + plan.size() + " runs"
                 : ", shard " + selected + ": " + plan.size() + " of " + fullPlan.size() + " runs")
                 + " -> " + store.suiteDirectory(suite.name()));
@@ -82,10 +85,20 @@ public final class RunCommand implements Callable<Integer> {
                 loaded -> Provenance.collect(loaded, engineThreads, suite.source(), suite.sha256(), plugins.jars()),
                 ConsoleProgress.to(spec.commandLine().getErr()), spec.commandLine().getErr(), suite.parityTolerance());
 
-        Path report = ReportCommand.render(store.suiteDirectory(suite.name()),
-                ReportCommand.defaultTarget(store.suiteDirectory(suite.name())), spec.commandLine().getErr());
+        Path report;
+        try {
+            report = ReportCommand.render(store.suiteDirectory(suite.name()), reportTarget, spec.commandLine().getErr());
+        } catch (BadInputException | UncheckedIOException e) {
+            // A full disk, say: the runs are stored, only the page is missing; one line, not a stack trace.
+            report = null;
+            spec.commandLine().getErr().println("lowbit: " + e.getMessage().replaceAll("\\.$", "") + ". The runs are stored: 'lowbit report "
+                    + store.suiteDirectory(suite.name()) + "' writes it once that is fixed.");
+        }
         out.printf("Trained %d, skipped %d finished, %d held by other workers, %d diverged, %d failed.%n",
                 summary.trained(), summary.skipped(), summary.busy(), summary.diverged(), summary.failed());
+        if (report == null) {
+            return Main.FAILED;
+        }
         out.println("Report: " + report.toAbsolutePath());
         return summary.failed() > 0 ? 1 : 0;
     }

@@ -24,11 +24,12 @@ import dev.lowbit.harness.plugin.RunClassLoader;
 import dev.lowbit.harness.plugin.ThreadContextClassLoader;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
+import dev.lowbit.harness.train.Checkpoint;
 import dev.lowbit.harness.train.ProgressReporter;
 import dev.lowbit.harness.train.TrainingRunner;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
@@ -100,7 +101,7 @@ public final class GridRunner {
         for (RunConfig run : plan) {
             String runId = RunIds.of(run);
             Map<String, String> code = pluginCode.of(run);
-            if (isDone(store, run, runId, code, log)) {
+            if (isDone(store.inspectRun(run.suite(), runId), code, runId, log)) {
                 log.println("skip " + runId + " (finished)");
                 skipped++;
                 continue;
@@ -112,8 +113,22 @@ public final class GridRunner {
                 continue;
             }
             try (ResultStore.RunLock held = lock.get()) {
-                if (isDone(store, run, runId, code, new PrintWriter(Writer.nullWriter()))) { // finished by another worker since we looked
-                    skipped++;
+                ResultStore.Stored<RunRecord> stored = store.inspectRun(run.suite(), runId);
+                if (stored.isDamaged()) {
+                    // Under the lock, so no other worker is writing it: a damaged record means the run is
+                    // not finished as far as anyone can tell. It trains again; the file stays for a person.
+                    Path kept;
+                    try {
+                        kept = ResultStore.setAside(stored.file());
+                    } catch (UncheckedIOException e) {
+                        log.println("lowbit: " + runId + " cannot train again: " + e.getMessage());
+                        failed++;
+                        continue;
+                    }
+                    log.println("warning: " + runId + " trains again: its '" + stored.file() + "' is damaged ("
+                            + stored.damage() + "); kept as '" + kept.getFileName() + "'");
+                } else if (isDone(stored, code, runId, new PrintWriter(Writer.nullWriter()))) {
+                    skipped++; // finished by another worker since we looked
                     continue;
                 }
                 if (loaded == null) {
@@ -124,32 +139,47 @@ public final class GridRunner {
                 runProvenance.putAll(code);
                 RunRecord record = train(runner, run, runId, store, loaded, runProvenance, code, progress, log,
                         parityTolerance);
+                try {
+                    store.finishRun(record);
+                } catch (UncheckedIOException e) {
+                    // A full disk, say: this run's result is not stored, so it counts as failed (and is
+                    // retried next time); the others go on.
+                    // Why a FAILED run failed is on the progress line just before.
+                    log.println("lowbit: the " + record.status() + " result of " + runId + " could not be stored: "
+                            + e.getMessage() + (record.status() == RunStatus.FAILED ? ""
+                                    : "; its epochs and checkpoint are kept, so the next 'lowbit run' stores it"
+                                            + " without training it again"));
+                    failed++;
+                    continue;
+                }
                 switch (record.status()) {
                     case FINISHED -> trained++;
                     case DIVERGED -> diverged++;
                     case FAILED -> failed++;
                 }
-                store.finishRun(record);
             }
         }
-        fillParity(plan, store, parityTolerance);
+        fillParity(plan, store, parityTolerance, log);
         return new Summary(trained, skipped, busy, diverged, failed);
     }
 
     private RunRecord train(TrainingRunner runner, RunConfig run, String runId, ResultStore store, LabeledImages data,
             Map<String, String> provenance, Map<String, String> code, ProgressReporter progress, PrintWriter log,
             double parityTolerance) {
-        Path checkpoint = store.checkpointFile(run.suite(), runId);
-        if (!resumable(store, run, runId, code, log)) {
-            store.startRun(run.suite(), runId);
-        }
-        // Before the first epoch, so an unfinished run shows what it is; a resumed run keeps its own.
-        store.writeConfig(run, runId);
-        store.writePluginCode(run.suite(), runId, code);
         TrainingRunner.EpochLog epochLog = store.epochLog(run.suite(), runId);
         String startedAt = Instant.now().toString();
         QuantizerRecord described = null;
         try {
+            // The store's own failures (a full disk) end this run as FAILED too, like plugin code's.
+            Checkpoint.Restored resumeFrom = null;
+            if (resumable(store, run, runId, code, log)) {
+                resumeFrom = store.prepareResume(run.suite(), runId, run.recipe().epochs(), log::println);
+            } else {
+                store.startRun(run.suite(), runId);
+            }
+            // Before the first epoch, so an unfinished run shows what it is; a resumed run keeps its own.
+            store.writeConfig(run, runId);
+            store.writePluginCode(run.suite(), runId, code);
             // Everything that runs plugin code is inside this try: whatever it throws fails this run only.
             Quantizer quantizer = quantizers.resolve(run.quantizer());
             described = describe(quantizer);
@@ -160,7 +190,9 @@ public final class GridRunner {
             try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(
                     RunClassLoader.of(quantizer, architecture, GridRunner.class.getClassLoader()))) {
                 outcome = runner.train(run, runId, architecture, quantizer, data,
-                        new TrainingRunner.RunFiles(checkpoint, epochLog),
+                        new TrainingRunner.RunFiles(store.checkpointFile(run.suite(), runId),
+                                store.previousCheckpointFile(run.suite(), runId), resumeFrom, epochLog,
+                                reason -> store.restartRun(run.suite(), runId, reason, log::println)),
                         (block, model, memory) -> packedModels.write(block, runId, run, quantizer, model, memory,
                                 store.modelFile(run.suite(), runId)).memory());
             }
@@ -189,18 +221,22 @@ public final class GridRunner {
     }
 
     /**
-     * Whether the run continues from its checkpoint: there is one, and it was made by the plugin code
-     * the run has now. A run with a result here is being retrained because its code changed.
+     * Whether the run may continue from its checkpoint (the store then checks there is a usable one):
+     * not when it has a result (it is being retrained because its code changed), nor when its plugin
+     * code changed since the checkpoint or cannot be told (its plugin-code.json is damaged).
      */
     private static boolean resumable(ResultStore store, RunConfig run, String runId, Map<String, String> code,
             PrintWriter log) {
-        if (!Files.isRegularFile(store.checkpointFile(run.suite(), runId))) {
-            return false;
-        }
         if (store.readRun(run.suite(), runId).map(r -> r.status() != RunStatus.FAILED).orElse(false)) {
             return false;
         }
-        String changed = store.readPluginCode(run.suite(), runId).map(stored -> PluginCode.changes(stored, code)).orElse("");
+        ResultStore.Stored<Map<String, String>> stored = store.readPluginCode(run.suite(), runId);
+        if (stored.isDamaged()) {
+            log.println("warning: " + runId + " restarts from scratch: its '" + stored.file() + "' is damaged ("
+                    + stored.damage() + "), so whether its plugin code changed since its checkpoint is unknown");
+            return false;
+        }
+        String changed = stored.asOptional().map(recorded -> PluginCode.changes(recorded, code)).orElse("");
         if (!changed.isEmpty()) {
             log.println("restart " + runId + " from scratch: its plugin code changed since its checkpoint (" + changed + ")");
             return false;
@@ -261,14 +297,19 @@ public final class GridRunner {
     }
 
     /** Adds epochs-to-parity to finished runs whose twin finished after them. */
-    private static void fillParity(List<RunConfig> plan, ResultStore store, double tolerance) {
+    private static void fillParity(List<RunConfig> plan, ResultStore store, double tolerance, PrintWriter log) {
         for (RunConfig run : plan) {
             String runId = RunIds.of(run);
             Optional<RunRecord> stored = store.readRun(run.suite(), runId);
             if (stored.isPresent() && stored.get().status() == RunStatus.FINISHED && stored.get().parity() == null) {
                 ParityRecord parity = parity(store, run, store.epochLog(run.suite(), runId).read(), tolerance);
                 if (parity != null) {
-                    store.finishRun(stored.get().withParity(parity));
+                    try {
+                        store.finishRun(stored.get().withParity(parity));
+                    } catch (UncheckedIOException e) {
+                        // The run's result stays as it was; the next grid fills its parity in.
+                        log.println("lowbit: cannot add epochs-to-parity to " + runId + ": " + e.getMessage());
+                    }
                 }
             }
         }
@@ -289,15 +330,15 @@ public final class GridRunner {
 
     /**
      * A run is done when it finished or diverged (a result) with the plugin code it would train with
-     * now; a FAILED run is retried, and so is a run whose plugin jar changed since (said in the log).
+     * now; a FAILED run is retried, and so is a run whose plugin jar changed since (said in the log)
+     * or whose run.json is damaged.
      */
-    private static boolean isDone(ResultStore store, RunConfig run, String runId, Map<String, String> code,
+    private static boolean isDone(ResultStore.Stored<RunRecord> stored, Map<String, String> code, String runId,
             PrintWriter log) {
-        Optional<RunRecord> stored = store.readRun(run.suite(), runId);
-        if (stored.isEmpty() || stored.get().status() == RunStatus.FAILED) {
+        if (stored.value() == null || stored.value().status() == RunStatus.FAILED) {
             return false;
         }
-        String changed = PluginCode.changes(PluginCode.stored(stored.get().provenance()), code);
+        String changed = PluginCode.changes(PluginCode.stored(stored.value().provenance()), code);
         if (!changed.isEmpty()) {
             log.println("retrain " + runId + ": its plugin code changed since it was trained (" + changed + ")");
             return false;

@@ -2,15 +2,16 @@ package dev.lowbit.harness.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -99,29 +100,42 @@ final class ResumableOptimizer extends Optimizer {
         }
     }
 
-    /** Restores state written by {@link #save} onto the same-named parameters of a freshly built model. */
-    void load(PairList<String, Parameter> parameters, DataInputStream in) throws IOException {
+    /**
+     * Restores state written by {@link #save} (and checked by {@link Checkpoint#read}) onto the
+     * same-named parameters of a freshly built model.
+     *
+     * @throws Checkpoint.MismatchException when the state is not this optimizer's for this model
+     */
+    void load(PairList<String, Parameter> parameters, List<Checkpoint.OptimizerState> saved) {
         Map<String, Parameter> byName = new HashMap<>();
         parameters.forEach(entry -> byName.put(entry.getKey(), entry.getValue()));
-        int count = in.readInt();
-        for (int i = 0; i < count; i++) {
-            String name = in.readUTF();
-            Parameter parameter = byName.get(name);
+        int expectedMoments = kind == Kind.ADAM ? 2 : 1;
+        for (Checkpoint.OptimizerState entry : saved) {
+            Parameter parameter = byName.get(entry.parameter());
             if (parameter == null) {
-                throw new IOException("the checkpoint holds optimizer state for '" + name + "', which the model lacks");
+                throw new Checkpoint.MismatchException("the checkpoint holds optimizer state for '"
+                        + Checkpoint.printable(entry.parameter()) + "', which the model lacks");
             }
-            int step = in.readInt();
-            NDArray[] state = new NDArray[in.readInt()];
+            if (entry.step() == 0) {
+                continue; // never updated (e.g. batch-norm statistics): nothing to restore
+            }
+            if (entry.moments().size() != expectedMoments) {
+                throw new Checkpoint.MismatchException("the checkpoint holds " + entry.moments().size()
+                        + " optimizer moments for '" + entry.parameter() + "', " + kind + " keeps " + expectedMoments);
+            }
+            Shape shape = parameter.getArray().getShape();
+            NDArray[] state = new NDArray[expectedMoments];
             for (int m = 0; m < state.length; m++) {
-                byte[] encoded = new byte[in.readInt()];
-                in.readFully(encoded);
+                Checkpoint.StoredArray moment = entry.moments().get(m);
+                if (!moment.shape().equals(shape)) {
+                    throw new Checkpoint.MismatchException("optimizer moment " + (m + 1) + " of '" + entry.parameter()
+                            + "' has shape " + moment.shape() + " in the checkpoint but the parameter has " + shape);
+                }
                 // Owned by the parameter's manager, like moments created during training.
-                state[m] = NDArray.decode(parameter.getArray().getManager(), encoded);
+                state[m] = moment.decode(parameter.getArray().getManager()).toType(parameter.getArray().getDataType(), false);
             }
-            if (step > 0) {
-                steps.put(parameter.getId(), step);
-                moments.put(parameter.getId(), state);
-            }
+            steps.put(parameter.getId(), entry.step());
+            moments.put(parameter.getId(), state);
         }
     }
 

@@ -16,13 +16,12 @@ import dev.lowbit.harness.data.Augmentation;
 import dev.lowbit.harness.data.ImageSet;
 import dev.lowbit.harness.data.LabeledImages;
 import dev.lowbit.harness.data.ValidationSplit;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
@@ -72,15 +71,23 @@ public final class TrainingRunner {
         /** The epochs stored so far, in order. */
         List<EpochRecord> read();
 
-        /** Drops every epoch after the first {@code count}: they were trained after the checkpoint. */
-        void keepFirst(int count);
-
         /** Appends a finished epoch, durably. */
         void append(EpochRecord epoch);
     }
 
-    /** Where a run keeps what survives a crash. */
-    public record RunFiles(Path checkpoint, EpochLog epochLog) {}
+    /**
+     * Where a run keeps what survives a crash, and where it starts.
+     *
+     * @param checkpoint the latest checkpoint, written after every epoch
+     * @param previousCheckpoint where the checkpoint it replaces is kept
+     * @param resumeFrom the checkpoint to continue from, already read and checked against the log; null to
+     *     start from scratch
+     * @param epochLog the epochs stored so far: exactly those {@code resumeFrom} covers
+     * @param restart called when {@code resumeFrom} turns out not to fit the model (with the reason), before
+     *     any epoch is trained: it clears the run's files so the run starts from scratch
+     */
+    public record RunFiles(Path checkpoint, Path previousCheckpoint, Checkpoint.Restored resumeFrom,
+            EpochLog epochLog, Consumer<String> restart) {}
 
     /** The loss or the weights stopped being finite numbers in {@link #epoch}. */
     public static final class DivergedException extends RuntimeException {
@@ -120,28 +127,28 @@ public final class TrainingRunner {
         int batchesPerEpoch = (split.train().length + recipe.batchSize() - 1) / recipe.batchSize();
         Augmentation augmentation = Augmentation.named(recipe.augmentation());
 
-        Checkpoint.Restored restored = readCheckpoint(files.checkpoint());
-        try (TrainingSession session = new TrainingSession(label, recipe, batchesPerEpoch * recipe.epochs(),
-                architecture, quantizer, LayerPolicy.byId(config.layerPolicy()), exampleShape, data.classes(),
-                config.seed(), block -> {
-                    if (restored != null) {
-                        restored.initialize(block);
-                    }
-                })) {
+        Checkpoint.Restored restored = files.resumeFrom();
+        TrainingSession opened;
+        try {
+            opened = open(label, recipe, batchesPerEpoch * recipe.epochs(), architecture, quantizer, config,
+                    exampleShape, data.classes(), restored);
+        } catch (Checkpoint.MismatchException e) {
+            // Nothing was trained yet: the run starts from scratch rather than failing on every rerun.
+            files.restart().accept(e.getMessage());
+            restored = null;
+            opened = open(label, recipe, batchesPerEpoch * recipe.epochs(), architecture, quantizer, config,
+                    exampleShape, data.classes(), null);
+        }
+        try (TrainingSession session = opened) {
             Block block = session.block();
             MemoryRecord memory = MemoryAccounting.of(block);
             List<EpochRecord> epochs = new ArrayList<>(files.epochLog().read());
             int resumedAfter = restored == null ? 0 : restored.epoch();
-            if (resumedAfter > epochs.size()) {
-                throw new UncheckedIOException(new IOException("Cannot resume from " + files.checkpoint()
-                        + ": it was taken after epoch " + resumedAfter + " but only " + epochs.size()
-                        + " epochs are stored"));
+            if (resumedAfter != epochs.size()) {
+                // The store trims the log to the checkpoint before a run starts; anything else is a bug.
+                throw new IllegalStateException("Cannot resume from " + files.checkpoint() + ": it was taken after epoch "
+                        + resumedAfter + " but " + epochs.size() + " epochs are stored");
             }
-            if (restored != null) {
-                restoreOptimizer(restored, block, session.optimizer(), files.checkpoint());
-            }
-            epochs.subList(resumedAfter, epochs.size()).clear();
-            files.epochLog().keepFirst(resumedAfter);
             session.stability().remember();
             progress.runStarted(label, recipe.epochs(), batchesPerEpoch);
             if (resumedAfter > 0) {
@@ -154,7 +161,7 @@ public final class TrainingRunner {
                 epochs.add(record);
                 files.epochLog().append(record);
                 // After the epoch line: a crash in between redoes this epoch, identically.
-                Checkpoint.save(files.checkpoint(), epoch, block, session.optimizer());
+                Checkpoint.save(files.checkpoint(), files.previousCheckpoint(), epoch, block, session.optimizer());
                 progress.epochFinished(record);
             }
             Evaluation finalTest = session.evaluate(test, IntStream.range(0, data.test().size()).toArray());
@@ -165,24 +172,43 @@ public final class TrainingRunner {
         }
     }
 
-    /** The run's checkpoint, or null for a fresh start. */
-    private static Checkpoint.Restored readCheckpoint(Path checkpoint) {
-        if (!Files.isRegularFile(checkpoint)) {
-            return null;
-        }
+    /**
+     * Builds the model, starting at {@code restored} when given (its parameters and the optimizer's
+     * state).
+     *
+     * @throws Checkpoint.MismatchException when the checkpoint does not fit the model; the model is closed
+     */
+    private static TrainingSession open(String label, Recipe recipe, int totalSteps, Architecture architecture,
+            Quantizer quantizer, RunConfig config, Shape exampleShape, int classes, Checkpoint.Restored restored) {
+        TrainingSession session;
         try {
-            return Checkpoint.read(checkpoint);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot resume from " + checkpoint + ": " + e.getMessage(), e);
+            session = new TrainingSession(label, recipe, totalSteps, architecture, quantizer,
+                    LayerPolicy.byId(config.layerPolicy()), exampleShape, classes, config.seed(), block -> {
+                        if (restored != null) {
+                            restored.initialize(block);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            throw mismatchIn(e).orElseThrow(() -> e);
         }
+        if (restored != null) {
+            try {
+                restored.restore(session.block(), session.optimizer());
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        }
+        return session;
     }
 
-    private static void restoreOptimizer(Checkpoint.Restored restored, Block block, ResumableOptimizer optimizer,
-            Path checkpoint) {
-        try {
-            restored.restore(block, optimizer);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot resume from " + checkpoint + ": " + e.getMessage(), e);
+    /** The checkpoint mismatch behind {@code thrown}, if any: the engine may wrap an initializer's exception. */
+    private static Optional<Checkpoint.MismatchException> mismatchIn(Throwable thrown) {
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof Checkpoint.MismatchException mismatch) {
+                return Optional.of(mismatch);
+            }
         }
+        return Optional.empty();
     }
 }
