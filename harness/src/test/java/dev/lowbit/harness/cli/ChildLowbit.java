@@ -20,8 +20,19 @@ public final class ChildLowbit {
 
     /** Starts {@code lowbit args...} with {@code extraClassPath} (e.g. plugin jars) after the test class path. */
     public static Process start(Path log, List<Path> extraClassPath, String... args) throws Exception {
+        return start(log, List.of(), extraClassPath, args);
+    }
+
+    /** Starts {@code lowbit args...} in a JVM given {@code jvmOptions}, e.g. {@code -Xmx256m}. */
+    public static Process startWithJvmOptions(Path log, List<String> jvmOptions, String... args) throws Exception {
+        return start(log, jvmOptions, List.of(), args);
+    }
+
+    private static Process start(Path log, List<String> jvmOptions, List<Path> extraClassPath, String... args)
+            throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         command.add("-Dai.djl.offline=true");
         command.add("-cp");
         StringBuilder classPath = new StringBuilder(System.getProperty("java.class.path"));
