@@ -4,6 +4,7 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -15,7 +16,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -100,23 +103,48 @@ public final class LbwFile {
      * Reads a packed model and its byte account. The whole file is read and its checksums verified
      * before any length field inside it is trusted.
      *
-     * @throws LbwFormatException when the file is not a packed model, truncated, corrupt or of
-     *     another version, with a one-line message naming the file
+     * @throws LbwFormatException when the file is not a packed model (a directory, a device, pipe or
+     *     socket, or a file growing while read included), truncated, corrupt or of another version,
+     *     with a one-line message naming the file
      * @throws UncheckedIOException with a one-line message naming the file when it cannot be read
      */
     public static LoadedModel read(Path file) {
-        byte[] data;
+        return new LbwReader(file.toString(), readBounded(file)).read();
+    }
+
+    /**
+     * The bytes of a regular file, never more than its size said. A device, pipe or socket has no
+     * size to check against ({@code /dev/zero} reports 0 and never ends, a pipe may block forever),
+     * so it is refused before it is opened; and a file that grows while it is read (one still being
+     * written) is refused rather than read on: the allocation stays the size checked up front.
+     */
+    private static byte[] readBounded(Path file) {
         try {
-            long size = Files.size(file);
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                throw new LbwFormatException("Not a packed model '" + file + "': it is "
+                        + (attributes.isDirectory() ? "a directory" : "not a regular file but a device, pipe or socket")
+                        + "; pass the .lbw file that 'lowbit export' or 'lowbit run' wrote.");
+            }
+            long size = attributes.size();
             if (size > Shapes.MAX_ELEMENTS) {
                 throw new LbwFormatException("Not a packed model '" + file + "': it holds " + size
                         + " bytes, more than the 2 GiB a packed model may take.");
             }
-            data = Files.readAllBytes(file);
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] data = new byte[(int) size];
+                int read = in.readNBytes(data, 0, data.length);
+                if (in.read() != -1) {
+                    throw new LbwFormatException("Not a packed model '" + file + "': it holds more than the " + size
+                            + " bytes its size said when reading began; it is still being written or is not a"
+                            + " regular file. Wait until it is complete, or export it again.");
+                }
+                // A file that shrank is read as it is; the header's length field then calls it truncated.
+                return read == data.length ? data : Arrays.copyOf(data, read);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read packed model '" + file + "': " + describe(e), e);
         }
-        return new LbwReader(file.toString(), data).read();
     }
 
     private static long writeTensor(DataOutputStream out, PackedTensor tensor) throws IOException {

@@ -28,12 +28,12 @@ final class Shapes {
                 throw new IllegalArgumentException(what + " has a negative dimension in shape "
                         + Arrays.toString(shape));
             }
-            // Checking after every step keeps the product from overflowing.
-            count *= dim;
-            if (count > MAX_ELEMENTS) {
+            // Checked before every step: a product of two longs may wrap around past the bound.
+            if (dim != 0 && count > MAX_ELEMENTS / dim) {
                 throw new IllegalArgumentException(what + " shape " + Arrays.toString(shape)
                         + " holds more elements than one array can");
             }
+            count *= dim;
         }
         return (int) count;
     }

@@ -268,6 +268,22 @@ class LbwFileTest {
     }
 
     @Test
+    void refusesADeviceOrADirectoryWithoutReadingIt() {
+        // /dev/zero reports size 0 and never ends: reading it ran until the heap did.
+        assertReadFails(Path.of("/dev/zero"), "Not a packed model '/dev/zero': it is not a regular file but a device,"
+                + " pipe or socket; pass the .lbw file that 'lowbit export' or 'lowbit run' wrote.");
+        assertReadFails(dir, "Not a packed model '" + dir + "': it is a directory; pass the .lbw file that"
+                + " 'lowbit export' or 'lowbit run' wrote.");
+    }
+
+    @Test
+    void readsAFileThroughASymbolicLink() throws IOException {
+        Path file = writeSample();
+        Path link = Files.createSymbolicLink(dir.resolve("link.lbw"), file);
+        assertThat(LbwFile.read(link).model()).isEqualTo(sampleModel());
+    }
+
+    @Test
     void replacesAnExistingFileWithoutLeavingTemporaryFiles() throws IOException {
         Path file = dir.resolve("out/model.lbw");
         LbwFile.write(new PackedModel(Map.of("run", "old"), List.of()), file);

@@ -57,6 +57,17 @@ class PackedTensorTest {
                 .hasMessage("Tensor 'b' of shape [3] needs 3 values, got 2");
     }
 
+    /** Found by fuzzing: [4, 2^62 + 1] wrapped around to 4 elements, and [3, 0x5555555500000000] to a negative count. */
+    @Test
+    void rejectsAShapeWhoseProductOverflowsALong() {
+        for (long[] shape : new long[][] {{4, (1L << 62) + 1}, {3, 0x5555555500000000L}, {1L << 31, 1L << 31}}) {
+            assertThatThrownBy(() -> new Fp32Tensor("b", shape, new float[4]))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageEndingWith("holds more elements than one array can");
+        }
+        assertThat(new Fp32Tensor("b", new long[] {0, Long.MAX_VALUE}, new float[0]).elementCount()).isZero();
+    }
+
     @Test
     void rejectsScalesThatDoNotBroadcast() {
         assertThatThrownBy(() -> new QuantizedTensor("w", new long[] {2, 3}, TERNARY, new int[6],

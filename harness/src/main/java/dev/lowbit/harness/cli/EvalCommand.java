@@ -71,6 +71,8 @@ public final class EvalCommand implements Callable<Integer> {
         String dataset = opened.metadata("dataset");
         LabeledImages images = Datasets.load(dataset == null ? FashionMnist.NAME : dataset, data,
                 System.getenv("LOWBIT_DATA"));
+        // Before the model is built: its header's input shape and classes must be the data's.
+        PackedModels.requireFits(opened, images);
         Batches test = Batches.withNormalisation(images.test(), opened.model().normalisationMean(),
                 opened.model().normalisationStd());
         int[] all = IntStream.range(0, images.test().size()).toArray();

@@ -116,7 +116,7 @@ public final class Cifar10 {
             } catch (IOException e) {
                 throw CifarRecords.unreadable(file.toString(), e);
             }
-            total = Math.addExact(total, counts[i]);
+            total = CifarRecords.addImages(file.toString(), total, counts[i]);
         }
         CifarRecords records = new CifarRecords(total);
         for (int i = 0, first = 0; i < counts.length; first += counts[i], i++) {

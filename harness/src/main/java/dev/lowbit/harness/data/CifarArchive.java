@@ -91,7 +91,7 @@ final class CifarArchive {
             int count = CifarRecords.count(archive + "!/" + name, sizes.get(name), recordsPerFile);
             counts.put(name, count);
             firsts.put(name, total);
-            total = Math.addExact(total, count);
+            total = CifarRecords.addImages(archive + "!/" + name, total, count);
         }
         return total;
     }

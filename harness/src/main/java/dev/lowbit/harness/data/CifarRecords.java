@@ -60,6 +60,18 @@ final class CifarRecords {
     }
 
     /**
+     * {@code total + count} images, checked to fit one pixel array: each file's count does, but the
+     * files of a split together may not.
+     */
+    static int addImages(String source, int total, int count) {
+        if ((long) total + count > Integer.MAX_VALUE / IMAGE_BYTES) {
+            throw corrupt(source, "with it the split holds " + ((long) total + count) + " images, more than lowbit"
+                    + " can hold");
+        }
+        return total + count;
+    }
+
+    /**
      * Reads {@code count} records from {@code in} into images {@code first .. first + count - 1}.
      * Sizes were checked by {@link #count}; a short read here means the file changed under us.
      */

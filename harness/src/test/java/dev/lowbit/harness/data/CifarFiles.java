@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
@@ -78,15 +79,59 @@ final class CifarFiles {
         return bytes.toByteArray();
     }
 
+    /**
+     * One entry of a crafted tar: its header may lie about the size ({@code declaredSize}) or be of
+     * another type than a regular file.
+     */
+    record TarEntry(String name, byte type, long declaredSize, byte[] content) {
+
+        /** A regular file whose header tells the truth. */
+        static TarEntry file(String name, byte[] content) {
+            return new TarEntry(name, (byte) '0', content.length, content);
+        }
+    }
+
+    /**
+     * An uncompressed tar of {@code entries}, each header with a valid checksum and followed by its
+     * content padded to whole blocks; the end marker only if asked.
+     */
+    static byte[] tar(List<TarEntry> entries, boolean endMarker) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (TarEntry entry : entries) {
+            out.writeBytes(header(entry.name(), entry.declaredSize(), entry.type()));
+            out.writeBytes(entry.content());
+            out.writeBytes(new byte[(512 - entry.content().length % 512) % 512]);
+        }
+        if (endMarker) {
+            out.writeBytes(new byte[1024]);
+        }
+        return out.toByteArray();
+    }
+
+    /** {@code bytes} gzipped. */
+    static byte[] gzip(byte[] bytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
     private static byte[] header(String name, long size) {
+        return header(name, size, (byte) '0');
+    }
+
+    /** A ustar header as GNU tar writes it; the name is cut to its 100-byte field, the size to 11 octal digits. */
+    private static byte[] header(String name, long size, byte type) {
         byte[] header = new byte[512];
-        put(header, 0, name);
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(nameBytes, 0, header, 0, Math.min(100, nameBytes.length));
         put(header, 100, "0000644");
         put(header, 108, "0001750");
         put(header, 116, "0001750");
-        put(header, 124, String.format("%011o", size));
+        put(header, 124, String.format("%011o", size & 077777777777L));
         put(header, 136, "14000000000");
-        header[156] = '0';
+        header[156] = type;
         put(header, 257, "ustar  ");
         for (int i = 148; i < 156; i++) {
             header[i] = ' ';

@@ -50,4 +50,14 @@ class FashionMnistTest {
                 .hasMessage("Corrupt IDX file '" + dir.resolve("train-labels-idx1-ubyte")
                         + "': label 12 at index 2 is not one of the 10 classes 0-9.");
     }
+
+    @Test
+    void refusesTestImagesOfAnotherSizeThanTheTrainingImagesWhenItLoads() throws Exception {
+        IdxFiles.writeTinyDataset(dir, false);
+        IdxFiles.write(dir.resolve("t10k-images-idx3-ubyte"), IdxFiles.idx(new int[] {2, 20, 20}, new byte[800]), false);
+        assertThatThrownBy(() -> FashionMnist.locate(dir, null).load())
+                .isInstanceOf(BadInputException.class)
+                .hasMessage("Dataset fashion-mnist in '" + dir + "' mixes image sizes: its training images are 1x28x28"
+                        + " but its test images are 1x20x20. Both splits must come from one dataset; fix --data.");
+    }
 }
