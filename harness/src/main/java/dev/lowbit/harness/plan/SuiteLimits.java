@@ -4,6 +4,7 @@ import dev.lowbit.api.result.Recipe;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Cifar10;
 import dev.lowbit.harness.data.FashionMnist;
+import dev.lowbit.reports.ReportLimits;
 import java.util.Locale;
 import java.util.Map;
 
@@ -17,14 +18,18 @@ import java.util.Map;
 public final class SuiteLimits {
 
     /**
-     * Epochs of one recipe. Chosen so that epochs x batches per epoch (the steps a cosine schedule
-     * counts in an int) fits for every standard training set even with a batch of 1.
+     * Epochs of one recipe: the most the report reads for one run, so every run lowbit trains is one its
+     * report shows. It also keeps epochs x batches per epoch (the steps a cosine schedule counts in an
+     * int) within range for every standard training set even with a batch of 1.
      */
-    public static final int MAX_EPOCHS = 10_000;
+    public static final int MAX_EPOCHS = ReportLimits.MAX_EPOCHS;
     /** Seeds of one suite: each seed is a copy of the whole grid. */
     public static final int MAX_SEEDS = 1_000;
-    /** Runs of one plan: the table of {@code lowbit plan} lists each; a larger study is several suites. */
-    public static final int MAX_RUNS = 100_000;
+    /**
+     * Runs of one plan: the most the report of one suite's folder holds, so a suite's report shows
+     * every run it trained; a larger study is several suites.
+     */
+    public static final int MAX_RUNS = ReportLimits.MAX_RUNS;
     /** Values of a quantizer's alphabet: 8 bits, the top of low-bit. */
     public static final int MAX_LEVELS = 256;
     /** Characters of a suite's name, which names its results folder (a file name holds at most 255 bytes). */

@@ -160,12 +160,12 @@ class SuiteBoundsCliTest {
                 + " epochs: 2147483647}", "");
 
         bothRefuse("Invalid suite '" + file + "': 1 problem" + NL + file + ":6: 'epochs' in recipe 'base' must be a"
-                + " whole number from 1 to 10000, got '2147483647'", "--suite", file.toString());
+                + " whole number from 1 to 1000, got '2147483647'", "--suite", file.toString());
     }
 
     @Test
     void epochsBeyondTheLimitAreRefusedFromTheFlag() {
-        bothRefuse("--epochs must be from 1 to 10000, got 2147483647.", "--suite", "paper", "--epochs", "2147483647");
+        bothRefuse("--epochs must be from 1 to 1000, got 2147483647.", "--suite", "paper", "--epochs", "2147483647");
     }
 
     @Test
@@ -210,7 +210,7 @@ class SuiteBoundsCliTest {
         String seeds = LongStream.rangeClosed(1, 1000).mapToObj(String::valueOf).collect(Collectors.joining(","));
 
         bothRefuse("Suite 'paper' has 108,000 runs (6 architectures x 9 quantizers x 2 recipes x 1000 seeds), more"
-                + " than the 100,000 one plan may hold. Split the study into several suites.",
+                + " than the 2,000 one plan may hold. Split the study into several suites.",
                 "--suite", "paper", "--seeds", seeds);
     }
 

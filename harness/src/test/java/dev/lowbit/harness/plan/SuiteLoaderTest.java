@@ -68,7 +68,7 @@ class SuiteLoaderTest {
                 + ". Put its jar in plugins/ or run 'lowbit list'." + NL
                 + file + ":4: No quantizer with id 'int3'. Available: " + QUANTIZERS
                 + ". Put its jar in plugins/ or run 'lowbit list'." + NL
-                + file + ":10: 'epochs' in recipe 'base' must be a whole number from 1 to 10000, got '-3'" + NL
+                + file + ":10: 'epochs' in recipe 'base' must be a whole number from 1 to 1000, got '-3'" + NL
                 + file + ":12: recipe 'augmented' extends 'bse', which is not a recipe of this suite."
                 + " Recipes: [base, augmented]" + NL
                 + file + ":15: unknown key 'epoch'. Keys: " + TOP_KEYS + NL);
