@@ -91,7 +91,8 @@ class PluginRunCliTest {
         CliTest.Result withoutPlugin = lowbit("eval", model.toString(), "--plugins",
                 Files.createDirectories(dir.resolve("no-plugins")).toString());
         assertThat(withoutPlugin.exitCode()).isEqualTo(2);
-        assertThat(withoutPlugin.err()).startsWith("lowbit: No ").contains("Put its jar in plugins/");
+        assertThat(withoutPlugin.err()).startsWith("lowbit: Packed model '" + model + "'")
+                .contains("No architecture with id 'lenet-5'").contains("Put its jar in plugins/");
     }
 
     @Test
