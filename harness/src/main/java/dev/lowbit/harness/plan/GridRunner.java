@@ -106,7 +106,16 @@ public final class GridRunner {
                 skipped++;
                 continue;
             }
-            Optional<ResultStore.RunLock> lock = store.tryLock(run.suite(), runId);
+            Optional<ResultStore.RunLock> lock;
+            try {
+                lock = store.tryLock(run.suite(), runId);
+            } catch (UncheckedIOException e) {
+                // Its folder cannot be written (a file in its place, a full or read-only disk since the
+                // upfront check): this run fails, in one line, and the others go on.
+                log.println("lowbit: " + runId + " cannot train: " + e.getMessage());
+                failed++;
+                continue;
+            }
             if (lock.isEmpty()) {
                 log.println("skip " + runId + " (another worker is training it)");
                 busy++;

@@ -329,7 +329,9 @@ public final class ResultStore {
             }
             return Optional.of(new RunLock(channel, lock));
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot lock " + file, e);
+            String why = e instanceof java.nio.file.FileAlreadyExistsException exists
+                    ? "'" + exists.getFile() + "' is in the way, not a folder" : e.toString();
+            throw new UncheckedIOException("Cannot lock '" + file + "': " + why, e);
         }
     }
 

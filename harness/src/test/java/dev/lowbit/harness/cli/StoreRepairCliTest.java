@@ -306,6 +306,30 @@ class StoreRepairCliTest {
     }
 
     @Test
+    void aRunWhoseFolderCannotBeMadeFailsInOneLineAndTheOthersTrain() throws Exception {
+        Path out = copyOfReference("run-folder-is-a-file");
+        Path run = ternary(out);
+        try (Stream<Path> files = Files.walk(run)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.writeString(run, "a file where the run's folder belongs");
+        Files.delete(out.resolve("quick").resolve(fp32Id).resolve("run.json"));
+
+        CliTest.Result result = lowbit(args(out));
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(Main.FAILED);
+        assertThat(result.out()).contains("Trained 1, skipped 0 finished, 0 held by other workers, 0 diverged, 1 failed.");
+        assertThat(result.err()).doesNotContain("\tat ");
+        assertThat(result.err().lines().filter(line -> line.startsWith("lowbit: "))).singleElement().asString()
+                .startsWith("lowbit: " + ternaryId + " cannot train: Cannot lock '" + run.resolve("run.lock") + "'");
+        assertThat(json.readTree(out.resolve("quick").resolve(fp32Id).resolve("run.json").toFile()).get("status").asText())
+                .isEqualTo("FINISHED");
+        assertThat(Files.readString(run)).isEqualTo("a file where the run's folder belongs");
+    }
+
+    @Test
     void aReportThatCannotBeWrittenIsOneLineAfterTheRunsAreStored() throws Exception {
         Path out = copyOfReference("no-report");
         // A folder where the page goes: the write fails as on a full disk, after every run is stored.
