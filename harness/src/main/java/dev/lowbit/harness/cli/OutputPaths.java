@@ -4,6 +4,7 @@ import dev.lowbit.harness.BadInputException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,8 +15,8 @@ import java.util.Deque;
  * Checks the paths a command will write, before it does any work: a path that cannot be written
  * (a file where a folder must be, a folder where a file must be, a read-only or special file system,
  * a name too long) is one line and exit 2 up front, not a stack trace after minutes of training.
- * Each check tries what the command will do (create the folders, create a file) and undoes it, so it
- * leaves nothing behind and believes the file system rather than permission bits (root may write
+ * Each check tries what the command will do (create the folders, create a file) and undoes it (except
+ * a folder that passed and the command writes into next), so a refusal leaves nothing behind and believes the file system rather than permission bits (root may write
  * where the bits say no; {@code /proc} refuses what the bits allow).
  */
 final class OutputPaths {
@@ -42,15 +43,14 @@ final class OutputPaths {
             for (Path missing = folder.toAbsolutePath(); !Files.exists(missing); missing = missing.getParent()) {
                 created.push(missing);
             }
-            for (Path directory : created) {
-                Files.createDirectory(directory);
-            }
+            createAll(created);
             Files.delete(Files.createTempFile(folder, ".lowbit-write-check-", ".tmp"));
         } catch (IOException e) {
-            throw new BadInputException(what + ": " + reason(e) + ". Give " + option + " a folder you can write to.", e);
-        } finally {
             removeCreated(created);
+            throw new BadInputException(what + ": " + reason(e) + ". Give " + option + " a folder you can write to.", e);
         }
+        // A folder that passed is kept: the command writes into it next, and another worker started on
+        // the same results folder may already be using it (removing it would pull it from under them).
     }
 
     /**
@@ -87,9 +87,7 @@ final class OutputPaths {
             for (Path missing = file.toAbsolutePath().getParent(); !Files.exists(missing); missing = missing.getParent()) {
                 created.push(missing);
             }
-            for (Path directory : created) {
-                Files.createDirectory(directory);
-            }
+            createAll(created);
             // The file's own name is tried too: one too long for the file system fails here, not after the work.
             Files.delete(Files.createFile(file));
         } catch (IOException e) {
@@ -106,6 +104,19 @@ final class OutputPaths {
             current = current.getParent();
         }
         return current;
+    }
+
+    /** Creates the missing folders, outermost first; one another process made meanwhile is taken as made. */
+    private static void createAll(Deque<Path> missing) throws IOException {
+        for (Path directory : missing) {
+            try {
+                Files.createDirectory(directory);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(directory)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Removes folders a check created, deepest first; they were empty when made and nothing else wrote there. */

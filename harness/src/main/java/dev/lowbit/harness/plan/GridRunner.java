@@ -106,6 +106,12 @@ public final class GridRunner {
                 skipped++;
                 continue;
             }
+            if (loaded == null) {
+                // Before the first lock, which creates the run's folder: data that cannot be read is one
+                // line and exit 2 with nothing left behind in the results folder.
+                loaded = data.get();
+                recordedProvenance = provenance.apply(loaded);
+            }
             Optional<ResultStore.RunLock> lock;
             try {
                 lock = store.tryLock(run.suite(), runId);
@@ -139,10 +145,6 @@ public final class GridRunner {
                 } else if (isDone(stored, code, runId, new PrintWriter(Writer.nullWriter()))) {
                     skipped++; // finished by another worker since we looked
                     continue;
-                }
-                if (loaded == null) {
-                    loaded = data.get();
-                    recordedProvenance = provenance.apply(loaded);
                 }
                 Map<String, String> runProvenance = new TreeMap<>(recordedProvenance);
                 runProvenance.putAll(code);

@@ -71,12 +71,16 @@ public class CliTest {
     }
 
     @Test
-    void aMissingDatasetSaysWhereItLookedAndExitsTwo() {
+    void aMissingDatasetSaysWhereItLookedAndExitsTwo() throws Exception {
         Path nowhere = dir.resolve("no-data");
-        Result result = lowbit("run", "--data", nowhere.toString(), "--out", dir.toString());
+        Path out = dir.resolve("no-data-results");
+        Result result = lowbit("run", "--data", nowhere.toString(), "--out", out.toString());
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).startsWith("lowbit: Fashion-MNIST not found; looked in '" + nowhere + "'.");
         assertThat(result.err().lines()).hasSize(1);
+        try (java.util.stream.Stream<Path> left = Files.walk(out)) {
+            assertThat(left.filter(Files::isRegularFile)).as("no run folder is made before the data loads").isEmpty();
+        }
     }
 
     @Test
