@@ -40,10 +40,7 @@ final class OutputPaths {
         }
         Deque<Path> created = new ArrayDeque<>();
         try {
-            for (Path missing = folder.toAbsolutePath(); !Files.exists(missing); missing = missing.getParent()) {
-                created.push(missing);
-            }
-            createAll(created);
+            createMissing(folder, created);
             Files.delete(Files.createTempFile(folder, ".lowbit-write-check-", ".tmp"));
         } catch (IOException e) {
             removeCreated(created);
@@ -84,10 +81,7 @@ final class OutputPaths {
         }
         Deque<Path> created = new ArrayDeque<>();
         try {
-            for (Path missing = file.toAbsolutePath().getParent(); !Files.exists(missing); missing = missing.getParent()) {
-                created.push(missing);
-            }
-            createAll(created);
+            createMissing(file.toAbsolutePath().getParent(), created);
             // The file's own name is tried too: one too long for the file system fails here, not after the work.
             Files.delete(Files.createFile(file));
         } catch (IOException e) {
@@ -106,9 +100,16 @@ final class OutputPaths {
         return current;
     }
 
-    /** Creates the missing folders, outermost first; one another process made meanwhile is taken as made. */
-    private static void createAll(Deque<Path> missing) throws IOException {
-        for (Path directory : missing) {
+    /**
+     * Creates {@code folder} and its missing ancestors, outermost first, recording each in {@code created}
+     * (before it is made, so a failure part-way still lets {@link #removeCreated} undo what was made);
+     * one another process made meanwhile is taken as made.
+     */
+    private static void createMissing(Path folder, Deque<Path> created) throws IOException {
+        for (Path missing = folder.toAbsolutePath(); !Files.exists(missing); missing = missing.getParent()) {
+            created.push(missing);
+        }
+        for (Path directory : created) {
             try {
                 Files.createDirectory(directory);
             } catch (FileAlreadyExistsException e) {
