@@ -287,7 +287,7 @@ public abstract class QuantizerContract {
             return; // it may accept only its own rule (Quantizer's default)
         }
         for (ScaleRule rule : ScaleRules.BUILT_IN) {
-            for (Granularity granularity : Granularity.values()) {
+            for (Granularity granularity : java.util.List.of(Granularity.TENSOR, Granularity.CHANNEL)) {
                 ScaleSetting setting = new ScaleSetting(rule, granularity);
                 Quantizer configured = quantizer.withScaleRule(setting);
                 assertThat(configured.getClass()).as(setting.toString()).isSameAs(quantizer.getClass());

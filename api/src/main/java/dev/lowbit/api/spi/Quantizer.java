@@ -1,6 +1,7 @@
 package dev.lowbit.api.spi;
 
 import ai.djl.ndarray.NDArray;
+import dev.lowbit.api.EngineScalars;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,18 @@ import java.util.Optional;
  *   c    = codes(W, s)          integers in [0, k): what the packed file stores
  *   Q(W) = decode(c, s) = s * values(c)
  * </pre>
+ *
+ * <p>Beyond that plain function a scheme may shape training (each a default, so a quantizer that
+ * only names an alphabet overrides none of them):
+ * <ul>
+ *   <li>its backward pass: {@link #estimator()} (clipped STE, ApproxSign, ...; a spec's {@code ~ID}
+ *       replaces it), computed from {@link #normalized};
+ *   <li>randomness while training: {@link #quantize(NDArray, NDArray, QuantizationContext)}, e.g.
+ *       stochastic rounding drawing from the run's seeded generator;
+ *   <li>trained values of its own: implement {@link LearnedQuantizer};
+ *   <li>a zero point: {@link #affine()};
+ *   <li>the activations it is published with: {@link #activations()} (BitNet b1.58's 8-bit inputs).
+ * </ul>
  */
 public interface Quantizer {
 
@@ -88,6 +101,56 @@ public interface Quantizer {
 
     /** The unscaled alphabet value of every code. */
     NDArray values(NDArray codes);
+
+    /**
+     * Q(W) in a forward pass. By default, and always when {@code context.training()} is false,
+     * {@link #quantize(NDArray, NDArray)}: deterministic. While training a stochastic scheme may draw
+     * from {@link QuantizationContext#uniform}; its values still lie on the alphabet at scale s, so its
+     * codes are well defined, but they need not be the nearest.
+     */
+    default NDArray quantize(NDArray weights, NDArray scale, QuantizationContext context) {
+        return quantize(weights, scale);
+    }
+
+    /**
+     * The estimator this quantizer trains with unless a spec names another ({@code ternary~clipped}):
+     * {@link GradientEstimator#STE}, the identity, by default. A scheme whose paper defines its own
+     * backward pass (DoReFa's tanh, BinaryConnect's clip) returns it here.
+     */
+    default GradientEstimator estimator() {
+        return GradientEstimator.STE;
+    }
+
+    /**
+     * The weights in the estimator's units, u = (2 W / s - (max + min)) / (max - min) for an alphabet
+     * from min to max: the outermost levels (after scaling) at -1 and +1. Off the tape, the shape of the
+     * weights. A quantizer whose scale does not broadcast against the weights (per group) or that has a
+     * zero point overrides this.
+     */
+    default NDArray normalized(NDArray weights, NDArray scale) {
+        Alphabet alphabet = alphabet().orElseThrow(() -> new IllegalStateException("fp32 has no levels"));
+        double span = alphabet.max() - alphabet.min();
+        NDArray u = weights.div(scale).muli(EngineScalars.of(2 / span));
+        double centre = (alphabet.max() + alphabet.min()) / span;
+        return centre == 0 ? u : u.subi(EngineScalars.of(centre));
+    }
+
+    /**
+     * Whether Q has a zero point: {@code Q(W) = s * (values(c) - z)}. Then the array {@link #scale}
+     * returns has a leading axis of length 2, plane 0 the scales and plane 1 the zero points (each of the
+     * shape a plain scale would have), and the packed file stores both. False by default.
+     */
+    default boolean affine() {
+        return false;
+    }
+
+    /**
+     * The activation quantizer spec this scheme is published with, used when a run names none
+     * ({@code bitnet-b1.58} is ternary weights with {@code int8@absmax/token} inputs); {@code none} by default.
+     */
+    default String activations() {
+        return "none";
+    }
 
     /** Whether the scale is a trained parameter (LSQ); then the blocks keep it on the gradient tape. */
     default boolean learnsScale() {

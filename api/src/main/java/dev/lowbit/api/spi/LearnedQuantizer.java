@@ -1,0 +1,63 @@
+package dev.lowbit.api.spi;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+
+/**
+ * A weight quantizer with values trained together with the model: LSQ's scale (Esser et al. 2020),
+ * TTQ's magnitudes Wp and Wn (Zhu et al. 2017), learned alphabet values (LQ-Nets, Zhang et al. 2018),
+ * learned thresholds. Each trained value becomes a parameter of the layer (named by
+ * {@link TrainedValue#name()}), trained by the same optimizer, saved in every checkpoint; the packed
+ * file stores what decoding needs ({@link #packedScale}, {@link #packedAlphabet}), so {@code lowbit eval}
+ * reproduces the trained model exactly without this class.
+ *
+ * <p>A quantizer whose {@link #trainedValues} is empty for a shape trains like any other quantizer
+ * (the straight-through path, off the tape). Otherwise training calls {@link #quantizeTrained}, which
+ * the scheme writes with recorded engine ops: it defines the gradient of the weights and of every
+ * trained value. The contract ({@code QuantizerContract} checks it): with
+ * {@link QuantizationContext#EVALUATION} its value equals, bit for bit, the packed form
+ * {@code packedAlphabet[codes(W, trained)] * packedScale} (minus zero points for an affine scheme),
+ * and every trained value receives a gradient.
+ */
+public interface LearnedQuantizer extends Quantizer {
+
+    /**
+     * The values trained beside one weight tensor of this shape, in a fixed order; empty when this
+     * configuration trains none (e.g. an alphabet quantizer whose scale rule is not learned).
+     */
+    List<TrainedValue> trainedValues(Shape weightShape);
+
+    /**
+     * The initial trained values for these initial weights, in the order and shapes of
+     * {@link #trainedValues}, computed off the tape.
+     */
+    NDList initialValues(NDArray weights);
+
+    /**
+     * Q(W) for a forward pass, on the gradient tape of {@code shadow} and of every trained value.
+     *
+     * @param shadow the fp32 shadow weights, recording gradients while training
+     * @param trained the trained values, in the order of {@link #trainedValues}, recording gradients
+     * @param estimator the estimator the spec chose ({@link #estimator()} unless a {@code ~} names another);
+     *     a scheme with a gradient of its own for the weights (LSQ's clip) may ignore it and say so
+     * @param context training or evaluation
+     * @return the quantized weights in the shape of {@code shadow}
+     */
+    NDArray quantizeTrained(NDArray shadow, NDList trained, GradientEstimator estimator, QuantizationContext context);
+
+    /** The codes of these (detached) weights under these (detached) trained values: what the packed file stores. */
+    NDArray codes(NDArray weights, NDList trained);
+
+    /** The scales the packed file stores for these trained values, in the form {@link Quantizer#scale} has. */
+    NDArray packedScale(NDList trained);
+
+    /**
+     * The alphabet the packed file stores for this tensor: code c decodes to {@code packedAlphabet[c]}
+     * times the scale. The quantizer's fixed alphabet by default; TTQ's is {@code (-Wn, 0, Wp)}.
+     */
+    default double[] packedAlphabet(NDList trained) {
+        return alphabet().orElseThrow().values();
+    }
+}
