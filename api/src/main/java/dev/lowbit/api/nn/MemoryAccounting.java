@@ -22,8 +22,9 @@ import java.util.Set;
 /**
  * Counts parameters and memory tiers of an initialised model, per tensor and in total (see
  * {@link MemoryRecord} for the tiers). A tensor counts as quantized exactly when it is the shadow
- * weight of a {@link QuantizedBlock} whose quantizer is not full precision; a learned scale is
- * counted as that tensor's scales.
+ * weight of a {@link QuantizedBlock} whose quantizer is not full precision. Its trained values (LSQ's
+ * scale, TTQ's magnitudes) are counted with it, as its scales: the fp32 numbers stored beside the
+ * codes. An input quantizer's trained values are ordinary fp32 parameters.
  */
 public final class MemoryAccounting {
 
@@ -32,18 +33,18 @@ public final class MemoryAccounting {
     /** The fp32 and ideal tiers of an initialised block. */
     public static MemoryRecord of(Block model) {
         Map<Parameter, QuantizedWeight> quantized = quantizedWeights(model);
-        Set<Parameter> learnedScales = learnedScales(quantized);
+        Set<Parameter> trainedValues = trainedValues(quantized);
         List<TensorMemory> tensors = new ArrayList<>();
         for (Pair<String, Parameter> entry : model.getParameters()) {
             Parameter parameter = entry.getValue();
-            if (learnedScales.contains(parameter)) {
+            if (trainedValues.contains(parameter)) {
                 continue; // counted with its weight, as that tensor's scales
             }
             long[] shape = parameter.getArray().getShape().getShape();
             long elements = parameter.getArray().size();
             QuantizedWeight weight = quantized.get(parameter);
             Quantizer quantizer = weight == null ? null : weight.quantizer();
-            long scales = quantizer == null ? 0 : quantizer.scaleCount(shape);
+            long scales = quantizer == null ? 0 : scales(weight, shape);
             double bits = quantizer == null ? 32 : quantizer.bitsPerWeight();
             tensors.add(new TensorMemory(entry.getKey(), Arrays.stream(shape).boxed().toList(), quantizer != null,
                     elements, scales, bits, 4.0 * elements, (bits * elements + 32.0 * scales) / 8, null, null, null));
@@ -101,11 +102,31 @@ public final class MemoryAccounting {
         return quantized;
     }
 
-    /** The learned-scale parameters of these weights: stored and counted as their weight's scales. */
+    /**
+     * The fp32 numbers stored beside a quantized tensor's codes: its trained values' elements when it has
+     * any (LSQ's scale has {@link Quantizer#scaleCount} of them, as the rule's scales would), else the
+     * quantizer's {@link Quantizer#scaleCount}.
+     */
+    private static long scales(QuantizedWeight weight, long[] shape) {
+        if (weight.trainedValues().isEmpty()) {
+            return weight.quantizer().scaleCount(shape);
+        }
+        return weight.trainedValues().stream().mapToLong(p -> p.getArray().size()).sum();
+    }
+
+    /**
+     * The trained-value parameters of these weights (LSQ's scale, TTQ's magnitudes): counted and stored
+     * with their weight, not as tensors of their own. An input quantizer's trained values are not among them.
+     */
+    public static Set<Parameter> trainedValues(Map<Parameter, QuantizedWeight> quantized) {
+        Set<Parameter> values = Collections.newSetFromMap(new IdentityHashMap<>());
+        quantized.values().forEach(weight -> values.addAll(weight.trainedValues()));
+        return values;
+    }
+
+    /** The same as {@link #trainedValues}, by its name from when the only trained value was LSQ's scale. */
     public static Set<Parameter> learnedScales(Map<Parameter, QuantizedWeight> quantized) {
-        Set<Parameter> scales = Collections.newSetFromMap(new IdentityHashMap<>());
-        quantized.values().forEach(weight -> weight.learnedScale().ifPresent(scales::add));
-        return scales;
+        return trainedValues(quantized);
     }
 
     /** Every {@link QuantizedBlock} in the tree under {@code root}, in depth-first order. */

@@ -4,10 +4,22 @@ import ai.djl.nn.Block;
 
 /**
  * A block whose weight tensor goes through a quantizer. Memory accounting and packing find these
- * blocks in a model to learn which tensors are stored on the alphabet and which stay fp32.
+ * blocks in a model to learn which tensors are stored on the alphabet and which stay fp32; the run
+ * configures each with its layer's scheme (the layer map, the estimator, the activation quantizer)
+ * after the architecture built the model and before it initialises.
  */
 public interface QuantizedBlock extends Block {
 
-    /** The quantized weight: shadow weight, quantizer and, if learned, the scale parameter. */
+    /** The quantized weight: shadow weight, quantizer, trained values and the input quantizer. */
     QuantizedWeight quantizedWeight();
+
+    /**
+     * Reconfigures this block's weight (and input) quantization before the model initialises
+     * ({@link QuantizedWeight#configure}), and registers the block's parameters anew, in the order: the
+     * weight, its trained values, the input quantizer's trained values, then the block's others (bias).
+     *
+     * @param random the run's generator, which a stochastic quantizer draws from while training
+     * @throws IllegalStateException when the block is already initialised
+     */
+    void configure(LayerScheme scheme, QuantizerRandom random);
 }

@@ -14,7 +14,9 @@ import java.util.Objects;
 /**
  * A 2-D convolution over {@code (batch, channels, height, width)} whose kernel is kept in fp32 and
  * quantized in every forward pass through the straight-through estimator (one scale per tensor, or
- * per output filter with {@code /channel}). The bias stays fp32.
+ * per output filter with {@code /channel}), or as the {@link LayerScheme} it is {@linkplain #configure
+ * configured} with says, its input then going through the scheme's activation quantizer first. The
+ * bias stays fp32.
  */
 public final class QuantizedConv2d extends AbstractBlock implements QuantizedBlock {
 
@@ -44,11 +46,28 @@ public final class QuantizedConv2d extends AbstractBlock implements QuantizedBlo
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
-        this.weight = new QuantizedWeight(Objects.requireNonNull(quantizer, "quantizer"));
+        this.weight = new QuantizedWeight(Objects.requireNonNull(quantizer, "quantizer"), 4);
+        this.bias = Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build();
+        register();
+    }
+
+    @Override
+    public void configure(LayerScheme scheme, QuantizerRandom random) {
+        if (isInitialized()) {
+            throw new IllegalStateException("Cannot configure " + this + " after it is initialised: configure each"
+                    + " quantized block before the model initialises.");
+        }
+        weight.configure(scheme, random);
+        register();
+    }
+
+    /** (Re)registers the parameters: the quantized weight's (weight, trained values, input values), then the bias. */
+    private void register() {
+        parameters.clear();
         for (Parameter parameter : weight.parameters()) {
             addParameter(parameter);
         }
-        this.bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build());
+        addParameter(bias);
     }
 
     /** A convolution that keeps the spatial size ({@code padding = kernel / 2}, stride 1). */
@@ -59,7 +78,7 @@ public final class QuantizedConv2d extends AbstractBlock implements QuantizedBlo
     @Override
     protected NDList forwardInternal(
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray input = inputs.singletonOrThrow();
+        NDArray input = weight.quantizeInput(parameterStore, inputs.singletonOrThrow(), training);
         NDArray b = parameterStore.getValue(bias, input.getDevice(), training);
         return Conv2d.conv2d(input, weight.forward(parameterStore, input.getManager(), training), b,
                 new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), 1);
@@ -97,9 +116,15 @@ public final class QuantizedConv2d extends AbstractBlock implements QuantizedBlo
         return weight;
     }
 
+    /** {@code , activations=SPEC} when the input is quantized, else nothing. */
+    private String activations() {
+        return weight.scheme().activations() == null ? ""
+                : ", activations=" + QuantizerException.safely(weight.scheme().activations()::spec, weight.scheme().activations());
+    }
+
     @Override
     public String toString() {
         return "QuantizedConv2d(filters=" + filters + ", kernel=" + kernel + ", stride=" + stride + ", padding="
-                + padding + ", quantizer=" + weight.quantizer().spec() + ")";
+                + padding + ", quantizer=" + weight.quantizer().spec() + activations() + ")";
     }
 }

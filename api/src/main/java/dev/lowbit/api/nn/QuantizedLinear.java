@@ -13,7 +13,9 @@ import java.util.Objects;
 
 /**
  * A fully connected layer {@code y = x Q(W)^T + b} on the last axis, whose weight W is kept in fp32
- * and quantized in every forward pass through the straight-through estimator. The bias stays fp32.
+ * and quantized in every forward pass through the straight-through estimator (or the estimator, trained
+ * values and input quantizer of the {@link LayerScheme} it is {@linkplain #configure configured} with:
+ * {@code y = Qa(x) Q(W)^T + b}). The bias stays fp32.
  */
 public final class QuantizedLinear extends AbstractBlock implements QuantizedBlock {
 
@@ -33,17 +35,34 @@ public final class QuantizedLinear extends AbstractBlock implements QuantizedBlo
             throw new IllegalArgumentException("units must be >= 1, got " + units);
         }
         this.units = units;
-        this.weight = new QuantizedWeight(Objects.requireNonNull(quantizer, "quantizer"));
+        this.weight = new QuantizedWeight(Objects.requireNonNull(quantizer, "quantizer"), 2);
+        this.bias = Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build();
+        register();
+    }
+
+    @Override
+    public void configure(LayerScheme scheme, QuantizerRandom random) {
+        if (isInitialized()) {
+            throw new IllegalStateException("Cannot configure " + this + " after it is initialised: configure each"
+                    + " quantized block before the model initialises.");
+        }
+        weight.configure(scheme, random);
+        register();
+    }
+
+    /** (Re)registers the parameters: the quantized weight's (weight, trained values, input values), then the bias. */
+    private void register() {
+        parameters.clear();
         for (Parameter parameter : weight.parameters()) {
             addParameter(parameter);
         }
-        this.bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build());
+        addParameter(bias);
     }
 
     @Override
     protected NDList forwardInternal(
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray input = inputs.singletonOrThrow();
+        NDArray input = weight.quantizeInput(parameterStore, inputs.singletonOrThrow(), training);
         NDArray b = parameterStore.getValue(bias, input.getDevice(), training);
         return Linear.linear(input, weight.forward(parameterStore, input.getManager(), training), b);
     }
@@ -66,8 +85,14 @@ public final class QuantizedLinear extends AbstractBlock implements QuantizedBlo
         return weight;
     }
 
+    /** {@code , activations=SPEC} when the input is quantized, else nothing. */
+    private String activations() {
+        return weight.scheme().activations() == null ? ""
+                : ", activations=" + QuantizerException.safely(weight.scheme().activations()::spec, weight.scheme().activations());
+    }
+
     @Override
     public String toString() {
-        return "QuantizedLinear(units=" + units + ", quantizer=" + weight.quantizer().spec() + ")";
+        return "QuantizedLinear(units=" + units + ", quantizer=" + weight.quantizer().spec() + activations() + ")";
     }
 }
