@@ -38,10 +38,10 @@ final class InputQuantization {
     /** The layer's name, for messages (read when they are written: it is set after the layer is built). */
     private final Supplier<String> layer;
 
-    InputQuantization(ActivationQuantizer quantizer, Supplier<String> layer) {
+    InputQuantization(ActivationQuantizer quantizer, GradientEstimator estimator, Supplier<String> layer) {
         this.quantizer = quantizer;
         this.layer = layer;
-        this.estimator = guarded("estimator()", null, quantizer::estimator);
+        this.estimator = estimator;
         this.declared = guarded("trainedValues()", null, () -> List.copyOf(quantizer.trainedValues()));
         List<Parameter> created = new ArrayList<>();
         for (int i = 0; i < declared.size(); i++) {

@@ -72,17 +72,14 @@ public final class QuantizedWeight {
      * Trains this weight (and the layer's input) with {@code scheme}, drawing from {@code random}; call it
      * through {@link QuantizedBlock#configure}, which registers the new {@link #parameters()}. The shadow
      * weight stays the same parameter; trained values are made anew. A scheme equal to the current one
-     * changes nothing but the generator. A full-precision weight quantizer keeps the whole layer fp32: the
-     * scheme's activation quantizer is dropped.
+     * changes nothing but the generator. With a full-precision weight quantizer the weights stay fp32 and
+     * the inputs are still quantized when the scheme says so (eval's rebuilt models).
      */
     public void configure(LayerScheme scheme, QuantizerRandom random) {
         Objects.requireNonNull(scheme, "scheme");
         this.random = Objects.requireNonNull(random, "random");
-        LayerScheme effective = scheme.weights().isFullPrecision() && scheme.activations() != null
-                ? new LayerScheme(scheme.weights(), scheme.estimator(), null)
-                : scheme;
-        if (!effective.equals(this.scheme)) {
-            install(effective);
+        if (!scheme.equals(this.scheme)) {
+            install(scheme);
         }
     }
 
@@ -108,7 +105,7 @@ public final class QuantizedWeight {
                     .build());
         }
         this.trained = List.copyOf(values);
-        this.input = scheme.activations() == null ? null : new InputQuantization(scheme.activations(), this::layerName);
+        this.input = scheme.activations() == null ? null : new InputQuantization(scheme.activations(), scheme.inputEstimator(), this::layerName);
         requireDistinctNames();
     }
 

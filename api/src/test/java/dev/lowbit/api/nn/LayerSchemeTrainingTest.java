@@ -182,19 +182,24 @@ class LayerSchemeTrainingTest {
     }
 
     @Test
-    void aLayerKeptInFp32QuantizesNeitherWeightsNorInputs() {
+    void fp32WeightsWithAnInputQuantizerKeepTheWeightsAndQuantizeTheInputsAsEvalRebuildsThem() {
         Quantizer fp32 = new FullPrecisionQuantizer();
         QuantizedLinear layer = new QuantizedLinear(4, ternary);
-        layer.configure(new LayerScheme(fp32, new SchemeFixtures.Clipped(), new SchemeFixtures.LearnedClip()),
+        layer.configure(new LayerScheme(fp32, GradientEstimator.STE, new SchemeFixtures.AbsMaxInt8()),
                 new QuantizerRandom(1));
         initialised(layer);
         NDArray x = manager.randomNormal(new Shape(5, 6));
 
-        NDArray y = forward(layer, x, true);
+        NDArray y = forward(layer, x, false);
 
-        assertThat(layer.quantizedWeight().scheme().activations()).isNull();
         assertThat(names(layer)).containsExactly("weight", "bias");
-        assertThat(y.toFloatArray()).containsExactly(Linear.linear(x, layer.quantizedWeight().weight().getArray(),
+        NDArray quantizedInput = new SchemeFixtures.AbsMaxInt8().quantize(x,
+                new SchemeFixtures.AbsMaxInt8().scale(x, new ai.djl.ndarray.NDList()),
+                dev.lowbit.api.spi.QuantizationContext.EVALUATION);
+        assertThat(y.toFloatArray()).containsExactly(Linear.linear(quantizedInput,
+                layer.quantizedWeight().weight().getArray(), layer.getParameters().get("bias").getArray())
+                .singletonOrThrow().toFloatArray());
+        assertThat(y.toFloatArray()).isNotEqualTo(Linear.linear(x, layer.quantizedWeight().weight().getArray(),
                 layer.getParameters().get("bias").getArray()).singletonOrThrow().toFloatArray());
     }
 
