@@ -21,7 +21,7 @@ public final class ClippedEstimator implements GradientEstimator {
 
     @Override
     public String description() {
-        return "clipped straight-through: 1 where |u| <= 1, else 0 (Hubara et al. 2016, BNN, arXiv:1602.02830)";
+        return "BNN's clipped straight-through: 1 where |u| <= 1, else 0 (Hubara et al. 2016, arXiv:1602.02830)";
     }
 
     @Override
