@@ -19,8 +19,21 @@ class BuiltInQuantizersTest {
     @Test
     void serviceLoaderFindsEveryBuiltIn() {
         assertThat(ServiceLoader.load(Quantizer.class).stream().map(p -> p.get().id())).containsExactlyInAnyOrder(
-                "fp32", "binary", "ternary", "quaternary", "quinary", "k8", "k9", "k16", "k17");
-        assertThat(ServiceLoader.load(QuantizerFactory.class).stream().map(p -> p.get().name())).containsExactly("levels");
+                "fp32", "binary", "ternary", "quaternary", "quinary", "k8", "k9", "k16", "k17",
+                "binaryconnect", "binaryconnect-stochastic", "xnor", "twn", "ttq", "bitnet-b1.58");
+        assertThat(ServiceLoader.load(QuantizerFactory.class).stream().map(p -> p.get().name()))
+                .containsExactly("levels", "dorefa", "lsq");
+    }
+
+    @Test
+    void everyPublishedSchemeCitesItsPaper() {
+        List<String> descriptions = new java.util.ArrayList<>(List.of(new BinaryConnectQuantizer().description(),
+                new BinaryConnectStochasticQuantizer().description(), new XnorQuantizer().description(),
+                new TwnQuantizer().description(), new TtqQuantizer().description(), new BitNetB158Quantizer().description(),
+                new DorefaQuantizerFactory().description(), new DorefaQuantizerFactory().create("2").description(),
+                new LsqQuantizerFactory().description(), new LsqQuantizerFactory().create("4").description()));
+        assertThat(descriptions).allSatisfy(description ->
+                assertThat(description).containsPattern("et al\\. \\d{4}, arXiv:\\d{4}\\.\\d{4,5}\\)$"));
     }
 
     @Test

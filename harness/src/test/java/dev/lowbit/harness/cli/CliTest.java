@@ -56,8 +56,9 @@ public class CliTest {
     void anUnknownQuantizerListsTheIdsAndExitsTwoBeforeTraining() {
         Result result = lowbit("run", "--quantizer", "int3", "--out", dir.toString());
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: No quantizer with id 'int3'. Available: [binary, fp32, k16, k17,"
-                + " k8, k9, quaternary, quinary, ternary]. Put its jar in plugins/ or run 'lowbit list'."
+        assertThat(result.err()).isEqualTo("lowbit: No quantizer with id 'int3'. Available: [binary, binaryconnect,"
+                + " binaryconnect-stochastic, bitnet-b1.58, fp32, k16, k17, k8, k9, quaternary, quinary, ternary, ttq,"
+                + " twn, xnor]. Put its jar in plugins/ or run 'lowbit list'."
                 + System.lineSeparator());
         assertThat(dir.resolve("quick")).doesNotExist();
     }

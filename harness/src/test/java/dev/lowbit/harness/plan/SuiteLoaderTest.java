@@ -21,7 +21,8 @@ class SuiteLoaderTest {
 
     static final String NL = System.lineSeparator();
     static final String ARCHITECTURES = "[cnn-large, cnn-small, fcnn-large, fcnn-small, vit-large, vit-small]";
-    static final String QUANTIZERS = "[binary, fp32, k16, k17, k8, k9, quaternary, quinary, ternary]";
+    static final String QUANTIZERS = "[binary, binaryconnect, binaryconnect-stochastic, bitnet-b1.58, fp32, k16,"
+            + " k17, k8, k9, quaternary, quinary, ternary, ttq, twn, xnor]";
     static final String TOP_KEYS = "name, dataset, architectures, quantizers, layerPolicy, recipes, seeds, trainLimit,"
             + " validationShare, parityTolerance";
 

@@ -19,7 +19,8 @@ class RegistryTest {
     void findsTheBuiltInsThroughServiceLoaderWithTheirJar() {
         QuantizerRegistry registry = QuantizerRegistry.load(loader);
         assertThat(registry.ids())
-                .containsExactly("binary", "fp32", "k16", "k17", "k8", "k9", "quaternary", "quinary", "ternary");
+                .containsExactly("binary", "binaryconnect", "binaryconnect-stochastic", "bitnet-b1.58", "fp32", "k16",
+                        "k17", "k8", "k9", "quaternary", "quinary", "ternary", "ttq", "twn", "xnor");
         assertThat(registry.all()).allSatisfy(entry -> assertThat(entry.source()).startsWith("built-in"));
     }
 
@@ -28,8 +29,9 @@ class RegistryTest {
         QuantizerRegistry registry = QuantizerRegistry.load(loader);
         assertThatThrownBy(() -> registry.get("int3"))
                 .isInstanceOf(BadInputException.class)
-                .hasMessage("No quantizer with id 'int3'. Available: [binary, fp32, k16, k17, k8, k9, quaternary,"
-                        + " quinary, ternary]. Put its jar in plugins/ or run 'lowbit list'.");
+                .hasMessage("No quantizer with id 'int3'. Available: [binary, binaryconnect, binaryconnect-stochastic,"
+                        + " bitnet-b1.58, fp32, k16, k17, k8, k9, quaternary, quinary, ternary, ttq, twn, xnor]. Put its"
+                        + " jar in plugins/ or run 'lowbit list'.");
     }
 
     @Test
@@ -52,13 +54,13 @@ class RegistryTest {
                         + " gauss, learned, mse]. Put its jar in plugins/ or run 'lowbit list'. Write ID@RULE or"
                         + " ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
         assertThatThrownBy(() -> registry.resolve("ternary@mse/row"))
-                .hasMessage("Invalid quantizer 'ternary@mse/row': No scale granularity 'row'. Available: [tensor, channel]."
-                        + " Write ID@RULE or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
+                .hasMessage("Invalid quantizer 'ternary@mse/row': No scale granularity 'row'. Available: [tensor, channel,"
+                        + " group:G], e.g. group:64. Write ID@RULE or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
         assertThatThrownBy(() -> registry.resolve("fp32@mse"))
                 .hasMessage("Invalid quantizer 'fp32@mse': Quantizer 'fp32' is full precision: it has no scale rule. Write ID@RULE"
                         + " or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
         assertThatThrownBy(() -> registry.resolve("values:1,2"))
-                .hasMessage("No quantizer factory 'values' in 'values:1,2'. Available: [levels], e.g. levels:-2,-1,1,2."
+                .hasMessage("No quantizer factory 'values' in 'values:1,2'. Available: [dorefa, levels, lsq], e.g. levels:-2,-1,1,2."
                         + " Put its jar in plugins/ or run 'lowbit list'.");
         assertThatThrownBy(() -> registry.resolve("levels:1,1"))
                 .hasMessage("Invalid quantizer 'levels:1,1': value 1 appears twice.");
