@@ -182,11 +182,14 @@ public final class QuantizedWeight {
     }
 
     /**
-     * Names every quantized weight of {@code model} by its path in {@link Block#getParameters()}
-     * (full-precision ones never call their quantizer, so they need no name).
+     * Names the weight of every {@link QuantizedBlock} of {@code model} by its path in
+     * {@link Block#getParameters()}, full-precision ones included: a layer map selects layers by these names.
      */
     public static void nameAll(Block model) {
-        Map<Parameter, QuantizedWeight> byParameter = MemoryAccounting.quantizedWeights(model);
+        Map<Parameter, QuantizedWeight> byParameter = new java.util.IdentityHashMap<>();
+        for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(model)) {
+            byParameter.put(block.quantizedWeight().weight(), block.quantizedWeight());
+        }
         for (Pair<String, Parameter> entry : model.getParameters()) {
             QuantizedWeight weight = byParameter.get(entry.getValue());
             if (weight != null) {
@@ -195,8 +198,11 @@ public final class QuantizedWeight {
         }
     }
 
-    /** The layer's name in messages: the tensor's path without {@code _weight}. */
-    private String layerName() {
+    /**
+     * The layer's name: the weight's parameter path without {@code _weight} (e.g. {@code 01QuantizedLinear})
+     * once {@link #nameAll} ran; layer maps select by it and messages use it.
+     */
+    public String layerName() {
         return name.endsWith("_weight") ? name.substring(0, name.length() - "_weight".length()) : name;
     }
 

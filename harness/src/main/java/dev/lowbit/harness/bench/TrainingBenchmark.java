@@ -14,6 +14,7 @@ import dev.lowbit.harness.data.LabeledImages;
 import dev.lowbit.harness.data.ValidationSplit;
 import dev.lowbit.harness.train.Batches;
 import dev.lowbit.harness.train.TrainingSession;
+import dev.lowbit.harness.train.LayerSchemes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -73,7 +74,7 @@ public final class TrainingBenchmark {
         try {
             for (Quantizer quantizer : all) {
                 sessions.add(new TrainingSession(architecture.id() + "." + quantizer.id(), recipe,
-                        batchesPerEpoch * Math.max(1, settings.epochs()), architecture, quantizer, LayerPolicy.byId("all"),
+                        batchesPerEpoch * Math.max(1, settings.epochs()), architecture, quantizer, LayerPolicy.byId("all"), LayerSchemes.AS_BUILT,
                         exampleShape, data.classes(), settings.seed(), block -> { }));
             }
             Block reference = sessions.get(0).block();

@@ -25,6 +25,7 @@ import dev.lowbit.harness.plugin.ThreadContextClassLoader;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
 import dev.lowbit.harness.train.Checkpoint;
+import dev.lowbit.harness.train.LayerSchemes;
 import dev.lowbit.harness.train.ProgressReporter;
 import dev.lowbit.harness.train.TrainingRunner;
 import java.io.PrintWriter;
@@ -200,7 +201,7 @@ public final class GridRunner {
             TrainingRunner.Outcome outcome;
             try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(
                     RunClassLoader.of(quantizer, architecture, GridRunner.class.getClassLoader()))) {
-                outcome = runner.train(run, runId, architecture, quantizer, data,
+                outcome = runner.train(run, runId, architecture, quantizer, LayerSchemes.AS_BUILT, data,
                         new TrainingRunner.RunFiles(store.checkpointFile(run.suite(), runId),
                                 store.previousCheckpointFile(run.suite(), runId), resumeFrom, epochLog,
                                 reason -> store.restartRun(run.suite(), runId, reason, log::println)),

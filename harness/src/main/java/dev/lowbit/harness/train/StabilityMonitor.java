@@ -70,16 +70,17 @@ final class StabilityMonitor implements AutoCloseable {
             try (NDManager scope = snapshots.newSubManager()) {
                 NDArray shadow = detached(w, scope);
                 NDArray scale = w.weight().scaleOf(shadow);
-                NDArray normalized = shadow.div(scale);
-                NDArray codes = w.weight().codes(shadow, scale);
+                // In the estimator's units the outermost levels sit at -1 and +1, whatever the granularity
+                // (group scales do not broadcast against the weights) or zero point.
+                NDArray normalized = w.weight().quantizer().normalized(shadow, scale);
+                NDArray codes = w.weight().codesOf(shadow);
                 Alphabet alphabet = w.weight().quantizer().alphabet().orElseThrow();
                 weights += shadow.size();
                 NDArray previous = previousCodes.get(w.name());
                 if (previous != null) {
                     flipped += codes.neq(previous).sum().toType(DataType.INT64, false).getLong();
                 }
-                beyond += normalized.lt((float) alphabet.min()).logicalOr(normalized.gt((float) alphabet.max()))
-                        .sum().toType(DataType.INT64, false).getLong();
+                beyond += normalized.abs().gt(1f).sum().toType(DataType.INT64, false).getLong();
                 occupancy.put(w.name(), histogram(codes.toFloatArray(), alphabet.levels()));
             }
         }
@@ -108,9 +109,7 @@ final class StabilityMonitor implements AutoCloseable {
     }
 
     private static NDArray codesOf(Watched w, NDManager scope) {
-        NDArray shadow = detached(w, scope);
-        NDArray scale = w.weight().scaleOf(shadow);
-        return w.weight().codes(shadow, scale);
+        return w.weight().codesOf(detached(w, scope));
     }
 
     private static List<Long> histogram(float[] codes, int levels) {

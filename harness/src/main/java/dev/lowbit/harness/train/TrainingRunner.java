@@ -110,13 +110,14 @@ public final class TrainingRunner {
      * @param config the run's config
      * @param label a short name for progress output
      * @param architecture builds the model
-     * @param quantizer the quantizer of every quantized weight tensor
+     * @param quantizer the quantizer the architecture builds every quantized layer with
+     * @param schemes what each quantized layer then trains with (estimator, activations, layer map)
      * @param data the dataset
      * @param files the checkpoint, the epochs already stored with it, and where new epochs go
      * @param persist stores the trained model before it is closed
      */
     public Outcome train(RunConfig config, String label, Architecture architecture, Quantizer quantizer,
-            LabeledImages data, RunFiles files, ModelSink persist) {
+            LayerSchemes schemes, LabeledImages data, RunFiles files, ModelSink persist) {
         Recipe recipe = config.recipe();
         ValidationSplit split = ValidationSplit.stratified(
                 data.train().labels(), config.trainLimit(), config.validationShare(), config.seed());
@@ -130,13 +131,13 @@ public final class TrainingRunner {
         Checkpoint.Restored restored = files.resumeFrom();
         TrainingSession opened;
         try {
-            opened = open(label, recipe, batchesPerEpoch * recipe.epochs(), architecture, quantizer, config,
+            opened = open(label, recipe, batchesPerEpoch * recipe.epochs(), architecture, quantizer, schemes, config,
                     exampleShape, data.classes(), restored);
         } catch (Checkpoint.MismatchException e) {
             // Nothing was trained yet: the run starts from scratch rather than failing on every rerun.
             files.restart().accept(e.getMessage());
             restored = null;
-            opened = open(label, recipe, batchesPerEpoch * recipe.epochs(), architecture, quantizer, config,
+            opened = open(label, recipe, batchesPerEpoch * recipe.epochs(), architecture, quantizer, schemes, config,
                     exampleShape, data.classes(), null);
         }
         try (TrainingSession session = opened) {
@@ -179,11 +180,12 @@ public final class TrainingRunner {
      * @throws Checkpoint.MismatchException when the checkpoint does not fit the model; the model is closed
      */
     private static TrainingSession open(String label, Recipe recipe, int totalSteps, Architecture architecture,
-            Quantizer quantizer, RunConfig config, Shape exampleShape, int classes, Checkpoint.Restored restored) {
+            Quantizer quantizer, LayerSchemes schemes, RunConfig config, Shape exampleShape, int classes,
+            Checkpoint.Restored restored) {
         TrainingSession session;
         try {
             session = new TrainingSession(label, recipe, totalSteps, architecture, quantizer,
-                    LayerPolicy.byId(config.layerPolicy()), exampleShape, classes, config.seed(), block -> {
+                    builtPolicy(config.layerPolicy()), schemes, exampleShape, classes, config.seed(), block -> {
                         if (restored != null) {
                             restored.initialize(block);
                         }
@@ -200,6 +202,14 @@ public final class TrainingRunner {
             }
         }
         return session;
+    }
+
+    /**
+     * The policy the architecture builds with: a preset as named; a layer map ({@code first=k17;last=k17})
+     * builds every layer quantized and then sets each layer's scheme ({@link LayerSchemes}).
+     */
+    public static LayerPolicy builtPolicy(String layerPolicy) {
+        return layerPolicy.contains("=") ? LayerPolicy.ALL : LayerPolicy.byId(layerPolicy);
     }
 
     /** The checkpoint mismatch behind {@code thrown}, if any: the engine may wrap an initializer's exception. */

@@ -16,6 +16,7 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.tracker.Tracker;
 import dev.lowbit.api.nn.QuantizedWeight;
+import dev.lowbit.api.nn.QuantizerRandom;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.spi.Architecture;
@@ -43,6 +44,8 @@ public final class TrainingSession implements AutoCloseable {
     private static final int SPIKE_WARM_UP = 10;
 
     private final Block block;
+    /** The quantizers' draws (stochastic rounding); its state goes into every checkpoint. */
+    private final QuantizerRandom random;
     private final ResumableOptimizer optimizer;
     private final Model model;
     private final Trainer trainer;
@@ -65,15 +68,20 @@ public final class TrainingSession implements AutoCloseable {
      * @param label the model's name
      * @param recipe optimizer, schedule and batch size
      * @param totalSteps the steps of the whole run (the cosine schedule decays over them)
-     * @param seed seeds the engine's generator, which draws the initial weights
+     * @param schemes what each quantized layer trains with (estimator, activation quantizer, layer map)
+     * @param seed seeds the engine's generator, which draws the initial weights, and the quantizers' generator
      * @param restore sets restored parameters on the block before the trainer initialises it (or does nothing)
      */
     public TrainingSession(String label, Recipe recipe, int totalSteps, Architecture architecture, Quantizer quantizer,
-            LayerPolicy layerPolicy, Shape exampleShape, int classes, long seed, Consumer<Block> restore) {
+            LayerPolicy layerPolicy, LayerSchemes schemes, Shape exampleShape, int classes, long seed,
+            Consumer<Block> restore) {
         Engine.getInstance().setRandomSeed((int) seed);
         this.block = architecture.build(exampleShape, classes, quantizer, layerPolicy);
-        // A quantizer that fails is then reported with the tensor it failed on.
+        // A quantizer that fails is then reported with the tensor it failed on, and a layer map finds layers by name.
         QuantizedWeight.nameAll(block);
+        this.random = new QuantizerRandom(seed);
+        // Before anything initialises: a scheme may add parameters (trained values) the checkpoint restores.
+        schemes.apply(block, random);
         // He initialisation for weights the architecture left to the harness (the FCNN and CNN use
         // ReLU); an architecture that sets its own initializers keeps them.
         block.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
@@ -111,6 +119,11 @@ public final class TrainingSession implements AutoCloseable {
     /** The trainer. */
     public Trainer trainer() {
         return trainer;
+    }
+
+    /** The quantizers' seeded generator, whose state a checkpoint saves and a resumed run restores. */
+    public QuantizerRandom random() {
+        return random;
     }
 
     ResumableOptimizer optimizer() {
