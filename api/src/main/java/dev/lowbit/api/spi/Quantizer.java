@@ -152,6 +152,18 @@ public interface Quantizer {
         return "none";
     }
 
+    /**
+     * How many scales {@link #scale} gives for a tensor: per tensor, per output channel, or per group of
+     * G weights along each output channel ({@code group:G}, whose scales have the compact shape
+     * {@code (out, groups)} of {@link Granularity#scaleShape}). The packed file stores the group size of a
+     * group granularity, so that {@code lowbit eval} decodes without this quantizer; per tensor and per
+     * channel the scales broadcast against the weights and need no more. {@link Granularity#TENSOR} by
+     * default; {@link dev.lowbit.api.AlphabetQuantizer} returns its scale setting's.
+     */
+    default Granularity granularity() {
+        return Granularity.TENSOR;
+    }
+
     /** Whether the scale is a trained parameter (LSQ); then the blocks keep it on the gradient tape. */
     default boolean learnsScale() {
         return false;
