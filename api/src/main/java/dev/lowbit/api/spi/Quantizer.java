@@ -89,7 +89,10 @@ public interface Quantizer {
      * The scale s of one tensor: its quantized values are {@code s * alphabet value}.
      *
      * @param weights the fp32 shadow weights of one tensor, output channels on axis 0
-     * @return a scalar (per tensor) or an array broadcastable against {@code weights} (per channel)
+     * @return a scalar (per tensor), an array broadcastable against {@code weights} (per channel), or the
+     *     compact {@code (out, groups)} scales of {@link Granularity#scaleShape} (per group, see
+     *     {@link #granularity()}); for an {@link #affine()} quantizer, that shape's scales and zero points
+     *     stacked on a new leading axis of length 2
      */
     NDArray scale(NDArray weights);
 
