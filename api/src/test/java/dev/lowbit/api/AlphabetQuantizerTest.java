@@ -99,7 +99,7 @@ class AlphabetQuantizerTest {
         assertThatThrownBy(() -> ScaleRules.parse("median"))
                 .hasMessage("No scale rule 'median'. Available: [absmean, absmax, gauss, mse, learned, minmax].");
         assertThatThrownBy(() -> ScaleRules.parse("mse/row"))
-                .hasMessage("No scale granularity 'row'. Available: [tensor, channel].");
+                .hasMessage("No scale granularity 'row'. Available: [tensor, channel, group:G], e.g. group:64.");
     }
 
     @Test
