@@ -38,6 +38,13 @@ public final class AlphabetCodes {
     private final float[] values;
     private final float[] midpoints;
     private final boolean nearestByShift;
+    /**
+     * Whether {@code code * step + min} in float32 gives exactly {@code (float) value} for every code:
+     * then {@link #values} computes instead of looking up. True for integer and most dyadic alphabets; an
+     * alphabet such as {@code -0.3,-0.1,0.1,0.3} looks its values up, so that decoding always gives
+     * {@code (float) alphabet[c]}, the value the packed file's generic decode uses.
+     */
+    private final boolean valuesByArithmetic;
 
     public AlphabetCodes(Alphabet alphabet) {
         this.alphabet = alphabet;
@@ -49,6 +56,20 @@ public final class AlphabetCodes {
             midpoints[i - 1] = (float) ((alphabet.value(i - 1) + alphabet.value(i)) / 2);
         }
         this.nearestByShift = consecutiveIntegers && Math.max(-alphabet.min(), alphabet.max()) < LARGEST_ROUNDED;
+        this.valuesByArithmetic = !Double.isNaN(uniformStep) && arithmeticIsExact(values, uniformStep);
+    }
+
+    /** Whether the engine's {@code code + min} (step 1) or {@code code * step + min} is each value exactly. */
+    private static boolean arithmeticIsExact(float[] values, double step) {
+        float min = values[0];
+        float stepAsFloat = (float) step;
+        for (int code = 0; code < values.length; code++) {
+            float computed = step == 1 ? code + min : code * stepAsFloat + min;
+            if (computed != values[code]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The alphabet. */
@@ -80,27 +101,27 @@ public final class AlphabetCodes {
 
     /** {@link #values} of codes the caller hands over (e.g. fresh from {@link #codes}). */
     public NDArray valuesOverwriting(NDArray codes) {
+        if (!valuesByArithmetic) {
+            try (codes) {
+                return values(codes);
+            }
+        }
         if (uniformStep == 1) {
             return codes.addi(EngineScalars.of(alphabet.min()));
         }
-        if (!Double.isNaN(uniformStep)) {
-            return codes.muli(EngineScalars.of(uniformStep)).addi(EngineScalars.of(alphabet.min()));
-        }
-        try (codes) {
-            return values(codes);
-        }
+        return codes.muli(EngineScalars.of(uniformStep)).addi(EngineScalars.of(alphabet.min()));
     }
 
-    /** The alphabet value of every code (unscaled). */
+    /** The alphabet value of every code (unscaled), exactly {@code (float) alphabet[c]}. */
     public NDArray values(NDArray codes) {
+        if (!valuesByArithmetic) {
+            NDArray table = codes.getManager().create(values);
+            return table.take(codes.toType(DataType.INT64, false));
+        }
         if (uniformStep == 1) {
             return codes.add(EngineScalars.of(alphabet.min()));
         }
-        if (!Double.isNaN(uniformStep)) {
-            return codes.mul(EngineScalars.of(uniformStep)).addi(EngineScalars.of(alphabet.min()));
-        }
-        NDArray table = codes.getManager().create(values);
-        return table.take(codes.toType(DataType.INT64, false));
+        return codes.mul(EngineScalars.of(uniformStep)).addi(EngineScalars.of(alphabet.min()));
     }
 
     /** Every element replaced by its nearest alphabet value (unscaled): {@code values(codes(x))}. */
@@ -115,6 +136,68 @@ public final class AlphabetCodes {
             return nearestIntegerOverwriting(normalized);
         }
         return valuesOverwriting(codesOverwriting(normalized));
+    }
+
+    /**
+     * Stochastic rounding onto the alphabet, for training with a scheme that rounds at random: each
+     * element x, first clipped to [min, max], lies between neighbouring values {@code a_i <= x <= a_(i+1)}
+     * and goes up to {@code a_(i+1)} with probability
+     * <pre>    p = (x - a_i) / (a_(i+1) - a_i)</pre>
+     * that is, when its uniform draw {@code u < p}; otherwise down to {@code a_i}. The expected value is x
+     * (within the range). For binary {@code {-1, 1}} this is BinaryConnect's stochastic binarisation
+     * (Courbariaux et al. 2015): +1 with probability {@code hard_sigmoid(x) = clip((x + 1) / 2, 0, 1)}.
+     *
+     * @param normalized the weights in alphabet units ({@code W / s}), handed over: overwritten or closed
+     * @param uniform draws in [0, 1), one per element (e.g. {@link dev.lowbit.api.spi.QuantizationContext#uniform});
+     *     left as it is
+     * @return the alphabet values (float32, unscaled) in the shape of {@code normalized}
+     */
+    public NDArray snapStochasticOverwriting(NDArray normalized, NDArray uniform) {
+        return valuesOverwriting(codesStochasticOverwriting(normalized, uniform));
+    }
+
+    /** The codes {@link #snapStochasticOverwriting} rounds to, as float32 integers in [0, k). */
+    public NDArray codesStochasticOverwriting(NDArray normalized, NDArray uniform) {
+        try (normalized; NDArray x = clip(normalized, alphabet.min(), alphabet.max())) {
+            if (!Double.isNaN(uniformStep)) {
+                // Position in steps above min; clipped again, as (max - min) / step may round past k - 1.
+                x.subi(EngineScalars.of(alphabet.min()));
+                if (uniformStep != 1) {
+                    x.divi(EngineScalars.of(uniformStep));
+                }
+                try (NDArray steps = clip(x, 0, alphabet.levels() - 1)) {
+                    NDArray lower = steps.floor();
+                    try (NDArray fraction = steps.sub(lower)) {
+                        return roundedUp(lower, fraction, uniform);
+                    }
+                }
+            }
+            // Unequal spacing: a_i is the largest of a_0 .. a_(k-2) at or below x.
+            NDArray lower = x.zerosLike();
+            for (int i = 1; i < values.length - 1; i++) {
+                try (NDArray atOrAbove = x.gte(EngineScalars.of(values[i]));
+                        NDArray counted = atOrAbove.toType(DataType.FLOAT32, false)) {
+                    lower.addi(counted);
+                }
+            }
+            try (NDArray table = x.getManager().create(values);
+                    NDArray index = lower.toType(DataType.INT64, false);
+                    NDArray next = index.add(1);
+                    NDArray low = table.take(index);
+                    NDArray high = table.take(next);
+                    NDArray above = x.sub(low);
+                    NDArray gap = high.sub(low);
+                    NDArray fraction = above.div(gap)) {
+                return roundedUp(lower, fraction, uniform);
+            }
+        }
+    }
+
+    /** {@code lower + (uniform < fraction ? 1 : 0)}, in place on {@code lower}. */
+    private static NDArray roundedUp(NDArray lower, NDArray fraction, NDArray uniform) {
+        try (NDArray up = uniform.lt(fraction); NDArray step = up.toType(DataType.FLOAT32, false)) {
+            return lower.addi(step);
+        }
     }
 
     /**

@@ -97,9 +97,9 @@ class AlphabetQuantizerTest {
     @Test
     void rejectsUnknownBuiltInScaleRulesListingTheKnownOnes() {
         assertThatThrownBy(() -> ScaleRules.parse("median"))
-                .hasMessage("No scale rule 'median'. Available: [absmean, absmax, gauss, mse, learned].");
+                .hasMessage("No scale rule 'median'. Available: [absmean, absmax, gauss, mse, learned, minmax].");
         assertThatThrownBy(() -> ScaleRules.parse("mse/row"))
-                .hasMessage("No scale granularity 'row'. Available: [tensor, channel].");
+                .hasMessage("No scale granularity 'row'. Available: [tensor, channel, group:G], e.g. group:64.");
     }
 
     @Test

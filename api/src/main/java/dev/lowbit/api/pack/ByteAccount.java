@@ -49,7 +49,8 @@ public record ByteAccount(long fileBytes, long headerBytes, List<TensorBytes> te
      * @param name the tensor's name
      * @param quantized whether it is a {@link QuantizedTensor}
      * @param elements its element count
-     * @param sectionBytes all bytes of its section: framing, shape, alphabet, payload, scales
+     * @param sectionBytes all bytes of its section: framing, shape, alphabet, payload, scales, and from
+     *     version 2 the group size, zero points and extras
      * @param payloadBytes the packed codes of a quantized tensor, the raw floats of an fp32 one
      */
     public record TensorBytes(String name, boolean quantized, long elements, long sectionBytes, long payloadBytes) {

@@ -25,20 +25,26 @@ import java.util.UUID;
 import java.util.zip.CRC32;
 
 /**
- * Writes and reads packed models in the {@code .lbw} format, version 1.
+ * Writes packed models in the {@code .lbw} format, version 2, and reads versions 1 and 2.
  *
  * <p>All numbers are big-endian ({@link DataOutputStream}); a string is an int byte count and
  * UTF-8 bytes; a shape is an int rank and that many longs.
  * <pre>
- * header   "LBW\0"  int version (1)  long file length  int CRC32 of the 16 bytes before it
+ * header   "LBW\0"  int version (2)  long file length  int CRC32 of the 16 bytes before it
  *          int metadata count, then per entry: string key, string value
  *          int tensor count
  * tensor   byte kind (1 quantized, 2 fp32), string name, shape
  *   kind 1 int k, k doubles (the alphabet), int g, int b (the {@link RadixPacking} group:
- *          g codes in b bits), long payload length, the packed codes, scale shape, the scales as floats
+ *          g codes in b bits), long payload length, the packed codes, scale shape, the scales as floats,
+ *          then (version 2 only)
+ *          int group size G (0: the scales broadcast, as in version 1),
+ *          byte 1 and as many zero points as scales, as floats, or byte 0 for none,
+ *          int extras count, then per extra: string name, shape, the values as floats
  *   kind 2 the values as floats, as many as the shape holds
  * trailer  int CRC32 ({@link CRC32}) of every byte before it
  * </pre>
+ * {@link QuantizedTensor} says what the fields mean; a version-1 quantized tensor reads as one with
+ * group size 0, no zero points and no extras.
  * The header's own checksum and the file length let a reader tell a truncated file (shorter than
  * it declares) from a damaged one before it trusts any other length field.
  */
@@ -46,8 +52,10 @@ public final class LbwFile {
 
     /** The four bytes every {@code .lbw} file starts with. */
     static final byte[] MAGIC = {'L', 'B', 'W', 0};
-    /** The format version this class writes and reads. */
-    public static final int VERSION = 1;
+    /** The format version this class writes. */
+    public static final int VERSION = 2;
+    /** The oldest format version this class reads. */
+    public static final int OLDEST_READABLE_VERSION = 1;
     /** Magic, version, file length and header checksum. */
     static final int FIXED_HEADER_BYTES = 20;
     /** The trailing CRC32. */
@@ -164,8 +172,18 @@ public final class LbwFile {
             out.writeLong(packed.length);
             out.write(packed);
             writeShape(out, quantized.scaleShape());
-            for (float scale : quantized.scales()) {
-                out.writeFloat(scale);
+            writeFloats(out, quantized.scales());
+            out.writeInt(quantized.groupSize());
+            float[] zeroPoints = quantized.zeroPoints();
+            out.writeByte(zeroPoints == null ? 0 : 1);
+            if (zeroPoints != null) {
+                writeFloats(out, zeroPoints);
+            }
+            out.writeInt(quantized.extras().size());
+            for (Fp32Tensor extra : quantized.extras()) {
+                writeString(out, extra.name());
+                writeShape(out, extra.shape());
+                writeFloats(out, extra.values());
             }
             return packed.length;
         }
@@ -173,10 +191,14 @@ public final class LbwFile {
         out.writeByte(KIND_FP32);
         writeString(out, fp32.name());
         writeShape(out, fp32.shape());
-        for (float value : fp32.values()) {
+        writeFloats(out, fp32.values());
+        return 4L * fp32.elementCount();
+    }
+
+    private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+        for (float value : values) {
             out.writeFloat(value);
         }
-        return 4L * fp32.elementCount();
     }
 
     private static void writeString(DataOutputStream out, String text) throws IOException {

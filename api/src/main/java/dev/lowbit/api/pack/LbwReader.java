@@ -36,6 +36,8 @@ final class LbwReader {
     private int limit;
     /** The part being parsed, for messages, e.g. {@code tensor 3 of 4 ('1.weight')}. */
     private String where = "the header";
+    /** The file's format version: version 1 quantized tensors end with their scales. */
+    private int version;
     /** The packed code bytes of the quantized tensor read last, for the byte account. */
     private long lastPayloadBytes;
 
@@ -60,10 +62,11 @@ final class LbwReader {
         }
         ByteBuffer view = ByteBuffer.wrap(data);
         // The version comes before anything else: a later version may lay out the rest differently.
-        int version = view.getInt(4);
-        if (version != LbwFile.VERSION) {
+        version = view.getInt(4);
+        if (version < LbwFile.OLDEST_READABLE_VERSION || version > LbwFile.VERSION) {
             throw new LbwFormatException("Unsupported packed model '" + file + "': format version " + version
-                    + ", this lowbit reads version " + LbwFile.VERSION + "; export it again with this lowbit.");
+                    + ", this lowbit reads versions " + LbwFile.OLDEST_READABLE_VERSION + " to " + LbwFile.VERSION
+                    + "; export it again with this lowbit.");
         }
         if (size < LbwFile.FIXED_HEADER_BYTES) {
             throw truncated("the file ends inside the header after " + size + " bytes");
@@ -186,8 +189,26 @@ final class LbwReader {
         lastPayloadBytes = payloadBytes;
         int[] codes = packing.unpack(packed, elements);
         long[] scaleShape = readShape();
-        float[] scales = readFloats(Shapes.elementCount("the scale shape", scaleShape));
-        return new QuantizedTensor(name, shape, alphabet, codes, scaleShape, scales);
+        int scaleCount = Shapes.elementCount("the scale shape", scaleShape);
+        float[] scales = readFloats(scaleCount);
+        if (version == 1) {
+            return new QuantizedTensor(name, shape, alphabet, codes, scaleShape, scales);
+        }
+        int groupSize = readInt();
+        byte hasZeroPoints = readByte();
+        if (hasZeroPoints != 0 && hasZeroPoints != 1) {
+            throw new IllegalArgumentException("a zero-point flag of " + hasZeroPoints + ", not 0 or 1");
+        }
+        float[] zeroPoints = hasZeroPoints == 1 ? readFloats(scaleCount) : null;
+        int extraCount = readCount();
+        List<Fp32Tensor> extras = new ArrayList<>();
+        for (int i = 0; i < extraCount; i++) {
+            String extraName = readString();
+            long[] extraShape = readShape();
+            extras.add(new Fp32Tensor(extraName, extraShape,
+                    readFloats(Shapes.elementCount("extra '" + extraName + "'", extraShape))));
+        }
+        return new QuantizedTensor(name, shape, alphabet, codes, scaleShape, scales, groupSize, zeroPoints, extras);
     }
 
     private float[] readFloats(int count) throws IOException, OutOfData {

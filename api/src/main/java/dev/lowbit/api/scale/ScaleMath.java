@@ -27,6 +27,16 @@ final class ScaleMath {
         return reduce(weights.abs(), granularity, Reduction.MAX);
     }
 
+    /** max(W) per tensor or per output channel. */
+    static NDArray max(NDArray weights, Granularity granularity) {
+        return reduce(weights, granularity, Reduction.MAX);
+    }
+
+    /** min(W) per tensor or per output channel. */
+    static NDArray min(NDArray weights, Granularity granularity) {
+        return reduce(weights, granularity, Reduction.MIN);
+    }
+
     /** sqrt(mean(W^2)) per tensor or per output channel. */
     static NDArray rootMeanSquare(NDArray weights, Granularity granularity) {
         if (granularity == Granularity.TENSOR) {
@@ -53,13 +63,14 @@ final class ScaleMath {
         return array.getShape().dimension() == 1 ? array : array.flatten();
     }
 
-    private enum Reduction { MEAN, MAX, SUM }
+    private enum Reduction { MEAN, MAX, MIN, SUM }
 
     private static NDArray reduce(NDArray values, Granularity granularity, Reduction reduction) {
         if (granularity == Granularity.TENSOR) {
             return switch (reduction) {
                 case MEAN -> values.mean();
                 case MAX -> values.max();
+                case MIN -> values.min();
                 case SUM -> values.sum();
             };
         }
@@ -70,6 +81,7 @@ final class ScaleMath {
         NDArray perChannel = switch (reduction) {
             case MEAN -> rows.mean(across, true);
             case MAX -> rows.max(across, true);
+            case MIN -> rows.min(across, true);
             case SUM -> rows.sum(across, true);
         };
         return perChannel.reshape(granularity.scaleShape(values.getShape()));

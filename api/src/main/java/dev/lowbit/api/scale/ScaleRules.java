@@ -14,7 +14,8 @@ public final class ScaleRules {
 
     /** The built-in rules, in the order {@code lowbit list} shows them. */
     public static final List<ScaleRule> BUILT_IN =
-            List.of(new AbsMeanScale(), new AbsMaxScale(), new GaussianScale(), new MseScale(), new LearnedScale());
+            List.of(new AbsMeanScale(), new AbsMaxScale(), new GaussianScale(), new MseScale(), new LearnedScale(),
+                    new MinMaxScale());
 
     /**
      * The default for every alphabet: MSE-optimal per tensor. Chosen from measurements (README,

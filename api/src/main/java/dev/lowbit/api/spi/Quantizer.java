@@ -89,7 +89,10 @@ public interface Quantizer {
      * The scale s of one tensor: its quantized values are {@code s * alphabet value}.
      *
      * @param weights the fp32 shadow weights of one tensor, output channels on axis 0
-     * @return a scalar (per tensor) or an array broadcastable against {@code weights} (per channel)
+     * @return a scalar (per tensor), an array broadcastable against {@code weights} (per channel), or the
+     *     compact {@code (out, groups)} scales of {@link Granularity#scaleShape} (per group, see
+     *     {@link #granularity()}); for an {@link #affine()} quantizer, that shape's scales and zero points
+     *     stacked on a new leading axis of length 2
      */
     NDArray scale(NDArray weights);
 
@@ -150,6 +153,18 @@ public interface Quantizer {
      */
     default String activations() {
         return "none";
+    }
+
+    /**
+     * How many scales {@link #scale} gives for a tensor: per tensor, per output channel, or per group of
+     * G weights along each output channel ({@code group:G}, whose scales have the compact shape
+     * {@code (out, groups)} of {@link Granularity#scaleShape}). The packed file stores the group size of a
+     * group granularity, so that {@code lowbit eval} decodes without this quantizer; per tensor and per
+     * channel the scales broadcast against the weights and need no more. {@link Granularity#TENSOR} by
+     * default; {@link dev.lowbit.api.AlphabetQuantizer} returns its scale setting's.
+     */
+    default Granularity granularity() {
+        return Granularity.TENSOR;
     }
 
     /** Whether the scale is a trained parameter (LSQ); then the blocks keep it on the gradient tape. */

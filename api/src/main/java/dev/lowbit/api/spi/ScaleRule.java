@@ -44,4 +44,32 @@ public interface ScaleRule {
     default boolean learned() {
         return false;
     }
+
+    /**
+     * Whether this rule also gives a zero point z (an asymmetric rule such as {@code minmax}): then a
+     * quantizer under it maps {@code Q(W) = (values(c) - z) * s} with {@code c = nearest(W / s + z)}, and its
+     * {@link Quantizer#affine()} is true. False by default: {@code Q(W) = values(c) * s}.
+     */
+    default boolean affine() {
+        return false;
+    }
+
+    /**
+     * The zero point z of {@code weights} for an {@link #affine()} rule, computed without gradient
+     * recording, in alphabet units: the weights {@code W} sit at {@code W / s + z} on the alphabet.
+     * Called by the quantizer right after {@link #scale} on the same weights and granularity, with its
+     * result, so a rule need not compute the scale twice. Per tensor or per output channel only, like
+     * {@link #scale}: for {@code group:G}, {@link ScaleSetting} hands a rule each group as a row.
+     *
+     * <p>The default, for a rule that is not affine, is zero (the shape of {@code scale}): no shift.
+     *
+     * @param weights one weight tensor, output channels on axis 0
+     * @param alphabet the values the weights are snapped to
+     * @param granularity per tensor or per output channel, as for {@link #scale}
+     * @param scale what {@link #scale} returned for these weights
+     * @return finite float32 zero points of the shape of {@code scale}
+     */
+    default NDArray zeroPoint(NDArray weights, Alphabet alphabet, Granularity granularity, NDArray scale) {
+        return scale.zerosLike();
+    }
 }

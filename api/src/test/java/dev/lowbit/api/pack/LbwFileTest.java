@@ -60,6 +60,21 @@ class LbwFileTest {
                 new Fp32Tensor("1.bias", new long[] {10}, randomFloats(10, 5))));
     }
 
+    /**
+     * What version 2 adds: a tensor in groups of 4 (rows of 10: groups of 4, 4 and 2) with zero points and
+     * its trained step as an extra, beside a version-1 style tensor and a bias.
+     */
+    static PackedModel version2Model() {
+        return new PackedModel(Map.of("quantizer", "k4@minmax/group:4"), List.of(
+                new QuantizedTensor("0.weight", new long[] {2, 10}, new double[] {-2, -1, 0, 1},
+                        randomCodes(20, 4, 6), new long[] {2, 3}, new float[] {0.5f, 0.25f, 0.125f, 1, 2, 4}, 4,
+                        new float[] {0, -1, 1, 0, 1, -1},
+                        List.of(new Fp32Tensor("scale", new long[] {6, 1}, new float[] {0.5f, 0.25f, 0.125f, 1, 2, 4}))),
+                new QuantizedTensor("1.weight", new long[] {3, 2}, symmetric(3), randomCodes(6, 3, 7),
+                        new long[] {3, 1}, new float[] {0.1f, 0.2f, 0.3f}),
+                new Fp32Tensor("1.bias", new long[] {3}, randomFloats(3, 8))));
+    }
+
     private Path writeSample() {
         Path file = dir.resolve("model.lbw");
         LbwFile.write(sampleModel(), file);
@@ -107,6 +122,76 @@ class LbwFileTest {
         assertThat(written.tensors().get(2).payloadBytes()).isEqualTo(RadixPacking.forLevels(17).packedBytes(160));
         assertThat(written.tensors().get(1).payloadBytes()).isEqualTo(64);
         assertThat(written.quantizedElements()).isEqualTo(480);
+    }
+
+    @Test
+    void writesVersion2WithGroupSizesZeroPointsAndExtrasThatReadBackEqual() throws IOException {
+        Path file = dir.resolve("v2.lbw");
+        ByteAccount written = LbwFile.write(version2Model(), file);
+        LoadedModel loaded = LbwFile.read(file);
+
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(file)).getInt(4)).isEqualTo(2);
+        assertThat(loaded.model()).isEqualTo(version2Model());
+        QuantizedTensor grouped = (QuantizedTensor) loaded.model().tensor("0.weight");
+        assertThat(grouped.groupSize()).isEqualTo(4);
+        assertThat(grouped.zeroPoints()).containsExactly(0, -1, 1, 0, 1, -1);
+        assertThat(grouped.extras()).extracting(Fp32Tensor::name).containsExactly("scale");
+        assertThat(loaded.bytes()).isEqualTo(written);
+        // The section of a tensor without zero points or extras: version 1's plus 4 + 1 + 4 bytes.
+        long k3 = 1 + (4 + 8) + (4 + 16) + 4 + 3 * 8 + 4 + 4 + 8 + RadixPacking.forLevels(3).packedBytes(6)
+                + (4 + 16) + 3 * 4;
+        assertThat(written.tensors().get(1).sectionBytes()).isEqualTo(k3 + 4 + 1 + 4);
+    }
+
+    /** A file the version-1 writer wrote (the sample model, kept as a resource) reads exactly as then. */
+    @Test
+    void readsAVersion1FileAsBroadcastScalesWithoutZeroPointsOrExtras() throws IOException {
+        Path file = dir.resolve("v1.lbw");
+        try (var in = LbwFileTest.class.getResourceAsStream("version-1-sample.lbw")) {
+            Files.write(file, in.readAllBytes());
+        }
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(file)).getInt(4)).isEqualTo(1);
+
+        LoadedModel loaded = LbwFile.read(file);
+
+        assertThat(loaded.model()).isEqualTo(sampleModel());
+        assertThat(loaded.bytes().fileBytes()).isEqualTo(Files.size(file));
+        for (PackedTensor tensor : loaded.model().tensors()) {
+            if (tensor instanceof QuantizedTensor quantized) {
+                assertThat(quantized.groupSize()).isZero();
+                assertThat(quantized.zeroPoints()).isNull();
+                assertThat(quantized.extras()).isEmpty();
+            }
+        }
+        Path again = dir.resolve("v2.lbw");
+        LbwFile.write(loaded.model(), again);
+        assertThat(LbwFile.read(again).model()).isEqualTo(sampleModel());
+    }
+
+    @Test
+    void rejectsAZeroPointFlagOtherThanZeroOrOneAndGroupScalesOfAnotherShape() throws IOException {
+        Path file = dir.resolve("v2.lbw");
+        QuantizedTensor tensor = new QuantizedTensor("w", new long[] {2, 10}, symmetric(3), randomCodes(20, 3, 9),
+                new long[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}, 4, null, List.of());
+        LbwFile.write(new PackedModel(Map.of(), List.of(tensor)), file);
+        byte[] original = Files.readAllBytes(file);
+        // The tensor ends with int group size, byte flag, int extras count; then the checksum.
+        int flag = original.length - 4 - 4 - 1;
+        byte[] bytes = original.clone();
+        bytes[flag] = 2;
+        Files.write(file, rechecksum(bytes));
+        assertReadFails(file, "Corrupt packed model '" + file + "': tensor 1 of 1 ('w'): a zero-point flag of 2, not"
+                + " 0 or 1; re-export it with 'lowbit export'.");
+        bytes = original.clone();
+        ByteBuffer.wrap(bytes).putInt(flag - 4, 3);
+        Files.write(file, rechecksum(bytes));
+        assertReadFails(file, "Corrupt packed model '" + file + "': tensor 1 of 1 ('w'): Tensor 'w' of shape [2, 10]"
+                + " in groups of 3 needs scale shape [2, 4], got [2, 3]; re-export it with 'lowbit export'.");
+        bytes = original.clone();
+        ByteBuffer.wrap(bytes).putInt(flag + 1, Integer.MAX_VALUE);
+        Files.write(file, rechecksum(bytes));
+        assertReadFails(file, "Corrupt packed model '" + file + "': tensor 1 of 1 ('w') runs past the end of the data;"
+                + " re-export it with 'lowbit export'.");
     }
 
     @Test
@@ -166,8 +251,8 @@ class LbwFileTest {
         byte[] badVersion = original.clone();
         badVersion[7] ^= 0x04;
         Files.write(file, badVersion);
-        assertReadFails(file, "Unsupported packed model '" + file + "': format version 5, this lowbit reads "
-                + "version 1; export it again with this lowbit.");
+        assertReadFails(file, "Unsupported packed model '" + file + "': format version 6, this lowbit reads "
+                + "versions 1 to 2; export it again with this lowbit.");
     }
 
     @Test
@@ -220,7 +305,11 @@ class LbwFileTest {
         ByteBuffer.wrap(bytes).putInt(4, 7);
         Files.write(file, rechecksum(bytes));
         assertReadFails(file, "Unsupported packed model '" + file + "': format version 7, this lowbit reads "
-                + "version 1; export it again with this lowbit.");
+                + "versions 1 to 2; export it again with this lowbit.");
+        ByteBuffer.wrap(bytes).putInt(4, 0);
+        Files.write(file, rechecksum(bytes));
+        assertReadFails(file, "Unsupported packed model '" + file + "': format version 0, this lowbit reads "
+                + "versions 1 to 2; export it again with this lowbit.");
     }
 
     @Test

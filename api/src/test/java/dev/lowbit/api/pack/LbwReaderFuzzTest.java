@@ -13,7 +13,7 @@ import java.nio.file.Path;
  *
  * <p>Fuzz one target for N minutes (one per run; the corpus grows in {@code api/.cifuzz-corpus}):
  * <pre>
- * JAZZER_FUZZ=1 mvn -B -o test -pl api -Dtest='LbwReaderFuzzTest#readsOrRefusesWithValidChecksums' \
+ * JAZZER_FUZZ=1 mvn -B -o test -pl api -Dtest='LbwReaderFuzzTest#readsOrRefusesVersion2WithValidChecksums' \
  *     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=$((N * 60))
  * </pre>
  */
@@ -38,22 +38,32 @@ class LbwReaderFuzzTest {
     }
 
     /**
-     * Any content framed with the right magic, version, length and both checksums, so that every
-     * input reaches the parser: counts, strings, shapes, alphabets, packed codes and scales.
+     * Any content framed as a version-1 file with the right magic, length and both checksums, so that
+     * every input reaches the parser: counts, strings, shapes, alphabets, packed codes and scales. (Its
+     * corpus is version-1 content; version 1 files are still read.)
      */
     @FuzzTest
     void readsOrRefusesWithValidChecksums(byte[] content) throws Exception {
-        readOrRefuse(framed(content));
+        readOrRefuse(framed(LbwFile.OLDEST_READABLE_VERSION, content));
     }
 
     /**
-     * A file of {@code content} after a valid 20-byte header and before a valid trailing checksum:
-     * what {@link LbwFile#write} produces for content it wrote itself.
+     * Any content framed as a file of the version written today, reaching what version 2 adds after each
+     * quantized tensor's scales too: group sizes, zero points and extras.
      */
-    static byte[] framed(byte[] content) {
+    @FuzzTest
+    void readsOrRefusesVersion2WithValidChecksums(byte[] content) throws Exception {
+        readOrRefuse(framed(LbwFile.VERSION, content));
+    }
+
+    /**
+     * A file of {@code content} after a valid 20-byte header of that version and before a valid trailing
+     * checksum: what {@link LbwFile#write} produces for content it wrote itself.
+     */
+    static byte[] framed(int version, byte[] content) {
         byte[] file = new byte[LbwFile.FIXED_HEADER_BYTES + content.length + LbwFile.CHECKSUM_BYTES];
         ByteBuffer view = ByteBuffer.wrap(file);
-        view.put(LbwFile.MAGIC).putInt(LbwFile.VERSION).putLong(file.length);
+        view.put(LbwFile.MAGIC).putInt(version).putLong(file.length);
         view.putInt(LbwFile.crc(file, 0, 16));
         view.put(content);
         view.putInt(LbwFile.crc(file, 0, file.length - LbwFile.CHECKSUM_BYTES));

@@ -46,4 +46,12 @@ class BuiltInScaleRulesContractTest {
             return new LearnedScale();
         }
     }
+
+    @Nested
+    class MinMax extends ScaleRuleContract {
+        @Override
+        protected ScaleRule rule() {
+            return new MinMaxScale();
+        }
+    }
 }
