@@ -21,8 +21,9 @@ import java.util.Optional;
  * weights, one per tensor or per output channel, and the forward pass is
  * {@link StraightThrough#quantize(NDArray, NDArray, Quantizer, ai.djl.ndarray.NDManager)}.
  *
- * <p>Transitional: once {@code AlphabetQuantizer} is a {@link LearnedQuantizer} itself, this class and
- * {@code QuantizedWeight.legacyLearnedScale} are deleted.
+ * <p>The built-in {@code AlphabetQuantizer} declares its learned scale itself (it is a
+ * {@link LearnedQuantizer}); this adapter keeps a plugin written before trained values existed, one that
+ * implements {@code Quantizer} directly and answers {@code learnsScale()}, training as it always did.
  */
 final class LegacyLearnedScale implements LearnedQuantizer {
 

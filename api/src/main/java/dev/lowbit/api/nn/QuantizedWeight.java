@@ -111,8 +111,8 @@ public final class QuantizedWeight {
 
     /**
      * The LSQ scale of a quantizer that learns it through {@link Quantizer#learnsScale()}, as a trained
-     * value named {@code scale}; null for any other. Delete this method (and {@link LegacyLearnedScale})
-     * once {@code AlphabetQuantizer} is a {@link LearnedQuantizer} declaring that value itself.
+     * value named {@code scale}; null for any other. Only a plugin written before {@link LearnedQuantizer}
+     * existed takes this path (the built-in alphabet quantizers declare their scale themselves).
      */
     private static LearnedQuantizer legacyLearnedScale(Quantizer quantizer) {
         return quantizer.learnsScale() ? new LegacyLearnedScale(quantizer) : null;

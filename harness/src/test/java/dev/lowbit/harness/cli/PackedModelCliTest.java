@@ -134,7 +134,7 @@ class PackedModelCliTest {
         ByteBuffer.wrap(patched).putInt(4, 7);
         Files.write(future, patched);
         assertOneLineError(future, "lowbit: Unsupported packed model '" + future
-                + "': format version 7, this lowbit reads version 1");
+                + "': format version 7, this lowbit reads versions 1 to 2");
 
         Path missing = dir.resolve("missing.lbw");
         assertOneLineError(missing, "lowbit: Cannot read packed model '" + missing + "'");

@@ -51,7 +51,7 @@ class RegistryTest {
         assertThatThrownBy(() -> registry.resolve("ternary@median"))
                 .isInstanceOf(BadInputException.class)
                 .hasMessage("Invalid quantizer 'ternary@median': No scale rule with id 'median'. Available: [absmax, absmean,"
-                        + " gauss, learned, mse]. Put its jar in plugins/ or run 'lowbit list'. Write ID@RULE or"
+                        + " gauss, learned, minmax, mse]. Put its jar in plugins/ or run 'lowbit list'. Write ID@RULE or"
                         + " ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
         assertThatThrownBy(() -> registry.resolve("ternary@mse/row"))
                 .hasMessage("Invalid quantizer 'ternary@mse/row': No scale granularity 'row'. Available: [tensor, channel,"
@@ -78,7 +78,7 @@ class RegistryTest {
     @Test
     void findsTheBuiltInScaleRulesThroughServiceLoader() {
         QuantizerRegistry registry = QuantizerRegistry.load(loader);
-        assertThat(registry.scaleRules().ids()).containsExactly("absmax", "absmean", "gauss", "learned", "mse");
+        assertThat(registry.scaleRules().ids()).containsExactly("absmax", "absmean", "gauss", "learned", "minmax", "mse");
         assertThat(registry.scaleRules().all()).allSatisfy(entry -> assertThat(entry.source()).isEqualTo("built-in (lowbit-api)"));
     }
 
