@@ -50,10 +50,11 @@ final class AccuracyCharts {
             return Optional.empty();
         }
         boolean severalRules = lowBit.stream().map(RunGroup::scaleRule).distinct().count() > 1;
+        boolean severalSchemes = lowBit.stream().map(AccuracyCharts::lineScheme).distinct().count() > 1;
         Map<String, XYSeries> lines = new LinkedHashMap<>();
         Map<String, Integer> firstLineOfPanel = new LinkedHashMap<>();
         for (RunGroup group : lowBit) { // in report order, so the legend keeps the table's order
-            lines.computeIfAbsent(lineName(group, severalRules), k -> new XYSeries(k, false, true));
+            lines.computeIfAbsent(lineName(group, severalRules, severalSchemes), k -> new XYSeries(k, false, true));
             firstLineOfPanel.putIfAbsent(study.panel(group), lines.size() - 1); // a new panel starts a new line
         }
         // Not sorted by the series itself: the point labels are looked up by item index, so items keep
@@ -61,9 +62,9 @@ final class AccuracyCharts {
         Map<String, List<String>> pointLabels = new HashMap<>();
         for (RunGroup group : lowBit.stream().sorted(Comparator.comparingDouble(g -> g.quantizer().bitsPerWeight()))
                 .toList()) {
-            String line = lineName(group, severalRules);
+            String line = lineName(group, severalRules, severalSchemes);
             lines.get(line).add(group.quantizer().bitsPerWeight(), 100 * group.testAccuracy().mean());
-            pointLabels.computeIfAbsent(line, k -> new ArrayList<>()).add(group.spec());
+            pointLabels.computeIfAbsent(line, k -> new ArrayList<>()).add(study.series(group));
         }
         XYSeriesCollection data = new XYSeriesCollection();
         lines.values().forEach(data::addSeries);
@@ -91,8 +92,20 @@ final class AccuracyCharts {
                 chart, StudyCharts.HEIGHT));
     }
 
-    private String lineName(RunGroup group, boolean withScaleRule) {
-        return withScaleRule ? study.panel(group) + " " + group.scaleRule() : study.panel(group);
+    /**
+     * A line's legend: the panel, the scale rule when the study compares several, and the activation
+     * quantizer and layer policy when those vary, so that alphabets trained with quantized inputs (or
+     * a layer map) are never joined to those trained without.
+     */
+    private String lineName(RunGroup group, boolean withScaleRule, boolean withScheme) {
+        String name = withScaleRule ? study.panel(group) + " " + group.scaleRule() : study.panel(group);
+        return withScheme ? name + lineScheme(group) : name;
+    }
+
+    /** What besides the alphabet a line holds fixed: {@code  + <activation spec>} and {@code  (<policy> layers)}. */
+    private static String lineScheme(RunGroup group) {
+        String activations = group.activations().quantizes() ? " + " + group.activations().spec() : "";
+        return activations + " (" + group.key().layerPolicy() + " layers)";
     }
 
     /** The mean test accuracy of the first fp32 group of {@code panel}, in percent. */
@@ -120,7 +133,7 @@ final class AccuracyCharts {
             double kib = bytes.get() / 1024;
             String panel = study.panel(group);
             byArchitecture.computeIfAbsent(panel, k -> new XYSeries(k, false, true)).add(kib, 100 * accuracy.mean());
-            pointLabels.computeIfAbsent(panel, k -> new ArrayList<>()).add(group.spec());
+            pointLabels.computeIfAbsent(panel, k -> new ArrayList<>()).add(study.series(group));
             points.add(new double[] {kib, 100 * accuracy.mean()});
         }
         if (points.size() < 2) {

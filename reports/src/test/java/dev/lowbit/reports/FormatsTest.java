@@ -27,8 +27,6 @@ class FormatsTest {
     @Test
     void percentBitsAndRatio() {
         assertThat(Formats.percent(0.8612)).isEqualTo("86.12%");
-        assertThat(Formats.bits(3, Math.log(3) / Math.log(2))).isEqualTo("1.58");
-        assertThat(Formats.bits(0, 32)).isEqualTo("32");
         assertThat(Formats.ratio(407_040 / 26_726.4)).isEqualTo("15.2×");
         assertThat(Formats.ratio(0)).isEqualTo("—");
     }
