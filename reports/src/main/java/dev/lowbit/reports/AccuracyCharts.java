@@ -49,12 +49,13 @@ final class AccuracyCharts {
         if (lowBit.isEmpty()) {
             return Optional.empty();
         }
-        boolean severalRules = lowBit.stream().map(RunGroup::scaleRule).distinct().count() > 1;
-        boolean severalSchemes = lowBit.stream().map(AccuracyCharts::lineScheme).distinct().count() > 1;
+        Lines varying = new Lines(lowBit.stream().map(RunGroup::scaleRule).distinct().count() > 1,
+                lowBit.stream().map(g -> g.activations().spec()).distinct().count() > 1,
+                lowBit.stream().map(g -> String.valueOf(g.key().layerPolicy())).distinct().count() > 1);
         Map<String, XYSeries> lines = new LinkedHashMap<>();
         Map<String, Integer> firstLineOfPanel = new LinkedHashMap<>();
         for (RunGroup group : lowBit) { // in report order, so the legend keeps the table's order
-            lines.computeIfAbsent(lineName(group, severalRules, severalSchemes), k -> new XYSeries(k, false, true));
+            lines.computeIfAbsent(lineName(group, varying), k -> new XYSeries(k, false, true));
             firstLineOfPanel.putIfAbsent(study.panel(group), lines.size() - 1); // a new panel starts a new line
         }
         // Not sorted by the series itself: the point labels are looked up by item index, so items keep
@@ -62,7 +63,7 @@ final class AccuracyCharts {
         Map<String, List<String>> pointLabels = new HashMap<>();
         for (RunGroup group : lowBit.stream().sorted(Comparator.comparingDouble(g -> g.quantizer().bitsPerWeight()))
                 .toList()) {
-            String line = lineName(group, severalRules, severalSchemes);
+            String line = lineName(group, varying);
             lines.get(line).add(group.quantizer().bitsPerWeight(), 100 * group.testAccuracy().mean());
             pointLabels.computeIfAbsent(line, k -> new ArrayList<>()).add(study.series(group));
         }
@@ -92,20 +93,29 @@ final class AccuracyCharts {
                 chart, StudyCharts.HEIGHT));
     }
 
-    /**
-     * A line's legend: the panel, the scale rule when the study compares several, and the activation
-     * quantizer and layer policy when those vary, so that alphabets trained with quantized inputs (or
-     * a layer map) are never joined to those trained without.
-     */
-    private String lineName(RunGroup group, boolean withScaleRule, boolean withScheme) {
-        String name = withScaleRule ? study.panel(group) + " " + group.scaleRule() : study.panel(group);
-        return withScheme ? name + lineScheme(group) : name;
+    /** Which of what a line holds fixed differ among the study's low-bit groups, and so are named in its legend. */
+    private record Lines(boolean scaleRules, boolean activations, boolean layerPolicies) {
     }
 
-    /** What besides the alphabet a line holds fixed: {@code  + <activation spec>} and {@code  (<policy> layers)}. */
-    private static String lineScheme(RunGroup group) {
-        String activations = group.activations().quantizes() ? " + " + group.activations().spec() : "";
-        return activations + " (" + group.key().layerPolicy() + " layers)";
+    /**
+     * A line's legend: the panel, then the scale rule, the activation quantizer and the layer policy
+     * when the study has several, so that alphabets trained with quantized inputs (or a layer map) are
+     * never joined to those trained without.
+     */
+    private String lineName(RunGroup group, Lines varying) {
+        StringBuilder name = new StringBuilder(study.panel(group));
+        if (varying.scaleRules()) {
+            name.append(' ').append(group.scaleRule());
+        }
+        if (varying.activations() && group.activations().quantizes()) {
+            name.append(" + ").append(group.activations().spec());
+        }
+        if (varying.layerPolicies()) {
+            SchemeLabel scheme = group.scheme();
+            name.append(scheme.layerMap().isPresent() ? scheme.layerMapSuffix()
+                    : " (" + group.key().layerPolicy() + " layers)");
+        }
+        return name.toString();
     }
 
     /** The mean test accuracy of the first fp32 group of {@code panel}, in percent. */
