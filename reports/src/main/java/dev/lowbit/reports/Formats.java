@@ -52,7 +52,10 @@ final class Formats {
                 : weights;
     }
 
-    /** Bits with at most 2 decimals and no trailing zeros: {@code 1}, {@code 1.58}, {@code 2.32}, {@code 8}; {@code ?} when unknown. */
+    /**
+     * Bits with at most 2 decimals and no trailing zeros: {@code 1}, {@code 1.58}, {@code 2.32},
+     * {@code 8}; {@code ?} when unknown.
+     */
     static String trimmedBits(double bits) {
         if (!Double.isFinite(bits)) {
             return "?";

@@ -158,7 +158,10 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
         return runs.stream().flatMap(r -> r.epochs().stream()).mapToInt(EpochRecord::epoch).max().orElse(0);
     }
 
-    /** A short label, {@code architecture / name} (see {@link SchemeLabel#name}), for pairs whose panel is known from the context. */
+    /**
+     * A short label, {@code architecture / name} (see {@link SchemeLabel#name}), for pairs whose panel
+     * is known from the context.
+     */
     String label() {
         return architecture() + " / " + scheme().name();
     }

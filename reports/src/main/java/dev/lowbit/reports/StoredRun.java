@@ -43,7 +43,10 @@ public record StoredRun(RunRecord run, List<EpochRecord> epochs) {
         return SchemeLabel.of(run.config(), run.quantizer());
     }
 
-    /** This run's title: {@code architecture / name / seed N}, e.g. {@code fcnn-small / ternary@mse/tensor W1.58 / seed 1}. */
+    /**
+     * This run's title: {@code architecture / name / seed N}, e.g.
+     * {@code fcnn-small / ternary@mse/tensor W1.58 / seed 1}.
+     */
     public String seriesName() {
         return run.config().architecture() + " / " + scheme().name() + " / seed " + run.config().seed();
     }

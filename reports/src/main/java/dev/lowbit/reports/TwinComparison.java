@@ -10,8 +10,9 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
- * Joins each stored run to its fp32 twin (the same config with the full-precision quantizer and fp32 inputs) and
- * says how far the run is from it: the test-accuracy gap and the epochs it took to reach parity.
+ * Joins each stored run to its fp32 twin (the same config with the full-precision quantizer and fp32
+ * inputs) and says how far the run is from it: the test-accuracy gap and the epochs it took to reach
+ * parity.
  */
 final class TwinComparison {
 
