@@ -49,11 +49,13 @@ final class AccuracyCharts {
         if (lowBit.isEmpty()) {
             return Optional.empty();
         }
-        boolean severalRules = lowBit.stream().map(RunGroup::scaleRule).distinct().count() > 1;
+        Lines varying = new Lines(lowBit.stream().map(RunGroup::scaleRule).distinct().count() > 1,
+                lowBit.stream().map(g -> g.activations().spec()).distinct().count() > 1,
+                lowBit.stream().map(g -> String.valueOf(g.key().layerPolicy())).distinct().count() > 1);
         Map<String, XYSeries> lines = new LinkedHashMap<>();
         Map<String, Integer> firstLineOfPanel = new LinkedHashMap<>();
         for (RunGroup group : lowBit) { // in report order, so the legend keeps the table's order
-            lines.computeIfAbsent(lineName(group, severalRules), k -> new XYSeries(k, false, true));
+            lines.computeIfAbsent(lineName(group, varying), k -> new XYSeries(k, false, true));
             firstLineOfPanel.putIfAbsent(study.panel(group), lines.size() - 1); // a new panel starts a new line
         }
         // Not sorted by the series itself: the point labels are looked up by item index, so items keep
@@ -61,9 +63,9 @@ final class AccuracyCharts {
         Map<String, List<String>> pointLabels = new HashMap<>();
         for (RunGroup group : lowBit.stream().sorted(Comparator.comparingDouble(g -> g.quantizer().bitsPerWeight()))
                 .toList()) {
-            String line = lineName(group, severalRules);
+            String line = lineName(group, varying);
             lines.get(line).add(group.quantizer().bitsPerWeight(), 100 * group.testAccuracy().mean());
-            pointLabels.computeIfAbsent(line, k -> new ArrayList<>()).add(group.spec());
+            pointLabels.computeIfAbsent(line, k -> new ArrayList<>()).add(study.series(group));
         }
         XYSeriesCollection data = new XYSeriesCollection();
         lines.values().forEach(data::addSeries);
@@ -91,8 +93,29 @@ final class AccuracyCharts {
                 chart, StudyCharts.HEIGHT));
     }
 
-    private String lineName(RunGroup group, boolean withScaleRule) {
-        return withScaleRule ? study.panel(group) + " " + group.scaleRule() : study.panel(group);
+    /** Which of what a line holds fixed differ among the study's low-bit groups, and so are named in its legend. */
+    private record Lines(boolean scaleRules, boolean activations, boolean layerPolicies) {
+    }
+
+    /**
+     * A line's legend: the panel, then the scale rule, the activation quantizer and the layer policy
+     * when the study has several, so that alphabets trained with quantized inputs (or a layer map) are
+     * never joined to those trained without.
+     */
+    private String lineName(RunGroup group, Lines varying) {
+        StringBuilder name = new StringBuilder(study.panel(group));
+        if (varying.scaleRules()) {
+            name.append(' ').append(group.scaleRule());
+        }
+        if (varying.activations() && group.activations().quantizes()) {
+            name.append(" + ").append(group.activations().spec());
+        }
+        if (varying.layerPolicies()) {
+            SchemeLabel scheme = group.scheme();
+            name.append(scheme.layerMap().isPresent() ? scheme.layerMapSuffix()
+                    : " (" + group.key().layerPolicy() + " layers)");
+        }
+        return name.toString();
     }
 
     /** The mean test accuracy of the first fp32 group of {@code panel}, in percent. */
@@ -120,7 +143,7 @@ final class AccuracyCharts {
             double kib = bytes.get() / 1024;
             String panel = study.panel(group);
             byArchitecture.computeIfAbsent(panel, k -> new XYSeries(k, false, true)).add(kib, 100 * accuracy.mean());
-            pointLabels.computeIfAbsent(panel, k -> new ArrayList<>()).add(group.spec());
+            pointLabels.computeIfAbsent(panel, k -> new ArrayList<>()).add(study.series(group));
             points.add(new double[] {kib, 100 * accuracy.mean()});
         }
         if (points.size() < 2) {

@@ -1,6 +1,5 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.reports.Finding.Verdict;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,15 +18,47 @@ import java.util.regex.Pattern;
  * <p>"Comparable to fp32" means a mean test accuracy at most the parity tolerance below the fp32
  * twin's (same architecture, recipe, data and seeds). Means are over finished seeds; a diverged
  * seed has no final accuracy and is counted as unstable instead.
+ *
+ * <p>The findings are claims about low-bit weights: only run groups that quantize weights alone, with
+ * a preset layer policy, are judged ({@link SchemeLabel#weightsOnly}). A run with quantized activations
+ * or a layer map would let "5-level weights match fp32" pass or fail on something else; the page says
+ * how many groups were left out ({@link #leftOut}).
  */
 final class Findings {
 
     private static final Pattern SIZED = Pattern.compile("(.+)-(small|large)");
 
     private final Study study;
+    /** The groups the findings judge: weights alone, preset layer policy. */
+    private final List<RunGroup> judged;
 
     private Findings(Study study) {
         this.study = study;
+        this.judged = study.groups().stream().filter(g -> g.scheme().weightsOnly()).toList();
+    }
+
+    /**
+     * One sentence for the page saying which run groups the findings leave out (quantized activations
+     * or a layer map), or empty when every group is judged.
+     */
+    static String leftOut(Study study) {
+        long activations = study.groups().stream().filter(g -> g.activations().quantizes()).count();
+        long layerMaps = study.groups().stream()
+                .filter(g -> !g.activations().quantizes() && g.scheme().layerMap().isPresent()).count();
+        if (activations + layerMaps == 0) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        if (activations > 0) {
+            parts.add(activations + " with quantized activations (W/A bits such as W1.58A8)");
+        }
+        if (layerMaps > 0) {
+            parts.add(layerMaps + " with a layer map");
+        }
+        return "The findings are about low-bit weights, so they judge only run groups that quantize weights alone"
+                + " with a preset layer policy; " + (activations + layerMaps) + " of the " + study.groups().size()
+                + " groups are left out of F1-F5: " + String.join(" and ", parts)
+                + ". They are in the tables and charts.";
     }
 
     /** F1 to F5 in order. */
@@ -54,7 +85,7 @@ final class Findings {
             boolean holds = delta >= -study.tolerancePoints();
             comparisons++;
             comparable += holds ? 1 : 0;
-            evidence.add(fp32.architecture() + recipeSuffix(fp32) + ": best low-bit " + best.get().spec() + " "
+            evidence.add(fp32.architecture() + recipeSuffix(fp32) + ": best low-bit " + study.series(best.get()) + " "
                     + accuracy(best.get()) + " vs fp32 " + accuracy(fp32) + ", Δ " + Formats.points(OptionalDouble.of(delta))
                     + (holds ? " (comparable)" : " (not comparable)"));
         }
@@ -77,12 +108,13 @@ final class Findings {
         List<String> evidence = new ArrayList<>();
         int pairs = 0;
         int supporting = 0;
-        for (RunGroup small : study.groups()) {
+        for (RunGroup small : judged) {
             Matcher sized = SIZED.matcher(small.architecture());
             if (small.isFullPrecision() || !sized.matches() || !sized.group(2).equals("small")) {
                 continue;
             }
-            RunConfig largeKey = small.key().withArchitecture(sized.group(1) + "-large");
+            RunKey largeKey = new RunKey(small.key().withArchitecture(sized.group(1) + "-large"),
+                    small.activations().spec());
             Optional<RunGroup> large = study.group(largeKey);
             if (large.isEmpty()) {
                 continue;
@@ -97,7 +129,7 @@ final class Findings {
             boolean supports = largeReached && smallEpochs.getAsDouble() > largeEpochs.getAsDouble();
             pairs++;
             supporting += supports ? 1 : 0;
-            evidence.add(sized.group(1) + " / " + small.spec() + recipeSuffix(small) + ": small "
+            evidence.add(sized.group(1) + " / " + study.series(small) + recipeSuffix(small) + ": small "
                     + parityText(small, smallEpochs.getAsDouble()) + ", large "
                     + parityText(large.get(), largeEpochs.getAsDouble()) + (supports ? " (supports)" : " (does not)"));
         }
@@ -118,7 +150,7 @@ final class Findings {
         List<String> evidence = new ArrayList<>();
         int[] lowBit = new int[4]; // unstable with, runs with, unstable without, runs without
         int[] fp32 = new int[4];
-        for (Pairs.Pair pair : Pairs.augmentation(study.groups())) {
+        for (Pairs.Pair pair : Pairs.augmentation(judged)) {
             RunGroup plain = pair.without();
             RunGroup augmented = pair.with();
             int[] tally = augmented.isFullPrecision() ? fp32 : lowBit;
@@ -151,7 +183,7 @@ final class Findings {
         List<String> evidence = new ArrayList<>();
         int pairs = 0;
         int better = 0;
-        for (Pairs.Pair pair : Pairs.zero(study.groups())) {
+        for (Pairs.Pair pair : Pairs.zero(judged)) {
             RunGroup without = pair.without();
             RunGroup withZero = pair.with();
             double shareWith = (double) withZero.unstable().size() / withZero.runs().size();
@@ -162,8 +194,8 @@ final class Findings {
                     && !accWith.isEmpty() && (accWithout.isEmpty() || accWith.mean() > accWithout.mean()));
             pairs++;
             better += isBetter ? 1 : 0;
-            evidence.add(withZero.architecture() + recipeSuffix(withZero) + ": " + without.spec() + " -> "
-                    + withZero.spec() + ": unstable " + without.unstable().size() + "/" + without.runs().size()
+            evidence.add(withZero.architecture() + recipeSuffix(withZero) + ": " + study.series(without) + " -> "
+                    + study.series(withZero) + ": unstable " + without.unstable().size() + "/" + without.runs().size()
                     + " -> " + withZero.unstable().size() + "/" + withZero.runs().size() + ", accuracy "
                     + accuracy(without) + " -> " + accuracy(withZero) + (isBetter ? " (zero helps)" : " (zero does not help)"));
         }
@@ -199,8 +231,7 @@ final class Findings {
             fiveIsBest += holds ? 1 : 0;
             String compression = compression(fp32, five.get());
             evidence.add(fp32.architecture() + recipeSuffix(fp32) + ": fewest bits within tolerance: "
-                    + fewestComparable.map(g -> g.spec() + " (" + Formats.bits(g.quantizer().levels(),
-                            g.quantizer().bitsPerWeight()) + " bits, Δ " + Formats.points(study.deltaPoints(g)) + ")")
+                    + fewestComparable.map(g -> study.series(g) + " (Δ " + Formats.points(study.deltaPoints(g)) + ")")
                             .orElse("none")
                     + "; 5 levels: Δ " + Formats.points(study.deltaPoints(five.get())) + ", " + compression
                     + (holds ? " (supports)" : " (does not)"));
@@ -215,12 +246,12 @@ final class Findings {
     }
 
     private List<RunGroup> fp32Groups() {
-        return study.groups().stream().filter(RunGroup::isFullPrecision).filter(g -> !g.testAccuracy().isEmpty()).toList();
+        return judged.stream().filter(RunGroup::isFullPrecision).filter(g -> !g.testAccuracy().isEmpty()).toList();
     }
 
     /** The low-bit groups whose fp32 twin is {@code fp32}, with at least one finished seed. */
     private List<RunGroup> lowBitBeside(RunGroup fp32) {
-        return study.groups().stream()
+        return judged.stream()
                 .filter(g -> !g.isFullPrecision() && !g.testAccuracy().isEmpty())
                 .filter(g -> study.twinOf(g).filter(t -> t == fp32).isPresent())
                 .toList();

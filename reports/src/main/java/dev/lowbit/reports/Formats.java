@@ -1,5 +1,6 @@
 package dev.lowbit.reports;
 
+import dev.lowbit.api.result.QuantizerRecord;
 import java.util.Locale;
 import java.util.OptionalDouble;
 
@@ -41,9 +42,30 @@ final class Formats {
         return format("%+.2f pp", rounded == 0 ? 0.0 : rounded);
     }
 
-    /** Ideal bits per weight, log2(k) with 2 decimals; full precision ({@code levels == 0}) is 32. */
-    static String bits(int levels, double bitsPerWeight) {
-        return levels == 0 ? "32" : format("%.2f", bitsPerWeight);
+    /**
+     * Weight and activation bits as one label, as the literature writes them: {@code W1.58A8}, or
+     * {@code W1.58} alone when the activations stay fp32; full precision is {@code W32}.
+     */
+    static String weightActivationBits(QuantizerRecord quantizer) {
+        String weights = "W" + trimmedBits(quantizer.levels() == 0 ? 32 : quantizer.bitsPerWeight());
+        return quantizer.activations().quantizes() ? weights + "A" + trimmedBits(quantizer.activations().bits())
+                : weights;
+    }
+
+    /**
+     * Bits with at most 2 decimals and no trailing zeros: {@code 1}, {@code 1.58}, {@code 2.32},
+     * {@code 8}; {@code ?} when unknown.
+     */
+    static String trimmedBits(double bits) {
+        if (!Double.isFinite(bits)) {
+            return "?";
+        }
+        String fixed = format("%.2f", bits);
+        int end = fixed.length();
+        while (fixed.charAt(end - 1) == '0') {
+            end--;
+        }
+        return fixed.substring(0, fixed.charAt(end - 1) == '.' ? end - 1 : end);
     }
 
     /** A count with thousands separators: {@code 1,863,690}. */

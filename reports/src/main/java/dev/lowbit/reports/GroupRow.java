@@ -9,10 +9,11 @@ import java.util.Optional;
  * One row of the main table: an architecture x quantizer x recipe over its seeds, every cell formatted.
  *
  * @param architecture architecture id
- * @param quantizer quantizer spec, e.g. {@code ternary@mse/tensor}
+ * @param quantizer quantizer spec, e.g. {@code ternary@mse/tensor}, with {@code + <activation spec>} when
+ *     inputs are quantized and the layer map or policy when it tells groups apart (see {@link Study#quantizers})
  * @param recipe recipe name
  * @param levels k, or {@code fp32}
- * @param bits ideal bits per weight
+ * @param bits ideal weight and activation bits, e.g. {@code W1.58A8}, or {@code W1.58} with fp32 inputs
  * @param accuracy mean test accuracy over finished seeds with its 95% interval, e.g. {@code 86.12% ± 0.40}
  * @param seeds finished seeds over all seeds, e.g. {@code 3} or {@code 2 of 3}
  * @param delta mean test accuracy minus the fp32 twin group's, in signed percentage points
@@ -56,10 +57,10 @@ record GroupRow(
         int all = group.runs().size();
         return new GroupRow(
                 group.architecture(),
-                group.key().quantizer(),
+                study.quantizers(group),
                 group.key().recipe().name(),
                 q.levels() == 0 ? "fp32" : Integer.toString(q.levels()),
-                Formats.bits(q.levels(), q.bitsPerWeight()),
+                group.scheme().bits(),
                 Formats.meanInterval(accuracy),
                 accuracy.n() == all ? Integer.toString(all) : accuracy.n() + " of " + all,
                 Formats.points(study.deltaPoints(group)),

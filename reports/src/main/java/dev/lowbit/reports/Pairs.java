@@ -30,7 +30,8 @@ final class Pairs {
                 continue;
             }
             groups.stream()
-                    .filter(plain -> isPlain(plain) && sameButAugmentation(plain.key(), augmented.key()))
+                    .filter(plain -> isPlain(plain) && plain.activations().equals(augmented.activations())
+                            && sameButAugmentation(plain.key(), augmented.key()))
                     .findFirst()
                     .ifPresent(plain -> pairs.add(new Pair(plain, augmented)));
         }
@@ -65,7 +66,8 @@ final class Pairs {
 
     /**
      * Whether {@code withZero}'s alphabet is {@code without}'s values plus zero (binary and ternary,
-     * quaternary and quinary, k8 and k9, k16 and k17), with the same scale rule and everything else equal.
+     * quaternary and quinary, k8 and k9, k16 and k17), with the same scale rule, the same activation
+     * quantizer and everything else equal.
      */
     static boolean zeroPartners(RunGroup without, RunGroup withZero) {
         QuantizerRecord p = without.quantizer();
@@ -77,6 +79,7 @@ final class Pairs {
         plusZero.add(0.0);
         return plusZero.equals(new TreeSet<>(q.values()))
                 && without.scaleRule().equals(withZero.scaleRule())
+                && without.activations().equals(withZero.activations())
                 && without.key().withQuantizer(withZero.key().quantizer()).equals(withZero.key());
     }
 }

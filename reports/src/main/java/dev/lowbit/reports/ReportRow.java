@@ -12,9 +12,10 @@ import dev.lowbit.api.result.RunStatus;
  * @param anchor the element id of the run's section, which the row links to (see {@link RunAnchors})
  * @param suite suite the run belongs to
  * @param architecture architecture id
- * @param quantizer quantizer spec as stored, e.g. {@code ternary@mse/tensor}
+ * @param quantizer quantizer spec as stored, e.g. {@code ternary@mse/tensor}, with {@code + <activation spec>}
+ *     when inputs are quantized and {@code (layers <map>)} for a layer map
  * @param levels number of levels k, or {@code fp32}
- * @param bits ideal bits per weight
+ * @param bits ideal weight and activation bits, e.g. {@code W1.58A8}, or {@code W1.58} with fp32 inputs
  * @param testAccuracy test accuracy in percent, or a dash for a run that did not finish
  * @param delta test accuracy minus the fp32 twin's, in signed percentage points, or a dash
  * @param parity epochs-to-parity label, {@code > N} when not reached in the N epochs trained
@@ -54,14 +55,15 @@ record ReportRow(
         boolean failed = run.status() == RunStatus.FAILED;
         boolean diverged = run.status() == RunStatus.DIVERGED;
         TwinComparison.Parity parity = twins.parity(stored);
+        SchemeLabel scheme = SchemeLabel.of(run.config(), q);
         return new ReportRow(
                 run.runId(),
                 anchor,
                 run.config().suite(),
                 run.config().architecture(),
-                run.config().quantizer(),
+                scheme.quantizers() + scheme.layerMapSuffix(),
                 q.levels() == 0 ? "fp32" : Integer.toString(q.levels()),
-                Formats.bits(q.levels(), q.bitsPerWeight()),
+                scheme.bits(),
                 run.status() == RunStatus.FINISHED ? Formats.percent(run.testAccuracy()) : Formats.NONE,
                 Formats.points(twins.deltaPoints(stored)),
                 parity.label(),

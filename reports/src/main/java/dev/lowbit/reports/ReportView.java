@@ -12,6 +12,7 @@ import java.util.List;
  * @param groupCount number of rows of the main table
  * @param tolerance the parity tolerance in percentage points, e.g. {@code 1.00}
  * @param findings the verdicts on F1-F5
+ * @param findingsScope which run groups the findings leave out and why, or empty when they judge every group
  * @param groups the main table, one row per architecture x quantizer x recipe
  * @param charts every chart the results can fill
  * @param missingCharts the charts left out, each with why
@@ -37,6 +38,7 @@ record ReportView(
         int groupCount,
         String tolerance,
         List<Finding> findings,
+        String findingsScope,
         List<GroupRow> groups,
         List<ChartView> charts,
         List<String> missingCharts,
@@ -56,6 +58,10 @@ record ReportView(
 
     public int inProgressCount() {
         return inProgress.size();
+    }
+
+    public boolean hasFindingsScope() {
+        return !findingsScope.isEmpty();
     }
 
     public boolean hasMissingCharts() {

@@ -144,6 +144,7 @@ public final class ReportWriter {
                 study.groups().size(),
                 String.format(Locale.ROOT, "%.2f", 100 * parityTolerance),
                 Findings.judge(study),
+                Findings.leftOut(study),
                 study.groups().stream().map(group -> GroupRow.of(group, study)).toList(),
                 charts,
                 StudyCharts.missing(charts),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import dev.lowbit.api.result.ActivationRecord;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.RunRecord;
 import java.io.UncheckedIOException;
@@ -24,7 +25,12 @@ import java.util.List;
  */
 final class ResultsCsv {
 
-    /** One CSV row; the column order is the record's. Empty cells are values the run does not have. */
+    /**
+     * One CSV row; the column order is the record's. Empty cells are values the run does not have.
+     * Columns added after the first release go at the end, so scripts that read columns by position
+     * keep working: the gradient estimator, the activation spec ({@code none} for fp32 inputs) and
+     * the activation bits (32 for fp32 inputs).
+     */
     record Row(
             String runId,
             String suite,
@@ -44,7 +50,10 @@ final class ResultsCsv {
             String epochsToParity,
             Double fp32Bytes,
             Double idealBytes,
-            Long packedBytes) {}
+            Long packedBytes,
+            String estimator,
+            String activations,
+            Double activationBits) {}
 
     // CsvMapper sorts columns by name unless told not to; the record's order reads better.
     private static final CsvMapper CSV = CsvMapper.builder()
@@ -74,6 +83,7 @@ final class ResultsCsv {
     private static Row row(StoredRun stored, TwinComparison twins) {
         RunRecord run = stored.run();
         MemoryRecord memory = run.memory();
+        ActivationRecord activations = run.quantizer().activations();
         return new Row(text(run.runId()), text(run.config().suite()), text(run.config().dataset()),
                 text(run.config().architecture()), text(run.config().quantizer()), text(run.config().layerPolicy()),
                 run.config().recipe() == null ? null : text(run.config().recipe().name()), run.config().seed(),
@@ -82,7 +92,8 @@ final class ResultsCsv {
                 twins.deltaPoints(stored).isPresent() ? twins.deltaPoints(stored).getAsDouble() : null,
                 text(twins.parityLabel(stored)),
                 memory == null ? null : memory.fp32Bytes(), memory == null ? null : memory.idealBytes(),
-                memory == null ? null : memory.packedBytes());
+                memory == null ? null : memory.packedBytes(), text(run.quantizer().estimator()),
+                text(activations.spec()), finite(activations.bits()));
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.lowbit.reports;
 
+import dev.lowbit.api.result.ActivationRecord;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.result.QuantizerRecord;
 import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.result.RunRecord;
@@ -24,7 +26,7 @@ import org.jfree.data.xy.XYSeriesCollection;
  *
  * @param runId the run id, shown as text
  * @param anchor the section's element id, {@code run-<runId>} for a well-formed id (see {@link RunAnchors})
- * @param title {@code architecture / spec / seed N}, the spec as in the tables
+ * @param title {@code architecture / name / seed N}, named as in the tables (see {@link SchemeLabel#name})
  * @param status the status, with the epoch for a diverged run and the error for a failed one
  * @param problem whether the run diverged or failed, for styling
  * @param config the config and outcome as label/value pairs
@@ -91,7 +93,7 @@ record RunDetail(
         List<Layer> layers = new ArrayList<>();
         if (hasLayers) {
             for (TensorMemory tensor : memory.tensors()) {
-                layers.add(layer(tensor, run.quantizer().values()));
+                layers.add(layer(tensor, run.quantizer()));
             }
         }
         Layer total = memory == null ? null : new Layer("total", "", memory.quantizedWeights() + " quantized",
@@ -99,8 +101,7 @@ record RunDetail(
                 memory.packedBytes() == null ? Formats.NONE : Formats.bytes(memory.packedBytes()), "",
                 memory.entropyBytes() == null ? Formats.NONE : Formats.bytes(memory.entropyBytes()) + " at entropy");
         String curve = stored.epochs().isEmpty() ? "" : curve(stored, "chart-run-" + index);
-        return new RunDetail(run.runId(), anchor,
-                config.architecture() + " / " + config.quantizer() + " / seed " + config.seed(),
+        return new RunDetail(run.runId(), anchor, stored.seriesName(),
                 status, run.status() != RunStatus.FINISHED, entries(stored, twins), !curve.isEmpty(), curve,
                 hasLayers, layers, total);
     }
@@ -117,7 +118,14 @@ record RunDetail(
         entries.add(new Entry("quantizer", config.quantizer() + " (" + run.quantizer().levels() + " levels"
                 + (run.quantizer().values().isEmpty() ? "" : " " + run.quantizer().values()) + ", scale rule "
                 + run.quantizer().scaleRule() + ")"));
-        entries.add(new Entry("layer policy", config.layerPolicy()));
+        entries.add(new Entry("gradient estimator", run.quantizer().estimator()));
+        ActivationRecord activations = run.quantizer().activations();
+        entries.add(new Entry("activations", activations.quantizes()
+                ? activations.spec() + " (" + Formats.trimmedBits(activations.bits()) + " bits)"
+                : "fp32 (not quantized)"));
+        entries.add(new Entry("bits", stored.scheme().bits()));
+        entries.add(new Entry(SchemeLabel.isLayerMap(config.layerPolicy()) ? "layer map" : "layer policy",
+                config.layerPolicy()));
         entries.add(new Entry("recipe", recipe.name() + ": " + recipe.optimizer() + ", learning rate "
                 + recipe.learningRate() + " " + recipe.schedule() + ", batch " + recipe.batchSize() + ", "
                 + recipe.epochs() + " epochs, weight decay " + recipe.weightDecay() + ", augmentation "
@@ -134,7 +142,7 @@ record RunDetail(
         return entries;
     }
 
-    private static Layer layer(TensorMemory tensor, List<Double> values) {
+    private static Layer layer(TensorMemory tensor, QuantizerRecord quantizer) {
         return new Layer(tensor.name(),
                 String.join(" × ", tensor.shape().stream().map(String::valueOf).toList()),
                 tensor.quantized() ? "quantized" : "fp32",
@@ -143,9 +151,22 @@ record RunDetail(
                 Formats.bytes(tensor.fp32Bytes()),
                 Formats.bytes(tensor.idealBytes()),
                 tensor.packedBytes() == null ? Formats.NONE : Formats.bytes(tensor.packedBytes()),
-                histogram(tensor.levelCounts(), values),
+                histogram(tensor.levelCounts(), levelValues(tensor, quantizer)),
                 tensor.entropyBitsPerWeight() == null ? Formats.NONE
                         : String.format(Locale.ROOT, "%.2f", tensor.entropyBitsPerWeight()));
+    }
+
+    /**
+     * The values a tensor's level counts count: its own alphabet when stored (a layer map gives layers
+     * their own), else the run quantizer's when the tensor has its bits, else none known (the levels
+     * are then numbered, never named after another alphabet's values).
+     */
+    static List<Double> levelValues(TensorMemory tensor, QuantizerRecord quantizer) {
+        if (tensor.values() != null) {
+            return tensor.values();
+        }
+        boolean runQuantizers = Math.abs(tensor.bitsPerWeight() - quantizer.bitsPerWeight()) < 1e-9;
+        return runQuantizers ? quantizer.values() : List.of();
     }
 
     private static String histogram(List<Long> counts, List<Double> values) {
@@ -153,9 +174,11 @@ record RunDetail(
             return "";
         }
         long total = counts.stream().mapToLong(Long::longValue).sum();
+        // Counts of another alphabet than these values must not be named after them.
+        boolean named = values.size() == counts.size();
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < counts.size(); i++) {
-            String level = i < values.size() ? Formats.level(values.get(i)) : "#" + i;
+            String level = named ? Formats.level(values.get(i)) : "#" + i;
             parts.add(level + ": " + String.format(Locale.ROOT, "%.1f%%", total == 0 ? 0.0 : 100.0 * counts.get(i) / total));
         }
         return String.join(" · ", parts);

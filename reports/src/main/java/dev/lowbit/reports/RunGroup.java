@@ -1,5 +1,6 @@
 package dev.lowbit.reports;
 
+import dev.lowbit.api.result.ActivationRecord;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.QuantizerRecord;
@@ -18,10 +19,10 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * One experiment: the stored runs whose configs differ only in the seed (architecture x quantizer x
- * recipe x data x layer policy). The main table has one row per group.
+ * activations x recipe x data x layer policy). The main table has one row per group.
  *
  * @param key the runs' common config, with seed 0
- * @param runs the seeds' runs in report order
+ * @param runs the seeds' runs in report order (they share their activation quantizer too)
  */
 record RunGroup(RunConfig key, List<StoredRun> runs) {
 
@@ -33,19 +34,23 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
         }
     }
 
-    /** Groups {@code runs} by config without the seed, keeping the order of each group's first run. */
+    /**
+     * Groups {@code runs} by config without the seed and by activation quantizer, keeping the order of
+     * each group's first run.
+     */
     static List<RunGroup> of(List<StoredRun> runs) {
-        Map<RunConfig, List<StoredRun>> byKey = new LinkedHashMap<>();
+        Map<RunKey, List<StoredRun>> byKey = new LinkedHashMap<>();
         for (StoredRun run : runs) {
-            byKey.computeIfAbsent(keyOf(run), k -> new ArrayList<>()).add(run);
+            byKey.computeIfAbsent(RunKey.of(run).withoutSeed(), k -> new ArrayList<>()).add(run);
         }
         List<RunGroup> groups = new ArrayList<>();
-        byKey.forEach((key, members) -> groups.add(new RunGroup(key, members)));
+        byKey.forEach((key, members) -> groups.add(new RunGroup(key.config(), members)));
         return groups;
     }
 
-    static RunConfig keyOf(StoredRun run) {
-        return run.run().config().withSeed(0);
+    /** What this group is told apart by: its config (seed 0) and its activation quantizer. */
+    RunKey runKey() {
+        return new RunKey(key, activations().spec());
     }
 
     String architecture() {
@@ -54,6 +59,15 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
 
     QuantizerRecord quantizer() {
         return runs.get(0).run().quantizer();
+    }
+
+    ActivationRecord activations() {
+        return quantizer().activations();
+    }
+
+    /** How tables, charts and verdicts name this group: spec, activations, W/A bits, layer map. */
+    SchemeLabel scheme() {
+        return SchemeLabel.of(key, quantizer());
     }
 
     /**
@@ -70,8 +84,9 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
         return at < 0 ? "" : spec().substring(at);
     }
 
+    /** fp32 weights and fp32 inputs: a twin the others are compared with. */
     boolean isFullPrecision() {
-        return quantizer().levels() == 0;
+        return quantizer().levels() == 0 && !activations().quantizes();
     }
 
     /** Runs that trained every epoch: the only ones whose test accuracy means something. */
@@ -143,8 +158,11 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
         return runs.stream().flatMap(r -> r.epochs().stream()).mapToInt(EpochRecord::epoch).max().orElse(0);
     }
 
-    /** A short label, {@code architecture / spec}, for pairs whose panel is known from the context. */
+    /**
+     * A short label, {@code architecture / name} (see {@link SchemeLabel#name}), for pairs whose panel
+     * is known from the context.
+     */
     String label() {
-        return architecture() + " / " + spec();
+        return architecture() + " / " + scheme().name();
     }
 }

@@ -109,14 +109,10 @@ final class StoredValues {
         // NaN: a quantizer whose code failed before it could describe itself (a FAILED run).
         in.range("quantizer.bitsPerWeight", quantizer.bitsPerWeight(), Double.MIN_VALUE, 64, true,
                 "a number of bits above 0 and at most 64, or NaN when unknown");
-        if (quantizer.values().size() > ReportLimits.MAX_LEVELS) {
-            throw in.outside("quantizer.values", quantizer.values().size() + " values",
-                    "at most " + ReportLimits.MAX_LEVELS + " values");
-        }
-        for (int i = 0; i < quantizer.values().size(); i++) {
-            in.range("quantizer.values[" + i + "]", quantizer.values().get(i), -1e6, 1e6, false,
-                    "a finite number from -1e6 to 1e6");
-        }
+        in.alphabet("quantizer.values", quantizer.values());
+        // NaN: a failed run that never built its activation quantizer. An activation has at most 32 bits.
+        in.range("quantizer.activations.bits", quantizer.activations().bits(), Double.MIN_VALUE, 32, true,
+                "a number of bits above 0 and at most 32, or NaN when unknown");
     }
 
     private static void check(StoredValues in, MemoryRecord memory) throws IOException {
@@ -147,6 +143,9 @@ final class StoredValues {
             if (tensor.levelCounts() != null) {
                 in.counts(name + ".levelCounts", tensor.levelCounts(), ReportLimits.MAX_LEVELS);
             }
+            if (tensor.values() != null) {
+                in.alphabet(name + ".values", tensor.values());
+            }
         }
     }
 
@@ -166,6 +165,19 @@ final class StoredValues {
             in.whole("parity.epoch", parity.epoch(), 1, ReportLimits.MAX_EPOCHS);
         }
         in.whole("parity.epochsObserved", parity.epochsObserved(), 0, ReportLimits.MAX_EPOCHS);
+    }
+
+    /** An alphabet: at most {@link ReportLimits#MAX_LEVELS} values, no holes, each finite and moderate. */
+    private void alphabet(String field, List<Double> values) throws IOException {
+        if (values.size() > ReportLimits.MAX_LEVELS) {
+            throw outside(field, values.size() + " values", "at most " + ReportLimits.MAX_LEVELS + " values");
+        }
+        for (int i = 0; i < values.size(); i++) {
+            if (values.get(i) == null) {
+                throw outside(field + "[" + i + "]", "null", "a finite number from -1e6 to 1e6");
+            }
+            range(field + "[" + i + "]", values.get(i), -1e6, 1e6, false, "a finite number from -1e6 to 1e6");
+        }
     }
 
     private void fraction(String field, double value) throws IOException {

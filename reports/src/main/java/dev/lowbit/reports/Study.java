@@ -16,7 +16,7 @@ final class Study {
 
     private final List<StoredRun> runs;
     private final List<RunGroup> groups;
-    private final Map<RunConfig, RunGroup> byKey = new HashMap<>();
+    private final Map<RunKey, RunGroup> byKey = new HashMap<>();
     private final TwinComparison twins;
     private final double tolerance;
     /** The {@link #PANEL_PARTS} that differ within the study; computed once, as every label asks. */
@@ -34,7 +34,7 @@ final class Study {
         this.twins = new TwinComparison(runs, tolerance);
         this.tolerance = tolerance;
         for (RunGroup group : groups) {
-            byKey.putIfAbsent(group.key(), group);
+            byKey.putIfAbsent(group.runKey(), group);
         }
         this.varyingPanelParts = PANEL_PARTS.stream()
                 .filter(part -> groups.stream().map(g -> part.apply(g.key())).distinct().count() > 1).toList();
@@ -64,13 +64,13 @@ final class Study {
         return 100 * tolerance;
     }
 
-    /** The group with this group's config at full precision. */
+    /** The group with this group's config at full precision, inputs in fp32. */
     Optional<RunGroup> twinOf(RunGroup group) {
-        return Optional.ofNullable(byKey.get(group.key().twin()));
+        return Optional.ofNullable(byKey.get(group.runKey().twin()));
     }
 
-    /** The group with exactly this config (seed 0), if stored. */
-    Optional<RunGroup> group(RunConfig key) {
+    /** The group with exactly this config (seed 0) and activation quantizer, if stored. */
+    Optional<RunGroup> group(RunKey key) {
         return Optional.ofNullable(byKey.get(key));
     }
 
@@ -117,15 +117,31 @@ final class Study {
     }
 
     /**
-     * A group's name within its panel: its spec, with its layer policy when the study quantizes with
-     * several (fp32 runs are all stored under one policy, so their band stays one per panel).
+     * A group's name within its panel: its spec, activation quantizer and W/A bits, with its layer map,
+     * or its preset layer policy when the study quantizes with several (fp32 runs are all stored under
+     * one policy, so their band stays one per panel). For example {@code ternary@mse/tensor W1.58} or
+     * {@code ternary@mse/tensor + int8@absmax/token W1.58A8 (fp32-first layers)}.
      */
     String series(RunGroup group) {
-        return severalPolicies && !group.isFullPrecision() ? group.spec() + " (" + group.key().layerPolicy() + " layers)"
-                : group.spec();
+        SchemeLabel scheme = group.scheme();
+        return scheme.quantizers() + " " + scheme.bits() + policySuffix(group);
     }
 
-    /** A group's name across the study: {@code panel / series}, e.g. {@code fcnn-small / ternary@mse/tensor}. */
+    /** A group's quantizers as the tables show them beside a column of W/A bits: {@link #series} without the bits. */
+    String quantizers(RunGroup group) {
+        return group.scheme().quantizers() + policySuffix(group);
+    }
+
+    /** {@code  (layers <map>)}, {@code  (<preset> layers)} when the study has several policies, or nothing. */
+    private String policySuffix(RunGroup group) {
+        SchemeLabel scheme = group.scheme();
+        if (scheme.layerMap().isPresent()) {
+            return scheme.layerMapSuffix();
+        }
+        return severalPolicies && !group.isFullPrecision() ? " (" + group.key().layerPolicy() + " layers)" : "";
+    }
+
+    /** A group's name across the study: {@code panel / series}, e.g. {@code fcnn-small / ternary@mse/tensor W1.58}. */
     String label(RunGroup group) {
         return panel(group) + " / " + series(group);
     }

@@ -1,9 +1,12 @@
 package dev.lowbit.reports;
 
 import dev.lowbit.api.result.EpochRecord;
+import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.api.result.TensorMemory;
 import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,7 +92,7 @@ final class StudyCharts {
             XYSeriesCollection lines = new XYSeriesCollection();
             for (RunGroup group : capped(panel.getValue())) {
                 if (group.isFullPrecision()) {
-                    band.addSeries(fp32Band(group));
+                    band.addSeries(fp32Band(group, study.series(group)));
                 } else {
                     XYSeries series = new XYSeries(study.series(group) + " (" + group.runs().size() + " seeds)", true, false);
                     group.byEpoch(EpochRecord::validationAccuracy)
@@ -120,8 +123,8 @@ final class StudyCharts {
         return views;
     }
 
-    private static YIntervalSeries fp32Band(RunGroup group) {
-        YIntervalSeries series = new YIntervalSeries(group.spec() + " (" + group.runs().size() + " seeds)");
+    private static YIntervalSeries fp32Band(RunGroup group, String name) {
+        YIntervalSeries series = new YIntervalSeries(name + " (" + group.runs().size() + " seeds)");
         group.byEpoch(EpochRecord::validationAccuracy).forEach((epoch, seeds) ->
                 series.add(epoch, 100 * seeds.getAverage(), 100 * seeds.getMin(), 100 * seeds.getMax()));
         return series;
@@ -165,7 +168,7 @@ final class StudyCharts {
             }
             double median = study.medianParity(group).orElseThrow();
             long censored = parities.stream().filter(TwinComparison.Parity::censored).count();
-            String spec = group.spec();
+            String spec = study.series(group);
             data.addValue(median, study.panel(group), spec);
             boolean medianCensored = censored * 2 > parities.size();
             labels.put(study.panel(group) + "\u0000" + spec, medianCensored
@@ -251,10 +254,16 @@ final class StudyCharts {
                     continue;
                 }
                 EpochRecord last = run.epochs().stream().max(Comparator.comparingInt(EpochRecord::epoch)).orElseThrow();
-                for (List<Long> tensor : last.levelOccupancy().values()) {
-                    for (int level = 0; level < Math.min(tensor.size(), counts.length); level++) {
-                        counts[level] += tensor.get(level);
-                        total += tensor.get(level);
+                Map<String, List<Double>> alphabets = tensorAlphabets(run.run().memory());
+                for (Map.Entry<String, List<Long>> tensor : last.levelOccupancy().entrySet()) {
+                    // A layer map may give a layer another alphabet: its counts are not counts of these values.
+                    List<Double> own = alphabets.get(tensor.getKey());
+                    if (tensor.getValue().size() != values.size() || own != null && !own.equals(values)) {
+                        continue;
+                    }
+                    for (int level = 0; level < counts.length; level++) {
+                        counts[level] += tensor.getValue().get(level);
+                        total += tensor.getValue().get(level);
                     }
                 }
             }
@@ -288,6 +297,19 @@ final class StudyCharts {
                 chart, height));
     }
 
+    /** The alphabets that memory rows store for their tensors, by tensor name (one map, so a lookup per tensor). */
+    private static Map<String, List<Double>> tensorAlphabets(MemoryRecord memory) {
+        Map<String, List<Double>> alphabets = new HashMap<>();
+        if (memory != null) {
+            for (TensorMemory tensor : memory.tensors()) {
+                if (tensor.values() != null) {
+                    alphabets.putIfAbsent(tensor.name(), tensor.values());
+                }
+            }
+        }
+        return alphabets;
+    }
+
     /** Mean test accuracy without and with augmentation, for run groups trained both ways. */
     private Optional<ChartView> augmentationPairs() {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
@@ -319,7 +341,7 @@ final class StudyCharts {
                     || ++pairs > ReportLimits.MAX_SERIES_PER_CHART) {
                 continue;
             }
-            String category = study.panel(withZero) + ": " + without.spec() + " / " + withZero.spec();
+            String category = study.panel(withZero) + ": " + study.series(without) + " / " + study.series(withZero);
             data.addValue(100 * without.testAccuracy().mean(), "without zero", category);
             data.addValue(100 * withZero.testAccuracy().mean(), "with zero", category);
         }

@@ -1,7 +1,6 @@
 package dev.lowbit.reports;
 
 import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.result.RunStatus;
 import java.util.HashMap;
 import java.util.List;
@@ -11,8 +10,9 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
- * Joins each stored run to its fp32 twin (the same config with the full-precision quantizer) and
- * says how far the run is from it: the test-accuracy gap and the epochs it took to reach parity.
+ * Joins each stored run to its fp32 twin (the same config with the full-precision quantizer and fp32
+ * inputs) and says how far the run is from it: the test-accuracy gap and the epochs it took to reach
+ * parity.
  */
 final class TwinComparison {
 
@@ -25,7 +25,7 @@ final class TwinComparison {
      */
     private static final double ROUNDING_SLACK = 1e-9;
 
-    private final Map<RunConfig, StoredRun> byConfig = new HashMap<>();
+    private final Map<RunKey, StoredRun> byConfig = new HashMap<>();
     private final double tolerance;
 
     /**
@@ -39,13 +39,16 @@ final class TwinComparison {
         }
         this.tolerance = tolerance;
         for (StoredRun run : runs) {
-            byConfig.putIfAbsent(run.run().config(), run);
+            byConfig.putIfAbsent(RunKey.of(run), run);
         }
     }
 
-    /** The stored run with this run's config but quantizer fp32 (for an fp32 run, itself). */
+    /**
+     * The stored run with this run's config but quantizer fp32 and fp32 inputs (for an fp32 run,
+     * itself): one twin for a run with quantized activations and for its weight-only sibling.
+     */
     Optional<StoredRun> twinOf(StoredRun run) {
-        return Optional.ofNullable(byConfig.get(run.run().config().twin()));
+        return Optional.ofNullable(byConfig.get(RunKey.of(run).twin()));
     }
 
     /**

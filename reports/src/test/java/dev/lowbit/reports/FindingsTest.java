@@ -38,7 +38,7 @@ class FindingsTest {
 
         assertThat(f1.verdict()).isEqualTo(Verdict.CONFIRMED);
         assertThat(f1.summary()).isEqualTo("In 1 of 1 comparisons a low-bit alphabet came within 1 pp of fp32.");
-        assertThat(f1.evidence()).containsExactly("fcnn-small: best low-bit ternary 87.00% (n=1) vs fp32 87.50% (n=1),"
+        assertThat(f1.evidence()).containsExactly("fcnn-small: best low-bit ternary W1.58 87.00% (n=1) vs fp32 87.50% (n=1),"
                 + " Δ -0.50 pp (comparable)");
     }
 
@@ -61,7 +61,7 @@ class FindingsTest {
 
         assertThat(f2.verdict()).isEqualTo(Verdict.CONFIRMED);
         assertThat(f2.evidence()).containsExactly(
-                "fcnn / ternary: small median 3 (3), large median 1 (1) (supports)");
+                "fcnn / ternary W1.58: small median 3 (3), large median 1 (1) (supports)");
     }
 
     @Test
@@ -74,7 +74,8 @@ class FindingsTest {
         Finding f2 = judge().get(1);
 
         assertThat(f2.verdict()).isEqualTo(Verdict.REFUTED);
-        assertThat(f2.evidence()).containsExactly("fcnn / ternary: small median 4 (> 3), large median 4 (> 3) (does not)");
+        assertThat(f2.evidence()).containsExactly(
+                "fcnn / ternary W1.58: small median 4 (> 3), large median 4 (> 3) (does not)");
     }
 
     @Test
@@ -108,8 +109,9 @@ class FindingsTest {
         assertThat(f4.verdict()).isEqualTo(Verdict.REFUTED);
         assertThat(f4.summary()).isEqualTo("Adding zero helped in 1 of 2 pairs.");
         assertThat(f4.evidence()).containsExactlyInAnyOrder(
-                "fcnn-small: binary -> ternary: unstable 1/1 -> 0/1, accuracy no finished seed -> 87.00% (n=1) (zero helps)",
-                "fcnn-small: quaternary -> quinary: unstable 0/1 -> 0/1, accuracy 87.40% (n=1) -> 87.20% (n=1)"
+                "fcnn-small: binary W1 -> ternary W1.58: unstable 1/1 -> 0/1, accuracy no finished seed -> 87.00% (n=1)"
+                        + " (zero helps)",
+                "fcnn-small: quaternary W2 -> quinary W2.32: unstable 0/1 -> 0/1, accuracy 87.40% (n=1) -> 87.20% (n=1)"
                         + " (zero does not help)");
     }
 
@@ -146,11 +148,13 @@ class FindingsTest {
         List<Finding> findings = judge();
 
         assertThat(findings.get(0).evidence()).containsExactly(
-                "fcnn-large: best low-bit ternary@absmax/tensor 87.00% (n=1) vs fp32 87.50% (n=1), Δ -0.50 pp (comparable)",
-                "fcnn-small: best low-bit ternary@absmax/tensor 87.00% (n=1) vs fp32 87.50% (n=1), Δ -0.50 pp (comparable)");
+                "fcnn-large: best low-bit ternary@absmax/tensor W1.58 87.00% (n=1) vs fp32 87.50% (n=1), Δ -0.50 pp"
+                        + " (comparable)",
+                "fcnn-small: best low-bit ternary@absmax/tensor W1.58 87.00% (n=1) vs fp32 87.50% (n=1), Δ -0.50 pp"
+                        + " (comparable)");
         assertThat(findings.get(1).evidence()).containsExactly(
-                "fcnn / ternary@absmax/tensor: small median 3 (3), large median 3 (3) (does not)",
-                "fcnn / ternary@mse/tensor: small median 4 (> 3), large median 4 (> 3) (does not)");
+                "fcnn / ternary@absmax/tensor W1.58: small median 3 (3), large median 3 (3) (does not)",
+                "fcnn / ternary@mse/tensor W1.58: small median 4 (> 3), large median 4 (> 3) (does not)");
     }
 
     @Test
@@ -165,10 +169,10 @@ class FindingsTest {
 
         assertThat(f4.summary()).isEqualTo("Adding zero helped in 1 of 2 pairs.");
         assertThat(f4.evidence()).containsExactly(
-                "fcnn-small: binary@absmax/tensor -> ternary@absmax/tensor: unstable 0/1 -> 0/1, accuracy 86.00% (n=1)"
-                        + " -> 85.00% (n=1) (zero does not help)",
-                "fcnn-small: binary@mse/tensor -> ternary@mse/tensor: unstable 1/1 -> 0/1, accuracy no finished seed"
-                        + " -> 87.00% (n=1) (zero helps)");
+                "fcnn-small: binary@absmax/tensor W1 -> ternary@absmax/tensor W1.58: unstable 0/1 -> 0/1, accuracy"
+                        + " 86.00% (n=1) -> 85.00% (n=1) (zero does not help)",
+                "fcnn-small: binary@mse/tensor W1 -> ternary@mse/tensor W1.58: unstable 1/1 -> 0/1, accuracy no"
+                        + " finished seed -> 87.00% (n=1) (zero helps)");
     }
 
     private List<Finding> judge() {

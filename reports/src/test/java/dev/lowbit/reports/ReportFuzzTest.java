@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import dev.lowbit.api.result.ActivationRecord;
 import dev.lowbit.api.result.EpochRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,7 @@ class ReportFuzzTest {
     @DictionaryEntries({"\"runId\"", "\"status\"", "\"FINISHED\"", "\"DIVERGED\"", "\"FAILED\"", "\"config\"",
         "\"quantizer\"", "\"memory\"", "\"tensors\"", "\"levelOccupancy\"", "\"levelCounts\"", "\"epoch\"",
         "\"validationAccuracy\"", "\"testAccuracy\"", "\"bitsPerWeight\"", "\"flipRatio\"", "\"values\"",
-        "\"levels\"", "NaN", "Infinity", "-Infinity", "1e308", "-1", "2147483647", "9223372036854775807", "null",
+        "\"levels\"", "\"estimator\"", "\"activations\"", "\"spec\"", "\"bits\"", "\"layerPolicy\"", "NaN", "Infinity", "-Infinity", "1e308", "-1", "2147483647", "9223372036854775807", "null",
         "<script>", "'", "</", "="})
     void rendersOrRefuses(byte[] input) throws IOException {
         int nul = indexOf(input, (byte) 0);
@@ -87,9 +88,10 @@ class ReportFuzzTest {
     @FuzzTest(maxDuration = "3m")
     void rendersAnyValuesOrSkipsTheRun(FuzzedDataProvider data) throws IOException {
         List<EpochRecord> validEpochs = ResultsFixture.epochs(0.80, 0.85, 0.87);
+        // Quantized inputs and a layer map, so the fuzzer's values reach the W/A labels and the map's text too.
         JsonNode run = Json.MAPPER.valueToTree(ResultsFixture.finished("crafted", ResultsFixture.config("quick",
-                "fcnn-small", "ternary@mse/tensor", 2), ResultsFixture.ternary(), ResultsFixture.TERNARY_MEMORY,
-                validEpochs, 0.86));
+                "fcnn-small", "ternary@mse/tensor", "first=fp32", 2), ResultsFixture.ternary().withScheme("clipped",
+                new ActivationRecord("int8@absmax/token", 8)), ResultsFixture.TERNARY_MEMORY, validEpochs, 0.86));
         run = choose(run, data);
         StringBuilder epochs = new StringBuilder();
         int count = data.consumeInt(0, 4);
@@ -166,7 +168,7 @@ class ReportFuzzTest {
         List<String> header = rows.get(0);
         for (List<String> row : rows.subList(1, rows.size())) {
             for (String column : List.of("runId", "suite", "dataset", "architecture", "quantizer", "layerPolicy",
-                    "recipe")) {
+                    "recipe", "estimator", "activations")) {
                 String cell = row.get(header.indexOf(column));
                 int first = 0;
                 while (first < cell.length() && (Character.isWhitespace(cell.charAt(first))

@@ -80,12 +80,12 @@ class ReportWriterTest {
         Document page = render();
 
         assertThat(row(page, TERNARY_ID).select("td").eachText()).containsExactly(
-                "fcnn-small", "ternary", "3", "1.58", "86.12%", "-1.38 pp", "2",
+                "fcnn-small", "ternary", "3", "W1.58", "86.12%", "-1.38 pp", "2",
                 "397.5 KiB → 26.1 KiB", "15.2×", "1", "FINISHED", TERNARY_ID);
         assertThat(row(page, FP32_ID).select("td").eachText()).containsExactly(
-                "fcnn-small", "fp32", "fp32", "32", "87.50%", "+0.00 pp", "3",
+                "fcnn-small", "fp32", "fp32", "W32", "87.50%", "+0.00 pp", "3",
                 "397.5 KiB → 397.5 KiB", "1.0×", "1", "FINISHED", FP32_ID);
-        assertThat(cell(page, BINARY_ID, "bits")).isEqualTo("1.00");
+        assertThat(cell(page, BINARY_ID, "bits")).isEqualTo("W1");
         assertThat(cell(page, BINARY_ID, "memory")).isEqualTo("397.5 KiB → 16.5 KiB");
         assertThat(cell(page, BINARY_ID, "compression")).isEqualTo("24.1×");
     }
@@ -127,7 +127,7 @@ class ReportWriterTest {
         assertThat(svg).isNotNull();
         assertThat(svg.attr("viewBox")).isEqualTo("0.0 0.0 900.0 420.0");
         List<String> texts = svg.select("text").eachText();
-        assertThat(texts).contains("ternary (1 seeds)", "binary (1 seeds)", "fp32 (1 seeds)", "epoch",
+        assertThat(texts).contains("ternary W1.58 (1 seeds)", "binary W1 (1 seeds)", "fp32 W32 (1 seeds)", "epoch",
                 "validation accuracy (%)");
         // Integer epoch ticks only: 1, 2, 3 and never 1.5.
         assertThat(texts).contains("1", "2", "3").doesNotContain("1.5", "2.5");
@@ -142,8 +142,8 @@ class ReportWriterTest {
 
         List<String> texts = page.selectFirst("figure#accuracy-vs-bits svg").select("text").eachText();
         assertThat(texts).filteredOn(t -> t.startsWith("fcnn-")).containsExactly("fcnn-small");
-        assertThat(texts).filteredOn(t -> List.of("ternary", "binary", "fp32").contains(t))
-                .containsExactly("binary", "ternary");
+        assertThat(texts).filteredOn(t -> List.of("ternary W1.58", "binary W1", "fp32 W32").contains(t))
+                .containsExactly("binary W1", "ternary W1.58");
     }
 
     @Test
@@ -319,12 +319,13 @@ class ReportWriterTest {
         assertThat(lines.get(0)).isEqualTo("\"runId\",\"suite\",\"dataset\",\"architecture\",\"quantizer\","
                 + "\"layerPolicy\",\"recipe\",\"seed\",\"levels\",\"bitsPerWeight\",\"status\",\"epochsCompleted\","
                 + "\"bestValidationAccuracy\",\"testAccuracy\",\"deltaVsFp32Points\",\"epochsToParity\",\"fp32Bytes\","
-                + "\"idealBytes\",\"packedBytes\"");
+                + "\"idealBytes\",\"packedBytes\",\"estimator\",\"activations\",\"activationBits\"");
         assertThat(lines).hasSize(4);
         String ternary = lines.stream().filter(l -> l.startsWith("\"" + TERNARY_ID + "\",")).findFirst().orElseThrow();
         assertThat(ternary.split(",", -1)).startsWith("\"" + TERNARY_ID + "\"", "\"quick\"", "\"fashion-mnist\"",
                 "\"fcnn-small\"", "\"ternary\"", "\"all\"", "\"base\"", "1", "3");
-        assertThat(ternary).contains(",\"FINISHED\",3,").contains(",0.8612,").contains(",\"2\",407040.0,26726.4,");
+        assertThat(ternary).contains(",\"FINISHED\",3,").contains(",0.8612,").contains(",\"2\",407040.0,26726.4,")
+                .endsWith(",\"ste\",\"none\",32.0");
         Document page = Jsoup.parse(out.toFile());
         assertThat(page.selectFirst("a#csv").attr("href")).isEqualTo("index.csv");
     }

@@ -52,6 +52,11 @@ final class ResultsFixture {
         return new RunConfig(suite, "fashion-mnist", architecture, quantizer, "all", RECIPE, 6000, 0.1, seed);
     }
 
+    /** {@link #config} with another layer policy: a preset id, or a layer map such as {@code first=k17}. */
+    static RunConfig config(String suite, String architecture, String quantizer, String layerPolicy, long seed) {
+        return new RunConfig(suite, "fashion-mnist", architecture, quantizer, layerPolicy, RECIPE, 6000, 0.1, seed);
+    }
+
     static QuantizerRecord fp32() {
         return new QuantizerRecord("fp32", 0, List.of(), true, 32, "none");
     }

@@ -39,6 +39,12 @@ class SharedQuantizerIdTest {
 
     private static final List<String> SPECS = Stream.concat(Stream.of("fp32"), LOW_BIT.stream()).toList();
 
+    /** How charts name each spec: with its weight bits, fp32 inputs (so no A). */
+    private static final List<String> NAMED_LOW_BIT = List.of(
+            "k17@absmean/tensor W4.09", "k17@mse/tensor W4.09", "ternary@absmax/tensor W1.58", "ternary@mse/tensor W1.58");
+
+    private static final List<String> NAMED = Stream.concat(Stream.of("fp32 W32"), NAMED_LOW_BIT.stream()).toList();
+
     private static final MemoryRecord K17_MEMORY = new MemoryRecord(101_760, 100_480, 2, 407_040, 56_500);
 
     @TempDir
@@ -84,9 +90,9 @@ class SharedQuantizerIdTest {
             List<String> legend = texts("curve-" + panel).stream().filter(t -> t.endsWith(" seeds)")).toList();
 
             // The quantized lines first, then the fp32 band.
-            assertThat(legend).as("curve-%d", panel).containsExactly("k17@absmean/tensor (2 seeds)",
-                    "k17@mse/tensor (2 seeds)", "ternary@absmax/tensor (2 seeds)", "ternary@mse/tensor (2 seeds)",
-                    "fp32 (2 seeds)");
+            assertThat(legend).as("curve-%d", panel).containsExactly("k17@absmean/tensor W4.09 (2 seeds)",
+                    "k17@mse/tensor W4.09 (2 seeds)", "ternary@absmax/tensor W1.58 (2 seeds)",
+                    "ternary@mse/tensor W1.58 (2 seeds)", "fp32 W32 (2 seeds)");
         }
         assertThat(page.select("figure[id^=curve-] h3").eachText()).containsExactly(
                 "Validation accuracy per epoch: fcnn-large", "Validation accuracy per epoch: fcnn-small");
@@ -99,7 +105,7 @@ class SharedQuantizerIdTest {
         assertThat(texts).filteredOn(t -> t.startsWith("fcnn-")).containsExactly(
                 "fcnn-large @absmean/tensor", "fcnn-large @mse/tensor", "fcnn-large @absmax/tensor",
                 "fcnn-small @absmean/tensor", "fcnn-small @mse/tensor", "fcnn-small @absmax/tensor");
-        assertThat(texts).filteredOn(LOW_BIT::contains).containsExactlyInAnyOrderElementsOf(twice(LOW_BIT));
+        assertThat(texts).filteredOn(NAMED_LOW_BIT::contains).containsExactlyInAnyOrderElementsOf(twice(NAMED_LOW_BIT));
         assertThat(texts).filteredOn(t -> t.startsWith("fp32")).containsExactly("fp32 fcnn-large", "fp32 fcnn-small");
     }
 
@@ -107,20 +113,20 @@ class SharedQuantizerIdTest {
     void accuracyAgainstBytesNamesEachPointBySpecOncePerArchitecture() {
         List<String> texts = texts("accuracy-vs-bytes");
 
-        assertThat(texts).filteredOn(SPECS::contains).containsExactlyInAnyOrderElementsOf(twice(SPECS));
+        assertThat(texts).filteredOn(NAMED::contains).containsExactlyInAnyOrderElementsOf(twice(NAMED));
         assertThat(texts).filteredOn(t -> t.startsWith("fcnn-") || t.equals("Pareto front"))
                 .containsExactly("Pareto front", "fcnn-large", "fcnn-small");
     }
 
     @Test
     void parityHasOneCategoryPerSpec() {
-        assertThat(texts("parity")).filteredOn(SPECS::contains).containsExactlyElementsOf(LOW_BIT);
+        assertThat(texts("parity")).filteredOn(NAMED::contains).containsExactlyElementsOf(NAMED_LOW_BIT);
     }
 
     @Test
     void flipRatioAndLevelOccupancyNameEachArchitectureAndSpecOnce() {
         List<String> groups = ARCHITECTURES.stream().sorted()
-                .flatMap(architecture -> LOW_BIT.stream().map(spec -> architecture + " / " + spec)).toList();
+                .flatMap(architecture -> NAMED_LOW_BIT.stream().map(spec -> architecture + " / " + spec)).toList();
 
         assertThat(texts("flip-ratio")).filteredOn(t -> t.startsWith("fcnn-")).containsExactlyElementsOf(groups);
         assertThat(texts("level-occupancy")).filteredOn(t -> t.startsWith("fcnn-")).containsExactlyElementsOf(groups);
@@ -141,17 +147,17 @@ class SharedQuantizerIdTest {
         List<String> texts = render().selectFirst("figure#zero-pairs svg").select("text").eachText();
 
         assertThat(texts).filteredOn(t -> t.startsWith("fcnn-")).containsExactly(
-                "fcnn-large: binary@absmax/tensor / ternary@absmax/tensor",
-                "fcnn-large: binary@mse/tensor / ternary@mse/tensor",
-                "fcnn-small: binary@absmax/tensor / ternary@absmax/tensor",
-                "fcnn-small: binary@mse/tensor / ternary@mse/tensor");
+                "fcnn-large: binary@absmax/tensor W1 / ternary@absmax/tensor W1.58",
+                "fcnn-large: binary@mse/tensor W1 / ternary@mse/tensor W1.58",
+                "fcnn-small: binary@absmax/tensor W1 / ternary@absmax/tensor W1.58",
+                "fcnn-small: binary@mse/tensor W1 / ternary@mse/tensor W1.58");
     }
 
     @Test
     void eachRunsSectionIsTitledWithItsSpec() {
         Element section = page.getElementById("run-" + runId("fcnn-small", "ternary@absmax/tensor", 2));
 
-        assertThat(section.selectFirst("summary strong").text()).isEqualTo("fcnn-small / ternary@absmax/tensor / seed 2");
+        assertThat(section.selectFirst("summary strong").text()).isEqualTo("fcnn-small / ternary@absmax/tensor W1.58 / seed 2");
     }
 
     @Test
@@ -175,7 +181,8 @@ class SharedQuantizerIdTest {
                 "Validation accuracy per epoch: fcnn-small / 1000 images",
                 "Validation accuracy per epoch: fcnn-small / 6000 images");
         assertThat(rendered.select("figure#flip-ratio svg text").eachText())
-                .contains("fcnn-small / 1000 images / ternary@mse/tensor", "fcnn-small / 6000 images / ternary@mse/tensor");
+                .contains("fcnn-small / 1000 images / ternary@mse/tensor W1.58",
+                        "fcnn-small / 6000 images / ternary@mse/tensor W1.58");
     }
 
     /** Every text of the chart {@code id}'s SVG, in drawing order: axes, item labels, then the legend. */

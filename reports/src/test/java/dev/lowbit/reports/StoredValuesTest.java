@@ -65,6 +65,10 @@ class StoredValuesTest {
         "memory.parameters            | -1        | a count from 0 to 2^50",
         "config.validationShare       | NaN       | a fraction from 0 to 1",
         "config.recipe.learningRate   | Infinity  | a finite number > 0",
+        "quantizer.activations.bits   | 0         | a number of bits above 0 and at most 32, or NaN when unknown",
+        "quantizer.activations.bits   | 33        | a number of bits above 0 and at most 32, or NaN when unknown",
+        "quantizer.activations.bits   | -8        | a number of bits above 0 and at most 32, or NaN when unknown",
+        "quantizer.activations.bits   | Infinity  | a number of bits above 0 and at most 32, or NaN when unknown",
     })
     void anAbsurdNumberInRunJsonSkipsTheRunNamingTheFieldAndTheValue(String field, String value, String allowed)
             throws IOException {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import dev.lowbit.api.result.ActivationRecord;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.ParityRecord;
@@ -59,9 +60,9 @@ class UntrustedResultsTest {
         RunConfig config = new RunConfig(payload, payload, "fcnn-small" + payload, "ternary" + payload, payload, recipe,
                 6000, 0.1, 1);
         QuantizerRecord quantizer = new QuantizerRecord("ternary" + payload, 3, List.of(-1.0, 0.0, 1.0), true,
-                Math.log(3) / Math.log(2), payload);
+                Math.log(3) / Math.log(2), payload, payload, new ActivationRecord(payload, 8));
         TensorMemory tensor = new TensorMemory(payload, List.of(10L, 10L), true, 100, 1, 1.58, 400, 24, 30L, 1.2,
-                List.of(20L, 60L, 20L));
+                List.of(20L, 60L, 20L), List.of(-1.0, 0.0, 1.0));
         MemoryRecord memory = new MemoryRecord(100, 100, 1, 400, 24, 30L, 20L, 22.0, List.of(tensor));
         return new RunRecord(runId, RunStatus.FINISHED, payload, config, quantizer, memory, ResultsFixture.MODEL, 3,
                 null, new ParityRecord(0.01, payload, 0.88, 2, 3), 0.87, 0.86, 0.4, payload, payload,
@@ -111,6 +112,10 @@ class UntrustedResultsTest {
             Element row = page.select("table#runs tbody tr").stream()
                     .filter(r -> r.attr("data-run-id").equals(payload)).findFirst().orElseThrow();
             assertThat(row.selectFirst("td.architecture").text()).isEqualTo("fcnn-small" + payload);
+            // The activation spec and the layer map (no preset policy is called like a payload) come from the file too.
+            assertThat(row.selectFirst("td.quantizer").text())
+                    .isEqualTo("ternary" + payload + " + " + payload + " (layers " + payload + ")");
+            assertThat(row.selectFirst("td.bits").text()).isEqualTo("W1.58A8");
             String target = row.selectFirst("td.run-id a").attr("href").substring(1);
             assertThat(target).as("the anchor of %s", payload).matches("run-[A-Za-z0-9._-]+");
             Element section = page.getElementById(target);
@@ -184,7 +189,7 @@ class UntrustedResultsTest {
         List<String> header = rows.get(0);
         assertThat(rows).hasSize(1 + 3 + formulas.size());
         List<String> textColumns = List.of("runId", "suite", "dataset", "architecture", "quantizer", "layerPolicy",
-                "recipe");
+                "recipe", "estimator", "activations");
         for (List<String> row : rows.subList(1, rows.size())) {
             for (String column : textColumns) {
                 String cell = row.get(header.indexOf(column));
@@ -196,7 +201,7 @@ class UntrustedResultsTest {
         // Each formula is still there, as text: with a leading ' where it would have started a formula.
         List<String> expected = formulas.stream()
                 .map(f -> "=+-@\t\r".indexOf(f.stripLeading().charAt(0)) >= 0 ? "'" + f : f).toList();
-        for (String column : List.of("runId", "suite", "dataset", "layerPolicy", "recipe")) {
+        for (String column : List.of("runId", "suite", "dataset", "layerPolicy", "recipe", "estimator", "activations")) {
             assertThat(rows.subList(1, rows.size())).extracting(row -> row.get(header.indexOf(column)))
                     .as(column).containsAll(expected);
         }

@@ -27,6 +27,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.zip.CRC32C;
@@ -34,18 +35,19 @@ import java.util.zip.CheckedOutputStream;
 
 /**
  * The state of a run after a finished epoch, in one file written atomically: the epoch, every
- * parameter by name (fp32 shadow weights, learned scales, batch-norm statistics) and the
- * optimizer's step counts and moments. Everything else a resumed run needs is recomputed from the
+ * parameter by name (fp32 shadow weights, learned scales, batch-norm statistics), the optimizer's
+ * step counts and moments, and the state of the run's quantizer random generator (stochastic
+ * rounding draws from it while training). Everything else a resumed run needs is recomputed from the
  * seed (split, normalisation, shuffles and augmentation are seeded per epoch), so a run resumed from
  * epoch e continues exactly as if it had never stopped.
  *
  * <p>Layout (big-endian, as {@link DataOutputStream} writes): magic, version, epoch, the parameter
  * count, each parameter as its name and its DJL encoding (length-prefixed), the optimizer state
- * (length-prefixed, as {@link ResumableOptimizer} saves it), and since version 3 a CRC32C of every
- * byte before it. A results folder may come from anyone, so {@link #read} trusts nothing in the file:
- * the checksum catches damage, and every length and shape is checked against the bytes really left
- * before anything is allocated for it, so a bad file is a {@link DamagedException}, never an
- * OutOfMemoryError.
+ * (length-prefixed, as {@link ResumableOptimizer} saves it), since version 4 the generator state (one
+ * long), and since version 3 a CRC32C of every byte before it. A results folder may come from
+ * anyone, so {@link #read} trusts nothing in the file: the checksum catches damage, and every length
+ * and shape is checked against the bytes really left before anything is allocated for it, so a bad
+ * file is a {@link DamagedException}, never an OutOfMemoryError.
  *
  * <p>Parameters are restored through initializers, before the trainer initialises the model: DJL's
  * trainer caches parameter arrays when it initialises, so arrays swapped in afterwards (as
@@ -54,10 +56,14 @@ import java.util.zip.CheckedOutputStream;
 public final class Checkpoint {
 
     private static final int MAGIC = 0x4C42434B; // "LBCK"
-    /** Version 3 ends with a CRC32C; version 2 files (no checksum) are still read. */
-    private static final int VERSION = 3;
+    /**
+     * Version 4 stores the generator state before the CRC32C; version 3 files (checksum, no generator
+     * state) and version 2 files (neither) are still read.
+     */
+    private static final int VERSION = 4;
+    private static final int VERSION_WITHOUT_GENERATOR = 3;
     private static final int VERSION_WITHOUT_CHECKSUM = 2;
-    /** Magic, version, epoch, parameter count, optimizer state length. */
+    /** Magic, version, epoch, parameter count, optimizer state length: a version 2 file with nothing in it. */
     private static final int SMALLEST_FILE = 5 * Integer.BYTES;
     /** {@code Files.readAllBytes} reads at most this much; no model lowbit trains comes near it. */
     static final long LARGEST_FILE = Integer.MAX_VALUE - 64;
@@ -107,16 +113,19 @@ public final class Checkpoint {
     /** The optimizer's state for one parameter, as {@link ResumableOptimizer} saves it. */
     public record OptimizerState(String parameter, int step, List<StoredArray> moments) {}
 
-    /** A checkpoint read back: its epoch, its parameters by name, and the optimizer's state. */
+    /** A checkpoint read back: its epoch, its parameters by name, the optimizer's state and the generator's. */
     public static final class Restored {
         private final int epoch;
         private final Map<String, StoredArray> parameters;
         private final List<OptimizerState> optimizerState;
+        private final OptionalLong generatorState;
 
-        private Restored(int epoch, Map<String, StoredArray> parameters, List<OptimizerState> optimizerState) {
+        private Restored(int epoch, Map<String, StoredArray> parameters, List<OptimizerState> optimizerState,
+                OptionalLong generatorState) {
             this.epoch = epoch;
             this.parameters = Collections.unmodifiableMap(parameters);
             this.optimizerState = List.copyOf(optimizerState);
+            this.generatorState = generatorState;
         }
 
         /** The epoch the checkpoint was taken after. */
@@ -132,6 +141,15 @@ public final class Checkpoint {
         /** The optimizer's state per parameter, in the order saved. */
         public List<OptimizerState> optimizerState() {
             return optimizerState;
+        }
+
+        /**
+         * The state of the run's quantizer random generator when the checkpoint was taken, to restore
+         * before training goes on; empty for a version 2 or 3 file, written before lowbit stored it
+         * (such a run's generator starts again from its seed).
+         */
+        public OptionalLong generatorState() {
+            return generatorState;
         }
 
         /**
@@ -172,11 +190,24 @@ public final class Checkpoint {
     private Checkpoint() {}
 
     /**
+     * Writes the checkpoint with generator state 0: for runs whose quantizers draw no random numbers.
+     *
+     * @see #save(Path, Path, int, Block, ResumableOptimizer, long)
+     */
+    static void save(Path file, Path previous, int epoch, Block block, ResumableOptimizer optimizer) {
+        save(file, previous, epoch, block, optimizer, 0L);
+    }
+
+    /**
      * Writes the checkpoint through a temporary file and an atomic rename, synced to disk. The
      * checkpoint it replaces becomes {@code previous}, so a run whose newest checkpoint is lost or
      * damaged can still go back one epoch instead of to the start.
+     *
+     * @param generatorState the run's quantizer random generator state after the epoch
+     *     ({@code QuantizerRandom.state()}), restored with the rest on resume
      */
-    static void save(Path file, Path previous, int epoch, Block block, ResumableOptimizer optimizer) {
+    static void save(Path file, Path previous, int epoch, Block block, ResumableOptimizer optimizer,
+            long generatorState) {
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
@@ -197,6 +228,7 @@ public final class Checkpoint {
                 optimizer.save(block.getParameters(), new DataOutputStream(state));
                 out.writeInt(state.size());
                 state.writeTo(out);
+                out.writeLong(generatorState);
                 out.flush();
                 // The checksum itself is not part of what it covers.
                 new DataOutputStream(stream).writeInt((int) checked.getChecksum().getValue());
@@ -252,7 +284,7 @@ public final class Checkpoint {
             throw new DamagedException("not a lowbit checkpoint (no LBCK magic number)");
         }
         int version = in.readInt("the version");
-        if (version == VERSION) {
+        if (version == VERSION || version == VERSION_WITHOUT_GENERATOR) {
             int end = bytes.length - Integer.BYTES;
             int stored = new Reader(bytes, end, bytes.length).readInt("the checksum");
             CRC32C crc = new CRC32C();
@@ -265,7 +297,7 @@ public final class Checkpoint {
             in = new Reader(bytes, 2 * Integer.BYTES, end);
         } else if (version != VERSION_WITHOUT_CHECKSUM) {
             throw new DamagedException("checkpoint version " + version + ", this lowbit reads versions "
-                    + VERSION_WITHOUT_CHECKSUM + " and " + VERSION);
+                    + VERSION_WITHOUT_CHECKSUM + " to " + VERSION);
         }
         int epoch = in.readInt("the epoch");
         if (epoch < 1) {
@@ -282,8 +314,14 @@ public final class Checkpoint {
             }
         }
         byte[] optimizer = in.readBytes("the optimizer state");
-        in.requireEnd("after the optimizer state");
-        return new Restored(epoch, parameters, optimizerState(optimizer, parameters));
+        OptionalLong generatorState = OptionalLong.empty();
+        if (version == VERSION) {
+            generatorState = OptionalLong.of(in.readLong("the generator state"));
+            in.requireEnd("after the generator state");
+        } else {
+            in.requireEnd("after the optimizer state");
+        }
+        return new Restored(epoch, parameters, optimizerState(optimizer, parameters), generatorState);
     }
 
     /** The optimizer section, in the layout {@link ResumableOptimizer#save} writes. */
@@ -448,6 +486,7 @@ public final class Checkpoint {
         }
 
         long readLong(String what) throws DamagedException {
+            need(Long.BYTES, what); // so a cut long is reported as 8 bytes needed, not 4
             long high = readInt(what) & 0xFFFFFFFFL;
             long low = readInt(what) & 0xFFFFFFFFL;
             return (high << 32) | low;

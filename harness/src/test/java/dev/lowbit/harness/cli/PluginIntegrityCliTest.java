@@ -75,8 +75,8 @@ class PluginIntegrityCliTest {
         assertThat(curves).hasSize(2);
         for (Element curve : curves) {
             assertThat(curve.select("text").eachText()).filteredOn(text -> text.endsWith(" seeds)"))
-                    .containsExactlyInAnyOrder("ternary@mse/tensor (1 seeds)", "ternary@absmax/tensor (1 seeds)",
-                            "k17@absmean/tensor (1 seeds)", "k17@mse/tensor (1 seeds)", "fp32 (1 seeds)");
+                    .containsExactlyInAnyOrder("ternary@mse/tensor W1.58 (1 seeds)", "ternary@absmax/tensor W1.58 (1 seeds)",
+                            "k17@absmean/tensor W4.09 (1 seeds)", "k17@mse/tensor W4.09 (1 seeds)", "fp32 W32 (1 seeds)");
         }
         assertThat(report.select("table#groups tbody td.quantizer").eachText()).containsExactlyInAnyOrder(
                 "fp32", "k17@absmean/tensor", "k17@mse/tensor", "ternary@absmax/tensor", "ternary@mse/tensor",

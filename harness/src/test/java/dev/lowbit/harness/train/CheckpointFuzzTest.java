@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
  * reported; never another exception, and never more memory than a small multiple of the input.
  *
  * <p>In {@code mvn verify} each method replays its committed inputs (CheckpointFuzzTestInputs/METHOD/:
- * a real checkpoint of a tiny model and crafted ones). {@code JAZZER_FUZZ=1} fuzzes one method for real
+ * real checkpoints of a tiny model, versions 2 to 4, and crafted ones). {@code JAZZER_FUZZ=1} fuzzes one method for real
  * (README, "Threat model", has the command).
  */
 class CheckpointFuzzTest {
@@ -39,7 +39,8 @@ class CheckpointFuzzTest {
     @FuzzTest(maxDuration = "3m")
     void readsOrRefusesWithAValidChecksum(byte[] data) {
         byte[] fixed = data.clone();
-        if (fixed.length >= 12 && ByteBuffer.wrap(fixed, 4, 4).getInt() == 3) {
+        int version = fixed.length >= 12 ? ByteBuffer.wrap(fixed, 4, 4).getInt() : 0;
+        if (version == 3 || version == 4) {
             CRC32C crc = new CRC32C();
             crc.update(fixed, 0, fixed.length - 4);
             ByteBuffer.wrap(fixed, fixed.length - 4, 4).putInt((int) crc.getValue());
@@ -64,6 +65,8 @@ class CheckpointFuzzTest {
             assertThat(refusal).isNotBlank().doesNotContain("\n");
             return;
         }
+        assertThat(restored.generatorState().isPresent()).as("a generator state exactly in version 4")
+                .isEqualTo(ByteBuffer.wrap(data, 4, 4).getInt() == 4);
         List<Checkpoint.StoredArray> arrays = new ArrayList<>(restored.parameters().values());
         restored.optimizerState().forEach(state -> arrays.addAll(state.moments()));
         try (NDManager manager = NDManager.newBaseManager()) {

@@ -128,11 +128,65 @@ class CheckpointTest {
     }
 
     @Test
-    void aVersion2CheckpointWithoutChecksumStillReads() throws Exception {
-        byte[] bytes = CraftedCheckpoints.tinyCheckpoint(dir, 3);
+    void aVersion2CheckpointWithoutChecksumStillReadsWithoutAGeneratorState() throws Exception {
+        byte[] bytes = CraftedCheckpoints.tinyCheckpoint(dir, 3, 42L);
         Checkpoint.Restored old = Checkpoint.parse(CraftedCheckpoints.asVersion2(bytes));
         assertThat(old.epoch()).isEqualTo(3);
         assertThat(old.parameters()).containsOnlyKeys("weight", "bias");
+        assertThat(old.generatorState()).isEmpty();
+    }
+
+    @Test
+    void theGeneratorStateReadsBackAsSaved() throws Exception {
+        for (long state : new long[] {0L, 1L, -1L, Long.MIN_VALUE, 0x9E3779B97F4A7C15L}) {
+            Checkpoint.Restored restored = Checkpoint.parse(CraftedCheckpoints.tinyCheckpoint(dir, 2, state));
+
+            assertThat(restored.generatorState()).hasValue(state);
+            assertThat(restored.epoch()).isEqualTo(2);
+            assertThat(restored.optimizerState()).hasSize(2);
+        }
+    }
+
+    @Test
+    void aVersion3CheckpointStillReadsWithTheGeneratorStateAbsent() throws Exception {
+        byte[] v3 = CraftedCheckpoints.asVersion3(CraftedCheckpoints.tinyCheckpoint(dir, 5, 42L));
+        assertThat(ByteBuffer.wrap(v3, 4, 4).getInt()).isEqualTo(3);
+
+        Checkpoint.Restored old = Checkpoint.parse(v3);
+
+        assertThat(old.epoch()).isEqualTo(5);
+        assertThat(old.parameters()).containsOnlyKeys("weight", "bias");
+        assertThat(old.optimizerState()).hasSize(2);
+        assertThat(old.generatorState()).isEmpty();
+    }
+
+    @Test
+    void aDamagedGeneratorStateIsADamagedFile() throws Exception {
+        byte[] bytes = CraftedCheckpoints.tinyCheckpoint(dir, 1, 42L);
+        int generatorAt = bytes.length - Integer.BYTES - Long.BYTES;
+        assertThat(ByteBuffer.wrap(bytes, generatorAt, Long.BYTES).getLong()).as("where v4 keeps it").isEqualTo(42L);
+
+        byte[] flipped = bytes.clone();
+        flipped[generatorAt + 7] ^= 0x01;
+        assertThatThrownBy(() -> Checkpoint.parse(flipped))
+                .isInstanceOf(Checkpoint.DamagedException.class).hasMessageContaining("its checksum does not match");
+        // Cut inside the long, with a checksum that matches the shorter file: the structure alone must tell.
+        byte[] cut = new byte[bytes.length - Integer.BYTES];
+        System.arraycopy(bytes, 0, cut, 0, generatorAt + Integer.BYTES);
+        assertThatThrownBy(() -> Checkpoint.parse(CraftedCheckpoints.withChecksum(cut)))
+                .isInstanceOf(Checkpoint.DamagedException.class)
+                .hasMessage("the file is truncated: the generator state needs 8 bytes but only 4 remain");
+        byte[] noState = new byte[bytes.length - Long.BYTES];
+        System.arraycopy(bytes, 0, noState, 0, generatorAt);
+        assertThatThrownBy(() -> Checkpoint.parse(CraftedCheckpoints.withChecksum(noState)))
+                .isInstanceOf(Checkpoint.DamagedException.class)
+                .hasMessage("the file is truncated: the generator state needs 8 bytes but only 0 remain");
+        // A version 3 label on a version 4 body: the long is bytes no version 3 file has.
+        byte[] relabelled = bytes.clone();
+        ByteBuffer.wrap(relabelled, 4, 4).putInt(3);
+        assertThatThrownBy(() -> Checkpoint.parse(CraftedCheckpoints.withChecksum(relabelled)))
+                .isInstanceOf(Checkpoint.DamagedException.class)
+                .hasMessage("8 unexpected bytes after the optimizer state");
     }
 
     @Test
@@ -142,7 +196,7 @@ class CheckpointTest {
         byte[] future = CraftedCheckpoints.tinyCheckpoint(dir, 1);
         future[7] = 9;
         assertThatThrownBy(() -> Checkpoint.parse(future)).isInstanceOf(Checkpoint.DamagedException.class)
-                .hasMessage("checkpoint version 9, this lowbit reads versions 2 and 3");
+                .hasMessage("checkpoint version 9, this lowbit reads versions 2 to 4");
     }
 
     /** Where the dimensions start in DJL's encoding (version 3) of the float32 matrix named "weight". */

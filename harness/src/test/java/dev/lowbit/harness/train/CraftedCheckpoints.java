@@ -25,6 +25,11 @@ public final class CraftedCheckpoints {
      * {@code epoch}, written in {@code dir}.
      */
     public static byte[] tinyCheckpoint(Path dir, int epoch) throws Exception {
+        return tinyCheckpoint(dir, epoch, 0L);
+    }
+
+    /** {@link #tinyCheckpoint(Path, int)} storing {@code generatorState} as the quantizer generator's state. */
+    public static byte[] tinyCheckpoint(Path dir, int epoch, long generatorState) throws Exception {
         try (NDManager manager = NDManager.newBaseManager()) {
             Block block = tinyModel(manager);
             ResumableOptimizer optimizer = ResumableOptimizer.of(ResumableOptimizer.Kind.ADAM, Tracker.fixed(0.1f), 0);
@@ -33,7 +38,7 @@ public final class CraftedCheckpoints {
                 optimizer.update(entry.getValue().getId(), weight, weight.onesLike());
             }
             Path file = dir.resolve("state-" + epoch + ".bin");
-            Checkpoint.save(file, dir.resolve("previous-" + epoch + ".bin"), epoch, block, optimizer);
+            Checkpoint.save(file, dir.resolve("previous-" + epoch + ".bin"), epoch, block, optimizer, generatorState);
             return Files.readAllBytes(file);
         }
     }
@@ -53,7 +58,7 @@ public final class CraftedCheckpoints {
         return withChecksum(copy);
     }
 
-    /** A version-3 checkpoint's bytes with its CRC32C trailer recomputed. */
+    /** A checkpoint's bytes (version 3 or 4) with its CRC32C trailer recomputed. */
     public static byte[] withChecksum(byte[] checkpoint) {
         byte[] copy = checkpoint.clone();
         CRC32C crc = new CRC32C();
@@ -62,9 +67,16 @@ public final class CraftedCheckpoints {
         return copy;
     }
 
-    /** A version-3 checkpoint as version 2 wrote it: the same layout without the checksum. */
+    /** A version-4 checkpoint as version 3 wrote it: the same layout without the generator state. */
+    public static byte[] asVersion3(byte[] checkpoint) {
+        byte[] copy = Arrays.copyOf(checkpoint, checkpoint.length - Long.BYTES);
+        ByteBuffer.wrap(copy, 4, 4).putInt(3);
+        return withChecksum(copy);
+    }
+
+    /** A version-4 checkpoint as version 2 wrote it: the same layout without the generator state and the checksum. */
     public static byte[] asVersion2(byte[] checkpoint) {
-        byte[] copy = Arrays.copyOf(checkpoint, checkpoint.length - 4);
+        byte[] copy = Arrays.copyOf(checkpoint, checkpoint.length - Long.BYTES - Integer.BYTES);
         ByteBuffer.wrap(copy, 4, 4).putInt(2);
         return copy;
     }
