@@ -162,7 +162,8 @@ public final class TrainingRunner {
                 epochs.add(record);
                 files.epochLog().append(record);
                 // After the epoch line: a crash in between redoes this epoch, identically.
-                Checkpoint.save(files.checkpoint(), files.previousCheckpoint(), epoch, block, session.optimizer());
+                Checkpoint.save(files.checkpoint(), files.previousCheckpoint(), epoch, block, session.optimizer(),
+                        session.random().state());
                 progress.epochFinished(record);
             }
             Evaluation finalTest = session.evaluate(test, IntStream.range(0, data.test().size()).toArray());
@@ -196,6 +197,8 @@ public final class TrainingRunner {
         if (restored != null) {
             try {
                 restored.restore(session.block(), session.optimizer());
+                // A checkpoint from before format 4 has no state: that run never drew, so its seed's start is right.
+                restored.generatorState().ifPresent(session.random()::restore);
             } catch (RuntimeException e) {
                 session.close();
                 throw e;
