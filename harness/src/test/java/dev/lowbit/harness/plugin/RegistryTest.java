@@ -52,8 +52,8 @@ class RegistryTest {
                         + " gauss, learned, mse]. Put its jar in plugins/ or run 'lowbit list'. Write ID@RULE or"
                         + " ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
         assertThatThrownBy(() -> registry.resolve("ternary@mse/row"))
-                .hasMessage("Invalid quantizer 'ternary@mse/row': No scale granularity 'row'. Available: [tensor, channel]."
-                        + " Write ID@RULE or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
+                .hasMessage("Invalid quantizer 'ternary@mse/row': No scale granularity 'row'. Available: [tensor, channel,"
+                        + " group:G], e.g. group:64. Write ID@RULE or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
         assertThatThrownBy(() -> registry.resolve("fp32@mse"))
                 .hasMessage("Invalid quantizer 'fp32@mse': Quantizer 'fp32' is full precision: it has no scale rule. Write ID@RULE"
                         + " or ID@RULE/GRANULARITY, e.g. ternary@absmean or k17@mse/channel.");
