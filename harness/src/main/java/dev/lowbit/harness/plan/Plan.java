@@ -43,8 +43,8 @@ public final class Plan {
                 for (String architecture : suite.architectures()) {
                     for (String quantizer : quantizers) {
                         String policy = "fp32".equals(quantizer) ? RunConfig.FP32_LAYER_POLICY : suite.layerPolicy();
-                        runs.add(new RunConfig(suite.name(), suite.dataset(), architecture, quantizer, policy, recipe,
-                                suite.trainLimit(), suite.validationShare(), seed));
+                        runs.add(new RunConfig(suite.name(), suite.dataset(), architecture, quantizer, policy,
+                                RunConfig.NO_ACTIVATIONS, recipe, suite.trainLimit(), suite.validationShare(), seed));
                     }
                 }
             }
