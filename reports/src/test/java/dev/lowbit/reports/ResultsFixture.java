@@ -49,7 +49,7 @@ final class ResultsFixture {
     static final Recipe RECIPE = new Recipe("base", "adam", 0.001, "constant", 64, 3, 0, "none");
 
     static RunConfig config(String suite, String architecture, String quantizer, long seed) {
-        return new RunConfig(suite, "fashion-mnist", architecture, quantizer, "all", RECIPE, 6000, 0.1, seed);
+        return new RunConfig(suite, "fashion-mnist", architecture, quantizer, "all", "none", RECIPE, 6000, 0.1, seed);
     }
 
     /** {@link #config} with another layer policy: a preset id, or a layer map such as {@code first=k17}. */

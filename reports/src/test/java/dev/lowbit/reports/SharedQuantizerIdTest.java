@@ -169,7 +169,8 @@ class SharedQuantizerIdTest {
             MemoryRecord memory = spec.equals("fp32") ? ResultsFixture.FP32_MEMORY : ResultsFixture.TERNARY_MEMORY;
             RunConfig base = ResultsFixture.config("quick", "fcnn-small", spec, 1);
             RunConfig limited = new RunConfig(base.suite(), base.dataset(), base.architecture(),
-                    base.quantizer(), base.layerPolicy(), base.recipe(), 1000, base.validationShare(), base.seed());
+                    base.quantizer(), base.layerPolicy(), base.activations(), base.recipe(), 1000,
+                    base.validationShare(), base.seed());
             List<EpochRecord> epochs = epochs(quantizer, 0.70, 0.74, 0.76);
             ResultsFixture.write(results, ResultsFixture.finished("fcnn-small-1000-" + spec.replaceAll("[@/]", "-"),
                     limited, quantizer, memory, epochs, 0.7600), epochs);

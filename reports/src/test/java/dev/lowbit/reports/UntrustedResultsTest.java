@@ -57,8 +57,8 @@ class UntrustedResultsTest {
     /** A finished run whose every text is {@code payload}; numbers as the standard study's ternary run. */
     static RunRecord crafted(String runId, String payload) {
         Recipe recipe = new Recipe(payload, payload, 0.001, payload, 64, 3, 0, payload);
-        RunConfig config = new RunConfig(payload, payload, "fcnn-small" + payload, "ternary" + payload, payload, recipe,
-                6000, 0.1, 1);
+        RunConfig config = new RunConfig(payload, payload, "fcnn-small" + payload, "ternary" + payload, payload, "none",
+                recipe, 6000, 0.1, 1);
         QuantizerRecord quantizer = new QuantizerRecord("ternary" + payload, 3, List.of(-1.0, 0.0, 1.0), true,
                 Math.log(3) / Math.log(2), payload, payload, new ActivationRecord(payload, 8));
         TensorMemory tensor = new TensorMemory(payload, List.of(10L, 10L), true, 100, 1, 1.58, 400, 24, 30L, 1.2,

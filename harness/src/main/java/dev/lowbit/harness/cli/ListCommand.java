@@ -32,11 +32,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code lowbit list}: what lowbit can run, and where each piece came from. */
 @Command(name = "list", mixinStandardHelpOptions = true,
-        description = "List quantizers, architectures, datasets and suites, and where each came from.")
+        description = {"List quantizers, scale rules, gradient estimators, activation quantizers, architectures,"
+                + " datasets and suites, and where each came from.",
+                "With --layers ARCH: the quantized layers of one architecture, as a layer map selects them."})
 public final class ListCommand implements Callable<Integer> {
 
     /** Parameter counts are shown for the default dataset's shape. */
@@ -48,6 +51,11 @@ public final class ListCommand implements Callable<Integer> {
 
     @Mixin
     PluginOptions pluginOptions;
+
+    @Option(names = "--layers", paramLabel = "ARCH",
+            description = "Print only the quantized layers of this architecture: position, name and weight shape, for"
+                    + " the selectors of a layer map (--layer-policy 'first=fp32;-1=k17;*Conv2d=ternary').")
+    String layersOf;
 
     private final PluginHost pluginHost;
 
@@ -65,6 +73,12 @@ public final class ListCommand implements Callable<Integer> {
         }
         QuantizerRegistry quantizers = plugins.quantizers();
         PrintWriter out = spec.commandLine().getOut();
+        if (layersOf != null) {
+            LayerTable.print(plugins.architectures().get(layersOf), quantizers.resolve("fp32"), FASHION_MNIST_IMAGE,
+                    FASHION_MNIST_CLASSES, out);
+            out.flush();
+            return 0;
+        }
         out.println("Quantizers");
         out.printf("  %-12s %-6s %-5s %-28s %-16s %-16s %s%n",
                 "id", "levels", "zero", "values", "bits/weight", "scale rule", "source");
@@ -86,7 +100,8 @@ public final class ListCommand implements Callable<Integer> {
             out.printf("  %-12s %s  %s%n", entry.plugin().name() + ":V,V,...", entry.plugin().description(), entry.source());
         }
         out.println();
-        out.println("Scale rules (append @RULE or @RULE/channel to a quantizer, e.g. k17@absmax, ternary@mse/channel;"
+        out.println("Scale rules (append @RULE or @RULE/GRANULARITY, with tensor, channel or group:G, to a quantizer,"
+                + " e.g. k17@absmax, ternary@mse/channel, k9@absmax/group:64;"
                 + " default " + ScaleRules.DEFAULT + ")");
         Map<Discovered<ScaleRule>, String> rules = new LinkedHashMap<>();
         for (Discovered<ScaleRule> entry : quantizers.scaleRules().all()) {
@@ -100,6 +115,10 @@ public final class ListCommand implements Callable<Integer> {
         int width = rules.values().stream().mapToInt(String::length).max().orElse(0);
         rules.forEach((entry, description) ->
                 out.printf("  %-12s %-" + width + "s  %s%n", entry.plugin().id(), description, entry.source()));
+        out.println();
+        SchemeSections.estimators(plugins.estimators(), out);
+        out.println();
+        SchemeSections.activations(plugins.activations(), out);
         out.println();
         out.println("Architectures (parameters for 1x28x28 inputs and 10 classes; share quantized with --layer-policy all)");
         out.printf("  %-12s %12s %12s %7s  %-56s %s%n", "id", "parameters", "quantized", "share", "description", "source");

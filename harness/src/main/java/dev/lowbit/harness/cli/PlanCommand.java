@@ -13,7 +13,7 @@ import dev.lowbit.harness.plan.TimeEstimate;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.PluginHost;
 import dev.lowbit.harness.plugin.Plugins;
-import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
 import jakarta.inject.Inject;
@@ -110,11 +110,11 @@ public final class PlanCommand implements Callable<Integer> {
             OutputPaths.requireWritableFile("-o", output, format.equals("table") ? "plan.txt" : "job." + format);
         }
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
-        QuantizerRegistry quantizers = plugins.quantizers();
+        Schemes schemes = Schemes.of(plugins);
         ArchitectureRegistry architectures = plugins.architectures();
-        Suite suite = suiteOptions.load(new SuiteLoader(architectures, quantizers));
+        Suite suite = suiteOptions.load(new SuiteLoader(architectures, schemes));
         suite.architectures().forEach(architectures::get);
-        List<RunConfig> plan = Plan.of(suite, quantizers::canonicalSpec);
+        List<RunConfig> plan = Plan.of(suite, schemes);
         EpochTimes times = EpochTimes.measured(out);
         TimeEstimate estimate = TimeEstimate.of(plan, times);
 
@@ -148,11 +148,18 @@ public final class PlanCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One line per run of the shard, then the count, the estimate and where each estimate came from. */
+    /**
+     * One line per run of the shard, then the count, the estimate and where each estimate came from. The
+     * activations and layer policy columns are there only when some run has activations or a policy other
+     * than {@code all}.
+     */
     private String table(Suite suite, List<RunConfig> plan, Shard selected, TimeEstimate estimate, EpochTimes times) {
         ResultStore store = new ResultStore(out);
+        boolean activations = plan.stream().anyMatch(run -> !run.activations().equals(RunConfig.NO_ACTIVATIONS));
+        boolean policies = plan.stream().anyMatch(run -> !run.layerPolicy().equals(RunConfig.FP32_LAYER_POLICY));
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"run id", "architecture", "quantizer", "recipe", "seed", "epochs", "estimate", "status"});
+        rows.add(columns(activations, policies, "run id", "architecture", "quantizer", "activations", "layer policy",
+                "recipe", "seed", "epochs", "estimate", "status"));
         int done = 0;
         Set<Integer> toRun = new HashSet<>();
         for (int i = 0; i < plan.size(); i++) {
@@ -166,9 +173,10 @@ public final class PlanCommand implements Callable<Integer> {
             if (!status.equals("done")) {
                 toRun.add(i);
             }
-            rows.add(new String[] {runId, run.architecture(), run.quantizer(), run.recipe().name(),
-                    String.valueOf(run.seed()), String.valueOf(run.recipe().epochs()),
-                    estimate.seconds(i).map(TimeEstimate::duration).orElse("?"), status});
+            rows.add(columns(activations, policies, runId, run.architecture(), run.quantizer(), run.activations(),
+                    run.layerPolicy(), run.recipe().name(), String.valueOf(run.seed()),
+                    String.valueOf(run.recipe().epochs()), estimate.seconds(i).map(TimeEstimate::duration).orElse("?"),
+                    status));
         }
         StringWriter text = new StringWriter();
         PrintWriter w = new PrintWriter(text);
@@ -182,11 +190,12 @@ public final class PlanCommand implements Callable<Integer> {
                 widths[c] = Math.max(widths[c], row[c].length());
             }
         });
+        // Seed, epochs and estimate: numbers and times right-aligned so they compare down a column.
+        int firstNumber = rows.get(0).length - 4;
         for (String[] row : rows) {
             StringBuilder line = new StringBuilder();
             for (int c = 0; c < row.length; c++) {
-                // Numbers and times right-aligned so they compare down a column.
-                boolean right = c == 4 || c == 5 || c == 6;
+                boolean right = c >= firstNumber && c < firstNumber + 3;
                 line.append(String.format(Locale.ROOT, "%" + (right ? "" : "-") + widths[c] + "s  ", row[c]));
             }
             w.println(line.toString().stripTrailing());
@@ -208,6 +217,18 @@ public final class PlanCommand implements Callable<Integer> {
         }
         w.flush();
         return text.toString();
+    }
+
+    /** The cells of a row, with the activations (index 3) and layer policy (index 4) cells only when shown. */
+    private static String[] columns(boolean activations, boolean policies, String... cells) {
+        List<String> shown = new ArrayList<>(List.of(cells));
+        if (!policies) {
+            shown.remove(4);
+        }
+        if (!activations) {
+            shown.remove(3);
+        }
+        return shown.toArray(String[]::new);
     }
 
     /** {@code done} for a finished run, the stored status for another stored one, empty if it has not run. */

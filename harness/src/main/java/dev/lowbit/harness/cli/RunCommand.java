@@ -10,7 +10,7 @@ import dev.lowbit.harness.plan.Suite;
 import dev.lowbit.harness.plan.SuiteLoader;
 import dev.lowbit.harness.plugin.PluginHost;
 import dev.lowbit.harness.plugin.Plugins;
-import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.ConsoleProgress;
 import dev.lowbit.harness.train.EngineSettings;
@@ -65,10 +65,13 @@ public final class RunCommand implements Callable<Integer> {
 
         Shard selected = suiteOptions.shard();
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
-        QuantizerRegistry quantizers = plugins.quantizers();
-        Suite suite = suiteOptions.load(new SuiteLoader(plugins.architectures(), quantizers));
-        List<RunConfig> fullPlan = Plan.of(suite, quantizers::canonicalSpec);
+        Schemes schemes = Schemes.of(plugins);
+        Suite suite = suiteOptions.load(new SuiteLoader(plugins.architectures(), schemes));
+        List<RunConfig> fullPlan = Plan.of(suite, schemes);
         List<RunConfig> plan = selected.select(fullPlan);
+        GridRunner grid = new GridRunner(schemes, plugins.architectures());
+        // Before the results folder is made: a plan this lowbit cannot train leaves nothing behind.
+        grid.validate(plan);
         PrintWriter out = spec.commandLine().getOut();
         ResultStore store = new ResultStore(this.out);
         // Before any data loads or any run trains: every run and the report are written there.
@@ -79,7 +82,6 @@ public final class RunCommand implements Callable<Integer> {
                 + " -> " + store.suiteDirectory(suite.name()));
         out.flush();
 
-        GridRunner grid = new GridRunner(quantizers, plugins.architectures());
         GridRunner.Summary summary = grid.run(plan, store,
                 () -> Datasets.load(suite.dataset(), data, System.getenv("LOWBIT_DATA")),
                 loaded -> Provenance.collect(loaded, engineThreads, suite.source(), suite.sha256(), plugins.jars()),

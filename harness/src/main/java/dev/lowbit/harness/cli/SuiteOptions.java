@@ -22,13 +22,22 @@ public final class SuiteOptions {
 
     // Split only at a comma followed by a letter: a levels: alphabet's values are commas plus numbers.
     @Option(names = "--quantizer", split = ",(?=[a-z])", splitSynopsisLabel = ",", paramLabel = "SPEC",
-            description = "Replace the suite's quantizers: ids, levels:V,V,... alphabets, each optionally @RULE[/channel],"
-                    + " e.g. ternary,levels:-2,-1,1,2,k17@absmax.")
+            description = "Replace the suite's quantizers: ids, levels:V,V,... alphabets, each optionally"
+                    + " @RULE[/GRANULARITY] (tensor, channel, group:G) and ~ESTIMATOR, e.g."
+                    + " ternary,levels:-2,-1,1,2,k17@absmax/channel,ternary~clipped.")
     List<String> quantizerIds;
+
+    @Option(names = "--activations", split = ",(?=[a-z])", splitSynopsisLabel = ",", paramLabel = "SPEC",
+            description = "Replace the suite's activation quantizers, each run with every quantizer (the fp32 twin once):"
+                    + " none, or ID[@OPTIONS|:OPTIONS][~ESTIMATOR], e.g. none,int8@absmax/token,pact:4,sign~approx-sign."
+                    + " Without it, each quantizer runs with the activations it is published with (none for most).")
+    List<String> activationSpecs;
 
     @Option(names = "--layer-policy", paramLabel = "POLICY",
             description = "Which layers to quantize: all, fp32-first, fp32-last or fp32-first-last (keep the input"
-                    + " layer and/or the classifier in fp32).")
+                    + " layer and/or the classifier in fp32), or a layer map SELECTOR=SPEC;... where SELECTOR is first,"
+                    + " last, a position (-1 is the last) or a glob over layer names ('lowbit list --layers ARCH') and"
+                    + " SPEC a quantizer spec or fp32, e.g. 'first=fp32;last=k17@absmax'.")
     String layerPolicy;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Replace the recipes' epoch count.")
@@ -45,14 +54,14 @@ public final class SuiteOptions {
                     + " see 'lowbit plan --format slurm|k8s').")
     String shard;
 
-    /** The suite as named, with the overrides given on the command line applied. */
+    /** The suite as named, with the overrides given on the command line applied, checked by the loader. */
     Suite load(SuiteLoader suites) {
         return suites.load(suiteName, overrides());
     }
 
     /** The overrides given on the command line. */
     SuiteOverrides overrides() {
-        return new SuiteOverrides(architectureIds, quantizerIds, layerPolicy, epochs, trainLimit, seeds);
+        return new SuiteOverrides(architectureIds, quantizerIds, activationSpecs, layerPolicy, epochs, trainLimit, seeds);
     }
 
     /** The shard asked for, or all runs. */

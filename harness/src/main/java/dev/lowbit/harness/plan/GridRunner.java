@@ -10,7 +10,6 @@ import dev.lowbit.api.result.RunRecord;
 import dev.lowbit.api.result.RunStatus;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
-import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
@@ -22,6 +21,8 @@ import dev.lowbit.harness.plugin.PluginCodeException;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.plugin.RunClassLoader;
 import dev.lowbit.harness.plugin.ThreadContextClassLoader;
+import dev.lowbit.harness.scheme.LayerMap;
+import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
 import dev.lowbit.harness.train.Checkpoint;
@@ -52,21 +53,24 @@ public final class GridRunner {
     /** How a grid went. */
     public record Summary(int trained, int skipped, int busy, int diverged, int failed) {}
 
+    private final Schemes schemes;
     private final QuantizerRegistry quantizers;
     private final ArchitectureRegistry architectures;
     private final PackedModels packedModels;
     private final PluginCode pluginCode;
 
-    public GridRunner(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
-        this.quantizers = quantizers;
+    public GridRunner(Schemes schemes, ArchitectureRegistry architectures) {
+        this.schemes = schemes;
+        this.quantizers = schemes.quantizers();
         this.architectures = architectures;
         this.packedModels = new PackedModels(quantizers, architectures);
-        this.pluginCode = new PluginCode(quantizers, architectures);
+        this.pluginCode = new PluginCode(schemes, architectures);
     }
 
     /**
-     * Fails with the first unknown id before anything is loaded or trained. A quantizer whose plugin
-     * code fails while it is configured is not the user's input: its runs fail when they start.
+     * Fails with the first unknown id before anything is loaded or trained: dataset, architecture, weight
+     * spec (with its estimator), activation spec, layer policy. A scheme whose plugin code fails while it is
+     * configured is not the user's input: its runs fail when they start.
      */
     public void validate(List<RunConfig> plan) {
         for (RunConfig run : plan) {
@@ -76,7 +80,29 @@ public final class GridRunner {
             }
             architectures.get(run.architecture());
             quantizers.canonicalSpec(run.quantizer());
-            layerPolicy(run);
+            schemes.canonicalActivations(run.activations());
+            layerMap(schemes, run);
+            requireTrainable(run);
+        }
+    }
+
+    /**
+     * Until training applies estimators, activation quantizers and layer maps (issue #14), a run that needs
+     * one is refused before anything trains, rather than trained without it and stored under its id. A
+     * scheme whose plugin code fails is left to fail its run when it starts.
+     */
+    private void requireTrainable(RunConfig run) {
+        boolean plain;
+        try {
+            plain = schemes.forRun(run).isPlain();
+        } catch (PluginCodeException e) {
+            return;
+        }
+        if (!plain) {
+            throw new BadInputException("Run " + RunIds.of(run) + " (quantizer '" + run.quantizer() + "', activations '"
+                    + run.activations() + "', layer policy '" + run.layerPolicy() + "') needs a gradient estimator, an"
+                    + " activation quantizer or a layer map, which this lowbit does not train yet. 'lowbit plan' shows"
+                    + " such runs; train with a preset --layer-policy, no --activations and no ~ESTIMATOR.");
         }
     }
 
@@ -331,12 +357,12 @@ public final class GridRunner {
         return epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(Double.NaN);
     }
 
-    /** The run's layer policy, or a {@link BadInputException} listing those that exist. */
-    static LayerPolicy layerPolicy(RunConfig run) {
+    /** The run's layer policy as a map, or a {@link BadInputException} saying what is wrong with it. */
+    static LayerMap layerMap(Schemes schemes, RunConfig run) {
         try {
-            return LayerPolicy.byId(run.layerPolicy());
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage() + " Fix --layer-policy or the suite's layerPolicy.");
+            return schemes.layerMap(run.layerPolicy());
+        } catch (BadInputException e) {
+            throw new BadInputException(e.getMessage() + " Fix --layer-policy or the suite's layerPolicy.", e);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.Discovered;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.Provenance;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,8 @@ import java.util.stream.Collectors;
 
 /**
  * The plugin code a run's results depend on: the SHA-256 of the jars its quantizer (or factory), scale
- * rule and architecture came from, by role. Built-ins have none (they change with lowbit's version).
+ * rule, estimator, activation quantizer, layer-map quantizers and architecture came from, by role.
+ * Built-ins have none (they change with lowbit's version).
  * It is stored with the run (run.json's provenance, {@code code.<role>.sha256}, and {@value ResultStore#CODE_FILE}
  * while it trains); a run whose plugin code changed since is trained again rather than reported with
  * numbers the new jar never produced. Not part of the run id: the run is the same experiment, redone.
@@ -31,19 +33,29 @@ final class PluginCode {
     private static final String PREFIX = "code.";
     private static final String SUFFIX = ".sha256";
 
+    private final Schemes schemes;
     private final QuantizerRegistry quantizers;
     private final ArchitectureRegistry architectures;
     private final Map<Path, String> hashes = new ConcurrentHashMap<>();
 
-    PluginCode(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
-        this.quantizers = quantizers;
+    PluginCode(Schemes schemes, ArchitectureRegistry architectures) {
+        this.schemes = schemes;
+        this.quantizers = schemes.quantizers();
         this.architectures = architectures;
     }
 
-    /** {@code code.quantizer.sha256} and {@code code.architecture.sha256} for the roles a plugin fills; empty for built-ins. */
+    /**
+     * {@code code.quantizer.sha256} (with its estimator), {@code code.activations.sha256},
+     * {@code code.layers.sha256} (the layer map's quantizers) and {@code code.architecture.sha256} for the roles
+     * a plugin fills; empty for built-ins, so runs without plugins record what they always did.
+     */
     Map<String, String> of(RunConfig run) {
         Map<String, String> code = new TreeMap<>();
         put(code, "quantizer", quantizers.codeJars(run.quantizer()));
+        put(code, "activations", schemes.activationQuantizers().codeJars(run.activations()));
+        SortedSet<Path> layers = new TreeSet<>();
+        GridRunner.layerMap(schemes, run).rules().forEach(rule -> layers.addAll(quantizers.codeJars(rule.spec())));
+        put(code, "layers", layers);
         put(code, "architecture", architectures.find(run.architecture()).map(Discovered::pluginJar).stream()
                 .filter(Objects::nonNull).collect(Collectors.toCollection(TreeSet::new)));
         return code;

@@ -4,6 +4,7 @@ import dev.lowbit.api.result.Recipe;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Cifar10;
 import dev.lowbit.harness.data.FashionMnist;
+import dev.lowbit.harness.scheme.LayerMap;
 import dev.lowbit.reports.ReportLimits;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +37,10 @@ public final class SuiteLimits {
     public static final int MAX_NAME_LENGTH = 100;
     /** Bytes of a suite file: a grid of hundreds of runs takes a few hundred bytes. */
     public static final int MAX_FILE_BYTES = 1 << 20;
+    /** Characters of a layer map ({@code layerPolicy} or {@code --layer-policy} rules). */
+    public static final int MAX_LAYER_MAP_LENGTH = LayerMap.MAX_LENGTH;
+    /** Rules of a layer map. */
+    public static final int MAX_LAYER_RULES = LayerMap.MAX_RULES;
 
     /**
      * The training images of each dataset's standard files. A batch is never larger than the training
@@ -52,6 +57,19 @@ public final class SuiteLimits {
      * @throws BadInputException one line naming the values, the bound and how to fix it
      */
     static void check(Suite suite) {
+        int activations = suite.activations().size();
+        if (activations > 1) {
+            // The fp32 twin runs once, whatever the activations: it quantizes nothing.
+            long quantized = suite.quantizers().stream().filter(q -> !q.equals("fp32")).count();
+            long pairs = quantized * activations + (suite.quantizers().size() - quantized);
+            long runs = suite.architectures().size() * pairs * suite.recipes().size() * suite.seeds().size();
+            if (runs > MAX_RUNS) {
+                throw new BadInputException(String.format(Locale.ROOT, "Suite '%s' has %,d runs (%d architectures x %d"
+                        + " quantizer-activation pairs x %d recipes x %d seeds), more than the %,d one plan may hold."
+                        + " Split the study into several suites.", suite.name(), runs, suite.architectures().size(),
+                        pairs, suite.recipes().size(), suite.seeds().size(), MAX_RUNS));
+            }
+        }
         long runs = (long) suite.architectures().size() * suite.quantizers().size() * suite.recipes().size()
                 * suite.seeds().size();
         if (runs > MAX_RUNS) {

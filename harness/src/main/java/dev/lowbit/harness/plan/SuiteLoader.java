@@ -1,9 +1,12 @@
 package dev.lowbit.harness.plan;
 
 import dev.lowbit.harness.BadInputException;
+import dev.lowbit.harness.plugin.ActivationRegistry;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.PluginCodeException;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.scheme.LayerMap;
+import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.train.Provenance;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,8 +29,9 @@ import java.util.function.Consumer;
  * name: quick
  * dataset: fashion-mnist
  * architectures: [fcnn-small]
- * quantizers: [fp32, binary, ternary, quinary]   # ids, levels:V,V,... alphabets, optional @rule[/channel]
- * layerPolicy: all                               # optional
+ * quantizers: [fp32, binary, ternary, quinary]   # ids, levels:V,V,... alphabets, optional @rule[/gran], ~estimator
+ * activations: [none, int8@absmax/token]        # optional; absent: each quantizer's own (none for most)
+ * layerPolicy: all                               # optional; a preset, or a layer map such as first=fp32;last=k17
  * recipes:
  *   base: {optimizer: adam, learningRate: 0.001, schedule: constant, batchSize: 128, epochs: 3}
  *   augmented: {extends: base, augmentation: standard}
@@ -45,22 +49,44 @@ public final class SuiteLoader {
     private final SuiteReader reader;
     private final Consumer<String> checkArchitecture;
     private final Consumer<String> checkQuantizer;
+    private final Consumer<String> checkActivations;
+    private final Consumer<String> checkLayerPolicy;
 
-    /** A loader that checks architecture ids and quantizer specs against the registries. */
+    /** A loader that checks architecture ids, weight specs and layer policies against the registries; no activations but none. */
     public SuiteLoader(ArchitectureRegistry architectures, QuantizerRegistry quantizers) {
-        this(architectures::get, spec -> checkQuantizer(quantizers, spec));
+        this(architectures, new Schemes(quantizers, new ActivationRegistry(List.of(), quantizers.estimators())));
+    }
+
+    /** A loader that checks architecture ids, weight specs, activation specs and layer policies against the registries. */
+    public SuiteLoader(ArchitectureRegistry architectures, Schemes schemes) {
+        this(architectures::get, spec -> checkQuantizer(schemes.quantizers(), spec), schemes::canonicalActivations,
+                text -> LayerMap.parse(text, spec -> {
+                    checkQuantizer(schemes.quantizers(), spec);
+                    return schemes.canonicalWeights(spec);
+                }));
     }
 
     /**
-     * A loader with its own checks.
+     * A loader with its own checks of architectures and quantizers; activation specs are not checked, and a
+     * layer map's specs go through {@code checkQuantizer}.
      *
      * @param checkArchitecture throws a {@link BadInputException} saying what exists for an unknown architecture id
      * @param checkQuantizer throws a {@link BadInputException} for a quantizer spec that cannot be resolved
      */
     public SuiteLoader(Consumer<String> checkArchitecture, Consumer<String> checkQuantizer) {
-        this.reader = new SuiteReader(checkArchitecture, checkQuantizer);
+        this(checkArchitecture, checkQuantizer, spec -> {}, text -> LayerMap.parse(text, spec -> {
+            checkQuantizer.accept(spec);
+            return spec;
+        }));
+    }
+
+    private SuiteLoader(Consumer<String> checkArchitecture, Consumer<String> checkQuantizer,
+            Consumer<String> checkActivations, Consumer<String> checkLayerPolicy) {
+        this.reader = new SuiteReader(checkArchitecture, checkQuantizer, checkActivations, checkLayerPolicy);
         this.checkArchitecture = checkArchitecture;
         this.checkQuantizer = checkQuantizer;
+        this.checkActivations = checkActivations;
+        this.checkLayerPolicy = checkLayerPolicy;
     }
 
     /**
@@ -91,7 +117,7 @@ public final class SuiteLoader {
      * @throws BadInputException as {@link #load(String)}, or one line for a bad override
      */
     public Suite load(String nameOrFile, SuiteOverrides overrides) {
-        return overrides.apply(load(nameOrFile), checkArchitecture, checkQuantizer);
+        return overrides.apply(load(nameOrFile), checkArchitecture, checkQuantizer, checkActivations, checkLayerPolicy);
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.lowbit.harness.plan;
 
-import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.harness.BadInputException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -10,27 +9,29 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * What the command line replaces in a suite ({@code --arch}, {@code --quantizer}, {@code --layer-policy},
- * {@code --epochs}, {@code --train-limit}, {@code --seeds}); null means keep the suite's own. Shared by
+ * What the command line replaces in a suite ({@code --arch}, {@code --quantizer}, {@code --activations},
+ * {@code --layer-policy}, {@code --epochs}, {@code --train-limit}, {@code --seeds}); null means keep the suite's own. Shared by
  * {@code run} and {@code plan}, so a plan shows exactly the runs that {@code run} with the same options
  * trains, and cluster scripts pass the same options on.
  *
  * @param architectures replaces the suite's architecture ids
  * @param quantizers replaces the suite's quantizer specs
- * @param layerPolicy replaces the suite's layer policy
+ * @param activations replaces the suite's activation specs
+ * @param layerPolicy replaces the suite's layer policy (a preset or a layer map)
  * @param epochs replaces every recipe's epoch count
  * @param trainLimit replaces the suite's train limit
  * @param seeds replaces the suite's seeds
  */
-public record SuiteOverrides(List<String> architectures, List<String> quantizers, String layerPolicy, Integer epochs,
-        Integer trainLimit, List<Long> seeds) {
+public record SuiteOverrides(List<String> architectures, List<String> quantizers, List<String> activations,
+        String layerPolicy, Integer epochs, Integer trainLimit, List<Long> seeds) {
 
     /** Nothing replaced. */
-    public static final SuiteOverrides NONE = new SuiteOverrides(null, null, null, null, null, null);
+    public static final SuiteOverrides NONE = new SuiteOverrides(null, null, null, null, null, null, null);
 
     public SuiteOverrides {
         architectures = architectures == null ? null : List.copyOf(architectures);
         quantizers = quantizers == null ? null : List.copyOf(quantizers);
+        activations = activations == null ? null : List.copyOf(activations);
         seeds = seeds == null ? null : List.copyOf(seeds);
     }
 
@@ -40,9 +41,12 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
      *
      * @param checkArchitecture throws a {@link BadInputException} for an architecture id that does not exist
      * @param checkQuantizer throws a {@link BadInputException} for a quantizer spec a suite may not train
+     * @param checkActivations throws a {@link BadInputException} for an activation spec that cannot be resolved
+     * @param checkLayerPolicy throws a {@link BadInputException} for a layer policy that is no preset and no valid map
      * @throws BadInputException one line for the first bad value
      */
-    Suite apply(Suite suite, Consumer<String> checkArchitecture, Consumer<String> checkQuantizer) {
+    Suite apply(Suite suite, Consumer<String> checkArchitecture, Consumer<String> checkQuantizer,
+            Consumer<String> checkActivations, Consumer<String> checkLayerPolicy) {
         if (architectures != null) {
             requireOnce("--arch", architectures);
             architectures.forEach(checkArchitecture);
@@ -51,11 +55,15 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
             requireOnce("--quantizer", quantizers);
             quantizers.forEach(checkQuantizer);
         }
+        if (activations != null) {
+            requireOnce("--activations", activations);
+            activations.forEach(checkActivations);
+        }
         if (layerPolicy != null) {
             try {
-                LayerPolicy.byId(layerPolicy);
-            } catch (IllegalArgumentException e) {
-                throw new BadInputException(e.getMessage() + " Fix --layer-policy or the suite's layerPolicy.");
+                checkLayerPolicy.accept(layerPolicy);
+            } catch (BadInputException e) {
+                throw new BadInputException(e.getMessage() + " Fix --layer-policy or the suite's layerPolicy.", e);
             }
         }
         if (epochs != null && (epochs < 1 || epochs > SuiteLimits.MAX_EPOCHS)) {
@@ -77,6 +85,7 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
         return new Suite(suite.name(), suite.dataset(),
                 architectures != null ? architectures : suite.architectures(),
                 quantizers != null ? quantizers : suite.quantizers(),
+                activations != null ? activations : suite.activations(),
                 layerPolicy != null ? layerPolicy : suite.layerPolicy(),
                 epochs != null ? suite.recipes().stream().map(r -> r.withEpochs(epochs)).toList() : suite.recipes(),
                 seeds != null ? seeds : suite.seeds(),
@@ -99,8 +108,9 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
 
     /**
      * The options that give these overrides on {@code lowbit run}, for scripts that run the same plan
-     * elsewhere. Quantizer specs are joined with commas: {@code --quantizer} splits only at a comma
-     * followed by a letter, so the commas inside a {@code levels:} alphabet survive.
+     * elsewhere. Quantizer and activation specs are joined with commas: {@code --quantizer} and
+     * {@code --activations} split only at a comma followed by a letter, so the commas inside a
+     * {@code levels:} alphabet survive.
      */
     public List<String> arguments() {
         List<String> arguments = new ArrayList<>();
@@ -109,6 +119,9 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
         }
         if (quantizers != null) {
             arguments.addAll(List.of("--quantizer", String.join(",", quantizers)));
+        }
+        if (activations != null) {
+            arguments.addAll(List.of("--activations", String.join(",", activations)));
         }
         if (layerPolicy != null) {
             arguments.addAll(List.of("--layer-policy", layerPolicy));

@@ -6,7 +6,6 @@ import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
 import java.io.Reader;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,24 +26,30 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  */
 final class SuiteReader {
 
-    static final List<String> KEYS = List.of("name", "dataset", "architectures", "quantizers", "layerPolicy", "recipes",
-            "seeds", "trainLimit", "validationShare", "parityTolerance");
+    static final List<String> KEYS = List.of("name", "dataset", "architectures", "quantizers", "activations",
+            "layerPolicy", "recipes", "seeds", "trainLimit", "validationShare", "parityTolerance");
     private static final List<String> REQUIRED = List.of("name", "dataset", "architectures", "quantizers", "recipes",
             "seeds");
     // The name becomes a folder under --out: no separators, nothing hidden.
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-    private static final List<String> LAYER_POLICIES = Arrays.stream(LayerPolicy.values()).map(LayerPolicy::id).toList();
 
     private final Consumer<String> checkArchitecture;
     private final Consumer<String> checkQuantizer;
+    private final Consumer<String> checkActivations;
+    private final Consumer<String> checkLayerPolicy;
 
     /**
      * @param checkArchitecture throws a {@link BadInputException} for an architecture id that does not exist
      * @param checkQuantizer throws a {@link BadInputException} for a quantizer spec that cannot be resolved
+     * @param checkActivations throws a {@link BadInputException} for an activation spec that cannot be resolved
+     * @param checkLayerPolicy throws a {@link BadInputException} for a layer policy that is no preset and no valid map
      */
-    SuiteReader(Consumer<String> checkArchitecture, Consumer<String> checkQuantizer) {
+    SuiteReader(Consumer<String> checkArchitecture, Consumer<String> checkQuantizer, Consumer<String> checkActivations,
+            Consumer<String> checkLayerPolicy) {
         this.checkArchitecture = checkArchitecture;
         this.checkQuantizer = checkQuantizer;
+        this.checkActivations = checkActivations;
+        this.checkLayerPolicy = checkLayerPolicy;
     }
 
     /**
@@ -120,8 +125,17 @@ final class SuiteReader {
                 .flatMap(n -> fields.choice(n, "'dataset'", "dataset", "", Datasets.NAMES));
         List<String> architectures = checked(entries, fields, "architectures", "[fcnn-small, cnn-small]", checkArchitecture);
         List<String> quantizers = checked(entries, fields, "quantizers", "[fp32, ternary, levels:-2,-1,1,2]", checkQuantizer);
-        String layerPolicy = value(entries, "layerPolicy")
-                .flatMap(n -> fields.choice(n, "'layerPolicy'", "layer policy", "", LAYER_POLICIES)).orElse("all");
+        List<String> activations = checked(entries, fields, "activations", "[none, int8@absmax/token, pact:4]",
+                checkActivations);
+        String layerPolicy = value(entries, "layerPolicy").flatMap(n -> fields.text(n, "'layerPolicy'").filter(text -> {
+            try {
+                checkLayerPolicy.accept(text);
+                return true;
+            } catch (BadInputException e) {
+                fields.problem(n, e.getMessage());
+                return false;
+            }
+        })).orElse(LayerPolicy.ALL.id());
         List<Recipe> recipes = value(entries, "recipes").map(n -> new RecipeReader(fields).read(n)).orElse(List.of());
         List<Long> seeds = new ArrayList<>();
         value(entries, "seeds").ifPresent(n -> {
@@ -142,8 +156,8 @@ final class SuiteReader {
         if (!fields.problems().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Suite(name.orElseThrow(), dataset.orElseThrow(), architectures, quantizers, layerPolicy,
-                recipes, seeds, trainLimit, validationShare, parityTolerance, null, null));
+        return Optional.of(new Suite(name.orElseThrow(), dataset.orElseThrow(), architectures, quantizers, activations,
+                layerPolicy, recipes, seeds, trainLimit, validationShare, parityTolerance, null, null));
     }
 
     private static Optional<Node> value(Map<String, SuiteFields.Entry> entries, String key) {

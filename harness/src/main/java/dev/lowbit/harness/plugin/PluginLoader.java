@@ -1,7 +1,9 @@
 package dev.lowbit.harness.plugin;
 
 import dev.lowbit.api.PersistedIds;
+import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.Architecture;
+import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.api.spi.ScaleRule;
@@ -58,6 +60,8 @@ public final class PluginLoader implements AutoCloseable {
             new Spi<>(Quantizer.class, Quantizer::id, "Quantizer", "id"),
             new Spi<>(QuantizerFactory.class, QuantizerFactory::name, "Quantizer factory", "name"),
             new Spi<>(ScaleRule.class, ScaleRule::id, "Scale rule", "id"),
+            new Spi<>(GradientEstimator.class, GradientEstimator::id, "Gradient estimator", "id"),
+            new Spi<>(ActivationQuantizer.class, ActivationQuantizer::id, "Activation quantizer", "id"),
             new Spi<>(Architecture.class, Architecture::id, "Architecture", "id"));
 
     /** A plugin of the folder, opened in its own class loader. */
@@ -95,8 +99,10 @@ public final class PluginLoader implements AutoCloseable {
             PluginClassLoader loader = new PluginClassLoader(plugin.location().getFileName().toString(), plugin.jars(), host);
             if (SPIS.stream().noneMatch(spi -> loader.findResource(spi.servicesFile()) != null)) {
                 failures.add(PluginFailure.broken(ProviderFailures.where(plugin.location()) + " provides no quantizer, quantizer factory,"
-                        + " scale rule or architecture: it has no META-INF/services/dev.lowbit.api.spi.Quantizer,"
-                        + " .QuantizerFactory, .ScaleRule or .Architecture file. Add one naming your class (README, 'Write your own quantizer')."));
+                        + " scale rule, gradient estimator, activation quantizer or architecture: it has no"
+                        + " META-INF/services/dev.lowbit.api.spi.Quantizer, .QuantizerFactory, .ScaleRule, .GradientEstimator,"
+                        + " .ActivationQuantizer or .Architecture file. Add one naming your class (README, 'Write your own"
+                        + " quantizer')."));
                 close(loader);
                 continue;
             }

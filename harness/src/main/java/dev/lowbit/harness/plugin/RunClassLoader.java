@@ -6,6 +6,7 @@ import dev.lowbit.api.spi.Quantizer;
 import java.io.IOException;
 import java.net.URL;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
@@ -40,10 +41,23 @@ public final class RunClassLoader extends ClassLoader {
      * neither comes from a plugins folder, else their plugins' loaders before it.
      */
     public static ClassLoader of(Quantizer quantizer, Architecture architecture, ClassLoader lowbit) {
+        return of(quantizer, architecture, List.of(), lowbit);
+    }
+
+    /**
+     * The context class loader for a run of this quantizer and architecture that also calls {@code moreCode}:
+     * its estimators, activation quantizers and the quantizers of its layer map (e.g.
+     * {@code RunSchemes.code()}). Each plugin's loader once, in the order first met.
+     */
+    public static ClassLoader of(Quantizer quantizer, Architecture architecture, Collection<?> moreCode,
+            ClassLoader lowbit) {
         Set<ClassLoader> plugins = new LinkedHashSet<>();
         List<Object> code = new ArrayList<>(List.of(quantizer, architecture));
-        if (quantizer instanceof AlphabetQuantizer alphabetQuantizer) {
-            code.add(alphabetQuantizer.scaleSetting().rule());
+        code.addAll(moreCode);
+        for (Object instance : List.copyOf(code)) {
+            if (instance instanceof AlphabetQuantizer alphabetQuantizer) {
+                code.add(alphabetQuantizer.scaleSetting().rule());
+            }
         }
         for (Object instance : code) {
             if (instance.getClass().getClassLoader() instanceof PluginClassLoader plugin) {

@@ -103,7 +103,8 @@ public class CliTest {
         Result result = lowbit("run", "--layer-policy", "middle", "--out", dir.toString());
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).isEqualTo("lowbit: No layer policy 'middle'. Available: [all, fp32-first, fp32-last,"
-                + " fp32-first-last]. Fix --layer-policy or the suite's layerPolicy." + System.lineSeparator());
+                + " fp32-first-last], or a layer map such as first=fp32;last=k17. Fix --layer-policy or the suite's"
+                + " layerPolicy." + System.lineSeparator());
     }
 
     @Test

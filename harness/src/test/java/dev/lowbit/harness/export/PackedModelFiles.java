@@ -52,7 +52,7 @@ public final class PackedModelFiles {
         ArchitectureRegistry architectures = new ArchitectureRegistry(loader.load(Architecture.class));
         Quantizer quantizer = quantizers.resolve(quantizerSpec);
         RunConfig config = new RunConfig("crafted", "fashion-mnist", "fcnn-small", quantizer.spec(), policy.id(),
-                new Recipe("base", "adam", 0.001, "constant", 64, 1, 0, "none"), 0, 0.1, 1);
+                "none", new Recipe("base", "adam", 0.001, "constant", 64, 1, 0, "none"), 0, 0.1, 1);
         try (NDManager manager = NDManager.newBaseManager()) {
             Block block = architectures.get("fcnn-small").build(new Shape(1, 28, 28), 10, quantizer, policy);
             block.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 28, 28));

@@ -23,8 +23,8 @@ class SuiteLoaderTest {
     static final String ARCHITECTURES = "[cnn-large, cnn-small, fcnn-large, fcnn-small, vit-large, vit-small]";
     static final String QUANTIZERS = "[binary, binaryconnect, binaryconnect-stochastic, bitnet-b1.58, fp32, k16,"
             + " k17, k8, k9, quaternary, quinary, ternary, ttq, twn, xnor]";
-    static final String TOP_KEYS = "name, dataset, architectures, quantizers, layerPolicy, recipes, seeds, trainLimit,"
-            + " validationShare, parityTolerance";
+    static final String TOP_KEYS = "name, dataset, architectures, quantizers, activations, layerPolicy, recipes, seeds,"
+            + " trainLimit, validationShare, parityTolerance";
 
     private static final PluginLoader LOADER = new PluginLoader(SuiteLoaderTest.class.getClassLoader());
     static final QuantizerRegistry QUANTIZER_REGISTRY =
@@ -99,7 +99,8 @@ class SuiteLoaderTest {
                 + file + ":2: unknown dataset 'mnist'. Available: [fashion-mnist, cifar-10]" + NL
                 + file + ":3: 'architectures' must be a list such as [fcnn-small, cnn-small]" + NL
                 + file + ":4: 'quantizers' is empty; name at least one, e.g. [fp32, ternary, levels:-2,-1,1,2]" + NL
-                + file + ":5: unknown layer policy 'middle'. Available: [all, fp32-first, fp32-last, fp32-first-last]" + NL
+                + file + ":5: No layer policy 'middle'. Available: [all, fp32-first, fp32-last, fp32-first-last], or a"
+                        + " layer map such as first=fp32;last=k17." + NL
                 + file + ":7: unknown key 'lr' in recipe 'base'. Keys: extends, optimizer, learningRate, schedule,"
                         + " batchSize, epochs, weightDecay, augmentation" + NL
                 + file + ":7: unknown optimizer 'adamw' in recipe 'base'. Available: [adam, sgd]" + NL

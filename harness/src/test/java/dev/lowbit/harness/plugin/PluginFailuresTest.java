@@ -139,9 +139,11 @@ class PluginFailuresTest {
     void aJarWithoutServicesFilesProvidesNothingAndSaysSo() throws Exception {
         Path jar = BrokenPlugins.providesNothing(folder);
         Plugins loaded = load();
-        assertThat(messages(loaded)).containsExactly("Plugin '" + jar + "' provides no quantizer, quantizer factory, scale rule"
-                + " or architecture: it has no META-INF/services/dev.lowbit.api.spi.Quantizer, .QuantizerFactory,"
-                + " .ScaleRule or .Architecture file. Add one naming your class (README, 'Write your own quantizer').");
+        assertThat(messages(loaded)).containsExactly("Plugin '" + jar + "' provides no quantizer, quantizer factory, scale rule,"
+                + " gradient estimator, activation quantizer or architecture: it has no"
+                + " META-INF/services/dev.lowbit.api.spi.Quantizer, .QuantizerFactory, .ScaleRule, .GradientEstimator,"
+                + " .ActivationQuantizer or .Architecture file. Add one naming your class (README, 'Write your own"
+                + " quantizer').");
         assertTheGoodPluginsLoaded(loaded);
     }
 

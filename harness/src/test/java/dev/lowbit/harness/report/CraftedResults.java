@@ -38,7 +38,7 @@ final class CraftedResults {
 
     /** The quick suite's config of {@code architecture} x {@code quantizer}, seed 1. */
     static RunConfig quick(String architecture, String quantizer) {
-        return new RunConfig("quick", "fashion-mnist", architecture, quantizer, "all", QUICK_RECIPE, 0, 0.1, 1);
+        return new RunConfig("quick", "fashion-mnist", architecture, quantizer, "all", "none", QUICK_RECIPE, 0, 0.1, 1);
     }
 
     static QuantizerRecord fp32() {
@@ -74,8 +74,8 @@ final class CraftedResults {
      */
     static RunRecord crafted(String payload) {
         Recipe recipe = new Recipe(payload, payload, 0.001, payload, 64, 3, 0, payload);
-        RunConfig config = new RunConfig(payload, payload, "fcnn-small" + payload, "ternary" + payload, payload, recipe,
-                6000, 0.1, 1);
+        RunConfig config = new RunConfig(payload, payload, "fcnn-small" + payload, "ternary" + payload, payload, "none",
+                recipe, 6000, 0.1, 1);
         QuantizerRecord quantizer = new QuantizerRecord("ternary" + payload, 3, List.of(-1.0, 0.0, 1.0), true,
                 Math.log(3) / Math.log(2), payload);
         TensorMemory tensor = new TensorMemory(payload, List.of(10L, 10L), true, 100, 1, 1.58, 400, 24, 30L, 1.2,

@@ -33,7 +33,7 @@ class ResultStoreTest {
 
     private static final Recipe RECIPE = new Recipe("base", "adam", 0.001, "constant", 128, 3, 0, "none");
     private static final RunConfig CONFIG =
-            new RunConfig("quick", "fashion-mnist", "fcnn-small", "ternary", "all", RECIPE, 0, 0.1, 1);
+            new RunConfig("quick", "fashion-mnist", "fcnn-small", "ternary", "all", "none", RECIPE, 0, 0.1, 1);
 
     @Test
     void runIdsAreStableReadableAndDifferPerConfig() {
@@ -42,7 +42,7 @@ class ResultStoreTest {
         assertThat(RunIds.of(CONFIG)).isEqualTo(id);
         assertThat(RunIds.of(CONFIG.withQuantizer("fp32"))).startsWith("fcnn-small.fp32.s1.").isNotEqualTo(id);
         assertThat(RunIds.of(new RunConfig("quick", "fashion-mnist", "fcnn-small", "ternary", "all",
-                RECIPE.withEpochs(4), 0, 0.1, 1))).isNotEqualTo(id);
+                "none", RECIPE.withEpochs(4), 0, 0.1, 1))).isNotEqualTo(id);
     }
 
     @Test
