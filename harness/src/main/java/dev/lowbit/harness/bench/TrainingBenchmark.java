@@ -56,9 +56,15 @@ public final class TrainingBenchmark {
     }
 
     /**
-     * Measures {@code architecture} with {@code fp32} and every quantizer of {@code quantizers}.
+     * A model compared with fp32: its name in the table, the quantizer the architecture builds it with and
+     * what each layer then trains with (estimator, activation quantizer).
      */
-    public ArchitectureTimings measure(Architecture architecture, Quantizer fp32, List<Quantizer> quantizers,
+    public record Compared(String label, Quantizer quantizer, LayerSchemes schemes) {}
+
+    /**
+     * Measures {@code architecture} with {@code fp32} and every scheme of {@code compared}.
+     */
+    public ArchitectureTimings measure(Architecture architecture, Quantizer fp32, List<Compared> compared,
             LabeledImages data, Settings settings) {
         Recipe recipe = settings.recipe();
         ValidationSplit split = ValidationSplit.stratified(data.train().labels(), 0, 0.1, settings.seed());
@@ -67,15 +73,15 @@ public final class TrainingBenchmark {
         Shape exampleShape = new Shape(images.channels(), images.rows(), images.cols());
         int batchesPerEpoch = (split.train().length + recipe.batchSize() - 1) / recipe.batchSize();
         Augmentation augmentation = Augmentation.named(recipe.augmentation());
-        List<Quantizer> all = new ArrayList<>();
-        all.add(fp32);
-        all.addAll(quantizers);
+        List<Compared> all = new ArrayList<>();
+        all.add(new Compared(fp32.spec(), fp32, LayerSchemes.AS_BUILT));
+        all.addAll(compared);
         List<TrainingSession> sessions = new ArrayList<>();
         try {
-            for (Quantizer quantizer : all) {
-                sessions.add(new TrainingSession(architecture.id() + "." + quantizer.id(), recipe,
-                        batchesPerEpoch * Math.max(1, settings.epochs()), architecture, quantizer, LayerPolicy.byId("all"), LayerSchemes.AS_BUILT,
-                        exampleShape, data.classes(), settings.seed(), block -> { }));
+            for (Compared model : all) {
+                sessions.add(new TrainingSession(architecture.id() + "." + model.label(), recipe,
+                        batchesPerEpoch * Math.max(1, settings.epochs()), architecture, model.quantizer(),
+                        LayerPolicy.ALL, model.schemes(), exampleShape, data.classes(), settings.seed(), block -> { }));
             }
             Block reference = sessions.get(0).block();
             long flops = ModelFlops.forwardPerImage(reference);
@@ -117,7 +123,7 @@ public final class TrainingBenchmark {
                     epochs.get(i).add(epoch.record().seconds());
                     data1.get(i).add(epoch.fit().dataSeconds());
                     log.accept(String.format(java.util.Locale.ROOT, "%s %s: epoch %d/%d %.2f s (data %.3f s)",
-                            architecture.id(), all.get(i).spec(), e, settings.epochs(), epoch.record().seconds(),
+                            architecture.id(), all.get(i).label(), e, settings.epochs(), epoch.record().seconds(),
                             epoch.fit().dataSeconds()));
                 }
             }
@@ -127,7 +133,7 @@ public final class TrainingBenchmark {
                 for (int r = 0; r < settings.repeats(); r++) {
                     ratios.add(steps.get(i).get(r) / steps.get(0).get(r));
                 }
-                models.add(new ModelTimings(all.get(i).spec(), steps.get(i), ratios, epochs.get(i), data1.get(i)));
+                models.add(new ModelTimings(all.get(i).label(), steps.get(i), ratios, epochs.get(i), data1.get(i)));
             }
             return new ArchitectureTimings(architecture.id(), parameters, flops, split.train().length,
                     split.validation().length, batchesPerEpoch, models);

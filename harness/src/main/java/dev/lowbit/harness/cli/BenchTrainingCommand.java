@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lowbit.api.result.Recipe;
+import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.bench.ModelFlops;
@@ -14,12 +15,12 @@ import dev.lowbit.harness.bench.TrainingBenchmark.ArchitectureTimings;
 import dev.lowbit.harness.bench.TrainingBenchmark.ModelTimings;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.data.LabeledImages;
-import dev.lowbit.harness.plugin.ActivationRegistry;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.PluginHost;
 import dev.lowbit.harness.plugin.Plugins;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
-import dev.lowbit.harness.plugin.WeightScheme;
+import dev.lowbit.harness.scheme.RunSchemes;
+import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.train.EngineSettings;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
@@ -60,8 +61,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
     List<String> quantizerSpecs;
 
     @Option(names = "--activations", split = ",(?=[a-z])", splitSynopsisLabel = ",", paramLabel = "SPEC",
-            defaultValue = "none", description = "Activation quantizers each quantizer is timed with, as in a suite"
-                    + " (default: ${DEFAULT-VALUE}).")
+            description = "Activation quantizers each quantizer is timed with, as in a suite (default: each"
+                    + " quantizer's own, none for most; bitnet-b1.58's is int8@absmax/token).")
     List<String> activationSpecs;
 
     @Option(names = "--batch-size", defaultValue = "128", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -113,20 +114,10 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         ArchitectureRegistry architectures = plugins.architectures();
         var archs = architectureIds.stream().map(architectures::get).toList();
         Quantizer fp32 = quantizers.resolve("fp32");
-        List<WeightScheme> schemes = quantizerSpecs.stream().map(quantizers::resolveScheme)
-                .filter(scheme -> !scheme.isFullPrecision()).toList();
-        activationSpecs.forEach(plugins.activations()::canonicalSpec);
-        // Until training applies estimators and activation quantizers (issue #14), timing a model without
-        // them under their name would mislabel it.
-        if (activationSpecs.stream().anyMatch(spec -> !spec.equals(ActivationRegistry.NONE))
-                || schemes.stream().anyMatch(scheme -> !scheme.estimator().isIdentity())) {
-            throw new BadInputException("lowbit bench training does not train gradient estimators or activation"
-                    + " quantizers yet: give --quantizer specs without ~ESTIMATOR and --activations none.");
-        }
-        List<Quantizer> compared = schemes.stream().map(WeightScheme::quantizer).toList();
-        PrintWriter err = spec.commandLine().getErr();
         LabeledImages images = Datasets.load("fashion-mnist", data, System.getenv("LOWBIT_DATA"));
         Recipe recipe = new Recipe("bench", "adam", 0.001, "constant", batchSize, Math.max(1, epochs), 0, "none");
+        List<TrainingBenchmark.Compared> compared = compared(Schemes.of(plugins), recipe);
+        PrintWriter err = spec.commandLine().getErr();
         TrainingBenchmark.Settings settings = new TrainingBenchmark.Settings(recipe, warmUp, steps, repeats, epochs, 1);
         TrainingBenchmark benchmark = new TrainingBenchmark(line -> {
             err.println(line);
@@ -145,6 +136,30 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         out.print(format.equals("json") ? json(results, gemm, gemmAfter, rate, engineThreads) : table(results, gemm, gemmAfter, rate, engineThreads));
         out.flush();
         return 0;
+    }
+
+    /**
+     * Every quantizer spec with every activation spec (each quantizer's own when none are given), resolved as a
+     * run would resolve them, so a model is timed with exactly the scheme a run of that name trains.
+     */
+    private List<TrainingBenchmark.Compared> compared(Schemes schemes, Recipe recipe) {
+        List<TrainingBenchmark.Compared> compared = new ArrayList<>();
+        for (String quantizerSpec : quantizerSpecs) {
+            String weights = schemes.canonicalWeights(quantizerSpec);
+            if (schemes.weights(weights).isFullPrecision()) {
+                continue; // the reference every quantizer is compared with
+            }
+            List<String> activations = activationSpecs == null ? List.of(schemes.ownActivations(weights))
+                    : activationSpecs.stream().map(schemes::canonicalActivations).toList();
+            for (String activation : activations) {
+                RunConfig config = new RunConfig("bench", "fashion-mnist", "bench", weights,
+                        RunConfig.FP32_LAYER_POLICY, activation, recipe, 0, 0.1, 1);
+                RunSchemes run = schemes.forRun(config);
+                String label = RunConfig.NO_ACTIVATIONS.equals(activation) ? weights : weights + " + " + activation;
+                compared.add(new TrainingBenchmark.Compared(label, run.weights().quantizer(), run.layerSchemes()));
+            }
+        }
+        return compared;
     }
 
     private String table(List<ArchitectureTimings> results, double gemm, double gemmAfter, double rate, int engineThreads) {

@@ -5,6 +5,7 @@ import dev.lowbit.api.nn.QuantizerException;
 import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.ParityRecord;
 import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.api.result.ActivationRecord;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.api.result.RunRecord;
 import dev.lowbit.api.result.RunStatus;
@@ -22,11 +23,11 @@ import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.plugin.RunClassLoader;
 import dev.lowbit.harness.plugin.ThreadContextClassLoader;
 import dev.lowbit.harness.scheme.LayerMap;
+import dev.lowbit.harness.scheme.RunSchemes;
 import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
 import dev.lowbit.harness.train.Checkpoint;
-import dev.lowbit.harness.train.LayerSchemes;
 import dev.lowbit.harness.train.ProgressReporter;
 import dev.lowbit.harness.train.TrainingRunner;
 import java.io.PrintWriter;
@@ -82,27 +83,6 @@ public final class GridRunner {
             quantizers.canonicalSpec(run.quantizer());
             schemes.canonicalActivations(run.activations());
             layerMap(schemes, run);
-            requireTrainable(run);
-        }
-    }
-
-    /**
-     * Until training applies estimators, activation quantizers and layer maps (issue #14), a run that needs
-     * one is refused before anything trains, rather than trained without it and stored under its id. A
-     * scheme whose plugin code fails is left to fail its run when it starts.
-     */
-    private void requireTrainable(RunConfig run) {
-        boolean plain;
-        try {
-            plain = schemes.forRun(run).isPlain();
-        } catch (PluginCodeException e) {
-            return;
-        }
-        if (!plain) {
-            throw new BadInputException("Run " + RunIds.of(run) + " (quantizer '" + run.quantizer() + "', activations '"
-                    + run.activations() + "', layer policy '" + run.layerPolicy() + "') needs a gradient estimator, an"
-                    + " activation quantizer or a layer map, which this lowbit does not train yet. 'lowbit plan' shows"
-                    + " such runs; train with a preset --layer-policy, no --activations and no ~ESTIMATOR.");
         }
     }
 
@@ -219,15 +199,16 @@ public final class GridRunner {
             store.writeConfig(run, runId);
             store.writePluginCode(run.suite(), runId, code);
             // Everything that runs plugin code is inside this try: whatever it throws fails this run only.
-            Quantizer quantizer = quantizers.resolve(run.quantizer());
-            described = describe(quantizer);
+            RunSchemes runSchemes = schemes.forRun(run);
+            Quantizer quantizer = runSchemes.weights().quantizer();
+            described = describe(runSchemes);
             Architecture architecture = architectures.get(run.architecture());
             // DJL reads the context class loader when its engine starts: start it before it is the plugins'.
             Engine.getInstance();
             TrainingRunner.Outcome outcome;
-            try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(
-                    RunClassLoader.of(quantizer, architecture, GridRunner.class.getClassLoader()))) {
-                outcome = runner.train(run, runId, architecture, quantizer, LayerSchemes.AS_BUILT, data,
+            try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(RunClassLoader.of(quantizer,
+                    architecture, runSchemes.code(), GridRunner.class.getClassLoader()))) {
+                outcome = runner.train(run, runId, architecture, quantizer, runSchemes.layerSchemes(), data,
                         new TrainingRunner.RunFiles(store.checkpointFile(run.suite(), runId),
                                 store.previousCheckpointFile(run.suite(), runId), resumeFrom, epochLog,
                                 reason -> store.restartRun(run.suite(), runId, reason, log::println)),
@@ -382,6 +363,17 @@ public final class GridRunner {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The run's schemes as stored in run.json: its quantizer, the estimator it trains with and its activation
+     * quantizer with its bits (none at 32 bits).
+     */
+    public static QuantizerRecord describe(RunSchemes runSchemes) {
+        ActivationRecord activations = runSchemes.activations()
+                .map(a -> new ActivationRecord(a.spec(), a.quantizer().bits())).orElse(ActivationRecord.NONE);
+        return describe(runSchemes.weights().quantizer())
+                .withScheme(runSchemes.weights().estimator().id(), activations);
     }
 
     /** The quantizer as stored in run.json, so reports never need the plugin. */

@@ -1,5 +1,10 @@
 package dev.lowbit.harness.scheme;
 
+import dev.lowbit.api.nn.LayerScheme;
+import dev.lowbit.api.nn.QuantizerRandom;
+import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.harness.train.LayerSchemes;
+
 import ai.djl.nn.Block;
 import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.harness.BadInputException;
@@ -117,6 +122,32 @@ public final class RunSchemes {
             code.add(activations.estimator());
         }
         return code;
+    }
+
+    /**
+     * What training, export and eval configure a model built for this run with: each quantized layer's
+     * {@link LayerScheme}. Applying it checks the layer map against the model first ({@link #layerSpecs}).
+     */
+    public LayerSchemes layerSchemes() {
+        return new LayerSchemes() {
+            @Override
+            public LayerScheme schemeFor(int position, int count, String name, Quantizer builtWith) {
+                return scheme(layer(position, count, name, builtWith.isFullPrecision()));
+            }
+
+            @Override
+            public void apply(Block model, QuantizerRandom random) {
+                for (Configured configured : layerSpecs(model)) {
+                    configured.layer().block().configure(scheme(configured.spec()), random);
+                }
+            }
+        };
+    }
+
+    private static LayerScheme scheme(LayerSpec spec) {
+        ActivationScheme input = spec.activations();
+        return new LayerScheme(spec.weights().quantizer(), spec.weights().estimator(),
+                input == null ? null : input.quantizer(), input == null ? null : input.estimator());
     }
 
     /** A quantized layer of a model and what it trains with. */
