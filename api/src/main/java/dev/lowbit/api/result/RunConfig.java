@@ -41,6 +41,13 @@ public record RunConfig(
         activations = activations == null ? NO_ACTIVATIONS : activations;
     }
 
+    /** A run whose layers' inputs stay fp32 (activations {@code none}). */
+    public RunConfig(String suite, String dataset, String architecture, String quantizer, String layerPolicy,
+            Recipe recipe, int trainLimit, double validationShare, long seed) {
+        this(suite, dataset, architecture, quantizer, layerPolicy, NO_ACTIVATIONS, recipe, trainLimit, validationShare,
+                seed);
+    }
+
     /**
      * The same run with another quantizer; for fp32, policy {@code all} and activations {@code none}, so one
      * twin serves every policy and every activation setting (the twin quantizes nothing).
