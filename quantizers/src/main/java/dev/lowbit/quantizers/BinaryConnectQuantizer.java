@@ -7,9 +7,13 @@ import dev.lowbit.api.spi.GradientEstimator;
 
 /**
  * {@code binaryconnect}: deterministic BinaryConnect (Courbariaux, Bengio and David 2015, arXiv:1511.00363),
- * {@code Wb = s sign(W)}, trained with the clipped straight-through estimator. The default scale rule,
- * absmax per tensor, puts the paper's clip window [-1, 1] at the largest weight; any other rule may be
- * named ({@code binaryconnect@absmean/channel}).
+ * {@code Wb = s sign(W)}, trained with the clipped straight-through estimator (zero gradient where
+ * |W| > s). The paper binarises to +-1 and relies on batch normalisation to rescale; lowbit's networks
+ * need not have it (the FCNNs do not), so the default scale is absmean per tensor, s = mean |W|, which keeps
+ * every layer's output at the fp32 layer's scale. Measured on fcnn-small (10,000 images, 2 epochs, seed 1):
+ * test accuracy 0.815 with absmean, 0.748 with absmax; the stochastic variant 0.769 with absmean and 0.128
+ * (no learning) with absmax, whose +-max|W| noise swamps the signal. Any other rule may be named
+ * ({@code binaryconnect@absmax}, {@code binaryconnect@absmean/channel}).
  */
 public class BinaryConnectQuantizer extends AlphabetQuantizer {
 
@@ -21,7 +25,7 @@ public class BinaryConnectQuantizer extends AlphabetQuantizer {
 
     /** For variants with their own id (the stochastic one); the same alphabet, rule and estimator. */
     protected BinaryConnectQuantizer(String id, String description) {
-        super(id, description, Alphabet.of(-1, 1), ScaleRules.parse("absmax/tensor"));
+        super(id, description, Alphabet.of(-1, 1), ScaleRules.parse("absmean/tensor"));
     }
 
     /** The clipped straight-through estimator: the gradient is cancelled where |W| exceeds s. */

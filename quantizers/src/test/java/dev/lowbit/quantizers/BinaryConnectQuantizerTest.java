@@ -18,25 +18,30 @@ class BinaryConnectQuantizerTest extends EngineTest {
     }
 
     @Test
-    void isTheSignOfEveryWeightTimesTheLargestMagnitude() {
+    void isTheSignOfEveryWeightTimesTheMeanMagnitude() {
         BinaryConnectQuantizer binaryConnect = new BinaryConnectQuantizer();
-        assertThat(binaryConnect.spec()).isEqualTo("binaryconnect@absmax/tensor");
+        assertThat(binaryConnect.spec()).isEqualTo("binaryconnect@absmean/tensor");
         assertThat(binaryConnect.alphabet()).contains(Alphabet.of(-1, 1));
-        assertThat(binaryConnect.scale(weights()).getFloat()).isEqualTo(1.8f);
-        assertThat(binaryConnect.quantize(weights()).toFloatArray())
-                .containsExactly(1.8f, -1.8f, 1.8f, -1.8f, 1.8f, -1.8f, 1.8f, 1.8f);
+        // mean |W| = (0.9 + 0.1 + 0.3 + 0.6 + 0.5 + 1.8 + 0.05 + 1.2) / 8 = 0.68125
+        assertThat(binaryConnect.scale(weights()).getFloat()).isEqualTo(0.68125f);
+        assertThat(binaryConnect.quantize(weights()).toFloatArray()).containsExactly(
+                0.68125f, -0.68125f, 0.68125f, -0.68125f, 0.68125f, -0.68125f, 0.68125f, 0.68125f);
     }
 
     @Test
-    void trainsWithTheClippedEstimatorWhoseWindowIsTheLargestWeight() {
+    void trainsWithTheClippedEstimatorWhoseWindowIsTheScale() {
         BinaryConnectQuantizer binaryConnect = new BinaryConnectQuantizer();
         assertThat(binaryConnect.estimator().id()).isEqualTo("clipped");
         NDArray u = binaryConnect.normalized(weights(), binaryConnect.scale(weights()));
-        assertCloseTo(u, 0.5f, -0.1f / 1.8f, 0.3f / 1.8f, -1 / 3f, 0.5f / 1.8f, -1f, 0.05f / 1.8f, 1.2f / 1.8f);
-        // Under another rule the window is narrower: at absmean (0.68125) the weights beyond it get no gradient.
-        Quantizer absmean = binaryConnect.withScaleRule(ScaleRules.parse("absmean"));
-        NDArray derivative = absmean.estimator().derivative(absmean.normalized(weights(), absmean.scale(weights())));
+        assertCloseTo(u, 0.9f / 0.68125f, -0.1f / 0.68125f, 0.3f / 0.68125f, -0.6f / 0.68125f, 0.5f / 0.68125f,
+                -1.8f / 0.68125f, 0.05f / 0.68125f, 1.2f / 0.68125f);
+        // The weights beyond s = 0.68125 get no gradient; under absmax (1.8) every weight is inside the window.
+        NDArray derivative = binaryConnect.estimator().derivative(u);
         assertThat(derivative.toFloatArray()).containsExactly(0, 1, 1, 1, 1, 0, 1, 0);
+        Quantizer absmax = binaryConnect.withScaleRule(ScaleRules.parse("absmax"));
+        assertThat(absmax.scale(weights()).getFloat()).isEqualTo(1.8f);
+        NDArray wide = absmax.estimator().derivative(absmax.normalized(weights(), absmax.scale(weights())));
+        assertThat(wide.toFloatArray()).containsExactly(1, 1, 1, 1, 1, 1, 1, 1);
     }
 
     @Test
@@ -82,7 +87,7 @@ class BinaryConnectQuantizerTest extends EngineTest {
         NDArray scale = stochastic.scale(weights());
         assertThat(stochastic.quantize(weights(), scale, QuantizationContext.EVALUATION).toFloatArray())
                 .containsExactly(new BinaryConnectQuantizer().quantize(weights()).toFloatArray());
-        assertThat(stochastic.spec()).isEqualTo("binaryconnect-stochastic@absmax/tensor");
+        assertThat(stochastic.spec()).isEqualTo("binaryconnect-stochastic@absmean/tensor");
         assertThat(stochastic.estimator().id()).isEqualTo("clipped");
     }
 
