@@ -35,6 +35,8 @@ public final class MemoryAccounting {
         Map<Parameter, QuantizedWeight> quantized = quantizedWeights(model);
         Set<Parameter> trainedValues = trainedValues(quantized);
         List<TensorMemory> tensors = new ArrayList<>();
+        boolean mixed = quantized.values().stream().map(w -> w.quantizer().alphabet().orElseThrow()).distinct()
+                .count() > 1;
         for (Pair<String, Parameter> entry : model.getParameters()) {
             Parameter parameter = entry.getValue();
             if (trainedValues.contains(parameter)) {
@@ -46,8 +48,12 @@ public final class MemoryAccounting {
             Quantizer quantizer = weight == null ? null : weight.quantizer();
             long scales = quantizer == null ? 0 : scales(weight, shape);
             double bits = quantizer == null ? 32 : quantizer.bitsPerWeight();
-            tensors.add(new TensorMemory(entry.getKey(), Arrays.stream(shape).boxed().toList(), quantizer != null,
-                    elements, scales, bits, 4.0 * elements, (bits * elements + 32.0 * scales) / 8, null, null, null));
+            TensorMemory tensor = new TensorMemory(entry.getKey(), Arrays.stream(shape).boxed().toList(),
+                    quantizer != null, elements, scales, bits, 4.0 * elements, (bits * elements + 32.0 * scales) / 8,
+                    null, null, null);
+            // Under a layer map layers differ: each names its own alphabet, so reports count its levels right.
+            tensors.add(mixed && quantizer != null ? tensor.withValues(Arrays.stream(
+                    quantizer.alphabet().orElseThrow().values()).boxed().toList()) : tensor);
         }
         return totals(tensors, null, null, null);
     }

@@ -198,6 +198,11 @@ public final class QuantizedWeight {
         }
     }
 
+    /** The weight's parameter path, e.g. {@code 01QuantizedLinear_weight}, once {@link #nameAll} ran. */
+    public String name() {
+        return name;
+    }
+
     /**
      * The layer's name: the weight's parameter path without {@code _weight} (e.g. {@code 01QuantizedLinear})
      * once {@link #nameAll} ran; layer maps select by it and messages use it.

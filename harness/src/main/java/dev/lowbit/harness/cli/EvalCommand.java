@@ -1,5 +1,6 @@
 package dev.lowbit.harness.cli;
 
+import dev.lowbit.harness.scheme.Schemes;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
@@ -66,7 +67,7 @@ public final class EvalCommand implements Callable<Integer> {
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         QuantizerRegistry quantizers = plugins.quantizers();
         ArchitectureRegistry architectures = plugins.architectures();
-        PackedModels models = new PackedModels(quantizers, architectures);
+        PackedModels models = new PackedModels(Schemes.of(plugins), architectures);
         PackedModels.Opened opened = models.open(file);
         String dataset = opened.metadata("dataset");
         LabeledImages images = Datasets.load(dataset == null ? FashionMnist.NAME : dataset, data,

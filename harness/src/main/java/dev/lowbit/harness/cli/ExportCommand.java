@@ -1,5 +1,9 @@
 package dev.lowbit.harness.cli;
 
+import dev.lowbit.api.nn.QuantizedWeight;
+import dev.lowbit.api.nn.QuantizerRandom;
+import dev.lowbit.harness.scheme.RunSchemes;
+import dev.lowbit.harness.scheme.Schemes;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -9,7 +13,6 @@ import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.RunRecord;
 import dev.lowbit.api.result.RunStatus;
 import dev.lowbit.api.result.TensorMemory;
-import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.export.PackedModels;
@@ -76,11 +79,16 @@ public final class ExportCommand implements Callable<Integer> {
             throw new BadInputException("Run '" + runId + "' did not finish (" + run.status() + "), so it has no trained"
                     + " model to export. Train it again with 'lowbit run'.");
         }
-        Quantizer quantizer = quantizers.resolve(run.config().quantizer());
+        Schemes schemes = Schemes.of(plugins);
+        RunSchemes runSchemes = schemes.forRun(run.config());
+        Quantizer quantizer = runSchemes.weights().quantizer();
         try (NDManager manager = NDManager.newBaseManager()) {
             Shape input = new Shape(run.model().inputDimensions());
             Block block = architectures.get(run.config().architecture()).build(input, run.model().classes(), quantizer,
-                    LayerPolicy.byId(run.config().layerPolicy()));
+                    runSchemes.policy());
+            // As the run trained it: each layer's scheme (trained values included) before the checkpoint restores it.
+            QuantizedWeight.nameAll(block);
+            runSchemes.layerSchemes().apply(block, new QuantizerRandom(run.config().seed()));
             ResultStore.initializeFromCheckpoint(runDirectory, block);
             try {
                 block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
@@ -91,7 +99,7 @@ public final class ExportCommand implements Callable<Integer> {
 
             PackedModels.Written written;
             try {
-                written = new PackedModels(quantizers, architectures)
+                written = new PackedModels(schemes, architectures)
                         .write(block, runId, run.config(), quantizer, run.model(), MemoryAccounting.of(block), output);
             } catch (UncheckedIOException e) {
                 // Checked up front, so only what changed since (a full disk) gets here; the file is left as it was.
@@ -115,7 +123,8 @@ public final class ExportCommand implements Callable<Integer> {
             QuantizationQuality q = quality.get(tensor.name());
             out.printf(Locale.ROOT, "  %-28s %-12s %-6s %9.3f %9s %9s %,11.0f %,11.1f %,11d %9s %7s%n",
                     tensor.name(), tensor.shape().stream().map(String::valueOf).collect(Collectors.joining("x")),
-                    tensor.quantized() ? String.valueOf(quantizer.levels()) : "fp32", tensor.bitsPerWeight(),
+                    tensor.quantized() ? String.valueOf(tensor.values() != null ? tensor.values().size() : quantizer.levels())
+                            : "fp32", tensor.bitsPerWeight(),
                     tensor.quantized() ? String.format(Locale.ROOT, "%.3f", 8.0 * (tensor.packedBytes()) / tensor.elements()) : "32",
                     tensor.entropyBitsPerWeight() == null ? "-" : String.format(Locale.ROOT, "%.3f", tensor.entropyBitsPerWeight()),
                     tensor.fp32Bytes(), tensor.idealBytes(), tensor.packedBytes(),

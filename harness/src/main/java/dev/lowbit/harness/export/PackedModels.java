@@ -1,5 +1,14 @@
 package dev.lowbit.harness.export;
 
+import java.util.Objects;
+import dev.lowbit.harness.scheme.Schemes;
+import dev.lowbit.harness.scheme.RunSchemes;
+import dev.lowbit.harness.plugin.ActivationRegistry;
+import dev.lowbit.api.spi.LearnedQuantizer;
+import dev.lowbit.api.spi.GradientEstimator;
+import dev.lowbit.api.nn.QuantizerRandom;
+import dev.lowbit.api.nn.QuantizedBlock;
+import dev.lowbit.api.nn.LayerScheme;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -51,6 +60,8 @@ public final class PackedModels {
     static final String QUANTIZER = "quantizer";
     static final String SCALE_RULE = "quantizer.scale-rule";
     static final String LAYER_POLICY = "layer-policy";
+    /** The activation quantizer's spec; absent in files written before activation quantizers, meaning none. */
+    static final String ACTIVATIONS = "activations";
     static final String DATASET = "dataset";
     static final String INPUT_SHAPE = "input.shape";
     static final String CLASSES = "classes";
@@ -66,12 +77,19 @@ public final class PackedModels {
     /** The most classes a model may declare: far above any image classification dataset's (ImageNet-21k: 21,841). */
     static final int MAX_CLASSES = 1 << 16;
 
+    private final Schemes schemes;
     private final QuantizerRegistry quantizers;
     private final ArchitectureRegistry architectures;
 
-    public PackedModels(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
-        this.quantizers = quantizers;
+    public PackedModels(Schemes schemes, ArchitectureRegistry architectures) {
+        this.schemes = schemes;
+        this.quantizers = schemes.quantizers();
         this.architectures = architectures;
+    }
+
+    /** For models without activation quantizers: only the built-in none is known. */
+    public PackedModels(QuantizerRegistry quantizers, ArchitectureRegistry architectures) {
+        this(new Schemes(quantizers, new ActivationRegistry(List.of(), quantizers.estimators())), architectures);
     }
 
     /** A written file: its byte account and the model's memory tiers, packed ones included. */
@@ -91,6 +109,7 @@ public final class PackedModels {
         metadata.put(QUANTIZER, config.quantizer());
         metadata.put(SCALE_RULE, quantizer.scaleRule());
         metadata.put(LAYER_POLICY, config.layerPolicy());
+        metadata.put(ACTIVATIONS, config.activations());
         metadata.put(DATASET, config.dataset());
         metadata.put(INPUT_SHAPE, model.inputShape().stream().map(String::valueOf).collect(Collectors.joining(",")));
         metadata.put(CLASSES, String.valueOf(model.classes()));
@@ -101,9 +120,14 @@ public final class PackedModels {
         return new Written(bytes, MemoryAccounting.withPacked(memory, packed, bytes));
     }
 
-    /** A packed file read back and checked, with what it takes to rebuild its model. */
+    /**
+     * A packed file read back and checked, with what it takes to rebuild its model.
+     *
+     * @param quantizer the run's quantizer (the header's)
+     * @param schemes what each layer was trained with: the header's quantizer, activations and layer policy
+     */
     public record Opened(Path file, PackedModel packed, ByteAccount bytes, Architecture architecture,
-            Quantizer quantizer, ModelRecord model) {
+            Quantizer quantizer, RunSchemes schemes, ModelRecord model) {
 
         /** A metadata value. */
         public String metadata(String key) {
@@ -116,13 +140,12 @@ public final class PackedModels {
      * allocated for it: a file's checksums only prove it was not damaged, not that whoever wrote it
      * wrote sensible values. Every problem is one line naming the file, the entry and its value.
      *
-     * <p>The header's quantizer is checked against every quantized tensor's stored alphabet, and a
-     * mismatch refused. eval decodes codes with the named quantizer ({@link ModelPacking#initializeFrom}),
-     * the same ops training used, so that the reloaded weights are bit for bit the forward pass's
-     * Q(W) even for a plugin that overrides {@code decode}; the stored alphabet is then a
-     * redundant copy, and the two disagreeing means the file was relabelled or built by something
-     * else. Decoding with the stored alphabet instead would silently drop that guarantee, and still
-     * leave a wrong label on the numbers eval prints.
+     * <p>eval decodes every tensor from its stored form, {@code (float(alphabet[c]) - z) * s}
+     * ({@link ModelPacking#initializeFrom}), the ops training's forward pass runs (the contract kit holds
+     * every quantizer to that). The header still says which quantizer made each layer, and
+     * {@link #rebuild} checks every tensor against it: the alphabet a layer's quantizer stores (for a
+     * quantizer with trained levels, as many levels), and which tensors are quantized at all, so a file
+     * relabelled or written by something else is refused rather than evaluated under a wrong name.
      */
     public Opened open(Path file) {
         LoadedModel loaded;
@@ -141,8 +164,11 @@ public final class PackedModels {
         Architecture architecture = header.named(ARCHITECTURE, architectures::get);
         Quantizer quantizer = header.named(QUANTIZER, quantizers::resolve);
         header.checkScaleRule(quantizer);
-        checkAlphabets(file, loaded.model(), quantizer);
-        return new Opened(file, loaded.model(), loaded.bytes(), architecture, quantizer, model);
+        String activations = Objects.requireNonNullElse(header.value(ACTIVATIONS), RunConfig.NO_ACTIVATIONS);
+        // Files written before layer policies existed quantized every layer, as "all" does.
+        String policy = Objects.requireNonNullElse(header.value(LAYER_POLICY), LayerPolicy.ALL.id());
+        RunSchemes runSchemes = header.named(QUANTIZER, spec -> schemes.forSpecs(spec, activations, policy));
+        return new Opened(file, loaded.model(), loaded.bytes(), architecture, quantizer, runSchemes, model);
     }
 
     /**
@@ -164,22 +190,6 @@ public final class PackedModels {
             throw new BadInputException("Packed model '" + opened.file() + "' has " + opened.model().classes()
                     + " classes (header entry " + CLASSES + ") but " + images.name() + " in '" + images.directory()
                     + "' has " + images.classes() + ". Evaluate it on the dataset it was trained on.");
-        }
-    }
-
-    /** Every quantized tensor must hold codes on the alphabet of the quantizer eval decodes them with. */
-    private static void checkAlphabets(Path file, PackedModel packed, Quantizer quantizer) {
-        double[] expected = quantizer.alphabet().map(Alphabet::values).orElse(null);
-        for (PackedTensor tensor : packed.tensors()) {
-            if (tensor instanceof QuantizedTensor quantized && !Arrays.equals(quantized.alphabet(), expected)) {
-                throw new BadInputException(oneLine("Packed model '" + file + "' does not match its header: tensor '"
-                        + quantized.name() + "' holds codes on the alphabet " + describe(quantized.alphabet())
-                        + " but the header's quantizer '" + quantizer.spec() + "' "
-                        + (expected == null ? "has no alphabet (full precision)" : "has the alphabet "
-                                + describe(expected))
-                        + ". eval decodes codes with the named quantizer, so the file was relabelled or written by"
-                        + " something else; export it again from its run."));
-            }
         }
     }
 
@@ -281,15 +291,11 @@ public final class PackedModels {
             if (dataset != null && !Datasets.NAMES.contains(dataset)) {
                 throw invalid(DATASET, "expected one of " + Datasets.NAMES);
             }
-            String policy = metadata.get(LAYER_POLICY);
-            if (policy != null) {
-                try {
-                    LayerPolicy.byId(policy);
-                } catch (IllegalArgumentException e) {
-                    throw invalid(LAYER_POLICY, "expected one of " + Arrays.stream(LayerPolicy.values())
-                            .map(LayerPolicy::id).toList());
-                }
-            }
+        }
+
+        /** A header entry's value, or null when the file has none. */
+        String value(String key) {
+            return metadata.get(key);
         }
 
         /** The plugin an entry names, found by {@code lookup}; its refusal (what exists) names the file too. */
@@ -329,9 +335,21 @@ public final class PackedModels {
         Quantizer identity = quantizers.resolve("fp32");
         Shape input = new Shape(opened.model().inputDimensions());
         try {
-            checkQuantizedTensors(opened, input);
+            List<LayerScheme> trained = checkQuantizedTensors(opened, input);
             Block block = opened.architecture().build(input, opened.model().classes(), identity);
-            ModelPacking.initializeFrom(opened.packed(), block, opened.quantizer());
+            QuantizedWeight.nameAll(block);
+            // The decoded weights stay as they are (fp32); a layer whose input was quantized in training
+            // quantizes it here too, with the same quantizer (deterministic: evaluation never draws).
+            List<QuantizedBlock> blocks = MemoryAccounting.quantizedBlocks(block);
+            QuantizerRandom noDraws = new QuantizerRandom(0);
+            for (int i = 0; i < blocks.size(); i++) {
+                LayerScheme scheme = trained.get(i);
+                if (scheme.activations() != null) {
+                    blocks.get(i).configure(new LayerScheme(identity, GradientEstimator.STE, scheme.activations(),
+                            scheme.inputEstimator()), noDraws);
+                }
+            }
+            ModelPacking.initializeFrom(opened.packed(), block);
             block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
             return block;
         } catch (IllegalArgumentException e) {
@@ -341,34 +359,68 @@ public final class PackedModels {
     }
 
     /**
-     * The tensors the header's quantizer and layer policy quantize must be exactly the file's
-     * quantized tensors. With the alphabets checked in {@link #open}, this makes the header's
-     * quantizer the one the stored weights really are on: an fp32 file relabelled {@code ternary}
-     * would otherwise evaluate as fp32 while eval printed {@code ternary}. The model is only built
-     * here (no weights are allocated) to learn which of its tensors are quantized.
+     * The tensors the header's quantizer, activations and layer policy quantize must be exactly the file's
+     * quantized tensors, each on the alphabet its layer's quantizer stores (a quantizer with trained levels,
+     * TTQ's (-Wn, 0, Wp), stores its own, so only their number is checked). This makes the header's schemes
+     * the ones the stored weights really are on: an fp32 file relabelled {@code ternary} would otherwise
+     * evaluate as fp32 while eval printed {@code ternary}. The model is built here as it was trained (no
+     * weights are allocated) to learn each layer's scheme.
+     *
+     * @return each quantized layer's scheme, in the order of {@link MemoryAccounting#quantizedBlocks}
      */
-    private static void checkQuantizedTensors(Opened opened, Shape input) {
-        String policyId = opened.metadata(LAYER_POLICY);
-        // Files written before layer policies existed quantized every layer, as "all" does.
-        LayerPolicy policy = policyId == null ? LayerPolicy.ALL : LayerPolicy.byId(policyId);
-        Block named = opened.architecture().build(input, opened.model().classes(), opened.quantizer(), policy);
-        Map<Parameter, QuantizedWeight> quantized = MemoryAccounting.quantizedWeights(named);
-        Set<Parameter> learnedScales = MemoryAccounting.learnedScales(quantized);
+    private static List<LayerScheme> checkQuantizedTensors(Opened opened, Shape input) {
+        RunSchemes runSchemes = opened.schemes();
+        Block named = opened.architecture().build(input, opened.model().classes(), opened.quantizer(),
+                runSchemes.policy());
+        QuantizedWeight.nameAll(named);
+        runSchemes.layerSchemes().apply(named, new QuantizerRandom(0));
         Map<String, PackedTensor> stored = new LinkedHashMap<>();
         opened.packed().tensors().forEach(tensor -> stored.put(tensor.name(), tensor));
-        for (Pair<String, Parameter> entry : named.getParameters()) {
-            PackedTensor tensor = stored.get(entry.getKey());
-            boolean expected = quantized.containsKey(entry.getValue());
+        List<LayerScheme> schemes = new java.util.ArrayList<>();
+        for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(named)) {
+            QuantizedWeight weight = block.quantizedWeight();
+            schemes.add(weight.scheme());
+            PackedTensor tensor = stored.get(weight.name());
+            Quantizer quantizer = weight.quantizer();
+            boolean expected = !quantizer.isFullPrecision();
             // A missing tensor, or one the model lacks, is initializeFrom's to report.
-            if (tensor == null || learnedScales.contains(entry.getValue())
-                    || expected == (tensor instanceof QuantizedTensor)) {
+            if (tensor == null) {
                 continue;
             }
-            throw new BadInputException(oneLine("Packed model '" + opened.file() + "' does not match its header:"
-                    + " tensor '" + tensor.name() + "' is stored " + (expected ? "in fp32" : "quantized") + " but "
-                    + opened.architecture().id() + " with quantizer '" + opened.quantizer().spec()
-                    + "' and layer policy '" + policy.id() + "' " + (expected ? "quantizes" : "keeps in fp32")
-                    + " it; the file was relabelled or written by something else. Export it again from its run."));
+            if (expected != (tensor instanceof QuantizedTensor)) {
+                throw new BadInputException(oneLine("Packed model '" + opened.file() + "' does not match its header:"
+                        + " tensor '" + tensor.name() + "' is stored " + (expected ? "in fp32" : "quantized") + " but "
+                        + opened.architecture().id() + " with quantizer '" + opened.quantizer().spec()
+                        + "' and layer policy '" + runSchemes.layerMap().canonical() + "' "
+                        + (expected ? "quantizes" : "keeps in fp32") + " it; the file was relabelled or written by"
+                        + " something else. Export it again from its run."));
+            }
+            if (tensor instanceof QuantizedTensor quantized) {
+                checkAlphabet(opened.file(), quantized, quantizer, learnsLevels(weight));
+            }
+        }
+        return schemes;
+    }
+
+    /** Whether the quantizer stores levels it trained (TTQ), rather than its fixed alphabet. */
+    private static boolean learnsLevels(QuantizedWeight weight) {
+        return weight.quantizer() instanceof LearnedQuantizer && !weight.trainedValues().isEmpty()
+                && !weight.quantizer().learnsScale();
+    }
+
+    /** A quantized tensor holds codes on the alphabet of the quantizer its header names for its layer. */
+    private static void checkAlphabet(Path file, QuantizedTensor tensor, Quantizer quantizer, boolean learnedLevels) {
+        double[] expected = quantizer.alphabet().map(Alphabet::values).orElse(null);
+        boolean fits = learnedLevels ? expected != null && tensor.alphabet().length == expected.length
+                : Arrays.equals(tensor.alphabet(), expected);
+        if (!fits) {
+            throw new BadInputException(oneLine("Packed model '" + file + "' does not match its header: tensor '"
+                    + tensor.name() + "' holds codes on the alphabet " + describe(tensor.alphabet())
+                    + " but the header's quantizer for it, '" + quantizer.spec() + "', "
+                    + (expected == null ? "has no alphabet (full precision)"
+                            : learnedLevels ? "stores " + expected.length + " trained levels"
+                            : "has the alphabet " + describe(expected))
+                    + "; the file was relabelled or written by something else. Export it again from its run."));
         }
     }
 }

@@ -1,14 +1,15 @@
 package dev.lowbit.harness.export;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import dev.lowbit.api.nn.MemoryAccounting;
-import dev.lowbit.api.nn.QuantizedWeight;
+import dev.lowbit.api.nn.ModelPacking;
+import dev.lowbit.api.pack.PackedModel;
+import dev.lowbit.api.pack.PackedTensor;
+import dev.lowbit.api.pack.QuantizedTensor;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,27 +24,35 @@ import java.util.Map;
  */
 public record QuantizationQuality(String tensor, double relativeError, double outermostShare) {
 
-    /** One entry per quantized tensor of a trained model, in parameter order. */
+    /**
+     * One entry per quantized tensor of a trained model, in parameter order. Q(W) is what the packed file
+     * decodes to ({@link QuantizedTensor#dequantize()}), so groups, zero points and trained levels count as
+     * they are stored.
+     */
     public static List<QuantizationQuality> of(Block model) {
-        Map<Parameter, QuantizedWeight> quantized = MemoryAccounting.quantizedWeights(model);
-        List<QuantizationQuality> qualities = new ArrayList<>();
+        PackedModel packed = ModelPacking.pack(model, Map.of());
+        Map<String, Parameter> parameters = new LinkedHashMap<>();
         for (Pair<String, Parameter> entry : model.getParameters()) {
-            QuantizedWeight weight = quantized.get(entry.getValue());
-            if (weight == null) {
+            parameters.put(entry.getKey(), entry.getValue());
+        }
+        List<QuantizationQuality> qualities = new ArrayList<>();
+        for (PackedTensor tensor : packed.tensors()) {
+            if (!(tensor instanceof QuantizedTensor quantized)) {
                 continue;
             }
-            NDArray shadow = entry.getValue().getArray();
-            try (NDManager scope = shadow.getManager().newSubManager()) {
-                NDArray detached = shadow.stopGradient();
-                detached.attach(scope);
-                NDArray scale = weight.scaleOf(detached);
-                NDArray codes = weight.codes(detached, scale);
-                NDArray quantizedWeights = weight.quantizer().decode(codes, scale);
-                double error = detached.sub(quantizedWeights).norm().getFloat() / detached.norm().getFloat();
-                int top = weight.quantizer().levels() - 1;
-                double outer = codes.eq(0).logicalOr(codes.eq(top)).toType(DataType.FLOAT32, false).mean().getFloat();
-                qualities.add(new QuantizationQuality(entry.getKey(), error, outer));
+            float[] weights = parameters.get(quantized.name()).getArray().toFloatArray();
+            float[] decoded = quantized.dequantize();
+            double error = 0;
+            double norm = 0;
+            for (int i = 0; i < weights.length; i++) {
+                double difference = (double) weights[i] - decoded[i];
+                error += difference * difference;
+                norm += (double) weights[i] * weights[i];
             }
+            int top = quantized.levels() - 1;
+            long outer = Arrays.stream(quantized.codes()).filter(code -> code == 0 || code == top).count();
+            qualities.add(new QuantizationQuality(quantized.name(), Math.sqrt(error) / Math.sqrt(norm),
+                    (double) outer / weights.length));
         }
         return qualities;
     }

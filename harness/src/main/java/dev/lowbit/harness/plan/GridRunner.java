@@ -64,7 +64,7 @@ public final class GridRunner {
         this.schemes = schemes;
         this.quantizers = schemes.quantizers();
         this.architectures = architectures;
-        this.packedModels = new PackedModels(quantizers, architectures);
+        this.packedModels = new PackedModels(schemes, architectures);
         this.pluginCode = new PluginCode(schemes, architectures);
     }
 

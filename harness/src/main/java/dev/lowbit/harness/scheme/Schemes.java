@@ -80,8 +80,16 @@ public final class Schemes implements SpecForms {
      * @throws PluginCodeException when a scheme's code fails
      */
     public RunSchemes forRun(RunConfig config) {
-        return new RunSchemes(this, weights(config.quantizer()), activations(config.activations()).orElse(null),
-                layerMap(config.layerPolicy()));
+        return forSpecs(config.quantizer(), config.activations(), config.layerPolicy());
+    }
+
+    /**
+     * The schemes of a weight spec, an activation spec and a layer policy, as a run with them trains: what
+     * a packed file's header names.
+     */
+    public RunSchemes forSpecs(String weightSpec, String activationSpec, String layerPolicy) {
+        return new RunSchemes(this, weights(weightSpec), activations(activationSpec).orElse(null),
+                layerMap(layerPolicy));
     }
 
     @Override
