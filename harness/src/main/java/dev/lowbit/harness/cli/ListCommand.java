@@ -79,25 +79,28 @@ public final class ListCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        out.println("Quantizers");
-        out.printf("  %-12s %-6s %-5s %-28s %-16s %-16s %s%n",
-                "id", "levels", "zero", "values", "bits/weight", "scale rule", "source");
+        out.println("Quantizers (a spec is ID or FACTORY:PARAMETERS, then @RULE[/GRANULARITY] and ~ESTIMATOR)");
+        int idWidth = Math.max(12, quantizers.all().stream().mapToInt(entry -> entry.plugin().id().length()).max()
+                .orElse(0));
+        String row = "  %-" + idWidth + "s %-6s %-5s %-28s %-16s %-16s %s  %s%n";
+        out.printf(row, "id", "levels", "zero", "values", "bits/weight", "scale rule", "description", "source");
         for (Discovered<Quantizer> entry : quantizers.all()) {
             Quantizer q = entry.plugin();
             try {
-                out.printf(Locale.ROOT, "  %-12s %-6s %-5s %-28s %-16s %-16s %s%n", q.id(),
+                out.printf(Locale.ROOT, row, q.id(),
                         q.isFullPrecision() ? "-" : String.valueOf(q.levels()),
                         q.alphabet().map(a -> a.hasZero() ? "yes" : "no").orElse("-"),
                         q.alphabet().map(Alphabet::toString).orElse("fp32"),
                         q.isFullPrecision() ? "32" : String.format(Locale.ROOT, "%.2f = log2(%d)", q.bitsPerWeight(), q.levels()),
-                        q.scaleRule(), entry.source());
+                        q.scaleRule(), q.description(), entry.source());
             } catch (RuntimeException | LinkageError e) {
                 // A plugin's quantizer that cannot describe itself is shown as such; the rest is still listed.
-                out.printf("  %-12s cannot describe itself: %s  %s%n", q.id(), e, entry.source());
+                out.printf("  %-" + idWidth + "s cannot describe itself: %s  %s%n", q.id(), e, entry.source());
             }
         }
         for (Discovered<QuantizerFactory> entry : quantizers.factories()) {
-            out.printf("  %-12s %s  %s%n", entry.plugin().name() + ":V,V,...", entry.plugin().description(), entry.source());
+            out.printf("  %-" + idWidth + "s %s  %s%n", entry.plugin().name() + ":...", entry.plugin().description(),
+                    entry.source());
         }
         out.println();
         out.println("Scale rules (append @RULE or @RULE/GRANULARITY, with tensor, channel or group:G, to a quantizer,"

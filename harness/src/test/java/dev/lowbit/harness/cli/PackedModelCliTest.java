@@ -75,7 +75,7 @@ class PackedModelCliTest {
                 .containsPattern("k9\\s+9\\s+yes\\s+\\{-4\\.\\.4\\}\\s+3\\.17 = log2\\(9\\)")
                 .containsPattern("k16\\s+16\\s+no\\s+\\{-8\\.\\.-1, 1\\.\\.8\\}\\s+4\\.00 = log2\\(16\\)")
                 .containsPattern("k17\\s+17\\s+yes\\s+\\{-8\\.\\.8\\}\\s+4\\.09 = log2\\(17\\)")
-                .contains("levels:V,V,...");
+                .contains("levels:...");
     }
 
     @Test
