@@ -58,6 +58,16 @@ class ContractKitTest {
         }
     }
 
+    /** The README's plugin example: signed 3-bit integers {-4..3}, an alphabet not centred on zero. */
+    @Nested
+    class Int3FromTheReadme extends QuantizerContract {
+        @Override
+        protected Quantizer quantizer() {
+            return new AlphabetQuantizer("int3", "8 levels {-4..3}: signed 3-bit integers",
+                    Alphabet.of(-4, -3, -2, -1, 0, 1, 2, 3), ScaleRules.DEFAULT);
+        }
+    }
+
     @Nested
     class LearnedTernaryPerChannel extends QuantizerContract {
         @Override
