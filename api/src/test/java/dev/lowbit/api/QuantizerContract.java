@@ -123,8 +123,9 @@ public abstract class QuantizerContract {
 
     @Test
     void keepsTheShape() {
-        NDArray weights = randomWeights(7, 13);
-        assertThat(quantizer().quantize(weights).getShape()).isEqualTo(weights.getShape());
+        for (NDArray weights : List.of(randomWeights(7, 13), randomWeights(6, 3, 5, 5))) {
+            assertThat(quantizer().quantize(weights).getShape()).isEqualTo(weights.getShape());
+        }
     }
 
     @Test
@@ -183,24 +184,28 @@ public abstract class QuantizerContract {
 
     @Test
     void isIdempotentAtAFixedScale() {
-        NDArray weights = randomWeights(33, 9);
-        NDArray scale = quantizer().scale(weights);
-        NDArray once = quantizer().quantize(weights, scale);
-        NDArray twice = quantizer().quantize(once, scale);
-        assertThat(twice.toFloatArray()).usingElementComparator(this::compareClose).containsExactly(
-                toObjects(once.toFloatArray()));
+        for (NDArray weights : List.of(randomWeights(33, 9), randomWeights(6, 3, 5, 5))) {
+            NDArray scale = quantizer().scale(weights);
+            NDArray once = quantizer().quantize(weights, scale);
+            NDArray twice = quantizer().quantize(once, scale);
+            assertThat(twice.toFloatArray()).as("%s on %s", quantizer().spec(), weights.getShape())
+                    .usingElementComparator(this::compareClose).containsExactly(toObjects(once.toFloatArray()));
+        }
     }
 
     @Test
     void passesTheGradientStraightThroughToTheShadowWeights() {
-        NDArray shadow = randomWeights(16, 24);
-        shadow.setRequiresGradient(true);
-        NDArray upstream = manager.randomUniform(-1, 1, shadow.getShape());
-        try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray quantized = StraightThrough.quantize(shadow, quantizer(), manager);
-            tape.backward(quantized.mul(upstream).sum());
+        for (long[] shape : List.of(new long[] {16, 24}, new long[] {6, 3, 5, 5})) {
+            NDArray shadow = randomWeights(shape);
+            shadow.setRequiresGradient(true);
+            NDArray upstream = manager.randomUniform(-1, 1, shadow.getShape());
+            try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+                NDArray quantized = StraightThrough.quantize(shadow, quantizer(), manager);
+                tape.backward(quantized.mul(upstream).sum());
+            }
+            assertThat(shadow.getGradient().toFloatArray()).as("%s on %s", quantizer().spec(), shadow.getShape())
+                    .containsExactly(upstream.toFloatArray());
         }
-        assertThat(shadow.getGradient().toFloatArray()).containsExactly(upstream.toFloatArray());
     }
 
     @ParameterizedTest(name = "{0} weights")
