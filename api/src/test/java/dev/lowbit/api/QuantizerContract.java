@@ -5,19 +5,24 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.lowbit.api.nn.StraightThrough;
 import dev.lowbit.api.pack.RadixPacking;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Granularity;
+import dev.lowbit.api.spi.LearnedQuantizer;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.ScaleRule;
 import dev.lowbit.api.spi.ScaleSetting;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,14 +37,34 @@ import org.junit.jupiter.params.provider.ValueSource;
  * quantizer from {@link #quantizer()}. It ships in lowbit-api's test-jar and runs on the real engine.
  *
  * <p>Weights come in the shapes lowbit's layers have: a vector (64), a linear or attention projection
- * (12, 30) and a conv kernel (6, 3, 5, 5), each per tensor and, for a quantizer that takes other scale
- * rules (an {@link AlphabetQuantizer}), per output channel too. {@link Quantizer#withScaleRule} must give
- * the quantizer's own class with the requested spec, computing exactly as the quantizer itself does.
+ * (12, 30) and a conv kernel (6, 3, 5, 5). They are checked for the quantizer and, for one that takes
+ * other scale rules (an {@link AlphabetQuantizer}), for its rule at the other of per tensor and per output
+ * channel, at {@code group:8} (whose last group of each channel is shorter on these shapes) and under the
+ * affine {@code minmax/channel} rule. For every such configuration (docs/SCHEMES.md):
+ * <ul>
+ *   <li>outputs lie on the alphabet at their scale (and zero point), codes in range decode exactly;
+ *   <li>evaluation is deterministic: {@code quantize(W, s, EVALUATION)}, {@code quantize(W, s)} and
+ *       {@code decode(codes(W, s), s)} are the same bits, and the weights are never written to;
+ *   <li>training with the run's seeded generator is reproducible (same seed, restored state) and stays on
+ *       the alphabet; a quantizer that draws nothing trains as it evaluates;
+ *   <li>{@link Quantizer#estimator()} exists and its derivative of {@link Quantizer#normalized} is finite and
+ *       broadcasts; the outermost levels normalize to -1 and +1;
+ *   <li>the packed file ({@code .lbw}, written by ModelPacking from a real layer and read back) decodes to
+ *       exactly the weights the layer evaluates with: what {@code lowbit eval} relies on;
+ *   <li>a {@link LearnedQuantizer} with trained values for the shape declares distinct names, starts them
+ *       finite in their shapes, evaluates {@code quantizeTrained} as its packed form bit for bit, and every
+ *       trained value (and the weights) receives a gradient.
+ * </ul>
+ * {@link Quantizer#withScaleRule} must give the quantizer's own class with the requested spec, computing
+ * exactly as the quantizer itself does.
  */
 public abstract class QuantizerContract {
 
     /** Relative tolerance for float32 round-off when comparing scaled values. */
     private static final double TOLERANCE = 1e-4;
+
+    /** The weight shapes of lowbit's layers: a vector, a linear weight, a conv kernel. */
+    private static final List<long[]> SHAPES = List.of(new long[] {64}, new long[] {12, 30}, new long[] {6, 3, 5, 5});
 
     protected NDManager manager;
 
@@ -59,7 +84,7 @@ public abstract class QuantizerContract {
 
     /** Gaussian weights like a freshly initialised layer's. */
     protected NDArray randomWeights(long... shape) {
-        return manager.randomNormal(0, 0.05f, new Shape(shape), ai.djl.ndarray.types.DataType.FLOAT32);
+        return manager.randomNormal(0, 0.05f, new Shape(shape), DataType.FLOAT32);
     }
 
     @Test
@@ -78,8 +103,8 @@ public abstract class QuantizerContract {
             assertThat(quantizer.spec()).isEqualTo(quantizer.id());
             return;
         }
-        // The text after '@' in every stored spec: a rule id and tensor or channel, e.g. mse/tensor.
-        assertThat(quantizer.scaleRule()).matches("[a-z][a-z0-9.-]*/(tensor|channel)");
+        // The text after '@' in every stored spec: a rule id and a granularity, e.g. mse/tensor, absmax/group:64.
+        assertThat(quantizer.scaleRule()).matches("[a-z][a-z0-9.-]*/(tensor|channel|group:[1-9][0-9]*)");
         assertThat(quantizer.spec()).isEqualTo(quantizer.id() + "@" + quantizer.scaleRule());
     }
 
@@ -98,27 +123,23 @@ public abstract class QuantizerContract {
 
     @Test
     void keepsTheShape() {
-        NDArray weights = randomWeights(7, 13);
-        assertThat(quantizer().quantize(weights).getShape()).isEqualTo(weights.getShape());
+        for (NDArray weights : List.of(randomWeights(7, 13), randomWeights(6, 3, 5, 5))) {
+            assertThat(quantizer().quantize(weights).getShape()).isEqualTo(weights.getShape());
+        }
     }
 
     @Test
     void putsEveryOutputOnTheAlphabetTimesItsScale() {
         Quantizer quantizer = quantizer();
+        NDArray weights = randomWeights(64, 50);
         if (quantizer.isFullPrecision()) {
-            NDArray weights = randomWeights(64, 50);
             assertThat(quantizer.quantize(weights).toFloatArray()).containsExactly(weights.toFloatArray());
             return;
         }
-        NDArray weights = randomWeights(64, 50);
-        NDArray scale = quantizer.scale(weights);
-        float[] onGrid = quantizer.quantize(weights, scale).div(scale).toFloatArray();
-        double[] alphabet = quantizer.alphabet().orElseThrow().values();
-        for (float value : onGrid) {
-            assertThat(Arrays.stream(alphabet).anyMatch(a -> Math.abs(value - a) <= TOLERANCE * Math.max(1, Math.abs(a))))
-                    .as("%s / scale = %s is on %s", quantizer.spec(), value, quantizer.alphabet().orElseThrow())
-                    .isTrue();
-        }
+        ContractAssertions.assertOnGrid(quantizer.quantize(weights, quantizer.scale(weights)).toFloatArray(),
+                PackedForm.candidates(PackedForm.of(quantizer, weights, null)),
+                quantizer.spec() + ": quantize(W, s) must lie on the alphabet " + quantizer.alphabet().orElseThrow()
+                        + " at scale s (and zero point z)");
     }
 
     @Test
@@ -128,9 +149,10 @@ public abstract class QuantizerContract {
             return;
         }
         NDArray scale = quantizer.scale(randomWeights(12, 30));
-        assertThat(scale.getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
+        assertThat(scale.getDataType()).isEqualTo(DataType.FLOAT32);
         assertThat(scale.size()).isEqualTo(quantizer.scaleCount(new long[] {12, 30}));
-        for (float value : scale.toFloatArray()) {
+        // An affine quantizer stacks its zero points after its scales; only the scales must be positive.
+        for (float value : (quantizer.affine() ? scale.get(0) : scale).toFloatArray()) {
             assertThat(value).isPositive();
         }
     }
@@ -162,24 +184,28 @@ public abstract class QuantizerContract {
 
     @Test
     void isIdempotentAtAFixedScale() {
-        NDArray weights = randomWeights(33, 9);
-        NDArray scale = quantizer().scale(weights);
-        NDArray once = quantizer().quantize(weights, scale);
-        NDArray twice = quantizer().quantize(once, scale);
-        assertThat(twice.toFloatArray()).usingElementComparator(this::compareClose).containsExactly(
-                toObjects(once.toFloatArray()));
+        for (NDArray weights : List.of(randomWeights(33, 9), randomWeights(6, 3, 5, 5))) {
+            NDArray scale = quantizer().scale(weights);
+            NDArray once = quantizer().quantize(weights, scale);
+            NDArray twice = quantizer().quantize(once, scale);
+            assertThat(twice.toFloatArray()).as("%s on %s", quantizer().spec(), weights.getShape())
+                    .usingElementComparator(this::compareClose).containsExactly(toObjects(once.toFloatArray()));
+        }
     }
 
     @Test
     void passesTheGradientStraightThroughToTheShadowWeights() {
-        NDArray shadow = randomWeights(16, 24);
-        shadow.setRequiresGradient(true);
-        NDArray upstream = manager.randomUniform(-1, 1, shadow.getShape());
-        try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray quantized = StraightThrough.quantize(shadow, quantizer(), manager);
-            tape.backward(quantized.mul(upstream).sum());
+        for (long[] shape : List.of(new long[] {16, 24}, new long[] {6, 3, 5, 5})) {
+            NDArray shadow = randomWeights(shape);
+            shadow.setRequiresGradient(true);
+            NDArray upstream = manager.randomUniform(-1, 1, shadow.getShape());
+            try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+                NDArray quantized = StraightThrough.quantize(shadow, quantizer(), manager);
+                tape.backward(quantized.mul(upstream).sum());
+            }
+            assertThat(shadow.getGradient().toFloatArray()).as("%s on %s", quantizer().spec(), shadow.getShape())
+                    .containsExactly(upstream.toFloatArray());
         }
-        assertThat(shadow.getGradient().toFloatArray()).containsExactly(upstream.toFloatArray());
     }
 
     @ParameterizedTest(name = "{0} weights")
@@ -206,64 +232,113 @@ public abstract class QuantizerContract {
         assertThat(8.0 * packed.length).isLessThanOrEqualTo(packing.bitsPerCode() * size + packing.bitsPerGroup() + 8);
     }
 
-    /** The weight shapes of lowbit's layers: a vector, a linear weight, a conv kernel. */
-    private static final List<long[]> SHAPES = List.of(new long[] {64}, new long[] {12, 30}, new long[] {6, 3, 5, 5});
-
     /**
-     * Every shape of {@link #SHAPES}, for the quantizer and, for one that takes other rules, its rule per
-     * output channel (or per tensor, when it is per channel already): shape kept, the straight-through
-     * value exact, positive scales (one per tensor or per channel) that broadcast, codes in range that
-     * decode exactly, outputs on the alphabet times the scale.
+     * Every shape, every configuration: shape kept, the straight-through value exact, positive scales of the
+     * declared count and layout, codes in range that decode exactly, outputs on the alphabet times the scale.
      */
     @TestFactory
     Stream<DynamicTest> quantizesEveryLayerShapeOntoItsAlphabetWithCodesThatDecodeExactly() {
-        List<Quantizer> variants = new ArrayList<>(List.of(quantizer()));
-        if (quantizer() instanceof AlphabetQuantizer alphabetQuantizer) {
-            ScaleSetting own = alphabetQuantizer.scaleSetting();
-            Granularity other = own.granularity() == Granularity.TENSOR ? Granularity.CHANNEL : Granularity.TENSOR;
-            variants.add(alphabetQuantizer.withScaleRule(new ScaleSetting(own.rule(), other)));
-        }
+        return perConfiguration(QuantizerChecks::quantizesOntoItsAlphabet);
+    }
+
+    /** quantize(W, s, EVALUATION) = quantize(W, s) = decode(codes(W, s), s), bit for bit; the weights untouched. */
+    @TestFactory
+    Stream<DynamicTest> evaluatesDeterministicallyAsTheDecodeOfItsCodes() {
+        return perConfiguration((quantizer, weights, scope) -> QuantizerChecks.evaluatesAsTheDecodeOfItsCodes(quantizer,
+                weights));
+    }
+
+    /** The seeded training context: reproducible by seed and by restored state, on the alphabet. */
+    @TestFactory
+    Stream<DynamicTest> trainsReproduciblyFromTheRunsSeededGenerator() {
+        return perConfiguration((quantizer, weights, scope) -> QuantizerChecks.trainsReproduciblyFromASeededGenerator(
+                quantizer, weights));
+    }
+
+    /** The estimator exists and its derivative of normalized(W, s) is finite; outermost levels at -1 and +1. */
+    @TestFactory
+    Stream<DynamicTest> normalizesTheWeightsForAnEstimatorWithAFiniteDerivative() {
+        return perConfiguration((quantizer, weights, scope) -> {
+            if (!quantizer.isFullPrecision()) {
+                QuantizerChecks.normalizesForItsEstimator(quantizer, weights);
+            }
+        });
+    }
+
+    /**
+     * The packed file decodes to exactly the weights the layer evaluates with: a real layer (linear or conv)
+     * through ModelPacking and a .lbw file; a vector through the same packed form built directly.
+     */
+    @TestFactory
+    Stream<DynamicTest> packsToAFileThatDecodesToTheEvaluationWeightsBitForBit() {
+        return perConfiguration((quantizer, weights, scope) -> {
+            if (quantizer.isFullPrecision()) {
+                return;
+            }
+            long[] shape = weights.getShape().getShape();
+            if (shape.length == 1) {
+                QuantizerChecks.packsWhatItEvaluates(quantizer, weights);
+            } else {
+                QuantizerChecks.packsWhatTheLayerEvaluates(quantizer, shape, scope);
+            }
+        });
+    }
+
+    /**
+     * For a {@link LearnedQuantizer} with trained values for the shape: names, initial values, the packed form
+     * in evaluation, reproducible training, and a gradient for every trained value and for the weights.
+     */
+    @TestFactory
+    Stream<DynamicTest> trainsItsLearnedValuesAndEvaluatesThemAsTheirPackedForm() {
+        return perConfiguration((quantizer, weights, scope) -> {
+            if (LearnedQuantizerChecks.trainsValues(quantizer, weights.getShape())) {
+                LearnedQuantizer learned = (LearnedQuantizer) quantizer;
+                NDList initial = LearnedQuantizerChecks.declaresAndInitialisesItsValues(learned, weights);
+                LearnedQuantizerChecks.evaluatesAsItsPackedForm(learned, weights, initial);
+                LearnedQuantizerChecks.trainsEveryValue(learned, weights, initial);
+            }
+        });
+    }
+
+    /** One check on fresh weights of one shape in a scope of its own. */
+    @FunctionalInterface
+    private interface Check {
+        void run(Quantizer quantizer, NDArray weights, NDManager scope);
+    }
+
+    private Stream<DynamicTest> perConfiguration(Check check) {
         List<DynamicTest> tests = new ArrayList<>();
-        for (Quantizer variant : variants) {
+        for (Quantizer configuration : configurations()) {
             for (long[] shape : SHAPES) {
-                tests.add(DynamicTest.dynamicTest(variant.spec() + " on " + Arrays.toString(shape),
-                        () -> quantizesOntoItsAlphabet(variant.spec(), shape, variant)));
+                tests.add(DynamicTest.dynamicTest(configuration.spec() + " on " + Arrays.toString(shape), () -> {
+                    try (NDManager scope = manager.newSubManager()) {
+                        check.run(configuration, scope.randomNormal(0, 0.05f, new Shape(shape), DataType.FLOAT32), scope);
+                    }
+                }));
             }
         }
         return tests.stream();
     }
 
-    private void quantizesOntoItsAlphabet(String spec, long[] shape, Quantizer quantizer) {
-        NDArray weights = randomWeights(shape);
-        NDArray quantized = quantizer.quantize(weights);
-        assertThat(quantized.getShape()).as(spec).isEqualTo(weights.getShape());
-        assertThat(StraightThrough.quantize(weights, quantizer, manager).toFloatArray()).as(spec)
-                .containsExactly(quantized.toFloatArray());
-        if (quantizer.isFullPrecision()) {
-            return;
+    /**
+     * The quantizer and, for one that takes other rules, its rule at the other of per tensor and per
+     * channel, at {@code group:8}, and the affine {@code minmax/channel}; each spec once.
+     */
+    private List<Quantizer> configurations() {
+        Map<String, Quantizer> bySpec = new LinkedHashMap<>();
+        Quantizer quantizer = quantizer();
+        bySpec.put(quantizer.spec(), quantizer);
+        if (quantizer instanceof AlphabetQuantizer alphabetQuantizer) {
+            ScaleSetting own = alphabetQuantizer.scaleSetting();
+            Granularity other = own.granularity() == Granularity.TENSOR ? Granularity.CHANNEL : Granularity.TENSOR;
+            for (ScaleSetting setting : List.of(new ScaleSetting(own.rule(), other),
+                    new ScaleSetting(own.rule(), Granularity.group(8)),
+                    new ScaleSetting(ScaleRules.rule("minmax"), Granularity.CHANNEL))) {
+                Quantizer configured = alphabetQuantizer.withScaleRule(setting);
+                bySpec.putIfAbsent(configured.spec(), configured);
+            }
         }
-        NDArray scale = quantizer.scale(weights);
-        assertThat(scale.getDataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
-        assertThat(scale.size()).as("%s: scales for %s", spec, Arrays.toString(shape)).isEqualTo(quantizer.scaleCount(shape));
-        assertThat(weights.div(scale).getShape()).as("%s: the scale broadcasts against the weights", spec)
-                .isEqualTo(weights.getShape());
-        for (float value : scale.toFloatArray()) {
-            assertThat(value).as(spec).isPositive().isFinite();
-        }
-        NDArray codes = quantizer.codes(weights, scale);
-        assertThat(codes.getShape()).isEqualTo(weights.getShape());
-        for (float code : codes.toFloatArray()) {
-            code += 0f;
-            assertThat(code).as(spec).isBetween(0f, quantizer.levels() - 1f).isEqualTo((float) Math.rint(code));
-        }
-        assertThat(quantizer.decode(codes, scale).toFloatArray()).as(spec)
-                .containsExactly(quantizer.quantize(weights, scale).toFloatArray());
-        float[] onGrid = quantizer.quantize(weights, scale).div(scale).toFloatArray();
-        double[] alphabet = quantizer.alphabet().orElseThrow().values();
-        for (float value : onGrid) {
-            assertThat(Arrays.stream(alphabet).anyMatch(a -> Math.abs(value - a) <= TOLERANCE * Math.max(1, Math.abs(a))))
-                    .as("%s / scale = %s is on %s", spec, value, quantizer.alphabet().orElseThrow()).isTrue();
-        }
+        return List.copyOf(bySpec.values());
     }
 
     @Test
@@ -287,12 +362,14 @@ public abstract class QuantizerContract {
             return; // it may accept only its own rule (Quantizer's default)
         }
         for (ScaleRule rule : ScaleRules.BUILT_IN) {
-            for (Granularity granularity : java.util.List.of(Granularity.TENSOR, Granularity.CHANNEL)) {
+            for (Granularity granularity : List.of(Granularity.TENSOR, Granularity.CHANNEL, Granularity.group(8))) {
                 ScaleSetting setting = new ScaleSetting(rule, granularity);
                 Quantizer configured = quantizer.withScaleRule(setting);
                 assertThat(configured.getClass()).as(setting.toString()).isSameAs(quantizer.getClass());
                 assertThat(configured.spec()).isEqualTo(quantizer.id() + "@" + setting);
                 assertThat(configured.alphabet()).isEqualTo(quantizer.alphabet());
+                assertThat(configured.granularity()).as(setting.toString()).isEqualTo(granularity);
+                assertThat(configured.affine()).as(setting.toString()).isEqualTo(rule.affine());
             }
         }
         assertThat(quantizer.scaleRule()).as("configuring a copy leaves the quantizer as it was")

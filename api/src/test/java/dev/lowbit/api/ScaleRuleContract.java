@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.ScaleRule;
+import dev.lowbit.api.spi.ScaleSetting;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,7 +26,10 @@ import org.junit.jupiter.api.TestFactory;
  * The contract every scale rule passes, built-in or third-party: extend this class and return your rule
  * from {@link #rule()}. It ships in lowbit-api's test-jar and runs on the real engine, on the weights of
  * every layer kind lowbit quantizes (a vector, a linear or attention projection, a conv kernel), for a
- * binary, a ternary and a 17-level alphabet, per tensor and per output channel.
+ * binary, a ternary and a 17-level alphabet, per tensor and per output channel; per group of 8 (a rule
+ * never sees a group: {@link ScaleSetting} hands it the groups as rows, the shorter last ones apart),
+ * every group's scale is the rule's for that group alone. An {@link ScaleRule#affine() affine} rule's zero
+ * points are finite float32 in the scale's shape, each channel's the rule's for that channel alone.
  */
 public abstract class ScaleRuleContract {
 
@@ -95,6 +99,96 @@ public abstract class ScaleRuleContract {
                 float own = rule().scale(alone, alphabet, Granularity.TENSOR).toFloatArray()[0];
                 assertThat((double) scales[channel]).as("channel %d's scale", channel)
                         .isCloseTo(own, within(1e-3 * Math.abs(own)));
+            }
+        }
+    }
+
+    /**
+     * Per group of 8 on (12, 30) and (6, 3, 5, 5), where the last group of every channel is shorter: the
+     * compact {@code (out, groups)} scales (stacked with zero points for an affine rule), positive and finite,
+     * each the rule's scale of that group alone.
+     */
+    @TestFactory
+    Stream<DynamicTest> givesEveryGroupOfEightItsOwnScale() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Alphabet alphabet : ALPHABETS) {
+            for (long[] shape : List.of(new long[] {12, 30}, new long[] {6, 3, 5, 5})) {
+                tests.add(DynamicTest.dynamicTest(alphabet + " group:8 " + Arrays.toString(shape),
+                        () -> givesEachGroupItsOwnScale(alphabet, shape)));
+            }
+        }
+        return tests.stream();
+    }
+
+    private void givesEachGroupItsOwnScale(Alphabet alphabet, long[] shape) {
+        Granularity groups = Granularity.group(8);
+        ScaleSetting setting = new ScaleSetting(rule(), groups);
+        NDArray weights = randomWeights(shape);
+        NDArray scale = setting.scale(weights, alphabet);
+        String where = rule().id() + "/group:8 for " + alphabet + " on " + Arrays.toString(shape);
+        assertThat(scale.getShape()).as("%s: the compact group scales", where).isEqualTo(groups.scaleShape(weights.getShape()));
+        if (rule().affine()) {
+            assertThat(setting.scaleAndZeroPoint(weights, alphabet).getShape()).as("%s: scales and zero points", where)
+                    .isEqualTo(new Shape(2).addAll(groups.scaleShape(weights.getShape())));
+        }
+        float[] scales = scale.toFloatArray();
+        long n = weights.size() / shape[0];
+        long perChannel = groups.groupsPerChannel(shape);
+        NDArray rows = weights.reshape(shape[0], n);
+        for (int channel = 0; channel < shape[0]; channel++) {
+            for (int group = 0; group < perChannel; group++) {
+                long end = Math.min(n, (group + 1) * 8L);
+                NDArray alone = rows.get(channel + ", " + group * 8 + ":" + end).expandDims(0);
+                float own = rule().scale(alone, alphabet, Granularity.TENSOR).toFloatArray()[0];
+                float value = scales[(int) (channel * perChannel + group)];
+                assertThat(value).as("%s: scale of channel %d, group %d", where, channel, group).isPositive().isFinite();
+                assertThat((double) value).as("%s: scale of channel %d, group %d (weights %d to %d) must be the rule's"
+                        + " scale of that group alone", where, channel, group, group * 8, end - 1)
+                        .isCloseTo(own, within(1e-3 * Math.abs(own)));
+            }
+        }
+    }
+
+    /**
+     * For an affine rule: per tensor and per channel on every shape, zero points that are finite float32 in
+     * the scale's shape, per channel each the rule's zero point of that channel alone. Nothing to check for a
+     * rule that is not affine (its zero point is never asked for).
+     */
+    @TestFactory
+    Stream<DynamicTest> givesAnAffineRulesZeroPointsTheScalesShape() {
+        if (!rule().affine()) {
+            return Stream.empty();
+        }
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Alphabet alphabet : ALPHABETS) {
+            for (long[] shape : SHAPES) {
+                for (Granularity granularity : List.of(Granularity.TENSOR, Granularity.CHANNEL)) {
+                    tests.add(DynamicTest.dynamicTest(alphabet + " " + granularity.id() + " " + Arrays.toString(shape),
+                            () -> givesItsOwnZeroPoint(alphabet, shape, granularity)));
+                }
+            }
+        }
+        return tests.stream();
+    }
+
+    private void givesItsOwnZeroPoint(Alphabet alphabet, long[] shape, Granularity granularity) {
+        String where = rule().id() + "/" + granularity.id() + " for " + alphabet + " on " + Arrays.toString(shape);
+        NDArray weights = randomWeights(shape);
+        NDArray scale = rule().scale(weights, alphabet, granularity);
+        NDArray zeroPoint = rule().zeroPoint(weights, alphabet, granularity, scale);
+        assertThat(zeroPoint.getDataType()).as("%s: the zero points' type", where).isEqualTo(DataType.FLOAT32);
+        assertThat(zeroPoint.getShape()).as("%s: zero points have the scale's shape", where).isEqualTo(scale.getShape());
+        float[] zeroPoints = zeroPoint.toFloatArray();
+        for (float value : zeroPoints) {
+            assertThat(value).as("%s: every zero point", where).isFinite();
+        }
+        if (granularity == Granularity.CHANNEL && shape.length > 1) {
+            for (int channel = 0; channel < shape[0]; channel++) {
+                NDArray alone = weights.get(channel).expandDims(0);
+                NDArray ownScale = rule().scale(alone, alphabet, Granularity.TENSOR);
+                float own = rule().zeroPoint(alone, alphabet, Granularity.TENSOR, ownScale).toFloatArray()[0];
+                assertThat((double) zeroPoints[channel]).as("%s: channel %d's zero point must be the rule's for that"
+                        + " channel alone", where, channel).isCloseTo(own, within(1e-3 * Math.max(1, Math.abs(own))));
             }
         }
     }

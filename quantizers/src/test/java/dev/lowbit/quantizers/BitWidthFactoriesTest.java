@@ -123,6 +123,14 @@ class BitWidthFactoriesTest extends EngineTest {
     }
 
     @Nested
+    class Lsq2 extends QuantizerContract {
+        @Override
+        protected Quantizer quantizer() {
+            return new LsqQuantizerFactory().create("2");
+        }
+    }
+
+    @Nested
     class Lsq4 extends QuantizerContract {
         @Override
         protected Quantizer quantizer() {

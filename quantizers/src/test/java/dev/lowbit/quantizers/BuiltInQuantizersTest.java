@@ -26,6 +26,20 @@ class BuiltInQuantizersTest {
     }
 
     @Test
+    void everyRegisteredQuantizerAndFactoryRunsTheContract() {
+        List<String> covered = new java.util.ArrayList<>();
+        for (Class<?> tests : List.of(BuiltInQuantizersTest.class, BinaryConnectQuantizerTest.class,
+                TernaryAndBinarySchemesTest.class, TtqQuantizerTest.class, BitWidthFactoriesTest.class)) {
+            for (Object quantizer : ContractCoverage.subjects(tests, QuantizerContract.class, "quantizer")) {
+                covered.add(((Quantizer) quantizer).id().replaceAll(":.*", ""));
+            }
+        }
+        assertThat(covered)
+                .containsAll(ServiceLoader.load(Quantizer.class).stream().map(p -> p.get().id()).toList())
+                .containsAll(ServiceLoader.load(QuantizerFactory.class).stream().map(p -> p.get().name()).toList());
+    }
+
+    @Test
     void everyPublishedSchemeCitesItsPaper() {
         List<String> descriptions = new java.util.ArrayList<>(List.of(new BinaryConnectQuantizer().description(),
                 new BinaryConnectStochasticQuantizer().description(), new XnorQuantizer().description(),
