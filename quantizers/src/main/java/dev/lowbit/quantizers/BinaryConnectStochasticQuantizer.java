@@ -1,6 +1,7 @@
 package dev.lowbit.quantizers;
 
 import ai.djl.ndarray.NDArray;
+import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.QuantizationContext;
 
 /**
@@ -24,15 +25,19 @@ public final class BinaryConnectStochasticQuantizer extends BinaryConnectQuantiz
         if (!context.training()) {
             return quantize(weights, scale);
         }
-        // Group scales are compact: one per weight before dividing (per tensor and channel they broadcast).
-        NDArray perWeight = scaleSetting().granularity().expand(scale, weights.getShape());
-        try (NDArray draws = context.uniform(weights.getManager(), weights.getShape());
-                NDArray levels = rounding.roundOverwriting(weights.div(perWeight), draws)) {
-            return levels.mul(perWeight);
-        } finally {
-            if (perWeight != scale) {
-                perWeight.close();
+        // Group scales are compact: one per weight before dividing (per tensor and channel they broadcast);
+        // an affine rule stacks its zero points after the scales: levels = round(W / s + z), Q = (levels - z) s.
+        Granularity granularity = scaleSetting().granularity();
+        NDArray scales = affine() ? scale.get(0) : scale;
+        NDArray perWeight = granularity.expand(scales, weights.getShape());
+        NDArray zeroPoint = affine() ? granularity.expand(scale.get(1), weights.getShape()) : null;
+        try (NDArray draws = context.uniform(weights.getManager(), weights.getShape())) {
+            NDArray normalized = weights.div(perWeight);
+            if (zeroPoint != null) {
+                normalized.addi(zeroPoint);
             }
+            NDArray levels = rounding.roundOverwriting(normalized, draws);
+            return (zeroPoint == null ? levels : levels.subi(zeroPoint)).muli(perWeight);
         }
     }
 }
