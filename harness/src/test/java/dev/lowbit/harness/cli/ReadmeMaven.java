@@ -34,7 +34,10 @@ final class ReadmeMaven {
     static final String PACKAGE = "mvn package";
 
     private static final Pattern CODE_BLOCK = Pattern.compile("```[a-z]*\\n(.*?)```", Pattern.DOTALL);
-    /** A block that is a file starts with a comment naming it: {@code // file: PATH}, {@code # file: PATH}, {@code <!-- file: PATH -->}. */
+    /**
+     * A block that is a file starts with a comment naming it: {@code // file: PATH}, {@code # file: PATH},
+     * {@code <!-- file: PATH -->}.
+     */
     private static final Pattern FILE_NAME = Pattern.compile("^(?://|#|<!--) file: (\\S+)(?: -->)?\\n");
     /** A heading of level 2 or 3 at the start of a line (code blocks in the guides hold none). */
     private static final Pattern SECTION_END = Pattern.compile("\\n#{2,3} ");

@@ -55,10 +55,12 @@ class SchemePluginFromReadmeTest {
         assertThat(list.exitCode()).as(list.err()).isZero();
         String source = Pattern.quote(jar + " (version 1.0)") + "\n";
         assertThat(list.out())
-                .containsPattern("\n  sr-ternary\\s+3\\s+yes\\s+\\{-1, 0, 1\\}\\s+1\\.58 = log2\\(3\\)\\s+mse/tensor\\s+.*" + source)
+                .containsPattern("\n  sr-ternary\\s+3\\s+yes\\s+\\{-1, 0, 1\\}\\s+1\\.58 = log2\\(3\\)\\s+"
+                        + "mse/tensor\\s+.*" + source)
                 .containsPattern("\n  my-clipped\\s+clipped straight-through: .*" + source)
                 .containsPattern("\n  my-int4\\s+my-int4\\s+4\\s+4-bit activations .*" + source)
-                .contains(jar + ": quantizer sr-ternary, gradient estimator my-clipped, activation quantizer my-int4\n");
+                .contains(jar + ": quantizer sr-ternary, gradient estimator my-clipped, activation quantizer"
+                        + " my-int4\n");
 
         // (a) The uninterrupted run.
         Path uninterrupted = dir.resolve("a");
@@ -67,7 +69,8 @@ class SchemePluginFromReadmeTest {
         Path reference = onlyRun(uninterrupted);
         JsonNode referenceRecord = json.readTree(reference.resolve(ResultStore.RUN_FILE).toFile());
         assertThat(referenceRecord.get("status").asText()).isEqualTo("FINISHED");
-        assertThat(referenceRecord.get("config").get("quantizer").asText()).isEqualTo("sr-ternary@mse/tensor~my-clipped");
+        assertThat(referenceRecord.get("config").get("quantizer").asText())
+                .isEqualTo("sr-ternary@mse/tensor~my-clipped");
         assertThat(referenceRecord.get("config").get("activations").asText()).isEqualTo("my-int4");
         assertThat(referenceRecord.get("quantizer").get("estimator").asText()).isEqualTo("my-clipped");
         assertThat(referenceRecord.get("quantizer").get("activations").get("bits").asDouble()).isEqualTo(4.0);
@@ -88,8 +91,10 @@ class SchemePluginFromReadmeTest {
         assertThat(epochs(killed)).as("every epoch's metrics, timing aside").hasSize(3).isEqualTo(epochs(reference));
         assertThat(withoutWallClock(json.readTree(killed.resolve(ResultStore.RUN_FILE).toFile())))
                 .isEqualTo(withoutWallClock(referenceRecord));
-        assertThat(killed.resolve(ResultStore.PREDICTIONS_FILE)).hasSameTextualContentAs(reference.resolve(ResultStore.PREDICTIONS_FILE));
-        assertThat(killed.resolve(ResultStore.MODEL_FILE)).hasSameBinaryContentAs(reference.resolve(ResultStore.MODEL_FILE));
+        assertThat(killed.resolve(ResultStore.PREDICTIONS_FILE))
+                .hasSameTextualContentAs(reference.resolve(ResultStore.PREDICTIONS_FILE));
+        assertThat(killed.resolve(ResultStore.MODEL_FILE))
+                .hasSameBinaryContentAs(reference.resolve(ResultStore.MODEL_FILE));
 
         // (c) Export and evaluate twice: evaluation never draws, so it is the stored result every time.
         Path exported = dir.resolve("sr-ternary.lbw");
