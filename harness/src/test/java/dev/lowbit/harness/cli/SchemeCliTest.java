@@ -163,30 +163,4 @@ class SchemeCliTest {
         assertThat(result.out()).contains(" --quantizer ternary --activations int7,none --layer-policy"
                 + " 'first=fp32;*Linear=k9'" + NL);
     }
-
-    @Test
-    void runRefusesWhatThisLowbitDoesNotTrainYetBeforeAnythingIsWritten() {
-        Path out = dir.resolve("results");
-
-        CliTest.Result result = lowbit("run", "--plugins", plugins.toString(), "--quantizer", "ternary",
-                "--activations", "int7", "--out", out.toString());
-
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).matches("lowbit: Run fcnn-small\\.ternary\\.a-int7\\.s1\\.[0-9a-f]{8} \\(quantizer"
-                + " 'ternary@mse/tensor', activations 'int7@absmax/token', layer policy 'all'\\) needs a gradient"
-                + " estimator, an activation quantizer or a layer map, which this lowbit does not train yet\\. 'lowbit"
-                + " plan' shows such runs; train with a preset --layer-policy, no --activations and no ~ESTIMATOR\\."
-                + NL);
-        assertThat(out).doesNotExist();
-    }
-
-    @Test
-    void benchTrainingRefusesEstimatorsAndActivationsItDoesNotTrainYet() {
-        CliTest.Result result = lowbit("bench", "training", "--plugins", plugins.toString(), "--arch", "fcnn-small",
-                "--quantizer", "ternary", "--activations", "clamp:2");
-
-        assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: lowbit bench training does not train gradient estimators or"
-                + " activation quantizers yet: give --quantizer specs without ~ESTIMATOR and --activations none." + NL);
-    }
 }
