@@ -40,33 +40,35 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BuiltInSchemesCliTest {
 
-    /** What a run of one scheme records and how the report names it. */
-    private record Scheme(String quantizer, String activations, String id, String estimator, double activationBits,
-            String reportName, String bits) {}
+    /** A scheme, the architectures it trains on, what its runs record and how the report names them. */
+    private record Scheme(String quantizer, String activations, List<String> architectures, String id,
+            String estimator, double activationBits, String reportName, String bits) {}
 
     private static final double FP32 = 32.0;
+    private static final List<String> BOTH = List.of("fcnn-small", "cnn-small");
+    private static final List<String> FCNN = List.of("fcnn-small");
 
-    /** Keyed by the run.json config's canonical quantizer and activation specs. */
+    /** Found by the run.json config's canonical quantizer and activation specs. */
     private static final List<Scheme> SCHEMES = List.of(
-            new Scheme("binaryconnect@absmean/tensor", "none", "binaryconnect", "clipped", FP32,
+            new Scheme("binaryconnect@absmean/tensor", "none", BOTH, "binaryconnect", "clipped", FP32,
                     "binaryconnect@absmean/tensor", "W1"),
-            new Scheme("binaryconnect-stochastic@absmean/tensor", "none", "binaryconnect-stochastic", "clipped", FP32,
-                    "binaryconnect-stochastic@absmean/tensor", "W1"),
-            new Scheme("xnor@absmean/channel", "none", "xnor", "ste", FP32, "xnor@absmean/channel", "W1"),
-            new Scheme("twn@twn/tensor", "none", "twn", "ste", FP32, "twn@twn/tensor", "W1.58"),
-            new Scheme("ttq@ttq/tensor", "none", "ttq", "ste", FP32, "ttq@ttq/tensor", "W1.58"),
-            new Scheme("dorefa:2@unit/tensor", "none", "dorefa:2", "dorefa-tanh", FP32, "dorefa:2@unit/tensor", "W2"),
-            new Scheme("lsq:2@learned/tensor", "none", "lsq:2", "ste", FP32, "lsq:2@learned/tensor", "W2"),
-            new Scheme("bitnet-b1.58@absmean/tensor", "int8@absmax/token", "bitnet-b1.58", "ste", 8.0,
+            new Scheme("binaryconnect-stochastic@absmean/tensor", "none", BOTH, "binaryconnect-stochastic", "clipped",
+                    FP32, "binaryconnect-stochastic@absmean/tensor", "W1"),
+            new Scheme("xnor@absmean/channel", "none", BOTH, "xnor", "ste", FP32, "xnor@absmean/channel", "W1"),
+            new Scheme("twn@twn/tensor", "none", BOTH, "twn", "ste", FP32, "twn@twn/tensor", "W1.58"),
+            new Scheme("ttq@ttq/tensor", "none", BOTH, "ttq", "ste", FP32, "ttq@ttq/tensor", "W1.58"),
+            new Scheme("dorefa:2@unit/tensor", "none", BOTH, "dorefa:2", "dorefa-tanh", FP32, "dorefa:2@unit/tensor",
+                    "W2"),
+            new Scheme("lsq:2@learned/tensor", "none", BOTH, "lsq:2", "ste", FP32, "lsq:2@learned/tensor", "W2"),
+            new Scheme("bitnet-b1.58@absmean/tensor", "int8@absmax/token", BOTH, "bitnet-b1.58", "ste", 8.0,
                     "bitnet-b1.58@absmean/tensor + int8@absmax/token", "W1.58A8"),
-            new Scheme("dorefa:2@unit/tensor", "dorefa:2", "dorefa:2", "dorefa-tanh", 2.0,
+            new Scheme("dorefa:2@unit/tensor", "dorefa:2", FCNN, "dorefa:2", "dorefa-tanh", 2.0,
                     "dorefa:2@unit/tensor + dorefa:2", "W2A2"),
-            new Scheme("dorefa:2@unit/tensor", "lsq:2", "dorefa:2", "dorefa-tanh", 2.0,
+            new Scheme("dorefa:2@unit/tensor", "lsq:2", FCNN, "dorefa:2", "dorefa-tanh", 2.0,
                     "dorefa:2@unit/tensor + lsq:2", "W2A2"),
-            new Scheme("dorefa:2@unit/tensor", "pact:4", "dorefa:2", "dorefa-tanh", 4.0,
+            new Scheme("dorefa:2@unit/tensor", "pact:4", FCNN, "dorefa:2", "dorefa-tanh", 4.0,
                     "dorefa:2@unit/tensor + pact:4", "W2A4"));
 
-    private static final List<String> WEIGHT_GRID_ARCHITECTURES = List.of("fcnn-small", "cnn-small");
     private static final Pattern EVAL_ACCURACY = Pattern.compile("Test accuracy (\\d\\.\\d{4}), loss ");
 
     @TempDir
@@ -80,7 +82,7 @@ class BuiltInSchemesCliTest {
     void trainEveryBuiltInSchemeInTwoGrids() throws Exception {
         assertThat(CliTest.FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))
                 .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist").exists();
-        CliTest.Result weights = lowbit("run", "--arch", String.join(",", WEIGHT_GRID_ARCHITECTURES), "--epochs", "2",
+        CliTest.Result weights = lowbit("run", "--arch", String.join(",", BOTH), "--epochs", "2",
                 "--train-limit", "600", "--quantizer",
                 "binaryconnect,binaryconnect-stochastic,xnor,twn,ttq,dorefa:2,lsq:2,bitnet-b1.58", "--out", dir.toString());
         assertThat(weights.exitCode()).as(weights.err()).isZero();
@@ -100,8 +102,7 @@ class BuiltInSchemesCliTest {
             return config.get("architecture").asText() + " " + config.get("quantizer").asText() + " "
                     + config.get("activations").asText();
         }).sorted().toList();
-        List<String> expected = SCHEMES.stream().flatMap(s -> (s.activations().equals("none")
-                || s.id().equals("bitnet-b1.58") ? WEIGHT_GRID_ARCHITECTURES.stream() : Stream.of("fcnn-small"))
+        List<String> expected = SCHEMES.stream().flatMap(s -> s.architectures().stream()
                 .map(arch -> arch + " " + s.quantizer() + " " + s.activations())).sorted().toList();
         assertThat(trained).isEqualTo(expected).hasSize(19);
         for (Path run : runs.values()) {
