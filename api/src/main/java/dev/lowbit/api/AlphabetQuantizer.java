@@ -289,8 +289,10 @@ public class AlphabetQuantizer implements LearnedQuantizer, Cloneable {
         List<TrainedValue> trained = trainedValues(weights.getShape());
         NDList initial = new NDList();
         for (TrainedValue value : trained) {
-            try (NDArray rule = scale(weights)) {
-                initial.add(rule.reshape(value.shape()));
+            // A copy, not the reshaped view: the rule's scale may be an array made from Java data (the MSE
+            // search of a small tensor), whose memory is freed with it when it closes here.
+            try (NDArray rule = scale(weights); NDArray view = rule.reshape(value.shape())) {
+                initial.add(view.duplicate());
             }
         }
         return initial;

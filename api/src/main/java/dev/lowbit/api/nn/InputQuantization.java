@@ -96,7 +96,9 @@ final class InputQuantization {
                         new IllegalStateException("it returned " + values.size() + " arrays of shapes "
                                 + Arrays.toString(values.getShapes()) + " for the trained values " + declared));
             }
-            NDArray value = values.get(index).toType(dataType, false);
+            // A copy with memory of its own, as for a weight's trained values (QuantizedWeight.initialValue):
+            // the scope closing here may free what a returned view looks at.
+            NDArray value = values.get(index).toType(dataType, false).duplicate();
             value.attach(manager);
             return value;
         }

@@ -261,7 +261,10 @@ public final class QuantizedWeight {
                         new IllegalStateException("it returned " + values.size() + " arrays of shapes "
                                 + Arrays.toString(values.getShapes()) + " for the trained values " + declared));
             }
-            NDArray value = values.get(index).toType(dataType, false);
+            // A copy with memory of its own: what the quantizer returns may be a view (a reshape) of an array
+            // made from Java data (manager.create), whose memory goes when that array is closed, as the scope
+            // closes it here; a parameter left viewing it would read freed memory once the JVM collects it.
+            NDArray value = values.get(index).toType(dataType, false).duplicate();
             value.attach(manager);
             return value;
         }
