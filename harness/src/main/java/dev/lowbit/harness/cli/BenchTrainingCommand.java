@@ -170,7 +170,11 @@ public final class BenchTrainingCommand implements Callable<Integer> {
                 + " the FLOP bound uses the faster, %.1f%n", gemm / 1e9, gemmAfter / 1e9, rate / 1e9));
         text.append(String.format(Locale.ROOT, "Step: median of %d windows of %d steps (min-max); QAT/fp32: median of the"
                 + " per-window ratios (min-max)%n", repeats, steps));
-        text.append(String.format(Locale.ROOT, "%-10s %-20s %24s %8s %20s %8s %8s %12s %7s%n", "arch", "quantizer",
+        // Wide enough for the longest name, e.g. "bitnet-b1.58@absmean/tensor + int8@absmax/token".
+        int width = Math.max(20, results.stream().flatMap(a -> a.models().stream())
+                .mapToInt(m -> m.quantizer().length()).max().orElse(0));
+        text.append(String.format(Locale.ROOT, "%-10s %-" + width + "s %24s %8s %20s %8s %8s %12s %7s%n", "arch",
+                "quantizer",
                 "step ms", "steps/s", "QAT/fp32", "epoch s", "bound s", "epoch/bound", "data %"));
         for (ArchitectureTimings a : results) {
             double bound = a.epochFlops() / rate;
@@ -179,7 +183,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
                 double epoch = TrainingBenchmark.median(m.epochSeconds());
                 double dataShare = m.epochSeconds().isEmpty() ? Double.NaN
                         : TrainingBenchmark.median(m.dataSeconds()) / epoch;
-                text.append(String.format(Locale.ROOT, "%-10s %-20s %8.2f (%6.1f-%6.1f) %8.1f %6.3f (%5.2f-%5.2f) %8s %8.2f %12s %7s%n",
+                text.append(String.format(Locale.ROOT, "%-10s %-" + width
+                        + "s %8.2f (%6.1f-%6.1f) %8.1f %6.3f (%5.2f-%5.2f) %8s %8.2f %12s %7s%n",
                         a.architecture(), m.quantizer(), step * 1e3, Collections.min(m.stepSeconds()) * 1e3,
                         Collections.max(m.stepSeconds()) * 1e3, 1 / step, TrainingBenchmark.median(m.ratios()),
                         Collections.min(m.ratios()), Collections.max(m.ratios()),
