@@ -2,10 +2,8 @@ package dev.lowbit.quantizers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import dev.lowbit.api.AlphabetCodes;
 import dev.lowbit.api.EngineScalars;
 import dev.lowbit.api.spi.ActivationQuantizer;
-import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.QuantizationContext;
 
@@ -16,32 +14,20 @@ import dev.lowbit.api.spi.QuantizationContext;
  * straight-through one: 1 on [0, 1] (the clip's gradient), which in its units (0 and 1 at -1 and +1) is
  * {@code clipped}.
  */
-public final class DorefaActivationQuantizer implements ActivationQuantizer {
+public final class DorefaActivationQuantizer extends BitCountActivationQuantizer {
 
-    private static final int DEFAULT_BITS = 4;
     private static final GradientEstimator CLIPPED = new ClippedEstimator();
 
-    private final int bits;
+    /** 2^K - 1. */
     private final int steps;
-    private final AlphabetCodes levels;
 
     public DorefaActivationQuantizer() {
         this(DEFAULT_BITS);
     }
 
     private DorefaActivationQuantizer(int bits) {
-        this.bits = bits;
+        super("dorefa", 1, bits, unsignedLevels(bits));
         this.steps = (1 << bits) - 1;
-        double[] values = new double[steps + 1];
-        for (int i = 0; i <= steps; i++) {
-            values[i] = i;
-        }
-        this.levels = new AlphabetCodes(Alphabet.of(values));
-    }
-
-    @Override
-    public String id() {
-        return "dorefa";
     }
 
     @Override
@@ -51,21 +37,8 @@ public final class DorefaActivationQuantizer implements ActivationQuantizer {
     }
 
     @Override
-    public String spec() {
-        return "dorefa:" + bits;
-    }
-
-    @Override
-    public double bits() {
-        return bits;
-    }
-
-    /** {@code ""} (4 bits) or {@code :K}, K from 1 to 8. */
-    @Override
-    public ActivationQuantizer configure(String options) {
-        int configured = options.isEmpty() ? DEFAULT_BITS
-                : Bits.parse("dorefa", PactActivationQuantizer.colonOption("dorefa", options), 1, 8, "dorefa:4");
-        return configured == bits ? this : new DorefaActivationQuantizer(configured);
+    protected ActivationQuantizer withBits(int otherBits) {
+        return new DorefaActivationQuantizer(otherBits);
     }
 
     @Override

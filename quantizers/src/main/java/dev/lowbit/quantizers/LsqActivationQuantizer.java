@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.lowbit.api.AlphabetCodes;
 import dev.lowbit.api.EngineScalars;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.GradientEstimator;
@@ -25,27 +24,18 @@ import java.util.List;
  * s starts at 2 / sqrt(Qp), mean |x| = 1 assumed for normalised inputs. The gradient of x is LSQ's own (the
  * clip): a {@code ~} estimator is ignored.
  */
-public final class LsqActivationQuantizer implements ActivationQuantizer {
+public final class LsqActivationQuantizer extends BitCountActivationQuantizer {
 
-    private static final int DEFAULT_BITS = 4;
-
-    private final int bits;
+    /** Qp = 2^(K-1) - 1. */
     private final int largest;
-    private final AlphabetCodes levels;
 
     public LsqActivationQuantizer() {
         this(DEFAULT_BITS);
     }
 
     private LsqActivationQuantizer(int bits) {
-        this.bits = bits;
+        super("lsq", 2, bits, LsqQuantizerFactory.signedLevels(bits));
         this.largest = (1 << (bits - 1)) - 1;
-        this.levels = new AlphabetCodes(LsqQuantizerFactory.signedLevels(bits));
-    }
-
-    @Override
-    public String id() {
-        return "lsq";
     }
 
     @Override
@@ -55,21 +45,8 @@ public final class LsqActivationQuantizer implements ActivationQuantizer {
     }
 
     @Override
-    public String spec() {
-        return "lsq:" + bits;
-    }
-
-    @Override
-    public double bits() {
-        return bits;
-    }
-
-    /** {@code ""} (4 bits) or {@code :K}, K from 2 to 8. */
-    @Override
-    public ActivationQuantizer configure(String options) {
-        int configured = options.isEmpty() ? DEFAULT_BITS
-                : Bits.parse("lsq", PactActivationQuantizer.colonOption("lsq", options), 2, 8, "lsq:4");
-        return configured == bits ? this : new LsqActivationQuantizer(configured);
+    protected ActivationQuantizer withBits(int otherBits) {
+        return new LsqActivationQuantizer(otherBits);
     }
 
     @Override

@@ -5,10 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.lowbit.api.AlphabetCodes;
 import dev.lowbit.api.EngineScalars;
 import dev.lowbit.api.spi.ActivationQuantizer;
-import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.QuantizationContext;
 import dev.lowbit.api.spi.TrainedValue;
@@ -26,34 +24,22 @@ import java.util.List;
  * {@code clipped}, which gives PACT's 1 on [0, alpha); another ({@code pact:4~approx-sign}) reshapes it
  * there, in units where 0 and alpha sit at -1 and +1. Above alpha the gradient always goes to alpha.
  */
-public final class PactActivationQuantizer implements ActivationQuantizer {
+public final class PactActivationQuantizer extends BitCountActivationQuantizer {
 
     /** PACT's initial clip. */
     public static final float INITIAL_CLIP = 10f;
-    private static final int DEFAULT_BITS = 4;
     private static final GradientEstimator CLIPPED = new ClippedEstimator();
 
-    private final int bits;
+    /** 2^K - 1. */
     private final int steps;
-    private final AlphabetCodes levels;
 
     public PactActivationQuantizer() {
         this(DEFAULT_BITS);
     }
 
     private PactActivationQuantizer(int bits) {
-        this.bits = bits;
+        super("pact", 2, bits, unsignedLevels(bits));
         this.steps = (1 << bits) - 1;
-        double[] values = new double[steps + 1];
-        for (int i = 0; i <= steps; i++) {
-            values[i] = i;
-        }
-        this.levels = new AlphabetCodes(Alphabet.of(values));
-    }
-
-    @Override
-    public String id() {
-        return "pact";
     }
 
     @Override
@@ -63,31 +49,10 @@ public final class PactActivationQuantizer implements ActivationQuantizer {
     }
 
     @Override
-    public String spec() {
-        return "pact:" + bits;
+    protected ActivationQuantizer withBits(int otherBits) {
+        return new PactActivationQuantizer(otherBits);
     }
 
-    @Override
-    public double bits() {
-        return bits;
-    }
-
-    /** {@code ""} (4 bits) or {@code :K}, K from 2 to 8. */
-    @Override
-    public ActivationQuantizer configure(String options) {
-        int configured = options.isEmpty() ? DEFAULT_BITS : Bits.parse("pact", colonOption("pact", options), 2, 8,
-                "pact:4");
-        return configured == bits ? this : new PactActivationQuantizer(configured);
-    }
-
-    /** The text after the colon of {@code :K}, or an exception naming the form. */
-    static String colonOption(String id, String options) {
-        if (!options.startsWith(":")) {
-            throw new IllegalArgumentException("Activation quantizer '" + id + "' takes ':K' (bits), got '" + options
-                    + "'; e.g. " + id + ":4.");
-        }
-        return options.substring(1);
-    }
 
     @Override
     public GradientEstimator estimator() {
