@@ -3,13 +3,10 @@ package dev.lowbit.api.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.lowbit.api.spi.Quantizer;
-import java.util.Objects;
 
 /**
  * A 2-D convolution over {@code (batch, channels, height, width)} whose kernel is kept in fp32 and
@@ -18,16 +15,12 @@ import java.util.Objects;
  * configured} with says, its input then going through the scheme's activation quantizer first. The
  * bias stays fp32.
  */
-public final class QuantizedConv2d extends AbstractBlock implements QuantizedBlock {
-
-    private static final byte VERSION = 1;
+public final class QuantizedConv2d extends QuantizedLayer {
 
     private final int filters;
     private final int kernel;
     private final int stride;
     private final int padding;
-    private final QuantizedWeight weight;
-    private final Parameter bias;
 
     /**
      * @param filters output channels
@@ -37,7 +30,7 @@ public final class QuantizedConv2d extends AbstractBlock implements QuantizedBlo
      * @param quantizer the quantizer of the kernel
      */
     public QuantizedConv2d(int filters, int kernel, int stride, int padding, Quantizer quantizer) {
-        super(VERSION);
+        super(quantizer, 4);
         if (filters < 1 || kernel < 1 || stride < 1 || padding < 0) {
             throw new IllegalArgumentException("filters, kernel and stride must be >= 1 and padding >= 0, got "
                     + filters + ", " + kernel + ", " + stride + ", " + padding);
@@ -46,28 +39,6 @@ public final class QuantizedConv2d extends AbstractBlock implements QuantizedBlo
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
-        this.weight = new QuantizedWeight(Objects.requireNonNull(quantizer, "quantizer"), 4);
-        this.bias = Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build();
-        register();
-    }
-
-    @Override
-    public void configure(LayerScheme scheme, QuantizerRandom random) {
-        if (isInitialized()) {
-            throw new IllegalStateException("Cannot configure " + this + " after it is initialised: configure each"
-                    + " quantized block before the model initialises.");
-        }
-        weight.configure(scheme, random);
-        register();
-    }
-
-    /** (Re)registers the parameters: the quantized weight's (weight, trained values, input values), then the bias. */
-    private void register() {
-        parameters.clear();
-        for (Parameter parameter : weight.parameters()) {
-            addParameter(parameter);
-        }
-        addParameter(bias);
     }
 
     /** A convolution that keeps the spatial size ({@code padding = kernel / 2}, stride 1). */
@@ -109,11 +80,6 @@ public final class QuantizedConv2d extends AbstractBlock implements QuantizedBlo
     /** The zero padding on every side. */
     public int padding() {
         return padding;
-    }
-
-    @Override
-    public QuantizedWeight quantizedWeight() {
-        return weight;
     }
 
     /** {@code , activations=SPEC} when the input is quantized, else nothing. */

@@ -3,13 +3,10 @@ package dev.lowbit.api.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.lowbit.api.spi.Quantizer;
-import java.util.Objects;
 
 /**
  * A fully connected layer {@code y = x Q(W)^T + b} on the last axis, whose weight W is kept in fp32
@@ -17,46 +14,20 @@ import java.util.Objects;
  * values and input quantizer of the {@link LayerScheme} it is {@linkplain #configure configured} with:
  * {@code y = Qa(x) Q(W)^T + b}). The bias stays fp32.
  */
-public final class QuantizedLinear extends AbstractBlock implements QuantizedBlock {
-
-    private static final byte VERSION = 1;
+public final class QuantizedLinear extends QuantizedLayer {
 
     private final long units;
-    private final QuantizedWeight weight;
-    private final Parameter bias;
 
     /**
      * @param units the number of output features
      * @param quantizer the quantizer of the weight matrix
      */
     public QuantizedLinear(long units, Quantizer quantizer) {
-        super(VERSION);
+        super(quantizer, 2);
         if (units < 1) {
             throw new IllegalArgumentException("units must be >= 1, got " + units);
         }
         this.units = units;
-        this.weight = new QuantizedWeight(Objects.requireNonNull(quantizer, "quantizer"), 2);
-        this.bias = Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build();
-        register();
-    }
-
-    @Override
-    public void configure(LayerScheme scheme, QuantizerRandom random) {
-        if (isInitialized()) {
-            throw new IllegalStateException("Cannot configure " + this + " after it is initialised: configure each"
-                    + " quantized block before the model initialises.");
-        }
-        weight.configure(scheme, random);
-        register();
-    }
-
-    /** (Re)registers the parameters: the quantized weight's (weight, trained values, input values), then the bias. */
-    private void register() {
-        parameters.clear();
-        for (Parameter parameter : weight.parameters()) {
-            addParameter(parameter);
-        }
-        addParameter(bias);
     }
 
     @Override
@@ -78,11 +49,6 @@ public final class QuantizedLinear extends AbstractBlock implements QuantizedBlo
         Shape input = inputShapes[0];
         weight.setShape(new Shape(units, input.get(input.dimension() - 1)));
         bias.setShape(new Shape(units));
-    }
-
-    @Override
-    public QuantizedWeight quantizedWeight() {
-        return weight;
     }
 
     /** {@code , activations=SPEC} when the input is quantized, else nothing. */
