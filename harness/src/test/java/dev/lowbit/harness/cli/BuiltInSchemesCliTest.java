@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * predictions. Two grids into one results folder: every weight scheme on fcnn-small and cnn-small, each
  * with the activations it is published with (BitNet b1.58: int8), then DoReFa's 2-bit weights with each
  * activation scheme that has weights of its own elsewhere (DoReFa, LSQ) or none (PACT, whose paper
- * pairs it with DoReFa weights), on fcnn-small. 600 training images, 2 epochs.
+ * pairs it with DoReFa weights), on fcnn-small and cnn-small. 600 training images, 2 epochs.
  */
 @Tag("training")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -46,7 +46,6 @@ class BuiltInSchemesCliTest {
 
     private static final double FP32 = 32.0;
     private static final List<String> BOTH = List.of("fcnn-small", "cnn-small");
-    private static final List<String> FCNN = List.of("fcnn-small");
 
     /** Found by the run.json config's canonical quantizer and activation specs. */
     private static final List<Scheme> SCHEMES = List.of(
@@ -62,11 +61,11 @@ class BuiltInSchemesCliTest {
             new Scheme("lsq:2@learned/tensor", "none", BOTH, "lsq:2", "ste", FP32, "lsq:2@learned/tensor", "W2"),
             new Scheme("bitnet-b1.58@absmean/tensor", "int8@absmax/token", BOTH, "bitnet-b1.58", "ste", 8.0,
                     "bitnet-b1.58@absmean/tensor + int8@absmax/token", "W1.58A8"),
-            new Scheme("dorefa:2@unit/tensor", "dorefa:2", FCNN, "dorefa:2", "dorefa-tanh", 2.0,
+            new Scheme("dorefa:2@unit/tensor", "dorefa:2", BOTH, "dorefa:2", "dorefa-tanh", 2.0,
                     "dorefa:2@unit/tensor + dorefa:2", "W2A2"),
-            new Scheme("dorefa:2@unit/tensor", "lsq:2", FCNN, "dorefa:2", "dorefa-tanh", 2.0,
+            new Scheme("dorefa:2@unit/tensor", "lsq:2", BOTH, "dorefa:2", "dorefa-tanh", 2.0,
                     "dorefa:2@unit/tensor + lsq:2", "W2A2"),
-            new Scheme("dorefa:2@unit/tensor", "pact:4", FCNN, "dorefa:2", "dorefa-tanh", 4.0,
+            new Scheme("dorefa:2@unit/tensor", "pact:4", BOTH, "dorefa:2", "dorefa-tanh", 4.0,
                     "dorefa:2@unit/tensor + pact:4", "W2A4"));
 
     private static final Pattern EVAL_ACCURACY = Pattern.compile("Test accuracy (\\d\\.\\d{4}), loss ");
@@ -86,7 +85,7 @@ class BuiltInSchemesCliTest {
                 "--train-limit", "600", "--quantizer",
                 "binaryconnect,binaryconnect-stochastic,xnor,twn,ttq,dorefa:2,lsq:2,bitnet-b1.58", "--out", dir.toString());
         assertThat(weights.exitCode()).as(weights.err()).isZero();
-        CliTest.Result activations = lowbit("run", "--arch", "fcnn-small", "--epochs", "2", "--train-limit", "600",
+        CliTest.Result activations = lowbit("run", "--arch", String.join(",", BOTH), "--epochs", "2", "--train-limit", "600",
                 "--quantizer", "dorefa:2", "--activations", "dorefa:2,lsq:2,pact:4", "--out", dir.toString());
         assertThat(activations.exitCode()).as(activations.err()).isZero();
         try (Stream<Path> children = Files.list(dir.resolve("quick"))) {
