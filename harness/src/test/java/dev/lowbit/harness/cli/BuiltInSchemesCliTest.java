@@ -85,7 +85,8 @@ class BuiltInSchemesCliTest {
                 "--train-limit", "600", "--quantizer",
                 "binaryconnect,binaryconnect-stochastic,xnor,twn,ttq,dorefa:2,lsq:2,bitnet-b1.58", "--out", dir.toString());
         assertThat(weights.exitCode()).as(weights.err()).isZero();
-        CliTest.Result activations = lowbit("run", "--arch", String.join(",", BOTH), "--epochs", "2", "--train-limit", "600",
+        CliTest.Result activations = lowbit("run", "--arch", String.join(",", BOTH), "--epochs", "2",
+                "--train-limit", "600",
                 "--quantizer", "dorefa:2", "--activations", "dorefa:2,lsq:2,pact:4", "--out", dir.toString());
         assertThat(activations.exitCode()).as(activations.err()).isZero();
         try (Stream<Path> children = Files.list(dir.resolve("quick"))) {
