@@ -55,7 +55,7 @@ final class PackedForm {
         } else {
             LearnedQuantizer learned = (LearnedQuantizer) quantizer;
             codes = learned.codes(weights, trained);
-            scale = learned.packedScale(trained);
+            scale = learned.packedScale(weights, trained);
             alphabet = learned.packedAlphabet(trained);
         }
         NDArray scales = quantizer.affine() ? scale.get(0) : scale;

@@ -95,7 +95,7 @@ public final class ModelPacking {
                     extras.add(new Fp32Tensor(names.get(i).name(), array.getShape().getShape(), array.toFloatArray()));
                 }
                 codes = guarded(quantizer, name, shape, "codes()", () -> learned.codes(detached, arrays));
-                scale = guarded(quantizer, name, shape, "packedScale()", () -> learned.packedScale(arrays));
+                scale = guarded(quantizer, name, shape, "packedScale()", () -> learned.packedScale(detached, arrays));
                 alphabet = learned.packedAlphabet(arrays);
             }
             NDArray scales = quantizer.affine() ? scale.get(0) : scale;

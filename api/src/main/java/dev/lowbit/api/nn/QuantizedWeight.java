@@ -340,7 +340,7 @@ public final class QuantizedWeight {
             return guarded("scale()", detachedWeights.getShape(), () -> quantizer().scale(detachedWeights));
         }
         NDList values = detachedTrainedValues(detachedWeights.getManager());
-        return guarded("packedScale()", detachedWeights.getShape(), () -> learned.packedScale(values));
+        return guarded("packedScale()", detachedWeights.getShape(), () -> learned.packedScale(detachedWeights, values));
     }
 
     private QuantizationContext context(boolean training) {

@@ -10,7 +10,7 @@ import java.util.List;
  * TTQ's magnitudes Wp and Wn (Zhu et al. 2017), learned alphabet values (LQ-Nets, Zhang et al. 2018),
  * learned thresholds. Each trained value becomes a parameter of the layer (named by
  * {@link TrainedValue#name()}), trained by the same optimizer, saved in every checkpoint; the packed
- * file stores what decoding needs ({@link #packedScale}, {@link #packedAlphabet}), so {@code lowbit eval}
+ * file stores what decoding needs ({@link #packedScale(NDArray, NDList)}, {@link #packedAlphabet}), so {@code lowbit eval}
  * reproduces the trained model exactly without this class.
  *
  * <p>A quantizer whose {@link #trainedValues} is empty for a shape trains like any other quantizer
@@ -18,7 +18,7 @@ import java.util.List;
  * the scheme writes with recorded engine ops: it defines the gradient of the weights and of every
  * trained value. The contract ({@code QuantizerContract} checks it): with
  * {@link QuantizationContext#EVALUATION} its value equals, bit for bit, the packed form
- * {@code packedAlphabet[codes(W, trained)] * packedScale} (minus zero points for an affine scheme),
+ * {@code packedAlphabet[codes(W, trained)] * packedScale(W, trained)} (minus zero points for an affine scheme),
  * and every trained value receives a gradient.
  */
 public interface LearnedQuantizer extends Quantizer {
@@ -50,8 +50,29 @@ public interface LearnedQuantizer extends Quantizer {
     /** The codes of these (detached) weights under these (detached) trained values: what the packed file stores. */
     NDArray codes(NDArray weights, NDList trained);
 
-    /** The scales the packed file stores for these trained values, in the form {@link Quantizer#scale} has. */
-    NDArray packedScale(NDList trained);
+    /**
+     * The scales the packed file stores for these weights under these trained values, in the form
+     * {@link Quantizer#scale} has: the trained step (LSQ), 1 for a scheme whose levels are trained (TTQ), or
+     * a scale computed from the weights (a scheme that trains only its thresholds). By default
+     * {@link #packedScale(NDList)}, for schemes whose scale depends on the trained values alone.
+     *
+     * @param weights the weights, off the tape
+     * @param trained the trained values, off the tape, in the order of {@link #trainedValues}
+     */
+    default NDArray packedScale(NDArray weights, NDList trained) {
+        return packedScale(trained);
+    }
+
+    /**
+     * The scales for these trained values alone; a scheme whose scale depends on the weights overrides
+     * {@link #packedScale(NDArray, NDList)} instead and never needs this.
+     *
+     * @throws UnsupportedOperationException unless overridden
+     */
+    default NDArray packedScale(NDList trained) {
+        throw new UnsupportedOperationException(getClass().getName() + " overrides neither packedScale(weights,"
+                + " trained) nor packedScale(trained)");
+    }
 
     /**
      * The alphabet the packed file stores for this tensor: code c decodes to {@code packedAlphabet[c]}
