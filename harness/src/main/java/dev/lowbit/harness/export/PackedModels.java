@@ -125,9 +125,10 @@ public final class PackedModels {
      *
      * @param quantizer the run's quantizer (the header's)
      * @param schemes what each layer was trained with: the header's quantizer, activations and layer policy
+     * @param layers each quantized layer's scheme, in the order of {@link MemoryAccounting#quantizedBlocks}
      */
     public record Opened(Path file, PackedModel packed, ByteAccount bytes, Architecture architecture,
-            Quantizer quantizer, RunSchemes schemes, ModelRecord model) {
+            Quantizer quantizer, RunSchemes schemes, List<LayerScheme> layers, ModelRecord model) {
 
         /** A metadata value. */
         public String metadata(String key) {
@@ -165,10 +166,21 @@ public final class PackedModels {
         Quantizer quantizer = header.named(QUANTIZER, quantizers::resolve);
         header.checkScaleRule(quantizer);
         String activations = Objects.requireNonNullElse(header.value(ACTIVATIONS), RunConfig.NO_ACTIVATIONS);
+        if (header.value(ACTIVATIONS) != null) {
+            header.named(ACTIVATIONS, schemes::canonicalActivations);
+        }
         // Files written before layer policies existed quantized every layer, as "all" does.
         String policy = Objects.requireNonNullElse(header.value(LAYER_POLICY), LayerPolicy.ALL.id());
+        header.checkLayerPolicy(schemes);
         RunSchemes runSchemes = header.named(QUANTIZER, spec -> schemes.forSpecs(spec, activations, policy));
-        return new Opened(file, loaded.model(), loaded.bytes(), architecture, quantizer, runSchemes, model);
+        List<LayerScheme> layers;
+        try {
+            layers = checkQuantizedTensors(file, loaded.model(), architecture, quantizer, runSchemes, model);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(oneLine("Packed model '" + file + "' does not fit architecture '"
+                    + architecture.id() + "': " + e.getMessage() + "."), e);
+        }
+        return new Opened(file, loaded.model(), loaded.bytes(), architecture, quantizer, runSchemes, layers, model);
     }
 
     /**
@@ -293,6 +305,20 @@ public final class PackedModels {
             }
         }
 
+        /** The layer policy, when present, is a preset or a layer map whose every spec exists. */
+        void checkLayerPolicy(Schemes schemes) {
+            String policy = metadata.get(LAYER_POLICY);
+            if (policy == null) {
+                return;
+            }
+            try {
+                schemes.layerMap(policy);
+            } catch (BadInputException e) {
+                throw invalid(LAYER_POLICY, "expected one of " + Arrays.stream(LayerPolicy.values()).map(LayerPolicy::id)
+                        .toList() + " or a layer map such as first=fp32;last=k17 (" + e.getMessage() + ")");
+            }
+        }
+
         /** A header entry's value, or null when the file has none. */
         String value(String key) {
             return metadata.get(key);
@@ -335,7 +361,7 @@ public final class PackedModels {
         Quantizer identity = quantizers.resolve("fp32");
         Shape input = new Shape(opened.model().inputDimensions());
         try {
-            List<LayerScheme> trained = checkQuantizedTensors(opened, input);
+            List<LayerScheme> trained = opened.layers();
             Block block = opened.architecture().build(input, opened.model().classes(), identity);
             QuantizedWeight.nameAll(block);
             // The decoded weights stay as they are (fp32); a layer whose input was quantized in training
@@ -368,18 +394,20 @@ public final class PackedModels {
      *
      * @return each quantized layer's scheme, in the order of {@link MemoryAccounting#quantizedBlocks}
      */
-    private static List<LayerScheme> checkQuantizedTensors(Opened opened, Shape input) {
-        RunSchemes runSchemes = opened.schemes();
-        Block named = opened.architecture().build(input, opened.model().classes(), opened.quantizer(),
+    private static List<LayerScheme> checkQuantizedTensors(Path file, PackedModel packed, Architecture architecture,
+            Quantizer runQuantizer, RunSchemes runSchemes, ModelRecord model) {
+        Block named = architecture.build(new Shape(model.inputDimensions()), model.classes(), runQuantizer,
                 runSchemes.policy());
         QuantizedWeight.nameAll(named);
         runSchemes.layerSchemes().apply(named, new QuantizerRandom(0));
         Map<String, PackedTensor> stored = new LinkedHashMap<>();
-        opened.packed().tensors().forEach(tensor -> stored.put(tensor.name(), tensor));
+        packed.tensors().forEach(tensor -> stored.put(tensor.name(), tensor));
         List<LayerScheme> schemes = new java.util.ArrayList<>();
+        Set<String> layerWeights = new java.util.HashSet<>();
         for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(named)) {
             QuantizedWeight weight = block.quantizedWeight();
             schemes.add(weight.scheme());
+            layerWeights.add(weight.name());
             PackedTensor tensor = stored.get(weight.name());
             Quantizer quantizer = weight.quantizer();
             boolean expected = !quantizer.isFullPrecision();
@@ -388,15 +416,23 @@ public final class PackedModels {
                 continue;
             }
             if (expected != (tensor instanceof QuantizedTensor)) {
-                throw new BadInputException(oneLine("Packed model '" + opened.file() + "' does not match its header:"
+                throw new BadInputException(oneLine("Packed model '" + file + "' does not match its header:"
                         + " tensor '" + tensor.name() + "' is stored " + (expected ? "in fp32" : "quantized") + " but "
-                        + opened.architecture().id() + " with quantizer '" + opened.quantizer().spec()
+                        + architecture.id() + " with quantizer '" + runQuantizer.spec()
                         + "' and layer policy '" + runSchemes.layerMap().canonical() + "' "
-                        + (expected ? "quantizes" : "keeps in fp32") + " it; the file was relabelled or written by"
+                        + (expected ? "quantizes it" : "keeps it in fp32") + "; the file was relabelled or written by"
                         + " something else. Export it again from its run."));
             }
             if (tensor instanceof QuantizedTensor quantized) {
-                checkAlphabet(opened.file(), quantized, quantizer, learnsLevels(weight));
+                checkAlphabet(file, quantized, quantizer, learnsLevels(weight));
+            }
+        }
+        // Codes only a quantized layer's weight can hold: any other quantized tensor has no quantizer to answer for it.
+        for (PackedTensor tensor : packed.tensors()) {
+            if (tensor instanceof QuantizedTensor && !layerWeights.contains(tensor.name())) {
+                throw new BadInputException(oneLine("Packed model '" + file + "' does not match its header: tensor '"
+                        + tensor.name() + "' is stored quantized but " + architecture.id() + " has no quantized layer"
+                        + " whose weight it is; the file was written by something else. Export it again from its run."));
             }
         }
         return schemes;

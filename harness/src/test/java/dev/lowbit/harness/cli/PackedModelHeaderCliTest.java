@@ -143,8 +143,8 @@ class PackedModelHeaderCliTest {
         assertRefused(lowbit("eval", relabelled.toString(), "--data", tinyData.toString()), "lowbit: Packed model '"
                 + relabelled + "' does not match its header: tensor '");
         assertThat(lowbit("eval", relabelled.toString()).err())
-                .containsPattern("holds codes on the alphabet \\{-1, 0, 1\\} but the header's quantizer 'binary@"
-                        + scaleRule + "' has the alphabet \\{-1, 1\\}\\. eval decodes codes with the named quantizer");
+                .containsPattern("holds codes on the alphabet \\{-1, 0, 1\\} but the header's quantizer for it, 'binary@"
+                        + scaleRule + "', has the alphabet \\{-1, 1\\}; the file was relabelled");
     }
 
     @Test
@@ -155,8 +155,8 @@ class PackedModelHeaderCliTest {
         });
 
         assertThat(lowbit("eval", relabelled.toString()).err())
-                .containsPattern("^lowbit: Packed model '.*' does not match its header: tensor '.*' holds codes on the"
-                        + " alphabet \\{-1, 0, 1\\} but the header's quantizer 'fp32' has no alphabet");
+                .containsPattern("^lowbit: Packed model '.*' does not match its header: tensor '.*' is stored quantized"
+                        + " but fcnn-small with quantizer 'fp32' and layer policy 'all' keeps it in fp32;");
     }
 
     @Test
@@ -181,7 +181,7 @@ class PackedModelHeaderCliTest {
 
         assertRefused(result, "lowbit: Packed model '" + relabelled + "' does not match its header: tensor '");
         assertThat(result.err()).contains("is stored quantized but fcnn-small with quantizer '" + ternarySpec
-                + "' and layer policy 'fp32-last' keeps in fp32 it");
+                + "' and layer policy 'fp32-last' keeps it in fp32");
     }
 
     @Test

@@ -87,10 +87,11 @@ class PackedModelsFuzzTest {
             case 2 -> new double[] {-2, -1, 1, 2};
             default -> new double[] {data.consumeRegularDouble(), data.consumeRegularDouble()};
         };
+        // Named as fcnn-small's first layer (open checks names and which tensors are quantized; rebuild, shapes).
         List<PackedTensor> tensors = List.of(
-                new QuantizedTensor("w", new long[] {2, 2}, alphabet, new int[] {0, 1, 1, 0}, new long[] {1},
-                        new float[] {0.5f}),
-                new Fp32Tensor("b", new long[] {2}, new float[] {1, 2}));
+                new QuantizedTensor("02QuantizedLinear_weight", new long[] {2, 2}, alphabet, new int[] {0, 1, 1, 0},
+                        new long[] {1}, new float[] {0.5f}),
+                new Fp32Tensor("02QuantizedLinear_bias", new long[] {2}, new float[] {1, 2}));
         Path file = Files.createTempFile("fuzz", ".lbw");
         try {
             LbwFile.write(new PackedModel(header, tensors), file);

@@ -48,7 +48,7 @@ class PluginLoaderTest {
 
             Map<String, Discovered<QuantizerFactory>> factories = quantizers.factories().stream()
                     .collect(Collectors.toMap(entry -> entry.plugin().name(), Function.identity()));
-            assertThat(factories).containsOnlyKeys("levels", OutsidePluginJar.FACTORY);
+            assertThat(factories).containsOnlyKeys("dorefa", "levels", "lsq", OutsidePluginJar.FACTORY);
             assertThat(factories.get(OutsidePluginJar.FACTORY).pluginJar()).isEqualTo(jar);
             assertThat(factories.get(OutsidePluginJar.FACTORY).source()).isEqualTo(jar.toString());
             assertThat(factories.get("levels").pluginJar()).isNull();

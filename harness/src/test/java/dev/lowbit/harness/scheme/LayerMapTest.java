@@ -82,8 +82,9 @@ class LayerMapTest {
         assertThatThrownBy(() -> LayerMap.parse("first=fp32;last=int3", CANONICAL))
                 .isInstanceOf(BadInputException.class)
                 .hasMessage("Invalid layer map 'first=fp32;last=int3': rule 2 'last=int3': No quantizer with id 'int3'."
-                        + " Available: [binary, fp32, k16, k17, k8, k9, quaternary, quinary, ternary]. Put its jar in"
-                        + " plugins/ or run 'lowbit list'.");
+                        + " Available: [binary, binaryconnect, binaryconnect-stochastic, bitnet-b1.58, fp32, k16, k17, k8,"
+                        + " k9, quaternary, quinary, ternary, ttq, twn, xnor]. Put its jar in plugins/ or run 'lowbit"
+                        + " list'.");
         assertThatThrownBy(() -> LayerMap.parse("last=ternary~swish", CANONICAL))
                 .hasMessage("Invalid layer map 'last=ternary~swish': rule 1 'last=ternary~swish': No gradient estimator"
                         + " 'swish'. Available: [ste]. Put its jar in plugins/ or run 'lowbit list'.");
