@@ -104,7 +104,7 @@ class BuiltInSchemesCliTest {
         }).sorted().toList();
         List<String> expected = SCHEMES.stream().flatMap(s -> s.architectures().stream()
                 .map(arch -> arch + " " + s.quantizer() + " " + s.activations())).sorted().toList();
-        assertThat(trained).isEqualTo(expected).hasSize(19);
+        assertThat(trained).isEqualTo(expected).hasSize(22);
         for (Path run : runs.values()) {
             JsonNode record = record(run);
             assertThat(record.get("status").asText()).as(run.toString()).isEqualTo("FINISHED");
