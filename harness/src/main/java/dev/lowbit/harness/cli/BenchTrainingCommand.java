@@ -108,7 +108,7 @@ public final class BenchTrainingCommand implements Callable<Integer> {
                     + " least 0.");
         }
         BadInputException.requireOneOf("--format", format, FORMATS);
-        int engineThreads = EngineSettings.apply(threads);
+        int engineThreads = EngineSettings.apply(threads).count();
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         QuantizerRegistry quantizers = plugins.quantizers();
         ArchitectureRegistry architectures = plugins.architectures();

@@ -61,7 +61,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int engineThreads = EngineSettings.apply(threads);
+        int engineThreads = EngineSettings.apply(threads).count();
 
         Shard selected = suiteOptions.shard();
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());

@@ -23,22 +23,28 @@ public final class EngineSettings {
     private EngineSettings() {}
 
     /**
-     * Sets the engine's thread counts and keeps freed native memory in the process.
+     * Chooses the engine's threads ({@link EngineThreads#choose}) and applies them.
      *
-     * @param threads the intra-op threads asked for, or null for the number of cores
-     * @return the intra-op thread count used
+     * @param threads {@code --threads}, or null to detect what this process may use
+     * @return the threads used and where the number came from
      * @throws BadInputException when {@code threads} is below 1
      */
-    public static int apply(Integer threads) {
-        int engineThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (engineThreads < 1) {
-            throw new BadInputException("--threads must be at least 1, got " + engineThreads + ".");
-        }
+    public static EngineThreads apply(Integer threads) {
+        return apply(EngineThreads.choose(threads));
+    }
+
+    /**
+     * Sets the engine's thread counts and keeps freed native memory in the process. Must run before the
+     * engine starts.
+     *
+     * @return {@code threads}
+     */
+    public static EngineThreads apply(EngineThreads threads) {
         // Read by the PyTorch engine when it starts, which is after this point.
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(engineThreads));
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads.count()));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         keepFreedNativeMemory();
-        return engineThreads;
+        return threads;
     }
 
     /**

@@ -23,10 +23,10 @@ class EngineSettingsTest {
 
     @Test
     void setsTheEngineThreadsAndDefaultsToTheCores() {
-        assertThat(EngineSettings.apply(3)).isEqualTo(3);
+        assertThat(EngineSettings.apply(3).count()).isEqualTo(3);
         assertThat(System.getProperty("ai.djl.pytorch.num_threads")).isEqualTo("3");
         assertThat(System.getProperty("ai.djl.pytorch.num_interop_threads")).isEqualTo("1");
-        assertThat(EngineSettings.apply(null)).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(EngineSettings.apply(null).count()).isEqualTo(Runtime.getRuntime().availableProcessors());
     }
 
     @Test

@@ -1,0 +1,34 @@
+package dev.lowbit.harness.cli;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts more lowbit processes like this one, for work that must run in separate processes: DJL allows one
+ * gradient tape per process and PyTorch's thread pool is per process, so concurrent trainings cannot be
+ * threads. The child gets the same {@code java}, JVM options (so {@code LOWBIT_JAVA_OPTS} and
+ * {@code -Dai.djl.offline=true} carry over) and class path, and the environment of this process.
+ */
+final class LowbitProcesses {
+
+    private LowbitProcesses() {}
+
+    /** The command line of {@code lowbit arguments...} in a new JVM. */
+    static List<String> command(List<String> arguments) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            // A debugger's agent listens on one port: a second JVM with the same option would fail to start.
+            if (!option.startsWith("-agentlib:jdwp") && !option.startsWith("-Xrunjdwp")) {
+                command.add(option);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(arguments);
+        return command;
+    }
+}
