@@ -26,7 +26,7 @@ class EngineSettingsTest {
         assertThat(EngineSettings.apply(3).count()).isEqualTo(3);
         assertThat(System.getProperty("ai.djl.pytorch.num_threads")).isEqualTo("3");
         assertThat(System.getProperty("ai.djl.pytorch.num_interop_threads")).isEqualTo("1");
-        assertThat(EngineSettings.apply(null).count()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(EngineSettings.apply((Integer) null).count()).isEqualTo(Runtime.getRuntime().availableProcessors());
     }
 
     @Test
@@ -44,7 +44,7 @@ class EngineSettingsTest {
     @Test
     @EnabledOnOs(OS.LINUX)
     void aQuantizedWeightsStepReusesFreedMemoryInsteadOfFaultingItIn() throws IOException {
-        EngineSettings.apply(null);
+        EngineSettings.apply((Integer) null);
         Quantizer ternary = new TernaryQuantizer();
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray weights = manager.randomNormal(new Shape(1024, 1024));
