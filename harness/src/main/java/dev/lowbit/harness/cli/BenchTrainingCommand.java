@@ -22,6 +22,7 @@ import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.scheme.RunSchemes;
 import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.train.EngineSettings;
+import dev.lowbit.harness.train.EngineThreads;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -85,7 +86,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT", description = "table or json (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Engine threads (default: the number of cores).")
+    @Option(names = "--threads", paramLabel = "N", description = "Engine threads (default: as for lowbit run, what"
+            + " this process may use).")
     Integer threads;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Folder holding Fashion-MNIST.")
@@ -95,6 +97,9 @@ public final class BenchTrainingCommand implements Callable<Integer> {
     PluginOptions pluginOptions;
 
     private final PluginHost pluginHost;
+
+    /** The engine's threads and where their count came from, set when the benchmark starts. */
+    private EngineThreads engine;
 
     @Inject
     BenchTrainingCommand(PluginHost pluginHost) {
@@ -108,7 +113,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
                     + " least 0.");
         }
         BadInputException.requireOneOf("--format", format, FORMATS);
-        int engineThreads = EngineSettings.apply(threads).count();
+        engine = EngineSettings.apply(threads);
+        int engineThreads = engine.count();
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         QuantizerRegistry quantizers = plugins.quantizers();
         ArchitectureRegistry architectures = plugins.architectures();
@@ -164,8 +170,9 @@ public final class BenchTrainingCommand implements Callable<Integer> {
 
     private String table(List<ArchitectureTimings> results, double gemm, double gemmAfter, double rate, int engineThreads) {
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "Training speed, batch %d, %d engine threads, %d cores, load average %s%n",
-                batchSize, engineThreads, Runtime.getRuntime().availableProcessors(), loadAverage()));
+        text.append(String.format(Locale.ROOT, "Training speed, batch %d, %d engine threads (%s), OpenMP wait %s, %d cores,"
+                + " load average %s%n", batchSize, engineThreads, engine.source(), EngineSettings.waitPolicy(),
+                Runtime.getRuntime().availableProcessors(), loadAverage()));
         text.append(String.format(Locale.ROOT, "GEMM rate (2048x2048 float32, median of 7): %.1f GFLOP/s before, %.1f after;"
                 + " the FLOP bound uses the faster, %.1f%n", gemm / 1e9, gemmAfter / 1e9, rate / 1e9));
         text.append(String.format(Locale.ROOT, "Step: median of %d windows of %d steps (min-max); QAT/fp32: median of the"
@@ -210,6 +217,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         root.put("warmUpSteps", warmUp);
         root.put("epochs", epochs);
         root.put("threads", engineThreads);
+        root.put("threadsSource", engine.source());
+        root.put("openmpWait", EngineSettings.waitPolicy());
         root.put("cores", Runtime.getRuntime().availableProcessors());
         root.put("loadAverage", loadAverage());
         root.put("gemmFlopsPerSecondBefore", gemm);

@@ -14,6 +14,7 @@ import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.ConsoleProgress;
 import dev.lowbit.harness.train.EngineSettings;
+import dev.lowbit.harness.train.EngineThreads;
 import dev.lowbit.harness.train.Provenance;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
@@ -49,7 +50,8 @@ public final class RunCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Engine threads (default: the number of cores).")
+            description = "Engine threads (default: what this process may use: the cgroup CPU quota and CPU"
+                    + " affinity, capped OMP_NUM_THREADS or SLURM_CPUS_PER_TASK when set, else the cores).")
     Integer threads;
 
     private final PluginHost pluginHost;
@@ -61,7 +63,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int engineThreads = EngineSettings.apply(threads).count();
+        EngineThreads engineThreads = EngineSettings.apply(threads);
 
         Shard selected = suiteOptions.shard();
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
@@ -77,6 +79,10 @@ public final class RunCommand implements Callable<Integer> {
         // Before any data loads or any run trains: every run and the report are written there.
         OutputPaths.requireWritableFolder("--out", this.out, store.suiteDirectory(suite.name()));
         Path reportTarget = ReportCommand.defaultTarget(store.suiteDirectory(suite.name()));
+        // The log's first line once the input is known good (bad input stays one line): what the engine may use.
+        spec.commandLine().getErr().println("lowbit: engine " + engineThreads.describe() + "; OpenMP wait "
+                + EngineSettings.waitPolicy());
+        spec.commandLine().getErr().flush();
         out.println("Suite '" + suite.name() + "'" + (selected.isAll() ? ": " + plan.size() + " runs"
                 : ", shard " + selected + ": " + plan.size() + " of " + fullPlan.size() + " runs")
                 + " -> " + store.suiteDirectory(suite.name()));

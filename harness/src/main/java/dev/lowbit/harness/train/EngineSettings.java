@@ -4,6 +4,15 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import dev.lowbit.harness.BadInputException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * How lowbit sets up the PyTorch engine for training: the same for {@code lowbit run} and
@@ -19,6 +28,20 @@ public final class EngineSettings {
     private static final int MMAP_THRESHOLD = 32 << 20;
     private static final int TRIM_THRESHOLD = 256 << 20;
     private static final int TOP_PAD = 64 << 20;
+
+    /**
+     * How long the engine's idle OpenMP threads wait before they sleep. PyTorch's CPU build uses libgomp,
+     * whose threads spin for 300,000 rounds after every parallel region by default: fastest alone, but two
+     * processes on the same cores then spin against each other's work (a vit-small step took up to 38x
+     * longer beside a twin on 2 cores). 1,000 rounds kept the speed alone and cost about 1.7x beside a
+     * twin; OMP_WAIT_POLICY=PASSIVE (no spinning) was 4-12% slower alone. The measurements:
+     * docs/PERFORMANCE.md, "Many workers". Set only when the user set neither variable.
+     */
+    static final String WAIT_POLICY_VARIABLE = "GOMP_SPINCOUNT";
+    static final String WAIT_POLICY_VALUE = "1000";
+
+    /** The variables by which a user chooses the wait policy; when either is set, lowbit sets nothing. */
+    private static final List<String> WAIT_POLICY_VARIABLES = List.of("OMP_WAIT_POLICY", "GOMP_SPINCOUNT");
 
     private EngineSettings() {}
 
@@ -44,7 +67,53 @@ public final class EngineSettings {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads.count()));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         keepFreedNativeMemory();
+        waitPolicy();
         return threads;
+    }
+
+    /**
+     * The OpenMP wait policy of the engine's threads, set on first use (by {@link #apply}, before the engine
+     * starts), e.g. {@code GOMP_SPINCOUNT=1000 (lowbit's default)} or {@code OMP_WAIT_POLICY=ACTIVE (from the
+     * environment)}.
+     *
+     * <p>The variable is set in the C environment, which libgomp reads when the engine's native library
+     * loads; Java's own copy ({@link System#getenv}) does not change. A process started from here with
+     * {@link ProcessBuilder} inherits the C environment as it is now, unless the builder's
+     * {@code environment()} was changed (then Java's copy is passed, without it): either way a child lowbit
+     * ends up with lowbit's default and says so.
+     */
+    public static String waitPolicy() {
+        return WaitPolicy.IN_EFFECT;
+    }
+
+    /** Holds the wait policy, set once, the first time it is asked for. */
+    private static final class WaitPolicy {
+        static final String IN_EFFECT = waitPolicy(System.getenv(), EngineSettings::setenv, EngineSettings::openMpLoaded);
+    }
+
+    /**
+     * The wait policy in effect, setting lowbit's when the environment has none.
+     *
+     * @param environment this process's environment
+     * @param setenv sets a variable in the C environment; returns why it could not, or null
+     * @param openMpLoaded whether libgomp has already read its environment (then setting it is too late)
+     */
+    static String waitPolicy(Map<String, String> environment, BiFunction<String, String, String> setenv,
+            BooleanSupplier openMpLoaded) {
+        List<String> chosen = WAIT_POLICY_VARIABLES.stream().filter(environment::containsKey)
+                .map(name -> name + "=" + environment.get(name)).toList();
+        String setting = WAIT_POLICY_VARIABLE + "=" + WAIT_POLICY_VALUE;
+        if (chosen.equals(List.of(setting))) {
+            return setting + " (lowbit's default)"; // e.g. inherited from the lowbit that started this one
+        }
+        if (!chosen.isEmpty()) {
+            return String.join(", ", chosen) + " (from the environment)";
+        }
+        if (openMpLoaded.getAsBoolean()) {
+            return "OpenMP's default (" + setting + " not set: the engine had already loaded)";
+        }
+        String failure = setenv.apply(WAIT_POLICY_VARIABLE, WAIT_POLICY_VALUE);
+        return failure == null ? setting + " (lowbit's default)" : "OpenMP's default (" + setting + " not set: " + failure + ")";
     }
 
     /**
@@ -71,8 +140,31 @@ public final class EngineSettings {
         }
     }
 
-    /** The one C function used. */
+    /** Sets {@code name=value} in the C environment; returns why it could not, or null. */
+    private static String setenv(String name, String value) {
+        if (!Platform.isLinux()) {
+            return "not Linux";
+        }
+        try {
+            return Native.load("c", CLibrary.class).setenv(name, value, 1) == 0 ? null : "setenv failed";
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            return "no C library through JNA: " + e.getMessage();
+        }
+    }
+
+    /** Whether this process has loaded libgomp (the engine's OpenMP runtime) yet: it is in the memory map. */
+    private static boolean openMpLoaded() {
+        try (Stream<String> mapped = Files.lines(Path.of("/proc/self/maps"))) {
+            return mapped.anyMatch(line -> line.contains("/libgomp"));
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    /** The C functions used. */
     private interface CLibrary extends Library {
         int mallopt(int parameter, int value);
+
+        int setenv(String name, String value, int overwrite);
     }
 }

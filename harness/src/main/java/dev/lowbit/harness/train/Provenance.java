@@ -25,6 +25,8 @@ import java.util.TreeSet;
  *   lowbit.commit           the git commit lowbit was built from, "-dirty" appended when the tree had
  *                           uncommitted changes; "unknown" when built without git (read at build time)
  *   java.version, java.vendor, djl.version, engine, device, threads, os
+ *   threads.source          where the thread count came from, e.g. "cgroup CPU quota ... = 1 CPU", "--threads 2"
+ *   openmp.wait             the engine's OpenMP wait policy, e.g. "GOMP_SPINCOUNT=1000 (lowbit's default)"
  *   dataset, dataset.directory, dataset.sha256.FILE
  *   suite.source            built-in:NAME, or the absolute path of the suite's YAML file
  *   suite.sha256            SHA-256 of the YAML bytes the suite was read from (a built-in's resource)
@@ -46,12 +48,12 @@ public final class Provenance {
      * The provenance of runs trained now.
      *
      * @param data the dataset the runs train on
-     * @param threads the engine's threads
+     * @param threads the engine's threads and where their count came from
      * @param suiteSource where it was read from: {@code built-in:NAME} or a file's absolute path (null: unknown)
      * @param suiteSha256 SHA-256 of the bytes it was read from (null: unknown)
      * @param pluginJars the jars outside lowbit that quantizers or architectures were loaded from
      */
-    public static Map<String, String> collect(LabeledImages data, int threads, String suiteSource, String suiteSha256,
+    public static Map<String, String> collect(LabeledImages data, EngineThreads threads, String suiteSource, String suiteSha256,
             Collection<Path> pluginJars) {
         Map<String, String> provenance = new LinkedHashMap<>();
         String version = Provenance.class.getPackage().getImplementationVersion();
@@ -63,7 +65,9 @@ public final class Provenance {
         Engine engine = Engine.getInstance();
         provenance.put("engine", engine.getEngineName() + " " + engine.getVersion());
         provenance.put("device", engine.defaultDevice().toString());
-        provenance.put("threads", String.valueOf(threads));
+        provenance.put("threads", String.valueOf(threads.count()));
+        provenance.put("threads.source", threads.source());
+        provenance.put("openmp.wait", EngineSettings.waitPolicy());
         provenance.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
         provenance.put("dataset", data.name());

@@ -12,9 +12,17 @@ import dev.lowbit.api.nn.StraightThrough;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.quantizers.TernaryQuantizer;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -22,11 +30,75 @@ import org.junit.jupiter.api.condition.OS;
 class EngineSettingsTest {
 
     @Test
-    void setsTheEngineThreadsAndDefaultsToTheCores() {
-        assertThat(EngineSettings.apply(3).count()).isEqualTo(3);
+    void setsTheEngineThreadsAndDefaultsToWhatTheProcessMayUse() {
+        assertThat(EngineSettings.apply(3)).isEqualTo(new EngineThreads(3, "--threads 3"));
         assertThat(System.getProperty("ai.djl.pytorch.num_threads")).isEqualTo("3");
         assertThat(System.getProperty("ai.djl.pytorch.num_interop_threads")).isEqualTo("1");
-        assertThat(EngineSettings.apply((Integer) null).count()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        EngineThreads detected = EngineSettings.apply((Integer) null);
+        assertThat(detected.count()).isBetween(1, Runtime.getRuntime().availableProcessors());
+        assertThat(System.getProperty("ai.djl.pytorch.num_threads")).isEqualTo(String.valueOf(detected.count()));
+    }
+
+    /** lowbit's wait policy is set only when the user chose none, and only while it can still take effect. */
+    @Test
+    void theOpenMpWaitPolicyIsTheUsersElseLowbitsWhileTheEngineIsNotLoaded() {
+        List<String> set = new ArrayList<>();
+        BiFunction<String, String, String> setenv = (name, value) -> {
+            set.add(name + "=" + value);
+            return null;
+        };
+
+        assertThat(EngineSettings.waitPolicy(Map.of("PATH", "/bin"), setenv, () -> false))
+                .isEqualTo("GOMP_SPINCOUNT=1000 (lowbit's default)");
+        assertThat(set).containsExactly("GOMP_SPINCOUNT=1000");
+
+        set.clear();
+        assertThat(EngineSettings.waitPolicy(Map.of("GOMP_SPINCOUNT", "1000"), setenv, () -> true))
+                .isEqualTo("GOMP_SPINCOUNT=1000 (lowbit's default)");
+        assertThat(EngineSettings.waitPolicy(Map.of("OMP_WAIT_POLICY", "ACTIVE"), setenv, () -> false))
+                .isEqualTo("OMP_WAIT_POLICY=ACTIVE (from the environment)");
+        assertThat(EngineSettings.waitPolicy(Map.of("GOMP_SPINCOUNT", "300000", "OMP_WAIT_POLICY", "PASSIVE"), setenv,
+                () -> false)).isEqualTo("OMP_WAIT_POLICY=PASSIVE, GOMP_SPINCOUNT=300000 (from the environment)");
+        assertThat(EngineSettings.waitPolicy(Map.of(), setenv, () -> true))
+                .isEqualTo("OpenMP's default (GOMP_SPINCOUNT=1000 not set: the engine had already loaded)");
+        assertThat(set).isEmpty();
+
+        assertThat(EngineSettings.waitPolicy(Map.of(), (name, value) -> "not Linux", () -> false))
+                .isEqualTo("OpenMP's default (GOMP_SPINCOUNT=1000 not set: not Linux)");
+    }
+
+    /**
+     * The variable goes into the C environment, where libgomp reads it, not into Java's copy. A process
+     * started from here inherits the C environment unless its builder's environment was changed: a bench
+     * copy or run worker then gets lowbit's default either way, from this process or by setting it itself.
+     */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void theWaitPolicyIsSetInTheCEnvironmentWhichChildrenInheritUnlessTheirEnvironmentIsChanged() throws Exception {
+        EngineSettings.apply((Integer) null);
+        String policy = EngineSettings.waitPolicy();
+        Assumptions.assumeTrue(policy.endsWith("(lowbit's default)") && System.getenv("GOMP_SPINCOUNT") == null,
+                "lowbit set no wait policy in this JVM (the user's environment has one, or the engine loaded first): "
+                        + policy);
+
+        assertThat(Native.load("c", CEnvironment.class).getenv("GOMP_SPINCOUNT")).isEqualTo("1000");
+        String print = "echo \"${GOMP_SPINCOUNT-unset}\"";
+        assertThat(output(new ProcessBuilder("sh", "-c", print))).isEqualTo("1000");
+        ProcessBuilder changed = new ProcessBuilder("sh", "-c", print);
+        changed.environment().put("SLURM_CPUS_PER_TASK", "1");
+        assertThat(output(changed)).isEqualTo("unset");
+    }
+
+    private static String output(ProcessBuilder builder) throws Exception {
+        Process child = builder.start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(child.waitFor()).isZero();
+        return output;
+    }
+
+    /** The C library's getenv, to see what libgomp will see. */
+    private interface CEnvironment extends Library {
+        String getenv(String name);
     }
 
     @Test
