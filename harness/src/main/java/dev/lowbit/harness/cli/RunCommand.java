@@ -79,8 +79,9 @@ public final class RunCommand implements Callable<Integer> {
         // Before any data loads or any run trains: every run and the report are written there.
         OutputPaths.requireWritableFolder("--out", this.out, store.suiteDirectory(suite.name()));
         Path reportTarget = ReportCommand.defaultTarget(store.suiteDirectory(suite.name()));
-        // The log's first line once the input is known good (bad input stays one line): what the engine may use.
-        spec.commandLine().getErr().println("lowbit: engine " + engineThreads.describe() + "; OpenMP wait "
+        // The log's first line once the options are known good (bad options stay one line). Not "lowbit: ",
+        // which marks a problem.
+        spec.commandLine().getErr().println("engine: " + engineThreads.describe() + "; OpenMP wait "
                 + EngineSettings.waitPolicy());
         spec.commandLine().getErr().flush();
         out.println("Suite '" + suite.name() + "'" + (selected.isAll() ? ": " + plan.size() + " runs"

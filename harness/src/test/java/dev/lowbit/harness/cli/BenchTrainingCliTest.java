@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lowbit.harness.train.EngineSettings;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,8 @@ class BenchTrainingCliTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode bench = new ObjectMapper().readTree(result.out());
         assertThat(bench.get("gemmFlopsPerSecond").asDouble()).isPositive();
+        assertThat(bench.get("threadsSource").asText()).as("where the thread count came from").isNotBlank();
+        assertThat(bench.get("openmpWait").asText()).isEqualTo(EngineSettings.waitPolicy());
         JsonNode fcnn = bench.get("architectures").get(0);
         assertThat(fcnn.get("architecture").asText()).isEqualTo("fcnn-small");
         // 784-128-10: 2 x (784 x 128 + 128 x 10) multiply-adds per image, the forward of the two linear layers.

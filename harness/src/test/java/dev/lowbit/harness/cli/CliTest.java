@@ -77,8 +77,10 @@ public class CliTest {
         Path out = dir.resolve("no-data-results");
         Result result = lowbit("run", "--data", nowhere.toString(), "--out", out.toString());
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("lowbit: Fashion-MNIST not found; looked in '" + nowhere + "'.");
-        assertThat(result.err().lines()).hasSize(1);
+        // The data loads after the log's first line (the engine's threads): the error is the one line after it.
+        assertThat(result.err().lines()).hasSize(2).first().asString().startsWith("engine: ");
+        assertThat(result.err().lines().skip(1)).singleElement().asString()
+                .startsWith("lowbit: Fashion-MNIST not found; looked in '" + nowhere + "'.");
         try (java.util.stream.Stream<Path> left = Files.walk(out)) {
             assertThat(left.filter(Files::isRegularFile)).as("no run folder is made before the data loads").isEmpty();
         }
@@ -95,7 +97,8 @@ public class CliTest {
         Result result = lowbit("run", "--data", data.toString(), "--out", dir.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("lowbit: Corrupt IDX file '" + images + "': truncated");
+        assertThat(result.err().lines().skip(1)).singleElement().asString()
+                .startsWith("lowbit: Corrupt IDX file '" + images + "': truncated");
     }
 
     @Test

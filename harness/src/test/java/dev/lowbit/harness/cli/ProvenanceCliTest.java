@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowbit.harness.plugin.OutsidePluginJar;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
+import dev.lowbit.harness.train.EngineSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,8 @@ class ProvenanceCliTest {
         assertThat(provenance.get("suite.sha256").asText()).isEqualTo(sha256(Files.readAllBytes(suite)));
         assertCommit(provenance);
         assertThat(fieldNames(provenance)).noneMatch(key -> key.startsWith("plugin.jar."));
+        assertThat(provenance.get("threads.source").asText()).as("where the threads came from").isNotBlank();
+        assertThat(provenance.get("openmp.wait").asText()).isEqualTo(EngineSettings.waitPolicy());
 
         JsonNode config = json.readTree(run.resolve(ResultStore.CONFIG_FILE).toFile());
         assertThat(config).isEqualTo(record.get("config"));
