@@ -114,6 +114,7 @@ final class BenchCopies {
             }
             return timings;
         } finally {
+            copies.forEach(BenchCopyProcess::closeInput); // all stop at once, then each is waited for
             for (BenchCopyProcess copy : copies) {
                 copy.close();
                 running.remove(copy);

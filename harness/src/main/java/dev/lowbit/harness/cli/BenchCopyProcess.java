@@ -31,8 +31,11 @@ final class BenchCopyProcess implements AutoCloseable {
 
     /** Error lines kept for the failure message. */
     private static final int KEPT_ERRORS = 3;
-    /** How long a copy whose stdin was closed gets to stop by itself, and then to die when destroyed. */
-    private static final long GRACE_SECONDS = 5;
+    /**
+     * How long a copy whose stdin was closed gets to stop by itself (a copy past its start halts at once; one still
+     * starting does not read stdin yet), then to die when destroyed.
+     */
+    private static final long GRACE_SECONDS = 2;
 
     private final String name;
     private final Process process;
@@ -98,13 +101,18 @@ final class BenchCopyProcess implements AutoCloseable {
         return why.endsWith(".") ? why : why + ".";
     }
 
+    /** Closes the copy's stdin: a copy that still runs stops by itself. */
+    void closeInput() {
+        commands.close();
+    }
+
     /**
-     * Stops the copy if it still runs: closes its stdin (a copy then stops by itself), then destroys it if it has
-     * not exited after a grace period, so no copy trains on after its coordinator is done.
+     * Stops the copy if it still runs: closes its stdin, then destroys it if it has not exited after a grace
+     * period, so no copy trains on after its coordinator is done.
      */
     @Override
     public void close() {
-        commands.close();
+        closeInput();
         try {
             if (!process.waitFor(GRACE_SECONDS, TimeUnit.SECONDS)) {
                 process.destroy();
