@@ -49,10 +49,49 @@ public final class TrainingBenchmark {
         }
     }
 
+    /**
+     * When the timed part starts and what follows it. A benchmark alone times at once and stops after; copies of
+     * it training at once in separate processes ({@code lowbit bench training --beside N}) must time only while
+     * all of them train, so each waits for the others before its first timed window and keeps training, untimed,
+     * after its last timed window or epoch until the others are done too.
+     */
+    public interface Pacing {
+
+        /** Times at once and trains nothing after: the benchmark alone. */
+        Pacing ALONE = new Pacing() {
+            @Override
+            public void beforeTiming(String architecture) {}
+
+            @Override
+            public void timed(ArchitectureTimings timings) {}
+
+            @Override
+            public boolean keepTraining() {
+                return false;
+            }
+        };
+
+        /** Called once every model of {@code architecture} is built and warmed up; returns when timing may start. */
+        void beforeTiming(String architecture);
+
+        /** Called with an architecture's timings right after its last timed window or epoch. */
+        void timed(ArchitectureTimings timings);
+
+        /** Asked after {@link #timed} before every untimed step: whether to train one more (the models take turns). */
+        boolean keepTraining();
+    }
+
     private final Consumer<String> log;
+    private final Pacing pacing;
 
     public TrainingBenchmark(Consumer<String> log) {
+        this(log, Pacing.ALONE);
+    }
+
+    /** A benchmark that starts and ends its timed part as {@code pacing} says. */
+    public TrainingBenchmark(Consumer<String> log, Pacing pacing) {
         this.log = log;
+        this.pacing = pacing;
     }
 
     /**
@@ -95,6 +134,7 @@ public final class TrainingBenchmark {
                 session.train(batches, next(order, cursor, settings.warmUpSteps() * recipe.batchSize()), 1, augmentation,
                         new java.util.Random(settings.seed()), loss -> { });
             }
+            pacing.beforeTiming(architecture.id());
             int n = sessions.size();
             List<List<Double>> steps = new ArrayList<>();
             List<List<Double>> epochs = new ArrayList<>();
@@ -135,8 +175,15 @@ public final class TrainingBenchmark {
                 }
                 models.add(new ModelTimings(all.get(i).label(), steps.get(i), ratios, epochs.get(i), data1.get(i)));
             }
-            return new ArchitectureTimings(architecture.id(), parameters, flops, split.train().length,
-                    split.validation().length, batchesPerEpoch, models);
+            ArchitectureTimings timings = new ArchitectureTimings(architecture.id(), parameters, flops,
+                    split.train().length, split.validation().length, batchesPerEpoch, models);
+            pacing.timed(timings);
+            // One step at a time, so the copy stops soon after it is told; the models take turns as when timed.
+            for (int k = 0; pacing.keepTraining(); k++) {
+                sessions.get(k % n).train(batches, next(order, cursor, recipe.batchSize()), 1, augmentation,
+                        new java.util.Random(settings.seed()), loss -> { });
+            }
+            return timings;
         } finally {
             for (TrainingSession session : sessions) {
                 session.close();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lowbit.api.result.Recipe;
 import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.bench.ModelFlops;
@@ -33,6 +34,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -49,6 +51,8 @@ import picocli.CommandLine.Spec;
 public final class BenchTrainingCommand implements Callable<Integer> {
 
     private static final List<String> FORMATS = List.of("table", "json");
+    /** More copies than this at once are not a machine shared but a machine flooded. */
+    static final int MAX_BESIDE = 16;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -93,6 +97,16 @@ public final class BenchTrainingCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Folder holding Fashion-MNIST.")
     Path data;
 
+    @Option(names = "--beside", defaultValue = "0", paramLabel = "N",
+            description = "Also time N + 1 copies of the benchmark at once, each in its own process, against one copy"
+                    + " alone: each copy's step (and epoch) time over the alone time, the cost of sharing the machine"
+                    + " (default: ${DEFAULT-VALUE}, time in this process only).")
+    int beside;
+
+    /** Set by {@link BenchCopies} on the copies it starts: time as its {@link BenchCopy} protocol says. */
+    @Option(names = "--copy", hidden = true)
+    boolean copy;
+
     @Mixin
     PluginOptions pluginOptions;
 
@@ -113,18 +127,26 @@ public final class BenchTrainingCommand implements Callable<Integer> {
                     + " least 0.");
         }
         BadInputException.requireOneOf("--format", format, FORMATS);
+        if (beside < 0 || beside > MAX_BESIDE) {
+            throw new BadInputException("--beside must be from 0 to " + MAX_BESIDE + " (copies beside the measured one,"
+                    + " all on this machine), got " + beside + ".");
+        }
+        if (beside > 0) {
+            return besideCopies();
+        }
         engine = EngineSettings.apply(threads);
         int engineThreads = engine.count();
-        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
-        QuantizerRegistry quantizers = plugins.quantizers();
-        ArchitectureRegistry architectures = plugins.architectures();
-        var archs = architectureIds.stream().map(architectures::get).toList();
-        Quantizer fp32 = quantizers.resolve("fp32");
-        LabeledImages images = Datasets.load("fashion-mnist", data, System.getenv("LOWBIT_DATA"));
-        Recipe recipe = new Recipe("bench", "adam", 0.001, "constant", batchSize, Math.max(1, epochs), 0, "none");
-        List<TrainingBenchmark.Compared> compared = compared(Schemes.of(plugins), recipe);
+        Workload workload = workload();
+        var archs = workload.architectures();
+        Quantizer fp32 = workload.fp32();
+        LabeledImages images = workload.images();
+        List<TrainingBenchmark.Compared> compared = workload.compared();
         PrintWriter err = spec.commandLine().getErr();
-        TrainingBenchmark.Settings settings = new TrainingBenchmark.Settings(recipe, warmUp, steps, repeats, epochs, 1);
+        TrainingBenchmark.Settings settings = new TrainingBenchmark.Settings(workload.recipe(), warmUp, steps, repeats,
+                epochs, 1);
+        if (copy) {
+            return trainAsCopy(workload, settings, engineThreads);
+        }
         TrainingBenchmark benchmark = new TrainingBenchmark(line -> {
             err.println(line);
             err.flush();
@@ -141,6 +163,103 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.print(format.equals("json") ? json(results, gemm, gemmAfter, rate, engineThreads) : table(results, gemm, gemmAfter, rate, engineThreads));
         out.flush();
+        return 0;
+    }
+
+    /** What is timed: the architectures, fp32 and the models compared with it, the data, the recipe. */
+    private record Workload(List<Architecture> architectures, Quantizer fp32, List<TrainingBenchmark.Compared> compared,
+            LabeledImages images, Recipe recipe) {}
+
+    /** The workload of the options; a bad id, plugin or dataset stops the command here (exit 2). */
+    private Workload workload() {
+        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
+        QuantizerRegistry quantizers = plugins.quantizers();
+        ArchitectureRegistry architectures = plugins.architectures();
+        List<Architecture> archs = architectureIds.stream().map(architectures::get).toList();
+        Quantizer fp32 = quantizers.resolve("fp32");
+        LabeledImages images = Datasets.load("fashion-mnist", data, System.getenv("LOWBIT_DATA"));
+        Recipe recipe = new Recipe("bench", "adam", 0.001, "constant", batchSize, Math.max(1, epochs), 0, "none");
+        return new Workload(archs, fp32, compared(Schemes.of(plugins), recipe), images, recipe);
+    }
+
+    /**
+     * {@code --beside N}: checks the options as a benchmark here would (so a bad one stops before any copy starts),
+     * then coordinates the copies ({@link BenchCopies}) and prints their step and epoch times against the alone ones.
+     */
+    private int besideCopies() {
+        EngineThreads perCopy = EngineThreads.choose(threads);
+        workload();
+        String load = loadAverage();
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> arguments = copyArguments();
+        err.println("Each copy: lowbit " + String.join(" ", arguments));
+        err.flush();
+        BenchCopies copies = new BenchCopies(LowbitProcesses.command(arguments), architectureIds.size(), err);
+        BenchCopies.Timings timings;
+        try {
+            timings = copies.measure(beside);
+        } catch (BenchCopies.CopyFailedException e) {
+            err.println("lowbit: " + e.getMessage() + " The other copies were stopped.");
+            err.flush();
+            return Main.FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("lowbit: interrupted; the copies were stopped.");
+            err.flush();
+            return Main.FAILED;
+        }
+        BenchCopiesReport report = new BenchCopiesReport(timings, beside, perCopy, load, batchSize, steps, repeats,
+                warmUp, epochs);
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(format.equals("json") ? report.json() : report.table());
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * The arguments of one copy: {@code bench training} with the options given here (so an option added later is
+     * passed on too), but JSON, as a copy, and without {@code --beside}.
+     */
+    private List<String> copyArguments() {
+        List<String> arguments = new ArrayList<>(List.of("bench", "training"));
+        for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+            String name = option.longestName();
+            if (List.of("--beside", "--format", "--copy").contains(name)) {
+                continue;
+            }
+            if (option.arity().max() == 0) {
+                arguments.add(name);
+            } else {
+                // name=value: a value that starts with '-' is not taken for an option.
+                option.originalStringValues().forEach(value -> arguments.add(name + "=" + value));
+            }
+        }
+        arguments.addAll(List.of("--format=json", "--copy"));
+        return arguments;
+    }
+
+    /**
+     * {@code --copy}: times every architecture as {@link BenchCopy} paces it and writes each architecture's
+     * timings as it has them, as one line of JSON; skips the GEMM rate, which a copy is not asked for.
+     */
+    private int trainAsCopy(Workload workload, TrainingBenchmark.Settings settings, int engineThreads) {
+        PrintWriter err = spec.commandLine().getErr();
+        ObjectMapper compact = new ObjectMapper();
+        BenchCopy pacing = new BenchCopy(System.in, spec.commandLine().getOut(), err, timings -> {
+            try {
+                return compact.writeValueAsString(jsonTree(List.of(timings), Double.NaN, Double.NaN, Double.NaN,
+                        engineThreads));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("Cannot write the timings as JSON: " + e.getMessage(), e);
+            }
+        });
+        TrainingBenchmark benchmark = new TrainingBenchmark(line -> {
+            err.println(line);
+            err.flush();
+        }, pacing);
+        for (Architecture architecture : workload.architectures()) {
+            benchmark.measure(architecture, workload.fp32(), workload.compared(), workload.images(), settings);
+        }
         return 0;
     }
 
@@ -209,7 +328,17 @@ public final class BenchTrainingCommand implements Callable<Integer> {
 
     private String json(List<ArchitectureTimings> results, double gemm, double gemmAfter, double rate, int engineThreads) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
+        try {
+            return mapper.writeValueAsString(jsonTree(results, gemm, gemmAfter, rate, engineThreads))
+                    + System.lineSeparator();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write the timings as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private ObjectNode jsonTree(List<ArchitectureTimings> results, double gemm, double gemmAfter, double rate,
+            int engineThreads) {
+        ObjectNode root = new ObjectMapper().createObjectNode();
         root.put("benchmark", "training");
         root.put("batchSize", batchSize);
         root.put("steps", steps);
@@ -258,11 +387,7 @@ public final class BenchTrainingCommand implements Callable<Integer> {
                 }
             }
         }
-        try {
-            return mapper.writeValueAsString(root) + System.lineSeparator();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot write the timings as JSON: " + e.getMessage(), e);
-        }
+        return root;
     }
 
     private static String loadAverage() {
