@@ -119,7 +119,7 @@ public final class RunCommand implements Callable<Integer> {
                 : ", shard " + selected + ": " + plan.size() + " of " + fullPlan.size() + " runs")
                 + " -> " + store.suiteDirectory(suite.name());
         if (asWorker == null) {
-            List<RunConfig> pending = requestedWorkers != null && requestedWorkers == 1 ? plan : grid.pending(plan, store);
+            List<RunConfig> pending = Integer.valueOf(1).equals(requestedWorkers) ? plan : grid.pending(plan, store);
             WorkerPlan split = WorkerPlan.choose(requestedWorkers, budget, pending.size(), WorkerPlan.physicalMemory());
             if (split.count() > 1) {
                 out.println(firstLine + ", " + split.describe(budget));

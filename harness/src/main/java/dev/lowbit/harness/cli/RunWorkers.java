@@ -83,7 +83,8 @@ final class RunWorkers {
                     process = new ProcessBuilder(command).redirectErrorStream(true).start();
                 } catch (IOException e) {
                     stop(workers);
-                    err.println("lowbit: cannot start worker " + index + " of " + split.count() + ": " + e.getMessage());
+                    err.println("lowbit: cannot start worker " + index + " of " + split.count() + ": "
+                            + e.getMessage());
                     return Main.FAILED;
                 }
                 workers.add(new Worker(index, process, relay(index, process), report));
@@ -96,7 +97,8 @@ final class RunWorkers {
         } catch (InterruptedException e) {
             stop(workers);
             Thread.currentThread().interrupt();
-            err.println("lowbit: interrupted; the workers were stopped, and the next 'lowbit run' continues their runs.");
+            err.println("lowbit: interrupted; the workers were stopped, and the next 'lowbit run' continues their"
+                    + " runs.");
             return Main.FAILED;
         } finally {
             try {
@@ -121,7 +123,8 @@ final class RunWorkers {
             int exit = worker.process().exitValue();
             if (exit == Main.BAD_INPUT) {
                 badInput.add(report.badInput() != null ? report.badInput()
-                        : "worker " + worker.index() + " of " + count + " stopped at bad input; its lines above say why.");
+                        : "worker " + worker.index() + " of " + count + " stopped at bad input; its lines above say"
+                                + " why.");
             } else if (exit != 0 && exit != Main.FAILED) {
                 if (report.training() != null) {
                     interrupted.add(report.training());

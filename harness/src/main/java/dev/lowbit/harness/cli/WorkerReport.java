@@ -59,10 +59,12 @@ final class WorkerReport implements GridRunner.Listener {
         Matcher form = FORM.matcher(worker);
         if (!form.matches() || Integer.parseInt(form.group(1)) < 1
                 || Integer.parseInt(form.group(1)) > Integer.parseInt(form.group(2))) {
-            throw new BadInputException("Invalid --worker '" + worker + "': it is I/N, for 'lowbit run --workers N' only.");
+            throw new BadInputException("Invalid --worker '" + worker + "': it is I/N, for 'lowbit run --workers N'"
+                    + " only.");
         }
         if (file == null) {
-            throw new BadInputException("--worker needs --worker-summary FILE; both are for 'lowbit run --workers N' only.");
+            throw new BadInputException("--worker needs --worker-summary FILE; both are for 'lowbit run --workers N'"
+                    + " only.");
         }
         endWithCoordinator();
         WorkerReport report = new WorkerReport(worker, file);

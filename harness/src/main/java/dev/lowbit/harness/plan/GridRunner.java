@@ -120,9 +120,10 @@ public final class GridRunner {
      */
     public List<RunConfig> pending(List<RunConfig> plan, ResultStore store) {
         PrintWriter quiet = new PrintWriter(Writer.nullWriter());
-        return plan.stream()
-                .filter(run -> !isDone(store.inspectRun(run.suite(), RunIds.of(run)), pluginCode.of(run), RunIds.of(run), quiet))
-                .toList();
+        return plan.stream().filter(run -> {
+            String runId = RunIds.of(run);
+            return !isDone(store.inspectRun(run.suite(), runId), pluginCode.of(run), runId, quiet);
+        }).toList();
     }
 
     /**
@@ -138,7 +139,10 @@ public final class GridRunner {
         return run(plan, store, data, provenance, progress, log, parityTolerance, Listener.NONE);
     }
 
-    /** {@link #run(List, ResultStore, Supplier, Function, ProgressReporter, PrintWriter, double)}, telling {@code listener} each run's outcome. */
+    /**
+     * {@link #run(List, ResultStore, Supplier, Function, ProgressReporter, PrintWriter, double)}, telling
+     * {@code listener} what becomes of each run as it happens.
+     */
     public Summary run(List<RunConfig> plan, ResultStore store, Supplier<LabeledImages> data,
             Function<LabeledImages, Map<String, String>> provenance, ProgressReporter progress, PrintWriter log,
             double parityTolerance, Listener listener) {

@@ -22,16 +22,16 @@ class WorkerPlanTest {
     void autoIsOneWorkerPerThreadAtMostOnePerPendingRunAndPerThreeGibibytes() {
         assertThat(WorkerPlan.choose(null, threads(2), 4, 23 * GIB).threads()).containsExactly(1, 1);
         assertThat(WorkerPlan.choose(null, threads(8), 3, 64 * GIB).threads()).containsExactly(3, 3, 2);
-        assertThat(WorkerPlan.choose(null, threads(8), 10, 7 * GIB).threads()).as("7 GiB: 2 workers").containsExactly(4, 4);
+        assertThat(WorkerPlan.choose(null, threads(8), 10, 7 * GIB).threads()).as("7 GiB: 2").containsExactly(4, 4);
         assertThat(WorkerPlan.choose(null, threads(8), 10, 2 * GIB).threads()).as("under 3 GiB: 1").containsExactly(8);
         assertThat(WorkerPlan.choose(null, threads(1), 10, 64 * GIB).threads()).containsExactly(1);
-        assertThat(WorkerPlan.choose(null, threads(4), 0, 64 * GIB).threads()).as("nothing to train").containsExactly(4);
+        assertThat(WorkerPlan.choose(null, threads(4), 0, 64 * GIB).threads()).as("none left").containsExactly(4);
     }
 
     @Test
     void anExplicitCountIsKeptUpToThePendingRunsAndEveryWorkerGetsAThread() {
         assertThat(WorkerPlan.choose(1, threads(8), 10, 64 * GIB).threads()).containsExactly(8);
-        assertThat(WorkerPlan.choose(3, threads(2), 10, GIB).threads()).as("memory does not cap N").containsExactly(1, 1, 1);
+        assertThat(WorkerPlan.choose(3, threads(2), 10, GIB).threads()).as("not capped").containsExactly(1, 1, 1);
         assertThat(WorkerPlan.choose(4, threads(8), 2, 64 * GIB).threads()).containsExactly(4, 4);
         assertThat(WorkerPlan.choose(2, threads(5), 9, 64 * GIB).threads()).containsExactly(3, 2);
     }

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("training")
 class WorkersCliTest {
 
-    private static final String SUMMARY = "Trained %d, skipped %d finished, %d held by other workers, %d diverged, %d failed.";
+    private static final String SUMMARY =
+            "Trained %d, skipped %d finished, %d held by other workers, %d diverged, %d failed.";
 
     @TempDir
     Path dir;
@@ -52,10 +53,12 @@ class WorkersCliTest {
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         List<String> out = result.out().lines().toList();
-        assertThat(out.get(0)).isEqualTo("Suite 'quick': 4 runs -> " + dir.resolve("quick") + ", 2 workers x 1 thread");
+        assertThat(out.get(0)).isEqualTo("Suite 'quick': 4 runs -> " + dir.resolve("quick")
+                + ", 2 workers x 1 thread");
         assertThat(out).contains(SUMMARY.formatted(4, 0, 0, 0, 0));
         assertThat(out.stream().filter(line -> line.startsWith("Report: "))).as("the report, written once").hasSize(1);
-        assertThat(Jsoup.parse(dir.resolve("quick/report/index.html").toFile()).select("table#runs tbody tr")).hasSize(4);
+        Path report = dir.resolve("quick/report/index.html");
+        assertThat(Jsoup.parse(report.toFile()).select("table#runs tbody tr")).as("written after all 4").hasSize(4);
         // Each worker's lines come whole, with its prefix; both were there.
         for (String line : result.err().lines().filter(line -> line.contains("[worker")).toList()) {
             assertThat(line).matches("\\[worker [12]\\] [^\\[]*");
@@ -75,6 +78,17 @@ class WorkersCliTest {
                 assertThat(parity.get("twinRunId").asText()).startsWith("fcnn-small.fp32.s1.");
                 assertThat(parity.get("epochsObserved").asInt()).isEqualTo(1);
             }
+        }
+
+        // A fresh 'lowbit export' would take all cores, but packs with the thread the run trained with: the scales'
+        // last bits are those of its model.lbw (binary's and ternary's differed with 2 threads on 2 cores).
+        for (String runId : runs.keySet().stream().filter(id -> id.matches(".*\\.(binary|ternary)\\..*")).toList()) {
+            Path exported = dir.resolve(runId + ".lbw");
+            Path log = dir.resolve(runId + "-export.log");
+            Process export = ChildLowbit.start(log, "export", runId, "--results", dir.toString(), "-o",
+                    exported.toString());
+            assertThat(export.waitFor()).as(Files.readString(log)).isZero();
+            assertThat(exported).hasSameBinaryContentAs(dir.resolve("quick").resolve(runId).resolve("model.lbw"));
         }
 
         CliTest.Result rerun = lowbit(args);
