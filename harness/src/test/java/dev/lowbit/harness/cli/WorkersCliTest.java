@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lowbit.harness.store.ResultStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,6 +98,28 @@ class WorkersCliTest {
         assertThat(rerun.out()).startsWith("Suite 'quick': 4 runs -> " + dir.resolve("quick") + System.lineSeparator())
                 .contains(SUMMARY.formatted(0, 4, 0, 0, 0));
         assertThat(rerun.err()).as("nothing to train: no worker started").doesNotContain("[worker");
+    }
+
+    @Test
+    void aRunLockedOutsideIsHeldByAnotherWorkerWhileRunsTheWorkersShareAreNot() throws Exception {
+        String[] args = quick(dir, "1", "2000", "--quantizer", "fp32,ternary,binary", "--workers", "2");
+        CliTest.Result plan = lowbit("plan", "--suite", "quick", "--quantizer", "fp32,ternary,binary", "--epochs", "1",
+                "--train-limit", "2000");
+        String binary = plan.out().lines().filter(line -> line.startsWith("fcnn-small.binary."))
+                .map(line -> line.split(" ")[0]).findFirst().orElseThrow(() -> new AssertionError(plan.out()));
+
+        CliTest.Result result;
+        // This JVM is another worker, outside the command, training the binary run.
+        try (ResultStore.RunLock held = new ResultStore(dir).tryLock("quick", binary).orElseThrow()) {
+            result = lowbit(args);
+        }
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        // A run one worker found locked by its sibling counts as trained; only the binary run is someone else's.
+        assertThat(result.out()).contains(SUMMARY.formatted(2, 0, 1, 0, 0));
+        assertThat(result.err()).contains("[worker 1] skip " + binary + " (another worker is training it)")
+                .contains("[worker 2] skip " + binary + " (another worker is training it)");
+        assertThat(runs(dir).keySet()).hasSize(2).noneMatch(binary::equals);
     }
 
     @Test
