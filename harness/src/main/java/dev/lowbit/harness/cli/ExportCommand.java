@@ -23,6 +23,8 @@ import dev.lowbit.harness.plugin.Plugins;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.Checkpoint;
+import dev.lowbit.harness.train.EngineSettings;
+import dev.lowbit.harness.train.EngineThreads;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -67,6 +69,19 @@ public final class ExportCommand implements Callable<Integer> {
         this.pluginHost = pluginHost;
     }
 
+    /**
+     * Scales are reductions whose last bits depend on the engine's thread count, and the run may have trained with
+     * fewer threads than this process would take (one of the workers of {@code lowbit run --workers}): the engine
+     * gets the run's own count ({@code threads} in its provenance), so the file is its {@code model.lbw} exactly.
+     * Takes effect when the engine starts, which is after this in a {@code lowbit export} process.
+     */
+    private static void packWithTheRunsThreads(RunRecord run) {
+        String recorded = run.provenance() == null ? null : run.provenance().get("threads");
+        if (recorded != null && recorded.matches("[1-9][0-9]{0,5}")) {
+            EngineSettings.apply(new EngineThreads(Integer.parseInt(recorded), "as run " + run.runId() + " trained"));
+        }
+    }
+
     @Override
     public Integer call() {
         OutputPaths.requireWritableFile("-o", output, "model.lbw");
@@ -79,6 +94,7 @@ public final class ExportCommand implements Callable<Integer> {
             throw new BadInputException("Run '" + runId + "' did not finish (" + run.status() + "), so it has no trained"
                     + " model to export. Train it again with 'lowbit run'.");
         }
+        packWithTheRunsThreads(run);
         Schemes schemes = Schemes.of(plugins);
         RunSchemes runSchemes = schemes.forRun(run.config());
         Quantizer quantizer = runSchemes.weights().quantizer();

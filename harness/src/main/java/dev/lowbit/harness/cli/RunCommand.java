@@ -20,7 +20,9 @@ import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,6 +56,20 @@ public final class RunCommand implements Callable<Integer> {
                     + " affinity, capped OMP_NUM_THREADS or SLURM_CPUS_PER_TASK when set, else the cores).")
     Integer threads;
 
+    @Option(names = "--workers", defaultValue = "auto", paramLabel = "N|auto",
+            description = "Train N runs at once, each in a process of its own, the engine threads split between them"
+                    + " (default: ${DEFAULT-VALUE}: one per engine thread, at most one per run still to train and per"
+                    + " 3 GiB of memory; 1 trains in this process).")
+    String workers;
+
+    @Option(names = "--worker", hidden = true, paramLabel = "I/N",
+            description = "Train as worker I of N of a 'lowbit run --workers N': no first line, summary or report.")
+    String worker;
+
+    @Option(names = "--worker-summary", hidden = true, paramLabel = "FILE",
+            description = "Where a worker writes what became of each run, for the 'lowbit run' that started it.")
+    Path workerSummary;
+
     private final PluginHost pluginHost;
 
     @Inject
@@ -61,9 +77,28 @@ public final class RunCommand implements Callable<Integer> {
         this.pluginHost = pluginHost;
     }
 
+    /** Where a grid's runs and report go. */
+    record Target(ResultStore store, Path suiteDirectory, Path report) {}
+
     @Override
     public Integer call() {
-        EngineThreads engineThreads = EngineSettings.apply(threads);
+        if (worker == null) {
+            return train(null);
+        }
+        WorkerReport report = WorkerReport.start(worker, workerSummary);
+        try {
+            return train(report);
+        } catch (BadInputException e) {
+            // Every worker reads the same input: the coordinator says it once, for all of them.
+            report.badInput(e.getMessage());
+            return Main.BAD_INPUT;
+        }
+    }
+
+    /** Trains the grid in this process, or in workers ({@link RunWorkers}); {@code asWorker} is set in a worker. */
+    private int train(WorkerReport asWorker) {
+        EngineThreads budget = EngineSettings.apply(threads);
+        Integer requestedWorkers = WorkerPlan.parse(workers);
 
         Shard selected = suiteOptions.shard();
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
@@ -78,30 +113,62 @@ public final class RunCommand implements Callable<Integer> {
         ResultStore store = new ResultStore(this.out);
         // Before any data loads or any run trains: every run and the report are written there.
         OutputPaths.requireWritableFolder("--out", this.out, store.suiteDirectory(suite.name()));
-        Path reportTarget = ReportCommand.defaultTarget(store.suiteDirectory(suite.name()));
         // The log's first line once the options are known good (bad options stay one line). Not "lowbit: ",
-        // which marks a problem.
-        spec.commandLine().getErr().println("engine: " + engineThreads.describe() + "; OpenMP wait "
+        // which marks a problem. Each worker of --workers says its own, after this one.
+        spec.commandLine().getErr().println("engine: " + budget.describe() + "; OpenMP wait "
                 + EngineSettings.waitPolicy());
         spec.commandLine().getErr().flush();
-        out.println("Suite '" + suite.name() + "'" + (selected.isAll() ? ": " + plan.size() + " runs"
+        Target target = new Target(store, store.suiteDirectory(suite.name()),
+                ReportCommand.defaultTarget(store.suiteDirectory(suite.name())));
+        String firstLine = "Suite '" + suite.name() + "'" + (selected.isAll() ? ": " + plan.size() + " runs"
                 : ", shard " + selected + ": " + plan.size() + " of " + fullPlan.size() + " runs")
-                + " -> " + store.suiteDirectory(suite.name()));
-        out.flush();
+                + " -> " + store.suiteDirectory(suite.name());
+        if (asWorker == null) {
+            List<RunConfig> pending = Integer.valueOf(1).equals(requestedWorkers) ? plan : grid.pending(plan, store);
+            WorkerPlan split = WorkerPlan.choose(requestedWorkers, budget, pending.size(), WorkerPlan.physicalMemory());
+            if (split.count() > 1) {
+                out.println(firstLine + ", " + split.describe(budget));
+                out.flush();
+                return new RunWorkers(out, spec.commandLine().getErr()).run(
+                        spec.commandLine().getParseResult().originalArgs(), split,
+                        new RunWorkers.Grid(plan, pending, target, suite.parityTolerance()));
+            }
+            out.println(firstLine);
+            out.flush();
+        }
 
         GridRunner.Summary summary = grid.run(plan, store,
                 () -> Datasets.load(suite.dataset(), data, System.getenv("LOWBIT_DATA")),
-                loaded -> Provenance.collect(loaded, engineThreads, suite.source(), suite.sha256(), plugins.jars()),
-                ConsoleProgress.to(spec.commandLine().getErr()), spec.commandLine().getErr(), suite.parityTolerance());
+                loaded -> withWorker(Provenance.collect(loaded, budget, suite.source(), suite.sha256(),
+                        plugins.jars()), asWorker),
+                ConsoleProgress.to(spec.commandLine().getErr()), spec.commandLine().getErr(), suite.parityTolerance(),
+                asWorker == null ? GridRunner.Listener.NONE : asWorker);
+        if (asWorker != null) {
+            return summary.failed() > 0 ? Main.FAILED : 0; // the coordinator sums up and writes the report
+        }
+        return finish(out, spec.commandLine().getErr(), target, summary);
+    }
 
+    /** A worker's runs record which worker of how many trained them, e.g. {@code worker} = {@code 1/2}. */
+    private static Map<String, String> withWorker(Map<String, String> provenance, WorkerReport report) {
+        if (report == null) {
+            return provenance;
+        }
+        Map<String, String> recorded = new LinkedHashMap<>(provenance);
+        recorded.put("worker", report.worker());
+        return recorded;
+    }
+
+    /** The report and the summary line after a grid, in this process or after its workers; returns the exit code. */
+    static int finish(PrintWriter out, PrintWriter err, Target target, GridRunner.Summary summary) {
         Path report;
         try {
-            report = ReportCommand.render(store.suiteDirectory(suite.name()), reportTarget, spec.commandLine().getErr());
+            report = ReportCommand.render(target.suiteDirectory(), target.report(), err);
         } catch (BadInputException | UncheckedIOException e) {
             // A full disk, say: the runs are stored, only the page is missing; one line, not a stack trace.
             report = null;
-            spec.commandLine().getErr().println("lowbit: " + e.getMessage().replaceAll("\\.$", "") + ". The runs are stored: 'lowbit report "
-                    + store.suiteDirectory(suite.name()) + "' writes it once that is fixed.");
+            err.println("lowbit: " + e.getMessage().replaceAll("\\.$", "") + ". The runs are stored: 'lowbit report "
+                    + target.suiteDirectory() + "' writes it once that is fixed.");
         }
         out.printf("Trained %d, skipped %d finished, %d held by other workers, %d diverged, %d failed.%n",
                 summary.trained(), summary.skipped(), summary.busy(), summary.diverged(), summary.failed());

@@ -54,6 +54,34 @@ public final class GridRunner {
     /** How a grid went. */
     public record Summary(int trained, int skipped, int busy, int diverged, int failed) {}
 
+    /** What became of one run of the grid. */
+    public enum Outcome {
+        /** Trained to FINISHED. */
+        TRAINED,
+        /** Finished (or diverged) before: not trained again. */
+        SKIPPED,
+        /** Held by another worker's lock: left to it. */
+        BUSY,
+        DIVERGED,
+        /** Stored as FAILED, or its result could not be stored. */
+        FAILED
+    }
+
+    /**
+     * Hears about each run as the grid goes, e.g. to tell {@code lowbit run --workers} what a worker did even
+     * when the worker dies before its end.
+     */
+    public interface Listener {
+        /** Nothing is listening. */
+        Listener NONE = new Listener() {};
+
+        /** This worker holds the run's lock and trains it now. */
+        default void training(String runId) {}
+
+        /** What became of the run; called once per run of the plan. */
+        default void ended(String runId, Outcome outcome) {}
+    }
+
     private final Schemes schemes;
     private final QuantizerRegistry quantizers;
     private final ArchitectureRegistry architectures;
@@ -87,6 +115,18 @@ public final class GridRunner {
     }
 
     /**
+     * The runs of {@code plan} that {@link #run} would not skip as done: never trained, interrupted, FAILED,
+     * damaged, or trained with plugin code that changed since. Reads the store only; writes nothing.
+     */
+    public List<RunConfig> pending(List<RunConfig> plan, ResultStore store) {
+        PrintWriter quiet = new PrintWriter(Writer.nullWriter());
+        return plan.stream().filter(run -> {
+            String runId = RunIds.of(run);
+            return !isDone(store.inspectRun(run.suite(), runId), pluginCode.of(run), runId, quiet);
+        }).toList();
+    }
+
+    /**
      * Trains every unfinished run of {@code plan}.
      *
      * @param data loads the dataset, only if some run still needs training
@@ -96,6 +136,16 @@ public final class GridRunner {
     public Summary run(List<RunConfig> plan, ResultStore store, Supplier<LabeledImages> data,
             Function<LabeledImages, Map<String, String>> provenance, ProgressReporter progress, PrintWriter log,
             double parityTolerance) {
+        return run(plan, store, data, provenance, progress, log, parityTolerance, Listener.NONE);
+    }
+
+    /**
+     * {@link #run(List, ResultStore, Supplier, Function, ProgressReporter, PrintWriter, double)}, telling
+     * {@code listener} what becomes of each run as it happens.
+     */
+    public Summary run(List<RunConfig> plan, ResultStore store, Supplier<LabeledImages> data,
+            Function<LabeledImages, Map<String, String>> provenance, ProgressReporter progress, PrintWriter log,
+            double parityTolerance, Listener listener) {
         validate(plan);
         TrainingRunner runner = new TrainingRunner(progress);
         LabeledImages loaded = null;
@@ -111,6 +161,7 @@ public final class GridRunner {
             if (isDone(store.inspectRun(run.suite(), runId), code, runId, log)) {
                 log.println("skip " + runId + " (finished)");
                 skipped++;
+                listener.ended(runId, Outcome.SKIPPED);
                 continue;
             }
             if (loaded == null) {
@@ -127,11 +178,13 @@ public final class GridRunner {
                 // upfront check): this run fails, in one line, and the others go on.
                 log.println("lowbit: " + runId + " cannot train: " + e.getMessage());
                 failed++;
+                listener.ended(runId, Outcome.FAILED);
                 continue;
             }
             if (lock.isEmpty()) {
                 log.println("skip " + runId + " (another worker is training it)");
                 busy++;
+                listener.ended(runId, Outcome.BUSY);
                 continue;
             }
             try (ResultStore.RunLock held = lock.get()) {
@@ -145,14 +198,17 @@ public final class GridRunner {
                     } catch (UncheckedIOException e) {
                         log.println("lowbit: " + runId + " cannot train again: " + e.getMessage());
                         failed++;
+                        listener.ended(runId, Outcome.FAILED);
                         continue;
                     }
                     log.println("warning: " + runId + " trains again: its '" + stored.file() + "' is damaged ("
                             + stored.damage() + "); kept as '" + kept.getFileName() + "'");
                 } else if (isDone(stored, code, runId, new PrintWriter(Writer.nullWriter()))) {
                     skipped++; // finished by another worker since we looked
+                    listener.ended(runId, Outcome.SKIPPED);
                     continue;
                 }
+                listener.training(runId);
                 Map<String, String> runProvenance = new TreeMap<>(recordedProvenance);
                 runProvenance.putAll(code);
                 RunRecord record = train(runner, run, runId, store, loaded, runProvenance, code, progress, log,
@@ -168,6 +224,7 @@ public final class GridRunner {
                                     : "; its epochs and checkpoint are kept, so the next 'lowbit run' stores it"
                                             + " without training it again"));
                     failed++;
+                    listener.ended(runId, Outcome.FAILED);
                     continue;
                 }
                 switch (record.status()) {
@@ -175,6 +232,11 @@ public final class GridRunner {
                     case DIVERGED -> diverged++;
                     case FAILED -> failed++;
                 }
+                listener.ended(runId, switch (record.status()) {
+                    case FINISHED -> Outcome.TRAINED;
+                    case DIVERGED -> Outcome.DIVERGED;
+                    case FAILED -> Outcome.FAILED;
+                });
             }
         }
         fillParity(plan, store, parityTolerance, log);
@@ -315,8 +377,11 @@ public final class GridRunner {
         return new ParityRecord(tolerance, twinId, target, epoch, epochs.size());
     }
 
-    /** Adds epochs-to-parity to finished runs whose twin finished after them. */
-    private static void fillParity(List<RunConfig> plan, ResultStore store, double tolerance, PrintWriter log) {
+    /**
+     * Adds epochs-to-parity to finished runs whose twin finished after them (in another shard or worker).
+     * {@link #run} does it at its end; {@code lowbit run --workers} once more after all its workers ended.
+     */
+    public static void fillParity(List<RunConfig> plan, ResultStore store, double tolerance, PrintWriter log) {
         for (RunConfig run : plan) {
             String runId = RunIds.of(run);
             Optional<RunRecord> stored = store.readRun(run.suite(), runId);

@@ -81,13 +81,17 @@ class BuiltInSchemesCliTest {
     void trainEveryBuiltInSchemeInTwoGrids() throws Exception {
         assertThat(CliTest.FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))
                 .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist").exists();
+        // In this process (--workers 1): export and eval run in it too, and the packed file's scales match the
+        // run's model.lbw to the last bit only with the engine threads the run trained with.
         CliTest.Result weights = lowbit("run", "--arch", String.join(",", BOTH), "--epochs", "2",
                 "--train-limit", "600", "--quantizer",
-                "binaryconnect,binaryconnect-stochastic,xnor,twn,ttq,dorefa:2,lsq:2,bitnet-b1.58", "--out", dir.toString());
+                "binaryconnect,binaryconnect-stochastic,xnor,twn,ttq,dorefa:2,lsq:2,bitnet-b1.58",
+                "--out", dir.toString(), "--workers", "1");
         assertThat(weights.exitCode()).as(weights.err()).isZero();
         CliTest.Result activations = lowbit("run", "--arch", String.join(",", BOTH), "--epochs", "2",
                 "--train-limit", "600",
-                "--quantizer", "dorefa:2", "--activations", "dorefa:2,lsq:2,pact:4", "--out", dir.toString());
+                "--quantizer", "dorefa:2", "--activations", "dorefa:2,lsq:2,pact:4", "--out", dir.toString(),
+                "--workers", "1");
         assertThat(activations.exitCode()).as(activations.err()).isZero();
         try (Stream<Path> children = Files.list(dir.resolve("quick"))) {
             children.filter(p -> Files.exists(p.resolve(ResultStore.RUN_FILE)))

@@ -29,8 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("training")
 class ResumeCliTest {
 
+    // One process with the same threads in every invocation: the test kills that process between the two runs
+    // (run one after the other) and compares bit for bit with a reference, and a run's last bits depend on its
+    // thread count; with --workers auto the kill would find both runs training in worker processes, 1 thread each,
+    // and the resumed run would continue with all threads. Workers killed mid-grid: WorkersCliTest.
     private static final String[] GRID = {"run", "--suite", "quick", "--quantizer", "fp32,ternary", "--epochs", "4",
-        "--train-limit", "12000"};
+        "--train-limit", "12000", "--workers", "1"};
 
     @TempDir
     Path dir;

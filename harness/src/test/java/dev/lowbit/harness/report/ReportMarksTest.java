@@ -53,8 +53,10 @@ class ReportMarksTest {
 
         // A real run in progress: a second process training into the same results, caught after its first epoch.
         Path log = dir.resolve("child.log");
+        // One process (--workers 1) trains the steady run first: workers would train the exploding one beside it,
+        // and it diverges within seconds.
         Process child = ChildLowbit.start(log, "run", "--suite", suite.toString(), "--arch", "fcnn-large",
-                "--quantizer", "quinary", "--epochs", "50", "--out", results.toString());
+                "--quantizer", "quinary", "--epochs", "50", "--out", results.toString(), "--workers", "1");
         Path report = dir.resolve("report").resolve("index.html");
         try {
             Path epochs = waitForFirstEpoch(results.resolve("marks"), child, log);
