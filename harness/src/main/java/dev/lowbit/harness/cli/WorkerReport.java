@@ -66,7 +66,7 @@ final class WorkerReport implements GridRunner.Listener {
             throw new BadInputException("--worker needs --worker-summary FILE; both are for 'lowbit run --workers N'"
                     + " only.");
         }
-        endWithCoordinator();
+        endWithCoordinator(file);
         WorkerReport report = new WorkerReport(worker, file);
         report.write();
         return report;
@@ -118,9 +118,10 @@ final class WorkerReport implements GridRunner.Listener {
     /**
      * A worker's standard input is a pipe from the coordinator, which never writes to it: when it reads end of
      * file, the coordinator is gone (even killed with {@code kill -9}, which runs no shutdown hook), and so is this
-     * worker, at once. Its run's lock goes with it; its checkpoint is safe ({@code kill -9}-safe by design).
+     * worker, at once. Its run's lock goes with it; its checkpoint is safe ({@code kill -9}-safe by design). Nobody
+     * reads its report any more: it removes it, and the coordinator's folder with the last one.
      */
-    private static void endWithCoordinator() {
+    private static void endWithCoordinator(Path file) {
         Thread watch = new Thread(() -> {
             try {
                 while (System.in.read() >= 0) {
@@ -128,6 +129,13 @@ final class WorkerReport implements GridRunner.Listener {
                 }
             } catch (IOException e) {
                 // the pipe broke: the coordinator is gone all the same
+            }
+            try {
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
+                Files.deleteIfExists(file.toAbsolutePath().getParent()); // fails while another worker's is there
+            } catch (IOException | RuntimeException e) {
+                // a file left in the temporary folder is harmless
             }
             Runtime.getRuntime().halt(Main.FAILED);
         }, "lowbit-worker-ends-with-coordinator");
