@@ -10,7 +10,7 @@ import java.util.List;
  * gradient tape per process and PyTorch's thread pool is per process, so concurrent trainings cannot be
  * threads. The child gets the same {@code java}, JVM options (so {@code LOWBIT_JAVA_OPTS} and
  * {@code -Dai.djl.offline=true} carry over) and class path, and the environment of this process: its C
- * environment, with what lowbit set there ({@code GOMP_SPINCOUNT}, see {@code EngineSettings.waitPolicy()}),
+ * environment, with what lowbit set there ({@code OMP_WAIT_POLICY}, see {@code EngineSettings.waitPolicy()}),
  * unless the ProcessBuilder's {@code environment()} is changed, which passes Java's copy from the JVM's start
  * instead (a child lowbit then sets its own).
  */

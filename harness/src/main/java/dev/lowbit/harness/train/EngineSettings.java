@@ -32,13 +32,17 @@ public final class EngineSettings {
     /**
      * How long the engine's idle OpenMP threads wait before they sleep. PyTorch's CPU build uses libgomp,
      * whose threads spin for 300,000 rounds after every parallel region by default: fastest alone, but two
-     * processes on the same cores then spin against each other's work (a vit-small step took up to 38x
-     * longer beside a twin on 2 cores). 1,000 rounds kept the speed alone and cost about 1.7x beside a
-     * twin; OMP_WAIT_POLICY=PASSIVE (no spinning) was 4-12% slower alone. The measurements:
+     * processes on the same cores then spin against each other's work (a vit-small step took 35x longer
+     * beside a twin on 2 cores, 17x beside two). Measured side by side (vit-small, 2 threads, 2 cores):
+     * OMP_WAIT_POLICY=PASSIVE (sleep at once) took 1.23-1.28x the alone time beside a twin and 2.3x beside two;
+     * GOMP_SPINCOUNT=1000 or 100 took 1.7-2.1x and 3.3x, 10,000 took 5.2x, and PASSIVE was 7-12% slower
+     * alone than those. PASSIVE holds throughput best where it matters (beside a neighbour, two copies did
+     * 1.6x the work of one alone), and most of lowbit's training runs in the 1-thread workers of
+     * {@code lowbit run --workers auto}, where no thread waits at all. The measurements:
      * docs/PERFORMANCE.md, "Many workers". Set only when the user set neither variable.
      */
-    static final String WAIT_POLICY_VARIABLE = "GOMP_SPINCOUNT";
-    static final String WAIT_POLICY_VALUE = "1000";
+    static final String WAIT_POLICY_VARIABLE = "OMP_WAIT_POLICY";
+    static final String WAIT_POLICY_VALUE = "PASSIVE";
 
     /** The variables by which a user chooses the wait policy; when either is set, lowbit sets nothing. */
     private static final List<String> WAIT_POLICY_VARIABLES = List.of("OMP_WAIT_POLICY", "GOMP_SPINCOUNT");
@@ -73,7 +77,7 @@ public final class EngineSettings {
 
     /**
      * The OpenMP wait policy of the engine's threads, set on first use (by {@link #apply}, before the engine
-     * starts), e.g. {@code GOMP_SPINCOUNT=1000 (lowbit's default)} or {@code OMP_WAIT_POLICY=ACTIVE (from the
+     * starts), e.g. {@code OMP_WAIT_POLICY=PASSIVE (lowbit's default)} or {@code GOMP_SPINCOUNT=1000 (from the
      * environment)}.
      *
      * <p>The variable is set in the C environment, which libgomp reads when the engine's native library

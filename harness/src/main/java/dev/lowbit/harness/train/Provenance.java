@@ -26,7 +26,7 @@ import java.util.TreeSet;
  *                           uncommitted changes; "unknown" when built without git (read at build time)
  *   java.version, java.vendor, djl.version, engine, device, threads, os
  *   threads.source          where the thread count came from, e.g. "cgroup CPU quota ... = 1 CPU", "--threads 2"
- *   openmp.wait             the engine's OpenMP wait policy, e.g. "GOMP_SPINCOUNT=1000 (lowbit's default)"
+ *   openmp.wait             the engine's OpenMP wait policy, e.g. "OMP_WAIT_POLICY=PASSIVE (lowbit's default)"
  *   dataset, dataset.directory, dataset.sha256.FILE
  *   suite.source            built-in:NAME, or the absolute path of the suite's YAML file
  *   suite.sha256            SHA-256 of the YAML bytes the suite was read from (a built-in's resource)

@@ -97,7 +97,7 @@ class CpuQuotaCliTest {
     /** Unless the user chose a wait policy, lowbit's own is in effect, in a process it started too. */
     private static void assertWaitPolicy(Child child) {
         if (System.getenv("OMP_WAIT_POLICY") == null && System.getenv("GOMP_SPINCOUNT") == null) {
-            assertThat(child.firstLine()).endsWith("; OpenMP wait GOMP_SPINCOUNT=1000 (lowbit's default)");
+            assertThat(child.firstLine()).endsWith("; OpenMP wait OMP_WAIT_POLICY=PASSIVE (lowbit's default)");
         }
     }
 

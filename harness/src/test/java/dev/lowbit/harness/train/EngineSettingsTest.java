@@ -49,22 +49,22 @@ class EngineSettingsTest {
         };
 
         assertThat(EngineSettings.waitPolicy(Map.of("PATH", "/bin"), setenv, () -> false))
-                .isEqualTo("GOMP_SPINCOUNT=1000 (lowbit's default)");
-        assertThat(set).containsExactly("GOMP_SPINCOUNT=1000");
+                .isEqualTo("OMP_WAIT_POLICY=PASSIVE (lowbit's default)");
+        assertThat(set).containsExactly("OMP_WAIT_POLICY=PASSIVE");
 
         set.clear();
-        assertThat(EngineSettings.waitPolicy(Map.of("GOMP_SPINCOUNT", "1000"), setenv, () -> true))
-                .isEqualTo("GOMP_SPINCOUNT=1000 (lowbit's default)");
+        assertThat(EngineSettings.waitPolicy(Map.of("OMP_WAIT_POLICY", "PASSIVE"), setenv, () -> true))
+                .isEqualTo("OMP_WAIT_POLICY=PASSIVE (lowbit's default)");
         assertThat(EngineSettings.waitPolicy(Map.of("OMP_WAIT_POLICY", "ACTIVE"), setenv, () -> false))
                 .isEqualTo("OMP_WAIT_POLICY=ACTIVE (from the environment)");
         assertThat(EngineSettings.waitPolicy(Map.of("GOMP_SPINCOUNT", "300000", "OMP_WAIT_POLICY", "PASSIVE"), setenv,
                 () -> false)).isEqualTo("OMP_WAIT_POLICY=PASSIVE, GOMP_SPINCOUNT=300000 (from the environment)");
         assertThat(EngineSettings.waitPolicy(Map.of(), setenv, () -> true))
-                .isEqualTo("OpenMP's default (GOMP_SPINCOUNT=1000 not set: the engine had already loaded)");
+                .isEqualTo("OpenMP's default (OMP_WAIT_POLICY=PASSIVE not set: the engine had already loaded)");
         assertThat(set).isEmpty();
 
         assertThat(EngineSettings.waitPolicy(Map.of(), (name, value) -> "not Linux", () -> false))
-                .isEqualTo("OpenMP's default (GOMP_SPINCOUNT=1000 not set: not Linux)");
+                .isEqualTo("OpenMP's default (OMP_WAIT_POLICY=PASSIVE not set: not Linux)");
     }
 
     /**
@@ -77,13 +77,13 @@ class EngineSettingsTest {
     void theWaitPolicyIsSetInTheCEnvironmentWhichChildrenInheritUnlessTheirEnvironmentIsChanged() throws Exception {
         EngineSettings.apply((Integer) null);
         String policy = EngineSettings.waitPolicy();
-        Assumptions.assumeTrue(policy.endsWith("(lowbit's default)") && System.getenv("GOMP_SPINCOUNT") == null,
+        Assumptions.assumeTrue(policy.endsWith("(lowbit's default)") && System.getenv("OMP_WAIT_POLICY") == null,
                 "lowbit set no wait policy in this JVM (the user's environment has one, or the engine loaded first): "
                         + policy);
 
-        assertThat(Native.load("c", CEnvironment.class).getenv("GOMP_SPINCOUNT")).isEqualTo("1000");
-        String print = "echo \"${GOMP_SPINCOUNT-unset}\"";
-        assertThat(output(new ProcessBuilder("sh", "-c", print))).isEqualTo("1000");
+        assertThat(Native.load("c", CEnvironment.class).getenv("OMP_WAIT_POLICY")).isEqualTo("PASSIVE");
+        String print = "echo \"${OMP_WAIT_POLICY-unset}\"";
+        assertThat(output(new ProcessBuilder("sh", "-c", print))).isEqualTo("PASSIVE");
         ProcessBuilder changed = new ProcessBuilder("sh", "-c", print);
         changed.environment().put("SLURM_CPUS_PER_TASK", "1");
         assertThat(output(changed)).isEqualTo("unset");
