@@ -114,10 +114,13 @@ public final class RunCommand implements Callable<Integer> {
         // Before any data loads or any run trains: every run and the report are written there.
         OutputPaths.requireWritableFolder("--out", this.out, store.suiteDirectory(suite.name()));
         // The log's first line once the options are known good (bad options stay one line). Not "lowbit: ",
-        // which marks a problem. Each worker of --workers says its own, after this one.
-        spec.commandLine().getErr().println("engine: " + budget.describe() + "; OpenMP wait "
-                + EngineSettings.waitPolicy());
-        spec.commandLine().getErr().flush();
+        // which marks a problem. A worker of --workers says nothing here: the command that started it said the
+        // budget, its first stdout line the split, and each run's provenance the worker's own threads.
+        if (asWorker == null) {
+            spec.commandLine().getErr().println("engine: " + budget.describe() + "; OpenMP wait "
+                    + EngineSettings.waitPolicy());
+            spec.commandLine().getErr().flush();
+        }
         Target target = new Target(store, store.suiteDirectory(suite.name()),
                 ReportCommand.defaultTarget(store.suiteDirectory(suite.name())));
         String firstLine = "Suite '" + suite.name() + "'" + (selected.isAll() ? ": " + plan.size() + " runs"
