@@ -35,12 +35,16 @@ class AllocationBoundCliTest {
         return new Outcome(child.exitValue(), Files.readString(log));
     }
 
-    /** The child's output and errors share one log: {@code run} prints its plan first, then the one error line. */
+    /**
+     * The child's output and errors share one log: {@code run} prints its engine line and its plan first, then the
+     * one error line.
+     */
     private static void assertOneLineRefusal(Outcome outcome, String start) {
         assertThat(outcome.log()).doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
         assertThat(outcome.log().lines().filter(line -> line.startsWith("lowbit: "))).singleElement()
                 .asString().startsWith(start);
-        assertThat(outcome.log().lines().filter(line -> !line.startsWith("Suite '"))).hasSize(1);
+        assertThat(outcome.log().lines().filter(line -> !line.startsWith("Suite '") && !line.startsWith("engine: ")))
+                .hasSize(1);
         assertThat(outcome.exitCode()).as(outcome.log()).isEqualTo(2);
     }
 

@@ -156,8 +156,10 @@ class WorkersCliTest {
         CliTest.Result result = lowbit("run", "--workers", "2", "--data", nowhere.toString(), "--out", out.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err().lines()).as(result.err()).hasSize(1);
-        assertThat(result.err()).startsWith("lowbit: Fashion-MNIST not found; looked in '" + nowhere + "'.");
+        // The engine line (the budget, said before any worker starts), then the workers' one line, said once.
+        assertThat(result.err().lines()).as(result.err()).hasSize(2).first().asString().startsWith("engine: ");
+        assertThat(result.err().lines().skip(1)).singleElement().asString()
+                .startsWith("lowbit: Fashion-MNIST not found; looked in '" + nowhere + "'.");
         try (Stream<Path> left = Files.walk(out)) {
             assertThat(left.filter(Files::isRegularFile)).as("no run folder is made before the data loads").isEmpty();
         }
