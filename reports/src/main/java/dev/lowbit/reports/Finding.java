@@ -8,14 +8,18 @@ import java.util.Locale;
  *
  * @param id {@code F1} .. {@code F5}
  * @param claim what the paper claims
- * @param verdict confirmed, refuted, or not enough runs
- * @param summary one sentence with the numbers that decided the verdict
- * @param evidence one line per comparison behind it
- * @param rule how the verdict is decided, so a reader can check it by hand
+ * @param verdict the finding's verdict, combined from its parts' as {@link #rule} says
+ * @param summary one sentence saying what the verdict rests on
+ * @param parts each aspect of the claim judged on its own effect (stability and degradation for F3
+ *     and F4), with n, the effect, its interval and the test
+ * @param evidence one line per comparison behind the effects
+ * @param rule how the parts are measured and combined, so a reader can check it by hand
  */
-record Finding(String id, String claim, Verdict verdict, String summary, List<String> evidence, String rule) {
+record Finding(String id, String claim, Verdict verdict, String summary, List<Part> parts, List<String> evidence,
+        String rule) {
 
     Finding {
+        parts = List.copyOf(parts);
         evidence = List.copyOf(evidence);
     }
 
@@ -23,8 +27,32 @@ record Finding(String id, String claim, Verdict verdict, String summary, List<St
         return !evidence.isEmpty();
     }
 
+    /**
+     * One aspect of a claim, judged on one effect measured per seed.
+     *
+     * @param aspect what it judges, e.g. {@code Stability}
+     * @param verdict its verdict from the effect's interval
+     * @param effect n, the effect's mean and its interval, e.g.
+     *     {@code n = 3 seeds: -0.42 pp, 95% interval -0.90 to +0.06}
+     * @param measure what the effect is, in words
+     * @param test when it is confirmed and when refuted
+     */
+    record Part(String aspect, Verdict verdict, String effect, String measure, String test) {
+    }
+
     enum Verdict {
-        CONFIRMED("confirmed"), REFUTED("refuted"), NOT_ENOUGH_RUNS("not enough runs");
+        /** The whole interval lies on the claim's side of its threshold. */
+        CONFIRMED("confirmed"),
+        /** The whole interval lies on the other side. */
+        REFUTED("refuted"),
+        /** The interval straddles the threshold; the mean is on the claim's side. */
+        CONSISTENT("consistent, not significant"),
+        /** The interval straddles the threshold (or the effect is exactly on it); the mean is not on the claim's side. */
+        INCONSISTENT("inconsistent, not significant"),
+        /** The comparison exists, but over fewer seeds than the report's minimum. */
+        NOT_ENOUGH_SEEDS("not enough seeds"),
+        /** The runs the comparison needs were not trained (or did not finish). */
+        NOT_ENOUGH_RUNS("not enough runs");
 
         private final String label;
 

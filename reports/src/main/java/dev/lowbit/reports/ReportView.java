@@ -11,6 +11,8 @@ import java.util.List;
  * @param runCount number of stored runs (finished, diverged or failed)
  * @param groupCount number of rows of the main table
  * @param tolerance the parity tolerance in percentage points, e.g. {@code 1.00}
+ * @param confidence the intervals' confidence level, e.g. {@code 95%}
+ * @param findingsMethod how every verdict is reached: the test, the thresholds and how to change them
  * @param findings the verdicts on F1-F5
  * @param findingsScope which run groups the findings leave out and why, or empty when they judge every group
  * @param groups the main table, one row per architecture x quantizer x recipe
@@ -37,6 +39,8 @@ record ReportView(
         int runCount,
         int groupCount,
         String tolerance,
+        String confidence,
+        String findingsMethod,
         List<Finding> findings,
         String findingsScope,
         List<GroupRow> groups,

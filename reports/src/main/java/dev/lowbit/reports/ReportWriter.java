@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -38,29 +39,22 @@ import java.util.function.Consumer;
  */
 public final class ReportWriter {
 
-    /** Default parity tolerance: within one percentage point of the fp32 twin's best validation accuracy. */
-    public static final double DEFAULT_PARITY_TOLERANCE = 0.01;
-
     private static final String TEMPLATE = "report.mustache";
 
-    private final double parityTolerance;
+    private final ReportOptions options;
 
-    /** A writer using {@link #DEFAULT_PARITY_TOLERANCE}. */
+    /** A writer judging with {@link ReportOptions#DEFAULTS}. */
     public ReportWriter() {
-        this(DEFAULT_PARITY_TOLERANCE);
+        this(ReportOptions.DEFAULTS);
     }
 
     /**
-     * A writer with its own parity tolerance.
+     * A writer with its own thresholds.
      *
-     * @param parityTolerance how far below the fp32 twin's best validation accuracy still counts as
-     *     parity, as a fraction (0.01 = one percentage point); finite and {@code >= 0}
+     * @param options the parity tolerance, the intervals' confidence and the seeds a verdict needs
      */
-    public ReportWriter(double parityTolerance) {
-        if (!(parityTolerance >= 0) || Double.isInfinite(parityTolerance)) {
-            throw new IllegalArgumentException("parity tolerance must be a finite number >= 0, got " + parityTolerance);
-        }
-        this.parityTolerance = parityTolerance;
+    public ReportWriter(ReportOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
     }
 
     /**
@@ -96,7 +90,7 @@ public final class ReportWriter {
             throw new ReportException(
                     "No runs under '" + resultsDir + "'. Run 'lowbit run --suite quick' first.");
         }
-        Study study = new Study(results.runs(), parityTolerance);
+        Study study = new Study(results.runs(), options);
         // Cleaned like the page: a lone surrogate half from a run id has no UTF-8 form and would fail the write.
         String csvText = Page.withValidCharacters(ResultsCsv.of(results.runs(), study.twins()));
         String html = render(results, study, csv.getFileName().toString());
@@ -113,7 +107,7 @@ public final class ReportWriter {
 
     /** The report page for already-read results, as HTML text, without a CSV link. */
     public String render(StoredResults results) {
-        return render(results, new Study(results.runs(), parityTolerance), null);
+        return render(results, new Study(results.runs(), options), null);
     }
 
     private String render(StoredResults results, Study study, String csvFile) {
@@ -124,7 +118,9 @@ public final class ReportWriter {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("resultsDir", results.directory().toString());
         data.put("generatedAt", generatedAt);
-        data.put("parityTolerance", parityTolerance);
+        data.put("parityTolerance", options.parityTolerance());
+        data.put("confidence", options.confidence());
+        data.put("minSeeds", options.minSeeds());
         data.put("runs", runs);
 
         List<ProvenanceRow> pluginJars = ProvenanceRow.pluginJars(runs);
@@ -142,7 +138,9 @@ public final class ReportWriter {
                 generatedAt,
                 runs.size(),
                 study.groups().size(),
-                String.format(Locale.ROOT, "%.2f", 100 * parityTolerance),
+                String.format(Locale.ROOT, "%.2f", options.tolerancePoints()),
+                options.confidenceLabel(),
+                Findings.method(options),
                 Findings.judge(study),
                 Findings.leftOut(study),
                 study.groups().stream().map(group -> GroupRow.of(group, study)).toList(),

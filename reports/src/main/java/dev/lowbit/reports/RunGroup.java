@@ -23,8 +23,9 @@ import java.util.function.ToDoubleFunction;
  *
  * @param key the runs' common config, with seed 0
  * @param runs the seeds' runs in report order (they share their activation quantizer too)
+ * @param confidence the level of the intervals over seeds, e.g. 0.95
  */
-record RunGroup(RunConfig key, List<StoredRun> runs) {
+record RunGroup(RunConfig key, List<StoredRun> runs, double confidence) {
 
     RunGroup {
         Objects.requireNonNull(key, "key");
@@ -38,13 +39,13 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
      * Groups {@code runs} by config without the seed and by activation quantizer, keeping the order of
      * each group's first run.
      */
-    static List<RunGroup> of(List<StoredRun> runs) {
+    static List<RunGroup> of(List<StoredRun> runs, double confidence) {
         Map<RunKey, List<StoredRun>> byKey = new LinkedHashMap<>();
         for (StoredRun run : runs) {
             byKey.computeIfAbsent(RunKey.of(run).withoutSeed(), k -> new ArrayList<>()).add(run);
         }
         List<RunGroup> groups = new ArrayList<>();
-        byKey.forEach((key, members) -> groups.add(new RunGroup(key.config(), members)));
+        byKey.forEach((key, members) -> groups.add(new RunGroup(key.config(), members, confidence)));
         return groups;
     }
 
@@ -116,9 +117,18 @@ record RunGroup(RunConfig key, List<StoredRun> runs) {
                 || run.epochs().stream().anyMatch(e -> e.lossSpikes() != null && e.lossSpikes() > 0);
     }
 
-    /** Test accuracy over the finished seeds. */
+    /** Test accuracy over the finished seeds, with its interval at the report's confidence. */
     Summary testAccuracy() {
-        return Summary.of(finished().stream().mapToDouble(r -> r.run().testAccuracy()).toArray());
+        return Summary.of(finished().stream().mapToDouble(r -> r.run().testAccuracy()).toArray(), confidence);
+    }
+
+    /** Each finished seed's test accuracy, by seed. */
+    Map<Long, Double> testAccuracyBySeed() {
+        Map<Long, Double> bySeed = new TreeMap<>();
+        for (StoredRun run : finished()) {
+            bySeed.putIfAbsent(run.run().config().seed(), run.run().testAccuracy());
+        }
+        return bySeed;
     }
 
     /** The memory record of the first run that has one; every seed builds the same model. */

@@ -18,21 +18,21 @@ final class Study {
     private final List<RunGroup> groups;
     private final Map<RunKey, RunGroup> byKey = new HashMap<>();
     private final TwinComparison twins;
-    private final double tolerance;
+    private final ReportOptions options;
     /** The {@link #PANEL_PARTS} that differ within the study; computed once, as every label asks. */
     private final List<Function<RunConfig, String>> varyingPanelParts;
     private final boolean severalPolicies;
 
     /**
      * @param runs the stored runs in report order
-     * @param tolerance parity tolerance as a fraction (0.01 = one percentage point); also the margin
-     *     within which a low-bit model counts as comparable to fp32 in the verdicts
+     * @param options the parity tolerance (also the margin within which a low-bit model counts as
+     *     comparable to fp32 in the verdicts), the intervals' confidence and the seeds a verdict needs
      */
-    Study(List<StoredRun> runs, double tolerance) {
+    Study(List<StoredRun> runs, ReportOptions options) {
         this.runs = List.copyOf(runs);
-        this.groups = RunGroup.of(runs);
-        this.twins = new TwinComparison(runs, tolerance);
-        this.tolerance = tolerance;
+        this.groups = RunGroup.of(runs, options.confidence());
+        this.twins = new TwinComparison(runs, options.parityTolerance());
+        this.options = options;
         for (RunGroup group : groups) {
             byKey.putIfAbsent(group.runKey(), group);
         }
@@ -54,14 +54,18 @@ final class Study {
         return twins;
     }
 
+    ReportOptions options() {
+        return options;
+    }
+
     /** The tolerance as a fraction. */
     double tolerance() {
-        return tolerance;
+        return options.parityTolerance();
     }
 
     /** The tolerance in percentage points. */
     double tolerancePoints() {
-        return 100 * tolerance;
+        return options.tolerancePoints();
     }
 
     /** The group with this group's config at full precision, inputs in fp32. */

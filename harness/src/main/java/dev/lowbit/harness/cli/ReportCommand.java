@@ -2,6 +2,7 @@ package dev.lowbit.harness.cli;
 
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.reports.ReportException;
+import dev.lowbit.reports.ReportOptions;
 import dev.lowbit.reports.ReportWriter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -32,18 +33,37 @@ public final class ReportCommand implements Callable<Integer> {
                     + " parity, and a low-bit model as comparable in the findings (default: ${DEFAULT-VALUE}).")
     double parityTolerancePoints;
 
+    @Option(names = "--confidence", defaultValue = "0.95", paramLabel = "LEVEL",
+            description = "Confidence level of every interval over seeds, in the tables, the charts and the findings'"
+                    + " tests, from 0.5 to below 1 (default: ${DEFAULT-VALUE}).")
+    double confidence;
+
+    @Option(names = "--min-seeds", defaultValue = "3", paramLabel = "N",
+            description = "Fewest seeds a finding is judged on; below it the finding says 'not enough seeds', never"
+                    + " confirmed or refuted. At least 2 (default: ${DEFAULT-VALUE}).")
+    int minSeeds;
+
     @Override
     public Integer call() {
         if (!(parityTolerancePoints >= 0) || Double.isInfinite(parityTolerancePoints)) {
             throw new BadInputException("--parity-tolerance must be a number of percentage points >= 0, got "
                     + parityTolerancePoints + ". Use e.g. --parity-tolerance 0.5.");
         }
+        if (!(confidence >= 0.5 && confidence < 1)) {
+            throw new BadInputException("--confidence must be a level from 0.5 to below 1, got " + confidence
+                    + ". Use e.g. --confidence 0.95 (a 95% interval).");
+        }
+        if (minSeeds < 2) {
+            throw new BadInputException("--min-seeds must be at least 2 (an interval needs two seeds), got " + minSeeds
+                    + ". Use e.g. --min-seeds 3.");
+        }
         if (!Files.isDirectory(results)) {
             throw new BadInputException("No results folder '" + results + "'. Run 'lowbit run --suite quick' first"
                     + " or give the --out folder of an earlier run.");
         }
         Path target = output != null ? output : defaultTarget(results);
-        Path written = ReportCommand.render(results, target, parityTolerancePoints / 100, spec.commandLine().getErr());
+        ReportOptions options = new ReportOptions(parityTolerancePoints / 100, confidence, minSeeds);
+        Path written = ReportCommand.render(results, target, options, spec.commandLine().getErr());
         spec.commandLine().getOut().println("Report: " + written.toAbsolutePath());
         return 0;
     }
@@ -70,13 +90,13 @@ public final class ReportCommand implements Callable<Integer> {
      * @param err receives one warning line per run left out of the report
      */
     static Path render(Path results, Path target, PrintWriter err) {
-        return render(results, target, ReportWriter.DEFAULT_PARITY_TOLERANCE, err);
+        return render(results, target, ReportOptions.DEFAULTS, err);
     }
 
-    /** Renders the report with a parity tolerance given as a fraction (0.01 = one percentage point). */
-    static Path render(Path results, Path target, double parityTolerance, PrintWriter err) {
+    /** Renders the report judging with {@code options}. */
+    static Path render(Path results, Path target, ReportOptions options, PrintWriter err) {
         try {
-            return new ReportWriter(parityTolerance).write(results, target, message -> {
+            return new ReportWriter(options).write(results, target, message -> {
                 err.println("warning: " + message);
                 err.flush();
             });

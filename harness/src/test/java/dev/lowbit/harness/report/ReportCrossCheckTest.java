@@ -174,12 +174,48 @@ class ReportCrossCheckTest {
     @Test
     void everyFindingHasAVerdictAndEveryChartIsAnInlineSvg() {
         assertThat(page.select(".finding")).hasSize(5);
-        assertThat(page.select(".finding .verdict").eachText())
-                .allMatch(v -> List.of("confirmed", "refuted", "not enough runs").contains(v));
-        // F1 can be judged: fp32 and low-bit runs of the same architectures finished.
-        assertThat(page.selectFirst("#finding-F1 .verdict").text()).isNotEqualTo("not enough runs");
+        assertThat(page.select(".finding .verdict").eachText()).allMatch(v -> List.of("confirmed", "refuted",
+                "consistent, not significant", "inconsistent, not significant", "not enough seeds", "not enough runs")
+                .contains(v));
+        // F1 has its runs: fp32 and low-bit runs of the same architectures finished; but two seeds are below
+        // the default minimum of three, so no finding is confirmed or refuted.
+        assertThat(page.selectFirst("#finding-F1 .verdict").text()).isEqualTo("not enough seeds");
+        assertThat(page.select(".finding > p:first-child .verdict").eachText())
+                .allMatch(v -> v.equals("not enough seeds") || v.equals("not enough runs"));
         assertThat(page.select("section#charts figure svg").size()).isGreaterThanOrEqualTo(7);
         assertThat(page.select("section#charts figure")).allMatch(f -> f.selectFirst("svg") != null);
+    }
+
+    @Test
+    void theReportOptionsChangeTheVerdictsAndTheIntervalsAndAreStatedOnThePage() throws Exception {
+        Path output = RealResults.directory().resolveSibling("options-report").resolve("index.html");
+        CliTest.Result report = lowbit("report", RealResults.directory().toString(), "-o", output.toString(),
+                "--min-seeds", "2", "--confidence", "0.9", "--parity-tolerance", "2");
+        assertThat(report.exitCode()).as(report.err()).isZero();
+        Document judged = Jsoup.parse(Files.readString(output));
+
+        // Two seeds now suffice: F1 is judged on its interval, whichever way it falls.
+        assertThat(judged.selectFirst("#finding-F1 .verdict").text()).isNotIn("not enough seeds", "not enough runs");
+        assertThat(judged.selectFirst("#finding-F1 .part").text()).contains("n = 2 seeds:", "90% interval");
+        assertThat(judged.getElementById("findings-method").text())
+                .contains("90% Student-t interval", "not enough seeds below 2", "at most 2 pp below the fp32 twin");
+        JsonNode data = JSON.readTree(judged.getElementById("lowbit-data").data());
+        assertThat(data.get("confidence").asDouble()).isEqualTo(0.9);
+        assertThat(data.get("minSeeds").asInt()).isEqualTo(2);
+        assertThat(data.get("parityTolerance").asDouble()).isEqualTo(0.02);
+    }
+
+    @Test
+    void aBadReportOptionIsOneLineAndExitTwo() {
+        for (String[] bad : List.of(new String[] {"--confidence", "1"}, new String[] {"--confidence", "0.2"},
+                new String[] {"--min-seeds", "1"}, new String[] {"--parity-tolerance", "-1"})) {
+            CliTest.Result result = lowbit("report", RealResults.directory().toString(), "-o",
+                    RealResults.directory().resolveSibling("bad-options").resolve("index.html").toString(), bad[0],
+                    bad[1]);
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+            assertThat(result.err().strip().lines()).singleElement().asString().contains(bad[0], bad[1]);
+            assertThat(RealResults.directory().resolveSibling("bad-options")).doesNotExist();
+        }
     }
 
     private static JsonNode twinOf(JsonNode run) {
