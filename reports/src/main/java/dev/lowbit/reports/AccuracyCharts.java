@@ -1,7 +1,9 @@
 package dev.lowbit.reports;
 
+import java.awt.BasicStroke;
 import java.text.DecimalFormat;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,11 +18,14 @@ import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /**
  * The study's accuracy-for-size charts: test accuracy against bits per weight and against stored
@@ -32,6 +37,12 @@ final class AccuracyCharts {
     /** Share of the axis range left free beyond the outermost points, room for half a spec label. */
     private static final double POINT_LABEL_MARGIN = 0.1;
 
+    /** Share of the accuracy range left free above the top level: room for a label drawn above its line. */
+    private static final double LEVEL_LABEL_MARGIN = 0.1;
+
+    /** Thinner than a line, so a bar reads as the spread of its point and not as another line. */
+    private static final BasicStroke INTERVAL_BAR = new BasicStroke(1f);
+
     private final Study study;
 
     AccuracyCharts(Study study) {
@@ -41,7 +52,8 @@ final class AccuracyCharts {
     /**
      * Final test accuracy against ideal bits per weight, fp32 as a dashed level per architecture. A line
      * joins the alphabets of one architecture trained with one scale rule; the rule is named in the
-     * legend only when the study compares several, as otherwise the architecture says it all.
+     * legend only when the study compares several, as otherwise the architecture says it all. A point
+     * of at least two finished seeds has a bar for the interval of its mean.
      */
     Optional<ChartView> accuracyVsBits() {
         List<RunGroup> lowBit = study.groups().stream()
@@ -53,9 +65,13 @@ final class AccuracyCharts {
                 lowBit.stream().map(g -> g.activations().spec()).distinct().count() > 1,
                 lowBit.stream().map(g -> String.valueOf(g.key().layerPolicy())).distinct().count() > 1);
         Map<String, XYSeries> lines = new LinkedHashMap<>();
+        Map<String, YIntervalSeries> bars = new LinkedHashMap<>();
         Map<String, Integer> firstLineOfPanel = new LinkedHashMap<>();
         for (RunGroup group : lowBit) { // in report order, so the legend keeps the table's order
-            lines.computeIfAbsent(lineName(group, varying), k -> new XYSeries(k, false, true));
+            String line = lineName(group, varying);
+            lines.computeIfAbsent(line, k -> new XYSeries(k, false, true));
+            // One bar series per line, in the same order, so that a line's bars take its colour.
+            bars.computeIfAbsent(line, k -> new YIntervalSeries(k, false, true));
             firstLineOfPanel.putIfAbsent(study.panel(group), lines.size() - 1); // a new panel starts a new line
         }
         // Not sorted by the series itself: the point labels are looked up by item index, so items keep
@@ -64,8 +80,15 @@ final class AccuracyCharts {
         for (RunGroup group : lowBit.stream().sorted(Comparator.comparingDouble(g -> g.quantizer().bitsPerWeight()))
                 .toList()) {
             String line = lineName(group, varying);
-            lines.get(line).add(group.quantizer().bitsPerWeight(), 100 * group.testAccuracy().mean());
+            Summary accuracy = group.testAccuracy();
+            double bits = group.quantizer().bitsPerWeight();
+            lines.get(line).add(bits, 100 * accuracy.mean());
             pointLabels.computeIfAbsent(line, k -> new ArrayList<>()).add(study.series(group));
+            // NaN with one seed, which says nothing of the spread (or when a seed stored no accuracy): no bar.
+            if (!Double.isNaN(accuracy.halfWidth())) {
+                bars.get(line).add(bits, 100 * accuracy.mean(), 100 * (accuracy.mean() - accuracy.halfWidth()),
+                        100 * (accuracy.mean() + accuracy.halfWidth()));
+            }
         }
         XYSeriesCollection data = new XYSeriesCollection();
         lines.values().forEach(data::addSeries);
@@ -75,10 +98,15 @@ final class AccuracyCharts {
         XYLineAndShapeRenderer renderer = Charts.lines(data.getSeriesCount(), 0);
         labelPoints(renderer, pointLabels);
         plot.setRenderer(renderer);
-        Charts.accuracyAxis((NumberAxis) plot.getRangeAxis());
+        drawIntervalBars(plot, bars.values());
+        NumberAxis accuracyAxis = (NumberAxis) plot.getRangeAxis();
+        Charts.accuracyAxis(accuracyAxis);
+        // Room above the top level for the fp32 label and the point labels, which are drawn above their line.
+        accuracyAxis.setUpperMargin(LEVEL_LABEL_MARGIN);
         // One alphabet alone would make a zero-width axis with unreadable repeated ticks.
         ((NumberAxis) plot.getDomainAxis()).setAutoRangeMinimumSize(1.0);
         roomForPointLabels(plot);
+        XYSeries fp32Levels = new XYSeries("fp32 levels", false, true);
         firstLineOfPanel.forEach((panel, line) -> fp32Level(panel).ifPresent(reference -> {
             ValueMarker marker = new ValueMarker(reference, Charts.colour(line), Charts.DASHED);
             marker.setLabel("fp32 " + panel);
@@ -86,11 +114,47 @@ final class AccuracyCharts {
             marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
             marker.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
             plot.addRangeMarker(marker);
+            fp32Levels.add(lowBit.get(0).quantizer().bitsPerWeight(), reference); // at a point's bits: no new x
         }));
+        rangeIncludes(plot, fp32Levels);
         return Optional.of(StudyCharts.view("accuracy-vs-bits", "Test accuracy against bits per weight",
-                "Mean over finished seeds, each point named by its quantizer spec; each dashed line is that "
-                        + "architecture's fp32 twin.",
+                "Mean over finished seeds, each point named by its quantizer spec; a bar is the 95% interval over "
+                        + "seeds, drawn where there are at least 2; each dashed line is that architecture's fp32 twin.",
                 chart, StudyCharts.HEIGHT));
+    }
+
+    /**
+     * The interval bars as a dataset of their own: the lines' dataset keeps its points (and so its
+     * point labels, looked up by item index) for every group, while a group of one seed has no bar. The
+     * bars' renderer ranges the axis over the intervals' ends, so no bar is cut off; JFreeChart draws
+     * the higher dataset indices first, so a bar passes under its point.
+     */
+    private static void drawIntervalBars(XYPlot plot, Collection<YIntervalSeries> bars) {
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        bars.forEach(data::addSeries);
+        XYErrorRenderer renderer = new XYErrorRenderer();
+        renderer.setDrawXError(false);
+        renderer.setDefaultShapesVisible(false); // the lines' renderer draws the points and their labels
+        renderer.setDefaultSeriesVisibleInLegend(false);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            renderer.setSeriesPaint(i, Charts.colour(i));
+            renderer.setSeriesStroke(i, INTERVAL_BAR);
+        }
+        plot.setDataset(1, data);
+        plot.setRenderer(1, renderer);
+    }
+
+    /**
+     * Makes the range axis reach {@code levels}. JFreeChart's auto range covers the datasets but not
+     * the markers, so an fp32 level above (or below) every low-bit point fell beyond the axis and its
+     * dashed line was not drawn at all. The levels join as a dataset that draws nothing and has no
+     * legend: the axis ranges over it, margins and minimum size included, like any data.
+     */
+    private static void rangeIncludes(XYPlot plot, XYSeries levels) {
+        XYLineAndShapeRenderer nothing = new XYLineAndShapeRenderer(false, false);
+        nothing.setDefaultSeriesVisibleInLegend(false);
+        plot.setDataset(2, new XYSeriesCollection(levels));
+        plot.setRenderer(2, nothing);
     }
 
     /** Which of what a line holds fixed differ among the study's low-bit groups, and so are named in its legend. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lowbit.harness.cli.CliTest;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -14,7 +15,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.imageio.ImageIO;
@@ -22,9 +25,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -36,9 +41,10 @@ import org.openqa.selenium.logging.LoggingPreferences;
 /**
  * The report of real stored runs ({@link RealResults}) opened from disk in Debian's headless
  * chromium, driven by Selenium, with the network switched off: it loads without console errors,
- * every chart is drawn with a size, the runs table holds exactly the stored runs with their test
- * accuracy, nothing refers to the outside. Leaves {@code target/browser/report.png} (the whole page),
- * {@code console.log} and {@code chromedriver.log} beside it.
+ * every chart is drawn with a size, each fp32 level of accuracy against bits lies inside its plot, the
+ * runs table holds exactly the stored runs with their test accuracy, nothing refers to the outside.
+ * Leaves {@code target/browser/report.png} (the whole page), {@code console.log} and
+ * {@code chromedriver.log} beside it.
  *
  * <p>Browser and driver come from {@code apt-get install chromium chromium-driver} (as {@code .ci/run}
  * does); Selenium is pointed at both, so it never looks for or downloads a browser or driver.
@@ -215,6 +221,135 @@ class ReportBrowserTest {
         assertThat(image.getWidth()).isPositive();
         assertThat((long) image.getHeight()).as("the whole page, not only the 900 px window")
                 .isCloseTo(pageHeight, within(2L));
+    }
+
+    /**
+     * In every accuracy-against-bits chart each fp32 twin is a dashed level across the plot, inside it and
+     * not on its edge, with its label "fp32 &lt;architecture&gt;" inside the plot just above it. JFreeChart's
+     * auto range used to leave the levels out, so a twin above (or below) every low-bit point was not drawn
+     * at all. The real runs may or may not place a twin there, and their interval bars stretch the axis;
+     * so the same check runs on a copy of their seed 1 (one seed: no bars) in which every fp32 twin is
+     * 10 pp above the best low-bit run, opened in a second tab.
+     */
+    @Test
+    void everyFp32LevelOfAccuracyAgainstBitsIsDrawnInsideThePlot(@TempDir Path dir) throws Exception {
+        assertFp32LevelsInsideThePlot("the real runs", fp32Labels(results));
+
+        Path above = fp32AboveEveryLowBitRun(dir.resolve("results"));
+        Path aboveReport = dir.resolve("report").resolve("index.html");
+        CliTest.Result rendered = lowbit("report", above.toString(), "-o", aboveReport.toString());
+        assertThat(rendered.exitCode()).as(rendered.err()).isZero();
+        String reportTab = browser.getWindowHandle();
+        browser.switchTo().newWindow(WindowType.TAB);
+        try {
+            browser.get(aboveReport.toUri().toString());
+            assertFp32LevelsInsideThePlot("fp32 10 pp above every low-bit run", fp32Labels(above));
+        } finally {
+            browser.close();
+            browser.switchTo().window(reportTab);
+        }
+    }
+
+    /** The marker labels the accuracy-against-bits chart of {@code results} draws: one per architecture with fp32. */
+    private static List<String> fp32Labels(Path results) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Set<String> labels = new TreeSet<>();
+        for (Path file : RealResults.runFiles(results)) {
+            JsonNode config = json.readTree(file.toFile()).get("config");
+            if (config.get("quantizer").asText().equals("fp32")) {
+                labels.add("fp32 " + config.get("architecture").asText());
+            }
+        }
+        assertThat(labels).as("fp32 twins in %s", results).isNotEmpty();
+        return List.copyOf(labels);
+    }
+
+    /**
+     * The real runs of seed 1 (run.json and epochs.jsonl, all the report reads) under {@code copy}, each
+     * fp32 twin's test accuracy set 10 pp above the best low-bit run's.
+     */
+    private static Path fp32AboveEveryLowBitRun(Path copy) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Map<Path, ObjectNode> seedOne = new TreeMap<>();
+        for (Path file : RealResults.runFiles(results)) {
+            ObjectNode run = (ObjectNode) json.readTree(file.toFile());
+            if (run.get("config").get("seed").asLong() == 1) {
+                seedOne.put(file, run);
+            }
+        }
+        double bestLowBit = seedOne.values().stream().filter(run -> !isFp32(run))
+                .mapToDouble(run -> run.get("testAccuracy").asDouble()).max().orElseThrow();
+        for (Map.Entry<Path, ObjectNode> run : seedOne.entrySet()) {
+            if (isFp32(run.getValue())) {
+                run.getValue().put("testAccuracy", Math.min(1.0, bestLowBit + 0.10));
+            }
+            Path folder = Files.createDirectories(copy.resolve(results.relativize(run.getKey().getParent())));
+            json.writeValue(folder.resolve("run.json").toFile(), run.getValue());
+            Files.copy(run.getKey().resolveSibling("epochs.jsonl"), folder.resolve("epochs.jsonl"));
+        }
+        return copy;
+    }
+
+    private static boolean isFp32(JsonNode run) {
+        return run.get("config").get("quantizer").asText().equals("fp32");
+    }
+
+    /**
+     * Checks the open page's accuracy-against-bits charts through the browser's own layout: the plot is
+     * the unfilled rect JFreeChart outlines its data area with, an fp32 level a dashed line wider than
+     * the 0.5 px dashed grid lines.
+     */
+    private static void assertFp32LevelsInsideThePlot(String page, List<String> labels) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> charts = (List<Map<String, Object>>) browser.executeScript("""
+                const box = element => {
+                  const r = element.getBoundingClientRect();
+                  return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, text: element.textContent};
+                };
+                return [...document.querySelectorAll('figure#accuracy-vs-bits svg')].map(svg => ({
+                  plots: [...svg.querySelectorAll('rect')].filter(r => r.style.fill === 'none').map(box),
+                  levels: [...svg.querySelectorAll('line')]
+                      .filter(l => l.style.strokeDasharray && parseFloat(l.style.strokeWidth) > 1).map(box),
+                  labels: [...svg.querySelectorAll('text')].filter(t => t.textContent.startsWith('fp32 ')).map(box)
+                }));""");
+        assertThat(charts).as("accuracy-vs-bits charts of %s", page).isNotEmpty();
+        for (Map<String, Object> chart : charts) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> plots = (List<Map<String, Object>>) chart.get("plots");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> levels = (List<Map<String, Object>>) chart.get("levels");
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> shown = (List<Map<String, Object>>) chart.get("labels");
+            assertThat(plots).as("%s: the plot's outline", page).hasSize(1);
+            Map<String, Object> plot = plots.get(0);
+            assertThat(shown).as("%s: fp32 labels", page).extracting(label -> label.get("text"))
+                    .containsExactlyInAnyOrderElementsOf(labels);
+            assertThat(levels).as("%s: dashed fp32 lines, one per label", page).hasSameSizeAs(labels);
+            for (Map<String, Object> level : levels) {
+                String line = page + ": fp32 line at y " + at(level, "top") + " in the plot from " + at(plot, "top")
+                        + " to " + at(plot, "bottom");
+                assertThat(at(level, "left")).as("%s, left end", line).isCloseTo(at(plot, "left"), within(1.0));
+                assertThat(at(level, "right")).as("%s, right end", line).isCloseTo(at(plot, "right"), within(1.0));
+                assertThat(at(level, "top")).as(line).isGreaterThan(at(plot, "top") + 1)
+                        .isLessThan(at(plot, "bottom") - 1);
+            }
+            for (Map<String, Object> label : shown) {
+                String name = page + ": label '" + label.get("text") + "'";
+                assertThat(at(label, "top")).as("%s top", name).isGreaterThanOrEqualTo(at(plot, "top"));
+                assertThat(at(label, "bottom")).as("%s bottom", name).isLessThanOrEqualTo(at(plot, "bottom"));
+                assertThat(at(label, "left")).as("%s left", name).isGreaterThanOrEqualTo(at(plot, "left"));
+                assertThat(at(label, "right")).as("%s right", name).isLessThanOrEqualTo(at(plot, "right"));
+                double height = at(label, "bottom") - at(label, "top");
+                assertThat(levels).as("%s just above its line", name).anyMatch(level -> {
+                    double gap = at(level, "top") - at(label, "bottom");
+                    return gap >= -1 && gap <= height;
+                });
+            }
+        }
+    }
+
+    private static double at(Map<String, Object> box, String side) {
+        return ((Number) box.get(side)).doubleValue();
     }
 
     /** The report's own format: 0.8612 reads {@code 86.12%}. */
