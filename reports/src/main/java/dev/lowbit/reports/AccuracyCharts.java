@@ -86,8 +86,10 @@ final class AccuracyCharts {
             pointLabels.computeIfAbsent(line, k -> new ArrayList<>()).add(study.series(group));
             // NaN with one seed, which says nothing of the spread (or when a seed stored no accuracy): no bar.
             if (!Double.isNaN(accuracy.halfWidth())) {
-                bars.get(line).add(bits, 100 * accuracy.mean(), 100 * (accuracy.mean() - accuracy.halfWidth()),
-                        100 * (accuracy.mean() + accuracy.halfWidth()));
+                // Cut at 0 and 100%: an accuracy cannot pass them, and two seeds' t of 12.7 would otherwise
+                // stretch the axis far beyond every point (the table still gives the whole interval).
+                bars.get(line).add(bits, 100 * accuracy.mean(), Math.max(0, 100 * accuracy.low()),
+                        Math.min(100, 100 * accuracy.high()));
             }
         }
         XYSeriesCollection data = new XYSeriesCollection();
@@ -118,8 +120,9 @@ final class AccuracyCharts {
         }));
         rangeIncludes(plot, fp32Levels);
         return Optional.of(StudyCharts.view("accuracy-vs-bits", "Test accuracy against bits per weight",
-                "Mean over finished seeds, each point named by its quantizer spec; a bar is the 95% interval over "
-                        + "seeds, drawn where there are at least 2; each dashed line is that architecture's fp32 twin.",
+                "Mean over finished seeds, each point named by its quantizer spec; a bar is the "
+                        + study.options().confidenceLabel() + " interval over seeds (cut at 100%), drawn where there"
+                        + " are at least 2; each dashed line is that architecture's fp32 twin.",
                 chart, StudyCharts.HEIGHT));
     }
 

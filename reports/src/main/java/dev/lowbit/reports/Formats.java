@@ -21,7 +21,7 @@ final class Formats {
     }
 
     /**
-     * A mean accuracy with its 95% interval in percentage points: {@code 86.12% ± 0.40}; one seed
+     * A mean accuracy with its interval (95% unless the report says otherwise) in percentage points: {@code 86.12% ± 0.40}; one seed
      * has no interval ({@code 86.12% ± —}), no finished seed no mean.
      */
     static String meanInterval(Summary summary) {

@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param recipe recipe name
  * @param levels k, or {@code fp32}
  * @param bits ideal weight and activation bits, e.g. {@code W1.58A8}, or {@code W1.58} with fp32 inputs
- * @param accuracy mean test accuracy over finished seeds with its 95% interval, e.g. {@code 86.12% ± 0.40}
+ * @param accuracy mean test accuracy over finished seeds with its interval at the report's confidence, e.g. {@code 86.12% ± 0.40}
  * @param seeds finished seeds over all seeds, e.g. {@code 3} or {@code 2 of 3}
  * @param delta mean test accuracy minus the fp32 twin group's, in signed percentage points
  * @param parity each seed's epochs-to-parity, censored ones as {@code > N}

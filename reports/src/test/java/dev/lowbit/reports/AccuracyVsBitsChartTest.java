@@ -134,7 +134,7 @@ class AccuracyVsBitsChartTest {
         writeStudy(0.8750);
 
         assertThat(chart().closest("figure").selectFirst("figcaption").text())
-                .contains("a bar is the 95% interval over seeds, drawn where there are at least 2");
+                .contains("a bar is the 95% interval over seeds (cut at 100%), drawn where there are at least 2");
     }
 
     /**
