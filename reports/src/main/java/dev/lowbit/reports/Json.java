@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.Locale;
 
@@ -43,7 +44,12 @@ final class Json {
         }
     }
 
-    private static final ObjectWriter SCRIPT_BLOCK = MAPPER.writer().with(new ScriptBlockEscapes());
+    /**
+     * Map entries by key: maps read from run.json (level occupancy per layer, provenance) may iterate
+     * in any order from one JVM to the next, and the page must come out the same from the same files.
+     */
+    private static final ObjectWriter SCRIPT_BLOCK = MAPPER.writer().with(new ScriptBlockEscapes())
+            .with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     /** See {@link #forScriptBlock}. */
     private static final class ScriptBlockEscapes extends CharacterEscapes {

@@ -28,8 +28,21 @@ public final class ChildLowbit {
         return start(log, jvmOptions, List.of(), args);
     }
 
+    /**
+     * Starts {@code lowbit args...} with {@code directory} as its working directory, for what depends
+     * on it: relative paths as the user typed them, which the report prints.
+     */
+    public static Process startIn(Path directory, Path log, String... args) throws Exception {
+        return start(log, List.of(), List.of(), args, directory);
+    }
+
     private static Process start(Path log, List<String> jvmOptions, List<Path> extraClassPath, String... args)
             throws Exception {
+        return start(log, jvmOptions, extraClassPath, args, null);
+    }
+
+    private static Process start(Path log, List<String> jvmOptions, List<Path> extraClassPath, String[] args,
+            Path directory) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -40,6 +53,10 @@ public final class ChildLowbit {
         command.add(classPath.toString());
         command.add(Main.class.getName());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
+        return builder.start();
     }
 }
