@@ -365,7 +365,8 @@ final class Findings {
         String text() {
             String side = above ? "above" : "below";
             String other = above ? "below" : "above";
-            return "confirmed when the whole interval is " + side + " " + points(value) + " " + unit
+            String units = Math.abs(value) == 1 && unit.equals(EPOCHS) ? "epoch" : unit;
+            return "confirmed when the whole interval is " + side + " " + points(value) + " " + units
                     + ", refuted when it is wholly " + other;
         }
     }
