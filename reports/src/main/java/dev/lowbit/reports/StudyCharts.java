@@ -20,10 +20,12 @@ import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StatisticalBarRenderer;
 import org.jfree.chart.renderer.category.StackedBarRenderer;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.data.xy.YIntervalSeries;
@@ -312,7 +314,7 @@ final class StudyCharts {
 
     /** Mean test accuracy without and with augmentation, for run groups trained both ways. */
     private Optional<ChartView> augmentationPairs() {
-        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
         int pairs = 0;
         for (Pairs.Pair pair : Pairs.augmentation(study.groups())) {
             if (pair.without().testAccuracy().isEmpty() || pair.with().testAccuracy().isEmpty()
@@ -320,19 +322,19 @@ final class StudyCharts {
                 continue;
             }
             String category = pair.with().label();
-            data.addValue(100 * pair.without().testAccuracy().mean(), "no augmentation", category);
-            data.addValue(100 * pair.with().testAccuracy().mean(),
+            addWithInterval(data, pair.without().testAccuracy(), "no augmentation", category);
+            addWithInterval(data, pair.with().testAccuracy(),
                     "augmentation '" + pair.with().key().recipe().augmentation() + "'", category);
         }
         return pairChart(data, "augmentation-pairs", "Augmentation off and on",
                 "Mean test accuracy over finished seeds of the same architecture, quantizer and recipe trained "
-                        + "without and with augmentation. Unstable and diverged seeds are counted under F3 above."
-                        + cappedNote(pairs));
+                        + "without and with augmentation" + intervalNote() + ". Unstable and diverged seeds are"
+                        + " counted under F3 above." + cappedNote(pairs));
     }
 
     /** Mean test accuracy of each alphabet without zero beside its partner with zero. */
     private Optional<ChartView> zeroPairs() {
-        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
         int pairs = 0;
         for (Pairs.Pair pair : Pairs.zero(study.groups())) {
             RunGroup without = pair.without();
@@ -342,15 +344,29 @@ final class StudyCharts {
                 continue;
             }
             String category = study.panel(withZero) + ": " + study.series(without) + " / " + study.series(withZero);
-            data.addValue(100 * without.testAccuracy().mean(), "without zero", category);
-            data.addValue(100 * withZero.testAccuracy().mean(), "with zero", category);
+            addWithInterval(data, without.testAccuracy(), "without zero", category);
+            addWithInterval(data, withZero.testAccuracy(), "with zero", category);
         }
         return pairChart(data, "zero-pairs", "Without and with a zero level",
-                "Mean test accuracy over finished seeds of each even alphabet beside the same values plus zero. "
-                        + "Unstable and diverged seeds are counted under F4 above." + cappedNote(pairs));
+                "Mean test accuracy over finished seeds of each even alphabet beside the same values plus zero"
+                        + intervalNote() + ". Unstable and diverged seeds are counted under F4 above."
+                        + cappedNote(pairs));
     }
 
-    private Optional<ChartView> pairChart(DefaultCategoryDataset data, String id, String title, String caption) {
+    /** A bar's mean in percent, with its interval's half-width when there are two seeds or more (else no error bar). */
+    private static void addWithInterval(DefaultStatisticalCategoryDataset data, Summary accuracy, String series,
+            String category) {
+        Double halfWidth = Double.isNaN(accuracy.halfWidth()) ? null : 100 * accuracy.halfWidth();
+        data.add((Number) (100 * accuracy.mean()), halfWidth, series, category);
+    }
+
+    private String intervalNote() {
+        return "; a whisker is the " + study.options().confidenceLabel() + " interval over seeds where there are at"
+                + " least 2 (cut at 100%)";
+    }
+
+    private Optional<ChartView> pairChart(DefaultStatisticalCategoryDataset data, String id, String title,
+            String caption) {
         if (data.getColumnCount() == 0) {
             return Optional.empty();
         }
@@ -358,7 +374,10 @@ final class StudyCharts {
                 PlotOrientation.HORIZONTAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
         Charts.wholeCategoryLabels(plot);
-        BarRenderer renderer = (BarRenderer) plot.getRenderer();
+        // Draws each mean's interval as a whisker; the "standard deviation" it is given is the half-width.
+        StatisticalBarRenderer renderer = new StatisticalBarRenderer();
+        renderer.setErrorIndicatorPaint(Charts.REFERENCE);
+        plot.setRenderer(renderer);
         Charts.flat(renderer);
         renderer.setSeriesPaint(0, Charts.colour(0));
         renderer.setSeriesPaint(1, Charts.colour(1));
@@ -368,6 +387,10 @@ final class StudyCharts {
         NumberAxis accuracy = (NumberAxis) plot.getRangeAxis();
         Charts.accuracyAxis(accuracy);
         accuracy.setUpperMargin(0.1);
+        // Two seeds' t of 12.7 can reach past 100%: the plot's edge cuts such a whisker where accuracy ends.
+        if (accuracy.getUpperBound() > 100 || accuracy.getLowerBound() < 0) {
+            accuracy.setRange(Math.max(0, accuracy.getLowerBound()), Math.min(100, accuracy.getUpperBound()));
+        }
         int height = Math.max(260, 100 + 44 * data.getColumnCount());
         return Optional.of(view(id, title, caption, chart, height));
     }
