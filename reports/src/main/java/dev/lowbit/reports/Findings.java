@@ -132,7 +132,7 @@ final class Findings {
         Part accuracy = part("Accuracy", gaps, new Threshold(true, -options.tolerancePoints(), PP),
                 "the best low-bit alphabet's test accuracy minus its fp32 twin's, per seed, averaged over "
                         + gaps.comparisons() + " group(s)");
-        return finding("F1", claim, accuracy.verdict(), "Judged on the gap to fp32 of the best alphabet in "
+        return new Finding("F1", claim, accuracy.verdict(), "Judged on the gap to fp32 of the best alphabet in "
                 + gaps.comparisons() + " architecture x recipe group(s).", List.of(accuracy), evidence, rule);
     }
 
@@ -171,7 +171,7 @@ final class Findings {
         Part largePart = part("Large models", large, new Threshold(false, SAME_EPOCHS_MARGIN, EPOCHS),
                 "the same for the large models, over " + large.comparisons() + " group(s); \"the same number of"
                         + " epochs\" is read as less than one epoch more");
-        return finding("F2", claim, both(smallPart.verdict(), largePart.verdict()),
+        return new Finding("F2", claim, both(smallPart.verdict(), largePart.verdict()),
                 "Judged on " + small.comparisons() + " small and " + large.comparisons()
                         + " large low-bit run group(s) against their fp32 twins.",
                 List.of(smallPart, largePart), evidence, rule);
@@ -220,7 +220,7 @@ final class Findings {
         Part degradationPart = part("Degradation", degradation, new Threshold(false, 0, PP),
                 "the low-bit gap to fp32 with augmentation minus without (negative: augmentation widens the gap),"
                         + " per seed, over " + degradation.comparisons() + " pair(s)");
-        return finding("F3", claim, either(stabilityPart.verdict(), degradationPart.verdict()),
+        return new Finding("F3", claim, either(stabilityPart.verdict(), degradationPart.verdict()),
                 "Judged on " + stability.comparisons() + " low-bit pair(s) trained without and with augmentation:"
                         + " stability and the gap to fp32.",
                 List.of(stabilityPart, degradationPart), evidence, rule);
@@ -256,7 +256,7 @@ final class Findings {
         Part degradationPart = part("Degradation", degradation, new Threshold(true, 0, PP),
                 "test accuracy with zero minus without (the gap to fp32 narrows by this much), per seed, over "
                         + degradation.comparisons() + " pair(s)");
-        return finding("F4", claim, both(stabilityPart.verdict(), degradationPart.verdict()),
+        return new Finding("F4", claim, both(stabilityPart.verdict(), degradationPart.verdict()),
                 "Judged on " + stability.comparisons() + " alphabet pair(s) without and with zero: stability and the"
                         + " gap to fp32.",
                 List.of(stabilityPart, degradationPart), evidence, rule);
@@ -296,7 +296,7 @@ final class Findings {
                 "5-level test accuracy minus fp32's, per seed, over " + five.comparisons() + " group(s)");
         Part fewerPart = part("Fewer levels fall short", fewer, new Threshold(false, -options.tolerancePoints(), PP),
                 "the best alphabet of fewer levels minus fp32, per seed, over " + fewer.comparisons() + " group(s)");
-        return finding("F5", claim, both(fivePart.verdict(), fewerPart.verdict()),
+        return new Finding("F5", claim, both(fivePart.verdict(), fewerPart.verdict()),
                 "Judged on " + five.comparisons() + " architecture x recipe group(s) with 5 levels and fewer trained"
                         + " beside fp32.",
                 List.of(fivePart, fewerPart), evidence, rule);
@@ -556,11 +556,6 @@ final class Findings {
     /** A threshold as written in a rule: {@code 1}, {@code -0.5}, {@code 0}. */
     private static String points(double value) {
         return String.format(Locale.ROOT, value == Math.rint(value) ? "%.0f" : "%.2f", value == 0 ? 0.0 : value);
-    }
-
-    private static Finding finding(String id, String claim, Verdict verdict, String summary, List<Part> parts,
-            List<String> evidence, String rule) {
-        return new Finding(id, claim, verdict, summary, parts, evidence, rule);
     }
 
     private static Finding notEnoughRuns(String id, String claim, String why, String rule) {

@@ -42,11 +42,6 @@ public record ReportOptions(double parityTolerance, double confidence, int minSe
         }
     }
 
-    /** The same options with another parity tolerance. */
-    public ReportOptions withParityTolerance(double tolerance) {
-        return new ReportOptions(tolerance, confidence, minSeeds);
-    }
-
     /** The tolerance in percentage points. */
     double tolerancePoints() {
         return 100 * parityTolerance;
