@@ -120,6 +120,15 @@ class FindingsTest {
         }
 
         @Test
+        void aBetterMeanOfOneSeedDoesNotDisplaceAnAlphabetWithEnoughSeeds() {
+            bestAlphabetGap(-0.5, 0.1);
+            accuracies("fcnn-small", quinary(), FP32 + 1); // one seed so far, above everything
+            Finding f1 = judge().get(0);
+            assertThat(f1.verdict()).isEqualTo(Verdict.CONFIRMED);
+            assertThat(f1.evidence()).singleElement().asString().contains("best low-bit ternary W1.58");
+        }
+
+        @Test
         void theConfidenceLevelWidensTheInterval() {
             bestAlphabetGap(-0.5, 0.1); // at 99.9%, t(0.9995, 2) = 31.6: -0.50 ± 1.82 straddles -1
             options = new ReportOptions(0.01, 0.999, 3);
