@@ -309,27 +309,43 @@ final class Findings {
      * seed, not the comparison, is the unit the interval is taken over.
      */
     private static final class SeedMeans {
-        private final Map<Long, DoubleSummaryStatistics> bySeed = new TreeMap<>();
-        private int comparisons;
+        private final List<Map<Long, Double>> comparisons = new ArrayList<>();
 
         void addAll(Map<Long, Double> values) {
-            if (values.isEmpty()) {
-                return;
+            if (!values.isEmpty()) {
+                comparisons.add(values);
             }
-            comparisons++;
-            values.forEach((seed, value) -> bySeed.computeIfAbsent(seed, s -> new DoubleSummaryStatistics())
-                    .accept(value));
         }
 
         boolean isEmpty() {
-            return bySeed.isEmpty();
+            return comparisons.isEmpty();
         }
 
         int comparisons() {
-            return comparisons;
+            return comparisons.size();
         }
 
-        Summary summary(double confidence) {
+        /**
+         * The comparisons with at least {@code minSeeds} seeds, or all when none has: one that is still
+         * training (or lost seeds to divergence) would otherwise weigh on some seeds' means and not on
+         * others', and could make the per-seed means agree by chance.
+         */
+        List<Map<Long, Double>> counted(int minSeeds) {
+            List<Map<Long, Double>> enough = comparisons.stream().filter(c -> c.size() >= minSeeds).toList();
+            return enough.isEmpty() ? comparisons : enough;
+        }
+
+        /** Whether some comparison has the minimum of seeds, so the effect may be judged at all. */
+        boolean judgeable(int minSeeds) {
+            return comparisons.stream().anyMatch(c -> c.size() >= minSeeds);
+        }
+
+        Summary summary(double confidence, int minSeeds) {
+            Map<Long, DoubleSummaryStatistics> bySeed = new TreeMap<>();
+            for (Map<Long, Double> comparison : counted(minSeeds)) {
+                comparison.forEach((seed, value) -> bySeed.computeIfAbsent(seed, k -> new DoubleSummaryStatistics())
+                        .accept(value));
+            }
             return Summary.of(bySeed.values().stream().mapToDouble(DoubleSummaryStatistics::getAverage).toArray(),
                     confidence);
         }
@@ -378,9 +394,13 @@ final class Findings {
         if (means.isEmpty()) {
             return new Part(aspect, Verdict.NOT_ENOUGH_RUNS, "no comparison", measure, threshold.text());
         }
-        Summary effect = means.summary(options.confidence());
-        return new Part(aspect, threshold.judge(effect, options.minSeeds()), effectText(effect, threshold.unit()),
-                measure, threshold.text());
+        int minSeeds = options.minSeeds();
+        Summary effect = means.summary(options.confidence(), minSeeds);
+        Verdict verdict = means.judgeable(minSeeds) ? threshold.judge(effect, minSeeds) : Verdict.NOT_ENOUGH_SEEDS;
+        int leftOut = means.comparisons() - means.counted(minSeeds).size();
+        String counted = leftOut == 0 ? measure
+                : measure + " (" + leftOut + " with fewer than " + minSeeds + " seeds left out)";
+        return new Part(aspect, verdict, effectText(effect, threshold.unit()), counted, threshold.text());
     }
 
     /** {@code n = 3 seeds: -0.42 pp, 95% interval -0.90 to +0.06}, or without an interval below 2 seeds. */
