@@ -340,9 +340,10 @@ final class Findings {
             return comparisons.stream().anyMatch(c -> c.size() >= minSeeds);
         }
 
-        Summary summary(double confidence, int minSeeds) {
+        /** The per-seed means of {@code counted} (see {@link #counted}) with their interval. */
+        static Summary summary(List<Map<Long, Double>> counted, double confidence) {
             Map<Long, DoubleSummaryStatistics> bySeed = new TreeMap<>();
-            for (Map<Long, Double> comparison : counted(minSeeds)) {
+            for (Map<Long, Double> comparison : counted) {
                 comparison.forEach((seed, value) -> bySeed.computeIfAbsent(seed, k -> new DoubleSummaryStatistics())
                         .accept(value));
             }
@@ -360,10 +361,8 @@ final class Findings {
      */
     private record Threshold(boolean above, double value, String unit) {
 
-        Verdict judge(Summary effect, int minSeeds) {
-            if (effect.n() < minSeeds) {
-                return Verdict.NOT_ENOUGH_SEEDS;
-            }
+        /** The verdict of an effect measured over enough seeds (see {@link Findings#part}). */
+        Verdict judge(Summary effect) {
             double sign = above ? 1 : -1;
             // Rounding slack: an interval of identical per-seed values has a width of exactly zero,
             // and must not miss or pass its threshold by the last bit of a sum.
@@ -395,22 +394,24 @@ final class Findings {
             return new Part(aspect, Verdict.NOT_ENOUGH_RUNS, "no comparison", measure, threshold.text());
         }
         int minSeeds = options.minSeeds();
-        Summary effect = means.summary(options.confidence(), minSeeds);
-        Verdict verdict = means.judgeable(minSeeds) ? threshold.judge(effect, minSeeds) : Verdict.NOT_ENOUGH_SEEDS;
-        int leftOut = means.comparisons() - means.counted(minSeeds).size();
-        String counted = leftOut == 0 ? measure
+        List<Map<Long, Double>> counted = means.counted(minSeeds);
+        Summary effect = SeedMeans.summary(counted, options.confidence());
+        // Judged only when some comparison has the minimum of seeds; the counted ones then span at least that many.
+        Verdict verdict = means.judgeable(minSeeds) ? threshold.judge(effect) : Verdict.NOT_ENOUGH_SEEDS;
+        int leftOut = means.comparisons() - counted.size();
+        String countedMeasure = leftOut == 0 ? measure
                 : measure + " (" + leftOut + " with fewer than " + minSeeds + " seeds left out)";
-        return new Part(aspect, verdict, effectText(effect, threshold.unit()), counted, threshold.text());
+        return new Part(aspect, verdict, effectText(effect, threshold.unit()), countedMeasure, threshold.text());
     }
 
     /** {@code n = 3 seeds: -0.42 pp, 95% interval -0.90 to +0.06}, or without an interval below 2 seeds. */
     private String effectText(Summary effect, String unit) {
         String n = "n = " + effect.n() + (effect.n() == 1 ? " seed" : " seeds");
         if (effect.n() < 2) {
-            return n + ": " + signed(effect.mean()) + " " + unit + ", no interval from one seed";
+            return n + ": " + Formats.signed(effect.mean()) + " " + unit + ", no interval from one seed";
         }
-        return n + ": " + signed(effect.mean()) + " " + unit + ", " + options.confidenceLabel() + " interval "
-                + signed(effect.low()) + " to " + signed(effect.high());
+        return n + ": " + Formats.signed(effect.mean()) + " " + unit + ", " + options.confidenceLabel() + " interval "
+                + Formats.signed(effect.low()) + " to " + Formats.signed(effect.high());
     }
 
     /** One comparison's effect for an evidence line: {@code -0.42 ± 0.48 pp (n=3)}. */
@@ -421,7 +422,7 @@ final class Findings {
         Summary summary = Summary.of(perSeed.values().stream().mapToDouble(Double::doubleValue).toArray(),
                 options.confidence());
         String interval = summary.n() < 2 ? "" : " ± " + String.format(Locale.ROOT, "%.2f", summary.halfWidth());
-        return signed(summary.mean()) + interval + " " + unit + " (n=" + summary.n() + ")";
+        return Formats.signed(summary.mean()) + interval + " " + unit + " (n=" + summary.n() + ")";
     }
 
     /** A low-bit group's test accuracy minus its fp32 twin group's, per seed both finished, in points. */
@@ -436,7 +437,9 @@ final class Findings {
     /** Each finished seed's test accuracy in percent. */
     private static Map<Long, Double> accuracyPoints(RunGroup group) {
         Map<Long, Double> points = new TreeMap<>();
-        group.testAccuracyBySeed().forEach((seed, accuracy) -> points.put(seed, 100 * accuracy));
+        for (StoredRun run : group.finished()) {
+            points.putIfAbsent(run.run().config().seed(), 100 * run.run().testAccuracy());
+        }
         return points;
     }
 
@@ -576,11 +579,6 @@ final class Findings {
         }
         boolean packed = quantized.memory().map(m -> m.packedBytes() != null).orElse(false);
         return Formats.ratio(fp32Bytes.get() / stored.get()) + " less memory (" + (packed ? "packed file" : "ideal") + ")";
-    }
-
-    private static String signed(double value) {
-        double rounded = Math.round(value * 100) / 100.0;
-        return String.format(Locale.ROOT, "%+.2f", rounded == 0 ? 0.0 : rounded);
     }
 
     /** A threshold as written in a rule: {@code 1}, {@code -0.5}, {@code 0}. */

@@ -37,9 +37,14 @@ final class Formats {
         if (points.isEmpty() || !Double.isFinite(points.getAsDouble())) {
             return NONE;
         }
+        return signed(points.getAsDouble()) + " pp";
+    }
+
+    /** A difference with 2 decimals and its sign, {@code +0.42}, {@code -1.17}, never {@code -0.00}. */
+    static String signed(double value) {
         // Round first: a loss smaller than the shown precision must not read as "-0.00".
-        double rounded = Math.round(points.getAsDouble() * 100) / 100.0;
-        return format("%+.2f pp", rounded == 0 ? 0.0 : rounded);
+        double rounded = Math.round(value * 100) / 100.0;
+        return format("%+.2f", rounded == 0 ? 0.0 : rounded);
     }
 
     /**

@@ -122,14 +122,6 @@ record RunGroup(RunConfig key, List<StoredRun> runs, double confidence) {
         return Summary.of(finished().stream().mapToDouble(r -> r.run().testAccuracy()).toArray(), confidence);
     }
 
-    /** Each finished seed's test accuracy, by seed. */
-    Map<Long, Double> testAccuracyBySeed() {
-        Map<Long, Double> bySeed = new TreeMap<>();
-        for (StoredRun run : finished()) {
-            bySeed.putIfAbsent(run.run().config().seed(), run.run().testAccuracy());
-        }
-        return bySeed;
-    }
 
     /** The memory record of the first run that has one; every seed builds the same model. */
     Optional<MemoryRecord> memory() {
