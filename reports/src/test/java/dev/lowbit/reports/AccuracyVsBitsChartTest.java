@@ -3,7 +3,6 @@ package dev.lowbit.reports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.QuantizerRecord;
 import java.awt.Color;
@@ -50,9 +49,7 @@ class AccuracyVsBitsChartTest {
     }
 
     private void write(String runId, QuantizerRecord quantizer, MemoryRecord memory, long seed, double test) {
-        List<EpochRecord> epochs = ResultsFixture.epochs(0.70, test);
-        ResultsFixture.write(results(), ResultsFixture.finished(runId, ResultsFixture.config("quick", "fcnn-small",
-                quantizer.id(), seed), quantizer, memory, epochs, test), epochs);
+        ResultsFixture.writeFinished(results(), runId, quantizer, memory, seed, test);
     }
 
     private void writeStudy(double fp32) {

@@ -2,7 +2,6 @@ package dev.lowbit.reports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lowbit.api.result.EpochRecord;
 import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.result.QuantizerRecord;
 import java.awt.Color;
@@ -66,8 +65,6 @@ class PairChartsTest {
     }
 
     private void write(String runId, QuantizerRecord quantizer, MemoryRecord memory, long seed, double test) {
-        List<EpochRecord> epochs = ResultsFixture.epochs(0.70, test);
-        ResultsFixture.write(dir.resolve("results"), ResultsFixture.finished(runId, ResultsFixture.config("quick",
-                "fcnn-small", quantizer.id(), seed), quantizer, memory, epochs, test), epochs);
+        ResultsFixture.writeFinished(dir.resolve("results"), runId, quantizer, memory, seed, test);
     }
 }

@@ -106,6 +106,17 @@ final class ResultsFixture {
         return dir;
     }
 
+    /**
+     * Writes a finished fcnn-small run of the quick suite with two epochs (validation 0.70, then the
+     * test accuracy) and this test accuracy: a point for the accuracy charts.
+     */
+    static Path writeFinished(Path results, String runId, QuantizerRecord quantizer, MemoryRecord memory, long seed,
+            double test) {
+        List<EpochRecord> epochs = epochs(0.70, test);
+        return write(results, finished(runId, config("quick", "fcnn-small", quantizer.id(), seed), quantizer, memory,
+                epochs, test), epochs);
+    }
+
     /** A run in progress: epochs appended so far, no run.json yet. */
     static Path writeEpochsOnly(Path results, String suite, String runId, List<EpochRecord> epochs) {
         try {
