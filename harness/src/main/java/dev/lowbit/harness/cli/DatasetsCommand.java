@@ -38,8 +38,8 @@ public final class DatasetsCommand implements Callable<Integer> {
         String dataset;
 
         @Option(names = "--to", paramLabel = "DIR",
-                description = "Folder the files go to (default: ~/.lowbit/datasets/DATASET, where 'lowbit run'"
-                        + " looks without --data).")
+                description = "Folder the files go to. Default: where 'lowbit run' looks without --data,"
+                        + " ~/.lowbit/datasets/DATASET.")
         Path to;
 
         @Option(names = "--mirror", paramLabel = "URL",

@@ -47,7 +47,8 @@ public final class DatasetDownload {
      * tensorflow_datasets/url_checksums/fashion_mnist.txt (their MD5 are those of Zalando's README).
      * Cross-checked here: Debian's dataset-fashion-mnist ships the same compressed data, its gzip
      * headers rewritten by strip-nondeterminism (no file name, the packaging date); with the original
-     * header (the name, mtime 1504176606 for train-*, 1504176627 for t10k-*) its files hash to these.
+     * header (the name, mtime 1504176606 for train-*, 1504176627 for t10k-*) its files hash to these,
+     * and to the MD5 in Zalando's README.
      */
     static final Source FASHION_MNIST = new Source(FashionMnist.NAME,
             URI.create("https://fashion-mnist.s3.eu-central-1.amazonaws.com/"), List.of(
@@ -147,10 +148,8 @@ public final class DatasetDownload {
             delete(part);
             have = 0;
         }
-        String resumed = have > 0 ? String.format(Locale.ROOT, " (resumed at %,d bytes)", have) : "";
-        if (have < file.size()) {
-            transfer(file, url, part, have);
-        }
+        long resumedAt = have < file.size() ? transfer(file, url, part, have) : have;
+        String resumed = resumedAt > 0 ? String.format(Locale.ROOT, " (resumed at %,d bytes)", resumedAt) : "";
         String actual = FashionMnist.sha256(part);
         long size = size(part);
         if (size != file.size() || !actual.equals(file.sha256())) {
@@ -168,8 +167,11 @@ public final class DatasetDownload {
         out.printf(Locale.ROOT, "  %s: %,d bytes%s, SHA-256 ok%n", file.name(), size, resumed);
     }
 
-    /** Appends the rest of the file to {@code part}, from byte {@code have} when the server allows it. */
-    private void transfer(PinnedFile file, URI url, Path part, long have) {
+    /**
+     * Appends the rest of the file to {@code part}, from byte {@code have} when the server allows it;
+     * returns where it started: {@code have}, or 0 when the server sent the whole file.
+     */
+    private long transfer(PinnedFile file, URI url, Path part, long have) {
         HttpRequest.Builder request = HttpRequest.newBuilder(url).GET();
         if (have > 0) {
             request.header("Range", "bytes=" + have + "-");
@@ -178,7 +180,7 @@ public final class DatasetDownload {
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new BadInputException("Cannot reach " + url + ": " + describe(e) + kept(part)
+            throw new BadInputException("Cannot reach " + url + ": " + describe(e) + "." + kept(part)
                     + " Check the network, or pass --mirror URL of a copy.", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -205,6 +207,7 @@ public final class DatasetDownload {
                     + "), or try again later.");
         }
         copy(file, url, response, part, start);
+        return start;
     }
 
     private void copy(PinnedFile file, URI url, HttpResponse<InputStream> response, Path part, long start) {

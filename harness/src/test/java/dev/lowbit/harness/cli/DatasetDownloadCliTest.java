@@ -13,6 +13,9 @@ import dev.lowbit.harness.data.DatasetDownload.PinnedFile;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +54,8 @@ class DatasetDownloadCliTest {
     private final Set<String> dropOnce = ConcurrentHashMap.newKeySet();
     /** Each request as "NAME" or "NAME Range: bytes=N-". */
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    /** Answer every request with the whole file, as a server without range support does. */
+    private volatile boolean ignoreRange;
 
     @BeforeEach
     void startServer() throws IOException {
@@ -157,6 +162,27 @@ class DatasetDownloadCliTest {
     }
 
     @Test
+    void aServerThatIgnoresTheRangeSendsTheWholeFileAndThePartialOneIsStartedOver() throws Exception {
+        serveOfficialFashionMnist();
+        ignoreRange = true;
+        Path to = Files.createDirectories(dir.resolve("fashion-mnist"));
+        Files.write(to.resolve("t10k-images-idx3-ubyte.gz.part"), new byte[1000]);
+        StringWriter lines = new StringWriter();
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+
+        // The API the command calls, with a terminal, so the progress bar is drawn too.
+        new DatasetDownload(new PrintWriter(lines, true), new PrintStream(terminal, true, StandardCharsets.UTF_8))
+                .download(DatasetDownload.source("fashion-mnist"), to, mirror());
+
+        assertThat(requests).contains("t10k-images-idx3-ubyte.gz Range: bytes=1000-");
+        assertThat(lines.toString()).contains("t10k-images-idx3-ubyte.gz: the server does not resume downloads;"
+                + " starting over", "t10k-images-idx3-ubyte.gz: 4,422,102 bytes, SHA-256 ok");
+        assertThat(sha256(Files.readAllBytes(to.resolve("t10k-images-idx3-ubyte.gz"))))
+                .isEqualTo(FASHION_MNIST.get(2).sha256());
+        assertThat(terminal.toString(StandardCharsets.UTF_8)).contains("train-images-idx3-ubyte.gz 100%");
+    }
+
+    @Test
     void aMissingFileIsOneLineNamingTheUrlAndTheStatus() throws Exception {
         Path to = dir.resolve("fashion-mnist");
 
@@ -236,7 +262,7 @@ class DatasetDownloadCliTest {
             return;
         }
         int from = 0;
-        if (range != null && range.matches("bytes=\\d+-")) {
+        if (range != null && !ignoreRange && range.matches("bytes=\\d+-")) {
             from = Integer.parseInt(range.substring("bytes=".length(), range.length() - 1));
             exchange.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/"
                     + body.length);
