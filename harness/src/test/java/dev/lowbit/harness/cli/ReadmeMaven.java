@@ -132,7 +132,7 @@ final class ReadmeMaven {
     }
 
     /** Maven settings that read artifacts from the outer build's repository before going to Maven Central. */
-    private static Path settings(Path file) throws IOException {
+    static Path settings(Path file) throws IOException {
         String cache = System.getProperty("lowbit.maven.repository");
         assertThat(cache).as("system property lowbit.maven.repository (set in harness/pom.xml)").isNotNull();
         String url = Path.of(cache).toUri().toString();
