@@ -29,6 +29,7 @@ public final class LsqActivationQuantizer extends BitCountActivationQuantizer {
     /** Qp = 2^(K-1) - 1. */
     private final int largest;
 
+    /** The registered {@code lsq}, at its default bit count; a spec's {@code :K} configures another. */
     public LsqActivationQuantizer() {
         this(DEFAULT_BITS);
     }

@@ -33,6 +33,7 @@ public final class PactActivationQuantizer extends BitCountActivationQuantizer {
     /** 2^K - 1. */
     private final int steps;
 
+    /** The registered {@code pact}, at its default bit count; a spec's {@code :K} configures another. */
     public PactActivationQuantizer() {
         this(DEFAULT_BITS);
     }
