@@ -26,8 +26,9 @@
  * (an exception, or a {@link java.lang.LinkageError} from a jar compiled against another api) fails that run
  * only, with one line naming the plugin's jar, the tensor and the cause; a constructor that throws is a plugin
  * failure reported at load time. The contract kit ({@code QuantizerContract}, {@code ScaleRuleContract},
- * {@code GradientEstimatorContract}, {@code ActivationQuantizerContract}, {@code ArchitectureContract}) checks
- * each interface's contract on the real engine.
+ * {@code GradientEstimatorContract}, {@code ActivationQuantizerContract}, {@code ArchitectureContract}), the
+ * test library a plugin's tests extend (README, "Write your own quantizer", step 5), checks each interface's
+ * contract on the real engine.
  *
  * <p>Plugins use this package: it is the api a plugin implements. README, "Write your own quantizer",
  * "Write your own scale rule" and "Write a training-aware scheme", are the guides.
