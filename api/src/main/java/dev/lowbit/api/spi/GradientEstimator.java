@@ -20,7 +20,7 @@ import ai.djl.ndarray.NDArray;
  * and plugins come through the same door. A spec names one after a tilde: {@code ternary~clipped},
  * {@code binary@absmean/channel~approx-sign}, {@code int8@absmax/token~clipped}. Without a tilde a
  * quantizer trains with its own {@link Quantizer#estimator()} (the identity unless it says otherwise).
- * {@code GradientEstimatorContract} in the contract kit is the contract an estimator passes.
+ * {@code GradientEstimatorContract} in lowbit-testkit is the contract an estimator passes.
  *
  * <p><b>Who calls it, and when.</b> lowbit creates it once each time a command opens the plugins; a layer
  * calls {@link #derivative} in every forward pass, on each weight tensor (and each quantized input) whose
