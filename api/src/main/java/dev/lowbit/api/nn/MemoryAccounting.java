@@ -25,20 +25,12 @@ import java.util.Set;
  * weight of a {@link QuantizedBlock} whose quantizer is not full precision. Its trained values (LSQ's
  * scale, TTQ's magnitudes) are counted with it, as its scales: the fp32 numbers stored beside the
  * codes. An input quantizer's trained values are ordinary fp32 parameters.
- *
- * <p>What lowbit records in every run and shows in {@code lowbit list}; a plugin need not call it. Static and
- * stateless; it reads the model's parameters, so call it while no other thread changes the model.
  */
 public final class MemoryAccounting {
 
     private MemoryAccounting() {}
 
-    /**
-     * The fp32 and ideal tiers of an initialised block.
-     *
-     * @param model an initialised model
-     * @return its memory per tensor and in total, without the packed tier
-     */
+    /** The fp32 and ideal tiers of an initialised block. */
     public static MemoryRecord of(Block model) {
         Map<Parameter, QuantizedWeight> quantized = quantizedWeights(model);
         Set<Parameter> trainedValues = trainedValues(quantized);
@@ -69,11 +61,6 @@ public final class MemoryAccounting {
     /**
      * The same record with what the written file measured: its size, the packed codes' bytes, each
      * tensor's section and the entropy of the codes it holds.
-     *
-     * @param memory what {@link #of} counted for the model
-     * @param packed the packed model
-     * @param bytes the bytes the written file spent, per tensor
-     * @return the record with the packed tier filled in
      */
     public static MemoryRecord withPacked(MemoryRecord memory, PackedModel packed, ByteAccount bytes) {
         List<TensorMemory> tensors = new ArrayList<>();
@@ -109,9 +96,6 @@ public final class MemoryAccounting {
     /**
      * The weights of {@code model} stored on an alphabet (quantizer not full precision), keyed by
      * their shadow-weight parameter (by identity: DJL parameters have no value equality).
-     *
-     * @param model a built model
-     * @return the quantized weights, by their shadow weight
      */
     public static Map<Parameter, QuantizedWeight> quantizedWeights(Block model) {
         Map<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
@@ -139,9 +123,6 @@ public final class MemoryAccounting {
     /**
      * The trained-value parameters of these weights (LSQ's scale, TTQ's magnitudes): counted and stored
      * with their weight, not as tensors of their own. An input quantizer's trained values are not among them.
-     *
-     * @param quantized what {@link #quantizedWeights} gives
-     * @return the parameters, compared by identity
      */
     public static Set<Parameter> trainedValues(Map<Parameter, QuantizedWeight> quantized) {
         Set<Parameter> values = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -149,22 +130,12 @@ public final class MemoryAccounting {
         return values;
     }
 
-    /**
-     * The same as {@link #trainedValues}, by its name from when the only trained value was LSQ's scale.
-     *
-     * @param quantized what {@link #quantizedWeights} gives
-     * @return the parameters, compared by identity
-     */
+    /** The same as {@link #trainedValues}, by its name from when the only trained value was LSQ's scale. */
     public static Set<Parameter> learnedScales(Map<Parameter, QuantizedWeight> quantized) {
         return trainedValues(quantized);
     }
 
-    /**
-     * Every {@link QuantizedBlock} in the tree under {@code root}, in depth-first order.
-     *
-     * @param root a built model, or any block
-     * @return the quantized blocks, full-precision ones included
-     */
+    /** Every {@link QuantizedBlock} in the tree under {@code root}, in depth-first order. */
     public static List<QuantizedBlock> quantizedBlocks(Block root) {
         List<QuantizedBlock> found = new ArrayList<>();
         collect(root, found);

@@ -18,13 +18,6 @@ import java.util.List;
  * </pre>
  * and a quantizer with trained values writes its own recorded forward ({@link #quantizeTrained}).
  *
- * <p>Found with {@link java.util.ServiceLoader} (list the class, with a public no-argument constructor,
- * in {@code META-INF/services/dev.lowbit.api.spi.ActivationQuantizer}). A spec is the id, then options
- * the quantizer reads, then an optional estimator: {@code int8@absmax/token}, {@code pact:4},
- * {@code sign~approx-sign}; {@code none} (the default) quantizes no activations. The spec is stored in
- * results, and reports show weight and activation bits together (W1.58A8).
- * {@code ActivationQuantizerContract} in lowbit-testkit is the contract one passes.
- *
  * <p><b>Who calls it, and when.</b> lowbit creates it through its public no-argument constructor each time a
  * command opens the plugins, and resolves a spec once per command through {@link #configure} (called again
  * with the options its {@link #spec()} writes, which must give the same spec). A layer whose input it
@@ -37,6 +30,13 @@ import java.util.List;
  * Arrays it creates belong to the batch. An {@link IllegalArgumentException} from {@link #configure} is bad
  * input (one line, exit code 2); whatever it throws while a run trains fails that run only, with a
  * {@link dev.lowbit.api.nn.QuantizerException} naming its spec and the layer.
+ *
+ * <p>Found with {@link java.util.ServiceLoader} (list the class, with a public no-argument constructor,
+ * in {@code META-INF/services/dev.lowbit.api.spi.ActivationQuantizer}). A spec is the id, then options
+ * the quantizer reads, then an optional estimator: {@code int8@absmax/token}, {@code pact:4},
+ * {@code sign~approx-sign}; {@code none} (the default) quantizes no activations. The spec is stored in
+ * results, and reports show weight and activation bits together (W1.58A8).
+ * {@code ActivationQuantizerContract} in lowbit-testkit is the contract one passes.
  */
 public interface ActivationQuantizer {
 

@@ -15,19 +15,19 @@ import ai.djl.ndarray.NDArray;
  * {@link Quantizer#normalized}). So "clipped" means |u| > 1, and Bi-Real Net's ApproxSign, written for
  * sign(x) on [-1, 1], applies to any scaled alphabet unchanged.
  *
- * <p>Estimators are found with {@link java.util.ServiceLoader} (list the class, which has a public
- * no-argument constructor, in {@code META-INF/services/dev.lowbit.api.spi.GradientEstimator}); built-ins
- * and plugins come through the same door. A spec names one after a tilde: {@code ternary~clipped},
- * {@code binary@absmean/channel~approx-sign}, {@code int8@absmax/token~clipped}. Without a tilde a
- * quantizer trains with its own {@link Quantizer#estimator()} (the identity unless it says otherwise).
- * {@code GradientEstimatorContract} in lowbit-testkit is the contract an estimator passes.
- *
  * <p><b>Who calls it, and when.</b> lowbit creates it once each time a command opens the plugins; a layer
  * calls {@link #derivative} in every forward pass, on each weight tensor (and each quantized input) whose
  * gradient it shapes, unless {@link #isIdentity()}. One instance serves every layer and run of a command,
  * from one thread at a time: keep no state in fields. Whatever it throws while a run trains fails that run
  * only, with a {@link dev.lowbit.api.nn.QuantizerException} naming the estimator, its quantizer and the
  * tensor.
+ *
+ * <p>Estimators are found with {@link java.util.ServiceLoader} (list the class, which has a public
+ * no-argument constructor, in {@code META-INF/services/dev.lowbit.api.spi.GradientEstimator}); built-ins
+ * and plugins come through the same door. A spec names one after a tilde: {@code ternary~clipped},
+ * {@code binary@absmean/channel~approx-sign}, {@code int8@absmax/token~clipped}. Without a tilde a
+ * quantizer trains with its own {@link Quantizer#estimator()} (the identity unless it says otherwise).
+ * {@code GradientEstimatorContract} in lowbit-testkit is the contract an estimator passes.
  */
 public interface GradientEstimator {
 

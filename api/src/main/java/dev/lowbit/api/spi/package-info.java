@@ -13,7 +13,7 @@
  *   <li>{@link dev.lowbit.api.spi.GradientEstimator}: shapes the backward pass;
  *   <li>{@link dev.lowbit.api.spi.ActivationQuantizer}: quantizes the inputs of the quantized layers;
  *   <li>{@link dev.lowbit.api.spi.Architecture}: builds a model, with a {@link dev.lowbit.api.spi.LayerPolicy}
- *       saying which layers stay fp32.
+ *       saying which layers stay fp32 (it hands those layers the fp32 identity, {@code FullPrecisionQuantizer}).
  * </ul>
  * {@link dev.lowbit.api.spi.QuantizationContext} tells a quantizer whether it trains and gives it the run's
  * seeded random draws.
