@@ -49,7 +49,8 @@ public final class Granularity {
      *
      * @param size G, the weights per group
      * @return the granularity {@code group:G}
-     * @throws IllegalArgumentException unless 1 &lt;= size &lt;= {@link #LARGEST_GROUP}
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= size <=} {@link #LARGEST_GROUP}
      */
     public static Granularity group(int size) {
         if (size < 1 || size > LARGEST_GROUP) {
