@@ -46,7 +46,6 @@ public final class Granularity {
 
     /**
      * Groups of {@code size} consecutive weights along each output channel's input axis.
-     *
      * @param size G, the weights per group
      * @return the granularity {@code group:G}
      *
