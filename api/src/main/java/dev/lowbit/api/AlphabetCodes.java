@@ -20,6 +20,10 @@ import dev.lowbit.api.spi.Alphabet;
  * Methods named {@code ...Overwriting} take an array the caller hands over (e.g. a fresh
  * {@code W / s}): it is overwritten or closed, so a result costs one array fewer, and native
  * memory is freed while it is still in cache for the next op to reuse.
+ *
+ * <p>An engine helper of {@link AlphabetQuantizer} (a quantizer that extends it snaps through it without
+ * naming it). Immutable after construction, so one instance may serve every call. Its results are owned by
+ * the manager of the array they were computed from.
  */
 public final class AlphabetCodes {
 
@@ -46,6 +50,11 @@ public final class AlphabetCodes {
      */
     private final boolean valuesByArithmetic;
 
+    /**
+     * The snapping of one alphabet, with its float32 values and midpoints computed once.
+     *
+     * @param alphabet the values to snap to
+     */
     public AlphabetCodes(Alphabet alphabet) {
         this.alphabet = alphabet;
         this.uniformStep = alphabet.uniformStep();
@@ -72,17 +81,31 @@ public final class AlphabetCodes {
         return true;
     }
 
-    /** The alphabet. */
+    /**
+     * The alphabet.
+     *
+     * @return the alphabet this snaps to
+     */
     public Alphabet alphabet() {
         return alphabet;
     }
 
-    /** The code of every element's nearest value, as float32 integers in [0, k). */
+    /**
+     * The code of every element's nearest value, as float32 integers in [0, k).
+     *
+     * @param normalized the weights in alphabet units ({@code W / s}), left unchanged
+     * @return the codes, the shape of {@code normalized}
+     */
     public NDArray codes(NDArray normalized) {
         return codesOverwriting(normalized.duplicate());
     }
 
-    /** {@link #codes} of an array the caller hands over. */
+    /**
+     * {@link #codes} of an array the caller hands over.
+     *
+     * @param normalized the weights in alphabet units, handed over: overwritten or closed
+     * @return the codes, the shape of {@code normalized}
+     */
     public NDArray codesOverwriting(NDArray normalized) {
         if (consecutiveIntegers) {
             return nearestIntegerOverwriting(normalized).subi(EngineScalars.of(alphabet.min()));
@@ -99,7 +122,12 @@ public final class AlphabetCodes {
         }
     }
 
-    /** {@link #values} of codes the caller hands over (e.g. fresh from {@link #codes}). */
+    /**
+     * {@link #values} of codes the caller hands over (e.g. fresh from {@link #codes}).
+     *
+     * @param codes float32 codes in [0, k), handed over: overwritten or closed
+     * @return the unscaled values, the shape of {@code codes}
+     */
     public NDArray valuesOverwriting(NDArray codes) {
         if (!valuesByArithmetic) {
             try (codes) {
@@ -112,7 +140,12 @@ public final class AlphabetCodes {
         return codes.muli(EngineScalars.of(uniformStep)).addi(EngineScalars.of(alphabet.min()));
     }
 
-    /** The alphabet value of every code (unscaled), exactly {@code (float) alphabet[c]}. */
+    /**
+     * The alphabet value of every code (unscaled), exactly {@code (float) alphabet[c]}.
+     *
+     * @param codes float32 codes in [0, k), left unchanged
+     * @return the unscaled values, the shape of {@code codes}
+     */
     public NDArray values(NDArray codes) {
         if (!valuesByArithmetic) {
             NDArray table = codes.getManager().create(values);
@@ -124,12 +157,22 @@ public final class AlphabetCodes {
         return codes.mul(EngineScalars.of(uniformStep)).addi(EngineScalars.of(alphabet.min()));
     }
 
-    /** Every element replaced by its nearest alphabet value (unscaled): {@code values(codes(x))}. */
+    /**
+     * Every element replaced by its nearest alphabet value (unscaled): {@code values(codes(x))}.
+     *
+     * @param normalized the weights in alphabet units ({@code W / s}), left unchanged
+     * @return the nearest values, the shape of {@code normalized}
+     */
     public NDArray snap(NDArray normalized) {
         return snapOverwriting(normalized.duplicate());
     }
 
-    /** {@link #snap} of an array the caller hands over. */
+    /**
+     * {@link #snap} of an array the caller hands over.
+     *
+     * @param normalized the weights in alphabet units, handed over: overwritten or closed
+     * @return the nearest values, the shape of {@code normalized}
+     */
     public NDArray snapOverwriting(NDArray normalized) {
         if (consecutiveIntegers) {
             // values(codes(x)) without subtracting min and adding it back: the same bits.
@@ -156,7 +199,13 @@ public final class AlphabetCodes {
         return valuesOverwriting(codesStochasticOverwriting(normalized, uniform));
     }
 
-    /** The codes {@link #snapStochasticOverwriting} rounds to, as float32 integers in [0, k). */
+    /**
+     * The codes {@link #snapStochasticOverwriting} rounds to, as float32 integers in [0, k).
+     *
+     * @param normalized the weights in alphabet units ({@code W / s}), handed over: overwritten or closed
+     * @param uniform draws in [0, 1), one per element; left as it is
+     * @return the codes, the shape of {@code normalized}
+     */
     public NDArray codesStochasticOverwriting(NDArray normalized, NDArray uniform) {
         try (normalized; NDArray x = clip(normalized, alphabet.min(), alphabet.max())) {
             if (!Double.isNaN(uniformStep)) {
@@ -204,6 +253,9 @@ public final class AlphabetCodes {
      * The nearest alphabet value of one number, in Java, for work on a copy of the weights (the
      * MSE search of small tensors). The same value {@link #snap} gives, halfway cases aside: they go
      * to the even value for consecutive integers, as there, and to the smaller value otherwise.
+     *
+     * @param x a number in alphabet units
+     * @return the nearest alphabet value, as float32
      */
     public float nearest(float x) {
         if (nearestByShift) {

@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Use a constant only as the <em>second</em> operand: an op attaches its result to its first
  * operand's manager (here, one that is never closed), and an in-place op on a shared constant
  * would change it for every caller.
+ *
+ * <p>Thread-safe; the constants live as long as the process.
  */
 public final class EngineScalars {
 
@@ -23,7 +25,12 @@ public final class EngineScalars {
 
     private EngineScalars() {}
 
-    /** The shared 0-d float32 array holding {@code value}. */
+    /**
+     * The shared 0-d float32 array holding {@code value}.
+     *
+     * @param value the constant, rounded to float32
+     * @return the same array on every call with this value; never close it or change it in place
+     */
     public static NDArray of(double value) {
         return CONSTANTS.computeIfAbsent((float) value, EngineScalars::create);
     }

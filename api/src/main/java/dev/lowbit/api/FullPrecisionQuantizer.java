@@ -9,6 +9,12 @@ import java.util.Optional;
 /**
  * The identity, id {@code fp32}: the reference twin every low-bit run is compared with, and what a
  * layer policy gives the layers it keeps in full precision.
+ *
+ * <p>Stateless and immutable, so {@link #INSTANCE} is shared by every layer of every run. An architecture
+ * never needs to name it ({@link dev.lowbit.api.spi.LayerPolicy#first} and {@code last} hand it out); a test
+ * may use it as the quantizer of an fp32 model. It has no scale rule ({@code withScaleRule} throws
+ * {@link IllegalArgumentException}) and no codes ({@code codes} and {@code values} throw
+ * {@link UnsupportedOperationException}: fp32 weights are stored as floats).
  */
 public class FullPrecisionQuantizer implements Quantizer {
 

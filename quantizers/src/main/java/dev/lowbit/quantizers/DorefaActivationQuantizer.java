@@ -21,6 +21,7 @@ public final class DorefaActivationQuantizer extends BitCountActivationQuantizer
     /** 2^K - 1. */
     private final int steps;
 
+    /** The registered {@code dorefa}, at its default bit count; a spec's {@code :K} configures another. */
     public DorefaActivationQuantizer() {
         this(DEFAULT_BITS);
     }

@@ -44,7 +44,12 @@ public abstract class IntActivationQuantizer implements ActivationQuantizer {
         this.levels = new AlphabetCodes(LsqQuantizerFactory.signedLevels(bits));
     }
 
-    /** This quantizer's class with the other granularity. */
+    /**
+     * This quantizer's class with the other granularity.
+     *
+     * @param perToken one scale per token, else one per tensor
+     * @return a new instance of the same class
+     */
     protected abstract IntActivationQuantizer withPerToken(boolean perToken);
 
     @Override

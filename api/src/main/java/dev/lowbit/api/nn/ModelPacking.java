@@ -31,6 +31,10 @@ import java.util.function.Supplier;
  * form's one generic decode, {@link QuantizedTensor#dequantize()}, which computes in float32 what the
  * forward pass computes, so the reloaded weights are bit-identical to the forward pass's Q(W) without
  * the quantizer that made them.
+ *
+ * <p>What {@code lowbit run} (after training), {@code lowbit export} and {@code lowbit eval} call; a plugin
+ * need not. Static and stateless. Plugin code it runs (a quantizer's {@code scale} and {@code codes}) fails
+ * as a {@link QuantizerException} naming the quantizer and the tensor.
  */
 public final class ModelPacking {
 
@@ -47,6 +51,8 @@ public final class ModelPacking {
      *
      * @param model the trained model
      * @param metadata what a reader needs to rebuild it (architecture, quantizer spec, input shape, ...)
+     * @return the packed model, every parameter once
+     * @throws QuantizerException when a quantizer's code fails, naming it and the tensor
      */
     public static PackedModel pack(Block model, Map<String, String> metadata) {
         Map<Parameter, QuantizedWeight> quantized = MemoryAccounting.quantizedWeights(model);
@@ -146,6 +152,8 @@ public final class ModelPacking {
      * tensors as stored. Call before {@code initialize}. (Initialisers rather than writing into
      * initialised arrays: PyTorch warns on in-place writes to parameters.)
      *
+     * @param packed the packed model, as read from its file
+     * @param fp32Model the same architecture built with the full-precision quantizer, not yet initialised
      * @throws IllegalArgumentException naming the tensor when the file and the model do not match
      */
     public static void initializeFrom(PackedModel packed, Block fp32Model) {
@@ -173,6 +181,9 @@ public final class ModelPacking {
     /**
      * {@link #initializeFrom(PackedModel, Block)}: the quantizer is no longer needed to decode.
      *
+     * @param packed the packed model, as read from its file
+     * @param fp32Model the same architecture built with the full-precision quantizer, not yet initialised
+     * @param quantizer ignored
      * @deprecated the packed form decodes without its quantizer; call {@link #initializeFrom(PackedModel, Block)}
      */
     @Deprecated

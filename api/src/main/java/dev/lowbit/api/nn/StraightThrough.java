@@ -22,6 +22,10 @@ import dev.lowbit.api.spi.Quantizer;
  * <p>Parameters live in a long-lived manager and DJL attaches a result to its first operand's
  * manager, so every op here starts from an array owned by {@code scope} (the batch's manager) or
  * attaches its result there: nothing derived from the weights outlives the batch.
+ *
+ * <p>What lowbit's quantized layers compute with; a plugin need not call it. Static and stateless. It calls
+ * the quantizer and the estimator as they are: their exceptions pass through unchanged
+ * ({@link QuantizedWeight} names them).
  */
 public final class StraightThrough {
 
@@ -33,6 +37,7 @@ public final class StraightThrough {
      * @param shadow the fp32 shadow weights (a parameter, possibly recording gradients)
      * @param quantizer Q; the identity quantizer returns {@code shadow} itself
      * @param scope the manager that owns the intermediate arrays
+     * @return Q(W) forward, gradient 1 to {@code shadow}
      */
     public static NDArray quantize(NDArray shadow, Quantizer quantizer, NDManager scope) {
         if (quantizer.isFullPrecision()) {
@@ -58,7 +63,12 @@ public final class StraightThrough {
      * With the identity estimator this computes exactly what {@link #quantize(NDArray, Quantizer, NDManager)}
      * does (the same ops), m left out.
      *
+     * @param shadow the fp32 shadow weights (a parameter, possibly recording gradients)
+     * @param quantizer Q; the identity quantizer returns {@code shadow} itself
+     * @param estimator shapes the gradient; {@link GradientEstimator#STE} passes it unchanged
      * @param context training (a stochastic quantizer may draw) or {@link QuantizationContext#EVALUATION}
+     * @param scope the manager that owns the intermediate arrays
+     * @return Q(W) forward, {@code m * dL/dQ} to {@code shadow}
      */
     public static NDArray quantize(NDArray shadow, Quantizer quantizer, GradientEstimator estimator,
             QuantizationContext context, NDManager scope) {
@@ -111,6 +121,8 @@ public final class StraightThrough {
      * @param detached x off the tape, owned by {@code scope} (as {@link NDArray#stopGradient()} gives it)
      * @param quantized Q(x), off the tape, x's shape
      * @param derivative m, off the tape, broadcastable to x's shape; {@code null} for the identity
+     * @param scope the batch's manager, which owns every array made here
+     * @return Q(x) forward, {@code m * dL/dQ} to x
      */
     public static NDArray withGradient(NDArray live, NDArray detached, NDArray quantized, NDArray derivative,
             NDManager scope) {
@@ -134,6 +146,13 @@ public final class StraightThrough {
      * W gets gradient 1 inside the alphabet's range and 0 where it clips; s gets LSQ's gradient,
      * scaled by {@code 1 / sqrt(n * max|value|)} with n the weights per scale. The forward value is
      * exactly {@code decode(codes(W, s), s)}.
+     *
+     * @param shadow the fp32 shadow weights, recording gradients
+     * @param learnedScale the trained scale s, recording gradients, in the form {@link Quantizer#scale} has
+     * @param quantizer Q, whose alphabet gives the values
+     * @param scope the manager that owns the intermediate arrays
+     * @return Q(W) at s, on the tapes of W and s
+     * @throws IllegalArgumentException for a full-precision quantizer, which has no scale to learn
      */
     public static NDArray quantize(NDArray shadow, NDArray learnedScale, Quantizer quantizer, NDManager scope) {
         Alphabet alphabet = quantizer.alphabet().orElseThrow(

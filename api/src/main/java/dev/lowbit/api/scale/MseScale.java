@@ -19,6 +19,9 @@ import dev.lowbit.api.spi.ScaleRule;
  * <p>Per tensor, small tensors are searched in Java and larger ones (and every per-channel search)
  * with engine ops; the two agree up to float rounding ({@code MseScaleTest}), and a tensor always
  * takes the same path, so training, {@code lowbit export} and {@code lowbit eval} use one scale.
+ *
+ * <p>The built-in rule {@code mse}: immutable (a cache aside, which is thread-safe), so one instance serves every
+ * quantizer and thread; it throws nothing of its own.
  */
 public final class MseScale implements ScaleRule {
 
