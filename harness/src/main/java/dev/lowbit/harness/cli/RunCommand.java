@@ -1,5 +1,6 @@
 package dev.lowbit.harness.cli;
 
+import ai.djl.Device;
 import dev.lowbit.api.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
@@ -42,6 +43,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Mixin
     PluginOptions pluginOptions;
+
+    @Mixin
+    DeviceOption deviceOption;
 
     @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
             description = "Results root; runs go to DIR/<suite>/<run-id>/ (default: ${DEFAULT-VALUE}).")
@@ -98,6 +102,7 @@ public final class RunCommand implements Callable<Integer> {
     /** Trains the grid in this process, or in workers ({@link RunWorkers}); {@code asWorker} is set in a worker. */
     private int train(WorkerReport asWorker) {
         EngineThreads budget = EngineSettings.apply(threads);
+        Device device = deviceOption.open();
         Integer requestedWorkers = WorkerPlan.parse(workers);
 
         Shard selected = suiteOptions.shard();
@@ -106,7 +111,7 @@ public final class RunCommand implements Callable<Integer> {
         Suite suite = suiteOptions.load(new SuiteLoader(plugins.architectures(), schemes));
         List<RunConfig> fullPlan = Plan.of(suite, schemes);
         List<RunConfig> plan = selected.select(fullPlan);
-        GridRunner grid = new GridRunner(schemes, plugins.architectures());
+        GridRunner grid = new GridRunner(schemes, plugins.architectures(), device);
         // Before the results folder is made: a plan this lowbit cannot train leaves nothing behind.
         grid.validate(plan);
         PrintWriter out = spec.commandLine().getOut();
@@ -142,7 +147,7 @@ public final class RunCommand implements Callable<Integer> {
 
         GridRunner.Summary summary = grid.run(plan, store,
                 () -> Datasets.load(suite.dataset(), data, System.getenv("LOWBIT_DATA")),
-                loaded -> withWorker(Provenance.collect(loaded, budget, suite.source(), suite.sha256(),
+                loaded -> withWorker(Provenance.collect(loaded, budget, device, suite.source(), suite.sha256(),
                         plugins.jars()), asWorker),
                 ConsoleProgress.to(spec.commandLine().getErr()), spec.commandLine().getErr(), suite.parityTolerance(),
                 asWorker == null ? GridRunner.Listener.NONE : asWorker);

@@ -1,5 +1,6 @@
 package dev.lowbit.harness.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.Trainer;
@@ -33,9 +34,12 @@ import java.util.stream.IntStream;
 public final class TrainingRunner {
 
     private final ProgressReporter progress;
+    private final Device device;
 
-    public TrainingRunner(ProgressReporter progress) {
+    /** @param device where the model trains and is evaluated */
+    public TrainingRunner(ProgressReporter progress, Device device) {
         this.progress = progress;
+        this.device = device;
     }
 
     /**
@@ -180,13 +184,13 @@ public final class TrainingRunner {
      *
      * @throws Checkpoint.MismatchException when the checkpoint does not fit the model; the model is closed
      */
-    private static TrainingSession open(String label, Recipe recipe, int totalSteps, Architecture architecture,
+    private TrainingSession open(String label, Recipe recipe, int totalSteps, Architecture architecture,
             Quantizer quantizer, LayerSchemes schemes, RunConfig config, Shape exampleShape, int classes,
             Checkpoint.Restored restored) {
         TrainingSession session;
         try {
             session = new TrainingSession(label, recipe, totalSteps, architecture, quantizer,
-                    builtPolicy(config.layerPolicy()), schemes, exampleShape, classes, config.seed(), block -> {
+                    builtPolicy(config.layerPolicy()), schemes, exampleShape, classes, config.seed(), device, block -> {
                         if (restored != null) {
                             restored.initialize(block);
                         }

@@ -186,9 +186,14 @@ final class ReadmeMaven {
         return Integer.parseInt(value.group(1));
     }
 
+    /** Maven settings that read artifacts (releases) from the outer build's repository before going to Maven Central. */
+    static Path settings(Path file) throws IOException {
+        return settings(file, null);
+    }
+
     /**
      * Maven settings that read third-party artifacts (releases) from the outer build's repository before going
-     * to Maven Central, and lowbit's (snapshots) from the deployed repository only.
+     * to Maven Central, and lowbit's (snapshots) from the deployed repository only, if there is one.
      */
     private static Path settings(Path file, Path deployedTo) throws IOException {
         String cache = System.getProperty("lowbit.maven.repository");
@@ -197,16 +202,16 @@ final class ReadmeMaven {
                 <id>lowbit-build-cache</id><url>%s</url>
                 <releases><enabled>true</enabled></releases><snapshots><enabled>false</enabled></snapshots>
                 """.formatted(Path.of(cache).toUri());
-        String snapshots = """
-                <id>%s</id><url>%s</url>
-                <releases><enabled>false</enabled></releases><snapshots><enabled>true</enabled></snapshots>
+        String snapshots = deployedTo == null ? "" : """
+                <repository><id>%s</id><url>%s</url>
+                <releases><enabled>false</enabled></releases><snapshots><enabled>true</enabled></snapshots></repository>
                 """.formatted(DEPLOYED, deployedTo.toUri());
         return Files.writeString(file, """
                 <settings>
                   <profiles>
                     <profile>
                       <id>lowbit-build-cache</id>
-                      <repositories><repository>%s</repository><repository>%s</repository></repositories>
+                      <repositories><repository>%s</repository>%s</repositories>
                       <pluginRepositories><pluginRepository>%s</pluginRepository></pluginRepositories>
                     </profile>
                   </profiles>
