@@ -187,7 +187,7 @@ public final class QuantizedWeight {
      */
     public static void nameAll(Block model) {
         Map<Parameter, QuantizedWeight> byParameter = new java.util.IdentityHashMap<>();
-        for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(model)) {
+        for (QuantizedBlock block : QuantizedBlocks.in(model)) {
             byParameter.put(block.quantizedWeight().weight(), block.quantizedWeight());
         }
         for (Pair<String, Parameter> entry : model.getParameters()) {

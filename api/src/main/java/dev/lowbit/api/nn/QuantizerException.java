@@ -12,7 +12,8 @@ import java.util.function.Supplier;
  */
 public final class QuantizerException extends RuntimeException {
 
-    QuantizerException(Quantizer quantizer, String tensor, Shape shape, String call, Throwable cause) {
+    /** {@code call} of {@code quantizer} failed on weight tensor {@code tensor} (packing it, e.g., in lowbit-format). */
+    public QuantizerException(Quantizer quantizer, String tensor, Shape shape, String call, Throwable cause) {
         this("quantizer '" + specOf(quantizer) + "'", "tensor '" + tensor + "'", shape, call, cause);
     }
 
