@@ -23,7 +23,7 @@ import java.util.List;
  * the quantizer reads, then an optional estimator: {@code int8@absmax/token}, {@code pact:4},
  * {@code sign~approx-sign}; {@code none} (the default) quantizes no activations. The spec is stored in
  * results, and reports show weight and activation bits together (W1.58A8).
- * {@code ActivationQuantizerContract} in lowbit-api's test-jar is the contract one passes.
+ * {@code ActivationQuantizerContract} in lowbit-testkit is the contract one passes.
  */
 public interface ActivationQuantizer {
 

@@ -20,7 +20,7 @@ import ai.djl.ndarray.NDArray;
  * and plugins come through the same door. A spec names one after a tilde: {@code ternary~clipped},
  * {@code binary@absmean/channel~approx-sign}, {@code int8@absmax/token~clipped}. Without a tilde a
  * quantizer trains with its own {@link Quantizer#estimator()} (the identity unless it says otherwise).
- * {@code GradientEstimatorContract} in lowbit-api's test-jar is the contract an estimator passes.
+ * {@code GradientEstimatorContract} in lowbit-testkit is the contract an estimator passes.
  */
 public interface GradientEstimator {
 

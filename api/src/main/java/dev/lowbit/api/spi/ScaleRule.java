@@ -11,7 +11,7 @@ import ai.djl.ndarray.NDArray;
  * <p>Rules are found with {@link java.util.ServiceLoader} like quantizers (list the class, which has a
  * public no-argument constructor, in {@code META-INF/services/dev.lowbit.api.spi.ScaleRule}); the
  * built-in ones come through the same door. Any alphabet quantizer takes any rule by id:
- * {@code k9@myrule}, {@code ternary@myrule/channel}. {@code ScaleRuleContract} in lowbit-api's test-jar
+ * {@code k9@myrule}, {@code ternary@myrule/channel}. {@code ScaleRuleContract} in lowbit-testkit
  * is the contract a rule passes: per tensor and per channel, on vector, matrix and conv-kernel weights.
  */
 public interface ScaleRule {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -15,13 +17,16 @@ import dev.lowbit.api.nn.LayerScheme;
 import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.nn.QuantizedLinear;
 import dev.lowbit.api.nn.QuantizerRandom;
+import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.GradientEstimator;
+import dev.lowbit.api.spi.LearnedQuantizer;
+import dev.lowbit.api.spi.QuantizationContext;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.api.spi.TrainedValue;
 import dev.lowbit.format.result.MemoryRecord;
 import dev.lowbit.format.result.TensorMemory;
-import dev.lowbit.quantizers.PactActivationQuantizer;
-import dev.lowbit.quantizers.TtqQuantizer;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +34,91 @@ import org.junit.jupiter.api.Test;
 /** The memory tiers of an initialised model: what is quantized, what counts as its scales, what stays fp32. */
 class MemoryAccountingTest {
 
-    private final Quantizer ternary = new AlphabetQuantizer("test-ternary", "test", Alphabet.symmetricWithZero(3));
+    /** Ternary on two trained magnitudes (TTQ's wp and wn): only what counting needs, no forward pass. */
+    static final class TwoMagnitudes extends AlphabetQuantizer implements LearnedQuantizer {
+        TwoMagnitudes() {
+            super("test-ttq", "test", Alphabet.symmetricWithZero(3));
+        }
+
+        @Override
+        public List<TrainedValue> trainedValues(Shape weightShape) {
+            return List.of(new TrainedValue("wp", new Shape(1)), new TrainedValue("wn", new Shape(1)));
+        }
+
+        @Override
+        public NDList initialValues(NDArray weights) {
+            NDArray magnitude = weights.abs().mean().reshape(1);
+            return new NDList(magnitude, magnitude.duplicate());
+        }
+
+        @Override
+        public NDArray quantizeTrained(NDArray shadow, NDList trained, GradientEstimator estimator,
+                QuantizationContext context) {
+            throw new UnsupportedOperationException("counting never runs the forward pass");
+        }
+
+        @Override
+        public NDArray codes(NDArray weights, NDList trained) {
+            throw new UnsupportedOperationException("counting never packs");
+        }
+    }
+
+    /** An input quantizer with one trained value, alpha (PACT's clip): an ordinary fp32 parameter. */
+    static final class LearnedClip implements ActivationQuantizer {
+        @Override
+        public String id() {
+            return "test-clip";
+        }
+
+        @Override
+        public String description() {
+            return "test";
+        }
+
+        @Override
+        public String spec() {
+            return "test-clip";
+        }
+
+        @Override
+        public double bits() {
+            return 8;
+        }
+
+        @Override
+        public NDArray scale(NDArray input, NDList trained) {
+            return input.abs().max().div(127f);
+        }
+
+        @Override
+        public NDArray quantize(NDArray input, NDArray scale, QuantizationContext context) {
+            return input.div(scale).round().mul(scale);
+        }
+
+        @Override
+        public NDArray normalized(NDArray input, NDArray scale) {
+            return input.div(scale).div(127f);
+        }
+
+        @Override
+        public List<TrainedValue> trainedValues() {
+            return List.of(new TrainedValue("alpha", new Shape(1)));
+        }
+
+        @Override
+        public NDList initialValues(NDManager manager) {
+            return new NDList(manager.create(new float[] {0.5f}));
+        }
+    }
+
+    /** Ternary at its default rule. */
+    static final class Ternary extends AlphabetQuantizer {
+        Ternary() {
+            super("test-ternary", "test", Alphabet.symmetricWithZero(3));
+        }
+    }
+
+    private final Quantizer ternary = new Ternary();
     private NDManager manager;
 
     @BeforeEach
@@ -69,7 +158,7 @@ class MemoryAccountingTest {
                 .add(new QuantizedLinear(8, ternary))
                 .add(new QuantizedLinear(3, ternary));
         QuantizedLinear second = (QuantizedLinear) net.getChildren().get(1).getValue();
-        second.configure(new LayerScheme(new TtqQuantizer(), GradientEstimator.STE, new PactActivationQuantizer()),
+        second.configure(new LayerScheme(new TwoMagnitudes(), GradientEstimator.STE, new LearnedClip()),
                 new QuantizerRandom(1));
         net.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 10));
@@ -77,7 +166,7 @@ class MemoryAccountingTest {
         MemoryRecord memory = MemoryAccounting.of(net);
 
         assertThat(memory.tensors()).extracting(TensorMemory::name).containsExactly("01QuantizedLinear_weight",
-                "01QuantizedLinear_bias", "02QuantizedLinear_weight", "02QuantizedLinear_input_clip",
+                "01QuantizedLinear_bias", "02QuantizedLinear_weight", "02QuantizedLinear_input_alpha",
                 "02QuantizedLinear_bias");
         assertThat(memory.tensors()).extracting(TensorMemory::scales).containsExactly(1L, 0L, 2L, 0L, 0L);
         assertThat(memory.tensors()).extracting(TensorMemory::quantized).containsExactly(true, false, true, false, false);

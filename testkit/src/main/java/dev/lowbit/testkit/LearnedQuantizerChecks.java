@@ -1,10 +1,10 @@
-package dev.lowbit.api;
+package dev.lowbit.testkit;
 
-import static dev.lowbit.api.ContractAssertions.assertFinite;
-import static dev.lowbit.api.ContractAssertions.assertFiniteAndNotAllZero;
-import static dev.lowbit.api.ContractAssertions.assertFloat32OfShape;
-import static dev.lowbit.api.ContractAssertions.assertOnGrid;
-import static dev.lowbit.api.ContractAssertions.assertSameBits;
+import static dev.lowbit.testkit.ContractAssertions.assertFinite;
+import static dev.lowbit.testkit.ContractAssertions.assertFiniteAndNotAllZero;
+import static dev.lowbit.testkit.ContractAssertions.assertFloat32OfShape;
+import static dev.lowbit.testkit.ContractAssertions.assertOnGrid;
+import static dev.lowbit.testkit.ContractAssertions.assertSameBits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;

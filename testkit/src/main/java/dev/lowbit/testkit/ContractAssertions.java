@@ -1,4 +1,4 @@
-package dev.lowbit.api;
+package dev.lowbit.testkit;
 
 import static org.assertj.core.api.Assertions.fail;
 

@@ -1,8 +1,8 @@
-package dev.lowbit.api;
+package dev.lowbit.testkit;
 
-import static dev.lowbit.api.ContractAssertions.assertFinite;
-import static dev.lowbit.api.ContractAssertions.assertSameBits;
-import static dev.lowbit.api.ContractAssertions.broadcastsInto;
+import static dev.lowbit.testkit.ContractAssertions.assertFinite;
+import static dev.lowbit.testkit.ContractAssertions.assertSameBits;
+import static dev.lowbit.testkit.ContractAssertions.broadcastsInto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;
@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.lowbit.api.PersistedIds;
 import dev.lowbit.api.spi.GradientEstimator;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The contract every gradient estimator passes, built-in or third-party: extend this class and return
- * your estimator from {@link #estimator()}. It ships in lowbit-api's test-jar and runs on the real engine.
+ * your estimator from {@link #estimator()}. It ships in lowbit-testkit and runs on the real engine.
  *
  * <p>The derivative is taken of inputs of rank 1, 2 and 4 (weights of every layer kind, and a
  * convolution's input) spanning u from -3 to 3 in steps of 0.05, 0 and +-1 included, plus +-40 (where

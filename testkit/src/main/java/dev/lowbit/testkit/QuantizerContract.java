@@ -1,4 +1,4 @@
-package dev.lowbit.api;
+package dev.lowbit.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.lowbit.api.AlphabetQuantizer;
+import dev.lowbit.api.PersistedIds;
 import dev.lowbit.api.nn.StraightThrough;
 import dev.lowbit.format.lbw.RadixPacking;
 import dev.lowbit.api.scale.ScaleRules;
@@ -34,7 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The contract every quantizer passes, built-in or third-party: extend this class and return your
- * quantizer from {@link #quantizer()}. It ships in lowbit-api's test-jar and runs on the real engine.
+ * quantizer from {@link #quantizer()}. It ships in lowbit-testkit and runs on the real engine.
  *
  * <p>Weights come in the shapes lowbit's layers have: a vector (64), a linear or attention projection
  * (12, 30) and a conv kernel (6, 3, 5, 5). They are checked for the quantizer and, for one that takes

@@ -1,4 +1,4 @@
-package dev.lowbit.api;
+package dev.lowbit.testkit;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.Alphabet;

@@ -1,7 +1,7 @@
-package dev.lowbit.api;
+package dev.lowbit.testkit;
 
-import static dev.lowbit.api.ContractAssertions.assertFinite;
-import static dev.lowbit.api.ContractAssertions.assertFiniteAndNotAllZero;
+import static dev.lowbit.testkit.ContractAssertions.assertFinite;
+import static dev.lowbit.testkit.ContractAssertions.assertFiniteAndNotAllZero;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;
@@ -15,6 +15,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
+import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.nn.LayerScheme;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedConv2d;

@@ -1,6 +1,11 @@
-package dev.lowbit.api.scale;
+package dev.lowbit.testkit;
 
-import dev.lowbit.api.ScaleRuleContract;
+import dev.lowbit.api.scale.AbsMaxScale;
+import dev.lowbit.api.scale.AbsMeanScale;
+import dev.lowbit.api.scale.GaussianScale;
+import dev.lowbit.api.scale.LearnedScale;
+import dev.lowbit.api.scale.MinMaxScale;
+import dev.lowbit.api.scale.MseScale;
 import dev.lowbit.api.spi.ScaleRule;
 import org.junit.jupiter.api.Nested;
 

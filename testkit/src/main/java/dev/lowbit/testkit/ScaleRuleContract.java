@@ -1,4 +1,4 @@
-package dev.lowbit.api;
+package dev.lowbit.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.lowbit.api.PersistedIds;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.ScaleRule;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The contract every scale rule passes, built-in or third-party: extend this class and return your rule
- * from {@link #rule()}. It ships in lowbit-api's test-jar and runs on the real engine, on the weights of
+ * from {@link #rule()}. It ships in lowbit-testkit and runs on the real engine, on the weights of
  * every layer kind lowbit quantizes (a vector, a linear or attention projection, a conv kernel), for a
  * binary, a ternary and a 17-level alphabet, per tensor and per output channel; per group of 8 (a rule
  * never sees a group: {@link ScaleSetting} hands it the groups as rows, the shorter last ones apart),

@@ -1,4 +1,4 @@
-package dev.lowbit.api;
+package dev.lowbit.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,14 +16,15 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
+import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.nn.LayerScheme;
 import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedBlocks;
-import dev.lowbit.api.nn.QuantizedWeight;
-import dev.lowbit.api.nn.QuantizerRandom;
 import dev.lowbit.api.nn.QuantizedConv2d;
 import dev.lowbit.api.nn.QuantizedLinear;
+import dev.lowbit.api.nn.QuantizedWeight;
+import dev.lowbit.api.nn.QuantizerRandom;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
@@ -41,7 +42,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The contract every architecture passes, built-in or third-party: extend this class, return your
- * architecture and its documented sizes. It ships in lowbit-api's test-jar and runs on the real engine.
+ * architecture and its documented sizes. It ships in lowbit-testkit and runs on the real engine.
  *
  * <p>Beyond shapes, sizes and gradients, a run configures every quantized layer after {@code build} and
  * before the model initialises (docs/SCHEMES.md, "Training"): the contract does so with trained weight

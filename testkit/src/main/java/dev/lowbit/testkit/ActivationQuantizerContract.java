@@ -1,10 +1,10 @@
-package dev.lowbit.api;
+package dev.lowbit.testkit;
 
-import static dev.lowbit.api.ContractAssertions.assertFinite;
-import static dev.lowbit.api.ContractAssertions.assertFiniteAndNotAllZero;
-import static dev.lowbit.api.ContractAssertions.assertFloat32OfShape;
-import static dev.lowbit.api.ContractAssertions.assertSameBits;
-import static dev.lowbit.api.ContractAssertions.broadcastsInto;
+import static dev.lowbit.testkit.ContractAssertions.assertFinite;
+import static dev.lowbit.testkit.ContractAssertions.assertFiniteAndNotAllZero;
+import static dev.lowbit.testkit.ContractAssertions.assertFloat32OfShape;
+import static dev.lowbit.testkit.ContractAssertions.assertSameBits;
+import static dev.lowbit.testkit.ContractAssertions.broadcastsInto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;
@@ -14,6 +14,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.lowbit.api.PersistedIds;
 import dev.lowbit.api.nn.QuantizerRandom;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.GradientEstimator;
@@ -33,8 +34,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The contract every activation quantizer passes, built-in or third-party: extend this class and return
- * your quantizer, configured as you want it checked, from {@link #quantizer()}. It ships in lowbit-api's
- * test-jar and runs on the real engine.
+ * your quantizer, configured as you want it checked, from {@link #quantizer()}. It ships in lowbit-testkit
+ * and runs on the real engine.
  *
  * <p>Inputs come in the shapes quantized layers see: {@code (8, 20)} (a linear layer's batch),
  * {@code (4, 5, 20)} (tokens) and {@code (2, 3, 6, 6)} (a convolution's input map), drawn from N(0, 1). On
