@@ -15,7 +15,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.Pair;
 import dev.lowbit.api.AlphabetQuantizer;
-import dev.lowbit.api.FullPrecisionQuantizer;
+import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.nn.QuantizedConv2d;

@@ -1,9 +1,6 @@
-package dev.lowbit.api;
+package dev.lowbit.api.spi;
 
 import ai.djl.ndarray.NDArray;
-import dev.lowbit.api.spi.Alphabet;
-import dev.lowbit.api.spi.Quantizer;
-import dev.lowbit.api.spi.ScaleSetting;
 import java.util.Optional;
 
 /**
