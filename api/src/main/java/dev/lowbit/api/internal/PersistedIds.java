@@ -1,4 +1,4 @@
-package dev.lowbit.api;
+package dev.lowbit.api.internal;
 
 import java.util.regex.Pattern;
 

@@ -1,7 +1,8 @@
-package dev.lowbit.api;
+package dev.lowbit.api.internal.codes;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.lowbit.api.internal.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 
 /**

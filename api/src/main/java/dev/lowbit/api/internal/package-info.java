@@ -1,0 +1,7 @@
+/**
+ * Not API. Helpers lowbit's own modules (the built-in quantizers and architectures, the contract kit, the
+ * harness) share with the api's classes: engine constants, the persisted-id rule. They are public only
+ * because Java packages cannot be shared otherwise; plugins must not use them. They may change or
+ * disappear in any release without notice.
+ */
+package dev.lowbit.api.internal;
