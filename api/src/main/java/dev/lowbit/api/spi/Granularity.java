@@ -43,7 +43,7 @@ public final class Granularity {
     /**
      * Groups of {@code size} consecutive weights along each output channel's input axis.
      *
-     * @throws IllegalArgumentException unless 1 <= size <= {@link #LARGEST_GROUP}
+     * @throws IllegalArgumentException unless {@code 1 <= size <=} {@link #LARGEST_GROUP}
      */
     public static Granularity group(int size) {
         if (size < 1 || size > LARGEST_GROUP) {

@@ -6,7 +6,7 @@ import java.math.BigInteger;
  * Packs integer codes in {@code [0, k)} radix-k, in fixed groups, into a little-endian bit stream.
  *
  * <p>g consecutive codes form one group value
- * <pre>    v = code_0 + code_1 * k + ... + code_(g-1) * k^(g-1)     (0 <= v < k^g)</pre>
+ * <pre>    v = code_0 + code_1 * k + ... + code_(g-1) * k^(g-1)     (0 &lt;= v &lt; k^g)</pre>
  * stored in b bits, the smallest b with {@code k^g <= 2^b} (at most 64). Groups follow each other
  * in the stream, least significant bit first within bytes; a last partial group is padded with code
  * 0, and the unused bits of the last byte are 0. Radix grouping gets within a fraction of a bit of

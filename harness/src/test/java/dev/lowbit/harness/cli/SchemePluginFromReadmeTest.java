@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's "Write a training-aware scheme", followed to the letter: its files (the pom taken from the
  * int3 guide with the artifact id the section names) make a fresh project that {@code mvn package} builds
- * against the installed api, running the contract kit on the stochastic quantizer, the estimator and the
+ * against lowbit's deployed artifacts, running the contract kit on the stochastic quantizer, the estimator and the
  * activation quantizer. Then, through the real CLI, the scheme trains; a second copy of the same run is
  * killed with SIGKILL after its first checkpoint and resumed, and must end bit for bit where the
  * uninterrupted run ended, stochastic rounding included (the generator's state is in the checkpoint); its
@@ -118,7 +118,8 @@ class SchemePluginFromReadmeTest {
 
     /**
      * The section's files as a fresh project, with the int3 guide's pom under the section's artifact id, built
-     * with {@code mvn package} against the installed api: every contract test class ran and passed.
+     * with {@code mvn package} against lowbit's deployed artifacts (found there alone): every contract test class
+     * ran and passed.
      *
      * @return the jar
      */
@@ -139,7 +140,9 @@ class SchemePluginFromReadmeTest {
         files.put("pom.xml", int3Pom.replace("<artifactId>int3-quantizer</artifactId>", ARTIFACT));
 
         Path project = ReadmeMaven.writeProject(dir.resolve("training-schemes"), files);
-        ReadmeMaven.maven(project, ReadmeMaven.installedApi(), PACKAGE, dir.resolve("package.log"));
+        ReadmeMaven.Repository lowbit = ReadmeMaven.deployed();
+        ReadmeMaven.maven(project, lowbit, PACKAGE, dir.resolve("package.log"));
+        ReadmeMaven.assertLowbitCameFromTheDeployedRepository(lowbit);
         // At least the kit's tests of each kind (those it generates per shape and configuration count once here).
         Map<String, Integer> least = Map.of("StochasticTernaryQuantizerTest", 20, "ClippedEstimatorTest", 5,
                 "Int4ActivationQuantizerTest", 8);
