@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  */
 public final class QuantizerException extends RuntimeException {
 
-    /** {@code call} of {@code quantizer} failed on weight tensor {@code tensor} (packing it, e.g., in lowbit-format). */
+    /** {@code call} of {@code quantizer} failed on the weight tensor named {@code tensor} (training or packing it). */
     public QuantizerException(Quantizer quantizer, String tensor, Shape shape, String call, Throwable cause) {
         this("quantizer '" + specOf(quantizer) + "'", "tensor '" + tensor + "'", shape, call, cause);
     }
