@@ -14,7 +14,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import dev.lowbit.api.nn.QuantizerRandom;
-import dev.lowbit.api.nn.StraightThrough;
+import dev.lowbit.api.internal.StraightThrough;
 import dev.lowbit.format.lbw.QuantizedTensor;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.LearnedQuantizer;

@@ -12,7 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.internal.PersistedIds;
-import dev.lowbit.api.nn.StraightThrough;
+import dev.lowbit.api.internal.StraightThrough;
 import dev.lowbit.format.lbw.RadixPacking;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Granularity;

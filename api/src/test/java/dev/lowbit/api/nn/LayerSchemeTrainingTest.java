@@ -15,6 +15,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import dev.lowbit.api.AlphabetQuantizer;
+import dev.lowbit.api.internal.StraightThrough;
 import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;

@@ -1,4 +1,4 @@
-package dev.lowbit.api.nn;
+package dev.lowbit.api.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -79,7 +79,7 @@ public final class StraightThrough {
      *
      * @throws IllegalStateException when it does not
      */
-    static NDArray derivative(GradientEstimator estimator, NDArray normalized, Shape shape) {
+    public static NDArray derivative(GradientEstimator estimator, NDArray normalized, Shape shape) {
         NDArray derivative = estimator.derivative(normalized);
         if (!broadcastsInto(derivative.getShape(), shape)) {
             throw new IllegalStateException("it returned shape " + derivative.getShape() + ", which does not broadcast"
@@ -153,7 +153,7 @@ public final class StraightThrough {
     }
 
     /** A copy off the tape, owned by {@code scope}. */
-    static NDArray detach(NDArray array, NDManager scope) {
+    public static NDArray detach(NDArray array, NDManager scope) {
         NDArray detached = array.stopGradient();
         detached.attach(scope);
         return detached;
@@ -164,7 +164,7 @@ public final class StraightThrough {
      * Handed to a scheme's own recorded ops instead of a parameter, so that what they compute lands in the
      * batch's manager (an op's result joins its first operand's manager) rather than the model's.
      */
-    static NDArray alias(NDArray array, NDManager scope) {
+    public static NDArray alias(NDArray array, NDManager scope) {
         NDArray view = array.reshape(array.getShape());
         view.attach(scope);
         return view;

@@ -1,8 +1,8 @@
-package dev.lowbit.api.internal.codes;
+package dev.lowbit.api.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import dev.lowbit.api.internal.EngineScalars;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 
 /**

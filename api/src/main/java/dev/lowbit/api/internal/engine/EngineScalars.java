@@ -1,4 +1,4 @@
-package dev.lowbit.api.internal;
+package dev.lowbit.api.internal.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

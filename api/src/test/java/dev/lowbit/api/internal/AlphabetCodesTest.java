@@ -1,4 +1,4 @@
-package dev.lowbit.api.internal.codes;
+package dev.lowbit.api.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,8 +6,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.lowbit.api.internal.EngineScalars;
-import dev.lowbit.api.internal.codes.AlphabetCodes;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
