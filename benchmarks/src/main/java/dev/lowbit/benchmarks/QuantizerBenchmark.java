@@ -5,7 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.lowbit.api.nn.StraightThrough;
+import dev.lowbit.api.internal.StraightThrough;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +70,7 @@ public class QuantizerBenchmark {
         Quantizer found = ServiceLoader.load(Quantizer.class).stream().map(ServiceLoader.Provider::get)
                 .filter(candidate -> candidate.id().equals(id)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("No quantizer '" + id + "'"));
-        q = quantizer.contains("@") ? found.withScaleRule(quantizer.substring(quantizer.indexOf('@') + 1)) : found;
+        q = quantizer.contains("@") ? found.withScaleRule(ScaleRules.parse(quantizer.substring(quantizer.indexOf('@') + 1))) : found;
     }
 
     @TearDown(Level.Trial)

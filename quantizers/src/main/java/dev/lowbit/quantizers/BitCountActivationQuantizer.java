@@ -1,6 +1,6 @@
 package dev.lowbit.quantizers;
 
-import dev.lowbit.api.AlphabetCodes;
+import dev.lowbit.api.internal.AlphabetCodes;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.Alphabet;
 

@@ -18,8 +18,9 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.nn.LayerScheme;
-import dev.lowbit.api.nn.MemoryAccounting;
+import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.api.nn.QuantizedBlock;
+import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.nn.QuantizedConv2d;
 import dev.lowbit.api.nn.QuantizedLinear;
 import dev.lowbit.api.nn.QuantizedWeight;
@@ -130,7 +131,7 @@ public abstract class ArchitectureContract {
                     new NDList(logits));
             tape.backward(loss);
         }
-        for (QuantizedBlock layer : MemoryAccounting.quantizedBlocks(block)) {
+        for (QuantizedBlock layer : QuantizedBlocks.in(block)) {
             NDArray gradient = layer.quantizedWeight().weight().getArray().getGradient();
             assertThat(gradient.abs().sum().getFloat()).as("gradient of %s", layer).isPositive();
         }
@@ -141,7 +142,7 @@ public abstract class ArchitectureContract {
         Block block = built(GRAY_28, TERNARY, LayerPolicy.ALL);
         // Run once so every layer knows its input shape.
         block.forward(new ParameterStore(manager, false), new NDList(images(GRAY_28)), false);
-        for (QuantizedBlock layer : MemoryAccounting.quantizedBlocks(block)) {
+        for (QuantizedBlock layer : QuantizedBlocks.in(block)) {
             Shape input = layer.getInputShapes()[0];
             NDArray x = manager.randomNormal(input);
             NDArray weights = layer.quantizedWeight().weight().getArray();
@@ -170,7 +171,7 @@ public abstract class ArchitectureContract {
     @Test
     void trainsALayerSchemeConfiguredOnEveryQuantizedLayerBeforeItInitialises() {
         Block block = architecture().build(GRAY_28, 10, TERNARY, LayerPolicy.ALL);
-        List<QuantizedBlock> layers = MemoryAccounting.quantizedBlocks(block);
+        List<QuantizedBlock> layers = QuantizedBlocks.in(block);
         assertThat(layers).as("an architecture quantizes its weights through QuantizedBlocks (QuantizedLinear,"
                 + " QuantizedConv2d) registered as child blocks").isNotEmpty();
         QuantizedWeight.nameAll(block);

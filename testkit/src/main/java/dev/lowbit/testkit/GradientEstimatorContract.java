@@ -11,7 +11,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.lowbit.api.PersistedIds;
+import dev.lowbit.api.internal.PersistedIds;
 import dev.lowbit.api.spi.GradientEstimator;
 import java.util.ArrayList;
 import java.util.List;

@@ -14,7 +14,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.lowbit.api.nn.QuantizerRandom;
-import dev.lowbit.api.pack.QuantizedTensor;
+import dev.lowbit.format.lbw.QuantizedTensor;
 import dev.lowbit.api.spi.LearnedQuantizer;
 import dev.lowbit.api.spi.QuantizationContext;
 import dev.lowbit.api.spi.TrainedValue;

@@ -9,6 +9,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.lowbit.api.internal.StraightThrough;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.LearnedQuantizer;
 import dev.lowbit.api.spi.QuantizationContext;
@@ -235,7 +236,7 @@ public final class QuantizedWeight {
      */
     public static void nameAll(Block model) {
         Map<Parameter, QuantizedWeight> byParameter = new java.util.IdentityHashMap<>();
-        for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(model)) {
+        for (QuantizedBlock block : QuantizedBlocks.in(model)) {
             byParameter.put(block.quantizedWeight().weight(), block.quantizedWeight());
         }
         for (Pair<String, Parameter> entry : model.getParameters()) {

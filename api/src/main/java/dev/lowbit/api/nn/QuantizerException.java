@@ -16,7 +16,8 @@ import java.util.function.Supplier;
  */
 public final class QuantizerException extends RuntimeException {
 
-    QuantizerException(Quantizer quantizer, String tensor, Shape shape, String call, Throwable cause) {
+    /** {@code call} of {@code quantizer} failed on the weight tensor named {@code tensor} (training or packing it). */
+    public QuantizerException(Quantizer quantizer, String tensor, Shape shape, String call, Throwable cause) {
         this("quantizer '" + specOf(quantizer) + "'", "tensor '" + tensor + "'", shape, call, cause);
     }
 

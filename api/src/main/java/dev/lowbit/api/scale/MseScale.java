@@ -2,8 +2,8 @@ package dev.lowbit.api.scale;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import dev.lowbit.api.AlphabetCodes;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.AlphabetCodes;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.ScaleRule;

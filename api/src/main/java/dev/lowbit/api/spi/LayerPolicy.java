@@ -1,6 +1,5 @@
 package dev.lowbit.api.spi;
 
-import dev.lowbit.api.FullPrecisionQuantizer;
 import java.util.Arrays;
 import java.util.Locale;
 

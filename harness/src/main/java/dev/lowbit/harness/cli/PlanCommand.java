@@ -1,7 +1,7 @@
 package dev.lowbit.harness.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plan.ClusterScripts;
 import dev.lowbit.harness.plan.EpochTimes;

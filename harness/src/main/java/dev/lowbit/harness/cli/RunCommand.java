@@ -1,7 +1,7 @@
 package dev.lowbit.harness.cli;
 
 import ai.djl.Device;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.plan.GridRunner;

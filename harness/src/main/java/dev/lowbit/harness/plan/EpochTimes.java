@@ -3,7 +3,7 @@ package dev.lowbit.harness.plan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package dev.lowbit.harness.plan;
 
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.Discovered;
 import dev.lowbit.harness.plugin.QuantizerRegistry;

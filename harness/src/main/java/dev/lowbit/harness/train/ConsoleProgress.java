@@ -1,6 +1,6 @@
 package dev.lowbit.harness.train;
 
-import dev.lowbit.api.result.EpochRecord;
+import dev.lowbit.format.result.EpochRecord;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Locale;

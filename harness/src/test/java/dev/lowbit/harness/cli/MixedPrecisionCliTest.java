@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lowbit.api.pack.Fp32Tensor;
-import dev.lowbit.api.pack.LbwFile;
-import dev.lowbit.api.pack.PackedModel;
-import dev.lowbit.api.pack.QuantizedTensor;
+import dev.lowbit.format.lbw.Fp32Tensor;
+import dev.lowbit.format.lbw.LbwFile;
+import dev.lowbit.format.lbw.PackedModel;
+import dev.lowbit.format.lbw.QuantizedTensor;
 import dev.lowbit.harness.store.ResultStore;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.lowbit.harness.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.cli.CliTest;
 import dev.lowbit.harness.store.RunIds;
 import java.nio.file.Files;
