@@ -2,6 +2,9 @@ package dev.lowbit.harness.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.api.result.RunRecord;
+import dev.lowbit.api.result.StoreJson;
+import dev.lowbit.api.result.StoreLayout;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plan.ClusterScripts;
 import dev.lowbit.harness.plan.EpochTimes;
@@ -40,6 +43,7 @@ import picocli.CommandLine.Spec;
                 + " a Kubernetes Indexed Job (k8s) whose tasks each run one shard of it.")
 public final class PlanCommand implements Callable<Integer> {
 
+    private static final ObjectMapper JSON = StoreJson.mapper();
     private static final List<String> FORMATS = List.of("table", "slurm", "k8s");
     /** Tasks of a job array when --tasks is not given: enough to spread the paper grid, few enough to queue. */
     private static final int DEFAULT_MAX_TASKS = 32;
@@ -168,7 +172,7 @@ public final class PlanCommand implements Callable<Integer> {
             }
             RunConfig run = plan.get(i);
             String runId = RunIds.of(run);
-            String status = status(store.runDirectory(suite.name(), runId).resolve(ResultStore.RUN_FILE));
+            String status = status(store.runDirectory(suite.name(), runId).resolve(StoreLayout.RUN_FILE));
             done += status.equals("done") ? 1 : 0;
             if (!status.equals("done")) {
                 toRun.add(i);
@@ -237,8 +241,12 @@ public final class PlanCommand implements Callable<Integer> {
             return "";
         }
         try {
-            String status = new ObjectMapper().readTree(runFile.toFile()).path("status").asText("");
+            byte[] json = Files.readAllBytes(runFile);
+            StoreJson.requireKnownVersion(JSON, json, runFile, RunRecord.SCHEMA_VERSION);
+            String status = JSON.readTree(json).path("status").asText("");
             return status.equals("FINISHED") ? "done" : status.toLowerCase(Locale.ROOT);
+        } catch (StoreJson.NewerVersionException e) {
+            return "newer lowbit's run.json";
         } catch (IOException e) {
             return "unreadable run.json";
         }

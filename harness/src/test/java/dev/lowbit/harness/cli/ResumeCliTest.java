@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lowbit.api.result.StoreLayout;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ class ResumeCliTest {
             assertThat(RunIds.of(config)).isEqualTo(killedId);
             assertThat(config.quantizer()).startsWith("ternary");
         });
-        Path killedConfig = ternaryEpochs.resolveSibling(ResultStore.CONFIG_FILE);
+        Path killedConfig = ternaryEpochs.resolveSibling(StoreLayout.CONFIG_FILE);
         String configAtKill = Files.readString(killedConfig);
 
         CliTest.Result resumed = lowbit(args(interrupted));
