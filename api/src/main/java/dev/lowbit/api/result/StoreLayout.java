@@ -13,6 +13,7 @@ package dev.lowbit.api.result;
  *                     plugin-code.json          the SHA-256 of the plugin code the run trains with, while it trains
  *                     model.lbw                 the packed model
  *                     test-predictions.txt      the argmax of every test image, one per line
+ *   ROOT/SUITE/report/index.html                the report of the suite's runs (index.csv beside it)
  * </pre>
  * {@link StoreJson} is how the JSON files among them are written and read.
  */
@@ -32,6 +33,11 @@ public final class StoreLayout {
     public static final String LOCK_FILE = "run.lock";
     /** The SHA-256 of the plugin code a run trains with, while it trains (run.json's provenance has it after). */
     public static final String CODE_FILE = "plugin-code.json";
+
+    /** The folder of a suite's report, beside its runs: {@code ROOT/SUITE/report/index.html} and index.csv. */
+    public static final String REPORT_FOLDER = "report";
+    /** The report's page in {@link #REPORT_FOLDER}. */
+    public static final String REPORT_PAGE = "index.html";
 
     private StoreLayout() {}
 }

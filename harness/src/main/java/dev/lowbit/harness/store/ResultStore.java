@@ -60,6 +60,8 @@ import java.util.stream.Stream;
  *                     model.lbw                 the packed model (integer codes, scales, fp32 rest)
  *                     test-predictions.txt      the argmax of every test image, one per line
  * </pre>
+ * (The names are {@link dev.lowbit.api.result.StoreLayout}'s, the JSON settings {@link StoreJson}'s, both shared
+ * with the report that reads these files.)
  * A run is finished exactly when its run.json exists; a run with config.json and no run.json is in
  * progress or was interrupted (its epochs.jsonl says how far it got).
  *
