@@ -1,6 +1,5 @@
 package dev.lowbit.harness.store;
 
-import ai.djl.nn.Block;
 import static dev.lowbit.api.result.StoreLayout.CHECKPOINT_FILE;
 import static dev.lowbit.api.result.StoreLayout.CODE_FILE;
 import static dev.lowbit.api.result.StoreLayout.CONFIG_FILE;
@@ -11,6 +10,7 @@ import static dev.lowbit.api.result.StoreLayout.PREDICTIONS_FILE;
 import static dev.lowbit.api.result.StoreLayout.PREVIOUS_CHECKPOINT_FILE;
 import static dev.lowbit.api.result.StoreLayout.RUN_FILE;
 
+import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -81,9 +81,10 @@ public final class ResultStore {
     private static final DateTimeFormatter SET_ASIDE_STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-    private final Path root;
     private static final ObjectMapper JSON = StoreJson.mapper();
     private static final ObjectWriter JSON_LINES = StoreJson.lineWriter();
+
+    private final Path root;
 
     public ResultStore(Path root) {
         this.root = root;
