@@ -8,6 +8,7 @@ import dev.lowbit.format.result.QuantizerRecord;
 import dev.lowbit.format.result.Recipe;
 import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.format.result.RunRecord;
+import dev.lowbit.format.result.StoreLayout;
 import dev.lowbit.format.result.TensorMemory;
 import java.io.IOException;
 import java.util.List;
@@ -36,7 +37,7 @@ final class StoredValues {
 
     /** Checks every number of a run.json. */
     static void check(RunRecord run) throws IOException {
-        StoredValues in = new StoredValues(StoredResults.RUN_FILE);
+        StoredValues in = new StoredValues(StoreLayout.RUN_FILE);
         in.whole("epochsCompleted", run.epochsCompleted(), 0, ReportLimits.MAX_EPOCHS);
         if (run.divergedEpoch() != null) {
             in.whole("divergedEpoch", run.divergedEpoch(), 1, ReportLimits.MAX_EPOCHS);
@@ -59,12 +60,12 @@ final class StoredValues {
 
     /** Checks every number of an unfinished run's config.json. */
     static void check(RunConfig config) throws IOException {
-        check(new StoredValues(StoredResults.CONFIG_FILE), config);
+        check(new StoredValues(StoreLayout.CONFIG_FILE), config);
     }
 
     /** Checks every number of one epochs.jsonl line; {@code line} is its 1-based line number. */
     static void check(EpochRecord epoch, int line) throws IOException {
-        StoredValues in = new StoredValues(StoredResults.EPOCHS_FILE + " line " + line);
+        StoredValues in = new StoredValues(StoreLayout.EPOCHS_FILE + " line " + line);
         in.whole("epoch", epoch.epoch(), 1, ReportLimits.MAX_EPOCHS);
         in.loss("trainLoss", epoch.trainLoss());
         in.fraction("trainAccuracy", epoch.trainAccuracy());

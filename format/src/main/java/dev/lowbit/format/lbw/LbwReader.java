@@ -63,7 +63,13 @@ final class LbwReader {
         ByteBuffer view = ByteBuffer.wrap(data);
         // The version comes before anything else: a later version may lay out the rest differently.
         version = view.getInt(4);
-        if (version < LbwFile.OLDEST_READABLE_VERSION || version > LbwFile.VERSION) {
+        if (version > LbwFile.VERSION) {
+            // Worded as for a newer run.json or config.json (StoreJson.NewerVersionException).
+            throw new LbwFormatException("Unsupported packed model '" + file + "': format version " + version
+                    + " is newer than this lowbit knows (it reads up to format version " + LbwFile.VERSION
+                    + "): upgrade lowbit to read it.");
+        }
+        if (version < LbwFile.OLDEST_READABLE_VERSION) {
             throw new LbwFormatException("Unsupported packed model '" + file + "': format version " + version
                     + ", this lowbit reads versions " + LbwFile.OLDEST_READABLE_VERSION + " to " + LbwFile.VERSION
                     + "; export it again with this lowbit.");

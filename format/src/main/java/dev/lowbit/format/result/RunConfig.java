@@ -28,6 +28,13 @@ public record RunConfig(
         double validationShare,
         long seed) {
 
+    /**
+     * The version of config.json's schema this lowbit writes, and the newest it reads ({@link StoreJson}
+     * says when it is raised). Stored as {@value StoreJson#VERSION_FIELD}, beside the config's fields; a run
+     * id never hashes it.
+     */
+    public static final int SCHEMA_VERSION = 1;
+
     /** The layer policy every fp32 run is stored under: with nothing quantized, the policy means nothing. */
     public static final String FP32_LAYER_POLICY = "all";
 

@@ -43,6 +43,12 @@ public record RunRecord(
         String finishedAt,
         Map<String, String> provenance) {
 
+    /**
+     * The version of run.json's schema this lowbit writes, and the newest it reads ({@link StoreJson}
+     * says when it is raised). Stored as {@value StoreJson#VERSION_FIELD}, beside the record's fields.
+     */
+    public static final int SCHEMA_VERSION = 1;
+
     /** This record with its epochs-to-parity filled in (the twin may finish after the run, in another shard). */
     public RunRecord withParity(ParityRecord newParity) {
         return new RunRecord(runId, status, error, config, quantizer, memory, model, epochsCompleted, divergedEpoch,

@@ -251,8 +251,8 @@ class LbwFileTest {
         byte[] badVersion = original.clone();
         badVersion[7] ^= 0x04;
         Files.write(file, badVersion);
-        assertReadFails(file, "Unsupported packed model '" + file + "': format version 6, this lowbit reads "
-                + "versions 1 to 2; export it again with this lowbit.");
+        assertReadFails(file, "Unsupported packed model '" + file + "': format version 6 is newer than this lowbit knows (it"
+                + " reads up to format version 2): upgrade lowbit to read it.");
     }
 
     @Test
@@ -304,8 +304,8 @@ class LbwFileTest {
         byte[] bytes = Files.readAllBytes(file);
         ByteBuffer.wrap(bytes).putInt(4, 7);
         Files.write(file, rechecksum(bytes));
-        assertReadFails(file, "Unsupported packed model '" + file + "': format version 7, this lowbit reads "
-                + "versions 1 to 2; export it again with this lowbit.");
+        assertReadFails(file, "Unsupported packed model '" + file + "': format version 7 is newer than this lowbit knows (it"
+                + " reads up to format version 2): upgrade lowbit to read it.");
         ByteBuffer.wrap(bytes).putInt(4, 0);
         Files.write(file, rechecksum(bytes));
         assertReadFails(file, "Unsupported packed model '" + file + "': format version 0, this lowbit reads "

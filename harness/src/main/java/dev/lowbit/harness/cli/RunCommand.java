@@ -66,6 +66,11 @@ public final class RunCommand implements Callable<Integer> {
                     + " 3 GiB of memory; 1 trains in this process).")
     String workers;
 
+    @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
+            description = "How the summary at the end is printed: table (lines) or json (schema lowbit.run/1,"
+                    + " docs/JSON.md: the only thing on standard output; default: ${DEFAULT-VALUE}).")
+    String format;
+
     @Option(names = "--worker", hidden = true, paramLabel = "I/N",
             description = "Train as worker I of N of a 'lowbit run --workers N': no first line, summary or report.")
     String worker;
@@ -81,11 +86,17 @@ public final class RunCommand implements Callable<Integer> {
         this.pluginHost = pluginHost;
     }
 
-    /** Where a grid's runs and report go. */
-    record Target(ResultStore store, Path suiteDirectory, Path report) {}
+    /**
+     * Where a grid's runs and report go, and how its summary is printed.
+     *
+     * @param json whether the summary is the JSON document {@link RunDocument}, and standard output holds
+     *     nothing else
+     */
+    record Target(ResultStore store, Path suiteDirectory, Path report, boolean json) {}
 
     @Override
     public Integer call() {
+        BadInputException.requireOneOf("--format", format, OutputFormat.TABLE_OR_JSON);
         if (worker == null) {
             return train(null);
         }
@@ -114,7 +125,9 @@ public final class RunCommand implements Callable<Integer> {
         GridRunner grid = new GridRunner(schemes, plugins.architectures(), device);
         // Before the results folder is made: a plan this lowbit cannot train leaves nothing behind.
         grid.validate(plan);
-        PrintWriter out = spec.commandLine().getOut();
+        boolean json = format.equals(OutputFormat.JSON);
+        // With --format json standard output holds the summary document alone; the lines before it are log.
+        PrintWriter out = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         ResultStore store = new ResultStore(this.out);
         // Before any data loads or any run trains: every run and the report are written there.
         OutputPaths.requireWritableFolder("--out", this.out, store.suiteDirectory(suite.name()));
@@ -127,7 +140,7 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         Target target = new Target(store, store.suiteDirectory(suite.name()),
-                ReportCommand.defaultTarget(store.suiteDirectory(suite.name())));
+                ReportCommand.defaultTarget(store.suiteDirectory(suite.name())), json);
         String firstLine = "Suite '" + suite.name() + "'" + (selected.isAll() ? ": " + plan.size() + " runs"
                 : ", shard " + selected + ": " + plan.size() + " of " + fullPlan.size() + " runs")
                 + " -> " + store.suiteDirectory(suite.name());
@@ -137,7 +150,7 @@ public final class RunCommand implements Callable<Integer> {
             if (split.count() > 1) {
                 out.println(firstLine + ", " + split.describe(budget));
                 out.flush();
-                return new RunWorkers(out, spec.commandLine().getErr()).run(
+                return new RunWorkers(spec.commandLine().getOut(), spec.commandLine().getErr()).run(
                         spec.commandLine().getParseResult().originalArgs(), split,
                         new RunWorkers.Grid(plan, pending, target, suite.parityTolerance()));
             }
@@ -154,7 +167,7 @@ public final class RunCommand implements Callable<Integer> {
         if (asWorker != null) {
             return summary.failed() > 0 ? Main.FAILED : 0; // the coordinator sums up and writes the report
         }
-        return finish(out, spec.commandLine().getErr(), target, summary);
+        return finish(spec.commandLine().getOut(), spec.commandLine().getErr(), target, summary);
     }
 
     /** A worker's runs record which worker of how many trained them, e.g. {@code worker} = {@code 1/2}. */
@@ -178,12 +191,16 @@ public final class RunCommand implements Callable<Integer> {
             err.println("lowbit: " + e.getMessage().replaceAll("\\.$", "") + ". The runs are stored: 'lowbit report "
                     + target.suiteDirectory() + "' writes it once that is fixed.");
         }
+        int exit = report == null ? Main.FAILED : summary.failed() > 0 ? 1 : 0;
+        if (target.json()) {
+            OutputFormat.print(RunDocument.of(target.suiteDirectory(), summary, report), out);
+            return exit;
+        }
         out.printf("Trained %d, skipped %d finished, %d held by other workers, %d diverged, %d failed.%n",
                 summary.trained(), summary.skipped(), summary.busy(), summary.diverged(), summary.failed());
-        if (report == null) {
-            return Main.FAILED;
+        if (report != null) {
+            out.println("Report: " + report.toAbsolutePath());
         }
-        out.println("Report: " + report.toAbsolutePath());
-        return summary.failed() > 0 ? 1 : 0;
+        return exit;
     }
 }

@@ -130,7 +130,7 @@ class PlanCommandTest {
         CliTest.Result result = CliTest.lowbit("plan", "--format", "slurm", "--shard", "1/2");
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: --shard shows one shard's runs in a table; --format slurm shards the"
-                + " whole plan itself (set the number of shards with --tasks)." + System.lineSeparator());
+        assertThat(result.err()).isEqualTo("lowbit: --shard shows one shard's runs in a table or JSON; --format slurm shards"
+                + " the whole plan itself (set the number of shards with --tasks)." + System.lineSeparator());
     }
 }
