@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The quantized layers of a model as a layer map sees them: every {@link QuantizedBlock}, in depth-first
- * order (the order of {@link MemoryAccounting#quantizedBlocks}), whatever quantizer it was built with, each
+ * order (the order of {@link QuantizedBlocks#in}), whatever quantizer it was built with, each
  * with its position and its name. Positions and names are what {@link LayerMap} selectors select and what
  * {@code lowbit list --layers ARCH} prints.
  */

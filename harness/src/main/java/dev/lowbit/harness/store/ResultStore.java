@@ -220,7 +220,7 @@ public final class ResultStore {
         return file;
     }
 
-    /** Records the plugin code a run trains with ({@link #CODE_FILE}), atomically; a built-in run has no such file. */
+    /** Records the plugin code a run trains with ({@link dev.lowbit.format.result.StoreLayout#CODE_FILE}), atomically; a built-in run has no such file. */
     public void writePluginCode(String suite, String runId, Map<String, String> code) {
         Path file = runDirectory(suite, runId).resolve(CODE_FILE);
         try {
