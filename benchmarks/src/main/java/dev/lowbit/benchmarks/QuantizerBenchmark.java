@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.lowbit.api.nn.StraightThrough;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +62,8 @@ public class QuantizerBenchmark {
             sizes[i] = Long.parseLong(dims[i]);
         }
         Shape s = new Shape(sizes);
-        weights = manager.randomNormal(0, (float) Math.sqrt(2.0 / (s.size() / sizes[0])), s,
+        long fanIn = s.size() / sizes[0];
+        weights = manager.randomNormal(0, (float) Math.sqrt(2.0 / fanIn), s,
                 ai.djl.ndarray.types.DataType.FLOAT32);
         weights.setRequiresGradient(true);
         upstream = manager.randomNormal(s);
@@ -69,7 +71,7 @@ public class QuantizerBenchmark {
         Quantizer found = ServiceLoader.load(Quantizer.class).stream().map(ServiceLoader.Provider::get)
                 .filter(candidate -> candidate.id().equals(id)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("No quantizer '" + id + "'"));
-        q = quantizer.contains("@") ? found.withScaleRule(quantizer.substring(quantizer.indexOf('@') + 1)) : found;
+        q = quantizer.contains("@") ? found.withScaleRule(ScaleRules.parse(quantizer.substring(quantizer.indexOf('@') + 1))) : found;
     }
 
     @TearDown(Level.Trial)

@@ -98,7 +98,7 @@ public final class MemoryAccounting {
      * their shadow-weight parameter (by identity: DJL parameters have no value equality).
      */
     public static Map<Parameter, QuantizedWeight> quantizedWeights(Block model) {
-        Map<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
+        IdentityHashMap<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
         for (QuantizedBlock block : quantizedBlocks(model)) {
             QuantizedWeight weight = block.quantizedWeight();
             if (!weight.quantizer().isFullPrecision()) {

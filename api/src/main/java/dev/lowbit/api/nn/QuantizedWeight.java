@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -186,7 +185,7 @@ public final class QuantizedWeight {
      * {@link Block#getParameters()}, full-precision ones included: a layer map selects layers by these names.
      */
     public static void nameAll(Block model) {
-        Map<Parameter, QuantizedWeight> byParameter = new java.util.IdentityHashMap<>();
+        java.util.IdentityHashMap<Parameter, QuantizedWeight> byParameter = new java.util.IdentityHashMap<>();
         for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(model)) {
             byParameter.put(block.quantizedWeight().weight(), block.quantizedWeight());
         }

@@ -123,7 +123,7 @@ public final class Granularity {
                     + " into per-channel calls");
         }
         long[] shape = weights.getShape().getShape();
-        long channels = this == TENSOR || shape.length == 0 ? 1 : shape[0];
+        long channels = equals(TENSOR) || shape.length == 0 ? 1 : shape[0];
         return weights.reshape(channels, weights.size() / Math.max(1, channels));
     }
 
@@ -133,7 +133,7 @@ public final class Granularity {
      * {@code (out, groups)} per group (see {@link #expand}).
      */
     public Shape scaleShape(Shape weightShape) {
-        if (this == TENSOR || weightShape.dimension() == 0) {
+        if (equals(TENSOR) || weightShape.dimension() == 0) {
             return new Shape();
         }
         long[] weights = weightShape.getShape();
@@ -148,7 +148,7 @@ public final class Granularity {
 
     /** The number of scales stored for a tensor of this shape. */
     public long scaleCount(long[] shape) {
-        if (this == TENSOR || shape.length == 0) {
+        if (equals(TENSOR) || shape.length == 0) {
             return 1;
         }
         return isGroup() ? shape[0] * groupsPerChannel(shape) : shape[0];

@@ -8,7 +8,6 @@ import dev.lowbit.api.nn.QuantizedBlock;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The quantized layers of a model as a layer map sees them: every {@link QuantizedBlock}, in depth-first
@@ -34,7 +33,7 @@ public final class QuantizedLayers {
 
     /** The quantized layers of a model, built but not necessarily initialised (names need no shapes). */
     public static List<Layer> of(Block model) {
-        Map<Parameter, String> paths = new IdentityHashMap<>();
+        IdentityHashMap<Parameter, String> paths = new IdentityHashMap<>();
         for (Pair<String, Parameter> entry : model.getParameters()) {
             paths.put(entry.getValue(), entry.getKey());
         }

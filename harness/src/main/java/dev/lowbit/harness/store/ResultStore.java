@@ -262,7 +262,7 @@ public final class ResultStore {
                 return new Stored<>(file, null, "it is " + size + " bytes, far more than lowbit writes");
             }
             T value = json.readValue(file.toFile(), type);
-            return value == null || value instanceof JsonNode node && node.isNull()
+            return value == null || (value instanceof JsonNode node && node.isNull())
                     ? new Stored<>(file, null, "it holds null") : new Stored<>(file, value, null);
         } catch (IOException | RuntimeException e) {
             // Jackson wraps failures of the records' own checks; a NullPointerException from a compact
