@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.lowbit.api.internal.engine.EngineScalars;
+import dev.lowbit.api.internal.PersistedIds;
+import dev.lowbit.api.internal.AlphabetCodes;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.GradientEstimator;
@@ -36,6 +39,17 @@ import java.util.Optional;
  * rule: {@code int3@absmax} trains {@code Int3Quantizer}'s own code. A subclass whose fields are
  * mutable objects shares them with its copies; such a subclass overrides {@code withScaleRule} to copy
  * them (calling {@code super.withScaleRule} first).
+ *
+ * <p><b>For a subclass.</b> Override what you need, keeping the contract that
+ * {@code quantize(W, s)} equals {@code decode(codes(W, s), s)} bit for bit: {@link #quantize(NDArray, NDArray)}
+ * snaps without calling {@link #codes(NDArray, NDArray)}, so a subclass that overrides {@code codes} overrides
+ * {@code quantize} too. A training-time override of {@link #quantize(NDArray, NDArray, QuantizationContext)}
+ * computes in the units of {@link #normalized} and finishes with {@link #decode}, which keeps it right under
+ * every scale rule and granularity a spec may name. {@code QuantizerContract} checks all of this.
+ *
+ * <p>An instance never changes after construction (its one mutable field is set on a fresh clone only), so
+ * lowbit shares it freely, as the {@link Quantizer} contract asks; a subclass keeps it that way. Otherwise
+ * the {@link Quantizer} contract applies.
  */
 public class AlphabetQuantizer implements LearnedQuantizer, Cloneable {
 
@@ -57,10 +71,14 @@ public class AlphabetQuantizer implements LearnedQuantizer, Cloneable {
     }
 
     /**
+     * A quantizer with the given scale rule: what a {@link dev.lowbit.api.spi.QuantizerFactory} makes.
+     *
      * @param id the stable id; {@code factory:parameters} for quantizers made by a factory
      * @param description one line for {@code lowbit list}
      * @param alphabet the allowed values before scaling
      * @param scale the scale rule and granularity
+     * @throws NullPointerException when an argument is null
+     * @throws IllegalArgumentException for an id without a colon that does not match {@code [a-z][a-z0-9.-]*}
      */
     public AlphabetQuantizer(String id, String description, Alphabet alphabet, ScaleSetting scale) {
         this.id = Objects.requireNonNull(id, "id");
@@ -105,7 +123,11 @@ public class AlphabetQuantizer implements LearnedQuantizer, Cloneable {
         }
     }
 
-    /** The scale rule and granularity, as an object (the spec's text is {@link #scaleRule()}). */
+    /**
+     * The scale rule and granularity, as an object (the spec's text is {@link #scaleRule()}).
+     *
+     * @return the setting this quantizer was configured with
+     */
     public final ScaleSetting scaleSetting() {
         return scale;
     }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.lowbit.api.internal.AlphabetCodes;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Granularity;

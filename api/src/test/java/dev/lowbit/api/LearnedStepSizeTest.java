@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.lowbit.api.nn.QuantizedWeight;
-import dev.lowbit.api.nn.StraightThrough;
+import dev.lowbit.api.internal.StraightThrough;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.GradientEstimator;

@@ -7,7 +7,7 @@ import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
-import dev.lowbit.api.PersistedIds;
+import dev.lowbit.api.internal.PersistedIds;
 import dev.lowbit.api.nn.QuantizedConv2d;
 import dev.lowbit.api.nn.QuantizedLinear;
 import dev.lowbit.api.spi.Architecture;

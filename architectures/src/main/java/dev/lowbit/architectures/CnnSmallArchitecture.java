@@ -6,6 +6,7 @@ package dev.lowbit.architectures;
  */
 public final class CnnSmallArchitecture extends CnnArchitecture {
 
+    /** The registered {@code cnn-small}. */
     public CnnSmallArchitecture() {
         super("cnn-small", new int[] {32, 64}, 0);
     }

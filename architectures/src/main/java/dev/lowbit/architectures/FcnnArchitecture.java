@@ -5,7 +5,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
-import dev.lowbit.api.PersistedIds;
+import dev.lowbit.api.internal.PersistedIds;
 import dev.lowbit.api.nn.QuantizedLinear;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
@@ -22,6 +22,13 @@ public abstract class FcnnArchitecture implements Architecture {
     private final String id;
     private final int[] hiddenUnits;
 
+    /**
+     * A fully connected family member.
+     *
+     * @param id the stable id, e.g. {@code fcnn-small}
+     * @param hiddenUnits the width of each hidden layer, in order
+     * @throws IllegalArgumentException for an id that does not match {@code [a-z][a-z0-9.-]*}
+     */
     protected FcnnArchitecture(String id, int... hiddenUnits) {
         this.id = PersistedIds.requireValid(id);
         this.hiddenUnits = hiddenUnits.clone();

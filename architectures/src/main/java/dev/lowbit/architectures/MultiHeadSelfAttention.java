@@ -53,7 +53,11 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
         this.output = addChildBlock("output", new QuantizedLinear(dim, quantizer));
     }
 
-    /** The projections in the order query, key, value, output. */
+    /**
+     * The projections in the order query, key, value, output.
+     *
+     * @return the four quantized projections
+     */
     public List<QuantizedLinear> projections() {
         return List.of(query, key, value, output);
     }

@@ -7,7 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.initializer.XavierInitializer;
-import dev.lowbit.api.PersistedIds;
+import dev.lowbit.api.internal.PersistedIds;
 import dev.lowbit.api.nn.QuantizedLinear;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;

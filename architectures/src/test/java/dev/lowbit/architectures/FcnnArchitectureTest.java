@@ -2,9 +2,9 @@ package dev.lowbit.architectures;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lowbit.api.ArchitectureContract;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
+import dev.lowbit.testkit.ArchitectureContract;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

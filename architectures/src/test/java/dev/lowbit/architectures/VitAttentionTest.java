@@ -14,7 +14,7 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
-import dev.lowbit.api.FullPrecisionQuantizer;
+import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.nn.QuantizedLinear;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.List;

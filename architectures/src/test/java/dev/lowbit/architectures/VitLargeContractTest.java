@@ -1,10 +1,10 @@
 package dev.lowbit.architectures;
 
-import dev.lowbit.api.ArchitectureContract;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
+import dev.lowbit.testkit.ArchitectureContract;
 
-/** vit-large against the contract every architecture passes (lowbit-api's test-jar). */
+/** vit-large against the contract every architecture passes (lowbit-testkit). */
 class VitLargeContractTest extends ArchitectureContract {
 
     @Override

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
-import dev.lowbit.api.nn.MemoryAccounting;
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.TensorMemory;
+import dev.lowbit.format.packing.MemoryAccounting;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.TensorMemory;
 import dev.lowbit.api.spi.LayerPolicy;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.lowbit.architectures;
 
-import dev.lowbit.api.ArchitectureContract;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
+import dev.lowbit.testkit.ArchitectureContract;
 
-/** vit-small against the contract every architecture passes (lowbit-api's test-jar). */
+/** vit-small against the contract every architecture passes (lowbit-testkit). */
 class VitSmallContractTest extends ArchitectureContract {
 
     @Override

@@ -13,8 +13,8 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
-import dev.lowbit.api.nn.MemoryAccounting;
 import dev.lowbit.api.nn.QuantizedBlock;
+import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.spi.LayerPolicy;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +37,7 @@ class VitTrainingStepTest {
                 tape.backward(Loss.softmaxCrossEntropyLoss().evaluate(new NDList(labels), new NDList(logits)));
             }
 
-            List<QuantizedBlock> quantized = MemoryAccounting.quantizedBlocks(net);
+            List<QuantizedBlock> quantized = QuantizedBlocks.in(net);
             assertThat(quantized).hasSize(quantizedTensors);
             for (QuantizedBlock block : quantized) {
                 NDArray gradient = block.quantizedWeight().weight().getArray().getGradient();

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.lowbit.api.nn.StraightThrough;
+import dev.lowbit.api.internal.StraightThrough;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.ServiceLoader;

@@ -16,6 +16,7 @@ public final class PowerOfTwoQuantizer extends AlphabetQuantizer {
     /** The id, persisted in results: never rename it. */
     public static final String ID = "pow2";
 
+    /** The public no-argument constructor {@link java.util.ServiceLoader} calls; the default scale rule. */
     public PowerOfTwoQuantizer() {
         super(ID, "7 levels {-4,-2,-1,0,1,2,4}: zero and powers of two", Alphabet.of(-4, -2, -1, 0, 1, 2, 4));
     }

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.types.Shape;
-import dev.lowbit.api.ArchitectureContract;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
+import dev.lowbit.testkit.ArchitectureContract;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
-/** lenet-5 against lowbit's architecture contract (lowbit-api's test-jar). */
+/** lenet-5 against lowbit's architecture contract (lowbit-testkit). */
 class LeNet5ArchitectureTest extends ArchitectureContract {
 
     private static final long CONV1 = 6L * 1 * 5 * 5;

@@ -5,16 +5,16 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.lowbit.api.QuantizerContract;
-import dev.lowbit.api.pack.RadixPacking;
+import dev.lowbit.format.lbw.RadixPacking;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.testkit.QuantizerContract;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** pow2 against lowbit's quantizer contract (lowbit-api's test-jar), and what its uneven alphabet does. */
+/** pow2 against lowbit's quantizer contract (lowbit-testkit), and what its uneven alphabet does. */
 class PowerOfTwoQuantizerTest {
 
     @Test

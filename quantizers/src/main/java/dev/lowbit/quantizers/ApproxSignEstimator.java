@@ -1,7 +1,7 @@
 package dev.lowbit.quantizers;
 
 import ai.djl.ndarray.NDArray;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.GradientEstimator;
 
 /**

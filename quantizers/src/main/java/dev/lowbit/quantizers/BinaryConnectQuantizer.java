@@ -19,11 +19,17 @@ public class BinaryConnectQuantizer extends AlphabetQuantizer {
 
     private static final GradientEstimator CLIPPED = new ClippedEstimator();
 
+    /** The registered {@code binaryconnect}, as {@link java.util.ServiceLoader} creates it. */
     public BinaryConnectQuantizer() {
         this("binaryconnect", "BinaryConnect: Wb = s sign(W), clipped STE (Courbariaux et al. 2015, arXiv:1511.00363)");
     }
 
-    /** For variants with their own id (the stochastic one); the same alphabet, rule and estimator. */
+    /**
+     * For variants with their own id (the stochastic one); the same alphabet, rule and estimator.
+     *
+     * @param id the variant's id
+     * @param description one line for {@code lowbit list}
+     */
     protected BinaryConnectQuantizer(String id, String description) {
         super(id, description, Alphabet.of(-1, 1), ScaleRules.parse("absmean/tensor"));
     }

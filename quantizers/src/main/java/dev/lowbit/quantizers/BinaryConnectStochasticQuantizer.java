@@ -15,6 +15,7 @@ public final class BinaryConnectStochasticQuantizer extends BinaryConnectQuantiz
 
     private final StochasticRounding rounding = new StochasticRounding(alphabet().orElseThrow());
 
+    /** The registered {@code binaryconnect-stochastic}, as {@link java.util.ServiceLoader} creates it. */
     public BinaryConnectStochasticQuantizer() {
         super("binaryconnect-stochastic", "stochastic BinaryConnect: +s with probability clip((W/s + 1)/2, 0, 1)"
                 + " while training, nearest in evaluation (Courbariaux et al. 2015, arXiv:1511.00363)");

@@ -1,6 +1,6 @@
 package dev.lowbit.quantizers;
 
-import dev.lowbit.api.AlphabetCodes;
+import dev.lowbit.api.internal.AlphabetCodes;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.Alphabet;
 
@@ -33,7 +33,12 @@ abstract class BitCountActivationQuantizer implements ActivationQuantizer {
         this.levels = new AlphabetCodes(levels);
     }
 
-    /** This scheme at {@code otherBits}: a new instance of the same class. */
+    /**
+     * This scheme at {@code otherBits}: a new instance of the same class.
+     *
+     * @param otherBits K, already checked to be in range
+     * @return the scheme at K bits
+     */
     protected abstract ActivationQuantizer withBits(int otherBits);
 
     /** {@code 0, 1, ..., 2^K - 1}: unsigned K-bit levels (PACT, DoReFa). */

@@ -2,7 +2,7 @@ package dev.lowbit.quantizers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.QuantizationContext;
@@ -21,6 +21,7 @@ public final class DorefaActivationQuantizer extends BitCountActivationQuantizer
     /** 2^K - 1. */
     private final int steps;
 
+    /** The registered {@code dorefa}, at its default bit count; a spec's {@code :K} configures another. */
     public DorefaActivationQuantizer() {
         this(DEFAULT_BITS);
     }

@@ -1,8 +1,8 @@
 package dev.lowbit.quantizers;
 
 import ai.djl.ndarray.NDArray;
-import dev.lowbit.api.AlphabetCodes;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.AlphabetCodes;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.Quantizer;

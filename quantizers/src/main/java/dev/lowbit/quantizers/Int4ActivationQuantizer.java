@@ -6,6 +6,7 @@ package dev.lowbit.quantizers;
  */
 public final class Int4ActivationQuantizer extends IntActivationQuantizer {
 
+    /** The registered {@code int4}, per token; a spec's {@code @absmax/tensor} configures per tensor. */
     public Int4ActivationQuantizer() {
         this(true);
     }

@@ -7,6 +7,7 @@ package dev.lowbit.quantizers;
  */
 public final class Int8ActivationQuantizer extends IntActivationQuantizer {
 
+    /** The registered {@code int8}, per token; a spec's {@code @absmax/tensor} configures per tensor. */
     public Int8ActivationQuantizer() {
         this(true);
     }

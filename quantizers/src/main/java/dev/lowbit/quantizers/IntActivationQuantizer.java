@@ -2,8 +2,8 @@ package dev.lowbit.quantizers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import dev.lowbit.api.AlphabetCodes;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.AlphabetCodes;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.QuantizationContext;
 import java.util.Objects;
@@ -44,7 +44,12 @@ public abstract class IntActivationQuantizer implements ActivationQuantizer {
         this.levels = new AlphabetCodes(LsqQuantizerFactory.signedLevels(bits));
     }
 
-    /** This quantizer's class with the other granularity. */
+    /**
+     * This quantizer's class with the other granularity.
+     *
+     * @param perToken one scale per token, else one per tensor
+     * @return a new instance of the same class
+     */
     protected abstract IntActivationQuantizer withPerToken(boolean perToken);
 
     @Override

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.QuantizationContext;
@@ -16,7 +16,7 @@ import java.util.List;
  * signed levels {@code -Qn .. Qp} = {@code -2^(K-1) .. 2^(K-1) - 1} and a trained step s (one per layer):
  * <pre>
  *   Qa(x) = clip(round(x / s), -Qn, Qp) s
- *   dQa/dx = 1 where -Qn <= x / s <= Qp, else 0
+ *   dQa/dx = 1 where -Qn &lt;= x / s &lt;= Qp, else 0
  *   dQa/ds = round(x / s) - x / s inside, -Qn or Qp outside, times g = 1 / sqrt(n Qp)
  * </pre>
  * n is the number of elements of the input (batch included), as common LSQ implementations take it. The
@@ -29,6 +29,7 @@ public final class LsqActivationQuantizer extends BitCountActivationQuantizer {
     /** Qp = 2^(K-1) - 1. */
     private final int largest;
 
+    /** The registered {@code lsq}, at its default bit count; a spec's {@code :K} configures another. */
     public LsqActivationQuantizer() {
         this(DEFAULT_BITS);
     }

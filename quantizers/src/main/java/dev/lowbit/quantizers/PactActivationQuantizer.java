@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.QuantizationContext;
@@ -17,7 +17,7 @@ import java.util.List;
  * clip alpha (one per layer):
  * <pre>
  *   y  = clip(x, 0, alpha),   s = alpha / (2^K - 1),   Qa(x) = round(y / s) s
- *   dQa/dx = 1 for 0 <= x < alpha, else 0;   dQa/dalpha = 1 where x >= alpha, else 0
+ *   dQa/dx = 1 for 0 &lt;= x &lt; alpha, else 0;   dQa/dalpha = 1 where x >= alpha, else 0
  * </pre>
  * (the straight-through estimator through the rounding, PACT's equations 3 and 4). alpha starts at 10,
  * the paper's initial value. The gradient of x inside the window is the estimator's: the own one is
@@ -33,6 +33,7 @@ public final class PactActivationQuantizer extends BitCountActivationQuantizer {
     /** 2^K - 1. */
     private final int steps;
 
+    /** The registered {@code pact}, at its default bit count; a spec's {@code :K} configures another. */
     public PactActivationQuantizer() {
         this(DEFAULT_BITS);
     }

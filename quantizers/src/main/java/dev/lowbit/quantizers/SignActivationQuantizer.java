@@ -3,7 +3,7 @@ package dev.lowbit.quantizers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.QuantizationContext;
@@ -11,7 +11,7 @@ import dev.lowbit.api.spi.QuantizationContext;
 /**
  * {@code sign}: binary activations, as Binarized Neural Networks (Hubara et al. 2016, arXiv:1602.02830)
  * feed every binary layer:
- * <pre>    Qa(x) = sign(x) in {-1, +1} (0 to +1),   dQa/dx = 1 where |x| <= 1 (clipped STE)</pre>
+ * <pre>    Qa(x) = sign(x) in {-1, +1} (0 to +1),   dQa/dx = 1 where |x| &lt;= 1 (clipped STE)</pre>
  * The scale is 1; {@code sign~approx-sign} is Bi-Real Net's activation, {@code sign~swish-sign} BNN+'s.
  */
 public final class SignActivationQuantizer implements ActivationQuantizer {
@@ -49,7 +49,7 @@ public final class SignActivationQuantizer implements ActivationQuantizer {
         return input.getManager().create(1f);
     }
 
-    /** {@code s} where x >= 0, {@code -s} where x < 0. */
+    /** {@code s} where x >= 0, {@code -s} where x &lt; 0. */
     @Override
     public NDArray quantize(NDArray input, NDArray scale, QuantizationContext context) {
         try (NDArray nonNegative = input.gte(EngineScalars.of(0));

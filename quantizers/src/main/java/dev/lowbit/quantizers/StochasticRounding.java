@@ -2,7 +2,7 @@ package dev.lowbit.quantizers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 
 /**

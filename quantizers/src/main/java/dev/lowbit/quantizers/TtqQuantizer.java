@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.LearnedQuantizer;
@@ -20,7 +20,7 @@ import java.util.Optional;
  * magnitudes per tensor, Wp and Wn, are trained with the model:
  * <pre>
  *   delta = 0.05 max |W|                                   (the paper's t = 0.05)
- *   Ip = [W > delta],  In = [W < -delta],  I0 = the rest   (from W off the tape)
+ *   Ip = [W > delta],  In = [W &lt; -delta],  I0 = the rest   (from W off the tape)
  *   Wq = Wp Ip - Wn In
  *   dL/dWp = sum over Ip of dL/dWq,   dL/dWn = -sum over In of dL/dWq
  *   dL/dW  = (Wp Ip + I0 + Wn In) dL/dWq                    (the paper's scaled gradients)
@@ -84,7 +84,7 @@ public final class TtqQuantizer implements LearnedQuantizer {
     }
 
     /**
-     * Wp = mean of W over W > delta, Wn = mean of |W| over W < -delta, each of shape (1); where no weight
+     * Wp = mean of W over W > delta, Wn = mean of |W| over W &lt; -delta, each of shape (1); where no weight
      * lies beyond the threshold on a side, mean |W|. Owned by the weights' manager.
      */
     @Override

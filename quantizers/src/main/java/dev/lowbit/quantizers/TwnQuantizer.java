@@ -2,7 +2,7 @@ package dev.lowbit.quantizers;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.Optional;
@@ -11,7 +11,7 @@ import java.util.Optional;
  * {@code twn}: Ternary Weight Networks (Li, Zhang and Liu 2016, arXiv:1605.04711), per tensor:
  * <pre>
  *   delta = 0.7 mean |W|
- *   W'    = +1 where W > delta, -1 where W < -delta, 0 else      (the codes, minus 1)
+ *   W'    = +1 where W > delta, -1 where W &lt; -delta, 0 else      (the codes, minus 1)
  *   alpha = mean of |W| over the weights with |W| > delta         (the scale)
  *   Q(W)  = alpha W'
  * </pre>
@@ -65,7 +65,7 @@ public final class TwnQuantizer implements Quantizer {
         }
     }
 
-    /** 2 where W > delta, 0 where W < -delta, 1 else: the ternary level plus 1. The scale plays no part. */
+    /** 2 where W > delta, 0 where W &lt; -delta, 1 else: the ternary level plus 1. The scale plays no part. */
     @Override
     public NDArray codes(NDArray weights, NDArray scale) {
         try (NDArray magnitude = weights.abs();

@@ -3,11 +3,11 @@ package dev.lowbit.quantizers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
-import dev.lowbit.api.QuantizerContract;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.QuantizationContext;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.testkit.QuantizerContract;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

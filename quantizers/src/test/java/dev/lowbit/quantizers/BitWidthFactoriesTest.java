@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import dev.lowbit.api.AlphabetQuantizer;
-import dev.lowbit.api.QuantizerContract;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.testkit.QuantizerContract;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

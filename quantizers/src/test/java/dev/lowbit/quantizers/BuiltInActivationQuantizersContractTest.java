@@ -2,8 +2,8 @@ package dev.lowbit.quantizers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lowbit.api.ActivationQuantizerContract;
 import dev.lowbit.api.spi.ActivationQuantizer;
+import dev.lowbit.testkit.ActivationQuantizerContract;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

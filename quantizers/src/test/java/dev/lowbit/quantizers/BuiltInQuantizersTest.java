@@ -3,11 +3,11 @@ package dev.lowbit.quantizers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lowbit.api.QuantizerContract;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.QuantizerFactory;
+import dev.lowbit.testkit.QuantizerContract;
 import java.util.Arrays;
 import java.util.List;
 import java.util.ServiceLoader;

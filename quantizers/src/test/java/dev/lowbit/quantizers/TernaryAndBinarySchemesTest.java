@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import dev.lowbit.api.QuantizerContract;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.testkit.QuantizerContract;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

@@ -8,11 +8,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.lowbit.api.QuantizerContract;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.QuantizationContext;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.TrainedValue;
+import dev.lowbit.testkit.QuantizerContract;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

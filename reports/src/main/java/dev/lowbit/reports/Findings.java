@@ -1,6 +1,6 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.RunStatus;
+import dev.lowbit.format.result.RunStatus;
 import dev.lowbit.reports.Finding.Part;
 import dev.lowbit.reports.Finding.Verdict;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.format.result.QuantizerRecord;
 import java.util.Locale;
 import java.util.OptionalDouble;
 

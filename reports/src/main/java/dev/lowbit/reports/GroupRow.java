@@ -1,7 +1,7 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.QuantizerRecord;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.RunConfig;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;

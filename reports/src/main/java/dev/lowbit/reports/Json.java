@@ -4,25 +4,20 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.lowbit.format.result.StoreJson;
 import java.util.Locale;
 
 /** The one Jackson configuration the report reads results with and embeds them with. */
 final class Json {
 
     /**
-     * Lenient where old and new writers may differ: fields added to run.json later are ignored, so
-     * this reader keeps working on newer results, and a bare NaN (a diverged loss) is accepted.
+     * The results folder's own settings ({@link StoreJson#mapper}), which the harness writes it with; what
+     * the report itself writes (the page's data) is compact.
      */
-    static final ObjectMapper MAPPER = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .build();
+    static final ObjectMapper MAPPER = StoreJson.mapper().disable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {
     }

@@ -1,8 +1,8 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.Recipe;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;

@@ -1,6 +1,6 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.RunRecord;
+import dev.lowbit.format.result.RunRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.RunRecord;
-import dev.lowbit.api.result.RunStatus;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.RunRecord;
+import dev.lowbit.format.result.RunStatus;
 
 /**
  * One row of the runs table, every cell already formatted, so the template only places text.

@@ -3,6 +3,7 @@ package dev.lowbit.reports;
 import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import com.github.mustachejava.util.HtmlEscaper;
+import dev.lowbit.format.result.StoreLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -82,7 +83,7 @@ public final class ReportWriter {
     public Path write(Path resultsDir, Path outputHtml, Consumer<String> warnings) {
         // The page first: a root path such as "/" has no file name to put a CSV beside.
         requireWritableFile(outputHtml, "the report", "Give a file name, e.g. -o "
-                + outputHtml.toAbsolutePath().normalize().resolve("index.html"));
+                + outputHtml.toAbsolutePath().normalize().resolve(StoreLayout.REPORT_PAGE));
         Path csv = csvBeside(outputHtml);
         requireWritableFile(csv, "the CSV beside the report", "Remove it or give -o another file name");
         StoredResults results = StoredResults.read(resultsDir, warnings);
@@ -195,7 +196,7 @@ public final class ReportWriter {
                 if (!Files.isDirectory(parent)) {
                     throw new ReportException("Cannot write " + what + " to '" + target + "': '" + parent
                             + "' is a file, not a directory. Give -o a path in a directory, e.g. -o "
-                            + Path.of("report", "index.html") + ".");
+                            + Path.of(StoreLayout.REPORT_FOLDER, StoreLayout.REPORT_PAGE) + ".");
                 }
                 break;
             }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import dev.lowbit.api.result.ActivationRecord;
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.RunRecord;
+import dev.lowbit.format.result.ActivationRecord;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.RunRecord;
 import java.io.UncheckedIOException;
 import java.util.List;
 

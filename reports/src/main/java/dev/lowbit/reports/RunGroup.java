@@ -1,11 +1,11 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.ActivationRecord;
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.RunConfig;
-import dev.lowbit.api.result.RunStatus;
+import dev.lowbit.format.result.ActivationRecord;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.RunStatus;
 import java.util.ArrayList;
 import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.ActivationRecord;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.ActivationRecord;
+import dev.lowbit.format.result.RunConfig;
 import java.util.Objects;
 
 /**

@@ -1,8 +1,8 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.ActivationRecord;
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.ActivationRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.api.spi.LayerPolicy;
 import java.util.Arrays;
 import java.util.Optional;

@@ -1,9 +1,14 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.RunConfig;
-import dev.lowbit.api.result.RunRecord;
-import dev.lowbit.api.result.RunStatus;
+import static dev.lowbit.format.result.StoreLayout.CONFIG_FILE;
+import static dev.lowbit.format.result.StoreLayout.EPOCHS_FILE;
+import static dev.lowbit.format.result.StoreLayout.RUN_FILE;
+
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.RunRecord;
+import dev.lowbit.format.result.RunStatus;
+import dev.lowbit.format.result.StoreJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,14 +45,6 @@ import java.util.function.Consumer;
  */
 public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inProgress,
         List<InProgressRow> inProgressRows, List<String> skipped) {
-
-    /** Name of the file whose presence marks a run as done. */
-    public static final String RUN_FILE = "run.json";
-    /** Name of the file a run appends one line to per finished epoch. */
-    public static final String EPOCHS_FILE = "epochs.jsonl";
-
-    /** Written when a run starts, so an unfinished run can say what it is. */
-    public static final String CONFIG_FILE = "config.json";
 
     private static final String SEE_README = " (README, \"The report\")";
 
@@ -157,6 +154,8 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
 
     private static StoredRun readRun(Path dir, Budget budget) throws IOException {
         byte[] json = budget.read(dir.resolve(RUN_FILE), ReportLimits.MAX_RUN_FILE_BYTES);
+        // A newer lowbit's run is skipped with a warning that says so, never misread.
+        StoreJson.requireKnownVersion(Json.MAPPER, json, dir.resolve(RUN_FILE), RunRecord.SCHEMA_VERSION);
         RunRecord run = Json.MAPPER.readValue(json, RunRecord.class);
         requirePresent(run);
         StoredValues.check(run);
@@ -232,19 +231,21 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
      * files are being written while we read, so anything unreadable is shown as unknown, not fatal;
      * only the overall read budget running out stops the reading.
      */
-    private static InProgressRow inProgressRow(Path directory, Path dir, Budget budget) throws BudgetSpent {
+    private static InProgressRow inProgressRow(Path directory, Path dir, Budget budget)
+            throws BudgetSpent, StoreJson.NewerVersionException {
         Optional<RunConfig> config = Optional.empty();
         try {
             if (Files.exists(dir.resolve(CONFIG_FILE), LinkOption.NOFOLLOW_LINKS)) {
-                RunConfig read = Json.MAPPER.readValue(budget.read(dir.resolve(CONFIG_FILE),
-                        ReportLimits.MAX_RUN_FILE_BYTES), RunConfig.class);
+                byte[] json = budget.read(dir.resolve(CONFIG_FILE), ReportLimits.MAX_RUN_FILE_BYTES);
+                StoreJson.requireKnownVersion(Json.MAPPER, json, dir.resolve(CONFIG_FILE), RunConfig.SCHEMA_VERSION);
+                RunConfig read = Json.MAPPER.readValue(json, RunConfig.class);
                 if (read != null && read.recipe() != null) {
                     StoredValues.check(read);
                     config = Optional.of(read);
                 }
             }
-        } catch (BudgetSpent e) {
-            throw e;
+        } catch (BudgetSpent | StoreJson.NewerVersionException e) {
+            throw e; // a newer lowbit's run is skipped with a warning that says so
         } catch (IOException | RuntimeException e) {
             // a config.json caught half-written: the row shows the folder alone
         }

@@ -1,7 +1,7 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.RunRecord;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.RunRecord;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;

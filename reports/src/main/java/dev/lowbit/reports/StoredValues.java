@@ -1,14 +1,15 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.ModelRecord;
-import dev.lowbit.api.result.ParityRecord;
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.Recipe;
-import dev.lowbit.api.result.RunConfig;
-import dev.lowbit.api.result.RunRecord;
-import dev.lowbit.api.result.TensorMemory;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.ModelRecord;
+import dev.lowbit.format.result.ParityRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.RunRecord;
+import dev.lowbit.format.result.StoreLayout;
+import dev.lowbit.format.result.TensorMemory;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ final class StoredValues {
 
     /** Checks every number of a run.json. */
     static void check(RunRecord run) throws IOException {
-        StoredValues in = new StoredValues(StoredResults.RUN_FILE);
+        StoredValues in = new StoredValues(StoreLayout.RUN_FILE);
         in.whole("epochsCompleted", run.epochsCompleted(), 0, ReportLimits.MAX_EPOCHS);
         if (run.divergedEpoch() != null) {
             in.whole("divergedEpoch", run.divergedEpoch(), 1, ReportLimits.MAX_EPOCHS);
@@ -59,12 +60,12 @@ final class StoredValues {
 
     /** Checks every number of an unfinished run's config.json. */
     static void check(RunConfig config) throws IOException {
-        check(new StoredValues(StoredResults.CONFIG_FILE), config);
+        check(new StoredValues(StoreLayout.CONFIG_FILE), config);
     }
 
     /** Checks every number of one epochs.jsonl line; {@code line} is its 1-based line number. */
     static void check(EpochRecord epoch, int line) throws IOException {
-        StoredValues in = new StoredValues(StoredResults.EPOCHS_FILE + " line " + line);
+        StoredValues in = new StoredValues(StoreLayout.EPOCHS_FILE + " line " + line);
         in.whole("epoch", epoch.epoch(), 1, ReportLimits.MAX_EPOCHS);
         in.loss("trainLoss", epoch.trainLoss());
         in.fraction("trainAccuracy", epoch.trainAccuracy());

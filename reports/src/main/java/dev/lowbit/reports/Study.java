@@ -1,6 +1,6 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

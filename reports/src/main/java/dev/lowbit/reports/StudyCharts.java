@@ -1,8 +1,8 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.TensorMemory;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.TensorMemory;
 import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,7 +1,7 @@
 package dev.lowbit.reports;
 
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.RunStatus;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.RunStatus;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,8 +3,8 @@ package dev.lowbit.reports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.QuantizerRecord;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;

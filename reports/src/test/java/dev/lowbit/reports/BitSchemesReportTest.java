@@ -4,12 +4,12 @@ import static dev.lowbit.reports.ResultsFixture.TERNARY_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lowbit.api.result.ActivationRecord;
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.RunConfig;
-import dev.lowbit.api.result.TensorMemory;
+import dev.lowbit.format.result.ActivationRecord;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.TensorMemory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

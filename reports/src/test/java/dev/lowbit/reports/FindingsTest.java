@@ -2,12 +2,12 @@ package dev.lowbit.reports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.Recipe;
-import dev.lowbit.api.result.RunConfig;
-import dev.lowbit.api.result.RunRecord;
-import dev.lowbit.api.result.RunStatus;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.RunRecord;
+import dev.lowbit.format.result.RunStatus;
 import dev.lowbit.reports.Finding.Part;
 import dev.lowbit.reports.Finding.Verdict;
 import java.util.ArrayList;

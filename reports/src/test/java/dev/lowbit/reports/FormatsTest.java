@@ -2,8 +2,8 @@ package dev.lowbit.reports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lowbit.api.result.ActivationRecord;
-import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.format.result.ActivationRecord;
+import dev.lowbit.format.result.QuantizerRecord;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 

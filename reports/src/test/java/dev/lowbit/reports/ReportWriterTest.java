@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.QuantizerRecord;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.QuantizerRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,10 +2,10 @@ package dev.lowbit.reports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.RunConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,9 +6,9 @@ import static dev.lowbit.reports.ResultsFixture.TERNARY_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.RunRecord;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.RunRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +74,27 @@ class StoredResultsTest {
         assertThat(ids(read(results))).containsExactly("paper-run", FP32_ID, TERNARY_ID, BINARY_ID);
         assertThat(ids(read(results.resolve("quick")))).containsExactly(FP32_ID, TERNARY_ID, BINARY_ID);
         assertThat(ids(read(results.resolve("paper")))).containsExactly("paper-run");
+    }
+
+    @Test
+    void readsRunsWithAndWithoutASchemaVersionAndListsANewerOneAsUnreadable() throws IOException {
+        ResultsFixture.writeStandardStudy(results);
+        Path binary = results.resolve("quick").resolve(BINARY_ID).resolve("run.json");
+        Files.writeString(binary, Files.readString(binary).replaceFirst("\\{", "{\"schemaVersion\":1,"));
+        Path ternary = results.resolve("quick").resolve(TERNARY_ID).resolve("run.json");
+        Files.writeString(ternary, Files.readString(ternary).replaceFirst("\\{", "{\"schemaVersion\":2,"));
+        Path unfinished = ResultsFixture.writeEpochsOnly(results, "quick", "in-progress", ResultsFixture.epochs(0.5));
+        Files.writeString(unfinished.resolve("config.json"), "{\"schemaVersion\": 9, \"suite\": \"quick\"}");
+
+        StoredResults stored = read(results);
+
+        assertThat(ids(stored)).containsExactly(FP32_ID, BINARY_ID);
+        assertThat(stored.inProgress()).isEmpty();
+        assertThat(warnings).containsExactly(
+                "skipping run '" + ternary.getParent() + "': '" + ternary + "' has schema version 2, newer than this"
+                        + " lowbit knows (it reads up to schema version 1): upgrade lowbit to read it.",
+                "skipping run '" + unfinished + "': '" + unfinished.resolve("config.json") + "' has schema version 9,"
+                        + " newer than this lowbit knows (it reads up to schema version 1): upgrade lowbit to read it.");
     }
 
     @Test

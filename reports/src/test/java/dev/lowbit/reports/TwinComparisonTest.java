@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.Recipe;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;

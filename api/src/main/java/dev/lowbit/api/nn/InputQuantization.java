@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import dev.lowbit.api.internal.StraightThrough;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.QuantizationContext;

@@ -3,6 +3,7 @@ package dev.lowbit.api.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import dev.lowbit.api.internal.StraightThrough;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.LearnedQuantizer;

@@ -14,6 +14,10 @@ import dev.lowbit.api.spi.Quantizer;
  * per output filter with {@code /channel}), or as the {@link LayerScheme} it is {@linkplain #configure
  * configured} with says, its input then going through the scheme's activation quantizer first. The
  * bias stays fp32.
+ *
+ * <p>What an architecture builds its convolutions from: every kernel built from it is quantized, and lowbit
+ * finds it as a {@link QuantizedBlock}. Its kernel has the shape {@code (filters, channels, kernel, kernel)},
+ * the channels taken from the input when the model initialises. A DJL block: used from one thread at a time.
  */
 public final class QuantizedConv2d extends QuantizedLayer {
 
@@ -23,11 +27,16 @@ public final class QuantizedConv2d extends QuantizedLayer {
     private final int padding;
 
     /**
+     * A convolution with a square kernel whose weights go through {@code quantizer}.
+     *
      * @param filters output channels
      * @param kernel square kernel size
      * @param stride stride in both directions
      * @param padding zero padding on every side
      * @param quantizer the quantizer of the kernel
+     * @throws IllegalArgumentException when {@code filters}, {@code kernel} or {@code stride} is below 1, or
+     *     {@code padding} below 0
+     * @throws NullPointerException when {@code quantizer} is null
      */
     public QuantizedConv2d(int filters, int kernel, int stride, int padding, Quantizer quantizer) {
         super(quantizer, 4);
@@ -41,7 +50,15 @@ public final class QuantizedConv2d extends QuantizedLayer {
         this.padding = padding;
     }
 
-    /** A convolution that keeps the spatial size ({@code padding = kernel / 2}, stride 1). */
+    /**
+     * A convolution that keeps the spatial size ({@code padding = kernel / 2}, stride 1).
+     *
+     * @param filters output channels
+     * @param kernel square kernel size, odd for the size to be kept exactly
+     * @param quantizer the quantizer of the kernel
+     * @return the convolution
+     * @throws IllegalArgumentException when {@code filters} or {@code kernel} is below 1
+     */
     public static QuantizedConv2d same(int filters, int kernel, Quantizer quantizer) {
         return new QuantizedConv2d(filters, kernel, 1, kernel / 2, quantizer);
     }
@@ -72,12 +89,20 @@ public final class QuantizedConv2d extends QuantizedLayer {
         bias.setShape(new Shape(filters));
     }
 
-    /** The stride in both directions. */
+    /**
+     * The stride in both directions.
+     *
+     * @return the stride
+     */
     public int stride() {
         return stride;
     }
 
-    /** The zero padding on every side. */
+    /**
+     * The zero padding on every side.
+     *
+     * @return the padding
+     */
     public int padding() {
         return padding;
     }

@@ -13,14 +13,24 @@ import dev.lowbit.api.spi.Quantizer;
  * and quantized in every forward pass through the straight-through estimator (or the estimator, trained
  * values and input quantizer of the {@link LayerScheme} it is {@linkplain #configure configured} with:
  * {@code y = Qa(x) Q(W)^T + b}). The bias stays fp32.
+ *
+ * <p>What an architecture builds its fully connected layers (and a transformer's projections) from: every
+ * weight matrix built from it is quantized, and lowbit finds it as a {@link QuantizedBlock}. Its weight has
+ * the shape {@code (units, in)}, {@code in} taken from the input's last axis when the model initialises. A
+ * DJL block: used from one thread at a time.
  */
 public final class QuantizedLinear extends QuantizedLayer {
 
     private final long units;
 
     /**
+     * A layer of {@code units} outputs whose weight goes through {@code quantizer}.
+     *
      * @param units the number of output features
-     * @param quantizer the quantizer of the weight matrix
+     * @param quantizer the quantizer of the weight matrix; usually the run's, or a {@link
+     *     dev.lowbit.api.spi.LayerPolicy}'s choice for the first and last layers
+     * @throws IllegalArgumentException when {@code units} is below 1
+     * @throws NullPointerException when {@code quantizer} is null
      */
     public QuantizedLinear(long units, Quantizer quantizer) {
         super(quantizer, 2);

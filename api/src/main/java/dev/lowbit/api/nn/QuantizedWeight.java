@@ -9,6 +9,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.lowbit.api.internal.StraightThrough;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.LearnedQuantizer;
 import dev.lowbit.api.spi.QuantizationContext;
@@ -38,6 +39,11 @@ import java.util.function.Supplier;
  *
  * <p>Random draws come from the {@link QuantizerRandom} given to {@link #configure}; a weight never
  * configured (a block used on its own) draws from a {@code QuantizerRandom(0)} of its own.
+ *
+ * <p>A block of an architecture's own ({@link QuantizedBlock}) holds one and calls {@link #quantizeInput},
+ * {@link #forward} and {@link #setShape}; lowbit's packing and memory accounting call the rest. It belongs to
+ * its block: used from one thread at a time, like the block. Failures of the plugin code it runs come out as a
+ * {@link QuantizerException} naming the quantizer, the tensor and the call.
  */
 public final class QuantizedWeight {
 
@@ -55,7 +61,12 @@ public final class QuantizedWeight {
     /** How messages name this tensor; the model's parameter path once {@link #nameAs} is called. */
     private String name = "weight";
 
-    /** A weight matrix quantized by {@code quantizer} as {@link LayerScheme#of} says; the block registers {@link #parameters()}. */
+    /**
+     * A weight matrix quantized by {@code quantizer} as {@link LayerScheme#of} says; the block registers {@link #parameters()}.
+     *
+     * @param quantizer the weight's quantizer until the block is configured
+     * @throws NullPointerException when {@code quantizer} is null
+     */
     public QuantizedWeight(Quantizer quantizer) {
         this(quantizer, 2);
     }
@@ -73,6 +84,12 @@ public final class QuantizedWeight {
      * weight stays the same parameter; trained values are made anew. A scheme equal to the current one
      * changes nothing but the generator. With a full-precision weight quantizer the weights stay fp32 and
      * the inputs are still quantized when the scheme says so (eval's rebuilt models).
+     *
+     * @param scheme what the weight and the layer's input train with
+     * @param random the run's generator, which a stochastic quantizer draws from while training
+     * @throws NullPointerException when either is null
+     * @throws QuantizerException when the quantizer's {@code trainedValues} fails
+     * @throws IllegalArgumentException when the weight's and the input quantizer's trained values share a name
      */
     public void configure(LayerScheme scheme, QuantizerRandom random) {
         Objects.requireNonNull(scheme, "scheme");
@@ -133,7 +150,11 @@ public final class QuantizedWeight {
         }
     }
 
-    /** The parameters to register, in order: the weight, its trained values, the input quantizer's. */
+    /**
+     * The parameters to register, in order: the weight, its trained values, the input quantizer's.
+     *
+     * @return a new array of the parameters, in that order
+     */
     public Parameter[] parameters() {
         List<Parameter> all = new ArrayList<>();
         all.add(weight);
@@ -142,32 +163,56 @@ public final class QuantizedWeight {
         return all.toArray(new Parameter[0]);
     }
 
-    /** The fp32 shadow weight. */
+    /**
+     * The fp32 shadow weight.
+     *
+     * @return the weight parameter, named {@code weight}
+     */
     public Parameter weight() {
         return weight;
     }
 
-    /** This weight's trained values (LSQ's {@code scale}, TTQ's magnitudes), in the quantizer's order. */
+    /**
+     * This weight's trained values (LSQ's {@code scale}, TTQ's magnitudes), in the quantizer's order.
+     *
+     * @return the trained-value parameters; empty for a quantizer without any
+     */
     public List<Parameter> trainedValues() {
         return trained;
     }
 
-    /** The input quantizer's trained values, named {@code input_<name>}; empty when it has none or there is none. */
+    /**
+     * The input quantizer's trained values, named {@code input_<name>}.
+     *
+     * @return the parameters; empty when it has none or there is none
+     */
     public List<Parameter> inputValues() {
         return input == null ? List.of() : input.parameters();
     }
 
-    /** The trained scale, for a learned-scale quantizer: the trained value named {@code scale}. */
+    /**
+     * The trained scale, for a learned-scale quantizer: the trained value named {@code scale}.
+     *
+     * @return the parameter, or empty when the quantizer trains no scale
+     */
     public Optional<Parameter> learnedScale() {
         return trained.stream().filter(p -> p.getName().equals(LegacyLearnedScale.NAME)).findFirst();
     }
 
-    /** The weight quantizer. */
+    /**
+     * The weight quantizer.
+     *
+     * @return the current scheme's weight quantizer
+     */
     public Quantizer quantizer() {
         return scheme.weights();
     }
 
-    /** What this weight and its layer's input train with. */
+    /**
+     * What this weight and its layer's input train with.
+     *
+     * @return the current scheme
+     */
     public LayerScheme scheme() {
         return scheme;
     }
@@ -175,6 +220,8 @@ public final class QuantizedWeight {
     /**
      * Names this tensor in messages, e.g. {@code 02QuantizedConv2d_weight} (its path in
      * {@link Block#getParameters()}): a failing quantizer is reported with the tensor it failed on.
+     *
+     * @param parameterPath the weight's path in its model
      */
     public void nameAs(String parameterPath) {
         this.name = parameterPath;
@@ -183,10 +230,12 @@ public final class QuantizedWeight {
     /**
      * Names the weight of every {@link QuantizedBlock} of {@code model} by its path in
      * {@link Block#getParameters()}, full-precision ones included: a layer map selects layers by these names.
+     *
+     * @param model the model, built
      */
     public static void nameAll(Block model) {
         java.util.IdentityHashMap<Parameter, QuantizedWeight> byParameter = new java.util.IdentityHashMap<>();
-        for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(model)) {
+        for (QuantizedBlock block : QuantizedBlocks.in(model)) {
             byParameter.put(block.quantizedWeight().weight(), block.quantizedWeight());
         }
         for (Pair<String, Parameter> entry : model.getParameters()) {
@@ -197,7 +246,11 @@ public final class QuantizedWeight {
         }
     }
 
-    /** The weight's parameter path, e.g. {@code 01QuantizedLinear_weight}, once {@link #nameAll} ran. */
+    /**
+     * The weight's parameter path, e.g. {@code 01QuantizedLinear_weight}, once {@link #nameAll} ran.
+     *
+     * @return the path; {@code weight} before it is named
+     */
     public String name() {
         return name;
     }
@@ -205,12 +258,21 @@ public final class QuantizedWeight {
     /**
      * The layer's name: the weight's parameter path without {@code _weight} (e.g. {@code 01QuantizedLinear})
      * once {@link #nameAll} ran; layer maps select by it and messages use it.
+     *
+     * @return the layer's name
      */
     public String layerName() {
         return name.endsWith("_weight") ? name.substring(0, name.length() - "_weight".length()) : name;
     }
 
-    /** The codes of these weights at {@code scale}: {@link Quantizer#codes}, failures named as for {@link #forward}. */
+    /**
+     * The codes of these weights at {@code scale}: {@link Quantizer#codes}, failures named as for {@link #forward}.
+     *
+     * @param detachedWeights this layer's weights off the gradient tape
+     * @param scale their scale
+     * @return the codes, the shape of the weights
+     * @throws QuantizerException when the quantizer's code fails
+     */
     public NDArray codes(NDArray detachedWeights, NDArray scale) {
         return guarded("codes()", detachedWeights.getShape(), () -> quantizer().codes(detachedWeights, scale));
     }
@@ -220,6 +282,8 @@ public final class QuantizedWeight {
      * current trained values, or the quantizer's codes at {@link #scaleOf} them.
      *
      * @param detachedWeights this layer's weights off the gradient tape, owned by the caller's scope
+     * @return the codes, the shape of the weights
+     * @throws QuantizerException when the quantizer's code fails
      */
     public NDArray codesOf(NDArray detachedWeights) {
         if (learned == null) {
@@ -229,7 +293,13 @@ public final class QuantizedWeight {
         return guarded("codes()", detachedWeights.getShape(), () -> learned.codes(detachedWeights, values));
     }
 
-    /** Sets the shapes: the weight's, and its trained values' as the quantizer declares them for it. */
+    /**
+     * Sets the shapes: the weight's, and its trained values' as the quantizer declares them for it. A block
+     * calls it from {@code prepare}, when the input shape is known.
+     *
+     * @param weightShape the weight's shape, output channels on axis 0
+     * @throws QuantizerException when the quantizer fails, or names other trained values for the real shape
+     */
     public void setShape(Shape weightShape) {
         weight.setShape(weightShape);
         if (learned == null) {
@@ -283,6 +353,10 @@ public final class QuantizedWeight {
      * {@code scope}; see docs/SCHEMES.md, "Training". While training a stochastic quantizer draws from the
      * configured {@link QuantizerRandom}; otherwise it gets {@link QuantizationContext#EVALUATION}.
      *
+     * @param parameterStore the block's parameter store, as DJL hands it to {@code forwardInternal}
+     * @param scope the batch's manager, e.g. the input's: everything computed here is attached to it
+     * @param training whether this forward pass trains
+     * @return Q(W), the weight's shape
      * @throws QuantizerException when the quantizer's (or the estimator's) code fails, naming it and this tensor
      */
     public NDArray forward(ParameterStore parameterStore, NDManager scope, boolean training) {
@@ -321,6 +395,10 @@ public final class QuantizedWeight {
      * The layer's input through the scheme's activation quantizer, on the tape of the input and of the
      * quantizer's trained values; the input itself when the layer has none.
      *
+     * @param parameterStore the block's parameter store, as DJL hands it to {@code forwardInternal}
+     * @param input the layer's input
+     * @param training whether this forward pass trains
+     * @return Qa(x), or {@code input} itself when the layer quantizes no input
      * @throws QuantizerException when the activation quantizer's code fails, naming it and this layer
      */
     public NDArray quantizeInput(ParameterStore parameterStore, NDArray input, boolean training) {
@@ -333,6 +411,8 @@ public final class QuantizedWeight {
      *
      * @param detachedWeights this layer's weights off the gradient tape, owned by the caller's scope
      *     (anything computed from the parameter itself would land in the parameter's long-lived manager)
+     * @return the scales, in the form {@link Quantizer#scale} has
+     * @throws QuantizerException when the quantizer's code fails
      */
     public NDArray scaleOf(NDArray detachedWeights) {
         if (learned == null) {

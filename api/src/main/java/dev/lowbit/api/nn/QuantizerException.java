@@ -9,10 +9,15 @@ import java.util.function.Supplier;
  * compiled against another api included) while lowbit applied it to one weight tensor, or to a
  * layer's input. The message names the quantizer spec (or the estimator, or the activation
  * quantizer), the tensor and the call, so a failed run says where it broke.
+ *
+ * <p>lowbit throws it, never a plugin: a plugin throws what describes its own failure (an
+ * {@link IllegalArgumentException} with a clear message, say), and lowbit wraps it, keeping it as the cause.
+ * The run it happens in ends as FAILED with this message; the other runs go on.
  */
 public final class QuantizerException extends RuntimeException {
 
-    QuantizerException(Quantizer quantizer, String tensor, Shape shape, String call, Throwable cause) {
+    /** {@code call} of {@code quantizer} failed on the weight tensor named {@code tensor} (training or packing it). */
+    public QuantizerException(Quantizer quantizer, String tensor, Shape shape, String call, Throwable cause) {
         this("quantizer '" + specOf(quantizer) + "'", "tensor '" + tensor + "'", shape, call, cause);
     }
 
@@ -26,7 +31,12 @@ public final class QuantizerException extends RuntimeException {
                 + describe(cause), cause);
     }
 
-    /** {@code Type: message} of a throwable, its type alone when it has no message. */
+    /**
+     * {@code Type: message} of a throwable, its type alone when it has no message.
+     *
+     * @param thrown what was thrown
+     * @return its simple class name and, when it has one, its message on one line
+     */
     public static String describe(Throwable thrown) {
         String message = thrown.getMessage();
         return thrown.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message.strip());

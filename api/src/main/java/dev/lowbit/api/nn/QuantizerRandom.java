@@ -13,6 +13,11 @@ import dev.lowbit.api.spi.QuantizationContext;
  *
  * <p>Draws happen in the order the layers' forward passes ask for them, one per element in row-major
  * order; the engine's own generator is not used, so weight initialisation and dropout do not shift them.
+ *
+ * <p>lowbit makes one per run, from the run's seed, and hands it to every quantized layer; a plugin reaches it
+ * only through {@link QuantizationContext#uniform}. A contract test may make its own,
+ * {@code new QuantizerRandom(42).context(true)}, for a training context. Thread-safe: draws and the state are
+ * synchronized (though the order of draws, and so the run's numbers, is only reproducible from one thread).
  */
 public final class QuantizerRandom {
 
@@ -22,17 +27,29 @@ public final class QuantizerRandom {
     private long state;
     private final QuantizationContext training = new Training();
 
-    /** A stream whose state is derived from {@code seed}: equal seeds give equal streams. */
+    /**
+     * A stream whose state is derived from {@code seed}: equal seeds give equal streams.
+     *
+     * @param seed the run's seed
+     */
     public QuantizerRandom(long seed) {
         this.state = seed * GOLDEN_GAMMA;
     }
 
-    /** The whole state: what a checkpoint saves. */
+    /**
+     * The whole state: what a checkpoint saves.
+     *
+     * @return the state, for {@link #restore}
+     */
     public synchronized long state() {
         return state;
     }
 
-    /** Continues the stream from a saved {@link #state()}. */
+    /**
+     * Continues the stream from a saved {@link #state()}.
+     *
+     * @param state a value {@link #state()} returned
+     */
     public synchronized void restore(long state) {
         this.state = state;
     }
@@ -42,6 +59,9 @@ public final class QuantizerRandom {
      * advancing the stream by {@code shape.size()}.
      *
      * @param manager owns the result
+     * @param shape the shape of the draws
+     * @return float32 draws in [0, 1), on a grid of 2^-24
+     * @throws IllegalArgumentException for more than {@code Integer.MAX_VALUE - 8} draws in one call
      */
     public NDArray uniform(NDManager manager, Shape shape) {
         long size = shape.size();
@@ -62,6 +82,9 @@ public final class QuantizerRandom {
     /**
      * The context of a forward pass: while training, {@link QuantizationContext#uniform} draws from this
      * stream; otherwise {@link QuantizationContext#EVALUATION}, which draws nothing and throws if asked to.
+     *
+     * @param training whether the forward pass trains
+     * @return a training context drawing from this stream, or {@link QuantizationContext#EVALUATION}
      */
     public QuantizationContext context(boolean training) {
         return training ? this.training : QuantizationContext.EVALUATION;

@@ -8,6 +8,9 @@ import dev.lowbit.api.spi.ScaleRule;
 /**
  * BitNet b1.58's rule, {@code s = mean(|W|)}, whatever the alphabet. Natural for ternary; for large
  * alphabets the outer levels sit far in the tails (17 levels reach 8 mean|w|, about 6.4 sigma) and go unused.
+ *
+ * <p>The built-in rule {@code absmean}: stateless, so one instance serves every quantizer and thread; it throws
+ * nothing of its own.
  */
 public final class AbsMeanScale implements ScaleRule {
 

@@ -8,6 +8,9 @@ import dev.lowbit.api.spi.ScaleRule;
 /**
  * LSQ (Esser et al., 2020): the scale is a trained parameter. It starts at the MSE-optimal scale of
  * the initial weights; its gradient is scaled by {@code 1 / sqrt(n * max|value|)} as in LSQ.
+ *
+ * <p>The built-in rule {@code learned}: stateless, so one instance serves every quantizer and thread; it throws
+ * nothing of its own.
  */
 public final class LearnedScale implements ScaleRule {
 

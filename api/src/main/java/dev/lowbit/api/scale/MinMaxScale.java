@@ -1,7 +1,7 @@
 package dev.lowbit.api.scale;
 
 import ai.djl.ndarray.NDArray;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.ScaleRule;
@@ -19,6 +19,9 @@ import java.util.Arrays;
  * makes W = 0 land exactly on an alphabet value when the alphabet is integers, so a zero weight stays
  * exactly zero. Suits skewed weights that a symmetric scale would fit badly; costs a second number
  * (the zero point) per scale.
+ *
+ * <p>The built-in rule {@code minmax}: stateless, so one instance serves every quantizer and thread; it throws
+ * nothing of its own.
  */
 public final class MinMaxScale implements ScaleRule {
 

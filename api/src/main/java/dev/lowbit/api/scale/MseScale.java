@@ -2,8 +2,8 @@ package dev.lowbit.api.scale;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import dev.lowbit.api.AlphabetCodes;
-import dev.lowbit.api.EngineScalars;
+import dev.lowbit.api.internal.AlphabetCodes;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.ScaleRule;
@@ -19,6 +19,9 @@ import dev.lowbit.api.spi.ScaleRule;
  * <p>Per tensor, small tensors are searched in Java and larger ones (and every per-channel search)
  * with engine ops; the two agree up to float rounding ({@code MseScaleTest}), and a tensor always
  * takes the same path, so training, {@code lowbit export} and {@code lowbit eval} use one scale.
+ *
+ * <p>The built-in rule {@code mse}: immutable (a cache aside, which is thread-safe), so one instance serves every
+ * quantizer and thread; it throws nothing of its own.
  */
 public final class MseScale implements ScaleRule {
 

@@ -11,13 +11,35 @@ import ai.djl.nn.Block;
  * <p>Every weight tensor that should be quantized must go through a {@link dev.lowbit.api.nn.QuantizedBlock}
  * (for example {@link dev.lowbit.api.nn.QuantizedLinear}); that is how the harness learns which tensors
  * were quantized. The fp32 twin is the same architecture built with the full-precision quantizer.
+ *
+ * <p><b>Who calls it, and when.</b> lowbit creates it through its public no-argument constructor each time a
+ * command opens the plugins, and calls {@link #build} whenever it needs the model: once per run before
+ * training, again in {@code lowbit export} and {@code lowbit eval} (there with the full-precision quantizer,
+ * to take the decoded weights of the packed file), and in {@code lowbit list} to count parameters. So
+ * {@code build} must give the same structure every time for the same shape and classes, whatever the
+ * quantizer: the same quantized blocks in the same order with the same parameter names, since a checkpoint
+ * and a packed file are matched to the model by them. lowbit configures each quantized block with its
+ * layer's scheme after {@code build} and before the model initialises, then initialises and trains it.
+ *
+ * <p><b>Threads and failures.</b> Called from one thread at a time, keeping no state between calls. An
+ * {@link IllegalArgumentException} from {@code build} says the architecture cannot take the input shape;
+ * anything it (or its blocks, while the run trains) throws fails that run only.
+ * {@code ArchitectureContract} in the contract kit checks this on the real engine, training one step.
  */
 public interface Architecture {
 
-    /** The stable id, {@code [a-z][a-z0-9.-]*}, persisted in results and never renamed. */
+    /**
+     * The stable id, persisted in results and never renamed.
+     *
+     * @return the id, {@code [a-z][a-z0-9.-]*}, e.g. {@code fcnn-small}
+     */
     String id();
 
-    /** One line for {@code lowbit list}, including the layer sizes. */
+    /**
+     * One line for {@code lowbit list}.
+     *
+     * @return what the model is, including the layer sizes
+     */
     String description();
 
     /**
@@ -34,7 +56,16 @@ public interface Architecture {
      */
     Block build(Shape inputShape, int classes, Quantizer quantizer, LayerPolicy policy);
 
-    /** Builds with every weight tensor quantized ({@link LayerPolicy#ALL}). */
+    /**
+     * Builds with every weight tensor quantized ({@link LayerPolicy#ALL}).
+     *
+     * @param inputShape one example's shape without the batch axis, as for
+     *     {@link #build(Shape, int, Quantizer, LayerPolicy)}
+     * @param classes the number of output classes
+     * @param quantizer the quantizer every quantized weight tensor goes through
+     * @return the uninitialised block, producing logits of shape {@code (batch, classes)}
+     * @throws IllegalArgumentException if the architecture cannot take this input shape
+     */
     default Block build(Shape inputShape, int classes, Quantizer quantizer) {
         return build(inputShape, classes, quantizer, LayerPolicy.ALL);
     }

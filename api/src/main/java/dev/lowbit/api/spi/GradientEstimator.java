@@ -15,19 +15,34 @@ import ai.djl.ndarray.NDArray;
  * {@link Quantizer#normalized}). So "clipped" means |u| > 1, and Bi-Real Net's ApproxSign, written for
  * sign(x) on [-1, 1], applies to any scaled alphabet unchanged.
  *
+ * <p><b>Who calls it, and when.</b> lowbit creates it once each time a command opens the plugins; a layer
+ * calls {@link #derivative} in every forward pass, on each weight tensor (and each quantized input) whose
+ * gradient it shapes, unless {@link #isIdentity()}. One instance serves every layer and run of a command,
+ * from one thread at a time: keep no state in fields. Whatever it throws while a run trains fails that run
+ * only, with a {@link dev.lowbit.api.nn.QuantizerException} naming the estimator, its quantizer and the
+ * tensor.
+ *
  * <p>Estimators are found with {@link java.util.ServiceLoader} (list the class, which has a public
  * no-argument constructor, in {@code META-INF/services/dev.lowbit.api.spi.GradientEstimator}); built-ins
  * and plugins come through the same door. A spec names one after a tilde: {@code ternary~clipped},
  * {@code binary@absmean/channel~approx-sign}, {@code int8@absmax/token~clipped}. Without a tilde a
  * quantizer trains with its own {@link Quantizer#estimator()} (the identity unless it says otherwise).
- * {@code GradientEstimatorContract} in lowbit-api's test-jar is the contract an estimator passes.
+ * {@code GradientEstimatorContract} in lowbit-testkit is the contract an estimator passes.
  */
 public interface GradientEstimator {
 
-    /** The stable id, {@code [a-z][a-z0-9.-]*}, persisted in results after the {@code ~} of a spec. */
+    /**
+     * The stable id, persisted in results after the {@code ~} of a spec, so never renamed.
+     *
+     * @return the id, {@code [a-z][a-z0-9.-]*}, e.g. {@code clipped}
+     */
     String id();
 
-    /** One line for {@code lowbit list}, citing the paper the estimator comes from. */
+    /**
+     * One line for {@code lowbit list}, citing the paper the estimator comes from.
+     *
+     * @return the description
+     */
     String description();
 
     /**
@@ -43,6 +58,8 @@ public interface GradientEstimator {
     /**
      * Whether the derivative is 1 everywhere: then lowbit skips the multiplication (the plain
      * straight-through path, no extra pass over the weights). Only {@link #STE} says so.
+     *
+     * @return true exactly when {@link #derivative} is 1 everywhere; false by default
      */
     default boolean isIdentity() {
         return false;

@@ -20,6 +20,10 @@ import java.util.List;
  *
  * <p>Once an enum: {@link #TENSOR} and {@link #CHANNEL} are still constants compared with {@code ==};
  * a plugin compiled against the enum that switches over it must be recompiled.
+ *
+ * <p>An immutable value, safe to share between threads; equal granularities have equal ids. A scale rule
+ * receives one ({@link #TENSOR} or {@link #CHANNEL}, never a group: {@link ScaleSetting} splits groups into
+ * per-channel calls) and reduces over {@link #rows} into {@link #scaleShape}.
  */
 public final class Granularity {
 
@@ -42,8 +46,10 @@ public final class Granularity {
 
     /**
      * Groups of {@code size} consecutive weights along each output channel's input axis.
+     * @param size G, the weights per group
+     * @return the granularity {@code group:G}
      *
-     * @throws IllegalArgumentException unless 1 <= size <= {@link #LARGEST_GROUP}
+     * @throws IllegalArgumentException unless {@code 1 <= size <=} {@link #LARGEST_GROUP}
      */
     public static Granularity group(int size) {
         if (size < 1 || size > LARGEST_GROUP) {
@@ -53,17 +59,31 @@ public final class Granularity {
         return new Granularity(GROUP_PREFIX + size, size);
     }
 
-    /** The fixed granularities, and the form of the group one, for messages. */
+    /**
+     * The fixed granularities, and the form of the group one, for messages.
+     *
+     * @return {@code [tensor, channel, group:G]}
+     */
     public static List<String> ids() {
         return List.of(TENSOR.id, CHANNEL.id, "group:G");
     }
 
-    /** The lower-case name used in quantizer specs: {@code tensor}, {@code channel}, {@code group:64}. */
+    /**
+     * The lower-case name used in quantizer specs, after the rule's {@code /}.
+     *
+     * @return {@code tensor}, {@code channel} or {@code group:G}, e.g. {@code group:64}
+     */
     public String id() {
         return id;
     }
 
-    /** The granularity named {@code id}, or an exception listing the names that exist. */
+    /**
+     * The granularity named {@code id}.
+     *
+     * @param id {@code tensor}, {@code channel} or {@code group:G}
+     * @return {@link #TENSOR}, {@link #CHANNEL} or {@link #group(int) group(G)}
+     * @throws IllegalArgumentException for any other id, listing the names that exist
+     */
     public static Granularity byId(String id) {
         if (TENSOR.id.equals(id)) {
             return TENSOR;
@@ -81,12 +101,20 @@ public final class Granularity {
                 + ", e.g. group:64.");
     }
 
-    /** Whether this is {@code group:G}. */
+    /**
+     * Whether this is {@code group:G}.
+     *
+     * @return true for a group granularity
+     */
     public boolean isGroup() {
         return groupSize > 0;
     }
 
-    /** G for {@code group:G}; 0 otherwise. */
+    /**
+     * The group size.
+     *
+     * @return G for {@code group:G}; 0 otherwise
+     */
     public int groupSize() {
         return groupSize;
     }
@@ -103,7 +131,12 @@ public final class Granularity {
         return n;
     }
 
-    /** Groups per output channel for weights of this shape: {@code ceil(n / G)}, or 1 unless grouped. */
+    /**
+     * Groups per output channel for weights of this shape.
+     *
+     * @param shape the weights' shape, output channels on axis 0
+     * @return {@code ceil(n / G)} with n the weights per channel, or 1 unless grouped
+     */
     public long groupsPerChannel(long[] shape) {
         return isGroup() ? (rowLength(shape) + groupSize - 1) / groupSize : 1;
     }
@@ -115,6 +148,8 @@ public final class Granularity {
      * channel). A reshape, not a copy. Scale rules are called per tensor or per channel only: for groups,
      * {@link ScaleSetting} hands a rule the groups as the rows of a 2-D array, per channel.
      *
+     * @param weights one weight tensor, output channels on axis 0
+     * @return a 2-D view of {@code weights}, one row per scale
      * @throws IllegalStateException for a group granularity
      */
     public NDArray rows(NDArray weights) {
@@ -131,6 +166,9 @@ public final class Granularity {
      * The shape of the scale for weights of this shape: a scalar per tensor, {@code (out, 1, ...)}
      * (as many dimensions as the weights) per output channel, so it broadcasts against them, and
      * {@code (out, groups)} per group (see {@link #expand}).
+     *
+     * @param weightShape the weights' shape, output channels on axis 0
+     * @return the shape of their scales
      */
     public Shape scaleShape(Shape weightShape) {
         if (equals(TENSOR) || weightShape.dimension() == 0) {
@@ -146,7 +184,12 @@ public final class Granularity {
         return new Shape(shape);
     }
 
-    /** The number of scales stored for a tensor of this shape. */
+    /**
+     * The number of scales stored for a tensor of this shape.
+     *
+     * @param shape the weights' shape, output channels on axis 0
+     * @return 1 per tensor, the output channels per channel, channels times groups per channel per group
+     */
     public long scaleCount(long[] shape) {
         if (equals(TENSOR) || shape.length == 0) {
             return 1;
@@ -159,6 +202,8 @@ public final class Granularity {
      * each group's scale repeated over its weights (a new array of the weights' shape).
      *
      * @param scale the scales in {@link #scaleShape} form
+     * @param weightShape the weights' shape
+     * @return scales that broadcast against the weights: {@code scale} itself unless grouped
      */
     public NDArray expand(NDArray scale, Shape weightShape) {
         if (!isGroup() || weightShape.dimension() <= 1) {

@@ -20,18 +20,32 @@ import java.util.List;
  * {@link QuantizationContext#EVALUATION} its value equals, bit for bit, the packed form
  * {@code packedAlphabet[codes(W, trained)] * packedScale(W, trained)} (minus zero points for an affine scheme),
  * and every trained value receives a gradient.
+ *
+ * <p><b>Who calls it, and when.</b> Each quantized layer asks {@link #trainedValues} when its scheme is set,
+ * before the model initialises (with a placeholder shape of the weight's rank, then again with the real
+ * shape, which must give the same names), and {@link #initialValues} once from the initial weights (a
+ * resumed run then loads the checkpoint's values over them). {@link #quantizeTrained} runs in every forward
+ * pass, and {@link #codes(NDArray, NDList)}, {@link #packedScale(NDArray, NDList)} and
+ * {@link #packedAlphabet} when the model is packed. The threads, state and failure rules of {@link Quantizer}
+ * apply: the trained values are the layer's parameters, never fields of the quantizer.
  */
 public interface LearnedQuantizer extends Quantizer {
 
     /**
      * The values trained beside one weight tensor of this shape, in a fixed order; empty when this
      * configuration trains none (e.g. an alphabet quantizer whose scale rule is not learned).
+     *
+     * @param weightShape the shape of the weight tensor
+     * @return the trained values, with names that do not depend on the shape; empty for none
      */
     List<TrainedValue> trainedValues(Shape weightShape);
 
     /**
      * The initial trained values for these initial weights, in the order and shapes of
      * {@link #trainedValues}, computed off the tape.
+     *
+     * @param weights the layer's initial weights, off the tape, left unchanged
+     * @return one finite array per trained value, in order
      */
     NDList initialValues(NDArray weights);
 
@@ -47,7 +61,13 @@ public interface LearnedQuantizer extends Quantizer {
      */
     NDArray quantizeTrained(NDArray shadow, NDList trained, GradientEstimator estimator, QuantizationContext context);
 
-    /** The codes of these (detached) weights under these (detached) trained values: what the packed file stores. */
+    /**
+     * The codes of these (detached) weights under these (detached) trained values: what the packed file stores.
+     *
+     * @param weights the weights, off the tape
+     * @param trained the trained values, off the tape, in the order of {@link #trainedValues}
+     * @return float32 codes in {@code [0, k)}, the shape of {@code weights}
+     */
     NDArray codes(NDArray weights, NDList trained);
 
     /**
@@ -58,6 +78,7 @@ public interface LearnedQuantizer extends Quantizer {
      *
      * @param weights the weights, off the tape
      * @param trained the trained values, off the tape, in the order of {@link #trainedValues}
+     * @return the scales (with zero points stacked on a leading axis for an {@link #affine()} scheme)
      */
     default NDArray packedScale(NDArray weights, NDList trained) {
         return packedScale(trained);
@@ -67,6 +88,8 @@ public interface LearnedQuantizer extends Quantizer {
      * The scales for these trained values alone; a scheme whose scale depends on the weights overrides
      * {@link #packedScale(NDArray, NDList)} instead and never needs this.
      *
+     * @param trained the trained values, off the tape, in the order of {@link #trainedValues}
+     * @return the scales, in the form {@link Quantizer#scale} has
      * @throws UnsupportedOperationException unless overridden
      */
     default NDArray packedScale(NDList trained) {
@@ -77,6 +100,10 @@ public interface LearnedQuantizer extends Quantizer {
     /**
      * The alphabet the packed file stores for this tensor: code c decodes to {@code packedAlphabet[c]}
      * times the scale. The quantizer's fixed alphabet by default; TTQ's is {@code (-Wn, 0, Wp)}.
+     *
+     * @param trained the trained values, off the tape, in the order of {@link #trainedValues}
+     * @return the value of each code 0 .. k-1, before scaling
+     * @throws java.util.NoSuchElementException by default, for a quantizer without an alphabet
      */
     default double[] packedAlphabet(NDList trained) {
         return alphabet().orElseThrow().values();

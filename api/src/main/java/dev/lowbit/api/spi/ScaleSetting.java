@@ -13,11 +13,21 @@ import java.util.function.Function;
  * quantizer specs and results. lowbit builds it from the rule a spec names ({@code k9@myrule/channel})
  * and hands it to {@link Quantizer#withScaleRule(ScaleSetting)}.
  *
+ * <p>An immutable value (as immutable as its rule); a quantizer keeps the one it is configured with and
+ * computes its scales through {@link #scale} or {@link #scaleAndZeroPoint}, which call the rule.
+ *
  * @param rule how the scale is computed
  * @param granularity per tensor, per output channel or per group of G weights along each output channel
  */
 public record ScaleSetting(ScaleRule rule, Granularity granularity) {
 
+    /**
+     * A rule at a granularity.
+     *
+     * @param rule how the scale is computed
+     * @param granularity per tensor, per output channel or per group
+     * @throws NullPointerException when either is null
+     */
     public ScaleSetting {
         Objects.requireNonNull(rule, "rule");
         Objects.requireNonNull(granularity, "granularity");
@@ -26,7 +36,9 @@ public record ScaleSetting(ScaleRule rule, Granularity granularity) {
     /**
      * Parses {@code rule} or {@code rule/granularity}; the granularity defaults to per tensor.
      *
+     * @param text e.g. {@code mse}, {@code absmax/channel} or {@code absmax/group:64}
      * @param ruleById the rule with an id, or an exception saying which exist
+     * @return the setting
      * @throws IllegalArgumentException for an unknown granularity, listing those that exist
      */
     public static ScaleSetting parse(String text, Function<String, ScaleRule> ruleById) {
@@ -44,6 +56,10 @@ public record ScaleSetting(ScaleRule rule, Granularity granularity) {
      * array and, when G does not divide n, the shorter last groups as the rows of one {@code (out, n mod G)}
      * array, both per channel; their scales are put back in row-major order. (A vector's groups are its
      * channels.)
+     *
+     * @param weights one weight tensor, output channels on axis 0, left unchanged
+     * @param alphabet the values the weights are snapped to
+     * @return positive float32 scales of {@code granularity.scaleShape(weights.getShape())}
      */
     public NDArray scale(NDArray weights, Alphabet alphabet) {
         if (!granularity.isGroup()) {
@@ -56,6 +72,10 @@ public record ScaleSetting(ScaleRule rule, Granularity granularity) {
      * The scales and zero points of {@code weights} under an {@link ScaleRule#affine() affine} rule, stacked on
      * a new leading axis: plane 0 is {@link #scale}, plane 1 the rule's {@link ScaleRule#zeroPoint} computed
      * from the same weights (per group as {@link #scale} describes), of the same shape.
+     *
+     * @param weights one weight tensor, output channels on axis 0, left unchanged
+     * @param alphabet the values the weights are snapped to
+     * @return the scales and zero points, with a leading axis of length 2
      */
     public NDArray scaleAndZeroPoint(NDArray weights, Alphabet alphabet) {
         NDList planes;
@@ -134,7 +154,11 @@ public record ScaleSetting(ScaleRule rule, Granularity granularity) {
         return result;
     }
 
-    /** {@code rule/granularity}, e.g. {@code mse/tensor}: the part of a spec after the {@code @}. */
+    /**
+     * The setting as specs and results write it: the part of a spec after the {@code @}.
+     *
+     * @return {@code rule/granularity}, e.g. {@code mse/tensor}
+     */
     @Override
     public String toString() {
         return rule.id() + "/" + granularity.id();

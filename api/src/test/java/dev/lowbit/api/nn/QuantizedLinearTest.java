@@ -9,13 +9,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import dev.lowbit.api.AlphabetQuantizer;
-import dev.lowbit.api.result.MemoryRecord;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
@@ -121,25 +119,5 @@ class QuantizedLinearTest {
 
         assertThat(scale.getGradient().abs().sum().getFloat()).isPositive();
         assertThat(shadow.getGradient().abs().sum().getFloat()).isPositive();
-    }
-
-    @Test
-    void countsOnlyQuantizedWeightsAtLog2KBits() {
-        SequentialBlock net = new SequentialBlock()
-                .add(new QuantizedLinear(8, ternary))
-                .add(new QuantizedLinear(3, ternary));
-        net.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
-        net.initialize(manager, DataType.FLOAT32, new Shape(1, 10));
-
-        MemoryRecord memory = MemoryAccounting.of(net);
-
-        long weights = 8 * 10 + 3 * 8;
-        long biases = 8 + 3;
-        assertThat(memory.parameters()).isEqualTo(weights + biases);
-        assertThat(memory.quantizedWeights()).isEqualTo(weights);
-        assertThat(memory.scales()).isEqualTo(2);
-        assertThat(memory.fp32Bytes()).isEqualTo(4.0 * (weights + biases));
-        assertThat(memory.idealBytes())
-                .isCloseTo((weights * Math.log(3) / Math.log(2) + 32.0 * (biases + 2)) / 8, org.assertj.core.data.Offset.offset(1e-9));
     }
 }

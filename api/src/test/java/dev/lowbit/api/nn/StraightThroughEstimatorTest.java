@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.lowbit.api.internal.StraightThrough;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.QuantizationContext;
 import dev.lowbit.api.spi.Quantizer;

@@ -1,5 +1,6 @@
 package dev.lowbit.harness.bench;
 
+import dev.lowbit.format.result.StoreLayout;
 import dev.lowbit.reports.ReportWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public final class ReportBenchmark {
         }
         try (ScratchDirectory scratch = ScratchDirectory.create("lowbit-bench-report-")) {
             Path results = scratch.path().resolve("results");
-            Path page = scratch.path().resolve("report").resolve("index.html");
+            Path page = scratch.path().resolve(StoreLayout.REPORT_FOLDER).resolve(StoreLayout.REPORT_PAGE);
             int copies = source.copiesFor(runs);
             progress.accept("Copying " + source.sourceRuns() + " stored runs into " + runs + " (" + copies
                     + (copies == 1 ? " copy" : " copies") + ") under " + scratch.path());

@@ -1,12 +1,10 @@
 package dev.lowbit.harness.bench;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lowbit.harness.store.ResultStore;
+import dev.lowbit.format.result.StoreJson;
+import dev.lowbit.format.result.StoreLayout;
 import dev.lowbit.reports.StoredResults;
 import dev.lowbit.reports.StoredRun;
 import java.io.IOException;
@@ -40,16 +38,13 @@ public final class RunReplicator {
     public static final long SEED_STEP = 1000;
 
     /** Files of a run folder the report never reads; folders (checkpoint/) are never copied either. */
-    private static final Set<String> NOT_COPIED = Set.of(ResultStore.MODEL_FILE, ResultStore.LOCK_FILE);
+    private static final Set<String> NOT_COPIED = Set.of(StoreLayout.MODEL_FILE, StoreLayout.LOCK_FILE);
 
     /**
-     * Read leniently, like the report does (a diverged run may hold a bare NaN), and written indented
-     * like the result store writes, so the copies cost the report what the originals cost it.
+     * Read and written as the result store and the report do (a diverged run may hold a bare NaN), so the
+     * copies cost the report what the originals cost it.
      */
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
+    private static final ObjectMapper JSON = StoreJson.mapper();
 
     private final Path resultsDir;
     private final List<Path> runFolders;
@@ -118,9 +113,9 @@ public final class RunReplicator {
             try (Stream<Path> files = Files.list(source)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
                     String fileName = file.getFileName().toString();
-                    if (fileName.equals(ResultStore.RUN_FILE)) {
+                    if (fileName.equals(StoreLayout.RUN_FILE)) {
                         JSON.writeValue(folder.resolve(fileName).toFile(), renamed(file, suffix, copy));
-                    } else if (fileName.equals(ResultStore.CONFIG_FILE)) {
+                    } else if (fileName.equals(StoreLayout.CONFIG_FILE)) {
                         JSON.writeValue(folder.resolve(fileName).toFile(),
                                 reseeded((ObjectNode) JSON.readTree(file.toFile()), copy));
                     } else if (!NOT_COPIED.contains(fileName)) {
@@ -154,7 +149,7 @@ public final class RunReplicator {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (file.getFileName().toString().equals(ResultStore.RUN_FILE)) {
+                    if (file.getFileName().toString().equals(StoreLayout.RUN_FILE)) {
                         folders.add(file.getParent());
                     }
                     return FileVisitResult.CONTINUE;
@@ -171,7 +166,7 @@ public final class RunReplicator {
         folders.sort(null);
         Map<String, Deque<Path>> byId = new HashMap<>();
         for (Path folder : folders) {
-            runId(folder.resolve(ResultStore.RUN_FILE))
+            runId(folder.resolve(StoreLayout.RUN_FILE))
                     .ifPresent(id -> byId.computeIfAbsent(id, key -> new ArrayDeque<>()).add(folder));
         }
         return byId;

@@ -1,10 +1,11 @@
 package dev.lowbit.harness.bench;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import dev.lowbit.api.result.Recipe;
+import dev.lowbit.format.result.Recipe;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
@@ -32,7 +33,7 @@ import java.util.function.Consumer;
 public final class TrainingBenchmark {
 
     /** What to measure. */
-    public record Settings(Recipe recipe, int warmUpSteps, int steps, int repeats, int epochs, long seed) {}
+    public record Settings(Recipe recipe, int warmUpSteps, int steps, int repeats, int epochs, long seed, Device device) {}
 
     /** One model's timings. */
     public record ModelTimings(String quantizer, List<Double> stepSeconds, List<Double> ratios,
@@ -120,7 +121,7 @@ public final class TrainingBenchmark {
             for (Compared model : all) {
                 sessions.add(new TrainingSession(architecture.id() + "." + model.label(), recipe,
                         batchesPerEpoch * Math.max(1, settings.epochs()), architecture, model.quantizer(),
-                        LayerPolicy.ALL, model.schemes(), exampleShape, data.classes(), settings.seed(), block -> { }));
+                        LayerPolicy.ALL, model.schemes(), exampleShape, data.classes(), settings.seed(), settings.device(), block -> { }));
             }
             Block reference = sessions.get(0).block();
             long flops = ModelFlops.forwardPerImage(reference);

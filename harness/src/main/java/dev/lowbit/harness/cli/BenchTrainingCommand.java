@@ -1,12 +1,13 @@
 package dev.lowbit.harness.cli;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lowbit.api.result.Recipe;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
@@ -110,6 +111,9 @@ public final class BenchTrainingCommand implements Callable<Integer> {
     @Mixin
     PluginOptions pluginOptions;
 
+    @Mixin
+    DeviceOption deviceOption;
+
     private final PluginHost pluginHost;
 
     /** The engine's threads and where their count came from, set when the benchmark starts. */
@@ -135,6 +139,7 @@ public final class BenchTrainingCommand implements Callable<Integer> {
             return besideCopies();
         }
         engine = EngineSettings.apply(threads);
+        Device device = deviceOption.open();
         int engineThreads = engine.count();
         Workload workload = workload();
         var archs = workload.architectures();
@@ -143,7 +148,7 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         List<TrainingBenchmark.Compared> compared = workload.compared();
         PrintWriter err = spec.commandLine().getErr();
         TrainingBenchmark.Settings settings = new TrainingBenchmark.Settings(workload.recipe(), warmUp, steps, repeats,
-                epochs, 1);
+                epochs, 1, device);
         if (copy) {
             return trainAsCopy(workload, settings, engineThreads);
         }

@@ -1,6 +1,7 @@
 package dev.lowbit.harness.cli;
 
 import dev.lowbit.harness.scheme.Schemes;
+import ai.djl.Device;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
@@ -51,6 +52,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     PluginOptions pluginOptions;
 
+    @Mixin
+    DeviceOption deviceOption;
+
     private final PluginHost pluginHost;
 
     @Inject
@@ -60,6 +64,7 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Device device = deviceOption.open();
         if (predictions != null) {
             OutputPaths.requireWritableFile("--predictions", predictions, "predictions.txt");
         }
@@ -76,7 +81,7 @@ public final class EvalCommand implements Callable<Integer> {
                 opened.model().normalisationStd());
         int[] all = IntStream.range(0, images.test().size()).toArray();
         Evaluation result;
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(device)) {
             Block block = models.rebuild(opened, manager);
             ParameterStore parameters = new ParameterStore(manager, false);
             result = Evaluation.of(x -> block.forward(parameters, new NDList(x), false).singletonOrThrow(), test, all,

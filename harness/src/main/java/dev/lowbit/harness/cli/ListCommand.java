@@ -5,14 +5,15 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.initializer.NormalInitializer;
-import dev.lowbit.api.nn.MemoryAccounting;
-import dev.lowbit.api.result.MemoryRecord;
+import dev.lowbit.format.packing.MemoryAccounting;
+import dev.lowbit.format.result.MemoryRecord;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.api.spi.ScaleRule;
+import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.plan.SuiteLoader;
 import dev.lowbit.harness.plugin.Discovered;
@@ -57,6 +58,10 @@ public final class ListCommand implements Callable<Integer> {
                     + " the selectors of a layer map (--layer-policy 'first=fp32;-1=k17;*Conv2d=ternary').")
     String layersOf;
 
+    @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
+            description = "table or json (schema lowbit.list/1, docs/JSON.md; default: ${DEFAULT-VALUE}).")
+    String format;
+
     private final PluginHost pluginHost;
 
     @Inject
@@ -66,6 +71,11 @@ public final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        BadInputException.requireOneOf("--format", format, OutputFormat.TABLE_OR_JSON);
+        if (layersOf != null && format.equals(OutputFormat.JSON)) {
+            throw new BadInputException("--layers prints a table only; leave out --format json, or --layers to list"
+                    + " everything as JSON.");
+        }
         Plugins plugins = pluginOptions.open(pluginHost);
         // list shows failures, an id provided twice included, as data; --strict makes any of them an error.
         if (pluginOptions.strict()) {
@@ -73,6 +83,16 @@ public final class ListCommand implements Callable<Integer> {
         }
         QuantizerRegistry quantizers = plugins.quantizers();
         PrintWriter out = spec.commandLine().getOut();
+        if (format.equals(OutputFormat.JSON)) {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                OutputFormat.print(ListDocument.of(plugins, architecture -> {
+                    try (NDManager counting = manager.newSubManager()) {
+                        return count(architecture, quantizers, counting);
+                    }
+                }), out);
+            }
+            return 0;
+        }
         if (layersOf != null) {
             LayerTable.print(plugins.architectures().get(layersOf), quantizers.resolve("fp32"), FASHION_MNIST_IMAGE,
                     FASHION_MNIST_CLASSES, out);

@@ -10,5 +10,5 @@ import picocli.CommandLine.Command;
         description = "Train neural networks whose weights take only a few values, beside their fp32 twin,"
                 + " and report the difference.",
         subcommands = {ListCommand.class, RunCommand.class, PlanCommand.class, ReportCommand.class, ExportCommand.class,
-                EvalCommand.class, BenchCommand.class})
+                EvalCommand.class, BenchCommand.class, DatasetsCommand.class, CompletionCommand.class})
 public final class LowbitCommand {}

@@ -1,7 +1,10 @@
 package dev.lowbit.harness.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.RunRecord;
+import dev.lowbit.format.result.StoreJson;
+import dev.lowbit.format.result.StoreLayout;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plan.ClusterScripts;
 import dev.lowbit.harness.plan.EpochTimes;
@@ -40,7 +43,8 @@ import picocli.CommandLine.Spec;
                 + " a Kubernetes Indexed Job (k8s) whose tasks each run one shard of it.")
 public final class PlanCommand implements Callable<Integer> {
 
-    private static final List<String> FORMATS = List.of("table", "slurm", "k8s");
+    private static final ObjectMapper JSON = StoreJson.mapper();
+    private static final List<String> FORMATS = List.of("table", "json", "slurm", "k8s");
     /** Tasks of a job array when --tasks is not given: enough to spread the paper grid, few enough to queue. */
     private static final int DEFAULT_MAX_TASKS = 32;
 
@@ -59,7 +63,7 @@ public final class PlanCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
-            description = "table, slurm or k8s (default: ${DEFAULT-VALUE}).")
+            description = "table, json (schema lowbit.plan/1, docs/JSON.md), slurm or k8s (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of the terminal.")
@@ -96,8 +100,8 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         BadInputException.requireOneOf("--format", format, FORMATS);
         Shard selected = suiteOptions.shard();
-        if (!selected.isAll() && !format.equals("table")) {
-            throw new BadInputException("--shard shows one shard's runs in a table; --format " + format
+        if (!selected.isAll() && !format.equals("table") && !format.equals("json")) {
+            throw new BadInputException("--shard shows one shard's runs in a table or JSON; --format " + format
                     + " shards the whole plan itself (set the number of shards with --tasks).");
         }
         if (cpus < 1) {
@@ -107,7 +111,8 @@ public final class PlanCommand implements Callable<Integer> {
             throw new BadInputException("--tasks must be at least 1, got " + tasks + ".");
         }
         if (output != null) {
-            OutputPaths.requireWritableFile("-o", output, format.equals("table") ? "plan.txt" : "job." + format);
+            OutputPaths.requireWritableFile("-o", output, format.equals("table") ? "plan.txt"
+                    : format.equals("json") ? "plan.json" : "job." + format);
         }
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         Schemes schemes = Schemes.of(plugins);
@@ -120,6 +125,7 @@ public final class PlanCommand implements Callable<Integer> {
 
         String text = switch (format) {
             case "table" -> table(suite, plan, selected, estimate, times);
+            case "json" -> OutputFormat.json(document(suite, plan, selected, estimate, times));
             default -> {
                 int n = tasks != null ? tasks : Math.max(1, Math.min(plan.size(), DEFAULT_MAX_TASKS));
                 // A time limit from the measured runs alone would be too short for the unmeasured ones.
@@ -168,7 +174,7 @@ public final class PlanCommand implements Callable<Integer> {
             }
             RunConfig run = plan.get(i);
             String runId = RunIds.of(run);
-            String status = status(store.runDirectory(suite.name(), runId).resolve(ResultStore.RUN_FILE));
+            String status = status(store.runDirectory(suite.name(), runId).resolve(StoreLayout.RUN_FILE));
             done += status.equals("done") ? 1 : 0;
             if (!status.equals("done")) {
                 toRun.add(i);
@@ -219,6 +225,40 @@ public final class PlanCommand implements Callable<Integer> {
         return text.toString();
     }
 
+    /** The table's content as the JSON document {@link PlanDocument}. */
+    private PlanDocument document(Suite suite, List<RunConfig> plan, Shard selected, TimeEstimate estimate,
+            EpochTimes times) {
+        ResultStore store = new ResultStore(out);
+        List<PlanDocument.Run> runs = new ArrayList<>();
+        Set<Integer> toRun = new HashSet<>();
+        int done = 0;
+        for (int i = 0; i < plan.size(); i++) {
+            if (!selected.owns(i)) {
+                continue;
+            }
+            RunConfig run = plan.get(i);
+            String runId = RunIds.of(run);
+            String status = status(store.runDirectory(suite.name(), runId).resolve(StoreLayout.RUN_FILE));
+            done += status.equals("done") ? 1 : 0;
+            if (!status.equals("done")) {
+                toRun.add(i);
+            }
+            runs.add(new PlanDocument.Run(runId, run.architecture(), run.quantizer(), run.activations(),
+                    run.layerPolicy(), run.recipe().name(), run.seed(), run.recipe().epochs(),
+                    estimate.seconds(i).orElse(null), status.isEmpty() ? null : status));
+        }
+        List<PlanDocument.EpochTime> epochTimes = estimate.sources().stream().map(source -> new PlanDocument.EpochTime(
+                source.architecture(), source.fp32() ? "fp32" : "quantized",
+                source.measure().map(EpochTimes.Measure::seconds).orElse(null),
+                source.measure().map(EpochTimes.Measure::source).orElse(null))).toList();
+        boolean builtIn = estimate.sources().stream().anyMatch(s -> s.measure().map(EpochTimes.Measure::builtIn)
+                .orElse(false));
+        return new PlanDocument(PlanDocument.SCHEMA, suite.name(), suite.dataset(),
+                store.suiteDirectory(suite.name()).toString(), selected.isAll() ? null : selected.toString(),
+                plan.size(), runs, done, estimate.total(selected::owns), estimate.total(toRun::contains),
+                estimate.unknown(selected::owns), epochTimes, builtIn ? times.tableDetails() : null);
+    }
+
     /** The cells of a row, with the activations (index 3) and layer policy (index 4) cells only when shown. */
     private static String[] columns(boolean activations, boolean policies, String... cells) {
         List<String> shown = new ArrayList<>(List.of(cells));
@@ -237,8 +277,12 @@ public final class PlanCommand implements Callable<Integer> {
             return "";
         }
         try {
-            String status = new ObjectMapper().readTree(runFile.toFile()).path("status").asText("");
+            byte[] json = Files.readAllBytes(runFile);
+            StoreJson.requireKnownVersion(JSON, json, runFile, RunRecord.SCHEMA_VERSION);
+            String status = JSON.readTree(json).path("status").asText("");
             return status.equals("FINISHED") ? "done" : status.toLowerCase(Locale.ROOT);
+        } catch (StoreJson.NewerVersionException e) {
+            return "newer lowbit's run.json";
         } catch (IOException e) {
             return "unreadable run.json";
         }

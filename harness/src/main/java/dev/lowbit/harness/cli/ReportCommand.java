@@ -1,5 +1,6 @@
 package dev.lowbit.harness.cli;
 
+import dev.lowbit.format.result.StoreLayout;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.reports.ReportException;
 import dev.lowbit.reports.ReportOptions;
@@ -75,12 +76,12 @@ public final class ReportCommand implements Callable<Integer> {
      * replaced), so such a link is refused. (A link at index.html itself is replaced, not followed.)
      */
     static Path defaultTarget(Path results) {
-        Path folder = results.resolve("report");
+        Path folder = results.resolve(StoreLayout.REPORT_FOLDER);
         if (Files.isSymbolicLink(folder)) {
             throw new BadInputException("'" + folder + "' is a symbolic link; lowbit writes the report into the"
                     + " results folder only when 'report' there is a real folder. Remove the link, or give -o FILE.");
         }
-        return folder.resolve("index.html");
+        return folder.resolve(StoreLayout.REPORT_PAGE);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.lowbit.harness.cli;
 
-import dev.lowbit.api.result.RunConfig;
+import ai.djl.Device;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.plan.GridRunner;
@@ -43,6 +44,9 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     PluginOptions pluginOptions;
 
+    @Mixin
+    DeviceOption deviceOption;
+
     @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
             description = "Results root; runs go to DIR/<suite>/<run-id>/ (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -62,6 +66,11 @@ public final class RunCommand implements Callable<Integer> {
                     + " 3 GiB of memory; 1 trains in this process).")
     String workers;
 
+    @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
+            description = "How the summary at the end is printed: table (lines) or json (schema lowbit.run/1,"
+                    + " docs/JSON.md: the only thing on standard output; default: ${DEFAULT-VALUE}).")
+    String format;
+
     @Option(names = "--worker", hidden = true, paramLabel = "I/N",
             description = "Train as worker I of N of a 'lowbit run --workers N': no first line, summary or report.")
     String worker;
@@ -77,11 +86,17 @@ public final class RunCommand implements Callable<Integer> {
         this.pluginHost = pluginHost;
     }
 
-    /** Where a grid's runs and report go. */
-    record Target(ResultStore store, Path suiteDirectory, Path report) {}
+    /**
+     * Where a grid's runs and report go, and how its summary is printed.
+     *
+     * @param json whether the summary is the JSON document {@link RunDocument}, and standard output holds
+     *     nothing else
+     */
+    record Target(ResultStore store, Path suiteDirectory, Path report, boolean json) {}
 
     @Override
     public Integer call() {
+        BadInputException.requireOneOf("--format", format, OutputFormat.TABLE_OR_JSON);
         if (worker == null) {
             return train(null);
         }
@@ -98,6 +113,7 @@ public final class RunCommand implements Callable<Integer> {
     /** Trains the grid in this process, or in workers ({@link RunWorkers}); {@code asWorker} is set in a worker. */
     private int train(WorkerReport asWorker) {
         EngineThreads budget = EngineSettings.apply(threads);
+        Device device = deviceOption.open();
         Integer requestedWorkers = WorkerPlan.parse(workers);
 
         Shard selected = suiteOptions.shard();
@@ -106,10 +122,12 @@ public final class RunCommand implements Callable<Integer> {
         Suite suite = suiteOptions.load(new SuiteLoader(plugins.architectures(), schemes));
         List<RunConfig> fullPlan = Plan.of(suite, schemes);
         List<RunConfig> plan = selected.select(fullPlan);
-        GridRunner grid = new GridRunner(schemes, plugins.architectures());
+        GridRunner grid = new GridRunner(schemes, plugins.architectures(), device);
         // Before the results folder is made: a plan this lowbit cannot train leaves nothing behind.
         grid.validate(plan);
-        PrintWriter out = spec.commandLine().getOut();
+        boolean json = format.equals(OutputFormat.JSON);
+        // With --format json standard output holds the summary document alone; the lines before it are log.
+        PrintWriter out = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         ResultStore store = new ResultStore(this.out);
         // Before any data loads or any run trains: every run and the report are written there.
         OutputPaths.requireWritableFolder("--out", this.out, store.suiteDirectory(suite.name()));
@@ -122,7 +140,7 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         Target target = new Target(store, store.suiteDirectory(suite.name()),
-                ReportCommand.defaultTarget(store.suiteDirectory(suite.name())));
+                ReportCommand.defaultTarget(store.suiteDirectory(suite.name())), json);
         String firstLine = "Suite '" + suite.name() + "'" + (selected.isAll() ? ": " + plan.size() + " runs"
                 : ", shard " + selected + ": " + plan.size() + " of " + fullPlan.size() + " runs")
                 + " -> " + store.suiteDirectory(suite.name());
@@ -132,7 +150,7 @@ public final class RunCommand implements Callable<Integer> {
             if (split.count() > 1) {
                 out.println(firstLine + ", " + split.describe(budget));
                 out.flush();
-                return new RunWorkers(out, spec.commandLine().getErr()).run(
+                return new RunWorkers(spec.commandLine().getOut(), spec.commandLine().getErr()).run(
                         spec.commandLine().getParseResult().originalArgs(), split,
                         new RunWorkers.Grid(plan, pending, target, suite.parityTolerance()));
             }
@@ -142,14 +160,14 @@ public final class RunCommand implements Callable<Integer> {
 
         GridRunner.Summary summary = grid.run(plan, store,
                 () -> Datasets.load(suite.dataset(), data, System.getenv("LOWBIT_DATA")),
-                loaded -> withWorker(Provenance.collect(loaded, budget, suite.source(), suite.sha256(),
+                loaded -> withWorker(Provenance.collect(loaded, budget, device, suite.source(), suite.sha256(),
                         plugins.jars()), asWorker),
                 ConsoleProgress.to(spec.commandLine().getErr()), spec.commandLine().getErr(), suite.parityTolerance(),
                 asWorker == null ? GridRunner.Listener.NONE : asWorker);
         if (asWorker != null) {
             return summary.failed() > 0 ? Main.FAILED : 0; // the coordinator sums up and writes the report
         }
-        return finish(out, spec.commandLine().getErr(), target, summary);
+        return finish(spec.commandLine().getOut(), spec.commandLine().getErr(), target, summary);
     }
 
     /** A worker's runs record which worker of how many trained them, e.g. {@code worker} = {@code 1/2}. */
@@ -173,12 +191,16 @@ public final class RunCommand implements Callable<Integer> {
             err.println("lowbit: " + e.getMessage().replaceAll("\\.$", "") + ". The runs are stored: 'lowbit report "
                     + target.suiteDirectory() + "' writes it once that is fixed.");
         }
+        int exit = report == null ? Main.FAILED : summary.failed() > 0 ? 1 : 0;
+        if (target.json()) {
+            OutputFormat.print(RunDocument.of(target.suiteDirectory(), summary, report), out);
+            return exit;
+        }
         out.printf("Trained %d, skipped %d finished, %d held by other workers, %d diverged, %d failed.%n",
                 summary.trained(), summary.skipped(), summary.busy(), summary.diverged(), summary.failed());
-        if (report == null) {
-            return Main.FAILED;
+        if (report != null) {
+            out.println("Report: " + report.toAbsolutePath());
         }
-        out.println("Report: " + report.toAbsolutePath());
-        return summary.failed() > 0 ? 1 : 0;
+        return exit;
     }
 }

@@ -1,6 +1,6 @@
 package dev.lowbit.harness.cli;
 
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.plan.GridRunner;
 import dev.lowbit.harness.plan.GridRunner.Outcome;
 import dev.lowbit.harness.store.RunIds;

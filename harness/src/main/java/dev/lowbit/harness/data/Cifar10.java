@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  * place may be the folder holding the six files, its parent (the archive unpacks to
  * {@code cifar-10-batches-bin/}), a folder holding {@code cifar-10-binary.tar.gz}, or that archive
  * itself, which is then read in place. An explicit {@code --data} is authoritative. lowbit never
- * downloads at run time.
+ * downloads at run time; {@code lowbit datasets download cifar-10} fetches the archive into the last
+ * place when asked.
  */
 public final class Cifar10 {
 
@@ -67,7 +68,7 @@ public final class Cifar10 {
         if (environmentValue != null && !environmentValue.isBlank()) {
             candidates.add(Paths.get(environmentValue));
         }
-        candidates.add(Paths.get(System.getProperty("user.home"), ".lowbit", "datasets", NAME));
+        candidates.add(Datasets.homeFolder(NAME));
         return new Cifar10(candidates, false, recordsPerFile);
     }
 
@@ -139,10 +140,11 @@ public final class Cifar10 {
     private BadInputException notFound() {
         List<String> looked = searchPath.stream().map(Cifar10::describe).toList();
         String fix = explicit
-                ? "Download the CIFAR-10 binary version and pass --data DIR: the archive, its " + FOLDER
-                        + " folder, or that folder's parent."
-                : "Download the CIFAR-10 binary version and pass --data DIR, set LOWBIT_DATA, or unpack it into"
-                        + " ~/.lowbit/datasets/" + NAME + ".";
+                ? "Download the CIFAR-10 binary version ('lowbit datasets download " + NAME + " --to DIR') and pass"
+                        + " --data DIR: the archive, its " + FOLDER + " folder, or that folder's parent."
+                : "Run 'lowbit datasets download " + NAME + "' (it saves to ~/.lowbit/datasets/" + NAME
+                        + "), or download the CIFAR-10 binary version and pass --data DIR, set LOWBIT_DATA, or unpack"
+                        + " it into ~/.lowbit/datasets/" + NAME + ".";
         return new BadInputException("CIFAR-10 not found; looked in " + String.join(", ", looked)
                 + " for data_batch_1.bin .. data_batch_5.bin and test_batch.bin, a " + FOLDER
                 + " folder holding them, or " + ARCHIVE + ". " + fix);

@@ -2,12 +2,13 @@ package dev.lowbit.harness.data;
 
 import dev.lowbit.harness.BadInputException;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.List;
 
 /**
  * The datasets lowbit reads, by the name stored in suites and results. Each is found on disk the
- * same way: {@code --data}, then {@code $LOWBIT_DATA}, then its standard places; lowbit never
- * downloads at run time.
+ * same way: {@code --data}, then {@code $LOWBIT_DATA}, then its standard places, the last of them
+ * {@link #homeFolder}; lowbit never downloads at run time, only when asked ({@link DatasetDownload}).
  */
 public final class Datasets {
 
@@ -15,6 +16,14 @@ public final class Datasets {
     public static final List<String> NAMES = List.of(FashionMnist.NAME, Cifar10.NAME);
 
     private Datasets() {}
+
+    /**
+     * {@code ~/.lowbit/datasets/NAME}: the last place a dataset is looked for, and where {@code lowbit
+     * datasets download} puts it by default, so a downloaded set is found with no option.
+     */
+    public static Path homeFolder(String name) {
+        return Paths.get(System.getProperty("user.home"), ".lowbit", "datasets", name);
+    }
 
     /**
      * Finds and reads a dataset.

@@ -22,7 +22,8 @@ import java.util.Optional;
  * <p>Resolution order: {@code --data DIR}, {@code $LOWBIT_DATA}, {@code /usr/share/datasets/fashion-mnist}
  * (Debian's {@code dataset-fashion-mnist}), {@code ~/.lowbit/datasets/fashion-mnist}. An explicit
  * {@code --data} is authoritative: if it lacks the files, lowbit says so rather than silently
- * training on something else. lowbit never downloads at run time.
+ * training on something else. lowbit never downloads at run time; {@code lowbit datasets download
+ * fashion-mnist} fetches the files into the last place when asked.
  */
 public final class FashionMnist {
 
@@ -57,7 +58,7 @@ public final class FashionMnist {
             candidates.add(Paths.get(environmentValue));
         }
         candidates.add(Paths.get("/usr/share/datasets/fashion-mnist"));
-        candidates.add(Paths.get(System.getProperty("user.home"), ".lowbit", "datasets", NAME));
+        candidates.add(Datasets.homeFolder(NAME));
         return new FashionMnist(candidates, false);
     }
 
@@ -120,13 +121,14 @@ public final class FashionMnist {
     private BadInputException notFound() {
         String where = String.join(", ", searchPath.stream().map(p -> "'" + p + "'").toList());
         String fix = explicit
-                ? "Point --data at a folder holding " + String.join("[.gz], ", FILES) + "[.gz]."
-                : "Install it with 'apt-get install dataset-fashion-mnist', or pass --data DIR / set LOWBIT_DATA"
-                        + " to a folder holding the four IDX files.";
+                ? "Point --data at a folder holding " + String.join("[.gz], ", FILES) + "[.gz], or fetch them"
+                        + " there with 'lowbit datasets download " + NAME + " --to " + searchPath.get(0) + "'."
+                : "Install it with 'apt-get install dataset-fashion-mnist' or 'lowbit datasets download " + NAME
+                        + "', or pass --data DIR / set LOWBIT_DATA to a folder holding the four IDX files.";
         return new BadInputException("Fashion-MNIST not found; looked in " + where + ". " + fix);
     }
 
-    private static String sha256(Path file) {
+    static String sha256(Path file) {
         try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(in.getMessageDigest().digest());

@@ -9,25 +9,26 @@ import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.nn.QuantizerRandom;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.LayerScheme;
+import dev.lowbit.api.nn.QuantizedBlocks;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import dev.lowbit.api.nn.MemoryAccounting;
-import dev.lowbit.api.nn.ModelPacking;
+import dev.lowbit.format.packing.MemoryAccounting;
+import dev.lowbit.format.packing.ModelPacking;
 import dev.lowbit.api.nn.QuantizedWeight;
-import dev.lowbit.api.pack.ByteAccount;
-import dev.lowbit.api.pack.LbwFile;
-import dev.lowbit.api.pack.LbwFormatException;
-import dev.lowbit.api.pack.LoadedModel;
-import dev.lowbit.api.pack.PackedModel;
-import dev.lowbit.api.pack.PackedTensor;
-import dev.lowbit.api.pack.QuantizedTensor;
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.ModelRecord;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.lbw.ByteAccount;
+import dev.lowbit.format.lbw.LbwFile;
+import dev.lowbit.format.lbw.LbwFormatException;
+import dev.lowbit.format.lbw.LoadedModel;
+import dev.lowbit.format.lbw.PackedModel;
+import dev.lowbit.format.lbw.PackedTensor;
+import dev.lowbit.format.lbw.QuantizedTensor;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.ModelRecord;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
@@ -366,7 +367,7 @@ public final class PackedModels {
             QuantizedWeight.nameAll(block);
             // The decoded weights stay as they are (fp32); a layer whose input was quantized in training
             // quantizes it here too, with the same quantizer (deterministic: evaluation never draws).
-            List<QuantizedBlock> blocks = MemoryAccounting.quantizedBlocks(block);
+            List<QuantizedBlock> blocks = QuantizedBlocks.in(block);
             QuantizerRandom noDraws = new QuantizerRandom(0);
             for (int i = 0; i < blocks.size(); i++) {
                 LayerScheme scheme = trained.get(i);
@@ -404,7 +405,7 @@ public final class PackedModels {
         packed.tensors().forEach(tensor -> stored.put(tensor.name(), tensor));
         List<LayerScheme> schemes = new java.util.ArrayList<>();
         Set<String> layerWeights = new java.util.HashSet<>();
-        for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(named)) {
+        for (QuantizedBlock block : QuantizedBlocks.in(named)) {
             QuantizedWeight weight = block.quantizedWeight();
             schemes.add(weight.scheme());
             layerWeights.add(weight.name());

@@ -3,7 +3,9 @@ package dev.lowbit.harness.plan;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.StoreJson;
+import dev.lowbit.format.result.StoreLayout;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +53,7 @@ public final class EpochTimes {
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = StoreJson.mapper();
 
     private final Table table;
     private final Map<Key, Mean> stored = new HashMap<>();
@@ -90,8 +92,8 @@ public final class EpochTimes {
 
     /** Adds a finished or unfinished run's epochs; folders without run.json and epochs.jsonl are not runs. */
     private void readStoredRun(Path run) {
-        Path record = run.resolve("run.json");
-        Path epochs = run.resolve("epochs.jsonl");
+        Path record = run.resolve(StoreLayout.RUN_FILE);
+        Path epochs = run.resolve(StoreLayout.EPOCHS_FILE);
         if (!Files.isRegularFile(record) || !Files.isRegularFile(epochs)) {
             return;
         }

@@ -1,14 +1,15 @@
 package dev.lowbit.harness.plan;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.lowbit.api.nn.QuantizerException;
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.ParityRecord;
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.ActivationRecord;
-import dev.lowbit.api.result.RunConfig;
-import dev.lowbit.api.result.RunRecord;
-import dev.lowbit.api.result.RunStatus;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.ParityRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.ActivationRecord;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.RunRecord;
+import dev.lowbit.format.result.RunStatus;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
@@ -87,13 +88,16 @@ public final class GridRunner {
     private final ArchitectureRegistry architectures;
     private final PackedModels packedModels;
     private final PluginCode pluginCode;
+    private final Device device;
 
-    public GridRunner(Schemes schemes, ArchitectureRegistry architectures) {
+    /** @param device where every run trains and is evaluated */
+    public GridRunner(Schemes schemes, ArchitectureRegistry architectures, Device device) {
         this.schemes = schemes;
         this.quantizers = schemes.quantizers();
         this.architectures = architectures;
         this.packedModels = new PackedModels(schemes, architectures);
         this.pluginCode = new PluginCode(schemes, architectures);
+        this.device = device;
     }
 
     /**
@@ -147,7 +151,7 @@ public final class GridRunner {
             Function<LabeledImages, Map<String, String>> provenance, ProgressReporter progress, PrintWriter log,
             double parityTolerance, Listener listener) {
         validate(plan);
-        TrainingRunner runner = new TrainingRunner(progress);
+        TrainingRunner runner = new TrainingRunner(progress, device);
         LabeledImages loaded = null;
         Map<String, String> recordedProvenance = null;
         int trained = 0;

@@ -1,7 +1,7 @@
 package dev.lowbit.harness.plan;
 
-import dev.lowbit.api.result.Recipe;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.scheme.SpecForms;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.lowbit.harness.plan;
 
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.StoreLayout;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.Discovered;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.scheme.Schemes;
-import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.Provenance;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  * The plugin code a run's results depend on: the SHA-256 of the jars its quantizer (or factory), scale
  * rule, estimator, activation quantizer, layer-map quantizers and architecture came from, by role.
  * Built-ins have none (they change with lowbit's version).
- * It is stored with the run (run.json's provenance, {@code code.<role>.sha256}, and {@value ResultStore#CODE_FILE}
+ * It is stored with the run (run.json's provenance, {@code code.<role>.sha256}, and {@value StoreLayout#CODE_FILE}
  * while it trains); a run whose plugin code changed since is trained again rather than reported with
  * numbers the new jar never produced. Not part of the run id: the run is the same experiment, redone.
  */

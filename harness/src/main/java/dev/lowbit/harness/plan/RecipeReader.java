@@ -1,6 +1,6 @@
 package dev.lowbit.harness.plan;
 
-import dev.lowbit.api.result.Recipe;
+import dev.lowbit.format.result.Recipe;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,6 +1,6 @@
 package dev.lowbit.harness.plan;
 
-import dev.lowbit.api.result.Recipe;
+import dev.lowbit.format.result.Recipe;
 import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;

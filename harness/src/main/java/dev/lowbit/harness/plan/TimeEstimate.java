@@ -1,6 +1,6 @@
 package dev.lowbit.harness.plan;
 
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

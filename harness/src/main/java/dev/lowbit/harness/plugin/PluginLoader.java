@@ -1,6 +1,6 @@
 package dev.lowbit.harness.plugin;
 
-import dev.lowbit.api.PersistedIds;
+import dev.lowbit.api.internal.PersistedIds;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.GradientEstimator;

@@ -3,8 +3,9 @@ package dev.lowbit.harness.scheme;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import dev.lowbit.api.nn.MemoryAccounting;
+import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.api.nn.QuantizedBlock;
+import dev.lowbit.api.nn.QuantizedBlocks;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class QuantizedLayers {
             paths.put(entry.getValue(), entry.getKey());
         }
         List<Layer> layers = new ArrayList<>();
-        for (QuantizedBlock block : MemoryAccounting.quantizedBlocks(model)) {
+        for (QuantizedBlock block : QuantizedBlocks.in(model)) {
             Parameter weight = block.quantizedWeight().weight();
             String path = paths.getOrDefault(weight, weight.getName());
             String name = path.endsWith(WEIGHT_SUFFIX) ? path.substring(0, path.length() - WEIGHT_SUFFIX.length()) : path;

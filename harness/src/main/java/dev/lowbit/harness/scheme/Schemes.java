@@ -1,7 +1,7 @@
 package dev.lowbit.harness.scheme;
 
 import dev.lowbit.api.nn.QuantizerException;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plugin.ActivationRegistry;

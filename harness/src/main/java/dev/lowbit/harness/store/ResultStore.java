@@ -1,14 +1,25 @@
 package dev.lowbit.harness.store;
 
+import static dev.lowbit.format.result.StoreLayout.CHECKPOINT_FILE;
+import static dev.lowbit.format.result.StoreLayout.CODE_FILE;
+import static dev.lowbit.format.result.StoreLayout.CONFIG_FILE;
+import static dev.lowbit.format.result.StoreLayout.EPOCHS_FILE;
+import static dev.lowbit.format.result.StoreLayout.LOCK_FILE;
+import static dev.lowbit.format.result.StoreLayout.MODEL_FILE;
+import static dev.lowbit.format.result.StoreLayout.PREDICTIONS_FILE;
+import static dev.lowbit.format.result.StoreLayout.PREVIOUS_CHECKPOINT_FILE;
+import static dev.lowbit.format.result.StoreLayout.RUN_FILE;
+
 import ai.djl.nn.Block;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.RunRecord;
+import dev.lowbit.format.result.RunStatus;
+import dev.lowbit.format.result.StoreJson;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.RunConfig;
-import dev.lowbit.api.result.RunRecord;
-import dev.lowbit.api.result.RunStatus;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.train.Checkpoint;
 import dev.lowbit.harness.train.TrainingRunner;
@@ -50,6 +61,8 @@ import java.util.stream.Stream;
  *                     model.lbw                 the packed model (integer codes, scales, fp32 rest)
  *                     test-predictions.txt      the argmax of every test image, one per line
  * </pre>
+ * (The names are {@link dev.lowbit.format.result.StoreLayout}'s, the JSON settings {@link StoreJson}'s, both shared
+ * with the report that reads these files.)
  * A run is finished exactly when its run.json exists; a run with config.json and no run.json is in
  * progress or was interrupted (its epochs.jsonl says how far it got).
  *
@@ -62,18 +75,6 @@ import java.util.stream.Stream;
  */
 public final class ResultStore {
 
-    public static final String RUN_FILE = "run.json";
-    public static final String CONFIG_FILE = "config.json";
-    public static final String EPOCHS_FILE = "epochs.jsonl";
-    public static final String MODEL_FILE = "model.lbw";
-    public static final String PREDICTIONS_FILE = "test-predictions.txt";
-    public static final String CHECKPOINT_FILE = "checkpoint/state.bin";
-    /** The checkpoint the latest replaced; dropped when the run ends. */
-    public static final String PREVIOUS_CHECKPOINT_FILE = "checkpoint/previous.bin";
-    public static final String LOCK_FILE = "run.lock";
-    /** The SHA-256 of the plugin code a run trains with, while it trains (run.json's provenance has it after). */
-    public static final String CODE_FILE = "plugin-code.json";
-
     /** Far beyond any run.json, config.json or plugin-code.json lowbit writes (tens of KB): larger is not ours. */
     private static final long LARGEST_JSON_FILE = 16L << 20;
     /** Far beyond any epochs.jsonl line lowbit writes (level occupancy of every tensor): longer is garbage. */
@@ -81,10 +82,10 @@ public final class ResultStore {
     private static final DateTimeFormatter SET_ASIDE_STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
+    private static final ObjectMapper JSON = StoreJson.mapper();
+    private static final ObjectWriter JSON_LINES = StoreJson.lineWriter();
+
     private final Path root;
-    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private final ObjectMapper jsonLines = new ObjectMapper();
 
     public ResultStore(Path root) {
         this.root = root;
@@ -126,7 +127,8 @@ public final class ResultStore {
      * {@code lowbit run} and the report need to use it (as the report checks).
      */
     public Stored<RunRecord> inspectRun(String suite, String runId) {
-        Stored<JsonNode> stored = readStored(runDirectory(suite, runId).resolve(RUN_FILE), JsonNode.class);
+        Stored<JsonNode> stored = readStored(runDirectory(suite, runId).resolve(RUN_FILE), JsonNode.class,
+                RunRecord.SCHEMA_VERSION);
         if (stored.value() == null) {
             return new Stored<>(stored.file(), null, stored.damage());
         }
@@ -144,7 +146,7 @@ public final class ResultStore {
         }
         RunRecord run;
         try {
-            run = json.treeToValue(tree, RunRecord.class);
+            run = JSON.treeToValue(tree, RunRecord.class);
         } catch (IOException | RuntimeException e) {
             return new Stored<>(stored.file(), null, firstLine(e));
         }
@@ -208,9 +210,9 @@ public final class ResultStore {
      */
     public Path writeConfig(RunConfig config, String runId) {
         Path file = runDirectory(config.suite(), runId).resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(file) || readStored(file, RunConfig.class).isDamaged()) {
+        if (!Files.isRegularFile(file) || readStored(file, RunConfig.class, RunConfig.SCHEMA_VERSION).isDamaged()) {
             try {
-                writeAtomically(file, json.writeValueAsBytes(config));
+                writeAtomically(file, StoreJson.writeVersioned(JSON, config, RunConfig.SCHEMA_VERSION));
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot write '" + file + "': " + e.getMessage(), e);
             }
@@ -218,7 +220,10 @@ public final class ResultStore {
         return file;
     }
 
-    /** Records the plugin code a run trains with ({@link #CODE_FILE}), atomically; a built-in run has no such file. */
+    /**
+     * Records the plugin code a run trains with ({@link dev.lowbit.format.result.StoreLayout#CODE_FILE}), atomically;
+     * a built-in run has no such file.
+     */
     public void writePluginCode(String suite, String runId, Map<String, String> code) {
         Path file = runDirectory(suite, runId).resolve(CODE_FILE);
         try {
@@ -226,7 +231,7 @@ public final class ResultStore {
                 Files.deleteIfExists(file);
                 return;
             }
-            writeAtomically(file, json.writeValueAsBytes(code));
+            writeAtomically(file, JSON.writeValueAsBytes(code));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + file, e);
         }
@@ -235,7 +240,7 @@ public final class ResultStore {
     /** The plugin code an unfinished run started with, as found (runs of older lowbit versions have none). */
     @SuppressWarnings("unchecked")
     public Stored<Map<String, String>> readPluginCode(String suite, String runId) {
-        Stored<Map> stored = readStored(runDirectory(suite, runId).resolve(CODE_FILE), Map.class);
+        Stored<Map> stored = readStored(runDirectory(suite, runId).resolve(CODE_FILE), Map.class, 0);
         if (stored.value() != null && !stored.value().entrySet().stream().allMatch(e -> ((Map.Entry<?, ?>) e).getKey()
                 instanceof String && ((Map.Entry<?, ?>) e).getValue() instanceof String)) {
             return new Stored<>(stored.file(), null, "it is not a map of jar names to SHA-256 sums");
@@ -245,11 +250,18 @@ public final class ResultStore {
 
     /** The stored config.json of a run that has started (finished or not), if it exists and is readable. */
     public Optional<RunConfig> readConfig(String suite, String runId) {
-        return readStored(runDirectory(suite, runId).resolve(CONFIG_FILE), RunConfig.class).asOptional();
+        return readStored(runDirectory(suite, runId).resolve(CONFIG_FILE), RunConfig.class, RunConfig.SCHEMA_VERSION)
+                .asOptional();
     }
 
-    /** A stored JSON file of a run as {@code type}: absent, read, or damaged with the reason. */
-    private <T> Stored<T> readStored(Path file, Class<T> type) {
+    /**
+     * A stored JSON file of a run as {@code type}: absent, read, or damaged with the reason.
+     *
+     * @param newestVersion the newest schema version of the file this lowbit reads, 0 for a file without one
+     * @throws BadInputException if the file is of a newer schema version: it is a newer lowbit's, not damaged,
+     *     so it is neither set aside nor replaced
+     */
+    private static <T> Stored<T> readStored(Path file, Class<T> type, int newestVersion) {
         if (!Files.exists(file)) {
             return new Stored<>(file, null, null);
         }
@@ -261,9 +273,15 @@ public final class ResultStore {
             if (size > LARGEST_JSON_FILE) {
                 return new Stored<>(file, null, "it is " + size + " bytes, far more than lowbit writes");
             }
-            T value = json.readValue(file.toFile(), type);
+            byte[] bytes = Files.readAllBytes(file);
+            if (newestVersion > 0) {
+                StoreJson.requireKnownVersion(JSON, bytes, file, newestVersion);
+            }
+            T value = JSON.readValue(bytes, type);
             return value == null || (value instanceof JsonNode node && node.isNull())
                     ? new Stored<>(file, null, "it holds null") : new Stored<>(file, value, null);
+        } catch (StoreJson.NewerVersionException e) {
+            throw new BadInputException(e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             // Jackson wraps failures of the records' own checks; a NullPointerException from a compact
             // constructor can still surface unwrapped. Either way the file is not what it should be.
@@ -391,7 +409,6 @@ public final class ResultStore {
         if (!Files.isRegularFile(file)) {
             return new EpochScan(List.of(), List.of(), "it is not a regular file", true);
         }
-        ObjectMapper reader = new ObjectMapper();
         List<EpochRecord> epochs = new ArrayList<>();
         List<Long> ends = new ArrayList<>();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
@@ -418,7 +435,7 @@ public final class ResultStore {
                 if (!text.isBlank()) {
                     EpochRecord epoch;
                     try {
-                        epoch = reader.readValue(text, EpochRecord.class);
+                        epoch = JSON.readValue(text, EpochRecord.class);
                     } catch (IOException | RuntimeException e) {
                         return new EpochScan(epochs, ends, "line " + lineNumber + " is not an epoch record ("
                                 + firstLine(e) + ")", true);
@@ -653,7 +670,11 @@ public final class ResultStore {
     public RunRecord readRun(Path runDirectory) {
         Path file = runDirectory.resolve(RUN_FILE);
         try {
-            return json.readValue(file.toFile(), RunRecord.class);
+            byte[] bytes = Files.readAllBytes(file);
+            StoreJson.requireKnownVersion(JSON, bytes, file, RunRecord.SCHEMA_VERSION);
+            return JSON.readValue(bytes, RunRecord.class);
+        } catch (StoreJson.NewerVersionException e) {
+            throw new BadInputException(e.getMessage(), e);
         } catch (IOException e) {
             throw new BadInputException("Cannot read '" + file + "': " + e.getMessage().lines().findFirst().orElse(""), e);
         }
@@ -668,7 +689,7 @@ public final class ResultStore {
         Path file = runDirectory(suite, runId).resolve(EPOCHS_FILE);
         try (FileChannel channel = FileChannel.open(file,
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            ByteBuffer line = ByteBuffer.wrap((jsonLines.writeValueAsString(epoch) + "\n").getBytes(StandardCharsets.UTF_8));
+            ByteBuffer line = ByteBuffer.wrap((JSON_LINES.writeValueAsString(epoch) + "\n").getBytes(StandardCharsets.UTF_8));
             while (line.hasRemaining()) {
                 channel.write(line);
             }
@@ -687,7 +708,7 @@ public final class ResultStore {
     public Path finishRun(RunRecord record) {
         Path target = runDirectory(record.config().suite(), record.runId()).resolve(RUN_FILE);
         try {
-            writeAtomically(target, json.writeValueAsBytes(record));
+            writeAtomically(target, StoreJson.writeVersioned(JSON, record, RunRecord.SCHEMA_VERSION));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write '" + target + "': " + e.getMessage(), e);
         }

@@ -2,10 +2,10 @@ package dev.lowbit.harness.store;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.StoreJson;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.lowbit.api.result.RunConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,17 +18,13 @@ import java.util.HexFormat;
  */
 public final class RunIds {
 
-    private static final ObjectMapper CANONICAL = JsonMapper.builder()
-            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-            .build();
+    private static final ObjectMapper CANONICAL = StoreJson.canonical();
     /**
      * The hash of a run without activations leaves the field out, so its config hashes to the bytes it
      * hashed to before activations existed: every earlier run keeps its id.
      */
-    private static final ObjectMapper CANONICAL_WITHOUT_ACTIVATIONS = JsonMapper.builder()
-            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-            .addMixIn(RunConfig.class, WithoutActivations.class)
-            .build();
+    private static final ObjectMapper CANONICAL_WITHOUT_ACTIVATIONS = StoreJson.canonical()
+            .addMixIn(RunConfig.class, WithoutActivations.class);
 
     @JsonIgnoreProperties("activations")
     private abstract static class WithoutActivations {}

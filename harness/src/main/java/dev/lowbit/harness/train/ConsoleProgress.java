@@ -1,6 +1,6 @@
 package dev.lowbit.harness.train;
 
-import dev.lowbit.api.result.EpochRecord;
+import dev.lowbit.format.result.EpochRecord;
 import java.io.Console;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -41,7 +41,7 @@ public final class ConsoleProgress implements ProgressReporter {
      * when the output is redirected, and its {@code isTerminal()} (looked up, as lowbit is built for Java 17) tells.
      */
     @SuppressWarnings("SystemConsoleNull") // the null check serves up to Java 21; isTerminal() is asked below
-    private static boolean hasTerminal() {
+    public static boolean hasTerminal() {
         Console console = System.console();
         if (console == null) {
             return false;

@@ -144,6 +144,15 @@ public final class EngineSettings {
         }
     }
 
+    /**
+     * Hides the GPUs from the engine for {@code --device cpu} ({@link EngineDevice#open}): an empty
+     * {@code CUDA_VISIBLE_DEVICES} in the C environment, which the CUDA natives read when they load. With the
+     * CPU natives, or once they have loaded, it changes nothing; outside Linux it is not set.
+     */
+    static void hideGpus() {
+        setenv("CUDA_VISIBLE_DEVICES", "");
+    }
+
     /** Sets {@code name=value} in the C environment; returns why it could not, or null. */
     private static String setenv(String name, String value) {
         if (!Platform.isLinux()) {

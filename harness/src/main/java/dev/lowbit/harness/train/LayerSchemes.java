@@ -1,9 +1,10 @@
 package dev.lowbit.harness.train;
 
-import dev.lowbit.api.FullPrecisionQuantizer;
+import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.nn.LayerScheme;
-import dev.lowbit.api.nn.MemoryAccounting;
+import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.api.nn.QuantizedBlock;
+import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.nn.QuantizerRandom;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.GradientEstimator;
@@ -54,7 +55,7 @@ public interface LayerSchemes {
      * {@code QuantizedWeight.nameAll}) with its scheme and the run's generator.
      */
     default void apply(Block model, QuantizerRandom random) {
-        List<QuantizedBlock> blocks = MemoryAccounting.quantizedBlocks(model);
+        List<QuantizedBlock> blocks = QuantizedBlocks.in(model);
         for (int i = 0; i < blocks.size(); i++) {
             QuantizedBlock block = blocks.get(i);
             Quantizer builtWith = block.quantizedWeight().quantizer();

@@ -1,6 +1,6 @@
 package dev.lowbit.harness.train;
 
-import dev.lowbit.api.result.EpochRecord;
+import dev.lowbit.format.result.EpochRecord;
 
 /** Where a run's progress goes: a progress bar on a terminal, plain lines elsewhere. */
 public interface ProgressReporter {

@@ -1,5 +1,6 @@
 package dev.lowbit.harness.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.lowbit.harness.data.LabeledImages;
 import java.io.IOException;
@@ -49,11 +50,12 @@ public final class Provenance {
      *
      * @param data the dataset the runs train on
      * @param threads the engine's threads and where their count came from
+     * @param device where the runs train ({@code --device})
      * @param suiteSource where it was read from: {@code built-in:NAME} or a file's absolute path (null: unknown)
      * @param suiteSha256 SHA-256 of the bytes it was read from (null: unknown)
      * @param pluginJars the jars outside lowbit that quantizers or architectures were loaded from
      */
-    public static Map<String, String> collect(LabeledImages data, EngineThreads threads, String suiteSource, String suiteSha256,
+    public static Map<String, String> collect(LabeledImages data, EngineThreads threads, Device device, String suiteSource, String suiteSha256,
             Collection<Path> pluginJars) {
         Map<String, String> provenance = new LinkedHashMap<>();
         String version = Provenance.class.getPackage().getImplementationVersion();
@@ -64,7 +66,7 @@ public final class Provenance {
         provenance.put("djl.version", Engine.getDjlVersion());
         Engine engine = Engine.getInstance();
         provenance.put("engine", engine.getEngineName() + " " + engine.getVersion());
-        provenance.put("device", engine.defaultDevice().toString());
+        provenance.put("device", device.toString());
         provenance.put("threads", String.valueOf(threads.count()));
         provenance.put("threads.source", threads.source());
         provenance.put("openmp.wait", EngineSettings.waitPolicy());

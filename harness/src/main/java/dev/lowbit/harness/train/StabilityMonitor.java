@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import dev.lowbit.api.nn.MemoryAccounting;
+import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.nn.QuantizedWeight;
 import dev.lowbit.api.spi.Alphabet;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ final class StabilityMonitor implements AutoCloseable {
     StabilityMonitor(Block block, NDManager parent) {
         this.block = block;
         this.snapshots = parent.newSubManager();
-        Map<Parameter, QuantizedWeight> quantized = MemoryAccounting.quantizedWeights(block);
+        Map<Parameter, QuantizedWeight> quantized = QuantizedBlocks.weights(block);
         for (Pair<String, Parameter> entry : block.getParameters()) {
             QuantizedWeight weight = quantized.get(entry.getValue());
             if (weight != null) {

@@ -1,14 +1,15 @@
 package dev.lowbit.harness.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.Trainer;
-import dev.lowbit.api.nn.MemoryAccounting;
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.ModelRecord;
-import dev.lowbit.api.result.Recipe;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.packing.MemoryAccounting;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.ModelRecord;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
@@ -33,9 +34,12 @@ import java.util.stream.IntStream;
 public final class TrainingRunner {
 
     private final ProgressReporter progress;
+    private final Device device;
 
-    public TrainingRunner(ProgressReporter progress) {
+    /** @param device where the model trains and is evaluated */
+    public TrainingRunner(ProgressReporter progress, Device device) {
         this.progress = progress;
+        this.device = device;
     }
 
     /**
@@ -182,13 +186,13 @@ public final class TrainingRunner {
      *
      * @throws Checkpoint.MismatchException when the checkpoint does not fit the model; the model is closed
      */
-    private static TrainingSession open(String label, Recipe recipe, int totalSteps, Architecture architecture,
+    private TrainingSession open(String label, Recipe recipe, int totalSteps, Architecture architecture,
             Quantizer quantizer, LayerSchemes schemes, RunConfig config, Shape exampleShape, int classes,
             Checkpoint.Restored restored) {
         TrainingSession session;
         try {
             session = new TrainingSession(label, recipe, totalSteps, architecture, quantizer,
-                    builtPolicy(config.layerPolicy()), schemes, exampleShape, classes, config.seed(), block -> {
+                    builtPolicy(config.layerPolicy()), schemes, exampleShape, classes, config.seed(), device, block -> {
                         if (restored != null) {
                             restored.initialize(block);
                         }

@@ -17,8 +17,8 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.tracker.Tracker;
 import dev.lowbit.api.nn.QuantizedWeight;
 import dev.lowbit.api.nn.QuantizerRandom;
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.Recipe;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.Recipe;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
@@ -70,10 +70,11 @@ public final class TrainingSession implements AutoCloseable {
      * @param totalSteps the steps of the whole run (the cosine schedule decays over them)
      * @param schemes what each quantized layer trains with (estimator, activation quantizer, layer map)
      * @param seed seeds the engine's generator, which draws the initial weights, and the quantizers' generator
+     * @param device where the model, its trainer and so every batch live
      * @param restore sets restored parameters on the block before the trainer initialises it (or does nothing)
      */
     public TrainingSession(String label, Recipe recipe, int totalSteps, Architecture architecture, Quantizer quantizer,
-            LayerPolicy layerPolicy, LayerSchemes schemes, Shape exampleShape, int classes, long seed,
+            LayerPolicy layerPolicy, LayerSchemes schemes, Shape exampleShape, int classes, long seed, Device device,
             Consumer<Block> restore) {
         Engine.getInstance().setRandomSeed((int) seed);
         this.block = architecture.build(exampleShape, classes, quantizer, layerPolicy);
@@ -89,13 +90,13 @@ public final class TrainingSession implements AutoCloseable {
         this.optimizer = optimizer(recipe, totalSteps);
         this.batchSize = recipe.batchSize();
         restore.accept(block);
-        Model opened = Model.newInstance(label, Device.cpu());
+        Model opened = Model.newInstance(label, device);
         Trainer createdTrainer = null;
         try {
             opened.setBlock(block);
             DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(optimizer)
-                    .optDevices(new Device[] {Device.cpu()});
+                    .optDevices(new Device[] {device});
             createdTrainer = opened.newTrainer(trainingConfig);
             createdTrainer.initialize(new Shape(recipe.batchSize()).addAll(exampleShape));
             this.stability = new StabilityMonitor(block, createdTrainer.getManager());

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lowbit.format.result.StoreLayout;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.data.FashionMnist;
-import dev.lowbit.harness.store.ResultStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -94,7 +94,7 @@ class BuiltInSchemesCliTest {
                 "--workers", "1");
         assertThat(activations.exitCode()).as(activations.err()).isZero();
         try (Stream<Path> children = Files.list(dir.resolve("quick"))) {
-            children.filter(p -> Files.exists(p.resolve(ResultStore.RUN_FILE)))
+            children.filter(p -> Files.exists(p.resolve(StoreLayout.RUN_FILE)))
                     .forEach(run -> runs.put(run.getFileName().toString(), run));
         }
     }
@@ -158,7 +158,7 @@ class BuiltInSchemesCliTest {
             CliTest.Result eval = lowbit("eval", exported.toString(), "--predictions", predictions.toString());
 
             assertThat(eval.exitCode()).as(run.getKey() + ": " + eval.err()).isZero();
-            List<String> stored = Files.readAllLines(run.getValue().resolve(ResultStore.PREDICTIONS_FILE));
+            List<String> stored = Files.readAllLines(run.getValue().resolve(StoreLayout.PREDICTIONS_FILE));
             List<String> evaluated = Files.readAllLines(predictions);
             assertThat(evaluated).as(run.getKey()).hasSize(labels.length).isEqualTo(stored);
             double testAccuracy = record(run.getValue()).get("testAccuracy").asDouble();
@@ -166,7 +166,7 @@ class BuiltInSchemesCliTest {
             Matcher printed = EVAL_ACCURACY.matcher(eval.out());
             assertThat(printed.find()).as(eval.out()).isTrue();
             assertThat(Double.parseDouble(printed.group(1))).as(run.getKey()).isEqualTo(testAccuracy);
-            assertThat(exported).as(run.getKey()).hasSameBinaryContentAs(run.getValue().resolve(ResultStore.MODEL_FILE));
+            assertThat(exported).as(run.getKey()).hasSameBinaryContentAs(run.getValue().resolve(StoreLayout.MODEL_FILE));
         }
     }
 
@@ -182,7 +182,7 @@ class BuiltInSchemesCliTest {
 
     private JsonNode record(Path run) {
         try {
-            return json.readTree(run.resolve(ResultStore.RUN_FILE).toFile());
+            return json.readTree(run.resolve(StoreLayout.RUN_FILE).toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

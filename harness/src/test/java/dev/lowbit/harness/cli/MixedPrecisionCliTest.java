@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lowbit.api.pack.Fp32Tensor;
-import dev.lowbit.api.pack.LbwFile;
-import dev.lowbit.api.pack.PackedModel;
-import dev.lowbit.api.pack.QuantizedTensor;
+import dev.lowbit.format.lbw.Fp32Tensor;
+import dev.lowbit.format.lbw.LbwFile;
+import dev.lowbit.format.lbw.PackedModel;
+import dev.lowbit.format.lbw.QuantizedTensor;
+import dev.lowbit.format.result.StoreLayout;
 import dev.lowbit.harness.store.ResultStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ class MixedPrecisionCliTest {
                 "--quantizer", "ternary", "--layer-policy", MAP, "--out", dir.toString());
         assertThat(map.exitCode()).as(map.err()).isZero();
         try (Stream<Path> children = Files.list(dir.resolve("quick"))) {
-            for (Path run : children.filter(p -> Files.exists(p.resolve(ResultStore.RUN_FILE))).toList()) {
+            for (Path run : children.filter(p -> Files.exists(p.resolve(StoreLayout.RUN_FILE))).toList()) {
                 JsonNode config = record(run).get("config");
                 if (config.get("quantizer").asText().equals(GROUPS)) {
                     groupRun = run;
@@ -102,7 +103,7 @@ class MixedPrecisionCliTest {
 
     @Test
     void groupScalesAreStoredPerRowWithAShorterLastGroupInThePackedFile() {
-        PackedModel model = LbwFile.read(groupRun.resolve(ResultStore.MODEL_FILE)).model();
+        PackedModel model = LbwFile.read(groupRun.resolve(StoreLayout.MODEL_FILE)).model();
         QuantizedTensor first = (QuantizedTensor) model.tensor("02QuantizedLinear_weight");
 
         assertThat(first.groupSize()).isEqualTo(64);
@@ -143,7 +144,7 @@ class MixedPrecisionCliTest {
 
     @Test
     void theLayerMapsPackedFileHoldsK17CodesInTheFirstAndLastTensorsAndTernaryBetween() {
-        PackedModel model = LbwFile.read(mapRun.resolve(ResultStore.MODEL_FILE)).model();
+        PackedModel model = LbwFile.read(mapRun.resolve(StoreLayout.MODEL_FILE)).model();
 
         for (int layer = 0; layer < LAYERS.length; layer++) {
             QuantizedTensor tensor = (QuantizedTensor) model.tensor(LAYERS[layer] + "_weight");
@@ -169,10 +170,10 @@ class MixedPrecisionCliTest {
 
             assertThat(eval.exitCode()).as(eval.err()).isZero();
             assertThat(Files.readAllLines(predictions)).as(runId)
-                    .isEqualTo(Files.readAllLines(run.resolve(ResultStore.PREDICTIONS_FILE)));
+                    .isEqualTo(Files.readAllLines(run.resolve(StoreLayout.PREDICTIONS_FILE)));
             double stored = record(run).get("testAccuracy").asDouble();
             assertThat(eval.out()).contains(String.format(Locale.ROOT, "Test accuracy %.4f, loss ", stored));
-            assertThat(exported).hasSameBinaryContentAs(run.resolve(ResultStore.MODEL_FILE));
+            assertThat(exported).hasSameBinaryContentAs(run.resolve(StoreLayout.MODEL_FILE));
         }
     }
 
@@ -195,7 +196,7 @@ class MixedPrecisionCliTest {
     }
 
     private JsonNode record(Path run) throws Exception {
-        return json.readTree(run.resolve(ResultStore.RUN_FILE).toFile());
+        return json.readTree(run.resolve(StoreLayout.RUN_FILE).toFile());
     }
 
     private static Map<String, JsonNode> quantizedTensors(JsonNode record) {

@@ -133,8 +133,8 @@ class PackedModelCliTest {
         byte[] patched = good.clone();
         ByteBuffer.wrap(patched).putInt(4, 7);
         Files.write(future, patched);
-        assertOneLineError(future, "lowbit: Unsupported packed model '" + future
-                + "': format version 7, this lowbit reads versions 1 to 2");
+        assertOneLineError(future, "lowbit: Unsupported packed model '" + future + "': format version 7 is newer than this"
+                + " lowbit knows (it reads up to format version 2): upgrade lowbit to read it.");
 
         Path missing = dir.resolve("missing.lbw");
         assertOneLineError(missing, "lowbit: Cannot read packed model '" + missing + "'");

@@ -5,7 +5,7 @@ import static dev.lowbit.harness.export.PackedModelFiles.withEntry;
 import static dev.lowbit.harness.export.PackedModelFiles.withHeader;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lowbit.api.pack.LbwFile;
+import dev.lowbit.format.lbw.LbwFile;
 import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.harness.data.IdxFiles;
 import dev.lowbit.harness.export.PackedModelFiles;

@@ -1,7 +1,7 @@
 package dev.lowbit.harness.cli;
 
 import static dev.lowbit.harness.cli.CliTest.lowbit;
-import static dev.lowbit.harness.cli.ReadmeMaven.INSTALL_API;
+import static dev.lowbit.harness.cli.ReadmeMaven.INSTALL;
 import static dev.lowbit.harness.cli.ReadmeMaven.PACKAGE;
 import static dev.lowbit.harness.cli.ReadmeMaven.attribute;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's "Write your own quantizer", followed to the letter: its install command puts the api in a
- * Maven repository, its files (taken from the README itself, up to the next subsection) make a fresh
- * project, {@code mvn package} runs the contract tests and builds the jar against the installed api, and
- * lowbit lists and trains the quantizer from a plugins folder. The nested Maven builds are
- * {@link ReadmeMaven}'s, the api installed once for every README guide's test.
+ * The README's "Write your own quantizer", followed to the letter: its files (taken from the README itself,
+ * up to the next subsection) make a fresh project, {@code mvn package} runs the contract tests and builds
+ * the jar against lowbit's BOM, api and contract kit as deployed to a file repository (what step 1 installs),
+ * found there alone, and lowbit lists and trains the quantizer from a plugins folder. The nested Maven builds
+ * are {@link ReadmeMaven}'s, lowbit deployed once for every README guide's test.
  */
 @Tag("training")
 class PluginFromReadmeTest {
@@ -32,17 +32,18 @@ class PluginFromReadmeTest {
     Path dir;
 
     @Test
-    void aQuantizerWrittenFromTheReadmeInAFreshProjectBuildsAgainstTheInstalledApiAndTrains() throws Exception {
+    void aQuantizerWrittenFromTheReadmeInAFreshProjectBuildsAgainstTheDeployedArtifactsAndTrains() throws Exception {
         String section = ReadmeMaven.section(ReadmeMaven.readme(), "## Write your own quantizer");
-        assertThat(section).contains(INSTALL_API).contains(PACKAGE + "    ");
+        assertThat(section).contains(INSTALL).contains(PACKAGE + "    ");
         Map<String, String> files = ReadmeMaven.files(section);
         assertThat(files).containsOnlyKeys("pom.xml", "src/main/java/org/example/int3/Int3Quantizer.java",
                 "src/main/resources/META-INF/services/dev.lowbit.api.spi.Quantizer",
                 "src/test/java/org/example/int3/Int3QuantizerTest.java");
-        ReadmeMaven.Repository api = ReadmeMaven.installedApi();
+        ReadmeMaven.Repository lowbit = ReadmeMaven.deployed();
 
         Path project = ReadmeMaven.writeProject(dir.resolve("int3-quantizer"), files);
-        ReadmeMaven.maven(project, api, PACKAGE, dir.resolve("package.log"));
+        ReadmeMaven.maven(project, lowbit, PACKAGE, dir.resolve("package.log"));
+        ReadmeMaven.assertLowbitCameFromTheDeployedRepository(lowbit);
         String report = Files.readString(project.resolve("target/surefire-reports/TEST-org.example.int3.Int3QuantizerTest.xml"));
         assertThat(attribute(report, "tests")).as("contract tests run").isGreaterThanOrEqualTo(10);
         assertThat(attribute(report, "failures") + attribute(report, "errors")).isZero();

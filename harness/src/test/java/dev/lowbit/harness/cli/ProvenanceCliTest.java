@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lowbit.format.result.StoreLayout;
 import dev.lowbit.harness.plugin.OutsidePluginJar;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
@@ -62,7 +64,8 @@ class ProvenanceCliTest {
         assertThat(provenance.get("threads.source").asText()).as("where the threads came from").isNotBlank();
         assertThat(provenance.get("openmp.wait").asText()).isEqualTo(EngineSettings.waitPolicy());
 
-        JsonNode config = json.readTree(run.resolve(ResultStore.CONFIG_FILE).toFile());
+        ObjectNode config = (ObjectNode) json.readTree(run.resolve(StoreLayout.CONFIG_FILE).toFile());
+        assertThat(config.remove("schemaVersion").asInt()).as("config.json's schema version").isEqualTo(1);
         assertThat(config).isEqualTo(record.get("config"));
         ResultStore store = new ResultStore(out);
         String runId = run.getFileName().toString();

@@ -20,18 +20,27 @@ import java.util.stream.Stream;
  * The README's plugin guides as a user follows them: their sections and the code blocks that are files,
  * and Maven run with the README's own commands, nested.
  *
- * <p>The nested builds use a repository of their own in a temporary folder, never the user's, and read
- * every artifact the outer build already has from its repository (a {@code file:} repository), so they
- * need no network beyond what a first build of lowbit already fetched (in CI, Maven Central may supply
- * the rest, e.g. maven-install-plugin, which {@code mvn verify} itself never uses). The api is installed
- * into that repository once per test JVM and shared by the tests that build plugins from the README: the
- * install and the Maven plugins the first build resolves are the slow part, and the same for every guide.
+ * <p>lowbit's artifacts reach the nested builds as a published release reaches a user: {@code mvn deploy}
+ * puts the modules a plugin builds against (the README's step 1 names them) into a file repository in a
+ * temporary folder, installing nothing, and the plugin projects then find lowbit there alone, never in a
+ * reactor or a local install ({@link #assertLowbitCameFromTheDeployedRepository}). Their third-party
+ * artifacts come from the outer build's repository (a {@code file:} repository, releases only), so they need
+ * no network beyond what a first build of lowbit already fetched (in CI, Maven Central may supply the rest,
+ * e.g. maven-deploy-plugin, which {@code mvn verify} itself never uses). The deploy runs once per test JVM,
+ * shared by the tests that build plugins from the README: it and the Maven plugins the first build resolves
+ * are the slow part, and the same for every guide.
  */
 final class ReadmeMaven {
 
-    /** The README's commands, run here word for word (without "mvn"). */
-    static final String INSTALL_API = "mvn -q install -DskipTests -pl api -am";
+    /** The modules a plugin builds against, with what they need (-am): the BOM, the api and the contract kit. */
+    static final String MODULES = "-pl bom,testkit -am";
+    /** The README's step 1, which puts them in a user's local repository. */
+    static final String INSTALL = "mvn -q install -DskipTests " + MODULES;
+    /** The README's build of a plugin, run here word for word. */
     static final String PACKAGE = "mvn package";
+    /** The id the nested builds know the deployed repository by, recorded beside every artifact read from it. */
+    static final String DEPLOYED = "lowbit-deployed";
+    private static final String VERSION = "0.1.0-SNAPSHOT";
 
     private static final Pattern CODE_BLOCK = Pattern.compile("```[a-z]*\\n(.*?)```", Pattern.DOTALL);
     /**
@@ -42,10 +51,10 @@ final class ReadmeMaven {
     /** A heading of level 2 or 3 at the start of a line (code blocks in the guides hold none). */
     private static final Pattern SECTION_END = Pattern.compile("\\n#{2,3} ");
 
-    /** The shared repository, once installed; guarded by the class. */
-    private static Repository installed;
+    /** The shared repositories, once deployed; guarded by the class. */
+    private static Repository deployed;
 
-    /** A Maven repository holding lowbit's api, and the settings that read the outer build's cache. */
+    /** The nested builds' settings (the outer build's cache and the deployed repository) and local repository. */
     record Repository(Path settings, Path repository) {}
 
     private ReadmeMaven() {}
@@ -94,21 +103,67 @@ final class ReadmeMaven {
     }
 
     /**
-     * The repository with lowbit's api installed by the README's step 1, run in a copy of lowbit's poms
-     * and api sources (the checkout itself is in the middle of being built); installed on the first call,
-     * in a temporary folder removed when the JVM exits.
+     * lowbit's plugin-facing modules deployed to a file repository by {@code mvn deploy}, run in a copy of
+     * lowbit's poms and main sources (the checkout itself is in the middle of being built); deployed on the
+     * first call, in a temporary folder removed when the JVM exits. The deploy installs nothing, so the local
+     * repository the plugin builds share holds no lowbit artifact until they fetch it from there.
      */
-    static synchronized Repository installedApi() throws Exception {
-        if (installed == null) {
+    static synchronized Repository deployed() throws Exception {
+        if (deployed == null) {
             Path dir = Files.createTempDirectory("lowbit-readme-maven");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir)));
-            Repository repository = new Repository(settings(dir.resolve("settings.xml")), dir.resolve("repository"));
-            Path lowbit = copyForApiInstall(checkout(), dir.resolve("lowbit"));
-            maven(lowbit, repository, INSTALL_API, dir.resolve("install.log"));
-            assertThat(repository.repository().resolve("dev/lowbit/lowbit-api")).isDirectory();
-            installed = repository;
+            Path deployedTo = dir.resolve("deployed");
+            Repository repository = new Repository(settings(dir.resolve("settings.xml"), deployedTo),
+                    dir.resolve("repository"));
+            Path lowbit = copyForDeploy(checkout(), dir.resolve("lowbit"));
+            String deploy = "mvn -q deploy -DskipTests " + MODULES + " -Dmaven.install.skip=true"
+                    + " -DaltDeploymentRepository=" + DEPLOYED + "::" + deployedTo.toUri();
+            maven(lowbit, repository, deploy, dir.resolve("deploy.log"));
+            Path api = deployedTo.resolve("dev/lowbit/lowbit-api/" + VERSION);
+            assertThat(api.resolve("maven-metadata.xml")).isRegularFile();
+            try (Stream<Path> files = Files.list(api)) {
+                assertThat(files.map(file -> file.getFileName().toString()))
+                        .as("the api's jar, sources and javadoc, deployed")
+                        .anyMatch(name -> name.matches("lowbit-api-0\\.1\\.0-[0-9.]+-\\d+\\.jar"))
+                        .anyMatch(name -> name.endsWith("-sources.jar")).anyMatch(name -> name.endsWith("-javadoc.jar"));
+            }
+            assertThat(deployedTo.resolve("dev/lowbit/lowbit-testkit/" + VERSION)).isDirectory();
+            assertThat(deployedTo.resolve("dev/lowbit/lowbit-bom/" + VERSION)).isDirectory();
+            assertThat(lowbitFiles(repository.repository())).as("jars and poms the deploy installed").isEmpty();
+            deployed = repository;
         }
-        return installed;
+        return deployed;
+    }
+
+    /** lowbit's jars and poms in a local repository (the deploy leaves only the deployed repository's metadata). */
+    private static List<Path> lowbitFiles(Path repository) throws IOException {
+        Path lowbit = repository.resolve("dev/lowbit");
+        if (!Files.isDirectory(lowbit)) {
+            return List.of();
+        }
+        try (Stream<Path> tree = Files.walk(lowbit)) {
+            return tree.filter(file -> file.toString().endsWith(".jar") || file.toString().endsWith(".pom")).toList();
+        }
+    }
+
+    /**
+     * Every lowbit artifact in the nested builds' local repository came from the deployed repository, the BOM,
+     * the api and the contract kit among them: Maven records each file's source beside it
+     * ({@code _remote.repositories}, a line {@code FILE>REPOSITORY-ID=} per file).
+     */
+    static void assertLowbitCameFromTheDeployedRepository(Repository repository) throws IOException {
+        List<Path> files = lowbitFiles(repository.repository());
+        for (String used : List.of("lowbit-bom", "lowbit-api", "lowbit-testkit")) {
+            assertThat(files).as("%s in the nested builds' repository", used)
+                    .anyMatch(file -> file.getFileName().toString().startsWith(used + "-"));
+        }
+        for (Path version : files.stream().map(Path::getParent).distinct().toList()) {
+            Path sources = version.resolve("_remote.repositories");
+            assertThat(sources).as("where Maven found what is in %s", version).isRegularFile();
+            assertThat(Files.readAllLines(sources).stream().filter(line -> !line.startsWith("#")).toList())
+                    .as("where Maven found what is in %s", version).isNotEmpty()
+                    .allMatch(line -> line.endsWith(">" + DEPLOYED + "="));
+        }
     }
 
     /** Runs a README mvn command in {@code directory} with the repository and its settings, output to {@code log}. */
@@ -131,31 +186,42 @@ final class ReadmeMaven {
         return Integer.parseInt(value.group(1));
     }
 
-    /** Maven settings that read artifacts from the outer build's repository before going to Maven Central. */
-    private static Path settings(Path file) throws IOException {
+    /** Maven settings that read artifacts (releases) from the outer build's repository before going to Maven Central. */
+    static Path settings(Path file) throws IOException {
+        return settings(file, null);
+    }
+
+    /**
+     * Maven settings that read third-party artifacts (releases) from the outer build's repository before going
+     * to Maven Central, and lowbit's (snapshots) from the deployed repository only, if there is one.
+     */
+    private static Path settings(Path file, Path deployedTo) throws IOException {
         String cache = System.getProperty("lowbit.maven.repository");
         assertThat(cache).as("system property lowbit.maven.repository (set in harness/pom.xml)").isNotNull();
-        String url = Path.of(cache).toUri().toString();
-        String repository = """
+        String releases = """
                 <id>lowbit-build-cache</id><url>%s</url>
                 <releases><enabled>true</enabled></releases><snapshots><enabled>false</enabled></snapshots>
-                """.formatted(url);
+                """.formatted(Path.of(cache).toUri());
+        String snapshots = deployedTo == null ? "" : """
+                <repository><id>%s</id><url>%s</url>
+                <releases><enabled>false</enabled></releases><snapshots><enabled>true</enabled></snapshots></repository>
+                """.formatted(DEPLOYED, deployedTo.toUri());
         return Files.writeString(file, """
                 <settings>
                   <profiles>
                     <profile>
                       <id>lowbit-build-cache</id>
-                      <repositories><repository>%s</repository></repositories>
+                      <repositories><repository>%s</repository>%s</repositories>
                       <pluginRepositories><pluginRepository>%s</pluginRepository></pluginRepositories>
                     </profile>
                   </profiles>
                   <activeProfiles><activeProfile>lowbit-build-cache</activeProfile></activeProfiles>
                 </settings>
-                """.formatted(repository, repository));
+                """.formatted(releases, snapshots, releases));
     }
 
-    /** Every module's pom (the reactor reads them all) and the api's sources: what installing the api needs. */
-    private static Path copyForApiInstall(Path checkout, Path copy) throws IOException {
+    /** Every module's pom (the reactor reads them all) and main sources: what deploying the modules needs. */
+    private static Path copyForDeploy(Path checkout, Path copy) throws IOException {
         Files.createDirectories(copy);
         String parent = Files.readString(checkout.resolve("pom.xml"));
         Files.writeString(copy.resolve("pom.xml"), parent);
@@ -164,19 +230,25 @@ final class ReadmeMaven {
             Path pom = copy.resolve(module.group(1)).resolve("pom.xml");
             Files.createDirectories(pom.getParent());
             Files.copy(checkout.resolve(module.group(1)).resolve("pom.xml"), pom);
-        }
-        Path sources = checkout.resolve("api/src");
-        try (Stream<Path> tree = Files.walk(sources)) {
-            for (Path from : tree.toList()) {
-                Path to = copy.resolve("api/src").resolve(sources.relativize(from).toString());
-                if (Files.isDirectory(from)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(from, to);
-                }
+            Path sources = checkout.resolve(module.group(1)).resolve("src/main");
+            if (Files.isDirectory(sources)) {
+                copyTree(sources, copy.resolve(module.group(1)).resolve("src/main"));
             }
         }
         return copy;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> tree = Files.walk(from)) {
+            for (Path path : tree.toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target);
+                }
+            }
+        }
     }
 
     private static String tail(Path log) throws IOException {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lowbit.format.result.StoreLayout;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.store.RunIds;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ class ResumeCliTest {
             assertThat(RunIds.of(config)).isEqualTo(killedId);
             assertThat(config.quantizer()).startsWith("ternary");
         });
-        Path killedConfig = ternaryEpochs.resolveSibling(ResultStore.CONFIG_FILE);
+        Path killedConfig = ternaryEpochs.resolveSibling(StoreLayout.CONFIG_FILE);
         String configAtKill = Files.readString(killedConfig);
 
         CliTest.Result resumed = lowbit(args(interrupted));
@@ -74,7 +75,9 @@ class ResumeCliTest {
         Map<String, JsonNode> referenceRuns = runs(dir.resolve("reference"));
         assertThat(resumedRuns.keySet()).hasSize(2).isEqualTo(referenceRuns.keySet());
         assertThat(Files.readString(killedConfig)).as("the resumed run keeps its config").isEqualTo(configAtKill);
-        assertThat(json.readTree(killedConfig.toFile())).isEqualTo(resumedRuns.get(killedId).get("config"));
+        ObjectNode storedConfig = (ObjectNode) json.readTree(killedConfig.toFile());
+        assertThat(storedConfig.remove("schemaVersion").asInt()).as("config.json's schema version").isEqualTo(1);
+        assertThat(storedConfig).isEqualTo(resumedRuns.get(killedId).get("config"));
         for (String runId : referenceRuns.keySet()) {
             JsonNode a = resumedRuns.get(runId);
             JsonNode b = referenceRuns.get(runId);

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lowbit.harness.store.ResultStore;
+import dev.lowbit.format.result.StoreLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's "Write a training-aware scheme", followed to the letter: its files (the pom taken from the
  * int3 guide with the artifact id the section names) make a fresh project that {@code mvn package} builds
- * against the installed api, running the contract kit on the stochastic quantizer, the estimator and the
+ * against lowbit's deployed artifacts, running the contract kit on the stochastic quantizer, the estimator and the
  * activation quantizer. Then, through the real CLI, the scheme trains; a second copy of the same run is
  * killed with SIGKILL after its first checkpoint and resumed, and must end bit for bit where the
  * uninterrupted run ended, stochastic rounding included (the generator's state is in the checkpoint); its
@@ -67,7 +67,7 @@ class SchemePluginFromReadmeTest {
         CliTest.Result first = lowbit(train(plugins, uninterrupted));
         assertThat(first.exitCode()).as(first.err()).isZero();
         Path reference = onlyRun(uninterrupted);
-        JsonNode referenceRecord = json.readTree(reference.resolve(ResultStore.RUN_FILE).toFile());
+        JsonNode referenceRecord = json.readTree(reference.resolve(StoreLayout.RUN_FILE).toFile());
         assertThat(referenceRecord.get("status").asText()).isEqualTo("FINISHED");
         assertThat(referenceRecord.get("config").get("quantizer").asText())
                 .isEqualTo("sr-ternary@mse/tensor~my-clipped");
@@ -80,8 +80,8 @@ class SchemePluginFromReadmeTest {
         Process child = ChildLowbit.start(dir.resolve("child.log"), train(plugins, interrupted));
         Path killed = waitForCheckpoint(interrupted, child);
         child.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no flush
-        assertThat(killed.resolve(ResultStore.RUN_FILE)).as("killed before the run finished").doesNotExist();
-        assertThat(Files.readAllLines(killed.resolve(ResultStore.EPOCHS_FILE))).hasSizeBetween(1, 2);
+        assertThat(killed.resolve(StoreLayout.RUN_FILE)).as("killed before the run finished").doesNotExist();
+        assertThat(Files.readAllLines(killed.resolve(StoreLayout.EPOCHS_FILE))).hasSizeBetween(1, 2);
         assertThat(killed.getFileName()).isEqualTo(reference.getFileName());
 
         CliTest.Result resumed = lowbit(train(plugins, interrupted));
@@ -89,12 +89,12 @@ class SchemePluginFromReadmeTest {
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(resumed.err()).containsPattern("resumed after epoch [12] from its checkpoint");
         assertThat(epochs(killed)).as("every epoch's metrics, timing aside").hasSize(3).isEqualTo(epochs(reference));
-        assertThat(withoutWallClock(json.readTree(killed.resolve(ResultStore.RUN_FILE).toFile())))
+        assertThat(withoutWallClock(json.readTree(killed.resolve(StoreLayout.RUN_FILE).toFile())))
                 .isEqualTo(withoutWallClock(referenceRecord));
-        assertThat(killed.resolve(ResultStore.PREDICTIONS_FILE))
-                .hasSameTextualContentAs(reference.resolve(ResultStore.PREDICTIONS_FILE));
-        assertThat(killed.resolve(ResultStore.MODEL_FILE))
-                .hasSameBinaryContentAs(reference.resolve(ResultStore.MODEL_FILE));
+        assertThat(killed.resolve(StoreLayout.PREDICTIONS_FILE))
+                .hasSameTextualContentAs(reference.resolve(StoreLayout.PREDICTIONS_FILE));
+        assertThat(killed.resolve(StoreLayout.MODEL_FILE))
+                .hasSameBinaryContentAs(reference.resolve(StoreLayout.MODEL_FILE));
 
         // (c) Export and evaluate twice: evaluation never draws, so it is the stored result every time.
         Path exported = dir.resolve("sr-ternary.lbw");
@@ -110,7 +110,7 @@ class SchemePluginFromReadmeTest {
                     predictions.toString());
             assertThat(eval.exitCode()).as(eval.err()).isZero();
             assertThat(eval.out()).contains(stored);
-            assertThat(predictions).hasSameTextualContentAs(reference.resolve(ResultStore.PREDICTIONS_FILE));
+            assertThat(predictions).hasSameTextualContentAs(reference.resolve(StoreLayout.PREDICTIONS_FILE));
             outputs.add(eval.out().replace(predictions.toString(), "PREDICTIONS"));
         }
         assertThat(outputs.get(1)).isEqualTo(outputs.get(0));
@@ -118,7 +118,8 @@ class SchemePluginFromReadmeTest {
 
     /**
      * The section's files as a fresh project, with the int3 guide's pom under the section's artifact id, built
-     * with {@code mvn package} against the installed api: every contract test class ran and passed.
+     * with {@code mvn package} against lowbit's deployed artifacts (found there alone): every contract test class
+     * ran and passed.
      *
      * @return the jar
      */
@@ -139,7 +140,9 @@ class SchemePluginFromReadmeTest {
         files.put("pom.xml", int3Pom.replace("<artifactId>int3-quantizer</artifactId>", ARTIFACT));
 
         Path project = ReadmeMaven.writeProject(dir.resolve("training-schemes"), files);
-        ReadmeMaven.maven(project, ReadmeMaven.installedApi(), PACKAGE, dir.resolve("package.log"));
+        ReadmeMaven.Repository lowbit = ReadmeMaven.deployed();
+        ReadmeMaven.maven(project, lowbit, PACKAGE, dir.resolve("package.log"));
+        ReadmeMaven.assertLowbitCameFromTheDeployedRepository(lowbit);
         // At least the kit's tests of each kind (those it generates per shape and configuration count once here).
         Map<String, Integer> least = Map.of("StochasticTernaryQuantizerTest", 20, "ClippedEstimatorTest", 5,
                 "Int4ActivationQuantizerTest", 8);
@@ -164,7 +167,7 @@ class SchemePluginFromReadmeTest {
     /** The one run folder under {@code out}. */
     private static Path onlyRun(Path out) throws Exception {
         try (Stream<Path> runs = Files.list(out.resolve("quick"))) {
-            List<Path> found = runs.filter(p -> Files.exists(p.resolve(ResultStore.CONFIG_FILE))).toList();
+            List<Path> found = runs.filter(p -> Files.exists(p.resolve(StoreLayout.CONFIG_FILE))).toList();
             assertThat(found).hasSize(1);
             return found.get(0);
         }
@@ -179,7 +182,7 @@ class SchemePluginFromReadmeTest {
             if (Files.isDirectory(suite)) {
                 try (Stream<Path> runs = Files.list(suite)) {
                     for (Path run : runs.toList()) {
-                        if (Files.exists(run.resolve(ResultStore.CHECKPOINT_FILE))) {
+                        if (Files.exists(run.resolve(StoreLayout.CHECKPOINT_FILE))) {
                             return run;
                         }
                     }
@@ -193,7 +196,7 @@ class SchemePluginFromReadmeTest {
     /** Every epoch's record without its wall-clock time. */
     private List<JsonNode> epochs(Path run) throws Exception {
         List<JsonNode> epochs = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve(ResultStore.EPOCHS_FILE))) {
+        for (String line : Files.readAllLines(run.resolve(StoreLayout.EPOCHS_FILE))) {
             ObjectNode epoch = (ObjectNode) json.readTree(line);
             assertThat(epoch.remove("seconds")).as("an epoch's time").isNotNull();
             epochs.add(epoch);

@@ -123,6 +123,20 @@ class WorkersCliTest {
     }
 
     @Test
+    void withJsonTheSummaryDocumentIsAloneOnStandardOutputAndTheWorkersLinesOnTheLog() throws Exception {
+        CliTest.Result result = lowbit(quick(dir, "1", "500", "--quantizer", "fp32,ternary", "--workers", "2",
+                "--threads", "2", "--format", "json"));
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode summary = json.readTree(result.out());
+        assertThat(summary.get("schema").asText()).isEqualTo("lowbit.run/1");
+        assertThat(summary.get("trained").asInt()).isEqualTo(2);
+        assertThat(summary.get("report").asText()).isEqualTo(dir.resolve("quick/report/index.html").toString());
+        assertThat(result.err()).contains("Suite 'quick': 2 runs -> " + dir.resolve("quick") + ", 2 workers x 1 thread")
+                .contains("[worker 1] ").contains("[worker 2] ");
+    }
+
+    @Test
     void autoOnOneThreadTrainsInThisProcess() throws Exception {
         CliTest.Result result = lowbit(quick(dir, "1", "2000", "--quantizer", "fp32,ternary", "--threads", "1"));
 

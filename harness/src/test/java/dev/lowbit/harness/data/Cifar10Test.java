@@ -165,8 +165,9 @@ class Cifar10Test {
                 .isInstanceOf(BadInputException.class)
                 .hasMessage("CIFAR-10 not found; looked in '" + dir + "' ('" + folder + "' lacks test_batch.bin) for"
                         + " data_batch_1.bin .. data_batch_5.bin and test_batch.bin, a cifar-10-batches-bin folder"
-                        + " holding them, or cifar-10-binary.tar.gz. Download the CIFAR-10 binary version and pass"
-                        + " --data DIR: the archive, its cifar-10-batches-bin folder, or that folder's parent.");
+                        + " holding them, or cifar-10-binary.tar.gz. Download the CIFAR-10 binary version ('lowbit"
+                        + " datasets download cifar-10 --to DIR') and pass --data DIR: the archive, its"
+                        + " cifar-10-batches-bin folder, or that folder's parent.");
     }
 
     @Test
@@ -177,8 +178,9 @@ class Cifar10Test {
         assertThatThrownBy(() -> Cifar10.locate(null, env.toString()).location())
                 .hasMessage("CIFAR-10 not found; looked in '" + env + "', '" + home + "' for data_batch_1.bin .."
                         + " data_batch_5.bin and test_batch.bin, a cifar-10-batches-bin folder holding them, or"
-                        + " cifar-10-binary.tar.gz. Download the CIFAR-10 binary version and pass --data DIR, set"
-                        + " LOWBIT_DATA, or unpack it into ~/.lowbit/datasets/cifar-10.");
+                        + " cifar-10-binary.tar.gz. Run 'lowbit datasets download cifar-10' (it saves to"
+                        + " ~/.lowbit/datasets/cifar-10), or download the CIFAR-10 binary version and pass --data DIR,"
+                        + " set LOWBIT_DATA, or unpack it into ~/.lowbit/datasets/cifar-10.");
     }
 
     private static String sha256(Path file) throws Exception {

@@ -39,7 +39,8 @@ class FashionMnistTest {
                 .isInstanceOf(BadInputException.class)
                 .hasMessage("Fashion-MNIST not found; looked in '" + empty + "'. Point --data at a folder holding"
                         + " train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz],"
-                        + " t10k-labels-idx1-ubyte[.gz].");
+                        + " t10k-labels-idx1-ubyte[.gz], or fetch them there with 'lowbit datasets download fashion-mnist"
+                        + " --to " + empty + "'.");
     }
 
     @Test

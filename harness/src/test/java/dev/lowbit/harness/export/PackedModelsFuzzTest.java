@@ -2,11 +2,11 @@ package dev.lowbit.harness.export;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.lowbit.api.pack.Fp32Tensor;
-import dev.lowbit.api.pack.LbwFile;
-import dev.lowbit.api.pack.PackedModel;
-import dev.lowbit.api.pack.PackedTensor;
-import dev.lowbit.api.pack.QuantizedTensor;
+import dev.lowbit.format.lbw.Fp32Tensor;
+import dev.lowbit.format.lbw.LbwFile;
+import dev.lowbit.format.lbw.PackedModel;
+import dev.lowbit.format.lbw.PackedTensor;
+import dev.lowbit.format.lbw.QuantizedTensor;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;

@@ -3,7 +3,7 @@ package dev.lowbit.harness.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.cli.CliTest;
 import dev.lowbit.harness.store.RunIds;
 import java.nio.charset.StandardCharsets;
@@ -131,7 +131,7 @@ class PlanCommandTest {
         CliTest.Result result = CliTest.lowbit("plan", "--format", "slurm", "--shard", "1/2");
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: --shard shows one shard's runs in a table; --format slurm shards the"
-                + " whole plan itself (set the number of shards with --tasks)." + System.lineSeparator());
+        assertThat(result.err()).isEqualTo("lowbit: --shard shows one shard's runs in a table or JSON; --format slurm shards"
+                + " the whole plan itself (set the number of shards with --tasks)." + System.lineSeparator());
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plugin.PluginFolder;
 import dev.lowbit.harness.plugin.PluginLoader;
@@ -139,7 +139,7 @@ class PlanSchemesTest {
         List<String> activations = java.util.stream.IntStream.rangeClosed(1, 8).mapToObj(k -> "clamp:" + k).toList();
         List<Long> seeds = java.util.stream.LongStream.rangeClosed(1, 50).boxed().toList();
         Suite suite = new Suite("big", "fashion-mnist", List.of("fcnn-small"), quantizers, activations, "all",
-                List.of(new dev.lowbit.api.result.Recipe("base", "adam", 0.001, "constant", 64, 1, 0, "none")), seeds,
+                List.of(new dev.lowbit.format.result.Recipe("base", "adam", 0.001, "constant", 64, 1, 0, "none")), seeds,
                 0, 0.1, 0.01, null, null);
 
         assertThatThrownBy(() -> Plan.of(suite, schemes)).isInstanceOf(BadInputException.class)

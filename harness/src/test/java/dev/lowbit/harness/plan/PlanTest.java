@@ -2,7 +2,7 @@ package dev.lowbit.harness.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.plugin.PluginLoader;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
 import java.nio.file.Files;

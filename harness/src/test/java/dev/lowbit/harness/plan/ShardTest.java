@@ -3,7 +3,7 @@ package dev.lowbit.harness.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.cli.CliTest;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.lowbit.harness.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.store.RunIds;
 import java.nio.charset.StandardCharsets;

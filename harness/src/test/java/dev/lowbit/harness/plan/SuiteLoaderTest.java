@@ -3,8 +3,8 @@ package dev.lowbit.harness.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lowbit.api.result.Recipe;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.cli.CliTest;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.cli.CliTest;
 import dev.lowbit.harness.cli.Main;
 import dev.lowbit.harness.store.RunIds;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import dev.lowbit.api.result.Recipe;
-import dev.lowbit.api.result.RunConfig;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plugin.PluginFolder;
 import dev.lowbit.harness.plugin.PluginLoader;

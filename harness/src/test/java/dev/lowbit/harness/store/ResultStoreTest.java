@@ -2,14 +2,14 @@ package dev.lowbit.harness.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lowbit.api.result.EpochRecord;
-import dev.lowbit.api.result.MemoryRecord;
-import dev.lowbit.api.result.ModelRecord;
-import dev.lowbit.api.result.QuantizerRecord;
-import dev.lowbit.api.result.Recipe;
-import dev.lowbit.api.result.RunConfig;
-import dev.lowbit.api.result.RunRecord;
-import dev.lowbit.api.result.RunStatus;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.format.result.ModelRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.RunRecord;
+import dev.lowbit.format.result.RunStatus;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowbit.harness.train.Checkpoint;
 import dev.lowbit.harness.train.CraftedCheckpoints;
