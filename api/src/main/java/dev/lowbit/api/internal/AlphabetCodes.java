@@ -22,7 +22,7 @@ import dev.lowbit.api.spi.Alphabet;
  * {@code W / s}): it is overwritten or closed, so a result costs one array fewer, and native
  * memory is freed while it is still in cache for the next op to reuse.
  *
- * <p>An engine helper of {@link AlphabetQuantizer} (a quantizer that extends it snaps through it without
+ * <p>An engine helper of {@link dev.lowbit.api.AlphabetQuantizer} (a quantizer that extends it snaps through it without
  * naming it). Immutable after construction, so one instance may serve every call. Its results are owned by
  * the manager of the array they were computed from.
  */

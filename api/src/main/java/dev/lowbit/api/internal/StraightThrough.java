@@ -25,7 +25,7 @@ import dev.lowbit.api.spi.Quantizer;
  *
  * <p>What lowbit's quantized layers compute with; a plugin need not call it. Static and stateless. It calls
  * the quantizer and the estimator as they are: their exceptions pass through unchanged
- * ({@link QuantizedWeight} names them).
+ * ({@link dev.lowbit.api.nn.QuantizedWeight} names them).
  */
 public final class StraightThrough {
 

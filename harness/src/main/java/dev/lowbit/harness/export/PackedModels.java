@@ -126,7 +126,7 @@ public final class PackedModels {
      *
      * @param quantizer the run's quantizer (the header's)
      * @param schemes what each layer was trained with: the header's quantizer, activations and layer policy
-     * @param layers each quantized layer's scheme, in the order of {@link MemoryAccounting#quantizedBlocks}
+     * @param layers each quantized layer's scheme, in the order of {@link QuantizedBlocks#in}
      */
     public record Opened(Path file, PackedModel packed, ByteAccount bytes, Architecture architecture,
             Quantizer quantizer, RunSchemes schemes, List<LayerScheme> layers, ModelRecord model) {
@@ -393,7 +393,7 @@ public final class PackedModels {
      * evaluate as fp32 while eval printed {@code ternary}. The model is built here as it was trained (no
      * weights are allocated) to learn each layer's scheme.
      *
-     * @return each quantized layer's scheme, in the order of {@link MemoryAccounting#quantizedBlocks}
+     * @return each quantized layer's scheme, in the order of {@link QuantizedBlocks#in}
      */
     private static List<LayerScheme> checkQuantizedTensors(Path file, PackedModel packed, Architecture architecture,
             Quantizer runQuantizer, RunSchemes runSchemes, ModelRecord model) {

@@ -3,7 +3,6 @@ package dev.lowbit.harness.scheme;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedBlocks;
 import java.util.ArrayList;
@@ -12,7 +11,7 @@ import java.util.List;
 
 /**
  * The quantized layers of a model as a layer map sees them: every {@link QuantizedBlock}, in depth-first
- * order (the order of {@link MemoryAccounting#quantizedBlocks}), whatever quantizer it was built with, each
+ * order (the order of {@link QuantizedBlocks#in}), whatever quantizer it was built with, each
  * with its position and its name. Positions and names are what {@link LayerMap} selectors select and what
  * {@code lowbit list --layers ARCH} prints.
  */

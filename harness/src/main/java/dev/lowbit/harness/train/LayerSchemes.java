@@ -2,7 +2,6 @@ package dev.lowbit.harness.train;
 
 import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.nn.LayerScheme;
-import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.nn.QuantizerRandom;
@@ -25,7 +24,7 @@ public interface LayerSchemes {
      * The scheme of one quantized layer.
      *
      * @param position the layer's place among the model's quantized layers, from 0, in the order of
-     *     {@link MemoryAccounting#quantizedBlocks} (the order {@code lowbit list --layers} prints)
+     *     {@link QuantizedBlocks#in} (the order {@code lowbit list --layers} prints)
      * @param count how many quantized layers the model has
      * @param name the layer's name: its weight's parameter path without the trailing {@code _weight}
      * @param builtWith the quantizer the architecture gave the layer (fp32 where a preset policy keeps it)
