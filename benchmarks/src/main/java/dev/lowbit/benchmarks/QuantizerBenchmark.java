@@ -62,7 +62,8 @@ public class QuantizerBenchmark {
             sizes[i] = Long.parseLong(dims[i]);
         }
         Shape s = new Shape(sizes);
-        weights = manager.randomNormal(0, (float) Math.sqrt(2.0 / (s.size() / sizes[0])), s,
+        long fanIn = s.size() / sizes[0];
+        weights = manager.randomNormal(0, (float) Math.sqrt(2.0 / fanIn), s,
                 ai.djl.ndarray.types.DataType.FLOAT32);
         weights.setRequiresGradient(true);
         upstream = manager.randomNormal(s);

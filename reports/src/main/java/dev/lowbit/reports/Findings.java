@@ -552,7 +552,7 @@ final class Findings {
     private List<RunGroup> lowBitBeside(RunGroup fp32) {
         return judged.stream()
                 .filter(g -> !g.isFullPrecision() && !g.testAccuracy().isEmpty())
-                .filter(g -> study.twinOf(g).filter(t -> t == fp32).isPresent())
+                .filter(g -> study.twinOf(g).filter(fp32::equals).isPresent())
                 .toList();
     }
 

@@ -25,7 +25,7 @@ final class Json {
     /**
      * Serialises {@code value} for a {@code <script type="application/json">} block. Script content is
      * raw text to the HTML parser, so entities are not decoded there and HTML escaping would corrupt
-     * the data; instead every {@code <} is written as the JSON escape {@code \u003c}, which no string
+     * the data; instead every {@code <} is written as the JSON escape <code>&#92;u003c</code>, which no string
      * can then turn into a closing {@code </script>} (or a {@code <!--}) and any JSON parser reads
      * back unchanged. Outside strings Jackson never emits {@code <}, so this touches strings only.
      * Characters that are not valid in an HTML page (controls, noncharacters such as U+FFFF, surrogate

@@ -82,7 +82,6 @@ record RunDetail(
      */
     static RunDetail of(StoredRun stored, TwinComparison twins, String anchor, int index) {
         RunRecord run = stored.run();
-        RunConfig config = run.config();
         String status = switch (run.status()) {
             case FINISHED -> "finished";
             case DIVERGED -> "diverged in epoch " + run.divergedEpoch();

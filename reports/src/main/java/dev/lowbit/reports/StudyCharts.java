@@ -260,7 +260,7 @@ final class StudyCharts {
                 for (Map.Entry<String, List<Long>> tensor : last.levelOccupancy().entrySet()) {
                     // A layer map may give a layer another alphabet: its counts are not counts of these values.
                     List<Double> own = alphabets.get(tensor.getKey());
-                    if (tensor.getValue().size() != values.size() || own != null && !own.equals(values)) {
+                    if (tensor.getValue().size() != values.size() || (own != null && !own.equals(values))) {
                         continue;
                     }
                     for (int level = 0; level < counts.length; level++) {

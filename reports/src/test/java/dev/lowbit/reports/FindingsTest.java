@@ -219,7 +219,7 @@ class FindingsTest {
         /** An fp32 run and a ternary run per seed, the ternary one reaching parity at the given epochs. */
         private void extraEpochs(String architecture, double[] fp32Validation, int... parityEpochs) {
             for (int i = 0; i < parityEpochs.length; i++) {
-                long seed = i + 1;
+                long seed = i + 1L;
                 add(run(architecture, fp32(), PLAIN, seed, RunStatus.FINISHED, 0.88, 0, fp32Validation));
                 add(run(architecture, ternary(), PLAIN, seed, RunStatus.FINISHED, 0.87, 0,
                         PARITY_AT[parityEpochs[i]]));
@@ -293,7 +293,7 @@ class FindingsTest {
          */
         private void augmentation(int plainSpikes, int augmentedSpikes, double mean, double spread) {
             for (int i = 0; i < 3; i++) {
-                long seed = i + 1;
+                long seed = i + 1L;
                 double augmentedGap = mean + (i - 1) * spread;
                 add(run("fcnn-small", fp32(), PLAIN, seed, RunStatus.FINISHED, 0.88, 0, FP32_FAST));
                 add(run("fcnn-small", fp32(), AUGMENTED, seed, RunStatus.FINISHED, 0.87, 0, FP32_FAST));
@@ -365,7 +365,7 @@ class FindingsTest {
         /** binary at fp32 - 2 pp, ternary at binary + (m - x, m, m + x); the first spikes seeds of each spike. */
         private void zeroPair(int binarySpikes, int ternarySpikes, double mean, double spread) {
             for (int i = 0; i < 3; i++) {
-                long seed = i + 1;
+                long seed = i + 1L;
                 add(run("fcnn-small", fp32(), PLAIN, seed, RunStatus.FINISHED, 0.88, 0, FP32_FAST));
                 add(run("fcnn-small", binary(), PLAIN, seed, RunStatus.FINISHED, 0.86, i < binarySpikes ? 1 : 0,
                         FP32_FAST));

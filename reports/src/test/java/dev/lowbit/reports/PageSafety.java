@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jsoup.Jsoup;
@@ -51,7 +52,7 @@ final class PageSafety {
         Document page = Jsoup.parse(html);
         Set<String> ids = new HashSet<>();
         for (Element element : page.getAllElements()) {
-            if (element == page) {
+            if (element.equals(page)) {
                 continue;
             }
             assertThat(TAGS).as("element <%s> is one the report writes", element.tagName()).contains(element.normalName());
@@ -60,7 +61,7 @@ final class PageSafety {
             for (Attribute attribute : element.attributes()) {
                 assertThat(attribute.getValue().codePoints().filter(Page::invalidInHtml).boxed())
                         .as("characters decoded from references in %s", attribute.getKey()).isEmpty();
-                String name = attribute.getKey().toLowerCase();
+                String name = attribute.getKey().toLowerCase(Locale.ROOT);
                 assertThat(ATTRIBUTES).as("attribute '%s' of <%s> is one the report writes", name, element.tagName())
                         .contains(name);
                 assertThat(name).doesNotStartWith("on");

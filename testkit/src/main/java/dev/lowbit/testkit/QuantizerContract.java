@@ -332,7 +332,7 @@ public abstract class QuantizerContract {
         bySpec.put(quantizer.spec(), quantizer);
         if (quantizer instanceof AlphabetQuantizer alphabetQuantizer) {
             ScaleSetting own = alphabetQuantizer.scaleSetting();
-            Granularity other = own.granularity() == Granularity.TENSOR ? Granularity.CHANNEL : Granularity.TENSOR;
+            Granularity other = Granularity.TENSOR.equals(own.granularity()) ? Granularity.CHANNEL : Granularity.TENSOR;
             for (ScaleSetting setting : List.of(new ScaleSetting(own.rule(), other),
                     new ScaleSetting(own.rule(), Granularity.group(8)),
                     new ScaleSetting(ScaleRules.rule("minmax"), Granularity.CHANNEL))) {

@@ -94,7 +94,7 @@ public abstract class ScaleRuleContract {
         for (float value : scales) {
             assertThat(value).isPositive().isFinite();
         }
-        if (granularity == Granularity.CHANNEL && shape.length > 1) {
+        if (Granularity.CHANNEL.equals(granularity) && shape.length > 1) {
             for (int channel = 0; channel < shape[0]; channel++) {
                 NDArray alone = weights.get(channel).expandDims(0);
                 float own = rule().scale(alone, alphabet, Granularity.TENSOR).toFloatArray()[0];
@@ -183,7 +183,7 @@ public abstract class ScaleRuleContract {
         for (float value : zeroPoints) {
             assertThat(value).as("%s: every zero point", where).isFinite();
         }
-        if (granularity == Granularity.CHANNEL && shape.length > 1) {
+        if (Granularity.CHANNEL.equals(granularity) && shape.length > 1) {
             for (int channel = 0; channel < shape[0]; channel++) {
                 NDArray alone = weights.get(channel).expandDims(0);
                 NDArray ownScale = rule().scale(alone, alphabet, Granularity.TENSOR);

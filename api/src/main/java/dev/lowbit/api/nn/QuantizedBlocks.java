@@ -29,7 +29,7 @@ public final class QuantizedBlocks {
      * their shadow-weight parameter (by identity: DJL parameters have no value equality).
      */
     public static Map<Parameter, QuantizedWeight> weights(Block model) {
-        Map<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
+        IdentityHashMap<Parameter, QuantizedWeight> quantized = new IdentityHashMap<>();
         for (QuantizedBlock block : in(model)) {
             QuantizedWeight weight = block.quantizedWeight();
             if (!weight.quantizer().isFullPrecision()) {

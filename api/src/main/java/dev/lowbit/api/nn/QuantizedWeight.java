@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -235,7 +234,7 @@ public final class QuantizedWeight {
      * @param model the model, built
      */
     public static void nameAll(Block model) {
-        Map<Parameter, QuantizedWeight> byParameter = new java.util.IdentityHashMap<>();
+        java.util.IdentityHashMap<Parameter, QuantizedWeight> byParameter = new java.util.IdentityHashMap<>();
         for (QuantizedBlock block : QuantizedBlocks.in(model)) {
             byParameter.put(block.quantizedWeight().weight(), block.quantizedWeight());
         }

@@ -47,7 +47,7 @@ public final class MseScale implements ScaleRule {
 
     @Override
     public NDArray scale(NDArray weights, Alphabet alphabet, Granularity granularity) {
-        if (granularity == Granularity.TENSOR && weights.size() <= SEARCHED_IN_JAVA_UP_TO) {
+        if (Granularity.TENSOR.equals(granularity) && weights.size() <= SEARCHED_IN_JAVA_UP_TO) {
             return weights.getManager().create(searchInJava(weights.toFloatArray(), alphabet));
         }
         return searchWithEngineOps(weights, alphabet, granularity);
@@ -106,7 +106,7 @@ public final class MseScale implements ScaleRule {
     static NDArray searchWithEngineOps(NDArray weights, Alphabet alphabet, Granularity granularity) {
         AlphabetCodes codes = new AlphabetCodes(alphabet);
         // Per tensor the shape does not matter: flatten once rather than in every dot product.
-        NDArray w = granularity == Granularity.TENSOR ? ScaleMath.flat(weights) : weights;
+        NDArray w = Granularity.TENSOR.equals(granularity) ? ScaleMath.flat(weights) : weights;
         NDArray scale = START.scale(w, alphabet, granularity);
         for (int step = 0; step < LLOYD_STEPS; step++) {
             // Each step's arrays are closed as soon as they are used: their memory is reused, still in cache.

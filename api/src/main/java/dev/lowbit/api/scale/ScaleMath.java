@@ -39,9 +39,9 @@ final class ScaleMath {
 
     /** sqrt(mean(W^2)) per tensor or per output channel. */
     static NDArray rootMeanSquare(NDArray weights, Granularity granularity) {
-        if (granularity == Granularity.TENSOR) {
+        if (Granularity.TENSOR.equals(granularity)) {
             // One pass that writes nothing: <W, W> / n.
-            return innerProduct(weights, weights, granularity).div(EngineScalars.of(weights.size())).sqrt();
+            return innerProduct(weights, weights, granularity).div(EngineScalars.of((double) weights.size())).sqrt();
         }
         return reduce(weights.square(), granularity, Reduction.MEAN).sqrt();
     }
@@ -52,7 +52,7 @@ final class ScaleMath {
      * mul-then-sum only in the last bits.
      */
     static NDArray innerProduct(NDArray a, NDArray b, Granularity granularity) {
-        if (granularity == Granularity.TENSOR) {
+        if (Granularity.TENSOR.equals(granularity)) {
             return flat(a).dot(flat(b));
         }
         return reduce(a.mul(b), granularity, Reduction.SUM);
@@ -66,7 +66,7 @@ final class ScaleMath {
     private enum Reduction { MEAN, MAX, MIN, SUM }
 
     private static NDArray reduce(NDArray values, Granularity granularity, Reduction reduction) {
-        if (granularity == Granularity.TENSOR) {
+        if (Granularity.TENSOR.equals(granularity)) {
             return switch (reduction) {
                 case MEAN -> values.mean();
                 case MAX -> values.max();

@@ -158,7 +158,7 @@ public final class Granularity {
                     + " into per-channel calls");
         }
         long[] shape = weights.getShape().getShape();
-        long channels = this == TENSOR || shape.length == 0 ? 1 : shape[0];
+        long channels = equals(TENSOR) || shape.length == 0 ? 1 : shape[0];
         return weights.reshape(channels, weights.size() / Math.max(1, channels));
     }
 
@@ -171,7 +171,7 @@ public final class Granularity {
      * @return the shape of their scales
      */
     public Shape scaleShape(Shape weightShape) {
-        if (this == TENSOR || weightShape.dimension() == 0) {
+        if (equals(TENSOR) || weightShape.dimension() == 0) {
             return new Shape();
         }
         long[] weights = weightShape.getShape();
@@ -191,7 +191,7 @@ public final class Granularity {
      * @return 1 per tensor, the output channels per channel, channels times groups per channel per group
      */
     public long scaleCount(long[] shape) {
-        if (this == TENSOR || shape.length == 0) {
+        if (equals(TENSOR) || shape.length == 0) {
             return 1;
         }
         return isGroup() ? shape[0] * groupsPerChannel(shape) : shape[0];

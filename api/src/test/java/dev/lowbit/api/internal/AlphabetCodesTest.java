@@ -74,7 +74,8 @@ class AlphabetCodesTest {
         NDArray coded = codes.codesOverwriting(handed);
         assertThat(coded.toFloatArray()).containsExactly(codes.codes(x).toFloatArray());
         assertThat(handed.isReleased() || handed == coded).as("handed-over input released or reused").isTrue();
-        NDArray snapped = codes.snapOverwriting(handed = x.duplicate());
+        handed = x.duplicate();
+        NDArray snapped = codes.snapOverwriting(handed);
         assertThat(numbers(snapped)).containsExactly(numbers(codes.snap(x)));
         assertThat(handed.isReleased() || handed == snapped).isTrue();
         assertThat(numbers(codes.valuesOverwriting(codes.codes(x)))).containsExactly(numbers(codes.snap(x)));

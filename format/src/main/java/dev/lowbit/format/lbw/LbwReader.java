@@ -162,7 +162,7 @@ final class LbwReader {
         where = "the tensor list";
         PackedModel model = new PackedModel(metadata, tensors);
         where = "the checksum";
-        long fileBytes = end + LbwFile.CHECKSUM_BYTES;
+        long fileBytes = (long) end + LbwFile.CHECKSUM_BYTES;
         return new LoadedModel(model, new ByteAccount(fileBytes, headerBytes, sections, LbwFile.CHECKSUM_BYTES));
     }
 
@@ -285,7 +285,7 @@ final class LbwReader {
     }
 
     private long position() throws IOException {
-        return limit - in.available();
+        return (long) limit - in.available();
     }
 
     private void checkCrc(String what, int stored, int computed) {

@@ -207,8 +207,8 @@ public final class RadixPacking {
         int got = 0;
         while (got < width) {
             int take = Math.min(8 - offset, width - got);
-            long chunk = ((in[index] & 0xFF) >>> offset) & ((1 << take) - 1);
-            value |= chunk << got;
+            int chunk = ((in[index] & 0xFF) >>> offset) & ((1 << take) - 1);
+            value |= (long) chunk << got;
             got += take;
             offset = 0;
             index++;

@@ -125,7 +125,7 @@ public final class ModelPacking {
      * whose quantizer trains none.
      */
     private static Map<Parameter, List<Parameter>> trainedParameters(Block model) {
-        Map<Parameter, List<Parameter>> trained = new IdentityHashMap<>();
+        IdentityHashMap<Parameter, List<Parameter>> trained = new IdentityHashMap<>();
         for (QuantizedBlock block : QuantizedBlocks.in(model)) {
             QuantizedWeight weight = block.quantizedWeight();
             if (!(weight.quantizer() instanceof LearnedQuantizer learned) || learned.isFullPrecision()) {

@@ -126,7 +126,7 @@ final class BenchCopies {
             throws CopyFailedException, InterruptedException {
         BenchCopyProcess.Message message = copy.next();
         String due = (kind.equals(BenchCopy.READY) ? "its warm-up" : "its timings") + " of " + which;
-        if (message == BenchCopyProcess.Message.ENDED) {
+        if (BenchCopyProcess.Message.ENDED.equals(message)) {
             throw new CopyFailedException("A copy of the benchmark failed before " + due + ": " + copy.stopped());
         }
         if (!message.kind().equals(kind)) {

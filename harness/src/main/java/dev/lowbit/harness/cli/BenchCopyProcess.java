@@ -25,8 +25,11 @@ final class BenchCopyProcess implements AutoCloseable {
     /** A protocol line: its kind ({@link BenchCopy#READY}, {@link BenchCopy#RESULT}) and the rest of the line. */
     record Message(String kind, String payload) {
 
-        /** Stands for the end of the copy's stdout: the copy has stopped, or is stopping. */
-        static final Message ENDED = new Message("", "");
+        /**
+         * Stands for the end of the copy's stdout: the copy has stopped, or is stopping. Its kind has a space,
+         * which no kind read from a line has (a line's kind ends at its first space), so it equals no message.
+         */
+        static final Message ENDED = new Message("end of output", "");
     }
 
     /** Error lines kept for the failure message. */
@@ -69,7 +72,7 @@ final class BenchCopyProcess implements AutoCloseable {
     /** The copy's next protocol message, waiting for it; {@link Message#ENDED} once its output has ended. */
     Message next() throws InterruptedException {
         Message message = messages.take();
-        if (message == Message.ENDED) {
+        if (Message.ENDED.equals(message)) {
             messages.add(message); // every later call sees the end too
         }
         return message;

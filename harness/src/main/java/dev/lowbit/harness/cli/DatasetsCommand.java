@@ -2,6 +2,7 @@ package dev.lowbit.harness.cli;
 
 import dev.lowbit.harness.data.DatasetDownload;
 import dev.lowbit.harness.data.Datasets;
+import dev.lowbit.harness.train.ConsoleProgress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -52,7 +53,7 @@ public final class DatasetsCommand implements Callable<Integer> {
             DatasetDownload.Source source = DatasetDownload.source(dataset);
             Path folder = to != null ? to : Datasets.homeFolder(source.dataset());
             PrintWriter out = spec.commandLine().getOut();
-            new DatasetDownload(out, System.console() != null ? System.err : null).download(source, folder, mirror);
+            new DatasetDownload(out, ConsoleProgress.hasTerminal() ? System.err : null).download(source, folder, mirror);
             out.println(to == null
                     ? "'lowbit run' finds it there with no option."
                     : "Train on it with --data " + folder + " (or LOWBIT_DATA=" + folder + ").");

@@ -14,7 +14,6 @@ import dev.lowbit.harness.export.PackedModels;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.PluginHost;
 import dev.lowbit.harness.plugin.Plugins;
-import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.Batches;
 import dev.lowbit.harness.train.Evaluation;
@@ -70,7 +69,6 @@ public final class EvalCommand implements Callable<Integer> {
             OutputPaths.requireWritableFile("--predictions", predictions, "predictions.txt");
         }
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
-        QuantizerRegistry quantizers = plugins.quantizers();
         ArchitectureRegistry architectures = plugins.architectures();
         PackedModels models = new PackedModels(Schemes.of(plugins), architectures);
         PackedModels.Opened opened = models.open(file);

@@ -20,7 +20,6 @@ import dev.lowbit.harness.export.QuantizationQuality;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.PluginHost;
 import dev.lowbit.harness.plugin.Plugins;
-import dev.lowbit.harness.plugin.QuantizerRegistry;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.Checkpoint;
 import dev.lowbit.harness.train.EngineSettings;
@@ -86,7 +85,6 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         OutputPaths.requireWritableFile("-o", output, "model.lbw");
         Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
-        QuantizerRegistry quantizers = plugins.quantizers();
         ArchitectureRegistry architectures = plugins.architectures();
         Path runDirectory = ResultStore.findRun(results, runId);
         RunRecord run = new ResultStore(results).readRun(runDirectory);
@@ -141,7 +139,7 @@ public final class ExportCommand implements Callable<Integer> {
                     tensor.name(), tensor.shape().stream().map(String::valueOf).collect(Collectors.joining("x")),
                     tensor.quantized() ? String.valueOf(tensor.values() != null ? tensor.values().size() : quantizer.levels())
                             : "fp32", tensor.bitsPerWeight(),
-                    tensor.quantized() ? String.format(Locale.ROOT, "%.3f", 8.0 * (tensor.packedBytes()) / tensor.elements()) : "32",
+                    tensor.quantized() ? String.format(Locale.ROOT, "%.3f", 8.0 * tensor.packedBytes() / tensor.elements()) : "32",
                     tensor.entropyBitsPerWeight() == null ? "-" : String.format(Locale.ROOT, "%.3f", tensor.entropyBitsPerWeight()),
                     tensor.fp32Bytes(), tensor.idealBytes(), tensor.packedBytes(),
                     q == null ? "-" : String.format(Locale.ROOT, "%.4f", q.relativeError()),

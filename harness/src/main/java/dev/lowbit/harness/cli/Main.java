@@ -6,7 +6,9 @@ import dev.lowbit.harness.inject.GuiceFactory;
 import dev.lowbit.harness.inject.LowbitModule;
 import dev.lowbit.harness.plugin.PluginCodeException;
 import dev.lowbit.harness.plugin.PluginHost;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import picocli.CommandLine;
 
 /** The {@code lowbit} command line. Exit codes: 0 ok, 1 a run failed (the others went on), 2 bad input. */
@@ -20,7 +22,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        // The platform's default charset, which new PrintWriter(System.out) takes implicitly: named, so it is a choice.
+        Charset charset = Charset.defaultCharset();
+        System.exit(execute(new PrintWriter(new OutputStreamWriter(System.out, charset), true),
+                new PrintWriter(new OutputStreamWriter(System.err, charset), true), args));
     }
 
     /** Runs the CLI in this process, writing to the given streams; returns the exit code. */

@@ -144,7 +144,7 @@ final class RunWorkers {
         // A dead worker is an error only when it leaves the grid unfinished (its siblings take on every run it
         // had not reached, and may have taken over the one it was training).
         boolean leftUndone = grid.pending().stream().map(RunIds::of).anyMatch(runId -> outcomes.get(runId) == null
-                || outcomes.get(runId) == Outcome.BUSY && interrupted.contains(runId));
+                || (outcomes.get(runId) == Outcome.BUSY && interrupted.contains(runId)));
         return !deaths.isEmpty() && leftUndone ? Math.max(exit, Main.FAILED) : exit;
     }
 

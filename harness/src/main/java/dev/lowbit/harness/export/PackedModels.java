@@ -291,7 +291,7 @@ public final class PackedModels {
             } catch (NumberFormatException e) {
                 number = Float.NaN;
             }
-            if (!(number >= 0 && number <= 1) || positive && number == 0) {
+            if (!(number >= 0 && number <= 1) || (positive && number == 0)) {
                 throw invalid(key, positive ? "expected a number above 0 and at most 1, the standard deviation of"
                         + " pixels in [0, 1]" : "expected a number from 0 to 1, the mean of pixels in [0, 1]");
             }

@@ -119,7 +119,7 @@ final class RecipeReader {
         for (Draft current = draft; current.parent() != null; ) {
             Draft parent = drafts.get(current.parent());
             if (parent == null) {
-                if (current == draft) {
+                if (current.equals(draft)) {
                     fields.problem(draft.parentLine(), "recipe '" + draft.name() + "' extends '" + draft.parent()
                             + "', which is not a recipe of this suite. Recipes: " + List.copyOf(drafts.keySet()));
                 }

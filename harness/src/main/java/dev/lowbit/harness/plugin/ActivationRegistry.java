@@ -101,7 +101,7 @@ public final class ActivationRegistry extends Registry<ActivationQuantizer> {
 
     /** The plugin jars a spec's code comes from (its quantizer and its estimator); empty for built-ins and none. */
     public SortedSet<Path> codeJars(String spec) {
-        SortedSet<Path> jars = new TreeSet<>();
+        TreeSet<Path> jars = new TreeSet<>();
         provider(spec).map(Discovered::pluginJar).ifPresent(jars::add);
         Discovered<GradientEstimator> estimator = estimatorOf(spec);
         if (estimator != null && estimator.pluginJar() != null) {

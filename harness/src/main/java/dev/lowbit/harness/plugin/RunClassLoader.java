@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -92,11 +94,12 @@ public final class RunClassLoader extends ClassLoader {
 
     @Override
     public Enumeration<URL> getResources(String name) throws IOException {
-        Set<URL> all = new LinkedHashSet<>();
+        // Told apart by their text: URL's own equals may resolve host names.
+        Map<String, URL> all = new LinkedHashMap<>();
         for (ClassLoader plugin : plugins) {
-            all.addAll(Collections.list(plugin.getResources(name)));
+            Collections.list(plugin.getResources(name)).forEach(url -> all.putIfAbsent(url.toExternalForm(), url));
         }
-        all.addAll(Collections.list(super.getResources(name)));
-        return Collections.enumeration(all);
+        Collections.list(super.getResources(name)).forEach(url -> all.putIfAbsent(url.toExternalForm(), url));
+        return Collections.enumeration(all.values());
     }
 }

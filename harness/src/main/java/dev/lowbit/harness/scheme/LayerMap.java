@@ -207,7 +207,8 @@ public final class LayerMap {
     /** Whether a glob ({@code *} any run of characters, {@code ?} one) matches the whole name. */
     static boolean globMatches(String glob, String name) {
         StringBuilder regex = new StringBuilder();
-        for (char c : glob.toCharArray()) {
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
             switch (c) {
                 case '*' -> regex.append(".*");
                 case '?' -> regex.append('.');

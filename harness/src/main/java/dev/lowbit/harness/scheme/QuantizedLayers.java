@@ -3,13 +3,11 @@ package dev.lowbit.harness.scheme;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedBlocks;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The quantized layers of a model as a layer map sees them: every {@link QuantizedBlock}, in depth-first
@@ -35,7 +33,7 @@ public final class QuantizedLayers {
 
     /** The quantized layers of a model, built but not necessarily initialised (names need no shapes). */
     public static List<Layer> of(Block model) {
-        Map<Parameter, String> paths = new IdentityHashMap<>();
+        IdentityHashMap<Parameter, String> paths = new IdentityHashMap<>();
         for (Pair<String, Parameter> entry : model.getParameters()) {
             paths.put(entry.getValue(), entry.getKey());
         }

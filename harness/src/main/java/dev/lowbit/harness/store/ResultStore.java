@@ -220,7 +220,10 @@ public final class ResultStore {
         return file;
     }
 
-    /** Records the plugin code a run trains with ({@link dev.lowbit.format.result.StoreLayout#CODE_FILE}), atomically; a built-in run has no such file. */
+    /**
+     * Records the plugin code a run trains with ({@link dev.lowbit.format.result.StoreLayout#CODE_FILE}), atomically;
+     * a built-in run has no such file.
+     */
     public void writePluginCode(String suite, String runId, Map<String, String> code) {
         Path file = runDirectory(suite, runId).resolve(CODE_FILE);
         try {
@@ -275,7 +278,7 @@ public final class ResultStore {
                 StoreJson.requireKnownVersion(JSON, bytes, file, newestVersion);
             }
             T value = JSON.readValue(bytes, type);
-            return value == null || value instanceof JsonNode node && node.isNull()
+            return value == null || (value instanceof JsonNode node && node.isNull())
                     ? new Stored<>(file, null, "it holds null") : new Stored<>(file, value, null);
         } catch (StoreJson.NewerVersionException e) {
             throw new BadInputException(e.getMessage(), e);

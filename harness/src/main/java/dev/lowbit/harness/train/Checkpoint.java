@@ -437,7 +437,7 @@ public final class Checkpoint {
         int i = 0;
         for (; i < text.length() && shown.length() < 80; i++) {
             char c = text.charAt(i);
-            boolean breaksTheLine = Character.isISOControl(c) || Character.isWhitespace(c) && c != ' ';
+            boolean breaksTheLine = Character.isISOControl(c) || (Character.isWhitespace(c) && c != ' ');
             shown.append(breaksTheLine ? String.format("\\u%04x", (int) c) : String.valueOf(c));
         }
         return i < text.length() ? shown + "..." : shown.toString();

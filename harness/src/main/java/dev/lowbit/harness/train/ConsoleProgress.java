@@ -1,6 +1,7 @@
 package dev.lowbit.harness.train;
 
 import dev.lowbit.format.result.EpochRecord;
+import java.io.Console;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -32,7 +33,26 @@ public final class ConsoleProgress implements ProgressReporter {
 
     /** Lines to {@code out}, and a bar on stderr only when there is a terminal to draw it on. */
     public static ConsoleProgress to(PrintWriter out) {
-        return new ConsoleProgress(out, System.console() != null ? System.err : null);
+        return new ConsoleProgress(out, hasTerminal() ? System.err : null);
+    }
+
+    /**
+     * Whether lowbit runs in a terminal. Up to Java 21 a console exists only then; from Java 22 on one exists even
+     * when the output is redirected, and its {@code isTerminal()} (looked up, as lowbit is built for Java 17) tells.
+     */
+    @SuppressWarnings("SystemConsoleNull") // the null check serves up to Java 21; isTerminal() is asked below
+    public static boolean hasTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true;
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.lowbit.harness.train;
 
 import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.nn.LayerScheme;
-import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.nn.QuantizerRandom;

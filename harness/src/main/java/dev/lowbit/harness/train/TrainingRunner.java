@@ -62,6 +62,8 @@ public final class TrainingRunner {
     @FunctionalInterface
     public interface ModelSink {
         /**
+         * Stores the trained model and measures its packed tiers.
+         *
          * @param block the trained model
          * @param model its input shape and normalisation
          * @param memory its fp32 and ideal tiers

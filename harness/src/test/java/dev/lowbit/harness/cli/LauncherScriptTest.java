@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -86,7 +87,8 @@ class LauncherScriptTest {
         assertThat(launched.output()).isEqualTo("lowbit development\n");
         // The log says which bash ran the launcher (macOS's is 3.2.57).
         Process version = new ProcessBuilder(bash(), "-c", "echo $BASH_VERSION").start();
-        System.out.println("./lowbit ran under bash " + new String(version.getInputStream().readAllBytes()).strip());
+        String bashVersion = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        System.out.println("./lowbit ran under bash " + bashVersion);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.lowbit.harness.cli.CliTest.lowbit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +54,7 @@ class SlurmJobArrayTest {
     private static boolean slurmIsUp() {
         try {
             Process sinfo = new ProcessBuilder("sinfo", "-h", "-o", "%T").redirectErrorStream(true).start();
-            String state = new String(sinfo.getInputStream().readAllBytes()).trim();
+            String state = new String(sinfo.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             return sinfo.waitFor(20, TimeUnit.SECONDS) && sinfo.exitValue() == 0
                     && state.matches("(?s).*(idle|mixed|allocated).*");
         } catch (Exception e) {

@@ -82,7 +82,7 @@ class StoreRepairCliTest {
             [1, 2]                           | it is not a JSON object
             """)
     void aFinishedRunWithADamagedRunJsonIsStoredAgainWhileTheOthersGoOn(String content, String damage) throws Exception {
-        Path out = copyOfReference("run-json-" + Math.abs(content.hashCode()));
+        Path out = copyOfReference("run-json-" + Integer.toHexString(content.hashCode()));
         Path run = ternary(out);
         Files.writeString(run.resolve("run.json"), content);
 

@@ -186,8 +186,10 @@ class AugmentationTest {
                 int unchanged = 0;
                 for (int i = 0; i < out.length; i++) {
                     int p = i % (rows * cols);
-                    double dr = p / cols - (rows - 1) / 2.0;
-                    double dc = p % cols - (cols - 1) / 2.0;
+                    int row = p / cols;
+                    int col = p % cols;
+                    double dr = row - (rows - 1) / 2.0;
+                    double dc = col - (cols - 1) / 2.0;
                     if (Math.hypot(dr, dc) <= safe) {
                         assertThat(out[i] & 0xFF).isEqualTo(255);
                     }

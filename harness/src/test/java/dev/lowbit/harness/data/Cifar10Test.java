@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lowbit.harness.BadInputException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -73,7 +74,7 @@ class Cifar10Test {
     @Test
     void readsTheArchiveInPlaceFromItsFolderOrItself() throws Exception {
         Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
-        entries.put("cifar-10-batches-bin/batches.meta.txt", "airplane\n".getBytes());
+        entries.put("cifar-10-batches-bin/batches.meta.txt", "airplane\n".getBytes(StandardCharsets.UTF_8));
         // Out of order on purpose: images must still land in data_batch_1..5 order.
         CifarFiles.tinyDataset().entrySet().stream().sorted(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))
                 .forEach(e -> entries.put("cifar-10-batches-bin/" + e.getKey(), e.getValue()));

@@ -146,8 +146,11 @@ class PublishedStudyTest {
 
     /** One row per finding: its verdict, then each aspect's verdict and effect as the page states them. */
     static String verdictTable(Document report) {
-        StringBuilder table = new StringBuilder("\n| finding | verdict | each aspect: verdict, n, effect and its interval |\n"
-                + "|---|---|---|\n");
+        StringBuilder table = new StringBuilder("""
+
+                | finding | verdict | each aspect: verdict, n, effect and its interval |
+                |---|---|---|
+                """);
         for (Element finding : report.select("div.finding")) {
             List<String> aspects = new ArrayList<>();
             for (Element part : finding.select("p.part")) {

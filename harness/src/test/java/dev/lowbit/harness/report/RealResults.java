@@ -31,7 +31,7 @@ public final class RealResults {
     public static final int RUNS = 16;
 
     private static Path directory;
-    private static IllegalStateException failure;
+    private static String failure;
 
     private RealResults() {
     }
@@ -44,7 +44,8 @@ public final class RealResults {
      */
     public static synchronized Path directory() {
         if (failure != null) {
-            throw failure; // train once: a second class asking gets the same answer, not another attempt
+            // Train once: a second class asking gets the same answer, not another attempt.
+            throw new IllegalStateException(failure);
         }
         if (directory == null) {
             Path out = Path.of("target", "real-results").toAbsolutePath();
@@ -52,13 +53,14 @@ public final class RealResults {
             long start = System.nanoTime();
             CliTest.Result result = lowbit(args);
             if (result.exitCode() != 0) {
-                throw failure = new IllegalStateException("lowbit " + String.join(" ", args) + " exited " + result.exitCode()
-                        + " (Fashion-MNIST comes from apt-get install dataset-fashion-mnist):\n" + result.err());
+                failure = "lowbit " + String.join(" ", args) + " exited " + result.exitCode()
+                        + " (Fashion-MNIST comes from apt-get install dataset-fashion-mnist):\n" + result.err();
+                throw new IllegalStateException(failure);
             }
             long finished = runFiles(out).size();
             if (finished != RUNS) {
-                throw failure = new IllegalStateException("Expected " + RUNS + " finished runs under " + out + ", found "
-                        + finished + ":\n" + result.out());
+                failure = "Expected " + RUNS + " finished runs under " + out + ", found " + finished + ":\n" + result.out();
+                throw new IllegalStateException(failure);
             }
             System.out.printf("RealResults: %d runs ready in %s after %.1f s%n", RUNS, out,
                     (System.nanoTime() - start) / 1e9);

@@ -15,6 +15,7 @@ import ai.djl.util.Pair;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -191,7 +192,7 @@ class CheckpointTest {
 
     @Test
     void aFileThatIsNotACheckpointSaysSo() throws Exception {
-        assertThatThrownBy(() -> Checkpoint.parse("{\"epoch\":1,\"trainLoss\":0.5}".getBytes()))
+        assertThatThrownBy(() -> Checkpoint.parse("{\"epoch\":1,\"trainLoss\":0.5}".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(Checkpoint.DamagedException.class).hasMessage("not a lowbit checkpoint (no LBCK magic number)");
         byte[] future = CraftedCheckpoints.tinyCheckpoint(dir, 1);
         future[7] = 9;
