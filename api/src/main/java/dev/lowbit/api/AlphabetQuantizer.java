@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.lowbit.api.internal.engine.EngineScalars;
-import dev.lowbit.api.internal.PersistedIds;
 import dev.lowbit.api.internal.AlphabetCodes;
+import dev.lowbit.api.internal.PersistedIds;
+import dev.lowbit.api.internal.engine.EngineScalars;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.GradientEstimator;
@@ -313,7 +313,8 @@ public class AlphabetQuantizer implements LearnedQuantizer, Cloneable {
         for (TrainedValue value : trained) {
             // A copy, not the reshaped view: the rule's scale may be an array made from Java data (the MSE
             // search of a small tensor), whose memory is freed with it when it closes here.
-            try (NDArray rule = scale(weights); NDArray view = rule.reshape(value.shape())) {
+            try (NDArray rule = scale(weights);
+                    NDArray view = rule.reshape(value.shape())) {
                 initial.add(view.duplicate());
             }
         }
@@ -333,11 +334,12 @@ public class AlphabetQuantizer implements LearnedQuantizer, Cloneable {
      * @throws IllegalStateException when the rule is not learned ({@link #trainedValues} is empty)
      */
     @Override
-    public NDArray quantizeTrained(NDArray shadow, NDList trained, GradientEstimator estimator,
-            QuantizationContext context) {
+    public NDArray quantizeTrained(
+            NDArray shadow, NDList trained, GradientEstimator estimator, QuantizationContext context) {
         if (!learnsScale() || trained.size() != 1) {
-            throw new IllegalStateException("Quantizer '" + spec() + "' trains " + trainedValues(shadow.getShape()).size()
-                    + " values, got " + trained.size() + "; call quantizeTrained only with its trainedValues.");
+            throw new IllegalStateException("Quantizer '" + spec() + "' trains "
+                    + trainedValues(shadow.getShape()).size() + " values, got " + trained.size()
+                    + "; call quantizeTrained only with its trainedValues.");
         }
         NDManager home = shadow.getManager();
         try (NDManager scope = home.newSubManager()) {

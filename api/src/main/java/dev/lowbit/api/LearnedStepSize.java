@@ -36,7 +36,8 @@ final class LearnedStepSize {
         NDArray detachedTrained = detach(learnedScale, scope);
         NDArray detachedScale = step == learnedScale ? detachedTrained : detach(step, scope);
         double outermost = Math.max(Math.abs(alphabet.min()), Math.abs(alphabet.max()));
-        NDArray gradientScaled = scope.create((float) (1 / Math.sqrt(weightsPerScale * outermost))).mul(step);
+        NDArray gradientScaled = scope.create((float) (1 / Math.sqrt(weightsPerScale * outermost)))
+                .mul(step);
         // Value s, gradient g * ds: LSQ's gradient scaling without changing the forward value.
         NDArray scale = exactZero(detach(gradientScaled, scope), gradientScaled).add(detachedScale);
         NDArray ratio = shadow.div(scale);
@@ -50,8 +51,8 @@ final class LearnedStepSize {
      * The trained step as it broadcasts against the weights: itself per tensor and per channel; per group
      * (trained as {@code (out * groups, 1, ...)}) one per weight, through recorded ops so s keeps its gradient.
      */
-    private static NDArray perWeight(NDArray learnedScale, Shape weightShape, Granularity granularity,
-            NDManager scope) {
+    private static NDArray perWeight(
+            NDArray learnedScale, Shape weightShape, Granularity granularity, NDManager scope) {
         if (!granularity.isGroup() || weightShape.dimension() <= 1) {
             return learnedScale;
         }

@@ -53,7 +53,8 @@ class GroupAndAffineQuantizerTest {
 
             NDArray coded = k9.codes(w, scale);
 
-            assertThat(coded.toFloatArray()).containsExactly(codes.codes(w.div(perWeight)).toFloatArray());
+            assertThat(coded.toFloatArray())
+                    .containsExactly(codes.codes(w.div(perWeight)).toFloatArray());
             NDArray expected = codes.values(coded).mul(perWeight);
             assertThat(k9.decode(coded, scale).toFloatArray()).containsExactly(expected.toFloatArray());
             assertThat(k9.quantize(w, scale).toFloatArray()).containsExactly(expected.toFloatArray());
@@ -73,7 +74,8 @@ class GroupAndAffineQuantizerTest {
         for (String setting : new String[] {"absmean/tensor", "mse/channel"}) {
             AlphabetQuantizer ternary = quantizer(Alphabet.symmetricWithZero(3), setting);
             NDArray scale = ternary.scale(w);
-            assertThat(ternary.quantize(w).toFloatArray()).as(setting)
+            assertThat(ternary.quantize(w).toFloatArray())
+                    .as(setting)
                     .containsExactly(codes.snap(w.div(scale)).mul(scale).toFloatArray());
             assertThat(ternary.affine()).isFalse();
             assertThat(ternary.scaleCount(new long[] {6, 3, 5, 5})).isEqualTo(setting.endsWith("tensor") ? 1 : 6);
@@ -128,7 +130,8 @@ class GroupAndAffineQuantizerTest {
 
         NDArray coded = k4.codes(w, scale);
 
-        assertThat(coded.toFloatArray()).containsExactly(codes.codes(w.div(s).add(z)).toFloatArray());
+        assertThat(coded.toFloatArray())
+                .containsExactly(codes.codes(w.div(s).add(z)).toFloatArray());
         NDArray expected = codes.values(coded).sub(z).mul(s);
         assertThat(k4.decode(coded, scale).toFloatArray()).containsExactly(expected.toFloatArray());
         assertThat(k4.quantize(w).toFloatArray()).containsExactly(expected.toFloatArray());

@@ -10,8 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.lowbit.api.nn.QuantizedWeight;
 import dev.lowbit.api.internal.StraightThrough;
+import dev.lowbit.api.nn.QuantizedWeight;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.GradientEstimator;
@@ -52,12 +52,15 @@ class LearnedStepSizeTest {
 
                 List<TrainedValue> trained = quantizer.trainedValues(new Shape(shape));
 
-                assertThat(trained).as(setting).containsExactly(
-                        new TrainedValue("scale", weight.learnedScale().orElseThrow().getShape()));
+                assertThat(trained)
+                        .as(setting)
+                        .containsExactly(new TrainedValue(
+                                "scale", weight.learnedScale().orElseThrow().getShape()));
             }
         }
         assertThat(k5("mse/channel").trainedValues(new Shape(4, 6))).isEmpty();
-        assertThat(k5("mse/channel").initialValues(manager.ones(new Shape(4, 6)))).isEmpty();
+        assertThat(k5("mse/channel").initialValues(manager.ones(new Shape(4, 6))))
+                .isEmpty();
     }
 
     @Test
@@ -69,7 +72,8 @@ class LearnedStepSizeTest {
 
         assertThat(initial).hasSize(1);
         assertThat(initial.get(0).getShape()).isEqualTo(new Shape(4, 1));
-        assertThat(initial.get(0).toFloatArray()).containsExactly(quantizer.scale(w).toFloatArray());
+        assertThat(initial.get(0).toFloatArray())
+                .containsExactly(quantizer.scale(w).toFloatArray());
         NDArray trained = initial.get(0).mul(1.5f);
         assertThat(quantizer.codes(w, new NDList(trained)).toFloatArray())
                 .containsExactly(quantizer.codes(w, trained).toFloatArray());
@@ -85,11 +89,17 @@ class LearnedStepSizeTest {
             NDArray w = manager.randomNormal(0, 0.05f, new Shape(6, 3, 5, 5), DataType.FLOAT32);
             NDArray s = quantizer.initialValues(w).get(0).mul(0.8f);
             NDArray upstream = manager.randomNormal(w.getShape());
-            NDArray[] before = lsq(w, s, upstream, (shadow, scale) -> StraightThrough.quantize(shadow, scale, quantizer, manager));
-            NDArray[] now = lsq(w, s, upstream, (shadow, scale) -> quantizer.quantizeTrained(shadow, new NDList(scale),
-                    GradientEstimator.STE, QuantizationContext.EVALUATION));
+            NDArray[] before =
+                    lsq(w, s, upstream, (shadow, scale) -> StraightThrough.quantize(shadow, scale, quantizer, manager));
+            NDArray[] now = lsq(
+                    w,
+                    s,
+                    upstream,
+                    (shadow, scale) -> quantizer.quantizeTrained(
+                            shadow, new NDList(scale), GradientEstimator.STE, QuantizationContext.EVALUATION));
             for (int i = 0; i < 3; i++) {
-                assertThat(now[i].toFloatArray()).as("%s: %s", setting, List.of("value", "dW", "ds").get(i))
+                assertThat(now[i].toFloatArray())
+                        .as("%s: %s", setting, List.of("value", "dW", "ds").get(i))
                         .containsExactly(before[i].toFloatArray());
             }
             assertThat(before[2].abs().sum().getFloat()).isPositive();
@@ -111,7 +121,11 @@ class LearnedStepSizeTest {
             value = forward.apply(shadow, scale);
             tape.backward(value.mul(upstream).sum());
         }
-        return new NDArray[] {value.stopGradient(), shadow.getGradient().duplicate(), scale.getGradient().duplicate()};
+        return new NDArray[] {
+            value.stopGradient(),
+            shadow.getGradient().duplicate(),
+            scale.getGradient().duplicate()
+        };
     }
 
     @Test
@@ -125,8 +139,8 @@ class LearnedStepSizeTest {
             scale.setRequiresGradient(true);
             int arrays = parameters.getManagedArrays().size();
             try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-                NDArray value = quantizer.quantizeTrained(shadow, new NDList(scale), GradientEstimator.STE,
-                        QuantizationContext.EVALUATION);
+                NDArray value = quantizer.quantizeTrained(
+                        shadow, new NDList(scale), GradientEstimator.STE, QuantizationContext.EVALUATION);
                 assertThat(parameters.getManagedArrays()).hasSize(arrays + 1).contains(value);
                 // The intermediates are closed; the tape still holds what the backward pass needs.
                 tape.backward(value.sum());
@@ -145,20 +159,23 @@ class LearnedStepSizeTest {
         scale.setRequiresGradient(true);
         NDArray value;
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            value = quantizer.quantizeTrained(shadow, new NDList(scale), GradientEstimator.STE, QuantizationContext.EVALUATION);
+            value = quantizer.quantizeTrained(
+                    shadow, new NDList(scale), GradientEstimator.STE, QuantizationContext.EVALUATION);
             tape.backward(value.sum());
         }
         NDArray compact = scale.reshape(12, 4);
-        assertThat(value.toFloatArray()).containsExactly(
-                quantizer.decode(quantizer.codes(shadow, compact), compact).toFloatArray());
+        assertThat(value.toFloatArray())
+                .containsExactly(quantizer
+                        .decode(quantizer.codes(shadow, compact), compact)
+                        .toFloatArray());
         assertThat(scale.getGradient().abs().sum().getFloat()).isPositive();
     }
 
     @Test
     void refusesToTrainValuesItDoesNotHave() {
         NDArray w = manager.ones(new Shape(2, 2));
-        assertThatThrownBy(() -> k5("mse/tensor").quantizeTrained(w, new NDList(), GradientEstimator.STE,
-                QuantizationContext.EVALUATION))
+        assertThatThrownBy(() -> k5("mse/tensor")
+                        .quantizeTrained(w, new NDList(), GradientEstimator.STE, QuantizationContext.EVALUATION))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("Quantizer 'test@mse/tensor' trains 0 values, got 0; call quantizeTrained only with its"
                         + " trainedValues.");

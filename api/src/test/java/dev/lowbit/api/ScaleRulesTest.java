@@ -36,13 +36,18 @@ class ScaleRulesTest {
     }
 
     private double relativeError(AlphabetQuantizer quantizer) {
-        return gaussian.sub(quantizer.quantize(gaussian)).norm().getFloat() / gaussian.norm().getFloat();
+        return gaussian.sub(quantizer.quantize(gaussian)).norm().getFloat()
+                / gaussian.norm().getFloat();
     }
 
     private double outermostShare(AlphabetQuantizer quantizer) {
         NDArray codes = quantizer.codes(gaussian, quantizer.scale(gaussian));
         int top = quantizer.levels() - 1;
-        return codes.eq(0).logicalOr(codes.eq(top)).toType(DataType.FLOAT32, false).mean().getFloat();
+        return codes.eq(0)
+                .logicalOr(codes.eq(top))
+                .toType(DataType.FLOAT32, false)
+                .mean()
+                .getFloat();
     }
 
     @Test
@@ -54,7 +59,8 @@ class ScaleRulesTest {
     @Test
     void absmaxPutsTheLargestWeightOnTheOutermostLevel() {
         AlphabetQuantizer k17 = quantizer(17, "absmax");
-        assertThat(k17.scale(gaussian).getFloat() * 8).isCloseTo(gaussian.abs().max().getFloat(), Offset.offset(1e-6f));
+        assertThat(k17.scale(gaussian).getFloat() * 8)
+                .isCloseTo(gaussian.abs().max().getFloat(), Offset.offset(1e-6f));
         assertThat(k17.quantize(gaussian).abs().max().getFloat())
                 .isCloseTo(gaussian.abs().max().getFloat(), Offset.offset(1e-6f));
     }
@@ -63,7 +69,8 @@ class ScaleRulesTest {
     void mseHasTheSmallestReconstructionErrorOfTheFixedRulesForEveryK() {
         for (int k : new int[] {3, 5, 9, 17}) {
             double mse = relativeError(quantizer(k, "mse"));
-            assertThat(mse).as("k=%d", k)
+            assertThat(mse)
+                    .as("k=%d", k)
                     .isLessThanOrEqualTo(relativeError(quantizer(k, "absmean")) + 1e-6)
                     .isLessThanOrEqualTo(relativeError(quantizer(k, "absmax")) + 1e-6);
         }
@@ -89,7 +96,8 @@ class ScaleRulesTest {
         AlphabetQuantizer perChannel = quantizer(5, "mse/channel");
         NDArray scale = perChannel.scale(rows);
         assertThat(scale.getShape()).isEqualTo(new Shape(256, 1));
-        assertThat(scale.get(255, 0).getFloat() / scale.get(0, 0).getFloat()).isCloseTo(256f, Offset.offset(256 * 0.1f));
+        assertThat(scale.get(255, 0).getFloat() / scale.get(0, 0).getFloat())
+                .isCloseTo(256f, Offset.offset(256 * 0.1f));
         assertThat(perChannel.scaleCount(new long[] {256, 784})).isEqualTo(256);
         NDArray tensorError = rows.sub(quantizer(5, "mse").quantize(rows)).norm();
         NDArray channelError = rows.sub(perChannel.quantize(rows)).norm();

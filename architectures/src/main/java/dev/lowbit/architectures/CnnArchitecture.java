@@ -45,8 +45,11 @@ public abstract class CnnArchitecture implements Architecture {
 
     @Override
     public String description() {
-        return "CNN: " + Arrays.stream(channels).mapToObj(c -> "conv3x3-" + c + "+BN+pool").collect(Collectors.joining(", "))
-                + (hiddenUnits > 0 ? ", fc-" + hiddenUnits : "") + ", fc-classes";
+        return "CNN: "
+                + Arrays.stream(channels)
+                        .mapToObj(c -> "conv3x3-" + c + "+BN+pool")
+                        .collect(Collectors.joining(", ")) + (hiddenUnits > 0 ? ", fc-" + hiddenUnits : "")
+                + ", fc-classes";
     }
 
     @Override

@@ -42,7 +42,8 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
     public MultiHeadSelfAttention(int dim, int heads, Quantizer quantizer) {
         super(VERSION);
         if (heads < 1 || dim % heads != 0) {
-            throw new IllegalArgumentException("dim must be a multiple of heads >= 1, got dim " + dim + " and heads " + heads);
+            throw new IllegalArgumentException(
+                    "dim must be a multiple of heads >= 1, got dim " + dim + " and heads " + heads);
         }
         this.dim = dim;
         this.heads = heads;
@@ -70,12 +71,15 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
         long tokens = shape.get(1);
         long headDim = dim / heads;
         // (batch, tokens, dim) -> (batch, heads, tokens, headDim); matMul batches over the first two axes.
-        NDArray q = project(query, parameterStore, inputs, training).reshape(batch, tokens, heads, headDim)
+        NDArray q = project(query, parameterStore, inputs, training)
+                .reshape(batch, tokens, heads, headDim)
                 .transpose(0, 2, 1, 3);
         // Keys go straight to (batch, heads, headDim, tokens): K^T without a further transpose.
-        NDArray kT = project(key, parameterStore, inputs, training).reshape(batch, tokens, heads, headDim)
+        NDArray kT = project(key, parameterStore, inputs, training)
+                .reshape(batch, tokens, heads, headDim)
                 .transpose(0, 2, 3, 1);
-        NDArray v = project(value, parameterStore, inputs, training).reshape(batch, tokens, heads, headDim)
+        NDArray v = project(value, parameterStore, inputs, training)
+                .reshape(batch, tokens, heads, headDim)
                 .transpose(0, 2, 1, 3);
         // Not mul(invSqrtHeadDim): DJL wraps a Java number in an array over a Java direct buffer
         // and closes that array at once, but the gradient tape keeps it for backward; when the
@@ -88,8 +92,8 @@ public final class MultiHeadSelfAttention extends AbstractBlock {
         return output.forward(parameterStore, new NDList(mixed), training, params);
     }
 
-    private static NDArray project(QuantizedLinear projection, ParameterStore parameterStore, NDList inputs,
-            boolean training) {
+    private static NDArray project(
+            QuantizedLinear projection, ParameterStore parameterStore, NDList inputs, boolean training) {
         return projection.forward(parameterStore, inputs, training).singletonOrThrow();
     }
 

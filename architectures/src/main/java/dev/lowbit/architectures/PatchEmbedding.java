@@ -49,8 +49,11 @@ public final class PatchEmbedding extends AbstractBlock {
     }
 
     private static Parameter embedding(String name) {
-        return Parameter.builder().setName(name).setType(Parameter.Type.OTHER)
-                .optInitializer(new NormalInitializer(EMBEDDING_STD)).build();
+        return Parameter.builder()
+                .setName(name)
+                .setType(Parameter.Type.OTHER)
+                .optInitializer(new NormalInitializer(EMBEDDING_STD))
+                .build();
     }
 
     @Override
@@ -58,11 +61,14 @@ public final class PatchEmbedding extends AbstractBlock {
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray images = inputs.singletonOrThrow();
         NDManager scope = images.getManager();
-        NDArray grid = projection.forward(parameterStore, inputs, training, params).singletonOrThrow();
+        NDArray grid =
+                projection.forward(parameterStore, inputs, training, params).singletonOrThrow();
         long batch = grid.getShape().get(0);
         // (batch, dim, rows, cols) -> (batch, rows * cols, dim): one token per patch, row-major.
         NDArray patches = grid.reshape(batch, dim, -1).transpose(0, 2, 1);
-        NDArray token = parameterStore.getValue(classToken, images.getDevice(), training).broadcast(batch, 1, dim);
+        NDArray token = parameterStore
+                .getValue(classToken, images.getDevice(), training)
+                .broadcast(batch, 1, dim);
         // Computed from a parameter alone, so it would belong to the parameters' long-lived
         // manager and live for the whole training; the batch owns it instead.
         token.attach(scope);

@@ -58,9 +58,11 @@ public final class TransformerEncoderBlock extends AbstractBlock {
         NDArray x = inputs.singletonOrThrow();
         NDList normed = attentionNorm.forward(parameterStore, inputs, training);
         x = x.add(attention.forward(parameterStore, normed, training).singletonOrThrow());
-        NDList hidden = expand.forward(parameterStore, mlpNorm.forward(parameterStore, new NDList(x), training), training);
+        NDList hidden =
+                expand.forward(parameterStore, mlpNorm.forward(parameterStore, new NDList(x), training), training);
         NDList activated = new NDList(Activation.gelu(hidden.singletonOrThrow()));
-        return new NDList(x.add(contract.forward(parameterStore, activated, training).singletonOrThrow()));
+        return new NDList(
+                x.add(contract.forward(parameterStore, activated, training).singletonOrThrow()));
     }
 
     @Override

@@ -46,8 +46,9 @@ public abstract class VitArchitecture implements Architecture {
      */
     protected VitArchitecture(String id, int dim, int depth, int heads, int mlpDim) {
         if (dim < 1 || depth < 1 || heads < 1 || mlpDim < 1 || dim % heads != 0) {
-            throw new IllegalArgumentException("dim, depth, heads and mlpDim must be >= 1 and dim a multiple of heads, got "
-                    + dim + ", " + depth + ", " + heads + ", " + mlpDim);
+            throw new IllegalArgumentException(
+                    "dim, depth, heads and mlpDim must be >= 1 and dim a multiple of heads, got " + dim + ", " + depth
+                            + ", " + heads + ", " + mlpDim);
         }
         this.id = PersistedIds.requireValid(id);
         this.dim = dim;
@@ -69,10 +70,13 @@ public abstract class VitArchitecture implements Architecture {
 
     @Override
     public Block build(Shape inputShape, int classes, Quantizer quantizer, LayerPolicy policy) {
-        if (inputShape.dimension() != 3 || inputShape.get(1) != inputShape.get(2) || inputShape.get(1) % GRID != 0
+        if (inputShape.dimension() != 3
+                || inputShape.get(1) != inputShape.get(2)
+                || inputShape.get(1) % GRID != 0
                 || inputShape.get(1) < GRID) {
-            throw new IllegalArgumentException(id + " needs square (channels, height, width) input with height and width"
-                    + " divisible by " + GRID + " (a " + GRID + "x" + GRID + " grid of patches), got " + inputShape);
+            throw new IllegalArgumentException(
+                    id + " needs square (channels, height, width) input with height and width" + " divisible by " + GRID
+                            + " (a " + GRID + "x" + GRID + " grid of patches), got " + inputShape);
         }
         int patch = (int) (inputShape.get(1) / GRID);
         SequentialBlock net = new SequentialBlock().add(new PatchEmbedding(dim, patch, policy.first(quantizer)));

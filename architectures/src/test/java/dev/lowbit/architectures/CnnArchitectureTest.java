@@ -62,8 +62,16 @@ class CnnArchitectureTest {
         @Override
         protected long documentedParameters() {
             // 28 -> 14 -> 7 -> 3 after three poolings: 128 x 3 x 3 features.
-            return conv(1, 32) + batchNorm(32) + conv(32, 64) + batchNorm(64) + conv(64, 128) + batchNorm(128)
-                    + 128L * 3 * 3 * 512 + 512 + 512L * 10 + 10;
+            return conv(1, 32)
+                    + batchNorm(32)
+                    + conv(32, 64)
+                    + batchNorm(64)
+                    + conv(64, 128)
+                    + batchNorm(128)
+                    + 128L * 3 * 3 * 512
+                    + 512
+                    + 512L * 10
+                    + 10;
         }
 
         @Override

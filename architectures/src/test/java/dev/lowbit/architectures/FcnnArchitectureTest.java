@@ -13,8 +13,10 @@ class FcnnArchitectureTest {
 
     @Test
     void serviceLoaderFindsEveryBuiltInArchitecture() {
-        assertThat(ServiceLoader.load(Architecture.class).stream().map(p -> p.get().id()))
-                .containsExactlyInAnyOrder("fcnn-small", "fcnn-large", "cnn-small", "cnn-large", "vit-small", "vit-large");
+        assertThat(ServiceLoader.load(Architecture.class).stream()
+                        .map(p -> p.get().id()))
+                .containsExactlyInAnyOrder(
+                        "fcnn-small", "fcnn-large", "cnn-small", "cnn-large", "vit-small", "vit-large");
     }
 
     @Nested

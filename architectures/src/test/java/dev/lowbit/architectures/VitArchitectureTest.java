@@ -14,10 +14,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import dev.lowbit.format.packing.MemoryAccounting;
-import dev.lowbit.format.result.MemoryRecord;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
+import dev.lowbit.format.packing.MemoryAccounting;
+import dev.lowbit.format.result.MemoryRecord;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -32,8 +32,10 @@ class VitArchitectureTest {
 
     @Test
     void serviceLoaderFindsBothVitSizesWithTheirSizesInTheDescription() {
-        assertThat(ServiceLoader.load(Architecture.class).stream().map(ServiceLoader.Provider::get)
-                .filter(a -> a.id().startsWith("vit-")).map(a -> a.id() + ": " + a.description()))
+        assertThat(ServiceLoader.load(Architecture.class).stream()
+                        .map(ServiceLoader.Provider::get)
+                        .filter(a -> a.id().startsWith("vit-"))
+                        .map(a -> a.id() + ": " + a.description()))
                 .containsExactlyInAnyOrder(
                         "vit-small: ViT: 4x4 patches, dim 48, depth 3, heads 3, mlp 96, pre-norm, class token",
                         "vit-large: ViT: 4x4 patches, dim 128, depth 6, heads 4, mlp 256, pre-norm, class token");
@@ -44,22 +46,28 @@ class VitArchitectureTest {
     void producesOneLogitPerClassForEachImage(String id, int channels, int size) {
         Shape example = new Shape(channels, size, size);
         try (NDManager manager = NDManager.newBaseManager()) {
-            Block net = VitFixtures.initialised(VitFixtures.byId(id), example, VitFixtures.ternary(), LayerPolicy.ALL,
-                    manager, 3);
-            NDArray logits = net.forward(new ParameterStore(manager, false),
-                    new NDList(manager.randomNormal(new Shape(3).addAll(example))), false).singletonOrThrow();
+            Block net = VitFixtures.initialised(
+                    VitFixtures.byId(id), example, VitFixtures.ternary(), LayerPolicy.ALL, manager, 3);
+            NDArray logits = net.forward(
+                            new ParameterStore(manager, false),
+                            new NDList(manager.randomNormal(new Shape(3).addAll(example))),
+                            false)
+                    .singletonOrThrow();
 
             assertThat(logits.getShape()).isEqualTo(new Shape(3, 10));
-            assertThat(net.getOutputShapes(new Shape[] {new Shape(3).addAll(example)})).containsExactly(new Shape(3, 10));
-            assertThat(logits.isInfinite().any().getBoolean() || logits.isNaN().any().getBoolean()).isFalse();
+            assertThat(net.getOutputShapes(new Shape[] {new Shape(3).addAll(example)}))
+                    .containsExactly(new Shape(3, 10));
+            assertThat(logits.isInfinite().any().getBoolean()
+                            || logits.isNaN().any().getBoolean())
+                    .isFalse();
         }
     }
 
     @Test
     void savedParametersRestoreTheSameLogits() throws IOException, MalformedModelException {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Block trained = VitFixtures.initialised(new VitSmallArchitecture(), CIFAR, VitFixtures.ternary(),
-                    LayerPolicy.ALL, manager, 2);
+            Block trained = VitFixtures.initialised(
+                    new VitSmallArchitecture(), CIFAR, VitFixtures.ternary(), LayerPolicy.ALL, manager, 2);
             ByteArrayOutputStream saved = new ByteArrayOutputStream();
             trained.saveParameters(new DataOutputStream(saved));
             Engine.getInstance().setRandomSeed(7);
@@ -69,8 +77,10 @@ class VitArchitectureTest {
             NDList images = new NDList(manager.randomNormal(new Shape(2, 3, 32, 32)));
             ParameterStore parameters = new ParameterStore(manager, false);
 
-            assertThat(restored.forward(parameters, images, false).singletonOrThrow()
-                    .allClose(trained.forward(parameters, images, false).singletonOrThrow(), 1e-6, 1e-6, false)).isTrue();
+            assertThat(restored.forward(parameters, images, false)
+                            .singletonOrThrow()
+                            .allClose(trained.forward(parameters, images, false).singletonOrThrow(), 1e-6, 1e-6, false))
+                    .isTrue();
         }
     }
 
@@ -78,11 +88,13 @@ class VitArchitectureTest {
     void rejectsAnImageThatDoesNotSplitIntoAFourByFourGrid() {
         assertThatThrownBy(() -> new VitSmallArchitecture().build(new Shape(1, 30, 30), 10, VitFixtures.ternary()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("vit-small needs square (channels, height, width) input with height and width divisible by 4"
-                        + " (a 4x4 grid of patches), got (1, 30, 30)");
+                .hasMessage(
+                        "vit-small needs square (channels, height, width) input with height and width divisible by 4"
+                                + " (a 4x4 grid of patches), got (1, 30, 30)");
         assertThatThrownBy(() -> new VitLargeArchitecture().build(new Shape(3, 32, 28), 10, VitFixtures.ternary()))
-                .hasMessage("vit-large needs square (channels, height, width) input with height and width divisible by 4"
-                        + " (a 4x4 grid of patches), got (3, 32, 28)");
+                .hasMessage(
+                        "vit-large needs square (channels, height, width) input with height and width divisible by 4"
+                                + " (a 4x4 grid of patches), got (3, 32, 28)");
     }
 
     @Test
@@ -102,7 +114,8 @@ class VitArchitectureTest {
 
     private static void assertCounts(Architecture architecture, Shape example, long parameters, long quantized) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Block net = VitFixtures.initialised(architecture, example, VitFixtures.ternary(), LayerPolicy.ALL, manager, 1);
+            Block net =
+                    VitFixtures.initialised(architecture, example, VitFixtures.ternary(), LayerPolicy.ALL, manager, 1);
             MemoryRecord memory = MemoryAccounting.of(net);
 
             assertThat(memory.parameters()).as("parameters").isEqualTo(parameters);

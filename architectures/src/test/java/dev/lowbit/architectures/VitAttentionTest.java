@@ -14,8 +14,8 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
-import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.nn.QuantizedLinear;
+import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,8 +36,10 @@ class VitAttentionTest {
                 NDArray source = from.get(i).getArray();
                 boolean weight = from.get(i).getType() == Parameter.Type.WEIGHT;
                 // Initialisers rather than in-place writes: PyTorch warns when a parameter is set in place.
-                twin.getParameters().get(i).getValue().setInitializer((m, s, t) ->
-                        owned(weight ? ternary.quantize(source) : source, m));
+                twin.getParameters()
+                        .get(i)
+                        .getValue()
+                        .setInitializer((m, s, t) -> owned(weight ? ternary.quantize(source) : source, m));
                 shadow.getParameters().get(i).getValue().setInitializer((m, s, t) -> owned(source, m));
             }
             twin.initialize(manager, DataType.FLOAT32, TOKENS);
@@ -45,9 +47,11 @@ class VitAttentionTest {
             NDArray x = manager.randomNormal(TOKENS);
 
             NDArray actual = forward(quantized, x, manager);
-            assertThat(actual.allClose(forward(twin, x, manager), 1e-5, 1e-5, false)).isTrue();
+            assertThat(actual.allClose(forward(twin, x, manager), 1e-5, 1e-5, false))
+                    .isTrue();
             // The quantizer did change the result: the shadow weights alone give another output.
-            assertThat(actual.allClose(forward(shadow, x, manager), 1e-2, 1e-2, false)).isFalse();
+            assertThat(actual.allClose(forward(shadow, x, manager), 1e-2, 1e-2, false))
+                    .isFalse();
         }
     }
 
@@ -64,12 +68,14 @@ class VitAttentionTest {
             NDList heads = new NDList();
             for (int h = 0; h < 3; h++) {
                 String slice = ":, :, " + 16 * h + ":" + 16 * (h + 1);
-                NDArray scores = q.get(slice).matMul(k.get(slice).transpose(0, 2, 1)).div(Math.sqrt(16));
+                NDArray scores =
+                        q.get(slice).matMul(k.get(slice).transpose(0, 2, 1)).div(Math.sqrt(16));
                 heads.add(scores.softmax(2).matMul(v.get(slice)));
             }
             NDArray expected = byHand(NDArrays.concat(heads, 2), p.get(3), ternary);
 
-            assertThat(forward(attention, x, manager).allClose(expected, 1e-5, 1e-5, false)).isTrue();
+            assertThat(forward(attention, x, manager).allClose(expected, 1e-5, 1e-5, false))
+                    .isTrue();
         }
     }
 
@@ -79,9 +85,11 @@ class VitAttentionTest {
             LayerNorm norm = TransformerEncoderBlock.tokenNorm();
             norm.initialize(manager, DataType.FLOAT32, TOKENS);
             // Every token with its own offset and spread, so a norm over the wrong axes shows.
-            NDArray x = manager.randomNormal(TOKENS).mul(manager.arange(1f, 35f).reshape(2, 17, 1))
+            NDArray x = manager.randomNormal(TOKENS)
+                    .mul(manager.arange(1f, 35f).reshape(2, 17, 1))
                     .add(manager.arange(34f).reshape(2, 17, 1));
-            NDArray y = norm.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
+            NDArray y = norm.forward(new ParameterStore(manager, false), new NDList(x), false)
+                    .singletonOrThrow();
 
             NDArray mean = x.mean(new int[] {2}, true);
             NDArray variance = x.sub(mean).square().mean(new int[] {2}, true);
@@ -105,8 +113,9 @@ class VitAttentionTest {
                 differing++;
             }
         }
-        assertThat(differing).as("gradients changed by a garbage collection, e.g. %s instead of %s",
-                collected[0], undisturbed[0]).isZero();
+        assertThat(differing)
+                .as("gradients changed by a garbage collection, e.g. %s instead of %s", collected[0], undisturbed[0])
+                .isZero();
     }
 
     private static float[] queryAndKeyGradients(boolean collectGarbageBeforeBackward) {
@@ -117,7 +126,8 @@ class VitAttentionTest {
                     GradientCollector tape = Engine.getInstance().newGradientCollector()) {
                 NDArray input = x.duplicate();
                 input.attach(batch);
-                NDArray y = attention.forward(new ParameterStore(manager, false), new NDList(input), true)
+                NDArray y = attention
+                        .forward(new ParameterStore(manager, false), new NDList(input), true)
                         .singletonOrThrow();
                 if (collectGarbageBeforeBackward) {
                     collectGarbage();
@@ -125,8 +135,10 @@ class VitAttentionTest {
                 tape.backward(y.square().sum());
             }
             List<QuantizedLinear> projections = attention.projections();
-            NDArray query = projections.get(0).quantizedWeight().weight().getArray().getGradient();
-            NDArray key = projections.get(1).quantizedWeight().weight().getArray().getGradient();
+            NDArray query =
+                    projections.get(0).quantizedWeight().weight().getArray().getGradient();
+            NDArray key =
+                    projections.get(1).quantizedWeight().weight().getArray().getGradient();
             return query.concat(key).toFloatArray();
         }
     }
@@ -158,11 +170,14 @@ class VitAttentionTest {
     /** {@code x Q(W)^T + b}, from the layer's stored shadow weight and bias. */
     private static NDArray byHand(NDArray x, QuantizedLinear linear, Quantizer quantizer) {
         NDArray weight = quantizer.quantize(linear.quantizedWeight().weight().getArray());
-        return x.matMul(weight.transpose()).add(linear.getParameters().get("bias").getArray());
+        return x.matMul(weight.transpose())
+                .add(linear.getParameters().get("bias").getArray());
     }
 
     private static NDArray forward(MultiHeadSelfAttention attention, NDArray x, NDManager manager) {
-        return attention.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
+        return attention
+                .forward(new ParameterStore(manager, false), new NDList(x), false)
+                .singletonOrThrow();
     }
 
     private static NDArray owned(NDArray array, NDManager manager) {

@@ -34,8 +34,13 @@ final class VitFixtures {
     }
 
     /** The architecture built for 10 classes and initialised (seeded) for batches of {@code batch}. */
-    static Block initialised(Architecture architecture, Shape example, Quantizer quantizer, LayerPolicy policy,
-            NDManager manager, int batch) {
+    static Block initialised(
+            Architecture architecture,
+            Shape example,
+            Quantizer quantizer,
+            LayerPolicy policy,
+            NDManager manager,
+            int batch) {
         Engine.getInstance().setRandomSeed(42);
         Block net = architecture.build(example, 10, quantizer, policy);
         net.initialize(manager, DataType.FLOAT32, new Shape(batch).addAll(example));

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.format.result.MemoryRecord;
 import dev.lowbit.format.result.TensorMemory;
-import dev.lowbit.api.spi.LayerPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -37,7 +37,8 @@ class VitMemoryAccountingTest {
         MemoryRecord memory = memory(LayerPolicy.FP32_FIRST_LAST);
 
         assertThat(quantizedTensors(memory)).containsExactlyElementsOf(blockMatrices());
-        assertThat(fp32Tensors(memory)).contains(PATCH_KERNEL, CLASSIFIER)
+        assertThat(fp32Tensors(memory))
+                .contains(PATCH_KERNEL, CLASSIFIER)
                 .filteredOn(t -> !t.equals(PATCH_KERNEL) && !t.equals(CLASSIFIER))
                 .allMatch(VitMemoryAccountingTest::neverQuantized);
         assertThat(memory.quantizedWeights()).isEqualTo(3 * 18_432);
@@ -61,14 +62,17 @@ class VitMemoryAccountingTest {
     /** Biases, layer norms, the class token and the position embeddings. */
     private static boolean neverQuantized(String tensor) {
         String name = tensor.substring(0, tensor.indexOf(' '));
-        return name.endsWith("_bias") || name.endsWith("_gamma") || name.endsWith("_beta")
-                || name.endsWith("_classToken") || name.endsWith("_positionEmbedding");
+        return name.endsWith("_bias")
+                || name.endsWith("_gamma")
+                || name.endsWith("_beta")
+                || name.endsWith("_classToken")
+                || name.endsWith("_positionEmbedding");
     }
 
     private static MemoryRecord memory(LayerPolicy policy) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Block net = VitFixtures.initialised(new VitSmallArchitecture(), VitFixtures.FASHION_MNIST,
-                    VitFixtures.ternary(), policy, manager, 1);
+            Block net = VitFixtures.initialised(
+                    new VitSmallArchitecture(), VitFixtures.FASHION_MNIST, VitFixtures.ternary(), policy, manager, 1);
             return MemoryAccounting.of(net);
         }
     }
@@ -82,8 +86,10 @@ class VitMemoryAccountingTest {
     }
 
     private static List<String> describe(MemoryRecord memory, boolean quantized) {
-        return memory.tensors().stream().filter(t -> t.quantized() == quantized)
-                .map(VitMemoryAccountingTest::describe).collect(Collectors.toList());
+        return memory.tensors().stream()
+                .filter(t -> t.quantized() == quantized)
+                .map(VitMemoryAccountingTest::describe)
+                .collect(Collectors.toList());
     }
 
     private static String describe(TensorMemory tensor) {

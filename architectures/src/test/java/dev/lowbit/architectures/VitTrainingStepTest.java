@@ -26,8 +26,13 @@ class VitTrainingStepTest {
     @CsvSource({"vit-small, 20", "vit-large, 38"})
     void everyQuantizedWeightAndBothEmbeddingsGetAGradientFromOneTernaryStep(String id, int quantizedTensors) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Block net = VitFixtures.initialised(VitFixtures.byId(id), VitFixtures.FASHION_MNIST, VitFixtures.ternary(),
-                    LayerPolicy.ALL, manager, 4);
+            Block net = VitFixtures.initialised(
+                    VitFixtures.byId(id),
+                    VitFixtures.FASHION_MNIST,
+                    VitFixtures.ternary(),
+                    LayerPolicy.ALL,
+                    manager,
+                    4);
             NDArray images = manager.randomNormal(new Shape(4, 1, 28, 28));
             NDArray labels = manager.create(new float[] {0, 3, 7, 9});
 
@@ -41,7 +46,9 @@ class VitTrainingStepTest {
             assertThat(quantized).hasSize(quantizedTensors);
             for (QuantizedBlock block : quantized) {
                 NDArray gradient = block.quantizedWeight().weight().getArray().getGradient();
-                assertThat(gradient.abs().sum().getFloat()).as("gradient of %s", block).isPositive();
+                assertThat(gradient.abs().sum().getFloat())
+                        .as("gradient of %s", block)
+                        .isPositive();
             }
             assertThat(gradientNorm(net, "classToken")).isPositive();
             assertThat(gradientNorm(net, "positionEmbedding")).isPositive();
@@ -52,8 +59,13 @@ class VitTrainingStepTest {
     @CsvSource({"vit-small", "vit-large"})
     void aTrainingStepLeavesNoArrayInTheParametersManager(String id) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Block net = VitFixtures.initialised(VitFixtures.byId(id), VitFixtures.FASHION_MNIST, VitFixtures.ternary(),
-                    LayerPolicy.ALL, manager, 4);
+            Block net = VitFixtures.initialised(
+                    VitFixtures.byId(id),
+                    VitFixtures.FASHION_MNIST,
+                    VitFixtures.ternary(),
+                    LayerPolicy.ALL,
+                    manager,
+                    4);
             ParameterStore parameters = new ParameterStore(manager, false);
             int before = manager.getManagedArrays().size();
             // Like the trainer: everything a batch creates should die with the batch's manager.
@@ -70,7 +82,9 @@ class VitTrainingStepTest {
 
     private static float gradientNorm(Block net, String suffix) {
         Pair<String, Parameter> found = net.getParameters().stream()
-                .filter(p -> p.getKey().endsWith("_" + suffix)).findFirst().orElseThrow();
+                .filter(p -> p.getKey().endsWith("_" + suffix))
+                .findFirst()
+                .orElseThrow();
         return found.getValue().getArray().getGradient().abs().sum().getFloat();
     }
 }

@@ -35,8 +35,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=2",
-        "-Dai.djl.pytorch.num_interop_threads=1"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "-Dai.djl.offline=true",
+            "-Dai.djl.pytorch.num_threads=2",
+            "-Dai.djl.pytorch.num_interop_threads=1"
+        })
 public class QuantizerBenchmark {
 
     /** A weight tensor: a linear layer's {@code out x in} or a conv kernel's {@code Cout x Cin x k x k}. */
@@ -63,15 +68,18 @@ public class QuantizerBenchmark {
         }
         Shape s = new Shape(sizes);
         long fanIn = s.size() / sizes[0];
-        weights = manager.randomNormal(0, (float) Math.sqrt(2.0 / fanIn), s,
-                ai.djl.ndarray.types.DataType.FLOAT32);
+        weights = manager.randomNormal(0, (float) Math.sqrt(2.0 / fanIn), s, ai.djl.ndarray.types.DataType.FLOAT32);
         weights.setRequiresGradient(true);
         upstream = manager.randomNormal(s);
         String id = quantizer.contains("@") ? quantizer.substring(0, quantizer.indexOf('@')) : quantizer;
-        Quantizer found = ServiceLoader.load(Quantizer.class).stream().map(ServiceLoader.Provider::get)
-                .filter(candidate -> candidate.id().equals(id)).findFirst()
+        Quantizer found = ServiceLoader.load(Quantizer.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(candidate -> candidate.id().equals(id))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("No quantizer '" + id + "'"));
-        q = quantizer.contains("@") ? found.withScaleRule(ScaleRules.parse(quantizer.substring(quantizer.indexOf('@') + 1))) : found;
+        q = quantizer.contains("@")
+                ? found.withScaleRule(ScaleRules.parse(quantizer.substring(quantizer.indexOf('@') + 1)))
+                : found;
     }
 
     @TearDown(Level.Trial)

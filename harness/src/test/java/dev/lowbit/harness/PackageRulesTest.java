@@ -30,20 +30,26 @@ class PackageRulesTest {
 
     @BeforeAll
     static void importEveryModule() throws IOException {
-        Path testkit = Path.of("..", "testkit", "target", "classes").toAbsolutePath().normalize();
-        assertThat(testkit).as("testkit's classes; build it first: mvn package -pl testkit -am").isDirectory();
+        Path testkit =
+                Path.of("..", "testkit", "target", "classes").toAbsolutePath().normalize();
+        assertThat(testkit)
+                .as("testkit's classes; build it first: mvn package -pl testkit -am")
+                .isDirectory();
         List<Location> locations = new ArrayList<>(Locations.ofPackage("dev.lowbit"));
         locations.add(Location.of(testkit));
         locations.add(Location.of(new JarFile(ExamplePlugin.jar().toFile())));
-        lowbit = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        lowbit = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importLocations(locations);
     }
 
     @Test
     void theModulesAreAllThere() {
-        for (String module : List.of("api", "format", "testkit", "quantizers", "architectures", "reports", "harness",
-                "example")) {
-            assertThat(lowbit.containPackage("dev.lowbit." + module)).as("classes of dev.lowbit.%s", module).isTrue();
+        for (String module :
+                List.of("api", "format", "testkit", "quantizers", "architectures", "reports", "harness", "example")) {
+            assertThat(lowbit.containPackage("dev.lowbit." + module))
+                    .as("classes of dev.lowbit.%s", module)
+                    .isTrue();
         }
     }
 
@@ -54,9 +60,17 @@ class PackageRulesTest {
 
     @Test
     void thePluginApiDependsOnNoOtherModule() {
-        noClasses().that().resideInAPackage("dev.lowbit.api..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.lowbit.format..", "dev.lowbit.harness..",
-                        "dev.lowbit.reports..", "dev.lowbit.testkit..", "dev.lowbit.quantizers..",
+        noClasses()
+                .that()
+                .resideInAPackage("dev.lowbit.api..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.lowbit.format..",
+                        "dev.lowbit.harness..",
+                        "dev.lowbit.reports..",
+                        "dev.lowbit.testkit..",
+                        "dev.lowbit.quantizers..",
                         "dev.lowbit.architectures..")
                 .because("lowbit-api is what a plugin compiles against: the SPI and what a plugin needs, nothing else")
                 .check(lowbit);
@@ -64,8 +78,12 @@ class PackageRulesTest {
 
     @Test
     void theFileFormatAndTheStoredRecordsNeedNoPluginApi() {
-        noClasses().that().resideInAnyPackage("dev.lowbit.format.lbw..", "dev.lowbit.format.result..")
-                .should().dependOnClassesThat().resideInAPackage("dev.lowbit.api..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.lowbit.format.lbw..", "dev.lowbit.format.result..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.lowbit.api..")
                 .because("a .lbw file and a stored run are read without any quantizer (only format.packing bridges"
                         + " a DJL model and its packed form)")
                 .check(lowbit);
@@ -73,8 +91,12 @@ class PackageRulesTest {
 
     @Test
     void theExamplePluginUsesNoInternals() {
-        noClasses().that().resideInAPackage("dev.lowbit.example..")
-                .should().dependOnClassesThat().resideInAPackage("dev.lowbit.api.internal..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.lowbit.example..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.lowbit.api.internal..")
                 .because("dev.lowbit.api.internal is not api: it may change without notice")
                 .check(lowbit);
     }

@@ -48,7 +48,9 @@ class LeNet5ArchitectureTest extends ArchitectureContract {
 
     @Test
     void isRegisteredForServiceLoader() {
-        assertThat(ServiceLoader.load(Architecture.class).stream().map(p -> p.get().id())).containsExactly("lenet-5");
+        assertThat(ServiceLoader.load(Architecture.class).stream()
+                        .map(p -> p.get().id()))
+                .containsExactly("lenet-5");
     }
 
     @Test

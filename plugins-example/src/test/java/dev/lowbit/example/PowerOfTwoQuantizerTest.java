@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.lowbit.format.lbw.RadixPacking;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.format.lbw.RadixPacking;
 import dev.lowbit.testkit.QuantizerContract;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Nested;
@@ -19,7 +19,8 @@ class PowerOfTwoQuantizerTest {
 
     @Test
     void isRegisteredForServiceLoader() {
-        assertThat(ServiceLoader.load(Quantizer.class).stream().map(p -> p.get().id())).containsExactly("pow2");
+        assertThat(ServiceLoader.load(Quantizer.class).stream().map(p -> p.get().id()))
+                .containsExactly("pow2");
     }
 
     @Test

@@ -13,12 +13,15 @@ import dev.lowbit.api.spi.QuantizationContext;
  */
 public final class BinaryConnectStochasticQuantizer extends BinaryConnectQuantizer {
 
-    private final StochasticRounding rounding = new StochasticRounding(alphabet().orElseThrow());
+    private final StochasticRounding rounding =
+            new StochasticRounding(alphabet().orElseThrow());
 
     /** The registered {@code binaryconnect-stochastic}, as {@link java.util.ServiceLoader} creates it. */
     public BinaryConnectStochasticQuantizer() {
-        super("binaryconnect-stochastic", "stochastic BinaryConnect: +s with probability clip((W/s + 1)/2, 0, 1)"
-                + " while training, nearest in evaluation (Courbariaux et al. 2015, arXiv:1511.00363)");
+        super(
+                "binaryconnect-stochastic",
+                "stochastic BinaryConnect: +s with probability clip((W/s + 1)/2, 0, 1)"
+                        + " while training, nearest in evaluation (Courbariaux et al. 2015, arXiv:1511.00363)");
     }
 
     @Override

@@ -18,8 +18,12 @@ public final class BitNetB158Quantizer extends AlphabetQuantizer {
 
     /** The registered {@code bitnet-b1.58}, as {@link java.util.ServiceLoader} creates it. */
     public BitNetB158Quantizer() {
-        super("bitnet-b1.58", "BitNet b1.58: ternary at s = mean|W|, int8 per-token activations (Ma et al. 2024,"
-                + " arXiv:2402.17764)", Alphabet.symmetricWithZero(3), ScaleRules.parse("absmean/tensor"));
+        super(
+                "bitnet-b1.58",
+                "BitNet b1.58: ternary at s = mean|W|, int8 per-token activations (Ma et al. 2024,"
+                        + " arXiv:2402.17764)",
+                Alphabet.symmetricWithZero(3),
+                ScaleRules.parse("absmean/tensor"));
     }
 
     @Override

@@ -80,8 +80,9 @@ public abstract class IntActivationQuantizer implements ActivationQuantizer {
         return switch (options) {
             case "", "@absmax", "@absmax/token" -> perToken ? this : withPerToken(true);
             case "@absmax/tensor" -> perToken ? withPerToken(false) : this;
-            default -> throw new IllegalArgumentException("Activation quantizer '" + id + "' takes '@absmax/token'"
-                    + " (the default) or '@absmax/tensor', got '" + options + "'; e.g. " + id + "@absmax/tensor.");
+            default ->
+                throw new IllegalArgumentException("Activation quantizer '" + id + "' takes '@absmax/token'"
+                        + " (the default) or '@absmax/tensor', got '" + options + "'; e.g. " + id + "@absmax/tensor.");
         };
     }
 

@@ -24,8 +24,10 @@ public final class LevelsQuantizerFactory implements QuantizerFactory {
     @Override
     public Quantizer create(String parameters) {
         Alphabet alphabet = Alphabet.parse(parameters);
-        return new AlphabetQuantizer("levels:" + alphabet.toSpec(),
-                alphabet.levels() + " levels " + alphabet + (alphabet.hasZero() ? "" : ", no zero"), alphabet,
+        return new AlphabetQuantizer(
+                "levels:" + alphabet.toSpec(),
+                alphabet.levels() + " levels " + alphabet + (alphabet.hasZero() ? "" : ", no zero"),
+                alphabet,
                 dev.lowbit.api.scale.ScaleRules.DEFAULT);
     }
 }

@@ -77,7 +77,9 @@ public final class LsqActivationQuantizer extends BitCountActivationQuantizer {
     /** {@code (2 x / s + 1) / (2^K - 1)}: the levels -Qn and Qp at -1 and +1. */
     @Override
     public NDArray normalized(NDArray input, NDArray scale) {
-        return input.div(scale).muli(EngineScalars.of(2)).addi(EngineScalars.of(1))
+        return input.div(scale)
+                .muli(EngineScalars.of(2))
+                .addi(EngineScalars.of(1))
                 .divi(EngineScalars.of(2 * largest + 1));
     }
 
@@ -91,18 +93,21 @@ public final class LsqActivationQuantizer extends BitCountActivationQuantizer {
      * The value is {@code quantize(x, s)} bit for bit. Owned by the input's manager.
      */
     @Override
-    public NDArray quantizeTrained(NDArray input, NDList trained, GradientEstimator estimator,
-            QuantizationContext context) {
+    public NDArray quantizeTrained(
+            NDArray input, NDList trained, GradientEstimator estimator, QuantizationContext context) {
         NDManager scope = input.getManager();
         NDArray step = trained.get(0);
         NDArray x = Tape.detached(input, scope);
         NDArray stepValue = Tape.detached(step, scope);
-        NDArray gradientScaled = scope.create((float) (1 / Math.sqrt((double) input.size() * largest))).mul(step);
-        NDArray scale = Tape.zeroWithGradient(gradientScaled, Tape.detached(gradientScaled, scope)).add(stepValue);
+        NDArray gradientScaled = scope.create((float) (1 / Math.sqrt((double) input.size() * largest)))
+                .mul(step);
+        NDArray scale = Tape.zeroWithGradient(gradientScaled, Tape.detached(gradientScaled, scope))
+                .add(stepValue);
         NDArray ratio = input.div(scale);
         NDArray clipped = ratio.clip(-largest - 1, largest);
         NDArray rounded = levels.snapOverwriting(x.div(stepValue));
-        return rounded.add(Tape.zeroWithGradient(clipped, Tape.detached(clipped, scope))).mul(scale);
+        return rounded.add(Tape.zeroWithGradient(clipped, Tape.detached(clipped, scope)))
+                .mul(scale);
     }
 
     @Override

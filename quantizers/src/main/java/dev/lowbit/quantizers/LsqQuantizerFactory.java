@@ -28,8 +28,11 @@ public final class LsqQuantizerFactory implements QuantizerFactory {
     @Override
     public Quantizer create(String parameters) {
         int bits = Bits.parse("lsq", parameters, 2, 8, "lsq:4");
-        return new AlphabetQuantizer("lsq:" + bits, "LSQ " + bits + "-bit weights: integers " + signedLevels(bits)
-                + " times a trained step (Esser et al. 2020, arXiv:1902.08153)", signedLevels(bits),
+        return new AlphabetQuantizer(
+                "lsq:" + bits,
+                "LSQ " + bits + "-bit weights: integers " + signedLevels(bits)
+                        + " times a trained step (Esser et al. 2020, arXiv:1902.08153)",
+                signedLevels(bits),
                 ScaleRules.parse("learned/tensor"));
     }
 

@@ -28,6 +28,7 @@ public final class PactActivationQuantizer extends BitCountActivationQuantizer {
 
     /** PACT's initial clip. */
     public static final float INITIAL_CLIP = 10f;
+
     private static final GradientEstimator CLIPPED = new ClippedEstimator();
 
     /** 2^K - 1. */
@@ -53,7 +54,6 @@ public final class PactActivationQuantizer extends BitCountActivationQuantizer {
     protected ActivationQuantizer withBits(int otherBits) {
         return new PactActivationQuantizer(otherBits);
     }
-
 
     @Override
     public GradientEstimator estimator() {
@@ -96,8 +96,8 @@ public final class PactActivationQuantizer extends BitCountActivationQuantizer {
      * for bit. Owned by the input's manager.
      */
     @Override
-    public NDArray quantizeTrained(NDArray input, NDList trained, GradientEstimator estimator,
-            QuantizationContext context) {
+    public NDArray quantizeTrained(
+            NDArray input, NDList trained, GradientEstimator estimator, QuantizationContext context) {
         NDManager scope = input.getManager();
         NDArray clip = trained.get(0);
         NDArray x = Tape.detached(input, scope);

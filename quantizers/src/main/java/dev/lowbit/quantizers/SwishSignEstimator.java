@@ -33,7 +33,8 @@ public final class SwishSignEstimator implements GradientEstimator {
                 NDArray half = scaled.mul(EngineScalars.of(0.5));
                 NDArray tanh = half.tanh();
                 NDArray denominator = scaled.cosh().addi(EngineScalars.of(1));
-                NDArray numerator = scaled.mul(tanh).negi().addi(EngineScalars.of(2)).muli(EngineScalars.of(BETA))) {
+                NDArray numerator =
+                        scaled.mul(tanh).negi().addi(EngineScalars.of(2)).muli(EngineScalars.of(BETA))) {
             return numerator.div(denominator);
         }
     }

@@ -1,9 +1,9 @@
 package dev.lowbit.quantizers;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.lowbit.api.internal.engine.EngineScalars;
@@ -36,6 +36,7 @@ public final class TtqQuantizer implements LearnedQuantizer {
 
     /** The paper's threshold factor t: delta = t max |W|. */
     public static final double THRESHOLD_RATIO = 0.05;
+
     private static final double MIN_MAGNITUDE = 1e-8;
     private static final Alphabet TERNARY = Alphabet.symmetricWithZero(3);
     private static final Shape SCALAR = new Shape(1);
@@ -92,8 +93,8 @@ public final class TtqQuantizer implements LearnedQuantizer {
         try (Regions regions = new Regions(weights);
                 NDArray magnitude = weights.abs();
                 NDArray fallback = magnitude.mean()) {
-            return new NDList(meanOver(magnitude, regions.positive, fallback),
-                    meanOver(magnitude, regions.negative, fallback));
+            return new NDList(
+                    meanOver(magnitude, regions.positive, fallback), meanOver(magnitude, regions.negative, fallback));
         }
     }
 
@@ -118,8 +119,8 @@ public final class TtqQuantizer implements LearnedQuantizer {
      * attach to its batch's.
      */
     @Override
-    public NDArray quantizeTrained(NDArray shadow, NDList trained, GradientEstimator estimator,
-            QuantizationContext context) {
+    public NDArray quantizeTrained(
+            NDArray shadow, NDList trained, GradientEstimator estimator, QuantizationContext context) {
         NDArray wp = trained.get(0);
         NDArray wn = trained.get(1);
         NDManager owner = shadow.getManager();

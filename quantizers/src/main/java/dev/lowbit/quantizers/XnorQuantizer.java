@@ -17,8 +17,8 @@ import java.util.Optional;
  */
 public final class XnorQuantizer implements Quantizer {
 
-    private final AlphabetQuantizer binary = new AlphabetQuantizer("xnor", "", Alphabet.of(-1, 1),
-            ScaleRules.parse("absmean/channel"));
+    private final AlphabetQuantizer binary =
+            new AlphabetQuantizer("xnor", "", Alphabet.of(-1, 1), ScaleRules.parse("absmean/channel"));
 
     @Override
     public String id() {

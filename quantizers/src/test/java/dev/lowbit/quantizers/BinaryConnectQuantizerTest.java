@@ -24,8 +24,8 @@ class BinaryConnectQuantizerTest extends EngineTest {
         assertThat(binaryConnect.alphabet()).contains(Alphabet.of(-1, 1));
         // mean |W| = (0.9 + 0.1 + 0.3 + 0.6 + 0.5 + 1.8 + 0.05 + 1.2) / 8 = 0.68125
         assertThat(binaryConnect.scale(weights()).getFloat()).isEqualTo(0.68125f);
-        assertThat(binaryConnect.quantize(weights()).toFloatArray()).containsExactly(
-                0.68125f, -0.68125f, 0.68125f, -0.68125f, 0.68125f, -0.68125f, 0.68125f, 0.68125f);
+        assertThat(binaryConnect.quantize(weights()).toFloatArray())
+                .containsExactly(0.68125f, -0.68125f, 0.68125f, -0.68125f, 0.68125f, -0.68125f, 0.68125f, 0.68125f);
     }
 
     @Test
@@ -33,8 +33,16 @@ class BinaryConnectQuantizerTest extends EngineTest {
         BinaryConnectQuantizer binaryConnect = new BinaryConnectQuantizer();
         assertThat(binaryConnect.estimator().id()).isEqualTo("clipped");
         NDArray u = binaryConnect.normalized(weights(), binaryConnect.scale(weights()));
-        assertCloseTo(u, 0.9f / 0.68125f, -0.1f / 0.68125f, 0.3f / 0.68125f, -0.6f / 0.68125f, 0.5f / 0.68125f,
-                -1.8f / 0.68125f, 0.05f / 0.68125f, 1.2f / 0.68125f);
+        assertCloseTo(
+                u,
+                0.9f / 0.68125f,
+                -0.1f / 0.68125f,
+                0.3f / 0.68125f,
+                -0.6f / 0.68125f,
+                0.5f / 0.68125f,
+                -1.8f / 0.68125f,
+                0.05f / 0.68125f,
+                1.2f / 0.68125f);
         // The weights beyond s = 0.68125 get no gradient; under absmax (1.8) every weight is inside the window.
         NDArray derivative = binaryConnect.estimator().derivative(u);
         assertThat(derivative.toFloatArray()).containsExactly(0, 1, 1, 1, 1, 0, 1, 0);
@@ -71,7 +79,8 @@ class BinaryConnectQuantizerTest extends EngineTest {
         for (float w : new float[] {0.5f, -0.3f, 0.9f}) {
             NDArray weights = manager.full(new ai.djl.ndarray.types.Shape(n), w);
             float[] quantized = new BinaryConnectStochasticQuantizer()
-                    .quantize(weights, manager.create(1f), new GivenDraws(spread)).toFloatArray();
+                    .quantize(weights, manager.create(1f), new GivenDraws(spread))
+                    .toFloatArray();
             long up = 0;
             for (float q : quantized) {
                 up += q > 0 ? 1 : 0;
@@ -85,8 +94,11 @@ class BinaryConnectQuantizerTest extends EngineTest {
     void stochasticIsTheNearestInEvaluationAndDrawsNothing() {
         BinaryConnectStochasticQuantizer stochastic = new BinaryConnectStochasticQuantizer();
         NDArray scale = stochastic.scale(weights());
-        assertThat(stochastic.quantize(weights(), scale, QuantizationContext.EVALUATION).toFloatArray())
-                .containsExactly(new BinaryConnectQuantizer().quantize(weights()).toFloatArray());
+        assertThat(stochastic
+                        .quantize(weights(), scale, QuantizationContext.EVALUATION)
+                        .toFloatArray())
+                .containsExactly(
+                        new BinaryConnectQuantizer().quantize(weights()).toFloatArray());
         assertThat(stochastic.spec()).isEqualTo("binaryconnect-stochastic@absmean/tensor");
         assertThat(stochastic.estimator().id()).isEqualTo("clipped");
     }

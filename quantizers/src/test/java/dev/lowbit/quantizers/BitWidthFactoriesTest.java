@@ -72,7 +72,8 @@ class BitWidthFactoriesTest extends EngineTest {
     void dorefaExplainsABadBitCount() {
         DorefaQuantizerFactory factory = new DorefaQuantizerFactory();
         for (String bad : new String[] {"0", "9", "02", "x", ""}) {
-            assertThatThrownBy(() -> factory.create(bad)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> factory.create(bad))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("'dorefa:" + bad + "' names no bit count: write dorefa:K with K from 1 to 8, e.g."
                             + " dorefa:2.");
         }

@@ -17,7 +17,9 @@ class BuiltInActivationQuantizersContractTest {
                 .extracting(quantizer -> ((ActivationQuantizer) quantizer).spec())
                 .contains("int8@absmax/token", "int8@absmax/tensor", "int4@absmax/token", "int4@absmax/tensor")
                 .extracting(spec -> spec.replaceAll("[@:].*", ""))
-                .containsAll(ServiceLoader.load(ActivationQuantizer.class).stream().map(p -> p.get().id()).toList());
+                .containsAll(ServiceLoader.load(ActivationQuantizer.class).stream()
+                        .map(p -> p.get().id())
+                        .toList());
     }
 
     @Nested

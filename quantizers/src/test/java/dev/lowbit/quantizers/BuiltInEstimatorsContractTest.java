@@ -15,7 +15,9 @@ class BuiltInEstimatorsContractTest {
     void everyRegisteredEstimatorRunsTheContract() {
         assertThat(ContractCoverage.subjects(getClass(), GradientEstimatorContract.class, "estimator"))
                 .extracting(estimator -> ((GradientEstimator) estimator).id())
-                .containsAll(ServiceLoader.load(GradientEstimator.class).stream().map(p -> p.get().id()).toList());
+                .containsAll(ServiceLoader.load(GradientEstimator.class).stream()
+                        .map(p -> p.get().id())
+                        .toList());
     }
 
     @Nested

@@ -18,36 +18,66 @@ class BuiltInQuantizersTest {
 
     @Test
     void serviceLoaderFindsEveryBuiltIn() {
-        assertThat(ServiceLoader.load(Quantizer.class).stream().map(p -> p.get().id())).containsExactlyInAnyOrder(
-                "fp32", "binary", "ternary", "quaternary", "quinary", "k8", "k9", "k16", "k17",
-                "binaryconnect", "binaryconnect-stochastic", "xnor", "twn", "ttq", "bitnet-b1.58");
-        assertThat(ServiceLoader.load(QuantizerFactory.class).stream().map(p -> p.get().name()))
+        assertThat(ServiceLoader.load(Quantizer.class).stream().map(p -> p.get().id()))
+                .containsExactlyInAnyOrder(
+                        "fp32",
+                        "binary",
+                        "ternary",
+                        "quaternary",
+                        "quinary",
+                        "k8",
+                        "k9",
+                        "k16",
+                        "k17",
+                        "binaryconnect",
+                        "binaryconnect-stochastic",
+                        "xnor",
+                        "twn",
+                        "ttq",
+                        "bitnet-b1.58");
+        assertThat(ServiceLoader.load(QuantizerFactory.class).stream()
+                        .map(p -> p.get().name()))
                 .containsExactly("levels", "dorefa", "lsq");
     }
 
     @Test
     void everyRegisteredQuantizerAndFactoryRunsTheContract() {
         List<String> covered = new java.util.ArrayList<>();
-        for (Class<?> tests : List.of(BuiltInQuantizersTest.class, BinaryConnectQuantizerTest.class,
-                TernaryAndBinarySchemesTest.class, TtqQuantizerTest.class, BitWidthFactoriesTest.class)) {
+        for (Class<?> tests : List.of(
+                BuiltInQuantizersTest.class,
+                BinaryConnectQuantizerTest.class,
+                TernaryAndBinarySchemesTest.class,
+                TtqQuantizerTest.class,
+                BitWidthFactoriesTest.class)) {
             for (Object quantizer : ContractCoverage.subjects(tests, QuantizerContract.class, "quantizer")) {
                 covered.add(((Quantizer) quantizer).id().replaceAll(":.*", ""));
             }
         }
         assertThat(covered)
-                .containsAll(ServiceLoader.load(Quantizer.class).stream().map(p -> p.get().id()).toList())
-                .containsAll(ServiceLoader.load(QuantizerFactory.class).stream().map(p -> p.get().name()).toList());
+                .containsAll(ServiceLoader.load(Quantizer.class).stream()
+                        .map(p -> p.get().id())
+                        .toList())
+                .containsAll(ServiceLoader.load(QuantizerFactory.class).stream()
+                        .map(p -> p.get().name())
+                        .toList());
     }
 
     @Test
     void everyPublishedSchemeCitesItsPaper() {
-        List<String> descriptions = new java.util.ArrayList<>(List.of(new BinaryConnectQuantizer().description(),
-                new BinaryConnectStochasticQuantizer().description(), new XnorQuantizer().description(),
-                new TwnQuantizer().description(), new TtqQuantizer().description(), new BitNetB158Quantizer().description(),
-                new DorefaQuantizerFactory().description(), new DorefaQuantizerFactory().create("2").description(),
-                new LsqQuantizerFactory().description(), new LsqQuantizerFactory().create("4").description()));
-        assertThat(descriptions).allSatisfy(description ->
-                assertThat(description).containsPattern("et al\\. \\d{4}, arXiv:\\d{4}\\.\\d{4,5}\\)$"));
+        List<String> descriptions = new java.util.ArrayList<>(List.of(
+                new BinaryConnectQuantizer().description(),
+                new BinaryConnectStochasticQuantizer().description(),
+                new XnorQuantizer().description(),
+                new TwnQuantizer().description(),
+                new TtqQuantizer().description(),
+                new BitNetB158Quantizer().description(),
+                new DorefaQuantizerFactory().description(),
+                new DorefaQuantizerFactory().create("2").description(),
+                new LsqQuantizerFactory().description(),
+                new LsqQuantizerFactory().create("4").description()));
+        assertThat(descriptions)
+                .allSatisfy(description ->
+                        assertThat(description).containsPattern("et al\\. \\d{4}, arXiv:\\d{4}\\.\\d{4,5}\\)$"));
     }
 
     @Test
@@ -58,8 +88,10 @@ class BuiltInQuantizersTest {
         assertThat(new QuaternaryQuantizer().alphabet()).contains(Alphabet.of(-2, -1, 1, 2));
         assertThat(new K8Quantizer().alphabet()).contains(Alphabet.of(-4, -3, -2, -1, 1, 2, 3, 4));
         assertThat(new K9Quantizer().alphabet()).contains(Alphabet.of(-4, -3, -2, -1, 0, 1, 2, 3, 4));
-        assertThat(new K16Quantizer().alphabet().orElseThrow().toSpec()).isEqualTo("-8,-7,-6,-5,-4,-3,-2,-1,1,2,3,4,5,6,7,8");
-        assertThat(new K17Quantizer().alphabet().orElseThrow().toSpec()).isEqualTo("-8,-7,-6,-5,-4,-3,-2,-1,0,1,2,3,4,5,6,7,8");
+        assertThat(new K16Quantizer().alphabet().orElseThrow().toSpec())
+                .isEqualTo("-8,-7,-6,-5,-4,-3,-2,-1,1,2,3,4,5,6,7,8");
+        assertThat(new K17Quantizer().alphabet().orElseThrow().toSpec())
+                .isEqualTo("-8,-7,-6,-5,-4,-3,-2,-1,0,1,2,3,4,5,6,7,8");
         assertThat(new Fp32Quantizer().alphabet()).isEmpty();
     }
 
@@ -76,7 +108,8 @@ class BuiltInQuantizersTest {
             assertThat(without.hasZero()).isFalse();
             assertThat(with.hasZero()).isTrue();
             assertThat(with.levels()).isEqualTo(without.levels() + 1);
-            assertThat(Arrays.stream(with.values()).filter(v -> v != 0).toArray()).containsExactly(without.values());
+            assertThat(Arrays.stream(with.values()).filter(v -> v != 0).toArray())
+                    .containsExactly(without.values());
         }
     }
 
@@ -86,7 +119,8 @@ class BuiltInQuantizersTest {
         assertThat(custom.id()).isEqualTo("levels:-2,-1,1,2");
         assertThat(custom.spec()).isEqualTo("levels:-2,-1,1,2@mse/tensor");
         assertThat(custom.alphabet()).contains(Alphabet.of(-2, -1, 1, 2));
-        assertThat(new LevelsQuantizerFactory().create("-1.5,-0.5,0.5,1.5").id()).isEqualTo("levels:-1.5,-0.5,0.5,1.5");
+        assertThat(new LevelsQuantizerFactory().create("-1.5,-0.5,0.5,1.5").id())
+                .isEqualTo("levels:-1.5,-0.5,0.5,1.5");
     }
 
     @Test
@@ -95,7 +129,8 @@ class BuiltInQuantizersTest {
         assertThatThrownBy(() -> factory.create("-1,x,1"))
                 .hasMessage("'x' is not a number; write the values separated by commas, e.g. levels:-2,-1,1,2");
         assertThatThrownBy(() -> factory.create("1,1,2")).hasMessage("value 1 appears twice");
-        assertThatThrownBy(() -> factory.create("3")).hasMessage("an alphabet needs at least 2 values, e.g. levels:-1,1");
+        assertThatThrownBy(() -> factory.create("3"))
+                .hasMessage("an alphabet needs at least 2 values, e.g. levels:-1,1");
     }
 
     @Nested

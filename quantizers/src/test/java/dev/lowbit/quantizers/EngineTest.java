@@ -53,7 +53,8 @@ abstract class EngineTest {
         float[] values = actual.toFloatArray();
         assertThat(values).hasSameSizeAs(expected);
         for (int i = 0; i < expected.length; i++) {
-            assertThat(values[i]).as("element %d of %s", i, java.util.Arrays.toString(values))
+            assertThat(values[i])
+                    .as("element %d of %s", i, java.util.Arrays.toString(values))
                     .isCloseTo(expected[i], ROUND_OFF);
         }
     }

@@ -17,11 +17,13 @@ class FixedActivationQuantizersTest extends EngineTest {
 
     @Test
     void serviceLoaderFindsEveryBuiltInActivationQuantizerWithItsDefaultSpec() {
-        assertThat(ServiceLoader.load(ActivationQuantizer.class).stream().map(p -> p.get().configure("").spec()))
+        assertThat(ServiceLoader.load(ActivationQuantizer.class).stream()
+                        .map(p -> p.get().configure("").spec()))
                 .containsExactly("int8@absmax/token", "int4@absmax/token", "pact:4", "dorefa:4", "lsq:4", "sign");
-        assertThat(ServiceLoader.load(ActivationQuantizer.class).stream().map(p -> p.get().description()))
-                .allSatisfy(description -> assertThat(description)
-                        .containsPattern("et al\\. \\d{4}, arXiv:\\d{4}\\.\\d{4,5}\\)$"));
+        assertThat(ServiceLoader.load(ActivationQuantizer.class).stream()
+                        .map(p -> p.get().description()))
+                .allSatisfy(description ->
+                        assertThat(description).containsPattern("et al\\. \\d{4}, arXiv:\\d{4}\\.\\d{4,5}\\)$"));
     }
 
     @Test
@@ -57,8 +59,10 @@ class FixedActivationQuantizersTest extends EngineTest {
         assertThat(sign.bits()).isEqualTo(1.0);
         NDArray x = vector(-2f, -0.5f, 0f, 0.3f, 1.5f);
         NDArray scale = sign.scale(x, NONE);
-        assertThat(sign.quantize(x, scale, QuantizationContext.EVALUATION).toFloatArray()).containsExactly(-1, -1, 1, 1, 1);
-        assertThat(sign.estimator().derivative(sign.normalized(x, scale)).toFloatArray()).containsExactly(0, 1, 1, 1, 0);
+        assertThat(sign.quantize(x, scale, QuantizationContext.EVALUATION).toFloatArray())
+                .containsExactly(-1, -1, 1, 1, 1);
+        assertThat(sign.estimator().derivative(sign.normalized(x, scale)).toFloatArray())
+                .containsExactly(0, 1, 1, 1, 0);
         assertThatThrownBy(() -> sign.configure(":2"))
                 .hasMessage("Activation quantizer 'sign' takes no options (got ':2').");
     }

@@ -14,14 +14,17 @@ class GradientEstimatorsTest extends EngineTest {
 
     @Test
     void serviceLoaderFindsEveryBuiltInEstimator() {
-        assertThat(ServiceLoader.load(GradientEstimator.class).stream().map(p -> p.get().id()))
+        assertThat(ServiceLoader.load(GradientEstimator.class).stream()
+                        .map(p -> p.get().id()))
                 .containsExactly("ste", "clipped", "approx-sign", "swish-sign", "dorefa-tanh");
     }
 
     @Test
     void everyEstimatorCitesItsPaper() {
-        assertThat(ServiceLoader.load(GradientEstimator.class).stream().map(p -> p.get().description()))
-                .allSatisfy(description -> assertThat(description).containsPattern("et al\\. \\d{4}.*arXiv:\\d{4}\\.\\d{4,5}"));
+        assertThat(ServiceLoader.load(GradientEstimator.class).stream()
+                        .map(p -> p.get().description()))
+                .allSatisfy(description ->
+                        assertThat(description).containsPattern("et al\\. \\d{4}.*arXiv:\\d{4}\\.\\d{4,5}"));
     }
 
     @Test
@@ -40,7 +43,8 @@ class GradientEstimatorsTest extends EngineTest {
     @Test
     void approxSignIsBiRealNetsTriangle() {
         // max(0, 2 - 2|u|)
-        assertThat(new ApproxSignEstimator().derivative(vector(U)).toFloatArray()).containsExactly(0, 0, 1, 2, 1.5f, 0, 0);
+        assertThat(new ApproxSignEstimator().derivative(vector(U)).toFloatArray())
+                .containsExactly(0, 0, 1, 2, 1.5f, 0, 0);
     }
 
     @Test
@@ -81,7 +85,9 @@ class GradientEstimatorsTest extends EngineTest {
             assertThat(derivative.getDataType()).as(estimator.id()).isEqualTo(DataType.FLOAT32);
             assertThat(derivative.getShape()).as(estimator.id()).isEqualTo(u.getShape());
             assertThat(derivative.getManager()).as(estimator.id()).isSameAs(manager);
-            assertThat(estimator.isIdentity()).as(estimator.id()).isEqualTo(estimator.id().equals("ste"));
+            assertThat(estimator.isIdentity())
+                    .as(estimator.id())
+                    .isEqualTo(estimator.id().equals("ste"));
         }
     }
 }

@@ -98,6 +98,9 @@ class IntActivationQuantizerTest extends EngineTest {
         ActivationQuantizer perToken = new Int4ActivationQuantizer();
         assertThat(perToken.configure("")).isSameAs(perToken);
         assertThat(perToken.configure("@absmax").spec()).isEqualTo("int4@absmax/token");
-        assertThat(perToken.configure("@absmax/tensor").configure("@absmax/token").spec()).isEqualTo("int4@absmax/token");
+        assertThat(perToken.configure("@absmax/tensor")
+                        .configure("@absmax/token")
+                        .spec())
+                .isEqualTo("int4@absmax/token");
     }
 }

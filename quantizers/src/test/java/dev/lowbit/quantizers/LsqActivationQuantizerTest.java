@@ -27,7 +27,8 @@ class LsqActivationQuantizerTest extends EngineTest {
         assertThat(defaults.spec()).isEqualTo("lsq:4");
         assertThat(defaults.trainedValues()).containsExactly(new TrainedValue("step", new Shape(1)));
         // 2 mean|x| / sqrt(Qp) with mean|x| = 1 and Qp = 7.
-        assertThat(defaults.initialValues(manager).singletonOrThrow().getFloat(0)).isEqualTo((float) (2 / Math.sqrt(7)));
+        assertThat(defaults.initialValues(manager).singletonOrThrow().getFloat(0))
+                .isEqualTo((float) (2 / Math.sqrt(7)));
         assertThat(lsq.bits()).isEqualTo(3.0);
     }
 
@@ -52,7 +53,9 @@ class LsqActivationQuantizerTest extends EngineTest {
             tape.backward(quantized.mul(upstream).sum());
         }
         NDArray plain = lsq.quantize(x.stopGradient(), lsq.scale(x, new NDList(step)), QuantizationContext.EVALUATION);
-        assertThat(quantized.toFloatArray()).as("the forward value, bit for bit").containsExactly(plain.toFloatArray());
+        assertThat(quantized.toFloatArray())
+                .as("the forward value, bit for bit")
+                .containsExactly(plain.toFloatArray());
         assertCloseTo(x.getGradient(), 0, 2, 3, 4, 5, 0);
         // dQ/ds: -Qn = -4 below, round(v) - v inside (0.2 -0.4 -0.4 -0.4), Qp = 3 above, times 1/sqrt(6 * 3).
         double expected = (-4 * 1 + 0.2 * 2 - 0.4 * 3 - 0.4 * 4 - 0.4 * 5 + 3 * 6) / Math.sqrt(18);

@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.lowbit.api.spi.ActivationQuantizer;
-import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.QuantizationContext;
 import dev.lowbit.api.spi.TrainedValue;
 import org.junit.jupiter.api.Test;
@@ -40,8 +39,8 @@ class PactActivationQuantizerTest extends EngineTest {
         NDList trained = new NDList(scalar(1f));
         NDArray scale = pact.scale(input(), trained);
         assertThat(scale.getFloat(0)).isEqualTo(1f / 3);
-        assertCloseTo(pact.quantize(input(), scale, QuantizationContext.EVALUATION),
-                0, 0, 1 / 3f, 2 / 3f, 1, 1, 1, 2 / 3f);
+        assertCloseTo(
+                pact.quantize(input(), scale, QuantizationContext.EVALUATION), 0, 0, 1 / 3f, 2 / 3f, 1, 1, 1, 2 / 3f);
     }
 
     @Test
@@ -56,8 +55,11 @@ class PactActivationQuantizerTest extends EngineTest {
             quantized = pact.quantizeTrained(x, new NDList(alpha), pact.estimator(), new GivenDraws());
             tape.backward(quantized.mul(upstream).sum());
         }
-        NDArray plain = pact.quantize(x.stopGradient(), pact.scale(x, new NDList(alpha)), QuantizationContext.EVALUATION);
-        assertThat(quantized.toFloatArray()).as("the forward value, bit for bit").containsExactly(plain.toFloatArray());
+        NDArray plain =
+                pact.quantize(x.stopGradient(), pact.scale(x, new NDList(alpha)), QuantizationContext.EVALUATION);
+        assertThat(quantized.toFloatArray())
+                .as("the forward value, bit for bit")
+                .containsExactly(plain.toFloatArray());
         // dQ/dx = 1 for 0 <= x < alpha: not at -0.5, 1 (= alpha) or 1.7.
         assertThat(x.getGradient().toFloatArray()).containsExactly(0, 2, 3, 4, 5, 0, 0, 8);
         // dQ/dalpha = 1 where x >= alpha: at 1 and 1.7.

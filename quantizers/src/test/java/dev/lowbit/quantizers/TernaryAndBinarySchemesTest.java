@@ -52,7 +52,8 @@ class TernaryAndBinarySchemesTest extends EngineTest {
         NDArray codes = twn.codes(w, scale);
         assertThat(codes.toFloatArray()).containsExactly(2, 1, 1, 0, 2, 0, 1, 2);
         assertThat(twn.values(codes).toFloatArray()).containsExactly(1, 0, 0, -1, 1, -1, 0, 1);
-        assertThat(twn.quantize(w, scale).toFloatArray()).containsExactly(twn.decode(codes, scale).toFloatArray());
+        assertThat(twn.quantize(w, scale).toFloatArray())
+                .containsExactly(twn.decode(codes, scale).toFloatArray());
         assertCloseTo(twn.quantize(w), 1, 0, 0, -1, 1, -1, 0, 1);
     }
 
@@ -92,7 +93,8 @@ class TernaryAndBinarySchemesTest extends EngineTest {
             expected[i] = Math.max(-1, Math.min(1, Math.round(w[i] / gamma))) * gamma;
         }
         assertCloseTo(bitnet.quantize(weights()), expected);
-        assertThat(bitnet.values(bitnet.codes(weights(), bitnet.scale(weights()))).toFloatArray())
+        assertThat(bitnet.values(bitnet.codes(weights(), bitnet.scale(weights())))
+                        .toFloatArray())
                 .containsExactly(1, 0, 0, -1, 1, -1, 0, 1);
     }
 

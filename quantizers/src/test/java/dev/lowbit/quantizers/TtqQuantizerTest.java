@@ -53,7 +53,8 @@ class TtqQuantizerTest extends EngineTest {
     @Test
     void theForwardValueIsWpAboveMinusWnBelowAndEqualsThePackedFormBitForBit() {
         NDList trained = new NDList(scalar(0.7f), scalar(0.3f));
-        NDArray quantized = ttq.quantizeTrained(weights(), trained, GradientEstimator.STE, QuantizationContext.EVALUATION);
+        NDArray quantized =
+                ttq.quantizeTrained(weights(), trained, GradientEstimator.STE, QuantizationContext.EVALUATION);
         assertThat(quantized.toFloatArray()).containsExactly(0.7f, -0.3f, 0.7f, -0.3f, 0.7f, -0.3f, 0f, 0.7f);
         double[] alphabet = ttq.packedAlphabet(trained);
         float[] codes = ttq.codes(weights(), trained).toFloatArray();
@@ -75,7 +76,8 @@ class TtqQuantizerTest extends EngineTest {
         wn.setRequiresGradient(true);
         NDArray upstream = matrix(new float[] {1, 2, 3, 4}, new float[] {5, 6, 7, 8});
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray quantized = ttq.quantizeTrained(shadow, new NDList(wp, wn), GradientEstimator.STE, new GivenDraws());
+            NDArray quantized =
+                    ttq.quantizeTrained(shadow, new NDList(wp, wn), GradientEstimator.STE, new GivenDraws());
             assertThat(quantized.toFloatArray()).containsExactly(2, -0.5f, 2, -0.5f, 2, -0.5f, 0, 2);
             tape.backward(quantized.mul(upstream).sum());
         }
@@ -93,8 +95,8 @@ class TtqQuantizerTest extends EngineTest {
             NDArray wp = parameters.create(new float[] {2f}, new Shape(1));
             NDArray wn = parameters.create(new float[] {0.5f}, new Shape(1));
             int before = parameters.getManagedArrays().size();
-            NDArray quantized = ttq.quantizeTrained(shadow, new NDList(wp, wn), GradientEstimator.STE,
-                    QuantizationContext.EVALUATION);
+            NDArray quantized = ttq.quantizeTrained(
+                    shadow, new NDList(wp, wn), GradientEstimator.STE, QuantizationContext.EVALUATION);
             assertThat(parameters.getManagedArrays()).hasSize(before + 1).contains(quantized);
         }
     }

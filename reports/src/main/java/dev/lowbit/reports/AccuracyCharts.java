@@ -57,13 +57,19 @@ final class AccuracyCharts {
      */
     Optional<ChartView> accuracyVsBits() {
         List<RunGroup> lowBit = study.groups().stream()
-                .filter(g -> !g.isFullPrecision() && !g.testAccuracy().isEmpty()).toList();
+                .filter(g -> !g.isFullPrecision() && !g.testAccuracy().isEmpty())
+                .toList();
         if (lowBit.isEmpty()) {
             return Optional.empty();
         }
-        Lines varying = new Lines(lowBit.stream().map(RunGroup::scaleRule).distinct().count() > 1,
+        Lines varying = new Lines(
+                lowBit.stream().map(RunGroup::scaleRule).distinct().count() > 1,
                 lowBit.stream().map(g -> g.activations().spec()).distinct().count() > 1,
-                lowBit.stream().map(g -> String.valueOf(g.key().layerPolicy())).distinct().count() > 1);
+                lowBit.stream()
+                                .map(g -> String.valueOf(g.key().layerPolicy()))
+                                .distinct()
+                                .count()
+                        > 1);
         Map<String, XYSeries> lines = new LinkedHashMap<>();
         Map<String, YIntervalSeries> bars = new LinkedHashMap<>();
         Map<String, Integer> firstLineOfPanel = new LinkedHashMap<>();
@@ -77,7 +83,8 @@ final class AccuracyCharts {
         // Not sorted by the series itself: the point labels are looked up by item index, so items keep
         // the order they were added in, and that order goes from the fewest bits up for the line.
         Map<String, List<String>> pointLabels = new HashMap<>();
-        for (RunGroup group : lowBit.stream().sorted(Comparator.comparingDouble(g -> g.quantizer().bitsPerWeight()))
+        for (RunGroup group : lowBit.stream()
+                .sorted(Comparator.comparingDouble(g -> g.quantizer().bitsPerWeight()))
                 .toList()) {
             String line = lineName(group, varying);
             Summary accuracy = group.testAccuracy();
@@ -88,14 +95,25 @@ final class AccuracyCharts {
             if (!Double.isNaN(accuracy.halfWidth())) {
                 // Cut at 0 and 100%: an accuracy cannot pass them, and two seeds' t of 12.7 would otherwise
                 // stretch the axis far beyond every point (the table still gives the whole interval).
-                bars.get(line).add(bits, 100 * accuracy.mean(), Math.max(0, 100 * accuracy.low()),
-                        Math.min(100, 100 * accuracy.high()));
+                bars.get(line)
+                        .add(
+                                bits,
+                                100 * accuracy.mean(),
+                                Math.max(0, 100 * accuracy.low()),
+                                Math.min(100, 100 * accuracy.high()));
             }
         }
         XYSeriesCollection data = new XYSeriesCollection();
         lines.values().forEach(data::addSeries);
-        JFreeChart chart = ChartFactory.createXYLineChart(null, "bits per weight (log2 k)", "test accuracy (%)", data,
-                PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                null,
+                "bits per weight (log2 k)",
+                "test accuracy (%)",
+                data,
+                PlotOrientation.VERTICAL,
+                true,
+                false,
+                false);
         XYPlot plot = chart.getXYPlot();
         XYLineAndShapeRenderer renderer = Charts.lines(data.getSeriesCount(), 0);
         labelPoints(renderer, pointLabels);
@@ -119,11 +137,14 @@ final class AccuracyCharts {
             fp32Levels.add(lowBit.get(0).quantizer().bitsPerWeight(), reference); // at a point's bits: no new x
         }));
         rangeIncludes(plot, fp32Levels);
-        return Optional.of(StudyCharts.view("accuracy-vs-bits", "Test accuracy against bits per weight",
+        return Optional.of(StudyCharts.view(
+                "accuracy-vs-bits",
+                "Test accuracy against bits per weight",
                 "Mean over finished seeds, each point named by its quantizer spec; a bar is the "
                         + study.options().confidenceLabel() + " interval over seeds (cut at 100%), drawn where there"
                         + " are at least 2; each dashed line is that architecture's fp32 twin.",
-                chart, StudyCharts.HEIGHT));
+                chart,
+                StudyCharts.HEIGHT));
     }
 
     /**
@@ -161,8 +182,7 @@ final class AccuracyCharts {
     }
 
     /** Which of what a line holds fixed differ among the study's low-bit groups, and so are named in its legend. */
-    private record Lines(boolean scaleRules, boolean activations, boolean layerPolicies) {
-    }
+    private record Lines(boolean scaleRules, boolean activations, boolean layerPolicies) {}
 
     /**
      * A line's legend: the panel, then the scale rule, the activation quantizer and the layer policy
@@ -179,8 +199,10 @@ final class AccuracyCharts {
         }
         if (varying.layerPolicies()) {
             SchemeLabel scheme = group.scheme();
-            name.append(scheme.layerMap().isPresent() ? scheme.layerMapSuffix()
-                    : " (" + group.key().layerPolicy() + " layers)");
+            name.append(
+                    scheme.layerMap().isPresent()
+                            ? scheme.layerMapSuffix()
+                            : " (" + group.key().layerPolicy() + " layers)");
         }
         return name.toString();
     }
@@ -188,8 +210,11 @@ final class AccuracyCharts {
     /** The mean test accuracy of the first fp32 group of {@code panel}, in percent. */
     private Optional<Double> fp32Level(String panel) {
         return study.groups().stream()
-                .filter(g -> g.isFullPrecision() && !g.testAccuracy().isEmpty() && study.panel(g).equals(panel))
-                .findFirst().map(g -> 100 * g.testAccuracy().mean());
+                .filter(g -> g.isFullPrecision()
+                        && !g.testAccuracy().isEmpty()
+                        && study.panel(g).equals(panel))
+                .findFirst()
+                .map(g -> 100 * g.testAccuracy().mean());
     }
 
     /**
@@ -209,7 +234,9 @@ final class AccuracyCharts {
             }
             double kib = bytes.get() / 1024;
             String panel = study.panel(group);
-            byArchitecture.computeIfAbsent(panel, k -> new XYSeries(k, false, true)).add(kib, 100 * accuracy.mean());
+            byArchitecture
+                    .computeIfAbsent(panel, k -> new XYSeries(k, false, true))
+                    .add(kib, 100 * accuracy.mean());
             pointLabels.computeIfAbsent(panel, k -> new ArrayList<>()).add(study.series(group));
             points.add(new double[] {kib, 100 * accuracy.mean()});
         }
@@ -223,8 +250,8 @@ final class AccuracyCharts {
         size.setSmallestValue(0.01);
         size.setAutoTickUnitSelection(false);
         size.setTickUnit(new NumberTickUnit(1)); // in powers of ten: 10, 100, 1,000 KiB
-        JFreeChart chart = ChartFactory.createScatterPlot(null, "", "test accuracy (%)", data,
-                PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createScatterPlot(
+                null, "", "test accuracy (%)", data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setDomainAxis(size);
         roomForPointLabels(plot);
@@ -240,10 +267,13 @@ final class AccuracyCharts {
         // Each point names its quantizer spec; the legend only says which architecture it belongs to.
         labelPoints(renderer, pointLabels);
         plot.setRenderer(renderer);
-        return Optional.of(StudyCharts.view("accuracy-vs-bytes", "Test accuracy against stored size",
+        return Optional.of(StudyCharts.view(
+                "accuracy-vs-bytes",
+                "Test accuracy against stored size",
                 "One point per architecture x quantizer spec (mean over seeds); the dashed line joins the Pareto "
                         + "front.",
-                chart, StudyCharts.HEIGHT));
+                chart,
+                StudyCharts.HEIGHT));
     }
 
     private static XYSeries paretoFront(List<double[]> points) {

@@ -8,5 +8,4 @@ package dev.lowbit.reports;
  * @param caption how to read it
  * @param svg the chart as an inline {@code <svg>} element, inserted unescaped
  */
-record ChartView(String id, String title, String caption, String svg) {
-}
+record ChartView(String id, String title, String caption, String svg) {}

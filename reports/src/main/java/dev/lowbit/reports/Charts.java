@@ -48,13 +48,12 @@ final class Charts {
 
     static final BasicStroke LINE = new BasicStroke(2f);
 
-    static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-            new float[] {6f, 4f}, 0f);
+    static final BasicStroke DASHED =
+            new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
 
     static final Font LABEL_FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
 
-    private Charts() {
-    }
+    private Charts() {}
 
     static Color colour(int index) {
         return PALETTE[index % PALETTE.length];

@@ -15,7 +15,13 @@ import java.util.Locale;
  * @param evidence one line per comparison behind the effects
  * @param rule how the parts are measured and combined, so a reader can check it by hand
  */
-record Finding(String id, String claim, Verdict verdict, String summary, List<Part> parts, List<String> evidence,
+record Finding(
+        String id,
+        String claim,
+        Verdict verdict,
+        String summary,
+        List<Part> parts,
+        List<String> evidence,
         String rule) {
 
     Finding {
@@ -37,8 +43,7 @@ record Finding(String id, String claim, Verdict verdict, String summary, List<Pa
      * @param measure what the effect is, in words
      * @param test when it is confirmed and when refuted
      */
-    record Part(String aspect, Verdict verdict, String effect, String measure, String test) {
-    }
+    record Part(String aspect, Verdict verdict, String effect, String measure, String test) {}
 
     enum Verdict {
         /** The whole interval lies on the claim's side of its threshold. */

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,7 +59,8 @@ final class Findings {
     private Findings(Study study) {
         this.study = study;
         this.options = study.options();
-        this.judged = study.groups().stream().filter(g -> g.scheme().weightsOnly()).toList();
+        this.judged =
+                study.groups().stream().filter(g -> g.scheme().weightsOnly()).toList();
     }
 
     /**
@@ -68,9 +68,12 @@ final class Findings {
      * or a layer map), or empty when every group is judged.
      */
     static String leftOut(Study study) {
-        long activations = study.groups().stream().filter(g -> g.activations().quantizes()).count();
+        long activations =
+                study.groups().stream().filter(g -> g.activations().quantizes()).count();
         long layerMaps = study.groups().stream()
-                .filter(g -> !g.activations().quantizes() && g.scheme().layerMap().isPresent()).count();
+                .filter(g ->
+                        !g.activations().quantizes() && g.scheme().layerMap().isPresent())
+                .count();
         if (activations + layerMaps == 0) {
             return "";
         }
@@ -82,7 +85,8 @@ final class Findings {
             parts.add(layerMaps + " with a layer map");
         }
         return "The findings are about low-bit weights, so they judge only run groups that quantize weights alone"
-                + " with a preset layer policy; " + (activations + layerMaps) + " of the " + study.groups().size()
+                + " with a preset layer policy; " + (activations + layerMaps) + " of the "
+                + study.groups().size()
                 + " groups are left out of F1-F5: " + String.join(" and ", parts)
                 + ". They are in the tables and charts.";
     }
@@ -126,19 +130,30 @@ final class Findings {
                     + Formats.meanInterval(fp32.testAccuracy()) + ", gap " + effect(gap, PP));
         }
         if (gaps.isEmpty()) {
-            return notEnoughRuns("F1", claim, "No finished low-bit run has a finished fp32 twin of the same seed.",
-                    rule);
+            return notEnoughRuns(
+                    "F1", claim, "No finished low-bit run has a finished fp32 twin of the same seed.", rule);
         }
-        Part accuracy = part("Accuracy", gaps, new Threshold(true, -options.tolerancePoints(), PP),
+        Part accuracy = part(
+                "Accuracy",
+                gaps,
+                new Threshold(true, -options.tolerancePoints(), PP),
                 "the best low-bit alphabet's test accuracy minus its fp32 twin's, per seed, averaged over "
                         + gaps.comparisons() + " group(s)");
-        return new Finding("F1", claim, accuracy.verdict(), "Judged on the gap to fp32 of the best alphabet in "
-                + gaps.comparisons() + " architecture x recipe group(s).", List.of(accuracy), evidence, rule);
+        return new Finding(
+                "F1",
+                claim,
+                accuracy.verdict(),
+                "Judged on the gap to fp32 of the best alphabet in " + gaps.comparisons()
+                        + " architecture x recipe group(s).",
+                List.of(accuracy),
+                evidence,
+                rule);
     }
 
     private Finding f2() {
-        String claim = "Small low-bit models need more epochs to reach 32-bit accuracy; large ones match within the same "
-                + "number of epochs.";
+        String claim =
+                "Small low-bit models need more epochs to reach 32-bit accuracy; large ones match within the same "
+                        + "number of epochs.";
         String rule = "Architectures named <family>-small or <family>-large. Epochs to parity: the first epoch whose"
                 + " validation accuracy is within the parity tolerance of the fp32 twin's best; the fp32 twin's own is"
                 + " measured the same way, and the effect is the low-bit run's minus its twin's, per seed. A run that"
@@ -157,32 +172,47 @@ final class Findings {
                 continue;
             }
             (sized.group(2).equals("small") ? small : large).addAll(extra);
-            String parities = String.join(", ", study.parities(group).stream().map(TwinComparison.Parity::label)
-                    .toList());
+            String parities = String.join(
+                    ", ",
+                    study.parities(group).stream()
+                            .map(TwinComparison.Parity::label)
+                            .toList());
             evidence.add(study.label(group) + ": parity at epoch " + parities + ", extra epochs over fp32 "
                     + effect(extra, EPOCHS));
         }
         if (small.isEmpty() && large.isEmpty()) {
             return notEnoughRuns("F2", claim, "No small or large low-bit model has a finished fp32 twin.", rule);
         }
-        Part smallPart = part("Small models", small, new Threshold(true, 0, EPOCHS),
+        Part smallPart = part(
+                "Small models",
+                small,
+                new Threshold(true, 0, EPOCHS),
                 "epochs to parity of a small low-bit model minus its fp32 twin's, per seed, averaged over "
                         + small.comparisons() + " group(s)");
-        Part largePart = part("Large models", large, new Threshold(false, SAME_EPOCHS_MARGIN, EPOCHS),
+        Part largePart = part(
+                "Large models",
+                large,
+                new Threshold(false, SAME_EPOCHS_MARGIN, EPOCHS),
                 "the same for the large models, over " + large.comparisons() + " group(s); \"the same number of"
                         + " epochs\" is read as less than one epoch more");
-        return new Finding("F2", claim, both(smallPart.verdict(), largePart.verdict()),
+        return new Finding(
+                "F2",
+                claim,
+                both(smallPart.verdict(), largePart.verdict()),
                 "Judged on " + small.comparisons() + " small and " + large.comparisons()
                         + " large low-bit run group(s) against their fp32 twins.",
-                List.of(smallPart, largePart), evidence, rule);
+                List.of(smallPart, largePart),
+                evidence,
+                rule);
     }
 
     private Finding f3() {
         String claim = "Data augmentation can destabilize the training of low-bit models.";
-        String rule = "Run groups that differ only in the recipe's augmentation (none vs a named set). Unstable: the run"
-                + " diverged or had a loss spike (a batch loss above 3x the median of its epoch's earlier batches)."
-                + " The gap is a low-bit run's test accuracy minus its fp32 twin's in the same recipe and seed. Either"
-                + " part suffices (\"can destabilize\"); refuted only when both are.";
+        String rule =
+                "Run groups that differ only in the recipe's augmentation (none vs a named set). Unstable: the run"
+                        + " diverged or had a loss spike (a batch loss above 3x the median of its epoch's earlier batches)."
+                        + " The gap is a low-bit run's test accuracy minus its fp32 twin's in the same recipe and seed. Either"
+                        + " part suffices (\"can destabilize\"); refuted only when both are.";
         SeedMeans stability = new SeedMeans();
         SeedMeans degradation = new SeedMeans();
         int[] fp32 = new int[4]; // unstable with, runs with, unstable without, runs without
@@ -207,23 +237,34 @@ final class Findings {
                     + meanGap(augmented) + ", change " + effect(widening, PP));
         }
         if (stability.isEmpty()) {
-            return notEnoughRuns("F3", claim, "No low-bit run group was trained both with and without augmentation.",
-                    rule);
+            return notEnoughRuns(
+                    "F3", claim, "No low-bit run group was trained both with and without augmentation.", rule);
         }
         if (fp32[1] > 0) {
-            evidence.add("fp32 for reference: unstable " + fp32[2] + "/" + fp32[3] + " without augmentation, "
-                    + fp32[0] + "/" + fp32[1] + " with");
+            evidence.add("fp32 for reference: unstable " + fp32[2] + "/" + fp32[3] + " without augmentation, " + fp32[0]
+                    + "/" + fp32[1] + " with");
         }
-        Part stabilityPart = part("Stability", stability, new Threshold(true, 0, PP_RUNS),
+        Part stabilityPart = part(
+                "Stability",
+                stability,
+                new Threshold(true, 0, PP_RUNS),
                 "share of unstable low-bit runs with augmentation minus without, per seed, over "
                         + stability.comparisons() + " pair(s)");
-        Part degradationPart = part("Degradation", degradation, new Threshold(false, 0, PP),
+        Part degradationPart = part(
+                "Degradation",
+                degradation,
+                new Threshold(false, 0, PP),
                 "the low-bit gap to fp32 with augmentation minus without (negative: augmentation widens the gap),"
                         + " per seed, over " + degradation.comparisons() + " pair(s)");
-        return new Finding("F3", claim, either(stabilityPart.verdict(), degradationPart.verdict()),
+        return new Finding(
+                "F3",
+                claim,
+                either(stabilityPart.verdict(), degradationPart.verdict()),
                 "Judged on " + stability.comparisons() + " low-bit pair(s) trained without and with augmentation:"
                         + " stability and the gap to fp32.",
-                List.of(stabilityPart, degradationPart), evidence, rule);
+                List.of(stabilityPart, degradationPart),
+                evidence,
+                rule);
     }
 
     private Finding f4() {
@@ -250,32 +291,47 @@ final class Findings {
         if (stability.isEmpty()) {
             return notEnoughRuns("F4", claim, "No alphabet was trained beside its with-zero partner.", rule);
         }
-        Part stabilityPart = part("Stability", stability, new Threshold(true, 0, PP_RUNS),
+        Part stabilityPart = part(
+                "Stability",
+                stability,
+                new Threshold(true, 0, PP_RUNS),
                 "share of unstable runs without zero minus with zero, per seed, over " + stability.comparisons()
                         + " pair(s)");
-        Part degradationPart = part("Degradation", degradation, new Threshold(true, 0, PP),
+        Part degradationPart = part(
+                "Degradation",
+                degradation,
+                new Threshold(true, 0, PP),
                 "test accuracy with zero minus without (the gap to fp32 narrows by this much), per seed, over "
                         + degradation.comparisons() + " pair(s)");
-        return new Finding("F4", claim, both(stabilityPart.verdict(), degradationPart.verdict()),
+        return new Finding(
+                "F4",
+                claim,
+                both(stabilityPart.verdict(), degradationPart.verdict()),
                 "Judged on " + stability.comparisons() + " alphabet pair(s) without and with zero: stability and the"
                         + " gap to fp32.",
-                List.of(stabilityPart, degradationPart), evidence, rule);
+                List.of(stabilityPart, degradationPart),
+                evidence,
+                rule);
     }
 
     private Finding f5() {
-        String claim = "2.32-bit weights (5 levels) are the best balance of memory, accuracy and efficiency (~12x less memory).";
-        String rule = "Each fp32 run group beside which the 5 levels {-2..2} and at least one alphabet of fewer levels were"
-                + " trained. The best balance: 5 levels are comparable to fp32 and the best alphabet of fewer levels"
-                + " (highest mean) is not; both parts must hold. Memory is the packed file when one was written, else"
-                + " the ideal size; it is shown, not tested.";
+        String claim =
+                "2.32-bit weights (5 levels) are the best balance of memory, accuracy and efficiency (~12x less memory).";
+        String rule =
+                "Each fp32 run group beside which the 5 levels {-2..2} and at least one alphabet of fewer levels were"
+                        + " trained. The best balance: 5 levels are comparable to fp32 and the best alphabet of fewer levels"
+                        + " (highest mean) is not; both parts must hold. Memory is the packed file when one was written, else"
+                        + " the ideal size; it is shown, not tested.";
         SeedMeans five = new SeedMeans();
         SeedMeans fewer = new SeedMeans();
         List<String> evidence = new ArrayList<>();
         for (RunGroup fp32 : fp32Groups()) {
             List<RunGroup> lowBit = lowBitBeside(fp32);
             Optional<RunGroup> quinary = lowBit.stream()
-                    .filter(g -> g.quantizer().levels() == 5 && g.quantizer().hasZero()).findFirst();
-            Optional<RunGroup> bestFewer = best(lowBit.stream().filter(g -> g.quantizer().levels() < 5).toList());
+                    .filter(g -> g.quantizer().levels() == 5 && g.quantizer().hasZero())
+                    .findFirst();
+            Optional<RunGroup> bestFewer =
+                    best(lowBit.stream().filter(g -> g.quantizer().levels() < 5).toList());
             if (quinary.isEmpty() || bestFewer.isEmpty()) {
                 continue;
             }
@@ -283,22 +339,37 @@ final class Findings {
             Map<Long, Double> fewerGap = gapToTwin(bestFewer.get(), fp32);
             five.addAll(fiveGap);
             fewer.addAll(fewerGap);
-            evidence.add(caseName(fp32) + ": 5 levels gap " + effect(fiveGap, PP) + ", " + compression(fp32, quinary.get())
-                    + "; best of fewer levels " + study.series(bestFewer.get()) + " gap " + effect(fewerGap, PP));
+            evidence.add(caseName(fp32) + ": 5 levels gap " + effect(fiveGap, PP) + ", "
+                    + compression(fp32, quinary.get()) + "; best of fewer levels " + study.series(bestFewer.get())
+                    + " gap " + effect(fewerGap, PP));
         }
         if (five.isEmpty()) {
-            return notEnoughRuns("F5", claim,
+            return notEnoughRuns(
+                    "F5",
+                    claim,
                     "No fp32 group has 5 levels and an alphabet of fewer levels trained beside it, finished with the"
-                            + " same seeds.", rule);
+                            + " same seeds.",
+                    rule);
         }
-        Part fivePart = part("5 levels comparable", five, new Threshold(true, -options.tolerancePoints(), PP),
+        Part fivePart = part(
+                "5 levels comparable",
+                five,
+                new Threshold(true, -options.tolerancePoints(), PP),
                 "5-level test accuracy minus fp32's, per seed, over " + five.comparisons() + " group(s)");
-        Part fewerPart = part("Fewer levels fall short", fewer, new Threshold(false, -options.tolerancePoints(), PP),
+        Part fewerPart = part(
+                "Fewer levels fall short",
+                fewer,
+                new Threshold(false, -options.tolerancePoints(), PP),
                 "the best alphabet of fewer levels minus fp32, per seed, over " + fewer.comparisons() + " group(s)");
-        return new Finding("F5", claim, both(fivePart.verdict(), fewerPart.verdict()),
+        return new Finding(
+                "F5",
+                claim,
+                both(fivePart.verdict(), fewerPart.verdict()),
                 "Judged on " + five.comparisons() + " architecture x recipe group(s) with 5 levels and fewer trained"
                         + " beside fp32.",
-                List.of(fivePart, fewerPart), evidence, rule);
+                List.of(fivePart, fewerPart),
+                evidence,
+                rule);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -331,7 +402,8 @@ final class Findings {
          * others', and could make the per-seed means agree by chance.
          */
         List<Map<Long, Double>> counted(int minSeeds) {
-            List<Map<Long, Double>> enough = comparisons.stream().filter(c -> c.size() >= minSeeds).toList();
+            List<Map<Long, Double>> enough =
+                    comparisons.stream().filter(c -> c.size() >= minSeeds).toList();
             return enough.isEmpty() ? comparisons : enough;
         }
 
@@ -347,7 +419,10 @@ final class Findings {
                 comparison.forEach((seed, value) -> bySeed.computeIfAbsent(seed, k -> new DoubleSummaryStatistics())
                         .accept(value));
             }
-            return Summary.of(bySeed.values().stream().mapToDouble(DoubleSummaryStatistics::getAverage).toArray(),
+            return Summary.of(
+                    bySeed.values().stream()
+                            .mapToDouble(DoubleSummaryStatistics::getAverage)
+                            .toArray(),
                     confidence);
         }
     }
@@ -399,8 +474,8 @@ final class Findings {
         // Judged only when some comparison has the minimum of seeds; the counted ones then span at least that many.
         Verdict verdict = means.judgeable(minSeeds) ? threshold.judge(effect) : Verdict.NOT_ENOUGH_SEEDS;
         int leftOut = means.comparisons() - counted.size();
-        String countedMeasure = leftOut == 0 ? measure
-                : measure + " (" + leftOut + " with fewer than " + minSeeds + " seeds left out)";
+        String countedMeasure =
+                leftOut == 0 ? measure : measure + " (" + leftOut + " with fewer than " + minSeeds + " seeds left out)";
         return new Part(aspect, verdict, effectText(effect, threshold.unit()), countedMeasure, threshold.text());
     }
 
@@ -419,8 +494,8 @@ final class Findings {
         if (perSeed.isEmpty()) {
             return "not measured (no seed finished on both sides)";
         }
-        Summary summary = Summary.of(perSeed.values().stream().mapToDouble(Double::doubleValue).toArray(),
-                options.confidence());
+        Summary summary = Summary.of(
+                perSeed.values().stream().mapToDouble(Double::doubleValue).toArray(), options.confidence());
         String interval = summary.n() < 2 ? "" : " ± " + String.format(Locale.ROOT, "%.2f", summary.halfWidth());
         return Formats.signed(summary.mean()) + interval + " " + unit + " (n=" + summary.n() + ")";
     }
@@ -480,8 +555,8 @@ final class Findings {
             }
             TwinComparison.Parity own = study.twins().parity(twin.get());
             if (own.epoch().isPresent()) {
-                extra.putIfAbsent(run.run().config().seed(),
-                        (double) (parity.epochOrBeyond() - own.epoch().getAsInt()));
+                extra.putIfAbsent(run.run().config().seed(), (double)
+                        (parity.epochOrBeyond() - own.epoch().getAsInt()));
             }
         }
         return extra;
@@ -534,7 +609,10 @@ final class Findings {
     // ---------------------------------------------------------------------------------------------
 
     private List<RunGroup> fp32Groups() {
-        return judged.stream().filter(RunGroup::isFullPrecision).filter(g -> !g.testAccuracy().isEmpty()).toList();
+        return judged.stream()
+                .filter(RunGroup::isFullPrecision)
+                .filter(g -> !g.testAccuracy().isEmpty())
+                .toList();
     }
 
     /**
@@ -543,9 +621,11 @@ final class Findings {
      * still training, or where seeds diverged).
      */
     private Optional<RunGroup> best(List<RunGroup> groups) {
-        List<RunGroup> judgeable = groups.stream().filter(g -> g.testAccuracy().n() >= options.minSeeds()).toList();
-        return (judgeable.isEmpty() ? groups : judgeable).stream()
-                .max(Comparator.comparingDouble(g -> g.testAccuracy().mean()));
+        List<RunGroup> judgeable = groups.stream()
+                .filter(g -> g.testAccuracy().n() >= options.minSeeds())
+                .toList();
+        return (judgeable.isEmpty() ? groups : judgeable)
+                .stream().max(Comparator.comparingDouble(g -> g.testAccuracy().mean()));
     }
 
     /** The low-bit groups whose fp32 twin is {@code fp32}, with at least one finished seed. */
@@ -558,7 +638,8 @@ final class Findings {
 
     /** The architecture, and the recipe when the study has several. */
     private String caseName(RunGroup group) {
-        return group.architecture() + (study.severalRecipes() ? " / " + group.key().recipe().name() : "");
+        return group.architecture()
+                + (study.severalRecipes() ? " / " + group.key().recipe().name() : "");
     }
 
     /** Runs that trained (finished or diverged): those whose stability means something. */
@@ -578,7 +659,8 @@ final class Findings {
             return "memory not stored";
         }
         boolean packed = quantized.memory().map(m -> m.packedBytes() != null).orElse(false);
-        return Formats.ratio(fp32Bytes.get() / stored.get()) + " less memory (" + (packed ? "packed file" : "ideal") + ")";
+        return Formats.ratio(fp32Bytes.get() / stored.get()) + " less memory (" + (packed ? "packed file" : "ideal")
+                + ")";
     }
 
     /** A threshold as written in a rule: {@code 1}, {@code -0.5}, {@code 0}. */

@@ -12,8 +12,7 @@ final class Formats {
 
     private static final String[] BINARY_UNITS = {"KiB", "MiB", "GiB", "TiB"};
 
-    private Formats() {
-    }
+    private Formats() {}
 
     /** A fraction as a percentage with 2 decimals: 0.8612 becomes {@code 86.12%}. */
     static String percent(double fraction) {
@@ -53,7 +52,8 @@ final class Formats {
      */
     static String weightActivationBits(QuantizerRecord quantizer) {
         String weights = "W" + trimmedBits(quantizer.levels() == 0 ? 32 : quantizer.bitsPerWeight());
-        return quantizer.activations().quantizes() ? weights + "A" + trimmedBits(quantizer.activations().bits())
+        return quantizer.activations().quantizes()
+                ? weights + "A" + trimmedBits(quantizer.activations().bits())
                 : weights;
     }
 

@@ -64,13 +64,19 @@ record GroupRow(
                 Formats.meanInterval(accuracy),
                 accuracy.n() == all ? Integer.toString(all) : accuracy.n() + " of " + all,
                 Formats.points(study.deltaPoints(group)),
-                group.isFullPrecision() ? Formats.NONE
-                        : String.join(", ", parities.stream().map(TwinComparison.Parity::label).toList()),
+                group.isFullPrecision()
+                        ? Formats.NONE
+                        : String.join(
+                                ", ",
+                                parities.stream()
+                                        .map(TwinComparison.Parity::label)
+                                        .toList()),
                 !group.isFullPrecision() && parities.stream().anyMatch(TwinComparison.Parity::censored),
                 memory.map(m -> Formats.count(m.parameters())).orElse(Formats.NONE),
                 memory.map(m -> Formats.bytes(m.fp32Bytes())).orElse(Formats.NONE),
                 memory.map(m -> Formats.bytes(m.idealBytes())).orElse(Formats.NONE),
-                memory.map(m -> m.packedBytes() == null ? Formats.NONE : Formats.bytes(m.packedBytes())).orElse(Formats.NONE),
+                memory.map(m -> m.packedBytes() == null ? Formats.NONE : Formats.bytes(m.packedBytes()))
+                        .orElse(Formats.NONE),
                 memory.flatMap(m -> group.storedBytes().map(stored -> Formats.ratio(m.fp32Bytes() / stored)))
                         .orElse(Formats.NONE),
                 diverged == 0 ? "0" : diverged + " of " + all,

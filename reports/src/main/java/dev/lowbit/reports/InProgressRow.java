@@ -21,8 +21,10 @@ record InProgressRow(String folder, String what, String epochs, String lastValid
     static InProgressRow of(String folder, Optional<RunConfig> config, List<EpochRecord> epochs) {
         Optional<EpochRecord> last = epochs.stream().max(Comparator.comparingInt(EpochRecord::epoch));
         int done = last.map(EpochRecord::epoch).orElse(0);
-        return new InProgressRow(folder,
-                config.map(c -> c.architecture() + " / " + c.quantizer() + " / seed " + c.seed()).orElse(Formats.NONE),
+        return new InProgressRow(
+                folder,
+                config.map(c -> c.architecture() + " / " + c.quantizer() + " / seed " + c.seed())
+                        .orElse(Formats.NONE),
                 config.map(c -> done + " of " + c.recipe().epochs()).orElse(Integer.toString(done)),
                 last.map(e -> Formats.percent(e.validationAccuracy())).orElse(Formats.NONE));
     }

@@ -19,8 +19,7 @@ final class Json {
      */
     static final ObjectMapper MAPPER = StoreJson.mapper().disable(SerializationFeature.INDENT_OUTPUT);
 
-    private Json() {
-    }
+    private Json() {}
 
     /**
      * Serialises {@code value} for a {@code <script type="application/json">} block. Script content is
@@ -43,8 +42,8 @@ final class Json {
      * Map entries by key: maps read from run.json (level occupancy per layer, provenance) may iterate
      * in any order from one JVM to the next, and the page must come out the same from the same files.
      */
-    private static final ObjectWriter SCRIPT_BLOCK = MAPPER.writer().with(new ScriptBlockEscapes())
-            .with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    private static final ObjectWriter SCRIPT_BLOCK =
+            MAPPER.writer().with(new ScriptBlockEscapes()).with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     /** See {@link #forScriptBlock}. */
     private static final class ScriptBlockEscapes extends CharacterEscapes {
@@ -64,7 +63,8 @@ final class Json {
         @Override
         public SerializableString getEscapeSequence(int ch) {
             return Page.invalidInHtml(ch) || Character.isSurrogate((char) ch) || ch == 0x2028 || ch == 0x2029
-                    ? new SerializedString(String.format(Locale.ROOT, "\\u%04x", ch)) : null;
+                    ? new SerializedString(String.format(Locale.ROOT, "\\u%04x", ch))
+                    : null;
         }
     }
 }

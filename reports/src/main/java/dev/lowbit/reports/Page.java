@@ -11,8 +11,7 @@ final class Page {
 
     private static final char REPLACEMENT = '\uFFFD';
 
-    private Page() {
-    }
+    private Page() {}
 
     /** {@code html} with every character invalid in an HTML page replaced by U+FFFD. */
     static String withValidCharacters(String html) {

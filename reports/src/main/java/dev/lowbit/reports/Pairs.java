@@ -10,8 +10,7 @@ import java.util.TreeSet;
 /** Which run groups form the study's controlled pairs: augmentation off/on, and an alphabet without/with zero. */
 final class Pairs {
 
-    private Pairs() {
-    }
+    private Pairs() {}
 
     /**
      * A controlled pair of run groups that differ in one thing only.
@@ -19,8 +18,7 @@ final class Pairs {
      * @param without the group without it (no augmentation, or no zero level)
      * @param with the group with it
      */
-    record Pair(RunGroup without, RunGroup with) {
-    }
+    record Pair(RunGroup without, RunGroup with) {}
 
     /** Each augmented group with the first group (in report order) that is the same without augmentation. */
     static List<Pair> augmentation(List<RunGroup> groups) {
@@ -30,7 +28,8 @@ final class Pairs {
                 continue;
             }
             groups.stream()
-                    .filter(plain -> isPlain(plain) && plain.activations().equals(augmented.activations())
+                    .filter(plain -> isPlain(plain)
+                            && plain.activations().equals(augmented.activations())
                             && sameButAugmentation(plain.key(), augmented.key()))
                     .findFirst()
                     .ifPresent(plain -> pairs.add(new Pair(plain, augmented)));
@@ -59,8 +58,15 @@ final class Pairs {
     static boolean sameButAugmentation(RunConfig plain, RunConfig augmented) {
         Recipe p = plain.recipe();
         Recipe a = augmented.recipe();
-        Recipe aligned = new Recipe(p.name(), a.optimizer(), a.learningRate(), a.schedule(), a.batchSize(), a.epochs(),
-                a.weightDecay(), p.augmentation());
+        Recipe aligned = new Recipe(
+                p.name(),
+                a.optimizer(),
+                a.learningRate(),
+                a.schedule(),
+                a.batchSize(),
+                a.epochs(),
+                a.weightDecay(),
+                p.augmentation());
         return p.equals(aligned) && augmented.withRecipe(p).equals(plain);
     }
 

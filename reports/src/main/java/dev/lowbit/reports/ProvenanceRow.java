@@ -36,16 +36,20 @@ record ProvenanceRow(String key, String value, String runs, boolean mixed) {
                     values.computeIfAbsent(key, k -> new LinkedHashMap<>()).merge(value, 1, Integer::sum);
                 }
             });
-            values.computeIfAbsent("suite", k -> new LinkedHashMap<>()).merge(run.config().suite(), 1, Integer::sum);
+            values.computeIfAbsent("suite", k -> new LinkedHashMap<>())
+                    .merge(run.config().suite(), 1, Integer::sum);
             seeds.add(run.config().seed());
             first = earliest(first, run.startedAt());
             last = latest(last, run.finishedAt());
         }
         List<ProvenanceRow> rows = new ArrayList<>();
-        values.forEach((key, counts) -> counts.forEach((value, n) ->
-                rows.add(new ProvenanceRow(key, value, share(n, runs.size()), counts.size() > 1))));
-        rows.add(new ProvenanceRow("seeds", String.join(", ", seeds.stream().map(String::valueOf).toList()),
-                share(runs.size(), runs.size()), false));
+        values.forEach((key, counts) -> counts.forEach(
+                (value, n) -> rows.add(new ProvenanceRow(key, value, share(n, runs.size()), counts.size() > 1))));
+        rows.add(new ProvenanceRow(
+                "seeds",
+                String.join(", ", seeds.stream().map(String::valueOf).toList()),
+                share(runs.size(), runs.size()),
+                false));
         if (first != null && last != null) {
             rows.add(new ProvenanceRow("time span", first + " to " + last, share(runs.size(), runs.size()), false));
         }
@@ -64,8 +68,8 @@ record ProvenanceRow(String key, String value, String runs, boolean mixed) {
             });
         }
         List<ProvenanceRow> rows = new ArrayList<>();
-        jars.forEach((path, hashes) -> hashes.forEach((hash, n) ->
-                rows.add(new ProvenanceRow(path, hash, share(n, runs.size()), hashes.size() > 1))));
+        jars.forEach((path, hashes) -> hashes.forEach(
+                (hash, n) -> rows.add(new ProvenanceRow(path, hash, share(n, runs.size()), hashes.size() > 1))));
         return rows;
     }
 

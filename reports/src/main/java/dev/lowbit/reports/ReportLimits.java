@@ -38,12 +38,12 @@ public final class ReportLimits {
     /** Most levels an alphabet may have. */
     public static final int MAX_LEVELS = 1 << 16;
 
-    private ReportLimits() {
-    }
+    private ReportLimits() {}
 
     /** A byte count as the limits are stated: {@code 16 MiB}. */
     static String mebibytes(long bytes) {
-        return bytes % (1L << 20) == 0 ? String.format(Locale.ROOT, "%d MiB", bytes >> 20)
+        return bytes % (1L << 20) == 0
+                ? String.format(Locale.ROOT, "%d MiB", bytes >> 20)
                 : String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
     }
 }

@@ -50,6 +50,9 @@ public record ReportOptions(double parityTolerance, double confidence, int minSe
     /** The confidence level as the page writes it: {@code 95%}, {@code 99.5%}. */
     String confidenceLabel() {
         // Rounded first: 100 x 0.95 is not exactly 95 in binary.
-        return new BigDecimal(Math.round(confidence * 1e8)).movePointLeft(6).stripTrailingZeros().toPlainString() + "%";
+        return new BigDecimal(Math.round(confidence * 1e8))
+                        .movePointLeft(6)
+                        .stripTrailingZeros()
+                        .toPlainString() + "%";
     }
 }

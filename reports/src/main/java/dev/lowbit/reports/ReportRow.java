@@ -71,7 +71,9 @@ record ReportRow(
                 memory == null ? Formats.NONE : memoryTiers(memory),
                 memory == null ? Formats.NONE : Formats.ratio(memory.compression()),
                 run.config().seed(),
-                diverged ? "DIVERGED in epoch " + run.divergedEpoch() : run.status().name(),
+                diverged
+                        ? "DIVERGED in epoch " + run.divergedEpoch()
+                        : run.status().name(),
                 failed ? (run.error() == null ? "no error message stored" : run.error()) : null,
                 failed ? "failed" : diverged ? "diverged" : "");
     }

@@ -9,8 +9,8 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.StringWriter;
-import java.io.Writer;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -82,14 +82,16 @@ public final class ReportWriter {
      */
     public Path write(Path resultsDir, Path outputHtml, Consumer<String> warnings) {
         // The page first: a root path such as "/" has no file name to put a CSV beside.
-        requireWritableFile(outputHtml, "the report", "Give a file name, e.g. -o "
-                + outputHtml.toAbsolutePath().normalize().resolve(StoreLayout.REPORT_PAGE));
+        requireWritableFile(
+                outputHtml,
+                "the report",
+                "Give a file name, e.g. -o "
+                        + outputHtml.toAbsolutePath().normalize().resolve(StoreLayout.REPORT_PAGE));
         Path csv = csvBeside(outputHtml);
         requireWritableFile(csv, "the CSV beside the report", "Remove it or give -o another file name");
         StoredResults results = StoredResults.read(resultsDir, warnings);
         if (results.runs().isEmpty() && results.inProgress().isEmpty()) {
-            throw new ReportException(
-                    "No runs under '" + resultsDir + "'. Run 'lowbit run --suite quick' first.");
+            throw new ReportException("No runs under '" + resultsDir + "'. Run 'lowbit run --suite quick' first.");
         }
         Study study = new Study(results.runs(), options);
         // Cleaned like the page: a lone surrogate half from a run id has no UTF-8 form and would fail the write.
@@ -188,8 +190,8 @@ public final class ReportWriter {
     private static void requireWritableFile(Path target, String what, String ifDirectory) {
         Path absolute = target.toAbsolutePath().normalize();
         if (Files.isDirectory(absolute)) {
-            throw new ReportException("Cannot write " + what + " to '" + target + "': it is a directory. " + ifDirectory
-                    + ".");
+            throw new ReportException(
+                    "Cannot write " + what + " to '" + target + "': it is a directory. " + ifDirectory + ".");
         }
         for (Path parent = absolute.getParent(); parent != null; parent = parent.getParent()) {
             if (Files.exists(parent)) {

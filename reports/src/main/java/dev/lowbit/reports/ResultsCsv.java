@@ -57,9 +57,11 @@ final class ResultsCsv {
 
     // CsvMapper sorts columns by name unless told not to; the record's order reads better.
     private static final CsvMapper CSV = CsvMapper.builder()
-            .disable(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY).build();
-    private static final ObjectWriter WRITER = CSV.writer(CSV.schemaFor(Row.class).withHeader()
-            .withColumnReordering(false)).with(CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS);
+            .disable(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .build();
+    private static final ObjectWriter WRITER = CSV.writer(
+                    CSV.schemaFor(Row.class).withHeader().withColumnReordering(false))
+            .with(CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS);
 
     /**
      * First characters that make a spreadsheet read a cell as a formula: OWASP's list (= + - @ tab
@@ -84,16 +86,33 @@ final class ResultsCsv {
         RunRecord run = stored.run();
         MemoryRecord memory = run.memory();
         ActivationRecord activations = run.quantizer().activations();
-        return new Row(text(run.runId()), text(run.config().suite()), text(run.config().dataset()),
-                text(run.config().architecture()), text(run.config().quantizer()), text(run.config().layerPolicy()),
-                run.config().recipe() == null ? null : text(run.config().recipe().name()), run.config().seed(),
-                run.quantizer().levels(), run.quantizer().bitsPerWeight(), run.status().name(), run.epochsCompleted(),
-                finite(run.bestValidationAccuracy()), finite(run.testAccuracy()),
-                twins.deltaPoints(stored).isPresent() ? twins.deltaPoints(stored).getAsDouble() : null,
+        return new Row(
+                text(run.runId()),
+                text(run.config().suite()),
+                text(run.config().dataset()),
+                text(run.config().architecture()),
+                text(run.config().quantizer()),
+                text(run.config().layerPolicy()),
+                run.config().recipe() == null
+                        ? null
+                        : text(run.config().recipe().name()),
+                run.config().seed(),
+                run.quantizer().levels(),
+                run.quantizer().bitsPerWeight(),
+                run.status().name(),
+                run.epochsCompleted(),
+                finite(run.bestValidationAccuracy()),
+                finite(run.testAccuracy()),
+                twins.deltaPoints(stored).isPresent()
+                        ? twins.deltaPoints(stored).getAsDouble()
+                        : null,
                 text(twins.parityLabel(stored)),
-                memory == null ? null : memory.fp32Bytes(), memory == null ? null : memory.idealBytes(),
-                memory == null ? null : memory.packedBytes(), text(run.quantizer().estimator()),
-                text(activations.spec()), finite(activations.bits()));
+                memory == null ? null : memory.fp32Bytes(),
+                memory == null ? null : memory.idealBytes(),
+                memory == null ? null : memory.packedBytes(),
+                text(run.quantizer().estimator()),
+                text(activations.spec()),
+                finite(activations.bits()));
     }
 
     /**

@@ -23,8 +23,7 @@ final class RunAnchors {
 
     private static final int SLUG_LENGTH = 40;
 
-    private RunAnchors() {
-    }
+    private RunAnchors() {}
 
     /** One unique, safe id per run, in the order of {@code runs}. */
     static List<String> of(List<StoredRun> runs) {

@@ -53,8 +53,7 @@ record RunDetail(
     private static final int HEIGHT = 240;
 
     /** One label/value line of the config list. */
-    record Entry(String label, String value) {
-    }
+    record Entry(String label, String value) {}
 
     /**
      * One row of the per-layer table.
@@ -70,9 +69,17 @@ record RunDetail(
      * @param histogram share of weights per level, e.g. {@code -1: 12.1% · 0: 75.8% · +1: 12.1%}
      * @param entropy empirical entropy of the codes in bits per weight, or a dash
      */
-    record Layer(String name, String shape, String kind, String parameters, String bits, String fp32Bytes,
-            String idealBytes, String packedBytes, String histogram, String entropy) {
-    }
+    record Layer(
+            String name,
+            String shape,
+            String kind,
+            String parameters,
+            String bits,
+            String fp32Bytes,
+            String idealBytes,
+            String packedBytes,
+            String histogram,
+            String entropy) {}
 
     /**
      * The section of {@code stored}.
@@ -88,21 +95,42 @@ record RunDetail(
             case FAILED -> "failed: " + (run.error() == null ? "no error message stored" : run.error());
         };
         MemoryRecord memory = run.memory();
-        boolean hasLayers = memory != null && memory.tensors() != null && !memory.tensors().isEmpty();
+        boolean hasLayers =
+                memory != null && memory.tensors() != null && !memory.tensors().isEmpty();
         List<Layer> layers = new ArrayList<>();
         if (hasLayers) {
             for (TensorMemory tensor : memory.tensors()) {
                 layers.add(layer(tensor, run.quantizer()));
             }
         }
-        Layer total = memory == null ? null : new Layer("total", "", memory.quantizedWeights() + " quantized",
-                Formats.count(memory.parameters()), "", Formats.bytes(memory.fp32Bytes()), Formats.bytes(memory.idealBytes()),
-                memory.packedBytes() == null ? Formats.NONE : Formats.bytes(memory.packedBytes()), "",
-                memory.entropyBytes() == null ? Formats.NONE : Formats.bytes(memory.entropyBytes()) + " at entropy");
+        Layer total = memory == null
+                ? null
+                : new Layer(
+                        "total",
+                        "",
+                        memory.quantizedWeights() + " quantized",
+                        Formats.count(memory.parameters()),
+                        "",
+                        Formats.bytes(memory.fp32Bytes()),
+                        Formats.bytes(memory.idealBytes()),
+                        memory.packedBytes() == null ? Formats.NONE : Formats.bytes(memory.packedBytes()),
+                        "",
+                        memory.entropyBytes() == null
+                                ? Formats.NONE
+                                : Formats.bytes(memory.entropyBytes()) + " at entropy");
         String curve = stored.epochs().isEmpty() ? "" : curve(stored, "chart-run-" + index);
-        return new RunDetail(run.runId(), anchor, stored.seriesName(),
-                status, run.status() != RunStatus.FINISHED, entries(stored, twins), !curve.isEmpty(), curve,
-                hasLayers, layers, total);
+        return new RunDetail(
+                run.runId(),
+                anchor,
+                stored.seriesName(),
+                status,
+                run.status() != RunStatus.FINISHED,
+                entries(stored, twins),
+                !curve.isEmpty(),
+                curve,
+                hasLayers,
+                layers,
+                total);
     }
 
     private static List<Entry> entries(StoredRun stored, TwinComparison twins) {
@@ -111,30 +139,42 @@ record RunDetail(
         Recipe recipe = config.recipe();
         List<Entry> entries = new ArrayList<>();
         entries.add(new Entry("suite", config.suite()));
-        entries.add(new Entry("dataset", config.dataset() + (config.trainLimit() > 0
-                ? ", first " + config.trainLimit() + " training images" : "") + ", validation share "
-                + config.validationShare()));
-        entries.add(new Entry("quantizer", config.quantizer() + " (" + run.quantizer().levels() + " levels"
-                + (run.quantizer().values().isEmpty() ? "" : " " + run.quantizer().values()) + ", scale rule "
-                + run.quantizer().scaleRule() + ")"));
+        entries.add(new Entry(
+                "dataset",
+                config.dataset()
+                        + (config.trainLimit() > 0 ? ", first " + config.trainLimit() + " training images" : "")
+                        + ", validation share "
+                        + config.validationShare()));
+        entries.add(new Entry(
+                "quantizer",
+                config.quantizer() + " (" + run.quantizer().levels() + " levels"
+                        + (run.quantizer().values().isEmpty()
+                                ? ""
+                                : " " + run.quantizer().values()) + ", scale rule "
+                        + run.quantizer().scaleRule() + ")"));
         entries.add(new Entry("gradient estimator", run.quantizer().estimator()));
         ActivationRecord activations = run.quantizer().activations();
-        entries.add(new Entry("activations", activations.quantizes()
-                ? activations.spec() + " (" + Formats.trimmedBits(activations.bits()) + " bits)"
-                : "fp32 (not quantized)"));
+        entries.add(new Entry(
+                "activations",
+                activations.quantizes()
+                        ? activations.spec() + " (" + Formats.trimmedBits(activations.bits()) + " bits)"
+                        : "fp32 (not quantized)"));
         entries.add(new Entry("bits", stored.scheme().bits()));
-        entries.add(new Entry(SchemeLabel.isLayerMap(config.layerPolicy()) ? "layer map" : "layer policy",
-                config.layerPolicy()));
-        entries.add(new Entry("recipe", recipe.name() + ": " + recipe.optimizer() + ", learning rate "
-                + recipe.learningRate() + " " + recipe.schedule() + ", batch " + recipe.batchSize() + ", "
-                + recipe.epochs() + " epochs, weight decay " + recipe.weightDecay() + ", augmentation "
-                + recipe.augmentation()));
+        entries.add(new Entry(
+                SchemeLabel.isLayerMap(config.layerPolicy()) ? "layer map" : "layer policy", config.layerPolicy()));
+        entries.add(new Entry(
+                "recipe",
+                recipe.name() + ": " + recipe.optimizer() + ", learning rate "
+                        + recipe.learningRate() + " " + recipe.schedule() + ", batch " + recipe.batchSize() + ", "
+                        + recipe.epochs() + " epochs, weight decay " + recipe.weightDecay() + ", augmentation "
+                        + recipe.augmentation()));
         entries.add(new Entry("seed", Long.toString(config.seed())));
         entries.add(new Entry("epochs trained", run.epochsCompleted() + " of " + recipe.epochs()));
         entries.add(new Entry("best validation accuracy", Formats.percent(run.bestValidationAccuracy())));
         if (run.status() == RunStatus.FINISHED) {
-            entries.add(new Entry("test accuracy", Formats.percent(run.testAccuracy())
-                    + String.format(Locale.ROOT, " (loss %.4f)", run.testLoss())));
+            entries.add(new Entry(
+                    "test accuracy",
+                    Formats.percent(run.testAccuracy()) + String.format(Locale.ROOT, " (loss %.4f)", run.testLoss())));
         }
         entries.add(new Entry("epochs to parity", twins.parityLabel(stored)));
         entries.add(new Entry("time", run.startedAt() + " to " + run.finishedAt()));
@@ -142,7 +182,8 @@ record RunDetail(
     }
 
     private static Layer layer(TensorMemory tensor, QuantizerRecord quantizer) {
-        return new Layer(tensor.name(),
+        return new Layer(
+                tensor.name(),
                 String.join(" × ", tensor.shape().stream().map(String::valueOf).toList()),
                 tensor.quantized() ? "quantized" : "fp32",
                 Formats.count(tensor.elements()),
@@ -151,7 +192,8 @@ record RunDetail(
                 Formats.bytes(tensor.idealBytes()),
                 tensor.packedBytes() == null ? Formats.NONE : Formats.bytes(tensor.packedBytes()),
                 histogram(tensor.levelCounts(), levelValues(tensor, quantizer)),
-                tensor.entropyBitsPerWeight() == null ? Formats.NONE
+                tensor.entropyBitsPerWeight() == null
+                        ? Formats.NONE
                         : String.format(Locale.ROOT, "%.2f", tensor.entropyBitsPerWeight()));
     }
 
@@ -178,7 +220,8 @@ record RunDetail(
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < counts.size(); i++) {
             String level = named ? Formats.level(values.get(i)) : "#" + i;
-            parts.add(level + ": " + String.format(Locale.ROOT, "%.1f%%", total == 0 ? 0.0 : 100.0 * counts.get(i) / total));
+            parts.add(level + ": "
+                    + String.format(Locale.ROOT, "%.1f%%", total == 0 ? 0.0 : 100.0 * counts.get(i) / total));
         }
         return String.join(" · ", parts);
     }
@@ -194,8 +237,8 @@ record RunDetail(
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(train);
         data.addSeries(validation);
-        JFreeChart chart = ChartFactory.createXYLineChart(null, "epoch", "accuracy (%)", data,
-                PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                null, "epoch", "accuracy (%)", data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < 2; i++) {

@@ -42,7 +42,8 @@ record RunGroup(RunConfig key, List<StoredRun> runs, double confidence) {
     static List<RunGroup> of(List<StoredRun> runs, double confidence) {
         Map<RunKey, List<StoredRun>> byKey = new LinkedHashMap<>();
         for (StoredRun run : runs) {
-            byKey.computeIfAbsent(RunKey.of(run).withoutSeed(), k -> new ArrayList<>()).add(run);
+            byKey.computeIfAbsent(RunKey.of(run).withoutSeed(), k -> new ArrayList<>())
+                    .add(run);
         }
         List<RunGroup> groups = new ArrayList<>();
         byKey.forEach((key, members) -> groups.add(new RunGroup(key.config(), members, confidence)));
@@ -119,9 +120,9 @@ record RunGroup(RunConfig key, List<StoredRun> runs, double confidence) {
 
     /** Test accuracy over the finished seeds, with its interval at the report's confidence. */
     Summary testAccuracy() {
-        return Summary.of(finished().stream().mapToDouble(r -> r.run().testAccuracy()).toArray(), confidence);
+        return Summary.of(
+                finished().stream().mapToDouble(r -> r.run().testAccuracy()).toArray(), confidence);
     }
-
 
     /** The memory record of the first run that has one; every seed builds the same model. */
     Optional<MemoryRecord> memory() {
@@ -148,7 +149,8 @@ record RunGroup(RunConfig key, List<StoredRun> runs, double confidence) {
             for (EpochRecord record : run.epochs()) {
                 double value = metric.applyAsDouble(record);
                 if (Double.isFinite(value)) {
-                    byEpoch.computeIfAbsent(record.epoch(), k -> new DoubleSummaryStatistics()).accept(value);
+                    byEpoch.computeIfAbsent(record.epoch(), k -> new DoubleSummaryStatistics())
+                            .accept(value);
                 }
             }
         }
@@ -157,7 +159,11 @@ record RunGroup(RunConfig key, List<StoredRun> runs, double confidence) {
 
     /** The highest epoch number any seed logged. */
     int lastEpoch() {
-        return runs.stream().flatMap(r -> r.epochs().stream()).mapToInt(EpochRecord::epoch).max().orElse(0);
+        return runs.stream()
+                .flatMap(r -> r.epochs().stream())
+                .mapToInt(EpochRecord::epoch)
+                .max()
+                .orElse(0);
     }
 
     /**

@@ -21,7 +21,8 @@ record RunKey(RunConfig config, String activations) {
     }
 
     static RunKey of(StoredRun run) {
-        return new RunKey(run.run().config(), run.run().quantizer().activations().spec());
+        return new RunKey(
+                run.run().config(), run.run().quantizer().activations().spec());
     }
 
     /** The key of the fp32 twin: the config at full precision, inputs in fp32. */

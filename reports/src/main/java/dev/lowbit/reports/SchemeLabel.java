@@ -1,9 +1,9 @@
 package dev.lowbit.reports;
 
+import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.format.result.ActivationRecord;
 import dev.lowbit.format.result.QuantizerRecord;
 import dev.lowbit.format.result.RunConfig;
-import dev.lowbit.api.spi.LayerPolicy;
 import java.util.Arrays;
 import java.util.Optional;
 

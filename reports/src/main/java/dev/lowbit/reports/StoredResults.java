@@ -43,8 +43,12 @@ import java.util.function.Consumer;
  * @param inProgressRows what each of {@link #inProgress} has stored, in the same order
  * @param skipped one message per run that could not be read, naming the file and the reason
  */
-public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inProgress,
-        List<InProgressRow> inProgressRows, List<String> skipped) {
+public record StoredResults(
+        Path directory,
+        List<StoredRun> runs,
+        List<Path> inProgress,
+        List<InProgressRow> inProgressRows,
+        List<String> skipped) {
 
     private static final String SEE_README = " (README, \"The report\")";
 
@@ -161,7 +165,8 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
         StoredValues.check(run);
         Path epochs = dir.resolve(EPOCHS_FILE);
         // A run can fail before its first epoch.
-        return new StoredRun(run, Files.exists(epochs, LinkOption.NOFOLLOW_LINKS) ? readEpochs(epochs, budget) : List.of());
+        return new StoredRun(
+                run, Files.exists(epochs, LinkOption.NOFOLLOW_LINKS) ? readEpochs(epochs, budget) : List.of());
     }
 
     /** Absent fields deserialize to null; the report would fail on them later, far from the cause. */
@@ -169,16 +174,29 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
         if (run == null) {
             throw new IOException(RUN_FILE + " is empty");
         }
-        String missing = run.runId() == null ? "runId"
-                : run.status() == null ? "status"
-                : run.config() == null ? "config"
-                : run.config().architecture() == null ? "config.architecture"
-                : run.config().quantizer() == null ? "config.quantizer" // the spec names the run everywhere
-                : run.config().recipe() == null ? "config.recipe"
-                : run.quantizer() == null ? "quantizer"
-                : run.quantizer().id() == null ? "quantizer.id"
-                : run.memory() == null && run.status() == RunStatus.FINISHED ? "memory"
-                : null;
+        String missing = run.runId() == null
+                ? "runId"
+                : run.status() == null
+                        ? "status"
+                        : run.config() == null
+                                ? "config"
+                                : run.config().architecture() == null
+                                        ? "config.architecture"
+                                        : run.config().quantizer() == null
+                                                ? "config.quantizer" // the spec names the run everywhere
+                                                : run.config().recipe() == null
+                                                        ? "config.recipe"
+                                                        : run.quantizer() == null
+                                                                ? "quantizer"
+                                                                : run.quantizer()
+                                                                                        .id()
+                                                                                == null
+                                                                        ? "quantizer.id"
+                                                                        : run.memory() == null
+                                                                                        && run.status()
+                                                                                                == RunStatus.FINISHED
+                                                                                ? "memory"
+                                                                                : null;
         if (missing != null) {
             throw new IOException(RUN_FILE + " has no '" + missing + "'");
         }
@@ -259,7 +277,10 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
         } catch (IOException | RuntimeException e) {
             // the last line may be half-appended
         }
-        Path relative = directory.toAbsolutePath().normalize().relativize(dir.toAbsolutePath().normalize());
+        Path relative = directory
+                .toAbsolutePath()
+                .normalize()
+                .relativize(dir.toAbsolutePath().normalize());
         return InProgressRow.of(relative.toString(), config, epochs);
     }
 
@@ -276,8 +297,12 @@ public record StoredResults(Path directory, List<StoredRun> runs, List<Path> inP
         StringBuilder line = new StringBuilder();
         for (int i = 0; i < message.length() && line.length() < MAX_WARNING_LENGTH; i++) {
             char c = message.charAt(i);
-            boolean invisible = Character.isISOControl(c) || (c >= '\u2028' && c <= '\u202e')
-                    || (c >= '\u2066' && c <= '\u2069') || c == '\u200e' || c == '\u200f' || c == '\u061c';
+            boolean invisible = Character.isISOControl(c)
+                    || (c >= '\u2028' && c <= '\u202e')
+                    || (c >= '\u2066' && c <= '\u2069')
+                    || c == '\u200e'
+                    || c == '\u200f'
+                    || c == '\u061c';
             if (invisible) {
                 line.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             } else {

@@ -21,8 +21,8 @@ public record StoredRun(RunRecord run, List<EpochRecord> epochs) {
      * then layer policy, then seed. Suite and run id only break the remaining ties, so the order never
      * depends on the file system's.
      */
-    public static final Comparator<StoredRun> REPORT_ORDER = Comparator
-            .comparing((StoredRun r) -> r.run().config().architecture())
+    public static final Comparator<StoredRun> REPORT_ORDER = Comparator.comparing(
+                    (StoredRun r) -> r.run().config().architecture())
             .thenComparing(r -> r.run().quantizer().bitsPerWeight(), Comparator.reverseOrder())
             .thenComparing(r -> r.run().config().quantizer())
             .thenComparing(r -> r.run().quantizer().activations().bits(), Comparator.reverseOrder())
@@ -48,6 +48,7 @@ public record StoredRun(RunRecord run, List<EpochRecord> epochs) {
      * {@code fcnn-small / ternary@mse/tensor W1.58 / seed 1}.
      */
     public String seriesName() {
-        return run.config().architecture() + " / " + scheme().name() + " / seed " + run.config().seed();
+        return run.config().architecture() + " / " + scheme().name() + " / seed "
+                + run.config().seed();
     }
 }

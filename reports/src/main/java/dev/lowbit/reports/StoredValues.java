@@ -98,21 +98,30 @@ final class StoredValues {
         in.whole("config.trainLimit", config.trainLimit(), 0, Integer.MAX_VALUE);
         in.range("config.validationShare", config.validationShare(), 0, 1, false, "a fraction from 0 to 1");
         Recipe recipe = config.recipe();
-        in.range("config.recipe.learningRate", recipe.learningRate(), 0, Double.MAX_VALUE, false,
-                "a finite number > 0");
+        in.range(
+                "config.recipe.learningRate", recipe.learningRate(), 0, Double.MAX_VALUE, false, "a finite number > 0");
         in.whole("config.recipe.epochs", recipe.epochs(), 1, Integer.MAX_VALUE);
-        in.range("config.recipe.weightDecay", recipe.weightDecay(), 0, Double.MAX_VALUE, false,
-                "a finite number >= 0");
+        in.range("config.recipe.weightDecay", recipe.weightDecay(), 0, Double.MAX_VALUE, false, "a finite number >= 0");
     }
 
     private static void check(StoredValues in, QuantizerRecord quantizer) throws IOException {
         in.whole("quantizer.levels", quantizer.levels(), 0, ReportLimits.MAX_LEVELS);
         // NaN: a quantizer whose code failed before it could describe itself (a FAILED run).
-        in.range("quantizer.bitsPerWeight", quantizer.bitsPerWeight(), Double.MIN_VALUE, 64, true,
+        in.range(
+                "quantizer.bitsPerWeight",
+                quantizer.bitsPerWeight(),
+                Double.MIN_VALUE,
+                64,
+                true,
                 "a number of bits above 0 and at most 64, or NaN when unknown");
         in.alphabet("quantizer.values", quantizer.values());
         // NaN: a failed run that never built its activation quantizer. An activation has at most 32 bits.
-        in.range("quantizer.activations.bits", quantizer.activations().bits(), Double.MIN_VALUE, 32, true,
+        in.range(
+                "quantizer.activations.bits",
+                quantizer.activations().bits(),
+                Double.MIN_VALUE,
+                32,
+                true,
                 "a number of bits above 0 and at most 32, or NaN when unknown");
     }
 
@@ -138,7 +147,12 @@ final class StoredValues {
             in.bytes(name + ".idealBytes", tensor.idealBytes());
             in.optionalCount(name + ".packedBytes", tensor.packedBytes());
             if (tensor.entropyBitsPerWeight() != null) {
-                in.range(name + ".entropyBitsPerWeight", tensor.entropyBitsPerWeight(), 0, 64, false,
+                in.range(
+                        name + ".entropyBitsPerWeight",
+                        tensor.entropyBitsPerWeight(),
+                        0,
+                        64,
+                        false,
                         "a number of bits from 0 to 64");
             }
             if (tensor.levelCounts() != null) {
@@ -153,9 +167,19 @@ final class StoredValues {
     private static void check(StoredValues in, ModelRecord model) throws IOException {
         in.counts("model.inputShape", model.inputShape(), 64);
         in.whole("model.classes", model.classes(), 1, Integer.MAX_VALUE);
-        in.range("model.normalisationMean", model.normalisationMean(), -Double.MAX_VALUE, Double.MAX_VALUE, false,
+        in.range(
+                "model.normalisationMean",
+                model.normalisationMean(),
+                -Double.MAX_VALUE,
+                Double.MAX_VALUE,
+                false,
                 "a finite number");
-        in.range("model.normalisationStd", model.normalisationStd(), -Double.MAX_VALUE, Double.MAX_VALUE, false,
+        in.range(
+                "model.normalisationStd",
+                model.normalisationStd(),
+                -Double.MAX_VALUE,
+                Double.MAX_VALUE,
+                false,
                 "a finite number");
     }
 

@@ -21,6 +21,7 @@ final class Study {
     private final ReportOptions options;
     /** The {@link #PANEL_PARTS} that differ within the study; computed once, as every label asks. */
     private final List<Function<RunConfig, String>> varyingPanelParts;
+
     private final boolean severalPolicies;
 
     /**
@@ -37,9 +38,15 @@ final class Study {
             byKey.putIfAbsent(group.runKey(), group);
         }
         this.varyingPanelParts = PANEL_PARTS.stream()
-                .filter(part -> groups.stream().map(g -> part.apply(g.key())).distinct().count() > 1).toList();
-        this.severalPolicies = groups.stream().filter(g -> !g.isFullPrecision()).map(g -> g.key().layerPolicy())
-                .distinct().count() > 1;
+                .filter(part ->
+                        groups.stream().map(g -> part.apply(g.key())).distinct().count() > 1)
+                .toList();
+        this.severalPolicies = groups.stream()
+                        .filter(g -> !g.isFullPrecision())
+                        .map(g -> g.key().layerPolicy())
+                        .distinct()
+                        .count()
+                > 1;
     }
 
     List<StoredRun> runs() {
@@ -98,8 +105,11 @@ final class Study {
      * one epoch beyond its run; empty when no seed has a finished twin.
      */
     OptionalDouble medianParity(RunGroup group) {
-        double[] epochs = parities(group).stream().filter(TwinComparison.Parity::measurable)
-                .mapToDouble(TwinComparison.Parity::epochOrBeyond).sorted().toArray();
+        double[] epochs = parities(group).stream()
+                .filter(TwinComparison.Parity::measurable)
+                .mapToDouble(TwinComparison.Parity::epochOrBeyond)
+                .sorted()
+                .toArray();
         if (epochs.length == 0) {
             return OptionalDouble.empty();
         }

@@ -20,8 +20,8 @@ import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
-import org.jfree.chart.renderer.category.StatisticalBarRenderer;
 import org.jfree.chart.renderer.category.StackedBarRenderer;
+import org.jfree.chart.renderer.category.StatisticalBarRenderer;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.data.category.CategoryDataset;
 import org.jfree.data.category.DefaultCategoryDataset;
@@ -71,10 +71,14 @@ final class StudyCharts {
         reasons.put("parity", "Epochs to parity: no low-bit run has an fp32 twin that finished.");
         reasons.put("flip-ratio", "Flip ratio: no low-bit run stored one.");
         reasons.put("level-occupancy", "Level occupancy: no low-bit run stored one.");
-        reasons.put("augmentation-pairs", "Augmentation off and on: no run group was trained both without and with "
-                + "augmentation (a suite with two recipes differing only in 'augmentation' makes the pairs).");
-        reasons.put("zero-pairs", "Without and with zero: no alphabet was trained beside its partner with zero "
-                + "(e.g. binary and ternary, quaternary and quinary).");
+        reasons.put(
+                "augmentation-pairs",
+                "Augmentation off and on: no run group was trained both without and with "
+                        + "augmentation (a suite with two recipes differing only in 'augmentation' makes the pairs).");
+        reasons.put(
+                "zero-pairs",
+                "Without and with zero: no alphabet was trained beside its partner with zero "
+                        + "(e.g. binary and ternary, quaternary and quinary).");
         drawn.forEach(chart -> reasons.remove(chart.id()));
         return List.copyOf(reasons.values());
     }
@@ -84,7 +88,8 @@ final class StudyCharts {
         Map<String, List<RunGroup>> byPanel = new LinkedHashMap<>();
         for (RunGroup group : study.groups()) {
             if (group.lastEpoch() > 0) {
-                byPanel.computeIfAbsent(study.panel(group), k -> new ArrayList<>()).add(group);
+                byPanel.computeIfAbsent(study.panel(group), k -> new ArrayList<>())
+                        .add(group);
             }
         }
         List<ChartView> views = new ArrayList<>();
@@ -96,14 +101,15 @@ final class StudyCharts {
                 if (group.isFullPrecision()) {
                     band.addSeries(fp32Band(group, study.series(group)));
                 } else {
-                    XYSeries series = new XYSeries(study.series(group) + " (" + group.runs().size() + " seeds)", true, false);
+                    XYSeries series = new XYSeries(
+                            study.series(group) + " (" + group.runs().size() + " seeds)", true, false);
                     group.byEpoch(EpochRecord::validationAccuracy)
                             .forEach((epoch, seeds) -> series.add(epoch.intValue(), 100 * seeds.getAverage()));
                     lines.addSeries(series);
                 }
             }
-            JFreeChart chart = ChartFactory.createXYLineChart(null, "epoch", "validation accuracy (%)", lines,
-                    PlotOrientation.VERTICAL, true, false, false);
+            JFreeChart chart = ChartFactory.createXYLineChart(
+                    null, "epoch", "validation accuracy (%)", lines, PlotOrientation.VERTICAL, true, false, false);
             XYPlot plot = chart.getXYPlot();
             plot.setRenderer(Charts.lines(lines.getSeriesCount(), 0));
             if (band.getSeriesCount() > 0) {
@@ -118,17 +124,23 @@ final class StudyCharts {
             integerTicks((NumberAxis) plot.getDomainAxis());
             Charts.accuracyAxis((NumberAxis) plot.getRangeAxis());
             String id = "curve-" + index++;
-            views.add(view(id, "Validation accuracy per epoch: " + panel.getKey(),
+            views.add(view(
+                    id,
+                    "Validation accuracy per epoch: " + panel.getKey(),
                     "Mean over seeds per quantizer spec; fp32 is the grey dashed line, its band spanning the lowest "
-                            + "to the highest seed." + cappedNote(panel.getValue().size()), chart, HEIGHT));
+                            + "to the highest seed."
+                            + cappedNote(panel.getValue().size()),
+                    chart,
+                    HEIGHT));
         }
         return views;
     }
 
     private static YIntervalSeries fp32Band(RunGroup group, String name) {
         YIntervalSeries series = new YIntervalSeries(name + " (" + group.runs().size() + " seeds)");
-        group.byEpoch(EpochRecord::validationAccuracy).forEach((epoch, seeds) ->
-                series.add(epoch, 100 * seeds.getAverage(), 100 * seeds.getMin(), 100 * seeds.getMax()));
+        group.byEpoch(EpochRecord::validationAccuracy)
+                .forEach((epoch, seeds) ->
+                        series.add(epoch, 100 * seeds.getAverage(), 100 * seeds.getMin(), 100 * seeds.getMax()));
         return series;
     }
 
@@ -138,7 +150,8 @@ final class StudyCharts {
      */
     private static <T> List<T> capped(List<T> series) {
         return series.size() > ReportLimits.MAX_SERIES_PER_CHART
-                ? series.subList(0, ReportLimits.MAX_SERIES_PER_CHART) : series;
+                ? series.subList(0, ReportLimits.MAX_SERIES_PER_CHART)
+                : series;
     }
 
     /** What a caption says when {@link #capped} left series out. */
@@ -163,25 +176,36 @@ final class StudyCharts {
                 continue;
             }
             List<TwinComparison.Parity> parities = study.parities(group).stream()
-                    .filter(TwinComparison.Parity::measurable).toList();
+                    .filter(TwinComparison.Parity::measurable)
+                    .toList();
             // Panels x specs cells are laid out, drawn or not: bounded by bounding the bars.
             if (parities.isEmpty() || ++bars > ReportLimits.MAX_SERIES_PER_CHART) {
                 continue;
             }
             double median = study.medianParity(group).orElseThrow();
-            long censored = parities.stream().filter(TwinComparison.Parity::censored).count();
+            long censored =
+                    parities.stream().filter(TwinComparison.Parity::censored).count();
             String spec = study.series(group);
             data.addValue(median, study.panel(group), spec);
             boolean medianCensored = censored * 2 > parities.size();
-            labels.put(study.panel(group) + "\u0000" + spec, medianCensored
-                    ? "> " + parities.get(0).observed()
-                    : format(median) + (censored > 0 ? " (" + censored + " censored)" : ""));
+            labels.put(
+                    study.panel(group) + "\u0000" + spec,
+                    medianCensored
+                            ? "> " + parities.get(0).observed()
+                            : format(median) + (censored > 0 ? " (" + censored + " censored)" : ""));
         }
         if (data.getColumnCount() == 0) {
             return Optional.empty();
         }
-        JFreeChart chart = ChartFactory.createBarChart(null, "quantizer", "epochs to parity (median over seeds)",
-                data, PlotOrientation.HORIZONTAL, true, false, false);
+        JFreeChart chart = ChartFactory.createBarChart(
+                null,
+                "quantizer",
+                "epochs to parity (median over seeds)",
+                data,
+                PlotOrientation.HORIZONTAL,
+                true,
+                false,
+                false);
         CategoryPlot plot = chart.getCategoryPlot();
         Charts.wholeCategoryLabels(plot);
         BarRenderer renderer = (BarRenderer) plot.getRenderer();
@@ -200,12 +224,15 @@ final class StudyCharts {
         NumberAxis epochs = (NumberAxis) plot.getRangeAxis();
         integerTicks(epochs);
         epochs.setUpperMargin(0.15);
-        return Optional.of(view("parity", "Epochs to parity with fp32",
+        return Optional.of(view(
+                "parity",
+                "Epochs to parity with fp32",
                 "First epoch within " + format(study.tolerancePoints()) + " pp of the fp32 twin's best validation "
                         + "accuracy, median over seeds. A seed that never got there counts as one epoch beyond its "
                         + "run; a bar labelled \"> N\" means most seeds never reached parity in N epochs."
                         + cappedNote(bars),
-                chart, Math.max(HEIGHT, 100 + 22 * data.getRowCount() * data.getColumnCount())));
+                chart,
+                Math.max(HEIGHT, 100 + 22 * data.getRowCount() * data.getColumnCount())));
     }
 
     /** Share of quantized weights that changed level in each epoch, mean over seeds. */
@@ -227,15 +254,18 @@ final class StudyCharts {
         }
         XYSeriesCollection data = new XYSeriesCollection();
         capped(all).forEach(data::addSeries);
-        JFreeChart chart = ChartFactory.createXYLineChart(null, "epoch", "weights that changed level (%)", data,
-                PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                null, "epoch", "weights that changed level (%)", data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setRenderer(Charts.lines(data.getSeriesCount(), 0));
         integerTicks((NumberAxis) plot.getDomainAxis());
-        return Optional.of(view("flip-ratio", "Stability: flip ratio per epoch",
+        return Optional.of(view(
+                "flip-ratio",
+                "Stability: flip ratio per epoch",
                 "Share of quantized weights whose level changed during the epoch, mean over seeds. Diverged runs "
                         + "stop where they diverged and are counted in the main table." + cappedNote(all.size()),
-                chart, HEIGHT));
+                chart,
+                HEIGHT));
     }
 
     /** Where the quantized weights sit after the last epoch: share per level value, all layers and seeds together. */
@@ -255,9 +285,12 @@ final class StudyCharts {
                 if (run.epochs().isEmpty()) {
                     continue;
                 }
-                EpochRecord last = run.epochs().stream().max(Comparator.comparingInt(EpochRecord::epoch)).orElseThrow();
+                EpochRecord last = run.epochs().stream()
+                        .max(Comparator.comparingInt(EpochRecord::epoch))
+                        .orElseThrow();
                 Map<String, List<Double>> alphabets = tensorAlphabets(run.run().memory());
-                for (Map.Entry<String, List<Long>> tensor : last.levelOccupancy().entrySet()) {
+                for (Map.Entry<String, List<Long>> tensor :
+                        last.levelOccupancy().entrySet()) {
                     // A layer map may give a layer another alphabet: its counts are not counts of these values.
                     List<Double> own = alphabets.get(tensor.getKey());
                     if (tensor.getValue().size() != values.size() || (own != null && !own.equals(values))) {
@@ -282,8 +315,8 @@ final class StudyCharts {
         if (data.getColumnCount() == 0) {
             return Optional.empty();
         }
-        JFreeChart chart = ChartFactory.createStackedBarChart(null, null, "share of quantized weights (%)", data,
-                PlotOrientation.HORIZONTAL, true, false, false);
+        JFreeChart chart = ChartFactory.createStackedBarChart(
+                null, null, "share of quantized weights (%)", data, PlotOrientation.HORIZONTAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
         Charts.wholeCategoryLabels(plot);
         StackedBarRenderer renderer = (StackedBarRenderer) plot.getRenderer();
@@ -293,10 +326,13 @@ final class StudyCharts {
         }
         ((NumberAxis) plot.getRangeAxis()).setRange(0, 100);
         int height = Math.max(HEIGHT, 120 + 28 * data.getColumnCount());
-        return Optional.of(view("level-occupancy", "Stability: level occupancy after the last epoch",
+        return Optional.of(view(
+                "level-occupancy",
+                "Stability: level occupancy after the last epoch",
                 "Share of all quantized weights on each level value (in units of the scale), every layer and seed "
                         + "together; the per-layer histograms are in each run's section." + cappedNote(groups),
-                chart, height));
+                chart,
+                height));
     }
 
     /** The alphabets that memory rows store for their tensors, by tensor name (one map, so a lookup per tensor). */
@@ -317,16 +353,23 @@ final class StudyCharts {
         DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
         int pairs = 0;
         for (Pairs.Pair pair : Pairs.augmentation(study.groups())) {
-            if (pair.without().testAccuracy().isEmpty() || pair.with().testAccuracy().isEmpty()
+            if (pair.without().testAccuracy().isEmpty()
+                    || pair.with().testAccuracy().isEmpty()
                     || ++pairs > ReportLimits.MAX_SERIES_PER_CHART) {
                 continue;
             }
             String category = pair.with().label();
             addWithInterval(data, pair.without().testAccuracy(), "no augmentation", category);
-            addWithInterval(data, pair.with().testAccuracy(),
-                    "augmentation '" + pair.with().key().recipe().augmentation() + "'", category);
+            addWithInterval(
+                    data,
+                    pair.with().testAccuracy(),
+                    "augmentation '" + pair.with().key().recipe().augmentation() + "'",
+                    category);
         }
-        return pairChart(data, "augmentation-pairs", "Augmentation off and on",
+        return pairChart(
+                data,
+                "augmentation-pairs",
+                "Augmentation off and on",
                 "Mean test accuracy over finished seeds of the same architecture, quantizer and recipe trained "
                         + "without and with augmentation" + intervalNote() + ". Unstable and diverged seeds are"
                         + " counted under F3 above." + cappedNote(pairs));
@@ -339,7 +382,8 @@ final class StudyCharts {
         for (Pairs.Pair pair : Pairs.zero(study.groups())) {
             RunGroup without = pair.without();
             RunGroup withZero = pair.with();
-            if (without.testAccuracy().isEmpty() || withZero.testAccuracy().isEmpty()
+            if (without.testAccuracy().isEmpty()
+                    || withZero.testAccuracy().isEmpty()
                     || ++pairs > ReportLimits.MAX_SERIES_PER_CHART) {
                 continue;
             }
@@ -347,15 +391,18 @@ final class StudyCharts {
             addWithInterval(data, without.testAccuracy(), "without zero", category);
             addWithInterval(data, withZero.testAccuracy(), "with zero", category);
         }
-        return pairChart(data, "zero-pairs", "Without and with a zero level",
+        return pairChart(
+                data,
+                "zero-pairs",
+                "Without and with a zero level",
                 "Mean test accuracy over finished seeds of each even alphabet beside the same values plus zero"
                         + intervalNote() + ". Unstable and diverged seeds are counted under F4 above."
                         + cappedNote(pairs));
     }
 
     /** A bar's mean in percent, with its interval's half-width when there are two seeds or more (else no error bar). */
-    private static void addWithInterval(DefaultStatisticalCategoryDataset data, Summary accuracy, String series,
-            String category) {
+    private static void addWithInterval(
+            DefaultStatisticalCategoryDataset data, Summary accuracy, String series, String category) {
         Double halfWidth = Double.isNaN(accuracy.halfWidth()) ? null : 100 * accuracy.halfWidth();
         data.add((Number) (100 * accuracy.mean()), halfWidth, series, category);
     }
@@ -365,13 +412,13 @@ final class StudyCharts {
                 + " least 2 (cut at 100%)";
     }
 
-    private Optional<ChartView> pairChart(DefaultStatisticalCategoryDataset data, String id, String title,
-            String caption) {
+    private Optional<ChartView> pairChart(
+            DefaultStatisticalCategoryDataset data, String id, String title, String caption) {
         if (data.getColumnCount() == 0) {
             return Optional.empty();
         }
-        JFreeChart chart = ChartFactory.createBarChart(null, null, "test accuracy (%)", data,
-                PlotOrientation.HORIZONTAL, true, false, false);
+        JFreeChart chart = ChartFactory.createBarChart(
+                null, null, "test accuracy (%)", data, PlotOrientation.HORIZONTAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
         Charts.wholeCategoryLabels(plot);
         // Draws each mean's interval as a whisker; the "standard deviation" it is given is the half-width.

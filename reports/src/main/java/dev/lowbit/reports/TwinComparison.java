@@ -60,7 +60,8 @@ final class TwinComparison {
         if (twin.isEmpty() || !finished(run)) {
             return OptionalDouble.empty();
         }
-        return OptionalDouble.of(100 * (run.run().testAccuracy() - twin.get().run().testAccuracy()));
+        return OptionalDouble.of(
+                100 * (run.run().testAccuracy() - twin.get().run().testAccuracy()));
     }
 
     /**

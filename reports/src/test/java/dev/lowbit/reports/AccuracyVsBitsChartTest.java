@@ -75,13 +75,20 @@ class AccuracyVsBitsChartTest {
         double[] plot = plotArea(svg, level);
         double y = number(level, "y1");
         assertThat(number(level, "y2")).isEqualTo(y);
-        assertThat(y).as("the line's y against the plot's top %s and bottom %s", plot[1], plot[3])
-                .isGreaterThan(plot[1]).isLessThan(plot[3]);
-        Element label = svg.select("text").stream().filter(t -> t.text().equals("fp32 fcnn-small")).findFirst()
+        assertThat(y)
+                .as("the line's y against the plot's top %s and bottom %s", plot[1], plot[3])
+                .isGreaterThan(plot[1])
+                .isLessThan(plot[3]);
+        Element label = svg.select("text").stream()
+                .filter(t -> t.text().equals("fp32 fcnn-small"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no label 'fp32 fcnn-small'"));
         double baseline = number(label, "y");
         assertThat(baseline - Charts.LABEL_FONT.getSize()).as("the label's top").isGreaterThan(plot[1]);
-        assertThat(baseline).as("the label's baseline, just above its line").isLessThan(y).isGreaterThan(plot[1]);
+        assertThat(baseline)
+                .as("the label's baseline, just above its line")
+                .isLessThan(y)
+                .isGreaterThan(plot[1]);
     }
 
     @Test
@@ -166,8 +173,12 @@ class AccuracyVsBitsChartTest {
             assertThat(numbers.find()).isTrue();
             ys[i] = Double.parseDouble(numbers.group());
         }
-        return new double[] {Arrays.stream(xs).min().orElseThrow(), Arrays.stream(ys).min().orElseThrow(),
-            Arrays.stream(xs).max().orElseThrow(), Arrays.stream(ys).max().orElseThrow()};
+        return new double[] {
+            Arrays.stream(xs).min().orElseThrow(),
+            Arrays.stream(ys).min().orElseThrow(),
+            Arrays.stream(xs).max().orElseThrow(),
+            Arrays.stream(ys).max().orElseThrow()
+        };
     }
 
     private static double number(Element element, String attribute) {

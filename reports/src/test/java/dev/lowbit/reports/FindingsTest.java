@@ -31,10 +31,12 @@ class FindingsTest {
     /** fp32's test accuracy at every seed, in percent. */
     private static final double FP32 = 88;
     /** Validation accuracies reaching parity (0.87) at epoch 1, 2, 3, or never (4 = censored after 3). */
-    private static final double[][] PARITY_AT = {null, {0.87, 0.87, 0.87}, {0.80, 0.87, 0.87}, {0.80, 0.85, 0.87},
-        {0.80, 0.84, 0.85}};
+    private static final double[][] PARITY_AT = {
+        null, {0.87, 0.87, 0.87}, {0.80, 0.87, 0.87}, {0.80, 0.85, 0.87}, {0.80, 0.84, 0.85}
+    };
     /** fp32's validation: best 0.88, so parity is at 0.87 for all; its own parity epoch is given per study. */
     private static final double[] FP32_FAST = {0.88, 0.88, 0.88};
+
     private static final double[] FP32_SLOW = {0.80, 0.85, 0.88};
 
     private final List<StoredRun> runs = new ArrayList<>();
@@ -56,10 +58,12 @@ class FindingsTest {
 
         List<Finding> findings = judge();
 
-        assertThat(findings).extracting(Finding::verdict)
+        assertThat(findings)
+                .extracting(Finding::verdict)
                 .doesNotContain(Verdict.CONFIRMED, Verdict.REFUTED, Verdict.CONSISTENT, Verdict.INCONSISTENT);
         assertThat(findings.get(0).verdict()).isEqualTo(Verdict.NOT_ENOUGH_SEEDS);
-        assertThat(findings.get(0).parts().get(0).effect()).isEqualTo("n = 1 seed: -0.10 pp, no interval from one seed");
+        assertThat(findings.get(0).parts().get(0).effect())
+                .isEqualTo("n = 1 seed: -0.10 pp, no interval from one seed");
     }
 
     @Nested
@@ -70,12 +74,14 @@ class FindingsTest {
             bestAlphabetGap(-0.5, 0.1); // -0.50 ± 0.25: above -1
             Finding f1 = judge().get(0);
             assertThat(f1.verdict()).isEqualTo(Verdict.CONFIRMED);
-            assertThat(f1.parts()).extracting(Part::effect)
+            assertThat(f1.parts())
+                    .extracting(Part::effect)
                     .containsExactly("n = 3 seeds: -0.50 pp, 95% interval -0.75 to -0.25");
             assertThat(f1.parts().get(0).test())
                     .isEqualTo("confirmed when the whole interval is above -1 pp, refuted when it is wholly below");
-            assertThat(f1.evidence()).containsExactly("fcnn-small: best low-bit ternary W1.58 87.50% ± 0.25 vs fp32"
-                    + " 88.00% ± 0.00, gap -0.50 ± 0.25 pp (n=3)");
+            assertThat(f1.evidence())
+                    .containsExactly("fcnn-small: best low-bit ternary W1.58 87.50% ± 0.25 vs fp32"
+                            + " 88.00% ± 0.00, gap -0.50 ± 0.25 pp (n=3)");
         }
 
         @Test
@@ -153,8 +159,9 @@ class FindingsTest {
             Finding f2 = judge().get(1);
             assertThat(f2.parts()).extracting(Part::verdict).containsExactly(Verdict.CONFIRMED, Verdict.CONFIRMED);
             assertThat(f2.verdict()).isEqualTo(Verdict.CONFIRMED);
-            assertThat(f2.evidence()).contains("fcnn-small / ternary W1.58: parity at epoch 3, 3, 3, extra epochs over"
-                    + " fp32 +2.00 ± 0.00 epochs (n=3)");
+            assertThat(f2.evidence())
+                    .contains("fcnn-small / ternary W1.58: parity at epoch 3, 3, 3, extra epochs over"
+                            + " fp32 +2.00 ± 0.00 epochs (n=3)");
         }
 
         @Test
@@ -212,7 +219,9 @@ class FindingsTest {
         void notEnoughRunsWithoutALargeModel() {
             extraEpochs("fcnn-small", FP32_FAST, 3, 3, 3);
             Finding f2 = judge().get(1);
-            assertThat(f2.parts()).extracting(Part::verdict).containsExactly(Verdict.CONFIRMED, Verdict.NOT_ENOUGH_RUNS);
+            assertThat(f2.parts())
+                    .extracting(Part::verdict)
+                    .containsExactly(Verdict.CONFIRMED, Verdict.NOT_ENOUGH_RUNS);
             assertThat(f2.verdict()).isEqualTo(Verdict.NOT_ENOUGH_RUNS);
         }
 
@@ -221,8 +230,7 @@ class FindingsTest {
             for (int i = 0; i < parityEpochs.length; i++) {
                 long seed = i + 1L;
                 add(run(architecture, fp32(), PLAIN, seed, RunStatus.FINISHED, 0.88, 0, fp32Validation));
-                add(run(architecture, ternary(), PLAIN, seed, RunStatus.FINISHED, 0.87, 0,
-                        PARITY_AT[parityEpochs[i]]));
+                add(run(architecture, ternary(), PLAIN, seed, RunStatus.FINISHED, 0.87, 0, PARITY_AT[parityEpochs[i]]));
             }
         }
     }
@@ -238,14 +246,16 @@ class FindingsTest {
             assertThat(f3.parts()).extracting(Part::verdict).containsExactly(Verdict.INCONSISTENT, Verdict.CONFIRMED);
             assertThat(f3.verdict()).isEqualTo(Verdict.CONFIRMED);
             assertThat(f3.parts().get(1).effect()).isEqualTo("n = 3 seeds: -2.00 pp, 95% interval -2.25 to -1.75");
-            assertThat(f3.evidence()).contains("fcnn-small / base / ternary W1.58: unstable 0/3 -> 0/3 with 'standard'; gap to"
-                    + " fp32 +0.00 pp -> -2.00 pp, change -2.00 ± 0.25 pp (n=3)");
+            assertThat(f3.evidence())
+                    .contains("fcnn-small / base / ternary W1.58: unstable 0/3 -> 0/3 with 'standard'; gap to"
+                            + " fp32 +0.00 pp -> -2.00 pp, change -2.00 ± 0.25 pp (n=3)");
         }
 
         @Test
         void confirmedByInstabilityUnderAugmentation() {
             augmentation(0, 3, 0, 0.2); // every augmented seed spikes: +100 ± 0 pp of runs
-            assertThat(judge().get(2).parts()).extracting(Part::verdict)
+            assertThat(judge().get(2).parts())
+                    .extracting(Part::verdict)
                     .containsExactly(Verdict.CONFIRMED, Verdict.INCONSISTENT);
             assertThat(judge().get(2).verdict()).isEqualTo(Verdict.CONFIRMED);
         }
@@ -297,10 +307,24 @@ class FindingsTest {
                 double augmentedGap = mean + (i - 1) * spread;
                 add(run("fcnn-small", fp32(), PLAIN, seed, RunStatus.FINISHED, 0.88, 0, FP32_FAST));
                 add(run("fcnn-small", fp32(), AUGMENTED, seed, RunStatus.FINISHED, 0.87, 0, FP32_FAST));
-                add(run("fcnn-small", ternary(), PLAIN, seed, RunStatus.FINISHED, 0.88, i < plainSpikes ? 1 : 0,
+                add(run(
+                        "fcnn-small",
+                        ternary(),
+                        PLAIN,
+                        seed,
+                        RunStatus.FINISHED,
+                        0.88,
+                        i < plainSpikes ? 1 : 0,
                         FP32_FAST));
-                add(run("fcnn-small", ternary(), AUGMENTED, seed, RunStatus.FINISHED, (87 + augmentedGap) / 100,
-                        i < augmentedSpikes ? 1 : 0, FP32_FAST));
+                add(run(
+                        "fcnn-small",
+                        ternary(),
+                        AUGMENTED,
+                        seed,
+                        RunStatus.FINISHED,
+                        (87 + augmentedGap) / 100,
+                        i < augmentedSpikes ? 1 : 0,
+                        FP32_FAST));
             }
         }
     }
@@ -314,8 +338,9 @@ class FindingsTest {
             Finding f4 = judge().get(3);
             assertThat(f4.parts()).extracting(Part::verdict).containsExactly(Verdict.CONFIRMED, Verdict.CONFIRMED);
             assertThat(f4.verdict()).isEqualTo(Verdict.CONFIRMED);
-            assertThat(f4.evidence()).containsExactly("fcnn-small: binary W1 -> ternary W1.58: unstable 3/3 -> 0/3; gap"
-                    + " to fp32 -2.00 pp -> -1.00 pp, change +1.00 ± 0.25 pp (n=3)");
+            assertThat(f4.evidence())
+                    .containsExactly("fcnn-small: binary W1 -> ternary W1.58: unstable 3/3 -> 0/3; gap"
+                            + " to fp32 -2.00 pp -> -1.00 pp, change +1.00 ± 0.25 pp (n=3)");
         }
 
         @Test
@@ -358,7 +383,9 @@ class FindingsTest {
                 add(run("fcnn-small", ternary(), PLAIN, seed, RunStatus.FINISHED, 0.87, 0, FP32_FAST));
             }
             Finding f4 = judge().get(3);
-            assertThat(f4.parts()).extracting(Part::verdict).containsExactly(Verdict.CONFIRMED, Verdict.NOT_ENOUGH_RUNS);
+            assertThat(f4.parts())
+                    .extracting(Part::verdict)
+                    .containsExactly(Verdict.CONFIRMED, Verdict.NOT_ENOUGH_RUNS);
             assertThat(f4.verdict()).isEqualTo(Verdict.NOT_ENOUGH_RUNS);
         }
 
@@ -367,10 +394,24 @@ class FindingsTest {
             for (int i = 0; i < 3; i++) {
                 long seed = i + 1L;
                 add(run("fcnn-small", fp32(), PLAIN, seed, RunStatus.FINISHED, 0.88, 0, FP32_FAST));
-                add(run("fcnn-small", binary(), PLAIN, seed, RunStatus.FINISHED, 0.86, i < binarySpikes ? 1 : 0,
+                add(run(
+                        "fcnn-small",
+                        binary(),
+                        PLAIN,
+                        seed,
+                        RunStatus.FINISHED,
+                        0.86,
+                        i < binarySpikes ? 1 : 0,
                         FP32_FAST));
-                add(run("fcnn-small", ternary(), PLAIN, seed, RunStatus.FINISHED, (86 + mean + (i - 1) * spread) / 100,
-                        i < ternarySpikes ? 1 : 0, FP32_FAST));
+                add(run(
+                        "fcnn-small",
+                        ternary(),
+                        PLAIN,
+                        seed,
+                        RunStatus.FINISHED,
+                        (86 + mean + (i - 1) * spread) / 100,
+                        i < ternarySpikes ? 1 : 0,
+                        FP32_FAST));
             }
         }
     }
@@ -383,8 +424,9 @@ class FindingsTest {
             fiveAndFewer(-0.5, 0.1, -2);
             Finding f5 = judge().get(4);
             assertThat(f5.verdict()).isEqualTo(Verdict.CONFIRMED);
-            assertThat(f5.evidence()).containsExactly("fcnn-small: 5 levels gap -0.50 ± 0.25 pp (n=3), 1.0× less memory"
-                    + " (ideal); best of fewer levels ternary W1.58 gap -2.00 ± 0.25 pp (n=3)");
+            assertThat(f5.evidence())
+                    .containsExactly("fcnn-small: 5 levels gap -0.50 ± 0.25 pp (n=3), 1.0× less memory"
+                            + " (ideal); best of fewer levels ternary W1.58 gap -2.00 ± 0.25 pp (n=3)");
         }
 
         @Test
@@ -430,8 +472,9 @@ class FindingsTest {
         accuracies("fcnn-small", "ternary@mse/tensor", ternary(), 85, 85, 85);
         accuracies("fcnn-small", "ternary@absmax/tensor", ternary(), 87, 87, 87);
 
-        assertThat(judge().get(0).evidence()).containsExactly("fcnn-small: best low-bit ternary@absmax/tensor W1.58"
-                + " 87.00% ± 0.00 vs fp32 88.00% ± 0.00, gap -1.00 ± 0.00 pp (n=3)");
+        assertThat(judge().get(0).evidence())
+                .containsExactly("fcnn-small: best low-bit ternary@absmax/tensor W1.58"
+                        + " 87.00% ± 0.00 vs fp32 88.00% ± 0.00, gap -1.00 ± 0.00 pp (n=3)");
     }
 
     @Test
@@ -442,11 +485,12 @@ class FindingsTest {
         accuracies("fcnn-small", "binary@absmax/tensor", binary(), 85, 85, 85);
         accuracies("fcnn-small", "ternary@absmax/tensor", ternary(), 84, 84, 84);
 
-        assertThat(judge().get(3).evidence()).containsExactly(
-                "fcnn-small: binary@absmax/tensor W1 -> ternary@absmax/tensor W1.58: unstable 0/3 -> 0/3; gap to fp32"
-                        + " -3.00 pp -> -4.00 pp, change -1.00 ± 0.00 pp (n=3)",
-                "fcnn-small: binary@mse/tensor W1 -> ternary@mse/tensor W1.58: unstable 0/3 -> 0/3; gap to fp32"
-                        + " -2.00 pp -> -1.00 pp, change +1.00 ± 0.00 pp (n=3)");
+        assertThat(judge().get(3).evidence())
+                .containsExactly(
+                        "fcnn-small: binary@absmax/tensor W1 -> ternary@absmax/tensor W1.58: unstable 0/3 -> 0/3; gap to fp32"
+                                + " -3.00 pp -> -4.00 pp, change -1.00 ± 0.00 pp (n=3)",
+                        "fcnn-small: binary@mse/tensor W1 -> ternary@mse/tensor W1.58: unstable 0/3 -> 0/3; gap to fp32"
+                                + " -2.00 pp -> -1.00 pp, change +1.00 ± 0.00 pp (n=3)");
     }
 
     private List<Finding> judge() {
@@ -469,26 +513,69 @@ class FindingsTest {
         }
     }
 
-    private static StoredRun run(String architecture, QuantizerRecord quantizer, Recipe recipe, long seed,
-            RunStatus status, double test, int spikes, double[] validation) {
+    private static StoredRun run(
+            String architecture,
+            QuantizerRecord quantizer,
+            Recipe recipe,
+            long seed,
+            RunStatus status,
+            double test,
+            int spikes,
+            double[] validation) {
         return run(architecture, quantizer.id(), quantizer, recipe, seed, status, test, spikes, validation);
     }
 
     /** A run whose epochs have these validation accuracies, {@code spikes} loss spikes in the last. */
-    private static StoredRun run(String architecture, String spec, QuantizerRecord quantizer, Recipe recipe, long seed,
-            RunStatus status, double test, int spikes, double[] validation) {
-        RunConfig config = ResultsFixture.config("quick", architecture, spec, seed).withRecipe(recipe);
+    private static StoredRun run(
+            String architecture,
+            String spec,
+            QuantizerRecord quantizer,
+            Recipe recipe,
+            long seed,
+            RunStatus status,
+            double test,
+            int spikes,
+            double[] validation) {
+        RunConfig config =
+                ResultsFixture.config("quick", architecture, spec, seed).withRecipe(recipe);
         List<EpochRecord> epochs = new ArrayList<>();
         int trained = status == RunStatus.DIVERGED ? 1 : validation.length;
         for (int e = 1; e <= trained; e++) {
-            epochs.add(new EpochRecord(e, 0.5, validation[e - 1], 0.5, validation[e - 1], 1.0, 0.001, 0.01, 0.0,
-                    e == trained ? spikes : 0, Map.of()));
+            epochs.add(new EpochRecord(
+                    e,
+                    0.5,
+                    validation[e - 1],
+                    0.5,
+                    validation[e - 1],
+                    1.0,
+                    0.001,
+                    0.01,
+                    0.0,
+                    e == trained ? spikes : 0,
+                    Map.of()));
         }
-        double best = epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(0);
+        double best = epochs.stream()
+                .mapToDouble(EpochRecord::validationAccuracy)
+                .max()
+                .orElse(0);
         String id = architecture + "-" + spec + "-" + recipe.name() + "-s" + seed;
-        RunRecord record = new RunRecord(id, status, null, config, quantizer, ResultsFixture.FP32_MEMORY,
-                ResultsFixture.MODEL, trained, status == RunStatus.DIVERGED ? 2 : null, null, best,
-                status == RunStatus.DIVERGED ? 0 : test, 0.4, "2025-01-01T10:00:00Z", "2025-01-01T10:01:00Z", Map.of());
+        RunRecord record = new RunRecord(
+                id,
+                status,
+                null,
+                config,
+                quantizer,
+                ResultsFixture.FP32_MEMORY,
+                ResultsFixture.MODEL,
+                trained,
+                status == RunStatus.DIVERGED ? 2 : null,
+                null,
+                best,
+                status == RunStatus.DIVERGED ? 0 : test,
+                0.4,
+                "2025-01-01T10:00:00Z",
+                "2025-01-01T10:01:00Z",
+                Map.of());
         return new StoredRun(record, epochs);
     }
 
@@ -505,7 +592,7 @@ class FindingsTest {
     }
 
     private static QuantizerRecord quinary() {
-        return new QuantizerRecord("quinary", 5, List.of(-2.0, -1.0, 0.0, 1.0, 2.0), true,
-                Math.log(5) / Math.log(2), "mse/tensor");
+        return new QuantizerRecord(
+                "quinary", 5, List.of(-2.0, -1.0, 0.0, 1.0, 2.0), true, Math.log(5) / Math.log(2), "mse/tensor");
     }
 }

@@ -32,11 +32,13 @@ class FormatsTest {
         assertThat(Formats.weightActivationBits(ternary)).isEqualTo("W1.58");
         assertThat(Formats.weightActivationBits(ResultsFixture.binary())).isEqualTo("W1");
         assertThat(Formats.weightActivationBits(ResultsFixture.fp32())).isEqualTo("W32");
-        assertThat(Formats.weightActivationBits(ternary.withScheme("ste", new ActivationRecord("int8@absmax/token", 8))))
+        assertThat(Formats.weightActivationBits(
+                        ternary.withScheme("ste", new ActivationRecord("int8@absmax/token", 8))))
                 .isEqualTo("W1.58A8");
         assertThat(Formats.weightActivationBits(ternary.withScheme("ste", new ActivationRecord("pact:4", 4))))
                 .isEqualTo("W1.58A4");
-        assertThat(Formats.weightActivationBits(ternary.withScheme("ste", ActivationRecord.NONE))).isEqualTo("W1.58");
+        assertThat(Formats.weightActivationBits(ternary.withScheme("ste", ActivationRecord.NONE)))
+                .isEqualTo("W1.58");
         assertThat(Formats.trimmedBits(Math.log(5) / Math.log(2))).isEqualTo("2.32");
         assertThat(Formats.trimmedBits(Math.log(17) / Math.log(2))).isEqualTo("4.09");
         assertThat(Formats.trimmedBits(2.5)).isEqualTo("2.5");

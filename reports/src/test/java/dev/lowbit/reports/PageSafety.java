@@ -26,48 +26,146 @@ final class PageSafety {
      * {@code <image>}: no chart draws one, and its {@code xlink:href} could load anything.
      */
     static final Set<String> TAGS = Set.of(
-            "html", "head", "meta", "title", "style", "body", "header", "nav", "section", "h1", "h2", "h3", "p",
-            "code", "time", "span", "strong", "div", "ul", "li", "a", "table", "caption", "thead", "tbody", "tr",
-            "th", "td", "figure", "figcaption", "details", "summary", "dl", "dt", "dd", "script",
-            "svg", "g", "defs", "clippath", "path", "rect", "line", "text", "ellipse", "lineargradient", "radialgradient",
+            "html",
+            "head",
+            "meta",
+            "title",
+            "style",
+            "body",
+            "header",
+            "nav",
+            "section",
+            "h1",
+            "h2",
+            "h3",
+            "p",
+            "code",
+            "time",
+            "span",
+            "strong",
+            "div",
+            "ul",
+            "li",
+            "a",
+            "table",
+            "caption",
+            "thead",
+            "tbody",
+            "tr",
+            "th",
+            "td",
+            "figure",
+            "figcaption",
+            "details",
+            "summary",
+            "dl",
+            "dt",
+            "dd",
+            "script",
+            "svg",
+            "g",
+            "defs",
+            "clippath",
+            "path",
+            "rect",
+            "line",
+            "text",
+            "ellipse",
+            "lineargradient",
+            "radialgradient",
             "stop");
 
     static final Set<String> ATTRIBUTES = Set.of(
-            "lang", "charset", "name", "content", "id", "class", "href", "title", "type", "datetime",
-            "data-run-id", "data-runs", "data-verdict",
-            "xmlns", "xmlns:xlink", "xmlns:jfreesvg", "width", "height", "viewbox", "style", "transform", "clip-path",
-            "d", "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry", "fx", "fy", "fill-rule", "text-rendering",
-            "preserveaspectratio", "gradientunits", "spreadmethod", "offset", "stop-color", "stop-opacity");
+            "lang",
+            "charset",
+            "name",
+            "content",
+            "id",
+            "class",
+            "href",
+            "title",
+            "type",
+            "datetime",
+            "data-run-id",
+            "data-runs",
+            "data-verdict",
+            "xmlns",
+            "xmlns:xlink",
+            "xmlns:jfreesvg",
+            "width",
+            "height",
+            "viewbox",
+            "style",
+            "transform",
+            "clip-path",
+            "d",
+            "x",
+            "y",
+            "x1",
+            "y1",
+            "x2",
+            "y2",
+            "cx",
+            "cy",
+            "r",
+            "rx",
+            "ry",
+            "fx",
+            "fy",
+            "fill-rule",
+            "text-rendering",
+            "preserveaspectratio",
+            "gradientunits",
+            "spreadmethod",
+            "offset",
+            "stop-color",
+            "stop-opacity");
 
     private static final Pattern CLIP_PATH = Pattern.compile("url\\(#[a-z0-9-]+\\)");
     private static final Pattern SCHEME = Pattern.compile("^\\s*[A-Za-z][A-Za-z0-9+.-]*:");
 
-    private PageSafety() {
-    }
+    private PageSafety() {}
 
     /** Asserts every rule of the class comment on {@code html}; returns the parsed page. */
     static Document assertSafe(String html) {
-        assertThat(html.codePoints().filter(c -> Page.invalidInHtml(c) || Character.isSurrogate((char) c)).boxed())
-                .as("characters an HTML page may not hold (a parser may stop at them)").isEmpty();
+        assertThat(html.codePoints()
+                        .filter(c -> Page.invalidInHtml(c) || Character.isSurrogate((char) c))
+                        .boxed())
+                .as("characters an HTML page may not hold (a parser may stop at them)")
+                .isEmpty();
         Document page = Jsoup.parse(html);
         Set<String> ids = new HashSet<>();
         for (Element element : page.getAllElements()) {
             if (element.equals(page)) {
                 continue;
             }
-            assertThat(TAGS).as("element <%s> is one the report writes", element.tagName()).contains(element.normalName());
-            assertThat(element.ownText().codePoints().filter(Page::invalidInHtml).boxed())
-                    .as("characters decoded from references in <%s>", element.tagName()).isEmpty();
+            assertThat(TAGS)
+                    .as("element <%s> is one the report writes", element.tagName())
+                    .contains(element.normalName());
+            assertThat(element.ownText()
+                            .codePoints()
+                            .filter(Page::invalidInHtml)
+                            .boxed())
+                    .as("characters decoded from references in <%s>", element.tagName())
+                    .isEmpty();
             for (Attribute attribute : element.attributes()) {
-                assertThat(attribute.getValue().codePoints().filter(Page::invalidInHtml).boxed())
-                        .as("characters decoded from references in %s", attribute.getKey()).isEmpty();
+                assertThat(attribute
+                                .getValue()
+                                .codePoints()
+                                .filter(Page::invalidInHtml)
+                                .boxed())
+                        .as("characters decoded from references in %s", attribute.getKey())
+                        .isEmpty();
                 String name = attribute.getKey().toLowerCase(Locale.ROOT);
-                assertThat(ATTRIBUTES).as("attribute '%s' of <%s> is one the report writes", name, element.tagName())
+                assertThat(ATTRIBUTES)
+                        .as("attribute '%s' of <%s> is one the report writes", name, element.tagName())
                         .contains(name);
                 assertThat(name).doesNotStartWith("on");
             }
             if (element.hasAttr("id")) {
-                assertThat(ids.add(element.id())).as("id '%s' is unique on the page", element.id()).isTrue();
+                assertThat(ids.add(element.id()))
+                        .as("id '%s' is unique on the page", element.id())
+                        .isTrue();
             }
             if (element.hasAttr("clip-path")) {
                 assertThat(element.attr("clip-path")).matches(CLIP_PATH);
@@ -79,9 +177,13 @@ final class PageSafety {
         for (Element link : page.select("[href]")) {
             String href = link.attr("href");
             if (href.startsWith("#")) {
-                assertThat(page.getElementById(href.substring(1))).as("the target of link %s", href).isNotNull();
+                assertThat(page.getElementById(href.substring(1)))
+                        .as("the target of link %s", href)
+                        .isNotNull();
             } else {
-                assertThat(link.id()).as("the only link out of the page is the CSV's: %s", href).isEqualTo("csv");
+                assertThat(link.id())
+                        .as("the only link out of the page is the CSV's: %s", href)
+                        .isEqualTo("csv");
                 assertThat(href).as("the CSV link is a relative path").doesNotContainPattern(SCHEME);
             }
         }

@@ -46,12 +46,14 @@ class PairChartsTest {
         write("ternary-s2", ResultsFixture.ternary(), ResultsFixture.TERNARY_MEMORY, 2, 0.7412); // ± 139.8 pp
 
         List<String> ticks = figure().select("svg text").eachText().stream()
-                .filter(t -> t.matches("\\d+(\\.\\d+)?")).toList();
+                .filter(t -> t.matches("\\d+(\\.\\d+)?"))
+                .toList();
         assertThat(ticks).isNotEmpty().allMatch(t -> Double.parseDouble(t) <= 100);
     }
 
     private Element figure() throws IOException {
-        Path page = new ReportWriter().write(dir.resolve("results"), dir.resolve("report").resolve("index.html"));
+        Path page = new ReportWriter()
+                .write(dir.resolve("results"), dir.resolve("report").resolve("index.html"));
         Document document = PageSafety.assertSafe(Files.readString(page));
         Element figure = document.selectFirst("figure#zero-pairs");
         assertThat(figure).as("the zero-pairs chart").isNotNull();

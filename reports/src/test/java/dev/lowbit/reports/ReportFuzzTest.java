@@ -7,7 +7,6 @@ import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
@@ -15,6 +14,7 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import dev.lowbit.format.result.ActivationRecord;
 import dev.lowbit.format.result.EpochRecord;
@@ -74,14 +74,47 @@ class ReportFuzzTest {
     }
 
     @FuzzTest(maxDuration = "3m")
-    @DictionaryEntries({"\"runId\"", "\"status\"", "\"FINISHED\"", "\"DIVERGED\"", "\"FAILED\"", "\"config\"",
-        "\"quantizer\"", "\"memory\"", "\"tensors\"", "\"levelOccupancy\"", "\"levelCounts\"", "\"epoch\"",
-        "\"validationAccuracy\"", "\"testAccuracy\"", "\"bitsPerWeight\"", "\"flipRatio\"", "\"values\"",
-        "\"levels\"", "\"estimator\"", "\"activations\"", "\"spec\"", "\"bits\"", "\"layerPolicy\"", "NaN", "Infinity", "-Infinity", "1e308", "-1", "2147483647", "9223372036854775807", "null",
-        "<script>", "'", "</", "="})
+    @DictionaryEntries({
+        "\"runId\"",
+        "\"status\"",
+        "\"FINISHED\"",
+        "\"DIVERGED\"",
+        "\"FAILED\"",
+        "\"config\"",
+        "\"quantizer\"",
+        "\"memory\"",
+        "\"tensors\"",
+        "\"levelOccupancy\"",
+        "\"levelCounts\"",
+        "\"epoch\"",
+        "\"validationAccuracy\"",
+        "\"testAccuracy\"",
+        "\"bitsPerWeight\"",
+        "\"flipRatio\"",
+        "\"values\"",
+        "\"levels\"",
+        "\"estimator\"",
+        "\"activations\"",
+        "\"spec\"",
+        "\"bits\"",
+        "\"layerPolicy\"",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "1e308",
+        "-1",
+        "2147483647",
+        "9223372036854775807",
+        "null",
+        "<script>",
+        "'",
+        "</",
+        "="
+    })
     void rendersOrRefuses(byte[] input) throws IOException {
         int nul = indexOf(input, (byte) 0);
-        assertRendersOrRefuses(nul < 0 ? input : Arrays.copyOf(input, nul),
+        assertRendersOrRefuses(
+                nul < 0 ? input : Arrays.copyOf(input, nul),
                 nul < 0 ? null : Arrays.copyOfRange(input, nul + 1, input.length));
     }
 
@@ -89,17 +122,23 @@ class ReportFuzzTest {
     void rendersAnyValuesOrSkipsTheRun(FuzzedDataProvider data) throws IOException {
         List<EpochRecord> validEpochs = ResultsFixture.epochs(0.80, 0.85, 0.87);
         // Quantized inputs and a layer map, so the fuzzer's values reach the W/A labels and the map's text too.
-        JsonNode run = Json.MAPPER.valueToTree(ResultsFixture.finished("crafted", ResultsFixture.config("quick",
-                "fcnn-small", "ternary@mse/tensor", "first=fp32", 2), ResultsFixture.ternary().withScheme("clipped",
-                new ActivationRecord("int8@absmax/token", 8)), ResultsFixture.TERNARY_MEMORY, validEpochs, 0.86));
+        JsonNode run = Json.MAPPER.valueToTree(ResultsFixture.finished(
+                "crafted",
+                ResultsFixture.config("quick", "fcnn-small", "ternary@mse/tensor", "first=fp32", 2),
+                ResultsFixture.ternary().withScheme("clipped", new ActivationRecord("int8@absmax/token", 8)),
+                ResultsFixture.TERNARY_MEMORY,
+                validEpochs,
+                0.86));
         run = choose(run, data);
         StringBuilder epochs = new StringBuilder();
         int count = data.consumeInt(0, 4);
         for (int i = 0; i < count; i++) {
-            epochs.append(Json.MAPPER.writeValueAsString(choose(Json.MAPPER.valueToTree(
-                    validEpochs.get(i % validEpochs.size())), data))).append('\n');
+            epochs.append(Json.MAPPER.writeValueAsString(
+                            choose(Json.MAPPER.valueToTree(validEpochs.get(i % validEpochs.size())), data)))
+                    .append('\n');
         }
-        assertRendersOrRefuses(Json.MAPPER.writeValueAsBytes(run), epochs.toString().getBytes(StandardCharsets.UTF_8));
+        assertRendersOrRefuses(
+                Json.MAPPER.writeValueAsBytes(run), epochs.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** {@code node} with some of its values replaced by the fuzzer's: any number, any text, or null. */
@@ -132,7 +171,8 @@ class ReportFuzzTest {
 
     private void assertRendersOrRefuses(byte[] runJson, byte[] epochLines) throws IOException {
         Path root = results();
-        Path crafted = Files.createDirectories(root.resolve("results").resolve("crafted").resolve("run"));
+        Path crafted = Files.createDirectories(
+                root.resolve("results").resolve("crafted").resolve("run"));
         Files.write(crafted.resolve("run.json"), runJson);
         Path epochs = crafted.resolve("epochs.jsonl");
         if (epochLines == null) {
@@ -161,22 +201,34 @@ class ReportFuzzTest {
 
     private static void assertCsvTextCellsAreText(Path csv) throws IOException {
         List<List<String>> rows = new ArrayList<>();
-        try (MappingIterator<List<String>> cells = new CsvMapper().readerForListOf(String.class)
-                .with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(csv.toFile())) {
+        try (MappingIterator<List<String>> cells = new CsvMapper()
+                .readerForListOf(String.class)
+                .with(CsvParser.Feature.WRAP_AS_ARRAY)
+                .readValues(csv.toFile())) {
             cells.forEachRemaining(rows::add);
         }
         List<String> header = rows.get(0);
         for (List<String> row : rows.subList(1, rows.size())) {
-            for (String column : List.of("runId", "suite", "dataset", "architecture", "quantizer", "layerPolicy",
-                    "recipe", "estimator", "activations")) {
+            for (String column : List.of(
+                    "runId",
+                    "suite",
+                    "dataset",
+                    "architecture",
+                    "quantizer",
+                    "layerPolicy",
+                    "recipe",
+                    "estimator",
+                    "activations")) {
                 String cell = row.get(header.indexOf(column));
                 int first = 0;
-                while (first < cell.length() && (Character.isWhitespace(cell.charAt(first))
-                        || Character.isSpaceChar(cell.charAt(first))) && CSV_FORMULA_STARTS.indexOf(cell.charAt(first)) < 0) {
+                while (first < cell.length()
+                        && (Character.isWhitespace(cell.charAt(first)) || Character.isSpaceChar(cell.charAt(first)))
+                        && CSV_FORMULA_STARTS.indexOf(cell.charAt(first)) < 0) {
                     first++;
                 }
                 assertThat(first == cell.length() || CSV_FORMULA_STARTS.indexOf(cell.charAt(first)) < 0)
-                        .as("%s cell '%s' starts no formula", column, cell).isTrue();
+                        .as("%s cell '%s' starts no formula", column, cell)
+                        .isTrue();
             }
         }
     }
@@ -189,5 +241,4 @@ class ReportFuzzTest {
         }
         return -1;
     }
-
 }

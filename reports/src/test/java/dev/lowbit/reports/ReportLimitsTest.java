@@ -5,6 +5,7 @@ import static dev.lowbit.reports.ResultsFixture.FP32_ID;
 import static dev.lowbit.reports.ResultsFixture.TERNARY_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lowbit.format.result.EpochRecord;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import dev.lowbit.format.result.EpochRecord;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -57,8 +57,9 @@ class ReportLimitsTest {
         sparseFile(epochs, 8L << 30); // 8 GiB: reading it would run out of memory
 
         assertThat(ids(read())).containsExactly(FP32_ID, TERNARY_ID);
-        assertThat(warnings).containsExactly("skipping run '" + epochs.getParent() + "': epochs.jsonl is 8,589,934,592 bytes,"
-                + " more than the 16 MiB a report reads for one run (README, \"The report\")");
+        assertThat(warnings)
+                .containsExactly("skipping run '" + epochs.getParent() + "': epochs.jsonl is 8,589,934,592 bytes,"
+                        + " more than the 16 MiB a report reads for one run (README, \"The report\")");
     }
 
     @Test
@@ -68,8 +69,11 @@ class ReportLimitsTest {
         sparseFile(run, ReportLimits.MAX_RUN_FILE_BYTES + 1);
 
         assertThat(ids(read())).containsExactly(FP32_ID, BINARY_ID);
-        assertThat(warnings).singleElement().asString()
-                .isEqualTo("skipping run '" + run.getParent() + "': run.json is 1,048,577 bytes, more than the 1 MiB a report"
+        assertThat(warnings)
+                .singleElement()
+                .asString()
+                .isEqualTo("skipping run '" + run.getParent()
+                        + "': run.json is 1,048,577 bytes, more than the 1 MiB a report"
                         + " reads for one run (README, \"The report\")");
     }
 
@@ -85,8 +89,9 @@ class ReportLimitsTest {
         Files.writeString(epochs, lines);
 
         assertThat(ids(read())).containsExactly(FP32_ID, TERNARY_ID);
-        assertThat(warnings).containsExactly("skipping run '" + epochs.getParent() + "': epochs.jsonl holds more than"
-                + " 1000 epochs, the most a report draws for one run (README, \"The report\")");
+        assertThat(warnings)
+                .containsExactly("skipping run '" + epochs.getParent() + "': epochs.jsonl holds more than"
+                        + " 1000 epochs, the most a report draws for one run (README, \"The report\")");
     }
 
     @Test
@@ -116,37 +121,50 @@ class ReportLimitsTest {
                 epochs.add(new EpochRecord(epoch, 0.5, 0.8, 0.5, 0.8, 1, 0.001, 0.01 * (i % 10), 0.2, 0, Map.of()));
             }
             String spec = String.format("ternary@rule%03d/tensor", i);
-            ResultsFixture.write(results, ResultsFixture.finished("many-" + i, ResultsFixture.config("quick",
-                    "fcnn-small", spec, 1), ResultsFixture.ternary(), ResultsFixture.TERNARY_MEMORY, epochs, 0.8), epochs);
+            ResultsFixture.write(
+                    results,
+                    ResultsFixture.finished(
+                            "many-" + i,
+                            ResultsFixture.config("quick", "fcnn-small", spec, 1),
+                            ResultsFixture.ternary(),
+                            ResultsFixture.TERNARY_MEMORY,
+                            epochs,
+                            0.8),
+                    epochs);
         }
 
-        Document page = Jsoup.parse(Files.readString(new ReportWriter().write(results,
-                results.resolve("report").resolve("index.html"), warnings::add)));
+        Document page = Jsoup.parse(Files.readString(
+                new ReportWriter().write(results, results.resolve("report").resolve("index.html"), warnings::add)));
 
         assertThat(warnings).isEmpty();
         Element flips = page.getElementById("flip-ratio");
         List<String> legend = flips.select("svg text").eachText().stream()
-                .filter(text -> text.startsWith("fcnn-small / ")).toList();
+                .filter(text -> text.startsWith("fcnn-small / "))
+                .toList();
         assertThat(legend).as("legend entries").hasSize(ReportLimits.MAX_SERIES_PER_CHART);
         // The standard study stored no flip ratio: the 101 crafted groups are the series.
-        assertThat(flips.selectFirst("figcaption").text()).endsWith("Only the first 100 of its 101 series are drawn"
-                + " (the most a chart draws); all are in the tables.");
-        assertThat(page.select("table#runs tbody tr")).as("every run is in the tables").hasSize(3 + specs);
+        assertThat(flips.selectFirst("figcaption").text())
+                .endsWith("Only the first 100 of its 101 series are drawn"
+                        + " (the most a chart draws); all are in the tables.");
+        assertThat(page.select("table#runs tbody tr"))
+                .as("every run is in the tables")
+                .hasSize(3 + specs);
     }
 
     @Test
     void aSymbolicLinkIsNotFollowedOutOfTheResultsFolder() throws IOException {
         ResultsFixture.writeStandardStudy(results);
-        Path outside = Files.writeString(results.getParent().resolve(results.getFileName() + "-secret.json"),
-                "{\"runId\": \"secret\"}");
+        Path outside = Files.writeString(
+                results.getParent().resolve(results.getFileName() + "-secret.json"), "{\"runId\": \"secret\"}");
         try {
             Path run = runFolder(TERNARY_ID).resolve("run.json");
             Files.delete(run);
             Files.createSymbolicLink(run, outside);
 
             assertThat(ids(read())).containsExactly(FP32_ID, BINARY_ID);
-            assertThat(warnings).containsExactly("skipping run '" + run.getParent() + "': run.json is a symbolic link;"
-                    + " the report reads only files inside the results folder, so copy the file itself there");
+            assertThat(warnings)
+                    .containsExactly("skipping run '" + run.getParent() + "': run.json is a symbolic link;"
+                            + " the report reads only files inside the results folder, so copy the file itself there");
         } finally {
             Files.delete(outside);
         }
@@ -163,8 +181,9 @@ class ReportLimitsTest {
 
         assertThat(stored.inProgress()).hasSize(ReportLimits.MAX_RUNS);
         assertThat(stored.inProgressRows()).hasSize(ReportLimits.MAX_RUNS);
-        assertThat(warnings).containsExactly("skipping 5 of the 2005 runs under '" + results + "': a report shows at"
-                + " most 2000 runs (README, \"The report\"); report on one suite's folder at a time");
+        assertThat(warnings)
+                .containsExactly("skipping 5 of the 2005 runs under '" + results + "': a report shows at"
+                        + " most 2000 runs (README, \"The report\"); report on one suite's folder at a time");
     }
 
     @Test
@@ -179,11 +198,15 @@ class ReportLimitsTest {
 
         StoredResults stored = read();
 
-        assertThat(ids(stored)).as("the standard study is read after the big folder's runs").isEmpty();
+        assertThat(ids(stored))
+                .as("the standard study is read after the big folder's runs")
+                .isEmpty();
         // 15 big runs fit in 256 MiB with their run.json files; the 16th does not.
         assertThat(warnings).hasSize(16);
-        assertThat(warnings.get(15)).isEqualTo("skipping 5 of the 20 runs under '" + results + "' from '"
-                + results.resolve("big").resolve("run-15") + "' on: a report reads at most 256 MiB of run files in all"
-                + " (README, \"The report\"); report on one suite's folder at a time");
+        assertThat(warnings.get(15))
+                .isEqualTo("skipping 5 of the 20 runs under '" + results + "' from '"
+                        + results.resolve("big").resolve("run-15")
+                        + "' on: a report reads at most 256 MiB of run files in all"
+                        + " (README, \"The report\"); report on one suite's folder at a time");
     }
 }

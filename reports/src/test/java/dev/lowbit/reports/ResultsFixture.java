@@ -40,11 +40,11 @@ final class ResultsFixture {
 
     /** 101,760 parameters of which 100,480 quantized weights, 2 scales (numbers as fcnn-small reports them). */
     static final MemoryRecord FP32_MEMORY = new MemoryRecord(101_760, 0, 0, 407_040, 407_040);
+
     static final MemoryRecord TERNARY_MEMORY = new MemoryRecord(101_760, 100_480, 2, 407_040, 26_726.4);
     static final MemoryRecord BINARY_MEMORY = new MemoryRecord(101_760, 100_480, 2, 407_040, 16_896);
 
-    private ResultsFixture() {
-    }
+    private ResultsFixture() {}
 
     static final Recipe RECIPE = new Recipe("base", "adam", 0.001, "constant", 64, 3, 0, "none");
 
@@ -62,8 +62,8 @@ final class ResultsFixture {
     }
 
     static QuantizerRecord ternary() {
-        return new QuantizerRecord("ternary", 3, List.of(-1.0, 0.0, 1.0), true, Math.log(3) / Math.log(2),
-                "absmean per-tensor");
+        return new QuantizerRecord(
+                "ternary", 3, List.of(-1.0, 0.0, 1.0), true, Math.log(3) / Math.log(2), "absmean per-tensor");
     }
 
     static QuantizerRecord binary() {
@@ -81,18 +81,64 @@ final class ResultsFixture {
 
     static final ModelRecord MODEL = new ModelRecord(List.of(1L, 28L, 28L), 10, 0.286f, 0.353f);
 
-    static RunRecord finished(String runId, RunConfig config, QuantizerRecord quantizer, MemoryRecord memory,
-            List<EpochRecord> epochs, double testAccuracy) {
-        double best = epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(0);
-        return new RunRecord(runId, RunStatus.FINISHED, null, config, quantizer, memory, MODEL, epochs.size(), null, null, best,
-                testAccuracy, 0.4, "2025-01-01T10:00:00Z", "2025-01-01T10:01:00Z", Map.of("lowbit", "0.1.0"));
+    static RunRecord finished(
+            String runId,
+            RunConfig config,
+            QuantizerRecord quantizer,
+            MemoryRecord memory,
+            List<EpochRecord> epochs,
+            double testAccuracy) {
+        double best = epochs.stream()
+                .mapToDouble(EpochRecord::validationAccuracy)
+                .max()
+                .orElse(0);
+        return new RunRecord(
+                runId,
+                RunStatus.FINISHED,
+                null,
+                config,
+                quantizer,
+                memory,
+                MODEL,
+                epochs.size(),
+                null,
+                null,
+                best,
+                testAccuracy,
+                0.4,
+                "2025-01-01T10:00:00Z",
+                "2025-01-01T10:01:00Z",
+                Map.of("lowbit", "0.1.0"));
     }
 
-    static RunRecord failed(String runId, RunConfig config, QuantizerRecord quantizer, MemoryRecord memory,
-            List<EpochRecord> epochs, String error) {
-        double best = epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(0);
-        return new RunRecord(runId, RunStatus.FAILED, error, config, quantizer, memory, null, epochs.size(), null, null, best,
-                0, 0, "2025-01-01T10:00:00Z", "2025-01-01T10:00:30Z", Map.of("lowbit", "0.1.0"));
+    static RunRecord failed(
+            String runId,
+            RunConfig config,
+            QuantizerRecord quantizer,
+            MemoryRecord memory,
+            List<EpochRecord> epochs,
+            String error) {
+        double best = epochs.stream()
+                .mapToDouble(EpochRecord::validationAccuracy)
+                .max()
+                .orElse(0);
+        return new RunRecord(
+                runId,
+                RunStatus.FAILED,
+                error,
+                config,
+                quantizer,
+                memory,
+                null,
+                epochs.size(),
+                null,
+                null,
+                best,
+                0,
+                0,
+                "2025-01-01T10:00:00Z",
+                "2025-01-01T10:00:30Z",
+                Map.of("lowbit", "0.1.0"));
     }
 
     /** Writes {@code <results>/<suite>/<run-id>/run.json} and its epochs.jsonl; returns the run folder. */
@@ -110,11 +156,13 @@ final class ResultsFixture {
      * Writes a finished fcnn-small run of the quick suite with two epochs (validation 0.70, then the
      * test accuracy) and this test accuracy: a point for the accuracy charts.
      */
-    static Path writeFinished(Path results, String runId, QuantizerRecord quantizer, MemoryRecord memory, long seed,
-            double test) {
+    static Path writeFinished(
+            Path results, String runId, QuantizerRecord quantizer, MemoryRecord memory, long seed, double test) {
         List<EpochRecord> epochs = epochs(0.70, test);
-        return write(results, finished(runId, config("quick", "fcnn-small", quantizer.id(), seed), quantizer, memory,
-                epochs, test), epochs);
+        return write(
+                results,
+                finished(runId, config("quick", "fcnn-small", quantizer.id(), seed), quantizer, memory, epochs, test),
+                epochs);
     }
 
     /** A run in progress: epochs appended so far, no run.json yet. */
@@ -140,10 +188,17 @@ final class ResultsFixture {
         return results;
     }
 
-    private static void writeRun(Path results, String runId, QuantizerRecord quantizer, MemoryRecord memory,
-            double test, double... validation) {
+    private static void writeRun(
+            Path results,
+            String runId,
+            QuantizerRecord quantizer,
+            MemoryRecord memory,
+            double test,
+            double... validation) {
         List<EpochRecord> epochs = epochs(validation);
-        write(results, finished(runId, config("quick", "fcnn-small", quantizer.id(), 1), quantizer, memory,
-                epochs, test), epochs);
+        write(
+                results,
+                finished(runId, config("quick", "fcnn-small", quantizer.id(), 1), quantizer, memory, epochs, test),
+                epochs);
     }
 }

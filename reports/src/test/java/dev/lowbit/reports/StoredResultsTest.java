@@ -59,17 +59,23 @@ class StoredResultsTest {
         QuantizerRecord sign = new QuantizerRecord("sign", 2, List.of(-1.0, 1.0), false, 1, "none");
         write("fcnn-s1", "fcnn", sign, 1, e);
 
-        assertThat(ids(read(results)))
-                .containsExactly("cnn-b1", "fcnn-f1", "fcnn-t1", "fcnn-b1", "fcnn-b2", "fcnn-s1");
+        assertThat(ids(read(results))).containsExactly("cnn-b1", "fcnn-f1", "fcnn-t1", "fcnn-b1", "fcnn-b2", "fcnn-s1");
     }
 
     @Test
     void mergesSuitesFromTheResultsRootAndReadsOneSuiteFromItsFolder() {
         ResultsFixture.writeStandardStudy(results);
         List<EpochRecord> e = ResultsFixture.epochs(0.9);
-        ResultsFixture.write(results, ResultsFixture.finished("paper-run",
-                ResultsFixture.config("paper", "cnn", "fp32", 1), ResultsFixture.fp32(),
-                ResultsFixture.FP32_MEMORY, e, 0.9), e);
+        ResultsFixture.write(
+                results,
+                ResultsFixture.finished(
+                        "paper-run",
+                        ResultsFixture.config("paper", "cnn", "fp32", 1),
+                        ResultsFixture.fp32(),
+                        ResultsFixture.FP32_MEMORY,
+                        e,
+                        0.9),
+                e);
 
         assertThat(ids(read(results))).containsExactly("paper-run", FP32_ID, TERNARY_ID, BINARY_ID);
         assertThat(ids(read(results.resolve("quick")))).containsExactly(FP32_ID, TERNARY_ID, BINARY_ID);
@@ -90,11 +96,14 @@ class StoredResultsTest {
 
         assertThat(ids(stored)).containsExactly(FP32_ID, BINARY_ID);
         assertThat(stored.inProgress()).isEmpty();
-        assertThat(warnings).containsExactly(
-                "skipping run '" + ternary.getParent() + "': '" + ternary + "' has schema version 2, newer than this"
-                        + " lowbit knows (it reads up to schema version 1): upgrade lowbit to read it.",
-                "skipping run '" + unfinished + "': '" + unfinished.resolve("config.json") + "' has schema version 9,"
-                        + " newer than this lowbit knows (it reads up to schema version 1): upgrade lowbit to read it.");
+        assertThat(warnings)
+                .containsExactly(
+                        "skipping run '" + ternary.getParent() + "': '" + ternary
+                                + "' has schema version 2, newer than this"
+                                + " lowbit knows (it reads up to schema version 1): upgrade lowbit to read it.",
+                        "skipping run '" + unfinished + "': '" + unfinished.resolve("config.json")
+                                + "' has schema version 9,"
+                                + " newer than this lowbit knows (it reads up to schema version 1): upgrade lowbit to read it.");
     }
 
     @Test
@@ -106,15 +115,15 @@ class StoredResultsTest {
         StoredResults stored = read(results);
 
         assertThat(ids(stored)).containsExactly(FP32_ID, BINARY_ID);
-        assertThat(warnings).singleElement().asString()
-                .startsWith("skipping run '" + broken.getParent() + "'");
+        assertThat(warnings).singleElement().asString().startsWith("skipping run '" + broken.getParent() + "'");
         assertThat(stored.skipped()).isEqualTo(warnings);
     }
 
     @Test
     void skipsARunWhoseRunJsonLacksARequiredPart() throws IOException {
         ResultsFixture.writeStandardStudy(results);
-        Files.writeString(results.resolve("quick").resolve(BINARY_ID).resolve("run.json"),
+        Files.writeString(
+                results.resolve("quick").resolve(BINARY_ID).resolve("run.json"),
                 "{\"runId\": \"x\", \"status\": \"FINISHED\", \"provenance\": {}}");
 
         assertThat(ids(read(results))).containsExactly(FP32_ID, TERNARY_ID);
@@ -125,8 +134,16 @@ class StoredResultsTest {
     void skipsARunWhoseConfigLacksTheQuantizerSpec() {
         ResultsFixture.writeStandardStudy(results);
         List<EpochRecord> e = ResultsFixture.epochs(0.8);
-        ResultsFixture.write(results, ResultsFixture.finished(BINARY_ID, ResultsFixture.config("quick", "fcnn-small",
-                null, 1), ResultsFixture.binary(), ResultsFixture.BINARY_MEMORY, e, 0.8), e);
+        ResultsFixture.write(
+                results,
+                ResultsFixture.finished(
+                        BINARY_ID,
+                        ResultsFixture.config("quick", "fcnn-small", null, 1),
+                        ResultsFixture.binary(),
+                        ResultsFixture.BINARY_MEMORY,
+                        e,
+                        0.8),
+                e);
 
         assertThat(ids(read(results))).containsExactly(FP32_ID, TERNARY_ID);
         assertThat(warnings).singleElement().asString().endsWith("run.json has no 'config.quantizer'");
@@ -145,8 +162,8 @@ class StoredResultsTest {
     @Test
     void treatsAFolderWithOnlyEpochsAsInProgressNotAsARun() {
         ResultsFixture.writeStandardStudy(results);
-        Path running = ResultsFixture.writeEpochsOnly(results, "quick", "fcnn-small-quinary-s1",
-                ResultsFixture.epochs(0.6, 0.7));
+        Path running = ResultsFixture.writeEpochsOnly(
+                results, "quick", "fcnn-small-quinary-s1", ResultsFixture.epochs(0.6, 0.7));
 
         StoredResults stored = read(results);
 
@@ -187,13 +204,21 @@ class StoredResultsTest {
 
         assertThatThrownBy(() -> read(missing))
                 .isInstanceOf(ReportException.class)
-                .hasMessage("Results directory '" + missing + "' does not exist. Run 'lowbit run --suite quick' first.");
+                .hasMessage(
+                        "Results directory '" + missing + "' does not exist. Run 'lowbit run --suite quick' first.");
     }
 
-    private void write(String runId, String architecture, QuantizerRecord quantizer,
-            long seed, List<EpochRecord> epochs) {
-        ResultsFixture.write(results, ResultsFixture.finished(runId,
-                ResultsFixture.config("quick", architecture, quantizer.id(), seed), quantizer,
-                ResultsFixture.TERNARY_MEMORY, epochs, 0.5), epochs);
+    private void write(
+            String runId, String architecture, QuantizerRecord quantizer, long seed, List<EpochRecord> epochs) {
+        ResultsFixture.write(
+                results,
+                ResultsFixture.finished(
+                        runId,
+                        ResultsFixture.config("quick", architecture, quantizer.id(), seed),
+                        quantizer,
+                        ResultsFixture.TERNARY_MEMORY,
+                        epochs,
+                        0.5),
+                epochs);
     }
 }

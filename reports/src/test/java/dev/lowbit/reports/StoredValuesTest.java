@@ -46,54 +46,62 @@ class StoredValuesTest {
     }
 
     private List<String> readIds() {
-        return StoredResults.read(results, warnings::add).runs().stream().map(r -> r.run().runId()).toList();
+        return StoredResults.read(results, warnings::add).runs().stream()
+                .map(r -> r.run().runId())
+                .toList();
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "testAccuracy                 | Infinity  | a fraction from 0 to 1, or NaN when there is none",
-        "testAccuracy                 | 7         | a fraction from 0 to 1, or NaN when there is none",
-        "bestValidationAccuracy       | -0.5      | a fraction from 0 to 1, or NaN when there is none",
-        "testLoss                     | -1        | a number >= 0, or NaN when there is none",
-        "quantizer.bitsPerWeight      | Infinity  | a number of bits above 0 and at most 64, or NaN when unknown",
-        "quantizer.bitsPerWeight      | -1        | a number of bits above 0 and at most 64, or NaN when unknown",
-        "quantizer.bitsPerWeight      | 65        | a number of bits above 0 and at most 64, or NaN when unknown",
-        "quantizer.levels             | -3        | a whole number from 0 to 65536",
-        "epochsCompleted              | 2000000000 | a whole number from 0 to 1000",
-        "memory.fp32Bytes             | 1e308     | a byte count from 0 to 2^50",
-        "memory.idealBytes            | -Infinity | a byte count from 0 to 2^50",
-        "memory.parameters            | -1        | a count from 0 to 2^50",
-        "config.validationShare       | NaN       | a fraction from 0 to 1",
-        "config.recipe.learningRate   | Infinity  | a finite number > 0",
-        "quantizer.activations.bits   | 0         | a number of bits above 0 and at most 32, or NaN when unknown",
-        "quantizer.activations.bits   | 33        | a number of bits above 0 and at most 32, or NaN when unknown",
-        "quantizer.activations.bits   | -8        | a number of bits above 0 and at most 32, or NaN when unknown",
-        "quantizer.activations.bits   | Infinity  | a number of bits above 0 and at most 32, or NaN when unknown",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "testAccuracy                 | Infinity  | a fraction from 0 to 1, or NaN when there is none",
+                "testAccuracy                 | 7         | a fraction from 0 to 1, or NaN when there is none",
+                "bestValidationAccuracy       | -0.5      | a fraction from 0 to 1, or NaN when there is none",
+                "testLoss                     | -1        | a number >= 0, or NaN when there is none",
+                "quantizer.bitsPerWeight      | Infinity  | a number of bits above 0 and at most 64, or NaN when unknown",
+                "quantizer.bitsPerWeight      | -1        | a number of bits above 0 and at most 64, or NaN when unknown",
+                "quantizer.bitsPerWeight      | 65        | a number of bits above 0 and at most 64, or NaN when unknown",
+                "quantizer.levels             | -3        | a whole number from 0 to 65536",
+                "epochsCompleted              | 2000000000 | a whole number from 0 to 1000",
+                "memory.fp32Bytes             | 1e308     | a byte count from 0 to 2^50",
+                "memory.idealBytes            | -Infinity | a byte count from 0 to 2^50",
+                "memory.parameters            | -1        | a count from 0 to 2^50",
+                "config.validationShare       | NaN       | a fraction from 0 to 1",
+                "config.recipe.learningRate   | Infinity  | a finite number > 0",
+                "quantizer.activations.bits   | 0         | a number of bits above 0 and at most 32, or NaN when unknown",
+                "quantizer.activations.bits   | 33        | a number of bits above 0 and at most 32, or NaN when unknown",
+                "quantizer.activations.bits   | -8        | a number of bits above 0 and at most 32, or NaN when unknown",
+                "quantizer.activations.bits   | Infinity  | a number of bits above 0 and at most 32, or NaN when unknown",
+            })
     void anAbsurdNumberInRunJsonSkipsTheRunNamingTheFieldAndTheValue(String field, String value, String allowed)
             throws IOException {
         ResultsFixture.writeStandardStudy(results);
         setField(runFile(TERNARY_ID), field, value);
 
         assertThat(readIds()).containsExactly(FP32_ID, BINARY_ID);
-        assertThat(warnings).singleElement().asString()
+        assertThat(warnings)
+                .singleElement()
+                .asString()
                 .startsWith("skipping run '" + runFile(TERNARY_ID).getParent() + "': run.json: '" + field + "' is ")
                 .contains("; allowed: " + allowed + ". The file is damaged or was edited");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "validationAccuracy | Infinity",
-        "validationAccuracy | 1.5",
-        "trainAccuracy      | -Infinity",
-        "flipRatio          | 1e308",
-        "beyondOutermostShare | 2",
-        "epoch              | 2000000000",
-        "seconds            | Infinity",
-        "lossSpikes         | -1",
-        "levelOccupancy     | {\"w\": [1, -5]}",
-        "levelOccupancy     | {\"w\": [1, null]}",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "validationAccuracy | Infinity",
+                "validationAccuracy | 1.5",
+                "trainAccuracy      | -Infinity",
+                "flipRatio          | 1e308",
+                "beyondOutermostShare | 2",
+                "epoch              | 2000000000",
+                "seconds            | Infinity",
+                "lossSpikes         | -1",
+                "levelOccupancy     | {\"w\": [1, -5]}",
+                "levelOccupancy     | {\"w\": [1, null]}",
+            })
     void anAbsurdNumberInAnEpochLineSkipsTheRunNamingTheLine(String field, String value) throws IOException {
         ResultsFixture.writeStandardStudy(results);
         Path epochs = runFile(BINARY_ID).resolveSibling("epochs.jsonl");
@@ -104,7 +112,9 @@ class StoredValuesTest {
         Files.write(epochs, lines);
 
         assertThat(readIds()).containsExactly(FP32_ID, TERNARY_ID);
-        assertThat(warnings).singleElement().asString()
+        assertThat(warnings)
+                .singleElement()
+                .asString()
                 .startsWith("skipping run '" + epochs.getParent() + "': epochs.jsonl line 2: '" + field);
     }
 

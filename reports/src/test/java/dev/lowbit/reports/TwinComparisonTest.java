@@ -18,15 +18,22 @@ class TwinComparisonTest {
 
     private static StoredRun run(RunConfig config, QuantizerRecord quantizer, double test, double... validation) {
         List<EpochRecord> epochs = ResultsFixture.epochs(validation);
-        return new StoredRun(ResultsFixture.finished(config.architecture() + "-" + quantizer.id() + "-" + config.seed(),
-                config, quantizer, ResultsFixture.TERNARY_MEMORY, epochs, test), epochs);
+        return new StoredRun(
+                ResultsFixture.finished(
+                        config.architecture() + "-" + quantizer.id() + "-" + config.seed(),
+                        config,
+                        quantizer,
+                        ResultsFixture.TERNARY_MEMORY,
+                        epochs,
+                        test),
+                epochs);
     }
 
     private static final StoredRun TWIN = run(FP32, ResultsFixture.fp32(), 0.8750, 0.80, 0.85, 0.88);
-    private static final StoredRun TERNARY = run(FP32.withQuantizer("ternary"), ResultsFixture.ternary(), 0.8612,
-            0.78, 0.87, 0.86);
-    private static final StoredRun BINARY = run(FP32.withQuantizer("binary"), ResultsFixture.binary(), 0.7851,
-            0.70, 0.75, 0.79);
+    private static final StoredRun TERNARY =
+            run(FP32.withQuantizer("ternary"), ResultsFixture.ternary(), 0.8612, 0.78, 0.87, 0.86);
+    private static final StoredRun BINARY =
+            run(FP32.withQuantizer("binary"), ResultsFixture.binary(), 0.7851, 0.70, 0.75, 0.79);
 
     private static TwinComparison compare(double tolerance, StoredRun... runs) {
         return new TwinComparison(List.of(runs), tolerance);
@@ -36,8 +43,8 @@ class TwinComparisonTest {
     void parityIsTheFirstEpochWithinOnePointOfTheTwinsBestEvenExactlyOnTheThreshold() {
         TwinComparison twins = compare(0.01, TWIN, TERNARY, BINARY);
 
-        assertThat(twins.parityLabel(TERNARY)).isEqualTo("2");   // 0.87 >= 0.88 - 0.01
-        assertThat(twins.parityLabel(TWIN)).isEqualTo("3");      // the twin itself reaches 0.87 at epoch 3
+        assertThat(twins.parityLabel(TERNARY)).isEqualTo("2"); // 0.87 >= 0.88 - 0.01
+        assertThat(twins.parityLabel(TWIN)).isEqualTo("3"); // the twin itself reaches 0.87 at epoch 3
     }
 
     @Test
@@ -71,8 +78,15 @@ class TwinComparisonTest {
         RunConfig otherSeed = ResultsFixture.config("quick", "fcnn-small", "binary", 2);
         RunConfig c = FP32.withQuantizer("binary");
         Recipe r = c.recipe();
-        RunConfig otherRate = c.withRecipe(new Recipe(r.name(), r.optimizer(), 0.01, r.schedule(), r.batchSize(),
-                r.epochs(), r.weightDecay(), r.augmentation()));
+        RunConfig otherRate = c.withRecipe(new Recipe(
+                r.name(),
+                r.optimizer(),
+                0.01,
+                r.schedule(),
+                r.batchSize(),
+                r.epochs(),
+                r.weightDecay(),
+                r.augmentation()));
         StoredRun seed2 = run(otherSeed, ResultsFixture.binary(), 0.8, 0.8);
         StoredRun rate = run(otherRate, ResultsFixture.binary(), 0.8, 0.8);
         TwinComparison twins = compare(0.01, TWIN, seed2, rate);
@@ -87,8 +101,10 @@ class TwinComparisonTest {
     @Test
     void aFailedTwinGivesNoDeltaAndSaysSo() {
         List<EpochRecord> epochs = ResultsFixture.epochs(0.80);
-        StoredRun failedTwin = new StoredRun(ResultsFixture.failed("t", FP32, ResultsFixture.fp32(),
-                ResultsFixture.FP32_MEMORY, epochs, "out of memory"), epochs);
+        StoredRun failedTwin = new StoredRun(
+                ResultsFixture.failed(
+                        "t", FP32, ResultsFixture.fp32(), ResultsFixture.FP32_MEMORY, epochs, "out of memory"),
+                epochs);
         TwinComparison twins = compare(0.01, failedTwin, TERNARY);
 
         assertThat(twins.parityLabel(TERNARY)).isEqualTo("fp32 twin did not finish");
@@ -98,8 +114,15 @@ class TwinComparisonTest {
     @Test
     void aFailedRunHasNoDeltaButKeepsTheParityItReachedBeforeFailing() {
         List<EpochRecord> epochs = ResultsFixture.epochs(0.86, 0.87);
-        StoredRun failed = new StoredRun(ResultsFixture.failed("f", FP32.withQuantizer("ternary"),
-                ResultsFixture.ternary(), ResultsFixture.TERNARY_MEMORY, epochs, "NaN loss"), epochs);
+        StoredRun failed = new StoredRun(
+                ResultsFixture.failed(
+                        "f",
+                        FP32.withQuantizer("ternary"),
+                        ResultsFixture.ternary(),
+                        ResultsFixture.TERNARY_MEMORY,
+                        epochs,
+                        "NaN loss"),
+                epochs);
         TwinComparison twins = compare(0.01, TWIN, failed);
 
         assertThat(twins.deltaPoints(failed)).isEmpty();

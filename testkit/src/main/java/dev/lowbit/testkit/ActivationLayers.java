@@ -31,8 +31,8 @@ import dev.lowbit.api.spi.Quantizer;
 final class ActivationLayers {
 
     /** Ternary weights at absmean: what the activation quantizer is checked beside. */
-    static final Quantizer TERNARY = new AlphabetQuantizer("contract-ternary", "ternary for tests",
-            Alphabet.symmetricWithZero(3), ScaleRules.parse("absmean"));
+    static final Quantizer TERNARY = new AlphabetQuantizer(
+            "contract-ternary", "ternary for tests", Alphabet.symmetricWithZero(3), ScaleRules.parse("absmean"));
 
     private ActivationLayers() {}
 
@@ -44,26 +44,32 @@ final class ActivationLayers {
      * quantizer's trained values.
      */
     static void trainsInFrontOf(ActivationQuantizer quantizer, Shape shape, NDManager scope, String where) {
-        AbstractBlock layer = shape.dimension() == 4 ? QuantizedConv2d.same(4, 3, TERNARY)
-                : new QuantizedLinear(4, TERNARY);
-        ((QuantizedBlock) layer).configure(new LayerScheme(TERNARY, GradientEstimator.STE, quantizer),
-                new QuantizerRandom(5));
+        AbstractBlock layer =
+                shape.dimension() == 4 ? QuantizedConv2d.same(4, 3, TERNARY) : new QuantizedLinear(4, TERNARY);
+        ((QuantizedBlock) layer)
+                .configure(new LayerScheme(TERNARY, GradientEstimator.STE, quantizer), new QuantizerRandom(5));
         layer.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
         layer.setInitializer(new NormalInitializer(0.1f), Parameter.Type.BIAS);
         layer.initialize(scope, DataType.FLOAT32, shape);
         NDArray x = scope.randomNormal(0, 1, shape, DataType.FLOAT32);
         x.setRequiresGradient(true);
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray y = layer.forward(new ParameterStore(scope, false), new NDList(x), true).singletonOrThrow();
+            NDArray y = layer.forward(new ParameterStore(scope, false), new NDList(x), true)
+                    .singletonOrThrow();
             assertFinite(y.toFloatArray(), where + ": the layer's output");
             tape.backward(y.mul(scope.randomUniform(-1, 1, y.getShape())).sum());
         }
-        assertThat(x.getGradient().getShape()).as("%s: the input's gradient", where).isEqualTo(shape);
-        assertFiniteAndNotAllZero(x.getGradient().toFloatArray(), where + ": the input's gradient through the layer"
-                + " (the estimator's derivative must not vanish everywhere on N(0, 1) inputs)");
+        assertThat(x.getGradient().getShape())
+                .as("%s: the input's gradient", where)
+                .isEqualTo(shape);
+        assertFiniteAndNotAllZero(
+                x.getGradient().toFloatArray(),
+                where + ": the input's gradient through the layer"
+                        + " (the estimator's derivative must not vanish everywhere on N(0, 1) inputs)");
         for (Parameter value : ((QuantizedBlock) layer).quantizedWeight().inputValues()) {
-            assertFinite(value.getArray().getGradient().toFloatArray(), where + ": the gradient of the layer's '"
-                    + value.getName() + "'");
+            assertFinite(
+                    value.getArray().getGradient().toFloatArray(),
+                    where + ": the gradient of the layer's '" + value.getName() + "'");
         }
     }
 }

@@ -81,9 +81,16 @@ public abstract class ActivationQuantizerContract {
     void hasAValidStableIdASpecStartingWithItAndBitsUpTo32() {
         ActivationQuantizer quantizer = quantizer();
         assertThat(PersistedIds.requireValid(quantizer.id())).isEqualTo(quantizer.id());
-        assertThat(quantizer.description()).as("description(), one line for lowbit list").isNotBlank();
-        assertThat(quantizer.spec()).as("spec() is stored in results and starts with the id").startsWith(quantizer.id());
-        assertThat(quantizer.bits()).as("bits(), reported as A<bits>").isGreaterThan(0).isLessThanOrEqualTo(32);
+        assertThat(quantizer.description())
+                .as("description(), one line for lowbit list")
+                .isNotBlank();
+        assertThat(quantizer.spec())
+                .as("spec() is stored in results and starts with the id")
+                .startsWith(quantizer.id());
+        assertThat(quantizer.bits())
+                .as("bits(), reported as A<bits>")
+                .isGreaterThan(0)
+                .isLessThanOrEqualTo(32);
     }
 
     @Test
@@ -94,22 +101,30 @@ public abstract class ActivationQuantizerContract {
     /** configure("") gives the quantizer's class; the options in spec() configure the same spec again. */
     static void configuresItsOwnClassAndReadsItsSpecBack(ActivationQuantizer quantizer) {
         ActivationQuantizer defaults = quantizer.configure("");
-        assertThat(defaults).as("configure(\"\") must return the quantizer's own class").isNotNull()
+        assertThat(defaults)
+                .as("configure(\"\") must return the quantizer's own class")
+                .isNotNull()
                 .isExactlyInstanceOf(quantizer.getClass());
-        assertThat(defaults.spec()).as("configure(\"\").spec() spells out the default").startsWith(quantizer.id());
+        assertThat(defaults.spec())
+                .as("configure(\"\").spec() spells out the default")
+                .startsWith(quantizer.id());
         // Results store spec(); lowbit eval configures the quantizer from it again.
         String options = quantizer.spec().substring(quantizer.id().length());
         ActivationQuantizer again;
         try {
             again = quantizer.configure(options);
         } catch (IllegalArgumentException e) {
-            throw new AssertionError("spec() '" + quantizer.spec() + "' must read back to itself, but configure(\""
-                    + options + "\") refused its options: " + e.getMessage(), e);
+            throw new AssertionError(
+                    "spec() '" + quantizer.spec() + "' must read back to itself, but configure(\"" + options
+                            + "\") refused its options: " + e.getMessage(),
+                    e);
         }
-        assertThat(again).as("configure(\"%s\"), the options of spec() '%s'", options, quantizer.spec())
+        assertThat(again)
+                .as("configure(\"%s\"), the options of spec() '%s'", options, quantizer.spec())
                 .isExactlyInstanceOf(quantizer.getClass());
-        assertThat(again.spec()).as("spec() '%s' must read back to itself: configure(\"%s\").spec()",
-                quantizer.spec(), options).isEqualTo(quantizer.spec());
+        assertThat(again.spec())
+                .as("spec() '%s' must read back to itself: configure(\"%s\").spec()", quantizer.spec(), options)
+                .isEqualTo(quantizer.spec());
     }
 
     /** Positive finite float32 scales that broadcast; quantize keeps the shape, normalized is finite. */
@@ -119,8 +134,9 @@ public abstract class ActivationQuantizerContract {
             String where = where(input.getShape());
             NDArray scale = quantizer().scale(input, trained);
             assertThat(scale.getDataType()).as("%s: the scale's type", where).isEqualTo(DataType.FLOAT32);
-            assertThat(broadcastsInto(scale.getShape(), input.getShape())).as("%s: the scale's shape %s must"
-                    + " broadcast against the input", where, scale.getShape()).isTrue();
+            assertThat(broadcastsInto(scale.getShape(), input.getShape()))
+                    .as("%s: the scale's shape %s must" + " broadcast against the input", where, scale.getShape())
+                    .isTrue();
             for (float value : scale.toFloatArray()) {
                 assertThat(value).as("%s: every scale", where).isPositive().isFinite();
             }
@@ -131,11 +147,15 @@ public abstract class ActivationQuantizerContract {
             assertFloat32OfShape(normalized, input.getShape(), where + ": normalized(x, s)");
             assertFinite(normalized.toFloatArray(), where + ": normalized(x, s)");
             GradientEstimator estimator = quantizer().estimator();
-            assertThat(estimator).as("%s: estimator() must not be null (GradientEstimator.STE by default)", where)
+            assertThat(estimator)
+                    .as("%s: estimator() must not be null (GradientEstimator.STE by default)", where)
                     .isNotNull();
             NDArray derivative = estimator.derivative(normalized);
-            assertThat(broadcastsInto(derivative.getShape(), input.getShape())).as("%s: estimator '%s' derivative's"
-                    + " shape %s must broadcast to the input", where, estimator.id(), derivative.getShape()).isTrue();
+            assertThat(broadcastsInto(derivative.getShape(), input.getShape()))
+                    .as(
+                            "%s: estimator '%s' derivative's" + " shape %s must broadcast to the input",
+                            where, estimator.id(), derivative.getShape())
+                    .isTrue();
             assertFinite(derivative.toFloatArray(), where + ": estimator '" + estimator.id() + "' derivative");
         });
     }
@@ -147,22 +167,38 @@ public abstract class ActivationQuantizerContract {
             String where = where(input.getShape());
             float[] before = input.toFloatArray();
             NDArray scale = quantizer().scale(input, trained);
-            float[] evaluated = quantizer().quantize(input, scale, QuantizationContext.EVALUATION).toFloatArray();
-            assertSameBits(quantizer().quantize(input, scale, QuantizationContext.EVALUATION).toFloatArray(), evaluated,
+            float[] evaluated = quantizer()
+                    .quantize(input, scale, QuantizationContext.EVALUATION)
+                    .toFloatArray();
+            assertSameBits(
+                    quantizer()
+                            .quantize(input, scale, QuantizationContext.EVALUATION)
+                            .toFloatArray(),
+                    evaluated,
                     where + ": quantize(x, s, EVALUATION) must give the same bits every time");
             QuantizerRandom random = new QuantizerRandom(SEED);
             long start = random.state();
-            float[] training = quantizer().quantize(input, scale, random.context(true)).toFloatArray();
-            assertSameBits(quantizer().quantize(input, scale, new QuantizerRandom(SEED).context(true)).toFloatArray(),
-                    training, where + ": two generators with the same seed must give the same training values (draw"
+            float[] training =
+                    quantizer().quantize(input, scale, random.context(true)).toFloatArray();
+            assertSameBits(
+                    quantizer()
+                            .quantize(input, scale, new QuantizerRandom(SEED).context(true))
+                            .toFloatArray(),
+                    training,
+                    where + ": two generators with the same seed must give the same training values (draw"
                             + " only from context.uniform)");
             if (random.state() != start) {
                 random.restore(start);
-                assertSameBits(quantizer().quantize(input, scale, random.context(true)).toFloatArray(), training,
+                assertSameBits(
+                        quantizer().quantize(input, scale, random.context(true)).toFloatArray(),
+                        training,
                         where + ": restoring the generator's state must repeat the training values");
             }
-            assertSameBits(input.toFloatArray(), before, where + ": scale and quantize must not change the input (it"
-                    + " is a view of the layer's input; write in place only on arrays you created)");
+            assertSameBits(
+                    input.toFloatArray(),
+                    before,
+                    where + ": scale and quantize must not change the input (it"
+                            + " is a view of the layer's input; write in place only on arrays you created)");
         });
     }
 
@@ -172,15 +208,17 @@ public abstract class ActivationQuantizerContract {
         List<TrainedValue> declared = quantizer().trainedValues();
         Set<String> names = new HashSet<>();
         for (TrainedValue value : declared) {
-            assertThat(names.add(value.name())).as("trained value names must be distinct: '%s' twice in %s",
-                    value.name(), declared).isTrue();
+            assertThat(names.add(value.name()))
+                    .as("trained value names must be distinct: '%s' twice in %s", value.name(), declared)
+                    .isTrue();
         }
         NDList initial = quantizer().initialValues(manager);
-        assertThat(initial).as("initialValues must give one array per trained value %s", declared)
+        assertThat(initial)
+                .as("initialValues must give one array per trained value %s", declared)
                 .hasSize(declared.size());
         for (int i = 0; i < declared.size(); i++) {
-            String what = "activation quantizer '" + quantizer().spec() + "': initial value '" + declared.get(i).name()
-                    + "'";
+            String what = "activation quantizer '" + quantizer().spec() + "': initial value '"
+                    + declared.get(i).name() + "'";
             assertFloat32OfShape(initial.get(i), declared.get(i).shape(), what);
             assertFinite(initial.get(i).toFloatArray(), what);
         }
@@ -198,13 +236,17 @@ public abstract class ActivationQuantizerContract {
         }
         return perShape((input, trained) -> {
             String where = where(input.getShape());
-            float[] expected = quantizer().quantize(input, quantizer().scale(input, trained),
-                    QuantizationContext.EVALUATION).toFloatArray();
-            NDArray evaluated = quantizer().quantizeTrained(input, trained, quantizer().estimator(),
-                    QuantizationContext.EVALUATION);
+            float[] expected = quantizer()
+                    .quantize(input, quantizer().scale(input, trained), QuantizationContext.EVALUATION)
+                    .toFloatArray();
+            NDArray evaluated = quantizer()
+                    .quantizeTrained(input, trained, quantizer().estimator(), QuantizationContext.EVALUATION);
             assertFloat32OfShape(evaluated, input.getShape(), where + ": quantizeTrained(x, trained, EVALUATION)");
-            assertSameBits(evaluated.toFloatArray(), expected, where + ": quantizeTrained(x, trained, EVALUATION) must"
-                    + " equal quantize(x, scale(x, trained), EVALUATION) bit for bit");
+            assertSameBits(
+                    evaluated.toFloatArray(),
+                    expected,
+                    where + ": quantizeTrained(x, trained, EVALUATION) must"
+                            + " equal quantize(x, scale(x, trained), EVALUATION) bit for bit");
 
             NDArray x = spanning(input, trained);
             x.setRequiresGradient(true);
@@ -216,15 +258,17 @@ public abstract class ActivationQuantizerContract {
             }
             NDArray upstream = manager.randomUniform(-1, 1, input.getShape());
             try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-                NDArray quantized = quantizer().quantizeTrained(x, live, quantizer().estimator(),
-                        new QuantizerRandom(SEED).context(true));
+                NDArray quantized = quantizer()
+                        .quantizeTrained(x, live, quantizer().estimator(), new QuantizerRandom(SEED).context(true));
                 tape.backward(quantized.mul(upstream).sum());
             }
-            assertFiniteAndNotAllZero(x.getGradient().toFloatArray(), where + ": the input's gradient through"
-                    + " quantizeTrained");
+            assertFiniteAndNotAllZero(
+                    x.getGradient().toFloatArray(), where + ": the input's gradient through" + " quantizeTrained");
             for (int i = 0; i < live.size(); i++) {
-                assertFiniteAndNotAllZero(live.get(i).getGradient().toFloatArray(), where + ": the gradient of trained"
-                        + " value '" + quantizer().trainedValues().get(i).name() + "' through quantizeTrained");
+                assertFiniteAndNotAllZero(
+                        live.get(i).getGradient().toFloatArray(),
+                        where + ": the gradient of trained" + " value '"
+                                + quantizer().trainedValues().get(i).name() + "' through quantizeTrained");
             }
         });
     }

@@ -18,7 +18,6 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.nn.LayerScheme;
-import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.nn.QuantizedConv2d;
@@ -31,6 +30,7 @@ import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.format.packing.MemoryAccounting;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -57,12 +57,15 @@ public abstract class ArchitectureContract {
     /** CIFAR-10's image. */
     protected static final Shape COLOUR_32 = new Shape(3, 32, 32);
 
-    private static final Quantizer TERNARY = new AlphabetQuantizer("contract-ternary", "ternary for tests",
-            Alphabet.symmetricWithZero(3), ScaleRules.parse("absmean"));
+    private static final Quantizer TERNARY = new AlphabetQuantizer(
+            "contract-ternary", "ternary for tests", Alphabet.symmetricWithZero(3), ScaleRules.parse("absmean"));
 
     /** Ternary with a trained step per output channel: each layer trains a value beside its weight. */
-    private static final Quantizer LEARNED_TERNARY = new AlphabetQuantizer("contract-ternary", "ternary for tests",
-            Alphabet.symmetricWithZero(3), ScaleRules.parse("learned/channel"));
+    private static final Quantizer LEARNED_TERNARY = new AlphabetQuantizer(
+            "contract-ternary",
+            "ternary for tests",
+            Alphabet.symmetricWithZero(3),
+            ScaleRules.parse("learned/channel"));
 
     protected NDManager manager;
 
@@ -127,13 +130,15 @@ public abstract class ArchitectureContract {
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
             NDArray logits = block.forward(new ParameterStore(manager, false), new NDList(images(GRAY_28)), true)
                     .singletonOrThrow();
-            NDArray loss = Loss.softmaxCrossEntropyLoss().evaluate(new NDList(manager.create(new float[] {3, 7})),
-                    new NDList(logits));
+            NDArray loss = Loss.softmaxCrossEntropyLoss()
+                    .evaluate(new NDList(manager.create(new float[] {3, 7})), new NDList(logits));
             tape.backward(loss);
         }
         for (QuantizedBlock layer : QuantizedBlocks.in(block)) {
             NDArray gradient = layer.quantizedWeight().weight().getArray().getGradient();
-            assertThat(gradient.abs().sum().getFloat()).as("gradient of %s", layer).isPositive();
+            assertThat(gradient.abs().sum().getFloat())
+                    .as("gradient of %s", layer)
+                    .isPositive();
         }
     }
 
@@ -152,13 +157,23 @@ public abstract class ArchitectureContract {
             if (layer instanceof QuantizedLinear) {
                 expected = Linear.linear(x, byHand, bias).singletonOrThrow();
             } else if (layer instanceof QuantizedConv2d conv) {
-                expected = Conv2d.conv2d(x, byHand, bias, new Shape(conv.stride(), conv.stride()),
-                        new Shape(conv.padding(), conv.padding()), new Shape(1, 1), 1).singletonOrThrow();
+                expected = Conv2d.conv2d(
+                                x,
+                                byHand,
+                                bias,
+                                new Shape(conv.stride(), conv.stride()),
+                                new Shape(conv.padding(), conv.padding()),
+                                new Shape(1, 1),
+                                1)
+                        .singletonOrThrow();
             } else {
                 throw new AssertionError("No hand computation for " + layer.getClass() + "; extend this test");
             }
-            NDArray actual = layer.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
-            assertThat(actual.allClose(expected, 1e-5, 1e-6, false)).as("%s", layer).isTrue();
+            NDArray actual = layer.forward(new ParameterStore(manager, false), new NDList(x), false)
+                    .singletonOrThrow();
+            assertThat(actual.allClose(expected, 1e-5, 1e-6, false))
+                    .as("%s", layer)
+                    .isTrue();
         }
     }
 
@@ -172,16 +187,23 @@ public abstract class ArchitectureContract {
     void trainsALayerSchemeConfiguredOnEveryQuantizedLayerBeforeItInitialises() {
         Block block = architecture().build(GRAY_28, 10, TERNARY, LayerPolicy.ALL);
         List<QuantizedBlock> layers = QuantizedBlocks.in(block);
-        assertThat(layers).as("an architecture quantizes its weights through QuantizedBlocks (QuantizedLinear,"
-                + " QuantizedConv2d) registered as child blocks").isNotEmpty();
+        assertThat(layers)
+                .as("an architecture quantizes its weights through QuantizedBlocks (QuantizedLinear,"
+                        + " QuantizedConv2d) registered as child blocks")
+                .isNotEmpty();
         QuantizedWeight.nameAll(block);
-        List<String> names = layers.stream().map(layer -> layer.quantizedWeight().layerName()).toList();
-        assertThat(new HashSet<>(names)).as("layer names %s, which layer maps select by", names).hasSize(names.size());
+        List<String> names = layers.stream()
+                .map(layer -> layer.quantizedWeight().layerName())
+                .toList();
+        assertThat(new HashSet<>(names))
+                .as("layer names %s, which layer maps select by", names)
+                .hasSize(names.size());
         List<ContractFixtures.SymmetricClip> inputs = new ArrayList<>();
         QuantizerRandom random = new QuantizerRandom(11);
         for (QuantizedBlock layer : layers) {
-            assertThat(layer.isInitialized()).as("build() must return the model uninitialised, so that a run can"
-                    + " configure %s", layer).isFalse();
+            assertThat(layer.isInitialized())
+                    .as("build() must return the model uninitialised, so that a run can" + " configure %s", layer)
+                    .isFalse();
             ContractFixtures.SymmetricClip input = new ContractFixtures.SymmetricClip();
             inputs.add(input);
             layer.configure(new LayerScheme(LEARNED_TERNARY, GradientEstimator.STE, input), random);
@@ -193,21 +215,29 @@ public abstract class ArchitectureContract {
             NDArray logits = block.forward(new ParameterStore(manager, false), new NDList(images(GRAY_28)), true)
                     .singletonOrThrow();
             assertThat(logits.getShape()).isEqualTo(new Shape(2, 10));
-            tape.backward(Loss.softmaxCrossEntropyLoss().evaluate(new NDList(manager.create(new float[] {3, 7})),
-                    new NDList(logits)));
+            tape.backward(Loss.softmaxCrossEntropyLoss()
+                    .evaluate(new NDList(manager.create(new float[] {3, 7})), new NDList(logits)));
         }
         for (int i = 0; i < layers.size(); i++) {
             QuantizedWeight weight = layers.get(i).quantizedWeight();
             String layer = names.get(i);
-            assertThat(inputs.get(i).calls).as("layer %s must run its input through its activation quantizer"
-                    + " (call quantizedWeight().quantizeInput in forwardInternal)", layer).isPositive();
-            assertThat(weight.weight().getArray().getGradient().abs().sum().getFloat()).as("gradient of %s", layer)
+            assertThat(inputs.get(i).calls)
+                    .as(
+                            "layer %s must run its input through its activation quantizer"
+                                    + " (call quantizedWeight().quantizeInput in forwardInternal)",
+                            layer)
+                    .isPositive();
+            assertThat(weight.weight().getArray().getGradient().abs().sum().getFloat())
+                    .as("gradient of %s", layer)
                     .isPositive();
             List<Parameter> trained = new ArrayList<>(weight.trainedValues());
             trained.addAll(weight.inputValues());
-            assertThat(trained).as("%s trains the weight's step and the input's clip", layer).hasSize(2);
+            assertThat(trained)
+                    .as("%s trains the weight's step and the input's clip", layer)
+                    .hasSize(2);
             for (Parameter value : trained) {
-                ContractAssertions.assertFinite(value.getArray().getGradient().toFloatArray(),
+                ContractAssertions.assertFinite(
+                        value.getArray().getGradient().toFloatArray(),
                         "the gradient of " + layer + "'s '" + value.getName() + "'");
             }
         }

@@ -139,8 +139,8 @@ final class ContractFixtures {
 
         /** {@code Qa(x) + [|x| <= alpha] (x - sg(x)) + sign(x) [|x| > alpha] (alpha - sg(alpha))}: exactly Qa(x). */
         @Override
-        public NDArray quantizeTrained(NDArray input, NDList trained, GradientEstimator estimator,
-                QuantizationContext context) {
+        public NDArray quantizeTrained(
+                NDArray input, NDList trained, GradientEstimator estimator, QuantizationContext context) {
             NDManager scope = input.getManager();
             NDArray clip = trained.get(0);
             NDArray x = input.stopGradient();
@@ -149,9 +149,11 @@ final class ContractFixtures {
             alpha.attach(scope);
             NDArray value = quantize(x, alpha.div(7f), context);
             NDArray inside = x.abs().lte(alpha).toType(DataType.FLOAT32, false);
-            NDArray side = x.gt(alpha).toType(DataType.FLOAT32, false)
+            NDArray side = x.gt(alpha)
+                    .toType(DataType.FLOAT32, false)
                     .sub(x.lt(alpha.neg()).toType(DataType.FLOAT32, false));
-            return value.add(inside.mul(x.neg().add(input))).add(side.mul(alpha.neg().add(clip)));
+            return value.add(inside.mul(x.neg().add(input)))
+                    .add(side.mul(alpha.neg().add(clip)));
         }
     }
 }

@@ -67,8 +67,10 @@ public abstract class GradientEstimatorContract {
 
     @Test
     void hasAValidStableIdAndADescription() {
-        assertThat(PersistedIds.requireValid(estimator().id())).isEqualTo(estimator().id());
-        assertThat(estimator().description()).as("description(), one line for lowbit list citing the paper")
+        assertThat(PersistedIds.requireValid(estimator().id()))
+                .isEqualTo(estimator().id());
+        assertThat(estimator().description())
+                .as("description(), one line for lowbit list citing the paper")
                 .isNotBlank();
     }
 
@@ -82,16 +84,30 @@ public abstract class GradientEstimatorContract {
                 NDArray u = normalizedInput(shape);
                 float[] before = u.toFloatArray();
                 NDArray derivative = estimator().derivative(u);
-                assertThat(derivative).as("%s: derivative(u) returned null", where).isNotNull();
-                assertThat(derivative.getDataType()).as("%s: the derivative's type", where).isEqualTo(DataType.FLOAT32);
-                assertThat(broadcastsInto(derivative.getShape(), shape)).as("%s: the derivative has shape %s, which"
-                        + " must be the input's or broadcast to it", where, derivative.getShape()).isTrue();
-                assertFinite(derivative.toFloatArray(), where + ": the derivative (guard overflow: e.g. cosh(40 beta)"
-                        + " is infinite in float32)");
-                assertThat(derivative.getManager()).as("%s: the derivative must be owned by the input's manager, which"
-                        + " lowbit closes with the batch", where).isSameAs(u.getManager());
-                assertSameBits(u.toFloatArray(), before, where + ": derivative(u) must not change u (write in place"
-                        + " only on arrays you created)");
+                assertThat(derivative)
+                        .as("%s: derivative(u) returned null", where)
+                        .isNotNull();
+                assertThat(derivative.getDataType())
+                        .as("%s: the derivative's type", where)
+                        .isEqualTo(DataType.FLOAT32);
+                assertThat(broadcastsInto(derivative.getShape(), shape))
+                        .as(
+                                "%s: the derivative has shape %s, which" + " must be the input's or broadcast to it",
+                                where, derivative.getShape())
+                        .isTrue();
+                assertFinite(
+                        derivative.toFloatArray(),
+                        where + ": the derivative (guard overflow: e.g. cosh(40 beta)" + " is infinite in float32)");
+                assertThat(derivative.getManager())
+                        .as(
+                                "%s: the derivative must be owned by the input's manager, which"
+                                        + " lowbit closes with the batch",
+                                where)
+                        .isSameAs(u.getManager());
+                assertSameBits(
+                        u.toFloatArray(),
+                        before,
+                        where + ": derivative(u) must not change u (write in place" + " only on arrays you created)");
             }));
         }
         return tests.stream();
@@ -110,11 +126,19 @@ public abstract class GradientEstimatorContract {
             allOnes &= value == 1f;
         }
         if (estimator.isIdentity()) {
-            assertThat(allOnes).as("estimator '%s' says isIdentity(), so lowbit skips it: its derivative must be 1"
-                    + " everywhere", estimator.id()).isTrue();
+            assertThat(allOnes)
+                    .as(
+                            "estimator '%s' says isIdentity(), so lowbit skips it: its derivative must be 1"
+                                    + " everywhere",
+                            estimator.id())
+                    .isTrue();
         } else {
-            assertThat(allOnes).as("estimator '%s' gives 1 everywhere, from u = -40 to 40: say isIdentity() so that"
-                    + " lowbit skips the multiplication", estimator.id()).isFalse();
+            assertThat(allOnes)
+                    .as(
+                            "estimator '%s' gives 1 everywhere, from u = -40 to 40: say isIdentity() so that"
+                                    + " lowbit skips the multiplication",
+                            estimator.id())
+                    .isFalse();
         }
     }
 
@@ -131,12 +155,19 @@ public abstract class GradientEstimatorContract {
         float[] factor;
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
             NDArray derivative = estimator().derivative(x.stopGradient());
-            assertThat(derivative.hasGradient()).as("%s: the derivative must not be on the gradient tape (compute it"
-                    + " from u alone, with no array that requires a gradient)", where).isFalse();
+            assertThat(derivative.hasGradient())
+                    .as(
+                            "%s: the derivative must not be on the gradient tape (compute it"
+                                    + " from u alone, with no array that requires a gradient)",
+                            where)
+                    .isFalse();
             factor = derivative.broadcast(x.getShape()).toFloatArray();
             tape.backward(x.mul(derivative).sum());
         }
-        assertSameBits(x.getGradient().toFloatArray(), factor, where + ": x * derivative must pass exactly the"
-                + " derivative to x, as the one recorded multiplication of m * (x - stopGradient(x))");
+        assertSameBits(
+                x.getGradient().toFloatArray(),
+                factor,
+                where + ": x * derivative must pass exactly the"
+                        + " derivative to x, as the one recorded multiplication of m * (x - stopGradient(x))");
     }
 }

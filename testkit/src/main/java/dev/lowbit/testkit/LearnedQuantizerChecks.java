@@ -14,10 +14,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.lowbit.api.nn.QuantizerRandom;
-import dev.lowbit.format.lbw.QuantizedTensor;
 import dev.lowbit.api.spi.LearnedQuantizer;
 import dev.lowbit.api.spi.QuantizationContext;
 import dev.lowbit.api.spi.TrainedValue;
+import dev.lowbit.format.lbw.QuantizedTensor;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -34,7 +34,8 @@ final class LearnedQuantizerChecks {
 
     /** Whether {@code quantizer} trains values beside weights of this shape. */
     static boolean trainsValues(Object quantizer, Shape shape) {
-        return quantizer instanceof LearnedQuantizer learned && !learned.isFullPrecision()
+        return quantizer instanceof LearnedQuantizer learned
+                && !learned.isFullPrecision()
                 && !learned.trainedValues(shape).isEmpty();
     }
 
@@ -48,18 +49,27 @@ final class LearnedQuantizerChecks {
         List<TrainedValue> declared = quantizer.trainedValues(weights.getShape());
         Set<String> names = new HashSet<>();
         for (TrainedValue value : declared) {
-            assertThat(names.add(value.name())).as("%s: trained value names must be distinct, '%s' appears twice in %s",
-                    where, value.name(), declared).isTrue();
+            assertThat(names.add(value.name()))
+                    .as(
+                            "%s: trained value names must be distinct, '%s' appears twice in %s",
+                            where, value.name(), declared)
+                    .isTrue();
         }
         long[] ones = new long[weights.getShape().dimension()];
         Arrays.fill(ones, 1);
-        List<String> placeholder = quantizer.trainedValues(new Shape(ones)).stream().map(TrainedValue::name).toList();
-        assertThat(placeholder).as("%s: trainedValues must name the same values for every shape of the weight's rank"
-                + " (a layer registers them for the placeholder shape %s before it knows the real one)", where,
-                new Shape(ones)).isEqualTo(declared.stream().map(TrainedValue::name).toList());
+        List<String> placeholder = quantizer.trainedValues(new Shape(ones)).stream()
+                .map(TrainedValue::name)
+                .toList();
+        assertThat(placeholder)
+                .as(
+                        "%s: trainedValues must name the same values for every shape of the weight's rank"
+                                + " (a layer registers them for the placeholder shape %s before it knows the real one)",
+                        where, new Shape(ones))
+                .isEqualTo(declared.stream().map(TrainedValue::name).toList());
 
         NDList initial = quantizer.initialValues(weights);
-        assertThat(initial).as("%s: initialValues must return one array per trained value %s", where, declared)
+        assertThat(initial)
+                .as("%s: initialValues must return one array per trained value %s", where, declared)
                 .hasSize(declared.size());
         for (int i = 0; i < declared.size(); i++) {
             TrainedValue value = declared.get(i);
@@ -80,32 +90,53 @@ final class LearnedQuantizerChecks {
         assertFloat32OfShape(codes, weights.getShape(), where + ": codes(W, trained)");
         int levels = quantizer.packedAlphabet(trained).length;
         for (float code : codes.toFloatArray()) {
-            assertThat(code + 0f).as("%s: codes(W, trained) must be integers in [0, %d)", where, levels)
-                    .isBetween(0f, levels - 1f).isEqualTo((float) Math.rint(code));
+            assertThat(code + 0f)
+                    .as("%s: codes(W, trained) must be integers in [0, %d)", where, levels)
+                    .isBetween(0f, levels - 1f)
+                    .isEqualTo((float) Math.rint(code));
         }
-        NDArray evaluated = quantizer.quantizeTrained(weights, trained, quantizer.estimator(),
-                QuantizationContext.EVALUATION);
+        NDArray evaluated =
+                quantizer.quantizeTrained(weights, trained, quantizer.estimator(), QuantizationContext.EVALUATION);
         assertFloat32OfShape(evaluated, weights.getShape(), where + ": quantizeTrained(W, trained, EVALUATION)");
         QuantizedTensor packed = PackedForm.of(quantizer, weights, trained);
-        assertSameBits(evaluated.toFloatArray(), packed.dequantize(), where + ": quantizeTrained(W, trained, EVALUATION)"
-                + " must equal the packed form (float(packedAlphabet[codes(W, trained)]) - z) * packedScale bit for"
-                + " bit, in float32: it is what lowbit eval decodes");
+        assertSameBits(
+                evaluated.toFloatArray(),
+                packed.dequantize(),
+                where + ": quantizeTrained(W, trained, EVALUATION)"
+                        + " must equal the packed form (float(packedAlphabet[codes(W, trained)]) - z) * packedScale bit for"
+                        + " bit, in float32: it is what lowbit eval decodes");
 
         QuantizerRandom random = new QuantizerRandom(QuantizerChecks.SEED);
         long start = random.state();
-        float[] training = quantizer.quantizeTrained(weights, trained, quantizer.estimator(), random.context(true))
+        float[] training = quantizer
+                .quantizeTrained(weights, trained, quantizer.estimator(), random.context(true))
                 .toFloatArray();
-        float[] twin = quantizer.quantizeTrained(weights, trained, quantizer.estimator(),
-                new QuantizerRandom(QuantizerChecks.SEED).context(true)).toFloatArray();
-        assertSameBits(twin, training, where + ": two generators with the same seed must give the same quantizeTrained"
-                + " values while training");
+        float[] twin = quantizer
+                .quantizeTrained(
+                        weights,
+                        trained,
+                        quantizer.estimator(),
+                        new QuantizerRandom(QuantizerChecks.SEED).context(true))
+                .toFloatArray();
+        assertSameBits(
+                twin,
+                training,
+                where + ": two generators with the same seed must give the same quantizeTrained"
+                        + " values while training");
         if (random.state() != start) {
             random.restore(start);
-            assertSameBits(quantizer.quantizeTrained(weights, trained, quantizer.estimator(), random.context(true))
-                    .toFloatArray(), training, where + ": restoring the generator's state must repeat quantizeTrained");
+            assertSameBits(
+                    quantizer
+                            .quantizeTrained(weights, trained, quantizer.estimator(), random.context(true))
+                            .toFloatArray(),
+                    training,
+                    where + ": restoring the generator's state must repeat quantizeTrained");
         }
-        assertOnGrid(training, PackedForm.candidates(packed), where + ": while training, quantizeTrained must still give"
-                + " values of the packed alphabet at the packed scale");
+        assertOnGrid(
+                training,
+                PackedForm.candidates(packed),
+                where + ": while training, quantizeTrained must still give"
+                        + " values of the packed alphabet at the packed scale");
     }
 
     /**
@@ -125,16 +156,20 @@ final class LearnedQuantizerChecks {
         }
         NDArray upstream = manager.randomUniform(-1, 1, weights.getShape());
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray quantized = quantizer.quantizeTrained(shadow, trained, quantizer.estimator(),
-                    new QuantizerRandom(QuantizerChecks.SEED).context(true));
+            NDArray quantized = quantizer.quantizeTrained(
+                    shadow, trained, quantizer.estimator(), new QuantizerRandom(QuantizerChecks.SEED).context(true));
             tape.backward(quantized.mul(upstream).sum());
         }
-        assertFiniteAndNotAllZero(shadow.getGradient().toFloatArray(), where + ": the weights' gradient through"
-                + " quantizeTrained (write it with recorded ops on the shadow weights, e.g. Q + (W - stopGradient(W)))");
+        assertFiniteAndNotAllZero(
+                shadow.getGradient().toFloatArray(),
+                where + ": the weights' gradient through"
+                        + " quantizeTrained (write it with recorded ops on the shadow weights, e.g. Q + (W - stopGradient(W)))");
         List<TrainedValue> declared = quantizer.trainedValues(weights.getShape());
         for (int i = 0; i < declared.size(); i++) {
-            assertFiniteAndNotAllZero(trained.get(i).getGradient().toFloatArray(), where + ": the gradient of trained"
-                    + " value '" + declared.get(i).name() + "' through quantizeTrained (use it in recorded ops)");
+            assertFiniteAndNotAllZero(
+                    trained.get(i).getGradient().toFloatArray(),
+                    where + ": the gradient of trained" + " value '"
+                            + declared.get(i).name() + "' through quantizeTrained (use it in recorded ops)");
         }
     }
 }

@@ -9,16 +9,16 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
-import dev.lowbit.format.packing.ModelPacking;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedConv2d;
 import dev.lowbit.api.nn.QuantizedLinear;
-import dev.lowbit.format.lbw.LbwFile;
-import dev.lowbit.format.lbw.PackedModel;
-import dev.lowbit.format.lbw.QuantizedTensor;
 import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.LearnedQuantizer;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.format.lbw.LbwFile;
+import dev.lowbit.format.lbw.PackedModel;
+import dev.lowbit.format.lbw.QuantizedTensor;
+import dev.lowbit.format.packing.ModelPacking;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -62,9 +62,19 @@ final class PackedForm {
         float[] zeroPoints = quantizer.affine() ? scale.get(1).toFloatArray() : null;
         Granularity granularity = quantizer.granularity();
         int groupSize = granularity.isGroup() && shape.dimension() > 1 ? granularity.groupSize() : 0;
-        long[] scaleShape = groupSize > 0 ? granularity.scaleShape(shape).getShape() : scales.getShape().getShape();
-        return new QuantizedTensor("weight", shape.getShape(), alphabet, toInts(codes.toFloatArray()), scaleShape,
-                scales.toFloatArray(), groupSize, zeroPoints, List.of());
+        long[] scaleShape = groupSize > 0
+                ? granularity.scaleShape(shape).getShape()
+                : scales.getShape().getShape();
+        return new QuantizedTensor(
+                "weight",
+                shape.getShape(),
+                alphabet,
+                toInts(codes.toFloatArray()),
+                scaleShape,
+                scales.toFloatArray(),
+                groupSize,
+                zeroPoints,
+                List.of());
     }
 
     /**
@@ -76,8 +86,16 @@ final class PackedForm {
         int[] codes = new int[tensor.elementCount()];
         for (int c = 0; c < candidates.length; c++) {
             Arrays.fill(codes, c);
-            candidates[c] = new QuantizedTensor(tensor.name(), tensor.shape(), tensor.alphabet(), codes,
-                    tensor.scaleShape(), tensor.scales(), tensor.groupSize(), tensor.zeroPoints(), List.of())
+            candidates[c] = new QuantizedTensor(
+                            tensor.name(),
+                            tensor.shape(),
+                            tensor.alphabet(),
+                            codes,
+                            tensor.scaleShape(),
+                            tensor.scales(),
+                            tensor.groupSize(),
+                            tensor.zeroPoints(),
+                            List.of())
                     .dequantize();
         }
         return candidates;

@@ -13,13 +13,13 @@ import ai.djl.training.GradientCollector;
 import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.internal.PersistedIds;
 import dev.lowbit.api.internal.StraightThrough;
-import dev.lowbit.format.lbw.RadixPacking;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Granularity;
 import dev.lowbit.api.spi.LearnedQuantizer;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.ScaleRule;
 import dev.lowbit.api.spi.ScaleSetting;
+import dev.lowbit.format.lbw.RadixPacking;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -138,10 +138,11 @@ public abstract class QuantizerContract {
             assertThat(quantizer.quantize(weights).toFloatArray()).containsExactly(weights.toFloatArray());
             return;
         }
-        ContractAssertions.assertOnGrid(quantizer.quantize(weights, quantizer.scale(weights)).toFloatArray(),
+        ContractAssertions.assertOnGrid(
+                quantizer.quantize(weights, quantizer.scale(weights)).toFloatArray(),
                 PackedForm.candidates(PackedForm.of(quantizer, weights, null)),
-                quantizer.spec() + ": quantize(W, s) must lie on the alphabet " + quantizer.alphabet().orElseThrow()
-                        + " at scale s (and zero point z)");
+                quantizer.spec() + ": quantize(W, s) must lie on the alphabet "
+                        + quantizer.alphabet().orElseThrow() + " at scale s (and zero point z)");
     }
 
     @Test
@@ -190,8 +191,10 @@ public abstract class QuantizerContract {
             NDArray scale = quantizer().scale(weights);
             NDArray once = quantizer().quantize(weights, scale);
             NDArray twice = quantizer().quantize(once, scale);
-            assertThat(twice.toFloatArray()).as("%s on %s", quantizer().spec(), weights.getShape())
-                    .usingElementComparator(this::compareClose).containsExactly(toObjects(once.toFloatArray()));
+            assertThat(twice.toFloatArray())
+                    .as("%s on %s", quantizer().spec(), weights.getShape())
+                    .usingElementComparator(this::compareClose)
+                    .containsExactly(toObjects(once.toFloatArray()));
         }
     }
 
@@ -205,7 +208,8 @@ public abstract class QuantizerContract {
                 NDArray quantized = StraightThrough.quantize(shadow, quantizer(), manager);
                 tape.backward(quantized.mul(upstream).sum());
             }
-            assertThat(shadow.getGradient().toFloatArray()).as("%s on %s", quantizer().spec(), shadow.getShape())
+            assertThat(shadow.getGradient().toFloatArray())
+                    .as("%s on %s", quantizer().spec(), shadow.getShape())
                     .containsExactly(upstream.toFloatArray());
         }
     }
@@ -246,15 +250,15 @@ public abstract class QuantizerContract {
     /** quantize(W, s, EVALUATION) = quantize(W, s) = decode(codes(W, s), s), bit for bit; the weights untouched. */
     @TestFactory
     Stream<DynamicTest> evaluatesDeterministicallyAsTheDecodeOfItsCodes() {
-        return perConfiguration((quantizer, weights, scope) -> QuantizerChecks.evaluatesAsTheDecodeOfItsCodes(quantizer,
-                weights));
+        return perConfiguration(
+                (quantizer, weights, scope) -> QuantizerChecks.evaluatesAsTheDecodeOfItsCodes(quantizer, weights));
     }
 
     /** The seeded training context: reproducible by seed and by restored state, on the alphabet. */
     @TestFactory
     Stream<DynamicTest> trainsReproduciblyFromTheRunsSeededGenerator() {
-        return perConfiguration((quantizer, weights, scope) -> QuantizerChecks.trainsReproduciblyFromASeededGenerator(
-                quantizer, weights));
+        return perConfiguration((quantizer, weights, scope) ->
+                QuantizerChecks.trainsReproduciblyFromASeededGenerator(quantizer, weights));
     }
 
     /** The estimator exists and its derivative of normalized(W, s) is finite; outermost levels at -1 and +1. */
@@ -314,7 +318,8 @@ public abstract class QuantizerContract {
             for (long[] shape : SHAPES) {
                 tests.add(DynamicTest.dynamicTest(configuration.spec() + " on " + Arrays.toString(shape), () -> {
                     try (NDManager scope = manager.newSubManager()) {
-                        check.run(configuration, scope.randomNormal(0, 0.05f, new Shape(shape), DataType.FLOAT32), scope);
+                        check.run(
+                                configuration, scope.randomNormal(0, 0.05f, new Shape(shape), DataType.FLOAT32), scope);
                     }
                 }));
             }
@@ -333,7 +338,8 @@ public abstract class QuantizerContract {
         if (quantizer instanceof AlphabetQuantizer alphabetQuantizer) {
             ScaleSetting own = alphabetQuantizer.scaleSetting();
             Granularity other = Granularity.TENSOR.equals(own.granularity()) ? Granularity.CHANNEL : Granularity.TENSOR;
-            for (ScaleSetting setting : List.of(new ScaleSetting(own.rule(), other),
+            for (ScaleSetting setting : List.of(
+                    new ScaleSetting(own.rule(), other),
                     new ScaleSetting(own.rule(), Granularity.group(8)),
                     new ScaleSetting(ScaleRules.rule("minmax"), Granularity.CHANNEL))) {
                 Quantizer configured = alphabetQuantizer.withScaleRule(setting);
@@ -350,12 +356,16 @@ public abstract class QuantizerContract {
             return;
         }
         Quantizer configured = quantizer.withScaleRule(ownSetting(quantizer));
-        assertThat(configured.getClass()).as("withScaleRule keeps the class, so its overrides train").isSameAs(quantizer.getClass());
+        assertThat(configured.getClass())
+                .as("withScaleRule keeps the class, so its overrides train")
+                .isSameAs(quantizer.getClass());
         assertThat(configured.spec()).isEqualTo(quantizer.spec());
         NDArray weights = randomWeights(12, 30);
-        assertThat(configured.quantize(weights).toFloatArray()).containsExactly(quantizer.quantize(weights).toFloatArray());
+        assertThat(configured.quantize(weights).toFloatArray())
+                .containsExactly(quantizer.quantize(weights).toFloatArray());
         NDArray scale = quantizer.scale(weights);
-        assertThat(configured.codes(weights, scale).toFloatArray()).containsExactly(quantizer.codes(weights, scale).toFloatArray());
+        assertThat(configured.codes(weights, scale).toFloatArray())
+                .containsExactly(quantizer.codes(weights, scale).toFloatArray());
     }
 
     @Test
@@ -374,7 +384,8 @@ public abstract class QuantizerContract {
                 assertThat(configured.affine()).as(setting.toString()).isEqualTo(rule.affine());
             }
         }
-        assertThat(quantizer.scaleRule()).as("configuring a copy leaves the quantizer as it was")
+        assertThat(quantizer.scaleRule())
+                .as("configuring a copy leaves the quantizer as it was")
                 .isEqualTo(quantizer.scaleSetting().toString());
     }
 
@@ -386,8 +397,12 @@ public abstract class QuantizerContract {
         if (quantizer instanceof AlphabetQuantizer alphabetQuantizer) {
             return alphabetQuantizer.scaleSetting();
         }
-        return ScaleSetting.parse(quantizer.scaleRule(), id -> ScaleRules.BUILT_IN.stream()
-                .filter(r -> r.id().equals(id)).findFirst().orElse(new NamedRule(id)));
+        return ScaleSetting.parse(
+                quantizer.scaleRule(),
+                id -> ScaleRules.BUILT_IN.stream()
+                        .filter(r -> r.id().equals(id))
+                        .findFirst()
+                        .orElse(new NamedRule(id)));
     }
 
     /** Stands in for a rule only known by id: a quantizer that owns its scale never calls it. */
@@ -404,7 +419,9 @@ public abstract class QuantizerContract {
     }
 
     private int compareClose(Float a, Float b) {
-        return Math.abs(a - b) <= TOLERANCE * Math.max(1e-6, Math.max(Math.abs(a), Math.abs(b))) ? 0 : Float.compare(a, b);
+        return Math.abs(a - b) <= TOLERANCE * Math.max(1e-6, Math.max(Math.abs(a), Math.abs(b)))
+                ? 0
+                : Float.compare(a, b);
     }
 
     private static Float[] toObjects(float[] values) {

@@ -76,7 +76,8 @@ public abstract class ScaleRuleContract {
         for (Alphabet alphabet : ALPHABETS) {
             for (long[] shape : SHAPES) {
                 for (Granularity granularity : java.util.List.of(Granularity.TENSOR, Granularity.CHANNEL)) {
-                    tests.add(DynamicTest.dynamicTest(alphabet + " " + granularity.id() + " " + Arrays.toString(shape),
+                    tests.add(DynamicTest.dynamicTest(
+                            alphabet + " " + granularity.id() + " " + Arrays.toString(shape),
                             () -> givesItsOwnScale(alphabet, shape, granularity)));
                 }
             }
@@ -89,7 +90,9 @@ public abstract class ScaleRuleContract {
         NDArray scale = rule().scale(weights, alphabet, granularity);
         assertThat(scale.getDataType()).isEqualTo(DataType.FLOAT32);
         assertThat(scale.size()).isEqualTo(granularity.scaleCount(shape));
-        assertThat(weights.div(scale).getShape()).as("the scale broadcasts against the weights").isEqualTo(weights.getShape());
+        assertThat(weights.div(scale).getShape())
+                .as("the scale broadcasts against the weights")
+                .isEqualTo(weights.getShape());
         float[] scales = scale.toFloatArray();
         for (float value : scales) {
             assertThat(value).isPositive().isFinite();
@@ -98,7 +101,8 @@ public abstract class ScaleRuleContract {
             for (int channel = 0; channel < shape[0]; channel++) {
                 NDArray alone = weights.get(channel).expandDims(0);
                 float own = rule().scale(alone, alphabet, Granularity.TENSOR).toFloatArray()[0];
-                assertThat((double) scales[channel]).as("channel %d's scale", channel)
+                assertThat((double) scales[channel])
+                        .as("channel %d's scale", channel)
                         .isCloseTo(own, within(1e-3 * Math.abs(own)));
             }
         }
@@ -114,7 +118,8 @@ public abstract class ScaleRuleContract {
         List<DynamicTest> tests = new ArrayList<>();
         for (Alphabet alphabet : ALPHABETS) {
             for (long[] shape : List.of(new long[] {12, 30}, new long[] {6, 3, 5, 5})) {
-                tests.add(DynamicTest.dynamicTest(alphabet + " group:8 " + Arrays.toString(shape),
+                tests.add(DynamicTest.dynamicTest(
+                        alphabet + " group:8 " + Arrays.toString(shape),
                         () -> givesEachGroupItsOwnScale(alphabet, shape)));
             }
         }
@@ -127,9 +132,12 @@ public abstract class ScaleRuleContract {
         NDArray weights = randomWeights(shape);
         NDArray scale = setting.scale(weights, alphabet);
         String where = rule().id() + "/group:8 for " + alphabet + " on " + Arrays.toString(shape);
-        assertThat(scale.getShape()).as("%s: the compact group scales", where).isEqualTo(groups.scaleShape(weights.getShape()));
+        assertThat(scale.getShape())
+                .as("%s: the compact group scales", where)
+                .isEqualTo(groups.scaleShape(weights.getShape()));
         if (rule().affine()) {
-            assertThat(setting.scaleAndZeroPoint(weights, alphabet).getShape()).as("%s: scales and zero points", where)
+            assertThat(setting.scaleAndZeroPoint(weights, alphabet).getShape())
+                    .as("%s: scales and zero points", where)
                     .isEqualTo(new Shape(2).addAll(groups.scaleShape(weights.getShape())));
         }
         float[] scales = scale.toFloatArray();
@@ -142,9 +150,15 @@ public abstract class ScaleRuleContract {
                 NDArray alone = rows.get(channel + ", " + group * 8 + ":" + end).expandDims(0);
                 float own = rule().scale(alone, alphabet, Granularity.TENSOR).toFloatArray()[0];
                 float value = scales[(int) (channel * perChannel + group)];
-                assertThat(value).as("%s: scale of channel %d, group %d", where, channel, group).isPositive().isFinite();
-                assertThat((double) value).as("%s: scale of channel %d, group %d (weights %d to %d) must be the rule's"
-                        + " scale of that group alone", where, channel, group, group * 8, end - 1)
+                assertThat(value)
+                        .as("%s: scale of channel %d, group %d", where, channel, group)
+                        .isPositive()
+                        .isFinite();
+                assertThat((double) value)
+                        .as(
+                                "%s: scale of channel %d, group %d (weights %d to %d) must be the rule's"
+                                        + " scale of that group alone",
+                                where, channel, group, group * 8, end - 1)
                         .isCloseTo(own, within(1e-3 * Math.abs(own)));
             }
         }
@@ -164,7 +178,8 @@ public abstract class ScaleRuleContract {
         for (Alphabet alphabet : ALPHABETS) {
             for (long[] shape : SHAPES) {
                 for (Granularity granularity : List.of(Granularity.TENSOR, Granularity.CHANNEL)) {
-                    tests.add(DynamicTest.dynamicTest(alphabet + " " + granularity.id() + " " + Arrays.toString(shape),
+                    tests.add(DynamicTest.dynamicTest(
+                            alphabet + " " + granularity.id() + " " + Arrays.toString(shape),
                             () -> givesItsOwnZeroPoint(alphabet, shape, granularity)));
                 }
             }
@@ -177,8 +192,12 @@ public abstract class ScaleRuleContract {
         NDArray weights = randomWeights(shape);
         NDArray scale = rule().scale(weights, alphabet, granularity);
         NDArray zeroPoint = rule().zeroPoint(weights, alphabet, granularity, scale);
-        assertThat(zeroPoint.getDataType()).as("%s: the zero points' type", where).isEqualTo(DataType.FLOAT32);
-        assertThat(zeroPoint.getShape()).as("%s: zero points have the scale's shape", where).isEqualTo(scale.getShape());
+        assertThat(zeroPoint.getDataType())
+                .as("%s: the zero points' type", where)
+                .isEqualTo(DataType.FLOAT32);
+        assertThat(zeroPoint.getShape())
+                .as("%s: zero points have the scale's shape", where)
+                .isEqualTo(scale.getShape());
         float[] zeroPoints = zeroPoint.toFloatArray();
         for (float value : zeroPoints) {
             assertThat(value).as("%s: every zero point", where).isFinite();
@@ -187,9 +206,13 @@ public abstract class ScaleRuleContract {
             for (int channel = 0; channel < shape[0]; channel++) {
                 NDArray alone = weights.get(channel).expandDims(0);
                 NDArray ownScale = rule().scale(alone, alphabet, Granularity.TENSOR);
-                float own = rule().zeroPoint(alone, alphabet, Granularity.TENSOR, ownScale).toFloatArray()[0];
-                assertThat((double) zeroPoints[channel]).as("%s: channel %d's zero point must be the rule's for that"
-                        + " channel alone", where, channel).isCloseTo(own, within(1e-3 * Math.max(1, Math.abs(own))));
+                float own = rule().zeroPoint(alone, alphabet, Granularity.TENSOR, ownScale)
+                        .toFloatArray()[0];
+                assertThat((double) zeroPoints[channel])
+                        .as(
+                                "%s: channel %d's zero point must be the rule's for that" + " channel alone",
+                                where, channel)
+                        .isCloseTo(own, within(1e-3 * Math.max(1, Math.abs(own))));
             }
         }
     }
@@ -199,8 +222,11 @@ public abstract class ScaleRuleContract {
         for (Alphabet alphabet : ALPHABETS) {
             NDArray weights = randomWeights(12, 30);
             float scale = rule().scale(weights, alphabet, Granularity.TENSOR).toFloatArray()[0];
-            float scaled = rule().scale(weights.mul(8), alphabet, Granularity.TENSOR).toFloatArray()[0];
-            assertThat((double) scaled).as("%s: scale(8 W) = 8 scale(W)", alphabet).isCloseTo(8.0 * scale, within(8e-3 * scale));
+            float scaled =
+                    rule().scale(weights.mul(8), alphabet, Granularity.TENSOR).toFloatArray()[0];
+            assertThat((double) scaled)
+                    .as("%s: scale(8 W) = 8 scale(W)", alphabet)
+                    .isCloseTo(8.0 * scale, within(8e-3 * scale));
         }
     }
 
@@ -208,7 +234,8 @@ public abstract class ScaleRuleContract {
     void givesAllZeroWeightsAPositiveFiniteScale() {
         for (Granularity granularity : java.util.List.of(Granularity.TENSOR, Granularity.CHANNEL)) {
             NDArray zeros = manager.zeros(new Shape(4, 3, 3, 3));
-            for (float value : rule().scale(zeros, Alphabet.symmetricWithZero(3), granularity).toFloatArray()) {
+            for (float value : rule().scale(zeros, Alphabet.symmetricWithZero(3), granularity)
+                    .toFloatArray()) {
                 assertThat(value).as(granularity.id()).isPositive().isFinite();
             }
         }

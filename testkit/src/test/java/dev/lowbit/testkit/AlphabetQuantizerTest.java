@@ -39,7 +39,8 @@ class AlphabetQuantizerTest {
             // mean|w| = 1.35; w / 1.35 = -1.63 -1.19 -1.04 -0.15 0.15 1.04 1.19 1.63, midpoints -1.5, 0, 1.5
             NDArray w = manager.create(new float[] {-2.2f, -1.6f, -1.4f, -0.2f, 0.2f, 1.4f, 1.6f, 2.2f});
             float[] snapped = quantizer().quantize(w).div(1.35f).toFloatArray();
-            assertThat(snapped).usingElementComparator((a, b) -> Math.abs(a - b) < 1e-5 ? 0 : Float.compare(a, b))
+            assertThat(snapped)
+                    .usingElementComparator((a, b) -> Math.abs(a - b) < 1e-5 ? 0 : Float.compare(a, b))
                     .containsExactly(-2f, -1f, -1f, -1f, 1f, 1f, 1f, 2f);
         }
     }
@@ -92,7 +93,8 @@ class AlphabetQuantizerTest {
     @Test
     void specNamesTheScaleRuleAndGranularity() {
         assertThat(new Ternary().spec()).isEqualTo("test-ternary@absmean/tensor");
-        assertThat(new Ternary().withScaleRule(ScaleRules.parse("mse/channel")).spec()).isEqualTo("test-ternary@mse/channel");
+        assertThat(new Ternary().withScaleRule(ScaleRules.parse("mse/channel")).spec())
+                .isEqualTo("test-ternary@mse/channel");
     }
 
     @Test
@@ -117,7 +119,8 @@ class AlphabetQuantizerTest {
 
     @Test
     void describesItsBits() {
-        assertThat(Alphabet.symmetricWithZero(5).idealBits()).isCloseTo(2.3219, org.assertj.core.data.Offset.offset(1e-4));
+        assertThat(Alphabet.symmetricWithZero(5).idealBits())
+                .isCloseTo(2.3219, org.assertj.core.data.Offset.offset(1e-4));
         assertThat(Alphabet.of(-1, 1).hasZero()).isFalse();
         assertThat(Alphabet.symmetricWithZero(3)).hasToString("{-1, 0, 1}");
         assertThat(Alphabet.symmetricWithZero(17)).hasToString("{-8..8}");

@@ -64,8 +64,11 @@ class ContractKitTest {
     class Int3FromTheReadme extends QuantizerContract {
         @Override
         protected Quantizer quantizer() {
-            return new AlphabetQuantizer("int3", "8 levels {-4..3}: signed 3-bit integers",
-                    Alphabet.of(-4, -3, -2, -1, 0, 1, 2, 3), ScaleRules.DEFAULT);
+            return new AlphabetQuantizer(
+                    "int3",
+                    "8 levels {-4..3}: signed 3-bit integers",
+                    Alphabet.of(-4, -3, -2, -1, 0, 1, 2, 3),
+                    ScaleRules.DEFAULT);
         }
     }
 
@@ -73,8 +76,8 @@ class ContractKitTest {
     class LearnedTernaryPerChannel extends QuantizerContract {
         @Override
         protected Quantizer quantizer() {
-            return new AlphabetQuantizer("test-ternary", "test", Alphabet.symmetricWithZero(3),
-                    ScaleRules.parse("learned/channel"));
+            return new AlphabetQuantizer(
+                    "test-ternary", "test", Alphabet.symmetricWithZero(3), ScaleRules.parse("learned/channel"));
         }
     }
 
@@ -100,21 +103,24 @@ class ContractKitTest {
 
         @Test
         void drawsFromItsOwnGeneratorWhileTraining() {
-            Quantizer unseeded = new AlphabetQuantizer("test-unseeded", "test", Alphabet.of(-1, 1), ScaleRules.DEFAULT) {
-                private final Random random = new Random();
+            Quantizer unseeded =
+                    new AlphabetQuantizer("test-unseeded", "test", Alphabet.of(-1, 1), ScaleRules.DEFAULT) {
+                        private final Random random = new Random();
 
-                @Override
-                public NDArray quantize(NDArray weights, NDArray scale, QuantizationContext context) {
-                    if (!context.training()) {
-                        return quantize(weights, scale);
-                    }
-                    float[] signs = new float[Math.toIntExact(weights.size())];
-                    for (int i = 0; i < signs.length; i++) {
-                        signs[i] = random.nextBoolean() ? 1 : -1;
-                    }
-                    return weights.getManager().create(signs, weights.getShape()).mul(scale);
-                }
-            };
+                        @Override
+                        public NDArray quantize(NDArray weights, NDArray scale, QuantizationContext context) {
+                            if (!context.training()) {
+                                return quantize(weights, scale);
+                            }
+                            float[] signs = new float[Math.toIntExact(weights.size())];
+                            for (int i = 0; i < signs.length; i++) {
+                                signs[i] = random.nextBoolean() ? 1 : -1;
+                            }
+                            return weights.getManager()
+                                    .create(signs, weights.getShape())
+                                    .mul(scale);
+                        }
+                    };
 
             assertThatThrownBy(() -> QuantizerChecks.trainsReproduciblyFromASeededGenerator(unseeded, weights()))
                     .isInstanceOf(AssertionError.class)
@@ -141,13 +147,13 @@ class ContractKitTest {
 
         @Test
         void writesIntoTheWeightsItIsGiven() {
-            Quantizer overwriting = new AlphabetQuantizer("test-overwriting", "test", Alphabet.of(-1, 1),
-                    ScaleRules.DEFAULT) {
-                @Override
-                public NDArray normalized(NDArray weights, NDArray scale) {
-                    return weights.divi(scale);
-                }
-            };
+            Quantizer overwriting =
+                    new AlphabetQuantizer("test-overwriting", "test", Alphabet.of(-1, 1), ScaleRules.DEFAULT) {
+                        @Override
+                        public NDArray normalized(NDArray weights, NDArray scale) {
+                            return weights.divi(scale);
+                        }
+                    };
 
             assertThatThrownBy(() -> QuantizerChecks.evaluatesAsTheDecodeOfItsCodes(overwriting, weights()))
                     .isInstanceOf(AssertionError.class)
@@ -157,13 +163,17 @@ class ContractKitTest {
 
         @Test
         void packsAScaleItDoesNotEvaluateWith() {
-            AlphabetQuantizer misstated = new AlphabetQuantizer("test-misstated", "test", Alphabet.symmetricWithZero(3),
-                    ScaleRules.parse("learned/tensor")) {
-                @Override
-                public NDArray packedScale(NDList trained) {
-                    return trained.get(0).mul(2);
-                }
-            };
+            AlphabetQuantizer misstated =
+                    new AlphabetQuantizer(
+                            "test-misstated",
+                            "test",
+                            Alphabet.symmetricWithZero(3),
+                            ScaleRules.parse("learned/tensor")) {
+                        @Override
+                        public NDArray packedScale(NDList trained) {
+                            return trained.get(0).mul(2);
+                        }
+                    };
             NDArray weights = weights();
             NDList initial = misstated.initialValues(weights);
 

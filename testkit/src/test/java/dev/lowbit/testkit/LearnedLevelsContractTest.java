@@ -35,7 +35,8 @@ class LearnedLevelsContractTest extends QuantizerContract {
     @Test
     void theLevelsStartAtTheNominalAlphabetTimesMeanMagnitudeAndPackAsTheTensorsAlphabet() {
         LearnedLevels quantizer = new LearnedLevels();
-        NDArray weights = manager.create(new float[] {0.9f, -0.1f, 0.3f, -0.6f, 0.5f, -1.8f, 0.05f, 1.2f}, new Shape(2, 4));
+        NDArray weights =
+                manager.create(new float[] {0.9f, -0.1f, 0.3f, -0.6f, 0.5f, -1.8f, 0.05f, 1.2f}, new Shape(2, 4));
         NDList levels = quantizer.initialValues(weights);
         // mean |W| = 0.68125: levels (-1.5, -0.5, 0.5, 1.5) * 0.68125
         assertThat(levels.singletonOrThrow().toFloatArray())
@@ -43,8 +44,10 @@ class LearnedLevelsContractTest extends QuantizerContract {
         NDList trained = new NDList(manager.create(new float[] {-2f, -0.25f, 0.25f, 1f}));
         assertThat(quantizer.codes(weights, trained).toFloatArray()).containsExactly(3, 1, 2, 1, 2, 0, 2, 3);
         assertThat(quantizer.packedAlphabet(trained)).containsExactly(-2, -0.25, 0.25, 1);
-        assertThat(quantizer.quantizeTrained(weights, trained, GradientEstimator.STE, QuantizationContext.EVALUATION)
-                .toFloatArray()).containsExactly(1f, -0.25f, 0.25f, -0.25f, 0.25f, -2f, 0.25f, 1f);
+        assertThat(quantizer
+                        .quantizeTrained(weights, trained, GradientEstimator.STE, QuantizationContext.EVALUATION)
+                        .toFloatArray())
+                .containsExactly(1f, -0.25f, 0.25f, -0.25f, 0.25f, -2f, 0.25f, 1f);
     }
 
     /** k = 4 learned levels per tensor, started at {-1.5, -0.5, 0.5, 1.5} times mean|W|. */
@@ -108,7 +111,8 @@ class LearnedLevelsContractTest extends QuantizerContract {
         @Override
         public NDArray codes(NDArray weights, NDList trained) {
             NDArray levels = trained.singletonOrThrow();
-            NDArray distance = weights.expandDims(-1).sub(levels.reshape(ones(weights.getShape().dimension(), levels)))
+            NDArray distance = weights.expandDims(-1)
+                    .sub(levels.reshape(ones(weights.getShape().dimension(), levels)))
                     .abs();
             return distance.argMin(-1).toType(DataType.FLOAT32, false);
         }
@@ -118,8 +122,8 @@ class LearnedLevelsContractTest extends QuantizerContract {
          * chose it), plus the straight-through path to the weights: exactly {@code levels[codes]}.
          */
         @Override
-        public NDArray quantizeTrained(NDArray shadow, NDList trained, GradientEstimator estimator,
-                QuantizationContext context) {
+        public NDArray quantizeTrained(
+                NDArray shadow, NDList trained, GradientEstimator estimator, QuantizationContext context) {
             NDArray detached = shadow.stopGradient();
             NDArray levels = trained.singletonOrThrow();
             NDArray codes = codes(detached, new NDList(levels.stopGradient()));

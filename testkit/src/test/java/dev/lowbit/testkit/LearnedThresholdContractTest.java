@@ -37,18 +37,20 @@ class LearnedThresholdContractTest extends QuantizerContract {
     @Test
     void weightsBeyondTheTrainedThresholdTakeTheScaleAndTheThresholdGetsTheSurrogateGradient() {
         LearnedThreshold quantizer = new LearnedThreshold();
-        NDArray weights = manager.create(new float[] {0.9f, -0.1f, 0.3f, -0.6f, 0.5f, -1.8f, 0.05f, 1.2f}, new Shape(2, 4));
+        NDArray weights =
+                manager.create(new float[] {0.9f, -0.1f, 0.3f, -0.6f, 0.5f, -1.8f, 0.05f, 1.2f}, new Shape(2, 4));
         // mean |W| = 0.68125; the threshold starts at half of it
-        assertThat(quantizer.initialValues(weights).singletonOrThrow().getFloat()).isEqualTo(0.68125f / 2);
+        assertThat(quantizer.initialValues(weights).singletonOrThrow().getFloat())
+                .isEqualTo(0.68125f / 2);
         NDArray threshold = manager.create(new float[] {0.4f});
         threshold.setRequiresGradient(true);
         NDArray shadow = weights.duplicate();
         shadow.setRequiresGradient(true);
         try (GradientCollector tape = manager.getEngine().newGradientCollector()) {
-            NDArray quantized = quantizer.quantizeTrained(shadow, new NDList(threshold), GradientEstimator.STE,
-                    QuantizationContext.EVALUATION);
-            assertThat(quantized.toFloatArray()).containsExactly(
-                    0.68125f, 0, 0, -0.68125f, 0.68125f, -0.68125f, 0, 0.68125f);
+            NDArray quantized = quantizer.quantizeTrained(
+                    shadow, new NDList(threshold), GradientEstimator.STE, QuantizationContext.EVALUATION);
+            assertThat(quantized.toFloatArray())
+                    .containsExactly(0.68125f, 0, 0, -0.68125f, 0.68125f, -0.68125f, 0, 0.68125f);
             tape.backward(quantized.sum());
         }
         // d/dt of s sign(W) 1{|W| > t}, relaxed: -s sign(W) max(0, 1 - ||W| - t| / s), summed over the weights
@@ -58,7 +60,8 @@ class LearnedThresholdContractTest extends QuantizerContract {
             expected += -s * Math.signum(w) * Math.max(0, 1 - Math.abs(Math.abs(w) - 0.4f) / s);
         }
         assertThat(threshold.getGradient().getFloat()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5f));
-        assertThat(quantizer.codes(weights, new NDList(threshold)).toFloatArray()).containsExactly(2, 1, 1, 0, 2, 0, 1, 2);
+        assertThat(quantizer.codes(weights, new NDList(threshold)).toFloatArray())
+                .containsExactly(2, 1, 1, 0, 2, 0, 1, 2);
     }
 
     /** Ternary at s = mean|W|, with a trained threshold t started at s / 2 (the nearest-level threshold). */
@@ -117,8 +120,10 @@ class LearnedThresholdContractTest extends QuantizerContract {
         @Override
         public NDArray codes(NDArray weights, NDList trained) {
             NDArray threshold = trained.singletonOrThrow();
-            return weights.gt(threshold).toType(DataType.FLOAT32, false)
-                    .sub(weights.lt(threshold.neg()).toType(DataType.FLOAT32, false)).add(1f);
+            return weights.gt(threshold)
+                    .toType(DataType.FLOAT32, false)
+                    .sub(weights.lt(threshold.neg()).toType(DataType.FLOAT32, false))
+                    .add(1f);
         }
 
         /**
@@ -126,16 +131,24 @@ class LearnedThresholdContractTest extends QuantizerContract {
          * {@code (t - sg(t)) * h}, h = -s sign(W) max(0, 1 - ||W| - t| / s): both exactly zero in value.
          */
         @Override
-        public NDArray quantizeTrained(NDArray shadow, NDList trained, GradientEstimator estimator,
-                QuantizationContext context) {
+        public NDArray quantizeTrained(
+                NDArray shadow, NDList trained, GradientEstimator estimator, QuantizationContext context) {
             NDArray detached = shadow.stopGradient();
             NDArray threshold = trained.singletonOrThrow();
             NDArray fixedThreshold = threshold.stopGradient();
             NDArray scale = scale(detached);
             NDArray value = values(codes(detached, new NDList(fixedThreshold))).mul(scale);
-            NDArray kernel = detached.abs().sub(fixedThreshold).abs().div(scale).neg().add(1f).maximum(0f);
+            NDArray kernel = detached.abs()
+                    .sub(fixedThreshold)
+                    .abs()
+                    .div(scale)
+                    .neg()
+                    .add(1f)
+                    .maximum(0f);
             NDArray surrogate = detached.sign().neg().mul(scale).mul(kernel);
-            return shadow.sub(detached).add(threshold.sub(fixedThreshold).mul(surrogate)).add(value);
+            return shadow.sub(detached)
+                    .add(threshold.sub(fixedThreshold).mul(surrogate))
+                    .add(value);
         }
 
         /** mean |W|: only the threshold is trained. */

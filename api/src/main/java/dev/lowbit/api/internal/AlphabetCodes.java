@@ -41,6 +41,7 @@ public final class AlphabetCodes {
     private final boolean consecutiveIntegers;
     /** The values and the midpoints between them, as float32 (the engine's and {@link #nearest}'s). */
     private final float[] values;
+
     private final float[] midpoints;
     private final boolean nearestByShift;
     /**
@@ -208,7 +209,8 @@ public final class AlphabetCodes {
      * @return the codes, the shape of {@code normalized}
      */
     public NDArray codesStochasticOverwriting(NDArray normalized, NDArray uniform) {
-        try (normalized; NDArray x = clip(normalized, alphabet.min(), alphabet.max())) {
+        try (normalized;
+                NDArray x = clip(normalized, alphabet.min(), alphabet.max())) {
             if (!Double.isNaN(uniformStep)) {
                 // Position in steps above min; clipped again, as (max - min) / step may round past k - 1.
                 x.subi(EngineScalars.of(alphabet.min()));
@@ -245,7 +247,8 @@ public final class AlphabetCodes {
 
     /** {@code lower + (uniform < fraction ? 1 : 0)}, in place on {@code lower}. */
     private static NDArray roundedUp(NDArray lower, NDArray fraction, NDArray uniform) {
-        try (NDArray up = uniform.lt(fraction); NDArray step = up.toType(DataType.FLOAT32, false)) {
+        try (NDArray up = uniform.lt(fraction);
+                NDArray step = up.toType(DataType.FLOAT32, false)) {
             return lower.addi(step);
         }
     }

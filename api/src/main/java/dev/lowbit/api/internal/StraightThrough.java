@@ -70,15 +70,20 @@ public final class StraightThrough {
      * @param scope the manager that owns the intermediate arrays
      * @return Q(W) forward, {@code m * dL/dQ} to {@code shadow}
      */
-    public static NDArray quantize(NDArray shadow, Quantizer quantizer, GradientEstimator estimator,
-            QuantizationContext context, NDManager scope) {
+    public static NDArray quantize(
+            NDArray shadow,
+            Quantizer quantizer,
+            GradientEstimator estimator,
+            QuantizationContext context,
+            NDManager scope) {
         if (quantizer.isFullPrecision()) {
             return shadow;
         }
         NDArray detached = detach(shadow, scope);
         NDArray scale = quantizer.scale(detached);
         NDArray quantized = quantizer.quantize(detached, scale, context);
-        NDArray derivative = estimator.isIdentity() ? null
+        NDArray derivative = estimator.isIdentity()
+                ? null
                 : derivative(estimator, quantizer.normalized(detached, scale), shadow.getShape());
         return withGradient(shadow, detached, quantized, derivative, scope);
     }
@@ -124,8 +129,8 @@ public final class StraightThrough {
      * @param scope the batch's manager, which owns every array made here
      * @return Q(x) forward, {@code m * dL/dQ} to x
      */
-    public static NDArray withGradient(NDArray live, NDArray detached, NDArray quantized, NDArray derivative,
-            NDManager scope) {
+    public static NDArray withGradient(
+            NDArray live, NDArray detached, NDArray quantized, NDArray derivative, NDManager scope) {
         // (x - stop_gradient(x)) [* m] + Q: recorded ops, the later ones in place on the first's fresh
         // result (no backward here needs the overwritten value: sub and add need no input, mul only m).
         // The first lands in the manager of x (a parameter's is long-lived), so it is handed to the batch's.
@@ -155,13 +160,15 @@ public final class StraightThrough {
      * @throws IllegalArgumentException for a full-precision quantizer, which has no scale to learn
      */
     public static NDArray quantize(NDArray shadow, NDArray learnedScale, Quantizer quantizer, NDManager scope) {
-        Alphabet alphabet = quantizer.alphabet().orElseThrow(
-                () -> new IllegalArgumentException("A full-precision quantizer has no scale to learn"));
+        Alphabet alphabet = quantizer
+                .alphabet()
+                .orElseThrow(() -> new IllegalArgumentException("A full-precision quantizer has no scale to learn"));
         NDArray detachedWeights = detach(shadow, scope);
         NDArray detachedScale = detach(learnedScale, scope);
         long weightsPerScale = shadow.size() / learnedScale.size();
         double outermost = Math.max(Math.abs(alphabet.min()), Math.abs(alphabet.max()));
-        NDArray gradientScaled = scope.create((float) (1 / Math.sqrt(weightsPerScale * outermost))).mul(learnedScale);
+        NDArray gradientScaled = scope.create((float) (1 / Math.sqrt(weightsPerScale * outermost)))
+                .mul(learnedScale);
         // Value s, gradient g * ds: LSQ's gradient scaling without changing the forward value.
         NDArray scale = exactZero(detach(gradientScaled, scope), gradientScaled).add(detachedScale);
         NDArray ratio = shadow.div(scale);

@@ -47,7 +47,8 @@ final class InputQuantization {
         List<Parameter> created = new ArrayList<>();
         for (int i = 0; i < declared.size(); i++) {
             int index = i;
-            Parameter parameter = Parameter.builder().setName(PREFIX + declared.get(i).name())
+            Parameter parameter = Parameter.builder()
+                    .setName(PREFIX + declared.get(i).name())
                     .setType(Parameter.Type.OTHER)
                     .optInitializer((manager, shape, dataType) -> initialValue(index, manager, shape, dataType))
                     .build();
@@ -71,18 +72,26 @@ final class InputQuantization {
             for (Parameter parameter : parameters) {
                 live.add(StraightThrough.alias(parameterStore.getValue(parameter, input.getDevice(), training), scope));
             }
-            return guarded("quantizeTrained()", shape, () -> QuantizedWeight.sameShape(
-                    quantizer.quantizeTrained(input, live, estimator, context), shape));
+            return guarded(
+                    "quantizeTrained()",
+                    shape,
+                    () -> QuantizedWeight.sameShape(quantizer.quantizeTrained(input, live, estimator, context), shape));
         }
         NDArray detached = StraightThrough.detach(input, scope);
         NDArray scale = guarded("scale()", shape, () -> quantizer.scale(detached, new NDList()));
-        NDArray quantized = guarded("quantize()", shape, () -> QuantizedWeight.sameShape(
-                quantizer.quantize(detached, scale, context), shape));
+        NDArray quantized = guarded(
+                "quantize()",
+                shape,
+                () -> QuantizedWeight.sameShape(quantizer.quantize(detached, scale, context), shape));
         NDArray derivative = null;
         if (!estimator.isIdentity()) {
             NDArray normalized = guarded("normalized()", shape, () -> quantizer.normalized(detached, scale));
-            derivative = QuantizerException.guard(() -> "estimator '" + QuantizerException.safely(estimator::id, estimator)
-                    + "' of activation quantizer '" + spec() + "'", this::where, shape, "derivative()",
+            derivative = QuantizerException.guard(
+                    () -> "estimator '" + QuantizerException.safely(estimator::id, estimator)
+                            + "' of activation quantizer '" + spec() + "'",
+                    this::where,
+                    shape,
+                    "derivative()",
                     () -> StraightThrough.derivative(estimator, normalized, shape));
         }
         return StraightThrough.withGradient(input, detached, quantized, derivative, scope);
@@ -92,8 +101,13 @@ final class InputQuantization {
     private NDArray initialValue(int index, NDManager manager, Shape shape, DataType dataType) {
         try (NDManager scope = manager.newSubManager()) {
             NDList values = guarded("initialValues()", null, () -> quantizer.initialValues(scope));
-            if (values.size() != declared.size() || !values.get(index).getShape().equals(shape)) {
-                throw new QuantizerException("activation quantizer '" + spec() + "'", where(), null, "initialValues()",
+            if (values.size() != declared.size()
+                    || !values.get(index).getShape().equals(shape)) {
+                throw new QuantizerException(
+                        "activation quantizer '" + spec() + "'",
+                        where(),
+                        null,
+                        "initialValues()",
                         new IllegalStateException("it returned " + values.size() + " arrays of shapes "
                                 + Arrays.toString(values.getShapes()) + " for the trained values " + declared));
             }

@@ -26,7 +26,10 @@ import java.util.Objects;
  * @param inputEstimator dQa/dx for the input quantizer: its own {@link ActivationQuantizer#estimator()} unless a
  *     spec names another ({@code int8@absmax/token~clipped}); null when there is no input quantizer
  */
-public record LayerScheme(Quantizer weights, GradientEstimator estimator, ActivationQuantizer activations,
+public record LayerScheme(
+        Quantizer weights,
+        GradientEstimator estimator,
+        ActivationQuantizer activations,
         GradientEstimator inputEstimator) {
 
     /**

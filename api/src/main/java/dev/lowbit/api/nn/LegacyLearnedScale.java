@@ -57,8 +57,8 @@ final class LegacyLearnedScale implements LearnedQuantizer {
 
     /** LSQ's recorded forward; its gradient for W is its own clip, so the estimator is not used. */
     @Override
-    public NDArray quantizeTrained(NDArray shadow, NDList trained, GradientEstimator estimator,
-            QuantizationContext context) {
+    public NDArray quantizeTrained(
+            NDArray shadow, NDList trained, GradientEstimator estimator, QuantizationContext context) {
         return StraightThrough.quantize(shadow, trained.singletonOrThrow(), quantizer, shadow.getManager());
     }
 

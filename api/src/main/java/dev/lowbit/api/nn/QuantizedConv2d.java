@@ -68,8 +68,14 @@ public final class QuantizedConv2d extends QuantizedLayer {
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray input = weight.quantizeInput(parameterStore, inputs.singletonOrThrow(), training);
         NDArray b = parameterStore.getValue(bias, input.getDevice(), training);
-        return Conv2d.conv2d(input, weight.forward(parameterStore, input.getManager(), training), b,
-                new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), 1);
+        return Conv2d.conv2d(
+                input,
+                weight.forward(parameterStore, input.getManager(), training),
+                b,
+                new Shape(stride, stride),
+                new Shape(padding, padding),
+                new Shape(1, 1),
+                1);
     }
 
     @Override
@@ -109,8 +115,12 @@ public final class QuantizedConv2d extends QuantizedLayer {
 
     /** {@code , activations=SPEC} when the input is quantized, else nothing. */
     private String activations() {
-        return weight.scheme().activations() == null ? ""
-                : ", activations=" + QuantizerException.safely(weight.scheme().activations()::spec, weight.scheme().activations());
+        return weight.scheme().activations() == null
+                ? ""
+                : ", activations="
+                        + QuantizerException.safely(
+                                weight.scheme().activations()::spec,
+                                weight.scheme().activations());
     }
 
     @Override

@@ -26,7 +26,8 @@ abstract class QuantizedLayer extends AbstractBlock implements QuantizedBlock {
     protected QuantizedLayer(Quantizer quantizer, int rank) {
         super(VERSION);
         this.weight = new QuantizedWeight(Objects.requireNonNull(quantizer, "quantizer"), rank);
-        this.bias = Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build();
+        this.bias =
+                Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build();
         register();
     }
 

@@ -63,12 +63,17 @@ public final class QuantizedLinear extends QuantizedLayer {
 
     /** {@code , activations=SPEC} when the input is quantized, else nothing. */
     private String activations() {
-        return weight.scheme().activations() == null ? ""
-                : ", activations=" + QuantizerException.safely(weight.scheme().activations()::spec, weight.scheme().activations());
+        return weight.scheme().activations() == null
+                ? ""
+                : ", activations="
+                        + QuantizerException.safely(
+                                weight.scheme().activations()::spec,
+                                weight.scheme().activations());
     }
 
     @Override
     public String toString() {
-        return "QuantizedLinear(units=" + units + ", quantizer=" + weight.quantizer().spec() + activations() + ")";
+        return "QuantizedLinear(units=" + units + ", quantizer="
+                + weight.quantizer().spec() + activations() + ")";
     }
 }

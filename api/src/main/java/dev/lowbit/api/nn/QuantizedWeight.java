@@ -50,10 +50,12 @@ public final class QuantizedWeight {
     private final Parameter weight;
     /** The weight's number of axes, for the placeholder shape its trained values are named with. */
     private final int rank;
+
     private LayerScheme scheme;
     private QuantizerRandom random;
     /** What computes the forward pass on trained values; null for a plain quantizer (or fp32). */
     private LearnedQuantizer learned;
+
     private List<TrainedValue> declared = List.of();
     private List<Parameter> trained = List.of();
     /** The layer's input quantizer; null when inputs stay fp32. */
@@ -73,7 +75,10 @@ public final class QuantizedWeight {
 
     /** @param rank the weight's number of axes (2 for a linear layer, 4 for a 2-D convolution) */
     QuantizedWeight(Quantizer quantizer, int rank) {
-        this.weight = Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT).build();
+        this.weight = Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.WEIGHT)
+                .build();
         this.rank = rank;
         install(LayerScheme.of(Objects.requireNonNull(quantizer, "quantizer")));
     }
@@ -116,12 +121,16 @@ public final class QuantizedWeight {
         List<Parameter> values = new ArrayList<>();
         for (int i = 0; i < declared.size(); i++) {
             int index = i;
-            values.add(Parameter.builder().setName(declared.get(i).name()).setType(Parameter.Type.OTHER)
+            values.add(Parameter.builder()
+                    .setName(declared.get(i).name())
+                    .setType(Parameter.Type.OTHER)
                     .optInitializer((manager, shape, dataType) -> initialValue(index, manager, shape, dataType))
                     .build());
         }
         this.trained = List.copyOf(values);
-        this.input = scheme.activations() == null ? null : new InputQuantization(scheme.activations(), scheme.inputEstimator(), this::layerName);
+        this.input = scheme.activations() == null
+                ? null
+                : new InputQuantization(scheme.activations(), scheme.inputEstimator(), this::layerName);
         requireDistinctNames();
     }
 
@@ -196,7 +205,9 @@ public final class QuantizedWeight {
      * @return the parameter, or empty when the quantizer trains no scale
      */
     public Optional<Parameter> learnedScale() {
-        return trained.stream().filter(p -> p.getName().equals(LegacyLearnedScale.NAME)).findFirst();
+        return trained.stream()
+                .filter(p -> p.getName().equals(LegacyLearnedScale.NAME))
+                .findFirst();
     }
 
     /**
@@ -309,7 +320,11 @@ public final class QuantizedWeight {
         List<String> names = actual.stream().map(TrainedValue::name).toList();
         List<String> registered = declared.stream().map(TrainedValue::name).toList();
         if (!names.equals(registered)) {
-            throw new QuantizerException(scheme.weights(), name, weightShape, "trainedValues()",
+            throw new QuantizerException(
+                    scheme.weights(),
+                    name,
+                    weightShape,
+                    "trainedValues()",
                     new IllegalStateException("it names " + names + " for this shape but " + registered
                             + " for the placeholder shape " + new Shape(ones(rank)) + " the layer registered them"
                             + " with; the names of trained values may not depend on the weight's shape"));
@@ -325,8 +340,13 @@ public final class QuantizedWeight {
         try (NDManager scope = manager.newSubManager()) {
             NDArray detached = StraightThrough.detach(weight.getArray(), scope);
             NDList values = guarded("initialValues()", detached.getShape(), () -> learned.initialValues(detached));
-            if (values.size() != declared.size() || !values.get(index).getShape().equals(shape)) {
-                throw new QuantizerException(scheme.weights(), name, detached.getShape(), "initialValues()",
+            if (values.size() != declared.size()
+                    || !values.get(index).getShape().equals(shape)) {
+                throw new QuantizerException(
+                        scheme.weights(),
+                        name,
+                        detached.getShape(),
+                        "initialValues()",
                         new IllegalStateException("it returned " + values.size() + " arrays of shapes "
                                 + Arrays.toString(values.getShapes()) + " for the trained values " + declared));
             }
@@ -372,10 +392,13 @@ public final class QuantizedWeight {
             NDArray live = StraightThrough.alias(shadow, scope);
             NDList values = new NDList(trained.size());
             for (Parameter parameter : trained) {
-                values.add(StraightThrough.alias(parameterStore.getValue(parameter, scope.getDevice(), training), scope));
+                values.add(
+                        StraightThrough.alias(parameterStore.getValue(parameter, scope.getDevice(), training), scope));
             }
-            return guarded("quantizeTrained()", shape, () -> sameShape(
-                    learned.quantizeTrained(live, values, scheme.estimator(), context), shape));
+            return guarded(
+                    "quantizeTrained()",
+                    shape,
+                    () -> sameShape(learned.quantizeTrained(live, values, scheme.estimator(), context), shape));
         }
         NDArray detached = StraightThrough.detach(shadow, scope);
         NDArray scale = guarded("scale()", shape, () -> quantizer.scale(detached));
@@ -384,9 +407,13 @@ public final class QuantizedWeight {
         NDArray derivative = null;
         if (!estimator.isIdentity()) {
             NDArray normalized = guarded("normalized()", shape, () -> quantizer.normalized(detached, scale));
-            derivative = QuantizerException.guard(() -> "estimator '" + QuantizerException.safely(estimator::id, estimator)
-                    + "' of quantizer '" + QuantizerException.specOf(quantizer) + "'", () -> "tensor '" + name + "'",
-                    shape, "derivative()", () -> StraightThrough.derivative(estimator, normalized, shape));
+            derivative = QuantizerException.guard(
+                    () -> "estimator '" + QuantizerException.safely(estimator::id, estimator) + "' of quantizer '"
+                            + QuantizerException.specOf(quantizer) + "'",
+                    () -> "tensor '" + name + "'",
+                    shape,
+                    "derivative()",
+                    () -> StraightThrough.derivative(estimator, normalized, shape));
         }
         return StraightThrough.withGradient(shadow, detached, quantized, derivative, scope);
     }
@@ -416,7 +443,8 @@ public final class QuantizedWeight {
      */
     public NDArray scaleOf(NDArray detachedWeights) {
         if (learned == null) {
-            return guarded("scale()", detachedWeights.getShape(), () -> quantizer().scale(detachedWeights));
+            return guarded(
+                    "scale()", detachedWeights.getShape(), () -> quantizer().scale(detachedWeights));
         }
         NDList values = detachedTrainedValues(detachedWeights.getManager());
         return guarded("packedScale()", detachedWeights.getShape(), () -> learned.packedScale(detachedWeights, values));
@@ -448,7 +476,11 @@ public final class QuantizedWeight {
 
     /** Runs a call into the quantizer (often a plugin's code), failures named with the quantizer and this tensor. */
     private <T> T guarded(String call, Shape shape, Supplier<T> body) {
-        return QuantizerException.guard(() -> "quantizer '" + QuantizerException.specOf(scheme.weights()) + "'",
-                () -> "tensor '" + name + "'", shape, call, body);
+        return QuantizerException.guard(
+                () -> "quantizer '" + QuantizerException.specOf(scheme.weights()) + "'",
+                () -> "tensor '" + name + "'",
+                shape,
+                call,
+                body);
     }
 }

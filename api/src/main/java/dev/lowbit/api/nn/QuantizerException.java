@@ -27,8 +27,10 @@ public final class QuantizerException extends RuntimeException {
      * @param shape its shape, or null when the call has none (e.g. declaring trained values)
      */
     QuantizerException(String what, String where, Shape shape, String call, Throwable cause) {
-        super(what + " failed in " + call + " on " + where + (shape == null ? "" : " " + shape) + ": "
-                + describe(cause), cause);
+        super(
+                what + " failed in " + call + " on " + where + (shape == null ? "" : " " + shape) + ": "
+                        + describe(cause),
+                cause);
     }
 
     /**
@@ -65,8 +67,7 @@ public final class QuantizerException extends RuntimeException {
      * @param what names the failing code; called only on failure
      * @param where names what it was applied to; called only on failure
      */
-    static <T> T guard(Supplier<String> what, Supplier<String> where,
-            Shape shape, String call, Supplier<T> body) {
+    static <T> T guard(Supplier<String> what, Supplier<String> where, Shape shape, String call, Supplier<T> body) {
         try {
             return body.get();
         } catch (QuantizerException e) {

@@ -26,6 +26,7 @@ public final class AbsMaxScale implements ScaleRule {
 
     @Override
     public NDArray scale(NDArray weights, Alphabet alphabet, Granularity granularity) {
-        return ScaleMath.atLeastMinimum(ScaleMath.maxAbs(weights, granularity).div(EngineScalars.of(ScaleMath.outermost(alphabet))));
+        return ScaleMath.atLeastMinimum(
+                ScaleMath.maxAbs(weights, granularity).div(EngineScalars.of(ScaleMath.outermost(alphabet))));
     }
 }

@@ -41,7 +41,9 @@ final class ScaleMath {
     static NDArray rootMeanSquare(NDArray weights, Granularity granularity) {
         if (Granularity.TENSOR.equals(granularity)) {
             // One pass that writes nothing: <W, W> / n.
-            return innerProduct(weights, weights, granularity).div(EngineScalars.of((double) weights.size())).sqrt();
+            return innerProduct(weights, weights, granularity)
+                    .div(EngineScalars.of((double) weights.size()))
+                    .sqrt();
         }
         return reduce(weights.square(), granularity, Reduction.MEAN).sqrt();
     }
@@ -63,7 +65,12 @@ final class ScaleMath {
         return array.getShape().dimension() == 1 ? array : array.flatten();
     }
 
-    private enum Reduction { MEAN, MAX, MIN, SUM }
+    private enum Reduction {
+        MEAN,
+        MAX,
+        MIN,
+        SUM
+    }
 
     private static NDArray reduce(NDArray values, Granularity granularity, Reduction reduction) {
         if (Granularity.TENSOR.equals(granularity)) {

@@ -15,9 +15,13 @@ import java.util.List;
 public final class ScaleRules {
 
     /** The built-in rules, in the order {@code lowbit list} shows them. */
-    public static final List<ScaleRule> BUILT_IN =
-            List.of(new AbsMeanScale(), new AbsMaxScale(), new GaussianScale(), new MseScale(), new LearnedScale(),
-                    new MinMaxScale());
+    public static final List<ScaleRule> BUILT_IN = List.of(
+            new AbsMeanScale(),
+            new AbsMaxScale(),
+            new GaussianScale(),
+            new MseScale(),
+            new LearnedScale(),
+            new MinMaxScale());
 
     /**
      * The default for every alphabet: MSE-optimal per tensor. Chosen from measurements (README,
@@ -46,8 +50,10 @@ public final class ScaleRules {
      * @throws IllegalArgumentException for any other id, listing the ids that exist
      */
     public static ScaleRule rule(String id) {
-        return BUILT_IN.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("No scale rule '" + id + "'. Available: "
+        return BUILT_IN.stream()
+                .filter(r -> r.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("No scale rule '" + id + "'. Available: "
                         + BUILT_IN.stream().map(ScaleRule::id).toList() + "."));
     }
 }

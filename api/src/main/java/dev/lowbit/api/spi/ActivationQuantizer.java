@@ -82,8 +82,8 @@ public interface ActivationQuantizer {
         if (options.isEmpty()) {
             return this;
         }
-        throw new IllegalArgumentException("Activation quantizer '" + id() + "' takes no options (got '" + options
-                + "').");
+        throw new IllegalArgumentException(
+                "Activation quantizer '" + id() + "' takes no options (got '" + options + "').");
     }
 
     /**
@@ -159,8 +159,8 @@ public interface ActivationQuantizer {
      *     gradient
      * @throws UnsupportedOperationException by default: a quantizer with trained values must implement it
      */
-    default NDArray quantizeTrained(NDArray input, NDList trained, GradientEstimator estimator,
-            QuantizationContext context) {
+    default NDArray quantizeTrained(
+            NDArray input, NDList trained, GradientEstimator estimator, QuantizationContext context) {
         throw new UnsupportedOperationException("Activation quantizer '" + id() + "' declares trained values but does"
                 + " not implement quantizeTrained");
     }

@@ -25,8 +25,8 @@ public record Alphabet(double[] values) {
      */
     public Alphabet {
         if (values == null || values.length < 2) {
-            throw new IllegalArgumentException("An alphabet needs at least 2 values, got "
-                    + (values == null ? "none" : Arrays.toString(values)));
+            throw new IllegalArgumentException(
+                    "An alphabet needs at least 2 values, got " + (values == null ? "none" : Arrays.toString(values)));
         }
         values = values.clone();
         for (int i = 1; i < values.length; i++) {
@@ -57,8 +57,8 @@ public record Alphabet(double[] values) {
      */
     public static Alphabet symmetricWithZero(int levels) {
         if (levels < 3 || levels % 2 == 0) {
-            throw new IllegalArgumentException("Symmetric alphabets with zero need an odd level count >= 3, got "
-                    + levels);
+            throw new IllegalArgumentException(
+                    "Symmetric alphabets with zero need an odd level count >= 3, got " + levels);
         }
         int half = (levels - 1) / 2;
         double[] values = new double[levels];
@@ -79,8 +79,8 @@ public record Alphabet(double[] values) {
      */
     public static Alphabet symmetricWithoutZero(int levels) {
         if (levels < 2 || levels % 2 != 0) {
-            throw new IllegalArgumentException("Symmetric alphabets without zero need an even level count >= 2, got "
-                    + levels);
+            throw new IllegalArgumentException(
+                    "Symmetric alphabets without zero need an even level count >= 2, got " + levels);
         }
         int half = levels / 2;
         double[] values = new double[levels];
@@ -140,7 +140,9 @@ public record Alphabet(double[] values) {
     }
 
     private static String format(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value) : String.valueOf(value);
+        return value == Math.rint(value) && Math.abs(value) < 1e15
+                ? String.valueOf((long) value)
+                : String.valueOf(value);
     }
 
     /**

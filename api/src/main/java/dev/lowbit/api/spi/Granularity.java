@@ -53,8 +53,8 @@ public final class Granularity {
      */
     public static Granularity group(int size) {
         if (size < 1 || size > LARGEST_GROUP) {
-            throw new IllegalArgumentException("A group size must be from 1 to " + LARGEST_GROUP + ", got " + size
-                    + ", e.g. group:64.");
+            throw new IllegalArgumentException(
+                    "A group size must be from 1 to " + LARGEST_GROUP + ", got " + size + ", e.g. group:64.");
         }
         return new Granularity(GROUP_PREFIX + size, size);
     }
@@ -97,8 +97,8 @@ public final class Granularity {
                 return group(Integer.parseInt(size));
             }
         }
-        throw new IllegalArgumentException("No scale granularity '" + id + "'. Available: " + ids()
-                + ", e.g. group:64.");
+        throw new IllegalArgumentException(
+                "No scale granularity '" + id + "'. Available: " + ids() + ", e.g. group:64.");
     }
 
     /**
@@ -154,8 +154,8 @@ public final class Granularity {
      */
     public NDArray rows(NDArray weights) {
         if (isGroup()) {
-            throw new IllegalStateException("rows() is per tensor or per channel; ScaleSetting splits " + id
-                    + " into per-channel calls");
+            throw new IllegalStateException(
+                    "rows() is per tensor or per channel; ScaleSetting splits " + id + " into per-channel calls");
         }
         long[] shape = weights.getShape().getShape();
         long channels = equals(TENSOR) || shape.length == 0 ? 1 : shape[0];

@@ -41,8 +41,10 @@ public enum LayerPolicy {
      * @throws IllegalArgumentException for an unknown id, listing the ids that exist
      */
     public static LayerPolicy byId(String id) {
-        return Arrays.stream(values()).filter(p -> p.id().equals(id)).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("No layer policy '" + id + "'. Available: "
+        return Arrays.stream(values())
+                .filter(p -> p.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("No layer policy '" + id + "'. Available: "
                         + Arrays.stream(values()).map(LayerPolicy::id).toList() + "."));
     }
 

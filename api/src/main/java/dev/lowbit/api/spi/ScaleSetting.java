@@ -65,7 +65,8 @@ public record ScaleSetting(ScaleRule rule, Granularity granularity) {
         if (!granularity.isGroup()) {
             return rule.scale(weights, alphabet, granularity);
         }
-        return perGroup(weights, 1, rows -> new NDList(rule.scale(rows, alphabet, Granularity.CHANNEL))).get(0);
+        return perGroup(weights, 1, rows -> new NDList(rule.scale(rows, alphabet, Granularity.CHANNEL)))
+                .get(0);
     }
 
     /**

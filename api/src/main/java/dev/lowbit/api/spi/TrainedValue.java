@@ -32,8 +32,8 @@ public record TrainedValue(String name, Shape shape) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(shape, "shape");
         if (!NAME.matcher(name).matches() || RESERVED.contains(name)) {
-            throw new IllegalArgumentException("Invalid trained value name '" + name
-                    + "': use [a-z][a-z0-9_]*, not 'weight' or 'bias'.");
+            throw new IllegalArgumentException(
+                    "Invalid trained value name '" + name + "': use [a-z][a-z0-9_]*, not 'weight' or 'bias'.");
         }
     }
 }

@@ -32,16 +32,23 @@ class AlphabetCodesTest {
 
     /** One alphabet of each path: consecutive integers, other equal spacings, unequal spacing. */
     static List<Alphabet> alphabets() {
-        return List.of(Alphabet.symmetricWithZero(3), Alphabet.symmetricWithZero(17), Alphabet.of(-2, -1, 0, 1),
-                Alphabet.of(-1, 1), Alphabet.of(-3, -1, 1, 3), Alphabet.of(-0.5, 0, 0.25, 0.5, 0.75),
-                Alphabet.of(-2, -1, 1, 2), Alphabet.of(-4, -2, -1, 0, 1, 2, 4));
+        return List.of(
+                Alphabet.symmetricWithZero(3),
+                Alphabet.symmetricWithZero(17),
+                Alphabet.of(-2, -1, 0, 1),
+                Alphabet.of(-1, 1),
+                Alphabet.of(-3, -1, 1, 3),
+                Alphabet.of(-0.5, 0, 0.25, 0.5, 0.75),
+                Alphabet.of(-2, -1, 1, 2),
+                Alphabet.of(-4, -2, -1, 0, 1, 2, 4));
     }
 
     @ParameterizedTest
     @MethodSource("alphabets")
     void codesPickTheNearestValueAndDecodeToWhatSnapGives(Alphabet alphabet) {
         AlphabetCodes codes = new AlphabetCodes(alphabet);
-        NDArray x = manager.randomNormal(0, (float) (alphabet.max() - alphabet.min()), new Shape(4000), ai.djl.ndarray.types.DataType.FLOAT32);
+        NDArray x = manager.randomNormal(
+                0, (float) (alphabet.max() - alphabet.min()), new Shape(4000), ai.djl.ndarray.types.DataType.FLOAT32);
         float[] inputs = x.toFloatArray();
         float[] coded = codes.codes(x).toFloatArray();
         for (int i = 0; i < inputs.length; i++) {
@@ -50,7 +57,9 @@ class AlphabetCodesTest {
         assertThat(x.toFloatArray()).as("codes(x) leaves x alone").containsExactly(inputs);
         float[] snapped = codes.snap(x).toFloatArray();
         for (int i = 0; i < inputs.length; i++) {
-            assertThat(codes.nearest(inputs[i])).as("nearest(%s) in Java", inputs[i]).isEqualTo(snapped[i]);
+            assertThat(codes.nearest(inputs[i]))
+                    .as("nearest(%s) in Java", inputs[i])
+                    .isEqualTo(snapped[i]);
         }
         assertThat(numbers(codes.snap(x))).containsExactly(numbers(codes.values(codes.codes(x))));
     }
@@ -73,7 +82,9 @@ class AlphabetCodesTest {
         NDArray handed = x.duplicate();
         NDArray coded = codes.codesOverwriting(handed);
         assertThat(coded.toFloatArray()).containsExactly(codes.codes(x).toFloatArray());
-        assertThat(handed.isReleased() || handed == coded).as("handed-over input released or reused").isTrue();
+        assertThat(handed.isReleased() || handed == coded)
+                .as("handed-over input released or reused")
+                .isTrue();
         handed = x.duplicate();
         NDArray snapped = codes.snapOverwriting(handed);
         assertThat(numbers(snapped)).containsExactly(numbers(codes.snap(x)));
@@ -102,7 +113,8 @@ class AlphabetCodesTest {
         NDArray all = manager.create(new float[] {0, 1, 2, 3});
         assertThat(codes.values(all).toFloatArray()).containsExactly(-0.3f, -0.1f, 0.1f, 0.3f);
         assertThat(codes.valuesOverwriting(all.duplicate()).toFloatArray()).containsExactly(-0.3f, -0.1f, 0.1f, 0.3f);
-        assertThat(codes.snap(manager.create(new float[] {-0.31f, -0.12f, 0.09f, 0.5f})).toFloatArray())
+        assertThat(codes.snap(manager.create(new float[] {-0.31f, -0.12f, 0.09f, 0.5f}))
+                        .toFloatArray())
                 .containsExactly(-0.3f, -0.1f, 0.1f, 0.3f);
     }
 
@@ -120,8 +132,9 @@ class AlphabetCodesTest {
                 .containsExactly(-1, 0, 0, 0, 1, 0, 0, 1);
         assertThat(ternary.codesStochasticOverwriting(x.duplicate(), u).toFloatArray())
                 .containsExactly(0, 1, 1, 1, 2, 1, 1, 2);
-        assertThat(u.toFloatArray()).as("the draws are left as they are").containsExactly(0.9f, 0.2f, 0.3f, 0f, 0.2f,
-                0.5f, 0.8f, 0f);
+        assertThat(u.toFloatArray())
+                .as("the draws are left as they are")
+                .containsExactly(0.9f, 0.2f, 0.3f, 0f, 0.2f, 0.5f, 0.8f, 0f);
     }
 
     @Test
@@ -147,7 +160,8 @@ class AlphabetCodesTest {
         NDArray draws = manager.randomUniform(0, 1, new Shape(20_000));
         float[] w = weights.toFloatArray();
         float[] d = draws.toFloatArray();
-        float[] binarised = binary.snapStochasticOverwriting(weights.duplicate(), draws).toFloatArray();
+        float[] binarised =
+                binary.snapStochasticOverwriting(weights.duplicate(), draws).toFloatArray();
         for (int i = 0; i < w.length; i++) {
             float hardSigmoid = Math.max(0f, Math.min(1f, (w[i] + 1) / 2));
             assertThat(binarised[i]).as("w = %s, u = %s", w[i], d[i]).isEqualTo(d[i] < hardSigmoid ? 1f : -1f);

@@ -59,12 +59,15 @@ class InputQuantizationTest {
         QuantizedLinear layer = configured(new LayerScheme(ternary, GradientEstimator.STE, int8));
         NDArray x = manager.randomNormal(new Shape(5, 6));
         NDArray weights = ternary.quantize(layer.quantizedWeight().weight().getArray());
-        NDArray onQuantizedInputs = Linear.linear(int8.quantize(x, int8.scale(x, new NDList()), null), weights,
-                bias(layer)).singletonOrThrow();
+        NDArray onQuantizedInputs = Linear.linear(
+                        int8.quantize(x, int8.scale(x, new NDList()), null), weights, bias(layer))
+                .singletonOrThrow();
         NDArray onFp32Inputs = Linear.linear(x, weights, bias(layer)).singletonOrThrow();
 
-        NDArray evaluated = layer.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
-        NDArray trained = layer.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+        NDArray evaluated = layer.forward(new ParameterStore(manager, false), new NDList(x), false)
+                .singletonOrThrow();
+        NDArray trained = layer.forward(new ParameterStore(manager, false), new NDList(x), true)
+                .singletonOrThrow();
 
         assertThat(evaluated.toFloatArray()).containsExactly(onQuantizedInputs.toFloatArray());
         assertThat(trained.toFloatArray()).containsExactly(onQuantizedInputs.toFloatArray());
@@ -73,19 +76,21 @@ class InputQuantizationTest {
 
     @Test
     void theInputReceivesTheStraightThroughGradientOfItsQuantizedValue() {
-        QuantizedLinear layer = configured(new LayerScheme(ternary, GradientEstimator.STE,
-                new SchemeFixtures.AbsMaxInt8()));
+        QuantizedLinear layer =
+                configured(new LayerScheme(ternary, GradientEstimator.STE, new SchemeFixtures.AbsMaxInt8()));
         NDArray x = manager.randomNormal(new Shape(5, 6));
         x.setRequiresGradient(true);
         NDArray upstream = manager.randomNormal(new Shape(5, 4));
 
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+            NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true)
+                    .singletonOrThrow();
             tape.backward(y.mul(upstream).sum());
         }
 
         // y = xq Wq^T + b, so dL/dxq = upstream Wq, handed to x unchanged.
-        NDArray expected = upstream.matMul(ternary.quantize(layer.quantizedWeight().weight().getArray()));
+        NDArray expected = upstream.matMul(
+                ternary.quantize(layer.quantizedWeight().weight().getArray()));
         assertThat(x.getGradient().allClose(expected, 1e-5, 1e-6, false)).isTrue();
         assertThat(x.getGradient().abs().sum().getFloat()).isPositive();
     }
@@ -109,12 +114,15 @@ class InputQuantizationTest {
         NDArray upstream = manager.randomNormal(new Shape(5, 4));
 
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+            NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true)
+                    .singletonOrThrow();
             tape.backward(y.mul(upstream).sum());
         }
 
         NDArray inside = x.stopGradient().abs().lte(0.5f).toType(DataType.FLOAT32, false);
-        NDArray expected = upstream.matMul(ternary.quantize(layer.quantizedWeight().weight().getArray())).mul(inside);
+        NDArray expected = upstream.matMul(
+                        ternary.quantize(layer.quantizedWeight().weight().getArray()))
+                .mul(inside);
         assertThat(inside.sum().getFloat()).isBetween(1f, 29f);
         assertThat(x.getGradient().allClose(expected, 1e-5, 1e-6, false)).isTrue();
     }
@@ -122,7 +130,8 @@ class InputQuantizationTest {
     @Test
     void anInputQuantizersTrainedValueStartsAtItsInitialValueAndReceivesAGradient() {
         QuantizedConv2d conv = QuantizedConv2d.same(2, 3, ternary);
-        conv.configure(new LayerScheme(ternary, GradientEstimator.STE, new SchemeFixtures.LearnedClip()),
+        conv.configure(
+                new LayerScheme(ternary, GradientEstimator.STE, new SchemeFixtures.LearnedClip()),
                 new QuantizerRandom(1));
         conv.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
         conv.setInitializer(new NormalInitializer(0.1f), Parameter.Type.BIAS);
@@ -132,10 +141,17 @@ class InputQuantizationTest {
         NDArray x = manager.randomNormal(new Shape(2, 1, 4, 4));
 
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray y = conv.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
-            NDArray expected = Conv2d.conv2d(x.maximum(0f).minimum(0.5f),
-                    ternary.quantize(conv.quantizedWeight().weight().getArray()), bias(conv), new Shape(1, 1),
-                    new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+            NDArray y = conv.forward(new ParameterStore(manager, false), new NDList(x), true)
+                    .singletonOrThrow();
+            NDArray expected = Conv2d.conv2d(
+                            x.maximum(0f).minimum(0.5f),
+                            ternary.quantize(conv.quantizedWeight().weight().getArray()),
+                            bias(conv),
+                            new Shape(1, 1),
+                            new Shape(1, 1),
+                            new Shape(1, 1),
+                            1)
+                    .singletonOrThrow();
             assertThat(y.toFloatArray()).containsExactly(expected.toFloatArray());
             tape.backward(y.sum());
         }
@@ -145,8 +161,8 @@ class InputQuantizationTest {
 
     @Test
     void aFailingActivationQuantizerIsNamedWithTheLayerWhoseInputItFailedOn() {
-        QuantizedLinear layer = configured(new LayerScheme(ternary, GradientEstimator.STE,
-                new SchemeFixtures.AbsMaxInt8() {
+        QuantizedLinear layer =
+                configured(new LayerScheme(ternary, GradientEstimator.STE, new SchemeFixtures.AbsMaxInt8() {
                     @Override
                     public NDArray scale(NDArray input, NDList trained) {
                         throw new IllegalStateException("no scale today");
@@ -205,8 +221,9 @@ class InputQuantizationTest {
         };
         QuantizedLinear layer = new QuantizedLinear(4, ternary);
 
-        assertThatThrownBy(() -> layer.configure(new LayerScheme(clashing, GradientEstimator.STE,
-                new SchemeFixtures.LearnedClip()), new QuantizerRandom(1)))
+        assertThatThrownBy(() -> layer.configure(
+                        new LayerScheme(clashing, GradientEstimator.STE, new SchemeFixtures.LearnedClip()),
+                        new QuantizerRandom(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Two parameters of tensor 'weight' are named 'input_alpha' (quantizer"
                         + " 'test-ttq@mse/tensor'): a quantizer's trained values and the input quantizer's (named"

@@ -16,9 +16,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import dev.lowbit.api.AlphabetQuantizer;
 import dev.lowbit.api.internal.StraightThrough;
-import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
+import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.Quantizer;
 import java.util.List;
@@ -55,7 +55,8 @@ class LayerSchemeTrainingTest {
     }
 
     private NDArray forward(QuantizedLinear layer, NDArray x, boolean training) {
-        return layer.forward(new ParameterStore(manager, false), new NDList(x), training).singletonOrThrow();
+        return layer.forward(new ParameterStore(manager, false), new NDList(x), training)
+                .singletonOrThrow();
     }
 
     @Test
@@ -67,7 +68,10 @@ class LayerSchemeTrainingTest {
         initialised(layer);
         NDArray x = manager.randomNormal(new Shape(5, 6));
         NDArray shadow = layer.quantizedWeight().weight().getArray();
-        NDArray nearest = Linear.linear(x, stochastic.quantize(shadow), layer.getParameters().get("bias").getArray())
+        NDArray nearest = Linear.linear(
+                        x,
+                        stochastic.quantize(shadow),
+                        layer.getParameters().get("bias").getArray())
                 .singletonOrThrow();
 
         float[] evaluated = forward(layer, x, false).toFloatArray();
@@ -104,8 +108,11 @@ class LayerSchemeTrainingTest {
         NDArray wp = layer.getParameters().get("wp").getArray();
         NDArray wn = layer.getParameters().get("wn").getArray();
         assertThat(names(layer)).containsExactly("weight", "wp", "wn", "bias");
-        assertThat(layer.quantizedWeight().trainedValues()).extracting(Parameter::getName).containsExactly("wp", "wn");
-        assertThat(wp.toFloatArray()).containsExactly(ttq.initialValues(shadow).get(0).toFloatArray());
+        assertThat(layer.quantizedWeight().trainedValues())
+                .extracting(Parameter::getName)
+                .containsExactly("wp", "wn");
+        assertThat(wp.toFloatArray())
+                .containsExactly(ttq.initialValues(shadow).get(0).toFloatArray());
         NDArray positive = SchemeFixtures.TwoMagnitudes.positive(shadow);
         NDArray negative = SchemeFixtures.TwoMagnitudes.negative(shadow);
 
@@ -113,19 +120,25 @@ class LayerSchemeTrainingTest {
         NDArray upstream = manager.randomNormal(new Shape(5, 4));
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
             NDArray y = forward(layer, x, true);
-            NDArray expected = Linear.linear(x, positive.mul(wp).sub(negative.mul(wn)),
-                    layer.getParameters().get("bias").getArray()).singletonOrThrow();
+            NDArray expected = Linear.linear(
+                            x,
+                            positive.mul(wp).sub(negative.mul(wn)),
+                            layer.getParameters().get("bias").getArray())
+                    .singletonOrThrow();
             assertThat(y.toFloatArray()).containsExactly(expected.toFloatArray());
             tape.backward(y.mul(upstream).sum());
         }
 
         // dL/dWq = upstream^T x; Wq = wp * positive - wn * negative.
         NDArray weightGradient = upstream.transpose().matMul(x);
-        assertThat(wp.getGradient().getFloat()).isCloseTo(weightGradient.mul(positive).sum().getFloat(),
-                org.assertj.core.data.Offset.offset(1e-5f)).isNotZero();
-        assertThat(wn.getGradient().getFloat()).isCloseTo(-weightGradient.mul(negative).sum().getFloat(),
-                org.assertj.core.data.Offset.offset(1e-5f)).isNotZero();
-        assertThat(shadow.getGradient().allClose(weightGradient, 1e-5, 1e-6, false)).isTrue();
+        assertThat(wp.getGradient().getFloat())
+                .isCloseTo(weightGradient.mul(positive).sum().getFloat(), org.assertj.core.data.Offset.offset(1e-5f))
+                .isNotZero();
+        assertThat(wn.getGradient().getFloat())
+                .isCloseTo(-weightGradient.mul(negative).sum().getFloat(), org.assertj.core.data.Offset.offset(1e-5f))
+                .isNotZero();
+        assertThat(shadow.getGradient().allClose(weightGradient, 1e-5, 1e-6, false))
+                .isTrue();
         assertThat(layer.quantizedWeight().codesOf(shadow).toFloatArray())
                 .containsExactly(positive.sub(negative).add(1f).toFloatArray());
     }
@@ -133,14 +146,18 @@ class LayerSchemeTrainingTest {
     @Test
     void aTrainingStepOnTrainedValuesLeavesNothingInTheModelsManager() {
         QuantizedLinear layer = new QuantizedLinear(4, ternary);
-        layer.configure(new LayerScheme(new SchemeFixtures.TwoMagnitudes(), GradientEstimator.STE,
-                new SchemeFixtures.LearnedClip()), new QuantizerRandom(1));
+        layer.configure(
+                new LayerScheme(
+                        new SchemeFixtures.TwoMagnitudes(), GradientEstimator.STE, new SchemeFixtures.LearnedClip()),
+                new QuantizerRandom(1));
         initialised(layer);
         int before = manager.getManagedArrays().size();
 
-        try (NDManager batch = manager.newSubManager(); GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+        try (NDManager batch = manager.newSubManager();
+                GradientCollector tape = Engine.getInstance().newGradientCollector()) {
             NDArray x = batch.randomNormal(new Shape(5, 6));
-            NDArray y = layer.forward(new ParameterStore(batch, false), new NDList(x), true).singletonOrThrow();
+            NDArray y = layer.forward(new ParameterStore(batch, false), new NDList(x), true)
+                    .singletonOrThrow();
             tape.backward(y.sum());
         }
 
@@ -153,14 +170,19 @@ class LayerSchemeTrainingTest {
         QuantizedConv2d conv = QuantizedConv2d.same(3, 3, ternary);
         Parameter weight = conv.quantizedWeight().weight();
 
-        conv.configure(new LayerScheme(new SchemeFixtures.TwoMagnitudes(), GradientEstimator.STE,
-                new SchemeFixtures.LearnedClip()), new QuantizerRandom(1));
+        conv.configure(
+                new LayerScheme(
+                        new SchemeFixtures.TwoMagnitudes(), GradientEstimator.STE, new SchemeFixtures.LearnedClip()),
+                new QuantizerRandom(1));
 
         assertThat(names(conv)).containsExactly("weight", "wp", "wn", "input_alpha", "bias");
         assertThat(conv.quantizedWeight().weight()).isSameAs(weight);
-        assertThat(conv.quantizedWeight().inputValues()).extracting(Parameter::getName).containsExactly("input_alpha");
-        assertThat(conv.toString()).isEqualTo("QuantizedConv2d(filters=3, kernel=3, stride=1, padding=1,"
-                + " quantizer=test-ttq@mse/tensor, activations=test-clip)");
+        assertThat(conv.quantizedWeight().inputValues())
+                .extracting(Parameter::getName)
+                .containsExactly("input_alpha");
+        assertThat(conv.toString())
+                .isEqualTo("QuantizedConv2d(filters=3, kernel=3, stride=1, padding=1,"
+                        + " quantizer=test-ttq@mse/tensor, activations=test-clip)");
 
         conv.configure(LayerScheme.of(ternary), new QuantizerRandom(1));
 
@@ -174,8 +196,9 @@ class LayerSchemeTrainingTest {
 
         layer.configure(LayerScheme.of(layer.quantizedWeight().quantizer()), new QuantizerRandom(7));
 
-        assertThat(layer.getParameters().values()).hasSize(3).zipSatisfy(before,
-                (after, was) -> assertThat(after).isSameAs(was));
+        assertThat(layer.getParameters().values())
+                .hasSize(3)
+                .zipSatisfy(before, (after, was) -> assertThat(after).isSameAs(was));
         assertThat(names(layer)).containsExactly("weight", "scale", "bias");
     }
 
@@ -183,22 +206,33 @@ class LayerSchemeTrainingTest {
     void fp32WeightsWithAnInputQuantizerKeepTheWeightsAndQuantizeTheInputsAsEvalRebuildsThem() {
         Quantizer fp32 = new FullPrecisionQuantizer();
         QuantizedLinear layer = new QuantizedLinear(4, ternary);
-        layer.configure(new LayerScheme(fp32, GradientEstimator.STE, new SchemeFixtures.AbsMaxInt8()),
-                new QuantizerRandom(1));
+        layer.configure(
+                new LayerScheme(fp32, GradientEstimator.STE, new SchemeFixtures.AbsMaxInt8()), new QuantizerRandom(1));
         initialised(layer);
         NDArray x = manager.randomNormal(new Shape(5, 6));
 
         NDArray y = forward(layer, x, false);
 
         assertThat(names(layer)).containsExactly("weight", "bias");
-        NDArray quantizedInput = new SchemeFixtures.AbsMaxInt8().quantize(x,
-                new SchemeFixtures.AbsMaxInt8().scale(x, new ai.djl.ndarray.NDList()),
-                dev.lowbit.api.spi.QuantizationContext.EVALUATION);
-        assertThat(y.toFloatArray()).containsExactly(Linear.linear(quantizedInput,
-                layer.quantizedWeight().weight().getArray(), layer.getParameters().get("bias").getArray())
-                .singletonOrThrow().toFloatArray());
-        assertThat(y.toFloatArray()).isNotEqualTo(Linear.linear(x, layer.quantizedWeight().weight().getArray(),
-                layer.getParameters().get("bias").getArray()).singletonOrThrow().toFloatArray());
+        NDArray quantizedInput = new SchemeFixtures.AbsMaxInt8()
+                .quantize(
+                        x,
+                        new SchemeFixtures.AbsMaxInt8().scale(x, new ai.djl.ndarray.NDList()),
+                        dev.lowbit.api.spi.QuantizationContext.EVALUATION);
+        assertThat(y.toFloatArray())
+                .containsExactly(Linear.linear(
+                                quantizedInput,
+                                layer.quantizedWeight().weight().getArray(),
+                                layer.getParameters().get("bias").getArray())
+                        .singletonOrThrow()
+                        .toFloatArray());
+        assertThat(y.toFloatArray())
+                .isNotEqualTo(Linear.linear(
+                                x,
+                                layer.quantizedWeight().weight().getArray(),
+                                layer.getParameters().get("bias").getArray())
+                        .singletonOrThrow()
+                        .toFloatArray());
     }
 
     @Test
@@ -230,12 +264,14 @@ class LayerSchemeTrainingTest {
         NDArray upstream = manager.randomNormal(new Shape(4, 6));
 
         float[] expected;
-        try (NDManager batch = manager.newSubManager(); GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+        try (NDManager batch = manager.newSubManager();
+                GradientCollector tape = Engine.getInstance().newGradientCollector()) {
             NDArray wq = StraightThrough.quantize(twinShadow, twinScale, lsq, batch);
             expected = wq.toFloatArray();
             tape.backward(wq.mul(upstream).sum());
         }
-        try (NDManager batch = manager.newSubManager(); GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+        try (NDManager batch = manager.newSubManager();
+                GradientCollector tape = Engine.getInstance().newGradientCollector()) {
             NDArray wq = layer.quantizedWeight().forward(new ParameterStore(manager, false), batch, true);
             assertThat(wq.toFloatArray()).containsExactly(expected);
             tape.backward(wq.mul(upstream).sum());
@@ -245,7 +281,9 @@ class LayerSchemeTrainingTest {
                 .containsExactly(twinShadow.getGradient().toFloatArray());
         assertThat(scaleParameter.getArray().getGradient().toFloatArray())
                 .containsExactly(twinScale.getGradient().toFloatArray());
-        assertThat(layer.quantizedWeight().scaleOf(shadowParameter.getArray().stopGradient()).toFloatArray())
+        assertThat(layer.quantizedWeight()
+                        .scaleOf(shadowParameter.getArray().stopGradient())
+                        .toFloatArray())
                 .containsExactly(scaleParameter.getArray().toFloatArray());
     }
 

@@ -61,10 +61,14 @@ class QuantizedLinearTest {
     void forwardEqualsAPlainLinearLayerOnQuantizedWeights() {
         QuantizedLinear layer = initialised(4, 6);
         NDArray x = manager.randomNormal(new Shape(5, 6));
-        NDArray expected = Linear.linear(x, ternary.quantize(layer.quantizedWeight().weight().getArray()),
-                layer.getParameters().get("bias").getArray()).singletonOrThrow();
+        NDArray expected = Linear.linear(
+                        x,
+                        ternary.quantize(layer.quantizedWeight().weight().getArray()),
+                        layer.getParameters().get("bias").getArray())
+                .singletonOrThrow();
 
-        NDArray actual = layer.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
+        NDArray actual = layer.forward(new ParameterStore(manager, false), new NDList(x), false)
+                .singletonOrThrow();
 
         assertThat(actual.getShape()).isEqualTo(new Shape(5, 4));
         assertThat(actual.allClose(expected, 1e-5, 1e-6, false)).isTrue();
@@ -76,7 +80,8 @@ class QuantizedLinearTest {
         NDArray x = manager.randomNormal(new Shape(5, 6));
         NDArray upstream = manager.randomNormal(new Shape(5, 4));
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+            NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true)
+                    .singletonOrThrow();
             tape.backward(y.mul(upstream).sum());
         }
         // y = x Wq^T + b, so dL/dWq = upstream^T x; the straight-through estimator hands it to W unchanged.
@@ -92,10 +97,12 @@ class QuantizedLinearTest {
         NDArray scale = ternary.scale(shadow);
         NDArray decoded = ternary.decode(ternary.codes(shadow, scale), scale);
         NDArray x = manager.randomNormal(new Shape(5, 6));
-        NDArray onDecodedWeights = Linear.linear(x, decoded, layer.getParameters().get("bias").getArray())
+        NDArray onDecodedWeights = Linear.linear(
+                        x, decoded, layer.getParameters().get("bias").getArray())
                 .singletonOrThrow();
 
-        NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+        NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true)
+                .singletonOrThrow();
 
         assertThat(y.toFloatArray()).containsExactly(onDecodedWeights.toFloatArray());
     }
@@ -109,11 +116,13 @@ class QuantizedLinearTest {
         NDArray shadow = layer.quantizedWeight().weight().getArray();
         NDArray scale = layer.getParameters().get("scale").getArray();
         assertThat(scale.getShape()).isEqualTo(new Shape(4, 1));
-        assertThat(scale.toFloatArray()).containsExactly(new LearnedQuinary().scale(shadow).toFloatArray());
+        assertThat(scale.toFloatArray())
+                .containsExactly(new LearnedQuinary().scale(shadow).toFloatArray());
 
         NDArray x = manager.randomNormal(new Shape(5, 6));
         try (GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+            NDArray y = layer.forward(new ParameterStore(manager, false), new NDList(x), true)
+                    .singletonOrThrow();
             tape.backward(y.mul(manager.randomNormal(new Shape(5, 4))).sum());
         }
 

@@ -56,8 +56,8 @@ class QuantizerRandomTest {
         float[] firstRow = split.uniform(manager, new Shape(3)).toFloatArray();
         float[] secondRow = split.uniform(manager, new Shape(1, 3)).toFloatArray();
 
-        assertThat(whole).containsExactly(firstRow[0], firstRow[1], firstRow[2], secondRow[0], secondRow[1],
-                secondRow[2]);
+        assertThat(whole)
+                .containsExactly(firstRow[0], firstRow[1], firstRow[2], secondRow[0], secondRow[1], secondRow[2]);
     }
 
     @Test
@@ -68,7 +68,8 @@ class QuantizerRandomTest {
         assertThat(draws.min().getFloat()).isGreaterThanOrEqualTo(0f);
         assertThat(draws.max().getFloat()).isLessThan(1f);
         assertThat(draws.mean().getFloat()).isBetween(0.49f, 0.51f);
-        assertThat(draws.lt(0.25f).toType(DataType.FLOAT32, false).mean().getFloat()).isBetween(0.24f, 0.26f);
+        assertThat(draws.lt(0.25f).toType(DataType.FLOAT32, false).mean().getFloat())
+                .isBetween(0.24f, 0.26f);
     }
 
     @Test

@@ -60,7 +60,8 @@ final class SchemeFixtures {
             draws++;
             NDArray x = weights.div(scale).clip(-1f, 1f);
             NDArray floor = x.floor();
-            NDArray up = context.uniform(weights.getManager(), weights.getShape()).lt(x.sub(floor));
+            NDArray up =
+                    context.uniform(weights.getManager(), weights.getShape()).lt(x.sub(floor));
             return floor.add(up.toType(DataType.FLOAT32, false)).mul(scale);
         }
     }
@@ -94,10 +95,12 @@ final class SchemeFixtures {
         }
 
         @Override
-        public NDArray quantizeTrained(NDArray shadow, NDList trained, GradientEstimator estimator,
-                QuantizationContext context) {
+        public NDArray quantizeTrained(
+                NDArray shadow, NDList trained, GradientEstimator estimator, QuantizationContext context) {
             NDArray detached = shadow.stopGradient();
-            NDArray value = positive(detached).mul(trained.get(0)).sub(negative(detached).mul(trained.get(1)));
+            NDArray value = positive(detached)
+                    .mul(trained.get(0))
+                    .sub(negative(detached).mul(trained.get(1)));
             return shadow.sub(detached).add(value);
         }
 
@@ -178,8 +181,8 @@ final class SchemeFixtures {
         }
 
         @Override
-        public NDArray quantizeTrained(NDArray input, NDList trained, GradientEstimator estimator,
-                QuantizationContext context) {
+        public NDArray quantizeTrained(
+                NDArray input, NDList trained, GradientEstimator estimator, QuantizationContext context) {
             return input.maximum(0f).minimum(trained.singletonOrThrow());
         }
     }

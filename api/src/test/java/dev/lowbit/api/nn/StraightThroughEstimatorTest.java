@@ -43,9 +43,10 @@ class StraightThroughEstimatorTest {
         NDArray shadow = shadow();
         NDArray upstream = manager.randomNormal(new Shape(8, 16));
         NDArray quantized;
-        try (NDManager batch = manager.newSubManager(); GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray wq = StraightThrough.quantize(shadow, ternary, new SchemeFixtures.Clipped(),
-                    QuantizationContext.EVALUATION, batch);
+        try (NDManager batch = manager.newSubManager();
+                GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+            NDArray wq = StraightThrough.quantize(
+                    shadow, ternary, new SchemeFixtures.Clipped(), QuantizationContext.EVALUATION, batch);
             quantized = wq.duplicate();
             quantized.attach(manager);
             tape.backward(wq.mul(upstream).sum());
@@ -56,8 +57,10 @@ class StraightThroughEstimatorTest {
         NDArray inside = u.abs().lte(1f).toType(DataType.FLOAT32, false);
         assertThat(inside.sum().getFloat()).as("some weights inside").isPositive();
         assertThat(inside.sum().getFloat()).as("some weights beyond").isLessThan(8 * 16);
-        assertThat(shadow.getGradient().toFloatArray()).containsExactly(upstream.mul(inside).toFloatArray());
-        assertThat(quantized.toFloatArray()).containsExactly(ternary.quantize(detached).toFloatArray());
+        assertThat(shadow.getGradient().toFloatArray())
+                .containsExactly(upstream.mul(inside).toFloatArray());
+        assertThat(quantized.toFloatArray())
+                .containsExactly(ternary.quantize(detached).toFloatArray());
     }
 
     @Test
@@ -67,28 +70,32 @@ class StraightThroughEstimatorTest {
         twin.setRequiresGradient(true);
         NDArray upstream = manager.randomNormal(new Shape(8, 16));
         float[] plainValue;
-        try (NDManager batch = manager.newSubManager(); GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+        try (NDManager batch = manager.newSubManager();
+                GradientCollector tape = Engine.getInstance().newGradientCollector()) {
             NDArray wq = StraightThrough.quantize(shadow, ternary, batch);
             plainValue = wq.toFloatArray();
             tape.backward(wq.mul(upstream).sum());
         }
-        try (NDManager batch = manager.newSubManager(); GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray wq = StraightThrough.quantize(twin, ternary, GradientEstimator.STE,
-                    new QuantizerRandom(1).context(true), batch);
+        try (NDManager batch = manager.newSubManager();
+                GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+            NDArray wq = StraightThrough.quantize(
+                    twin, ternary, GradientEstimator.STE, new QuantizerRandom(1).context(true), batch);
             assertThat(wq.toFloatArray()).containsExactly(plainValue);
             tape.backward(wq.mul(upstream).sum());
         }
 
-        assertThat(twin.getGradient().toFloatArray()).containsExactly(shadow.getGradient().toFloatArray());
+        assertThat(twin.getGradient().toFloatArray())
+                .containsExactly(shadow.getGradient().toFloatArray());
     }
 
     @Test
     void everyArrayItMakesBelongsToTheBatchManager() {
         NDArray shadow = shadow();
         int before = manager.getManagedArrays().size();
-        try (NDManager batch = manager.newSubManager(); GradientCollector tape = Engine.getInstance().newGradientCollector()) {
-            NDArray wq = StraightThrough.quantize(shadow, ternary, new SchemeFixtures.Clipped(),
-                    QuantizationContext.EVALUATION, batch);
+        try (NDManager batch = manager.newSubManager();
+                GradientCollector tape = Engine.getInstance().newGradientCollector()) {
+            NDArray wq = StraightThrough.quantize(
+                    shadow, ternary, new SchemeFixtures.Clipped(), QuantizationContext.EVALUATION, batch);
             tape.backward(wq.sum());
         }
 

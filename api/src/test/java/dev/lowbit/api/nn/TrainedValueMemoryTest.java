@@ -115,7 +115,10 @@ class TrainedValueMemoryTest {
     void aSchemesTrainedValuesKeepTheirStartWhenItReturnedViewsOfArraysMadeFromJavaData() {
         ViewedMagnitudes magnitudes = new ViewedMagnitudes();
         QuantizedLinear layer = initialised(magnitudes, null);
-        float mean = magnitudes.initialValues(layer.quantizedWeight().weight().getArray()).get(0).getFloat();
+        float mean = magnitudes
+                .initialValues(layer.quantizedWeight().weight().getArray())
+                .get(0)
+                .getFloat();
 
         freeCollectedBuffersAndReuseTheirMemory();
 
@@ -130,7 +133,8 @@ class TrainedValueMemoryTest {
 
         freeCollectedBuffersAndReuseTheirMemory();
 
-        assertThat(layer.getParameters().get("input_alpha").getArray().toFloatArray()).containsExactly(0.5f);
+        assertThat(layer.getParameters().get("input_alpha").getArray().toFloatArray())
+                .containsExactly(0.5f);
     }
 
     /**

@@ -63,9 +63,12 @@ class GroupScalesTest {
         for (int r = 0; r < expected.length; r++) {
             for (int g = 0; g < groups; g++) {
                 if (exact) {
-                    assertThat(actual[r * groups + g]).as("group (%d, %d)", r, g).isEqualTo((float) expected[r][g]);
+                    assertThat(actual[r * groups + g])
+                            .as("group (%d, %d)", r, g)
+                            .isEqualTo((float) expected[r][g]);
                 } else {
-                    assertThat((double) actual[r * groups + g]).as("group (%d, %d)", r, g)
+                    assertThat((double) actual[r * groups + g])
+                            .as("group (%d, %d)", r, g)
                             .isCloseTo(expected[r][g], within(1e-6 * expected[r][g]));
                 }
             }
@@ -102,7 +105,8 @@ class GroupScalesTest {
     @Test
     void groupsThatDivideTheRowNeedNoTailAndOneGroupAsLongAsTheRowIsPerChannel() {
         NDArray w = weights(12, 32);
-        assertScales(ScaleRules.parse("absmax/group:8").scale(w, K17), byHand(w.toFloatArray(), 12, 32, 8, false), true);
+        assertScales(
+                ScaleRules.parse("absmax/group:8").scale(w, K17), byHand(w.toFloatArray(), 12, 32, 8, false), true);
         NDArray wide = ScaleRules.parse("mse/group:64").scale(weights(12, 30).duplicate(), K17);
         assertThat(wide.getShape()).isEqualTo(new Shape(12, 1));
         NDArray w30 = weights(12, 30);
@@ -115,7 +119,9 @@ class GroupScalesTest {
         NDArray w = weights(64);
         NDArray grouped = ScaleRules.parse("absmean/group:8").scale(w, K17);
         assertThat(grouped.getShape()).isEqualTo(new Shape(64));
-        assertThat(grouped.toFloatArray()).containsExactly(ScaleRules.parse("absmean/channel").scale(w, K17).toFloatArray());
+        assertThat(grouped.toFloatArray())
+                .containsExactly(
+                        ScaleRules.parse("absmean/channel").scale(w, K17).toFloatArray());
     }
 
     @Test
@@ -124,8 +130,10 @@ class GroupScalesTest {
         for (String rule : new String[] {"absmean", "absmax", "gauss", "mse", "minmax"}) {
             for (Granularity granularity : new Granularity[] {Granularity.TENSOR, Granularity.CHANNEL}) {
                 ScaleSetting setting = new ScaleSetting(ScaleRules.rule(rule), granularity);
-                assertThat(setting.scale(w, K17).toFloatArray()).as(setting.toString())
-                        .containsExactly(ScaleRules.rule(rule).scale(w, K17, granularity).toFloatArray());
+                assertThat(setting.scale(w, K17).toFloatArray())
+                        .as(setting.toString())
+                        .containsExactly(
+                                ScaleRules.rule(rule).scale(w, K17, granularity).toFloatArray());
             }
         }
     }

@@ -56,7 +56,8 @@ class MinMaxScaleTest {
         Alphabet halves = Alphabet.of(-0.5, 0.5);
         NDArray halfScale = rule.scale(w, halves, Granularity.TENSOR);
         assertThat(halfScale.getFloat()).isEqualTo(1f);
-        assertThat(rule.zeroPoint(w, halves, Granularity.TENSOR, halfScale).getFloat()).isEqualTo(-0.5f + 0.3f);
+        assertThat(rule.zeroPoint(w, halves, Granularity.TENSOR, halfScale).getFloat())
+                .isEqualTo(-0.5f + 0.3f);
     }
 
     @Test
@@ -64,6 +65,8 @@ class MinMaxScaleTest {
         NDArray zeros = manager.zeros(new Shape(3, 4));
         NDArray scale = rule.scale(zeros, Alphabet.of(0, 1, 2, 3), Granularity.CHANNEL);
         assertThat(scale.toFloatArray()).containsOnly(1e-8f);
-        assertThat(rule.zeroPoint(zeros, Alphabet.of(0, 1, 2, 3), Granularity.CHANNEL, scale).toFloatArray()).containsOnly(0f);
+        assertThat(rule.zeroPoint(zeros, Alphabet.of(0, 1, 2, 3), Granularity.CHANNEL, scale)
+                        .toFloatArray())
+                .containsOnly(0f);
     }
 }

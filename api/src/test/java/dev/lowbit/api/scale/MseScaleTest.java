@@ -34,8 +34,13 @@ class MseScaleTest {
     }
 
     static List<Alphabet> alphabets() {
-        return List.of(Alphabet.symmetricWithZero(3), Alphabet.symmetricWithZero(5), Alphabet.symmetricWithZero(17),
-                Alphabet.symmetricWithoutZero(2), Alphabet.symmetricWithoutZero(4), Alphabet.of(-4, -2, -1, 0, 1, 2, 4));
+        return List.of(
+                Alphabet.symmetricWithZero(3),
+                Alphabet.symmetricWithZero(5),
+                Alphabet.symmetricWithZero(17),
+                Alphabet.symmetricWithoutZero(2),
+                Alphabet.symmetricWithoutZero(4),
+                Alphabet.of(-4, -2, -1, 0, 1, 2, 4));
     }
 
     @ParameterizedTest
@@ -45,7 +50,8 @@ class MseScaleTest {
             NDArray gaussian = manager.randomNormal(0, 0.05f, shape, DataType.FLOAT32);
             NDArray heavyTailed = gaussian.pow(3).mul(400f);
             for (NDArray weights : List.of(gaussian, heavyTailed)) {
-                float engine = MseScale.searchWithEngineOps(weights, alphabet, Granularity.TENSOR).getFloat();
+                float engine = MseScale.searchWithEngineOps(weights, alphabet, Granularity.TENSOR)
+                        .getFloat();
                 float java = MseScale.searchInJava(weights.toFloatArray(), alphabet);
                 // The sums run in another order (and W / s is W * (1 / s)): the last bits may differ.
                 assertThat(java).as("%s %s", alphabet, shape).isCloseTo(engine, Percentage.withPercentage(1e-3));
@@ -64,7 +70,8 @@ class MseScaleTest {
         assertThat(rule.scale(small, ternary, Granularity.TENSOR).getFloat())
                 .isEqualTo(MseScale.searchInJava(small.toFloatArray(), ternary));
         assertThat(rule.scale(large, ternary, Granularity.TENSOR).getFloat())
-                .isEqualTo(MseScale.searchWithEngineOps(large, ternary, Granularity.TENSOR).getFloat());
+                .isEqualTo(MseScale.searchWithEngineOps(large, ternary, Granularity.TENSOR)
+                        .getFloat());
     }
 
     @Test
@@ -72,6 +79,8 @@ class MseScaleTest {
         NDArray zeros = manager.zeros(new Shape(32, 32));
         Alphabet ternary = Alphabet.symmetricWithZero(3);
         assertThat(MseScale.searchInJava(zeros.toFloatArray(), ternary)).isEqualTo(ScaleMath.MIN_SCALE);
-        assertThat(MseScale.searchWithEngineOps(zeros, ternary, Granularity.TENSOR).getFloat()).isEqualTo(ScaleMath.MIN_SCALE);
+        assertThat(MseScale.searchWithEngineOps(zeros, ternary, Granularity.TENSOR)
+                        .getFloat())
+                .isEqualTo(ScaleMath.MIN_SCALE);
     }
 }

@@ -22,19 +22,25 @@ public record ByteAccount(long fileBytes, long headerBytes, List<TensorBytes> te
             sum += tensor.sectionBytes();
         }
         if (sum != fileBytes) {
-            throw new IllegalArgumentException("Byte account parts add up to " + sum + ", not the file's "
-                    + fileBytes + " bytes");
+            throw new IllegalArgumentException(
+                    "Byte account parts add up to " + sum + ", not the file's " + fileBytes + " bytes");
         }
     }
 
     /** The bytes of packed codes over all quantized tensors. */
     public long quantizedPayloadBytes() {
-        return tensors.stream().filter(TensorBytes::quantized).mapToLong(TensorBytes::payloadBytes).sum();
+        return tensors.stream()
+                .filter(TensorBytes::quantized)
+                .mapToLong(TensorBytes::payloadBytes)
+                .sum();
     }
 
     /** The number of quantized weights over all quantized tensors. */
     public long quantizedElements() {
-        return tensors.stream().filter(TensorBytes::quantized).mapToLong(TensorBytes::elements).sum();
+        return tensors.stream()
+                .filter(TensorBytes::quantized)
+                .mapToLong(TensorBytes::elements)
+                .sum();
     }
 
     /** Packed weight bits per quantized weight, {@code 8 * payload / count}; 0 without quantized weights. */

@@ -20,8 +20,8 @@ public final class CodeStatistics {
         for (int i = 0; i < codes.length; i++) {
             int code = codes[i];
             if (code < 0 || code >= levels) {
-                throw new IllegalArgumentException("Code at index " + i + " is " + code
-                        + ", outside [0, " + levels + ")");
+                throw new IllegalArgumentException(
+                        "Code at index " + i + " is " + code + ", outside [0, " + levels + ")");
             }
             counts[code]++;
         }

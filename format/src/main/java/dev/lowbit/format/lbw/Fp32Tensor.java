@@ -19,8 +19,8 @@ public record Fp32Tensor(String name, long[] shape, float[] values) implements P
         shape = shape == null ? null : shape.clone();
         int count = Shapes.elementCount("Tensor '" + name + "'", shape);
         if (values == null || values.length != count) {
-            throw new IllegalArgumentException("Tensor '" + name + "' of shape " + Shapes.format(shape)
-                    + " needs " + count + " values, got " + (values == null ? "none" : values.length));
+            throw new IllegalArgumentException("Tensor '" + name + "' of shape " + Shapes.format(shape) + " needs "
+                    + count + " values, got " + (values == null ? "none" : values.length));
         }
         values = values.clone();
     }
@@ -43,8 +43,10 @@ public record Fp32Tensor(String name, long[] shape, float[] values) implements P
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Fp32Tensor that && name.equals(that.name)
-                && Arrays.equals(shape, that.shape) && Arrays.equals(values, that.values);
+        return other instanceof Fp32Tensor that
+                && name.equals(that.name)
+                && Arrays.equals(shape, that.shape)
+                && Arrays.equals(values, that.values);
     }
 
     @Override

@@ -60,6 +60,7 @@ public final class LbwFile {
     static final int FIXED_HEADER_BYTES = 20;
     /** The trailing CRC32. */
     static final int CHECKSUM_BYTES = 4;
+
     static final byte KIND_QUANTIZED = 1;
     static final byte KIND_FP32 = 2;
 
@@ -91,8 +92,12 @@ public final class LbwFile {
             for (PackedTensor tensor : model.tensors()) {
                 int start = out.size();
                 long payload = writeTensor(out, tensor);
-                sections.add(new ByteAccount.TensorBytes(tensor.name(), tensor instanceof QuantizedTensor,
-                        tensor.elementCount(), out.size() - start, payload));
+                sections.add(new ByteAccount.TensorBytes(
+                        tensor.name(),
+                        tensor instanceof QuantizedTensor,
+                        tensor.elementCount(),
+                        out.size() - start,
+                        payload));
             }
             out.writeInt(0); // checksum, patched below
         } catch (IOException e) {
@@ -223,7 +228,8 @@ public final class LbwFile {
             // Not Files.createTempFile: it creates the file owner-only (0600), and the rename would carry that
             // to the model while every other result file is readable as the umask allows (0644).
             temp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel channel =
+                    FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer source = ByteBuffer.wrap(bytes);
                 while (source.hasRemaining()) {
                     channel.write(source);

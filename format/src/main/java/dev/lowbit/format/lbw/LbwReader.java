@@ -52,7 +52,8 @@ final class LbwReader {
             if (!Arrays.equals(data, Arrays.copyOf(LbwFile.MAGIC, size))) {
                 throw notPackedModel();
             }
-            throw truncated(size == 0 ? "the file is empty" : "the file ends inside the header after " + size + " bytes");
+            throw truncated(
+                    size == 0 ? "the file is empty" : "the file ends inside the header after " + size + " bytes");
         }
         if (!Arrays.equals(data, 0, LbwFile.MAGIC.length, LbwFile.MAGIC, 0, LbwFile.MAGIC.length)) {
             throw notPackedModel();
@@ -86,7 +87,9 @@ final class LbwReader {
         if (size > declared) {
             throw corrupt("the file holds " + size + " bytes but its header declares " + declared, DAMAGED);
         }
-        checkCrc("checksum", view.getInt(size - LbwFile.CHECKSUM_BYTES),
+        checkCrc(
+                "checksum",
+                view.getInt(size - LbwFile.CHECKSUM_BYTES),
                 LbwFile.crc(data, 0, size - LbwFile.CHECKSUM_BYTES));
         LoadedModel model;
         int left;
@@ -156,8 +159,8 @@ final class LbwReader {
             } else {
                 throw new IllegalArgumentException("unknown tensor kind " + kind);
             }
-            sections.add(new ByteAccount.TensorBytes(name, kind == LbwFile.KIND_QUANTIZED, elements,
-                    position() - start, payload));
+            sections.add(new ByteAccount.TensorBytes(
+                    name, kind == LbwFile.KIND_QUANTIZED, elements, position() - start, payload));
         }
         where = "the tensor list";
         PackedModel model = new PackedModel(metadata, tensors);
@@ -211,8 +214,8 @@ final class LbwReader {
         for (int i = 0; i < extraCount; i++) {
             String extraName = readString();
             long[] extraShape = readShape();
-            extras.add(new Fp32Tensor(extraName, extraShape,
-                    readFloats(Shapes.elementCount("extra '" + extraName + "'", extraShape))));
+            extras.add(new Fp32Tensor(
+                    extraName, extraShape, readFloats(Shapes.elementCount("extra '" + extraName + "'", extraShape))));
         }
         return new QuantizedTensor(name, shape, alphabet, codes, scaleShape, scales, groupSize, zeroPoints, extras);
     }

@@ -24,8 +24,7 @@ public record PackedModel(Map<String, String> metadata, List<PackedTensor> tenso
         Map<String, String> copy = new LinkedHashMap<>();
         metadata.forEach((key, value) -> {
             if (key == null || value == null) {
-                throw new IllegalArgumentException("Packed model metadata cannot hold null, got "
-                        + key + "=" + value);
+                throw new IllegalArgumentException("Packed model metadata cannot hold null, got " + key + "=" + value);
             }
             copy.put(key, value);
         });
@@ -36,8 +35,7 @@ public record PackedModel(Map<String, String> metadata, List<PackedTensor> tenso
                 throw new IllegalArgumentException("A packed model cannot hold a null tensor");
             }
             if (!names.add(tensor.name())) {
-                throw new IllegalArgumentException("A packed model holds two tensors named '"
-                        + tensor.name() + "'");
+                throw new IllegalArgumentException("A packed model holds two tensors named '" + tensor.name() + "'");
             }
         }
         tensors = List.copyOf(tensors);

@@ -37,8 +37,16 @@ import java.util.Set;
  * @param extras the tensor's trained values, kept for the record (LSQ's step, TTQ's magnitudes), names
  *     unique; not used to decode; may be empty; copied in
  */
-public record QuantizedTensor(String name, long[] shape, double[] alphabet, int[] codes,
-        long[] scaleShape, float[] scales, int groupSize, float[] zeroPoints, List<Fp32Tensor> extras)
+public record QuantizedTensor(
+        String name,
+        long[] shape,
+        double[] alphabet,
+        int[] codes,
+        long[] scaleShape,
+        float[] scales,
+        int groupSize,
+        float[] zeroPoints,
+        List<Fp32Tensor> extras)
         implements PackedTensor {
 
     /** Validates names, counts against shapes, the alphabet, the code range, the scales' layout and the extras. */
@@ -57,19 +65,19 @@ public record QuantizedTensor(String name, long[] shape, double[] alphabet, int[
         alphabet = alphabet.clone();
         for (double value : alphabet) {
             if (!Double.isFinite(value)) {
-                throw new IllegalArgumentException(what + " has a non-finite alphabet value in "
-                        + Arrays.toString(alphabet));
+                throw new IllegalArgumentException(
+                        what + " has a non-finite alphabet value in " + Arrays.toString(alphabet));
             }
         }
         if (codes == null || codes.length != count) {
-            throw new IllegalArgumentException(what + " of shape " + Shapes.format(shape) + " needs "
-                    + count + " codes, got " + (codes == null ? "none" : codes.length));
+            throw new IllegalArgumentException(what + " of shape " + Shapes.format(shape) + " needs " + count
+                    + " codes, got " + (codes == null ? "none" : codes.length));
         }
         codes = codes.clone();
         for (int i = 0; i < codes.length; i++) {
             if (codes[i] < 0 || codes[i] >= alphabet.length) {
-                throw new IllegalArgumentException(what + " has code " + codes[i] + " at index " + i
-                        + ", outside [0, " + alphabet.length + ")");
+                throw new IllegalArgumentException(
+                        what + " has code " + codes[i] + " at index " + i + ", outside [0, " + alphabet.length + ")");
             }
         }
         int scaleCount = Shapes.elementCount(what + " scale", scaleShape);
@@ -91,8 +99,8 @@ public record QuantizedTensor(String name, long[] shape, double[] alphabet, int[
             zeroPoints = zeroPoints.clone();
             for (int i = 0; i < zeroPoints.length; i++) {
                 if (!Float.isFinite(zeroPoints[i])) {
-                    throw new IllegalArgumentException(what + " has a non-finite zero point " + zeroPoints[i]
-                            + " at index " + i);
+                    throw new IllegalArgumentException(
+                            what + " has a non-finite zero point " + zeroPoints[i] + " at index " + i);
                 }
             }
         }
@@ -108,8 +116,8 @@ public record QuantizedTensor(String name, long[] shape, double[] alphabet, int[
     /**
      * A tensor with broadcast scales, no zero points and no extras: everything a version-1 file holds.
      */
-    public QuantizedTensor(String name, long[] shape, double[] alphabet, int[] codes, long[] scaleShape,
-            float[] scales) {
+    public QuantizedTensor(
+            String name, long[] shape, double[] alphabet, int[] codes, long[] scaleShape, float[] scales) {
         this(name, shape, alphabet, codes, scaleShape, scales, 0, null, List.of());
     }
 
@@ -127,12 +135,12 @@ public record QuantizedTensor(String name, long[] shape, double[] alphabet, int[
 
     private static void checkGroups(String what, long[] shape, long[] scaleShape, int groupSize) {
         if (groupSize < 0) {
-            throw new IllegalArgumentException(what + " has group size " + groupSize
-                    + "; use 0 for broadcast scales or a positive group size");
+            throw new IllegalArgumentException(
+                    what + " has group size " + groupSize + "; use 0 for broadcast scales or a positive group size");
         }
         if (shape.length == 0) {
-            throw new IllegalArgumentException(what + " is a scalar, which has no groups of " + groupSize
-                    + "; store it with group size 0");
+            throw new IllegalArgumentException(
+                    what + " is a scalar, which has no groups of " + groupSize + "; store it with group size 0");
         }
         long[] expected = {shape[0], (rowLength(shape) + groupSize - 1) / groupSize};
         if (!Arrays.equals(scaleShape, expected)) {
@@ -209,7 +217,8 @@ public record QuantizedTensor(String name, long[] shape, double[] alphabet, int[
         float[] values = new float[codes.length];
         for (int i = 0; i < codes.length; i++) {
             int j = scaleIndex[i];
-            values[i] = zeroPoints == null ? levels[codes[i]] * scales[j] : (levels[codes[i]] - zeroPoints[j]) * scales[j];
+            values[i] =
+                    zeroPoints == null ? levels[codes[i]] * scales[j] : (levels[codes[i]] - zeroPoints[j]) * scales[j];
         }
         return values;
     }
@@ -251,11 +260,16 @@ public record QuantizedTensor(String name, long[] shape, double[] alphabet, int[
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof QuantizedTensor that && name.equals(that.name)
-                && Arrays.equals(shape, that.shape) && Arrays.equals(alphabet, that.alphabet)
-                && Arrays.equals(codes, that.codes) && Arrays.equals(scaleShape, that.scaleShape)
-                && Arrays.equals(scales, that.scales) && groupSize == that.groupSize
-                && Arrays.equals(zeroPoints, that.zeroPoints) && extras.equals(that.extras);
+        return other instanceof QuantizedTensor that
+                && name.equals(that.name)
+                && Arrays.equals(shape, that.shape)
+                && Arrays.equals(alphabet, that.alphabet)
+                && Arrays.equals(codes, that.codes)
+                && Arrays.equals(scaleShape, that.scaleShape)
+                && Arrays.equals(scales, that.scales)
+                && groupSize == that.groupSize
+                && Arrays.equals(zeroPoints, that.zeroPoints)
+                && extras.equals(that.extras);
     }
 
     @Override
@@ -276,6 +290,8 @@ public record QuantizedTensor(String name, long[] shape, double[] alphabet, int[
         return "QuantizedTensor[" + name + " " + Shapes.format(shape) + ", k=" + alphabet.length
                 + ", scales " + Shapes.format(scaleShape) + (groupSize > 0 ? " in groups of " + groupSize : "")
                 + (zeroPoints != null ? " with zero points" : "")
-                + (extras.isEmpty() ? "" : ", extras " + extras.stream().map(Fp32Tensor::name).toList()) + "]";
+                + (extras.isEmpty()
+                        ? ""
+                        : ", extras " + extras.stream().map(Fp32Tensor::name).toList()) + "]";
     }
 }

@@ -50,8 +50,8 @@ public final class RadixPacking {
     public static RadixPacking withGroupSize(int levels, int codesPerGroup) {
         int b = bitsFor(levels, codesPerGroup);
         if (b > 64) {
-            throw new IllegalArgumentException(codesPerGroup + " codes of " + levels
-                    + " levels need " + b + " bits, more than the 64 a group may take");
+            throw new IllegalArgumentException(codesPerGroup + " codes of " + levels + " levels need " + b
+                    + " bits, more than the 64 a group may take");
         }
         return new RadixPacking(levels, codesPerGroup, b);
     }
@@ -66,7 +66,10 @@ public final class RadixPacking {
             throw new IllegalArgumentException("A group holds 1 to 64 codes, got " + codesPerGroup);
         }
         // k^g - 1 is the largest group value; its bit length is the field width.
-        return BigInteger.valueOf(levels).pow(codesPerGroup).subtract(BigInteger.ONE).bitLength();
+        return BigInteger.valueOf(levels)
+                .pow(codesPerGroup)
+                .subtract(BigInteger.ONE)
+                .bitLength();
     }
 
     private static void checkLevels(int levels) {
@@ -109,8 +112,8 @@ public final class RadixPacking {
     public byte[] pack(int[] codes) {
         long size = packedBytes(codes.length);
         if (size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(codes.length + " codes pack into " + size
-                    + " bytes, more than one array holds");
+            throw new IllegalArgumentException(
+                    codes.length + " codes pack into " + size + " bytes, more than one array holds");
         }
         byte[] out = new byte[(int) size];
         long bitPosition = 0;
@@ -122,8 +125,8 @@ public final class RadixPacking {
             for (int i = end - 1; i >= start; i--) {
                 int code = codes[i];
                 if (code < 0 || code >= levels) {
-                    throw new IllegalArgumentException("Code at index " + i + " is " + code
-                            + ", outside [0, " + levels + ")");
+                    throw new IllegalArgumentException(
+                            "Code at index " + i + " is " + code + ", outside [0, " + levels + ")");
                 }
                 value = value * levels + code;
             }
@@ -147,8 +150,8 @@ public final class RadixPacking {
      */
     public int[] unpack(byte[] packed, int offset, int count) {
         if (count < 0 || offset < 0 || offset > packed.length) {
-            throw new IllegalArgumentException("Bad unpack range: offset " + offset + ", count " + count
-                    + " in " + packed.length + " bytes");
+            throw new IllegalArgumentException(
+                    "Bad unpack range: offset " + offset + ", count " + count + " in " + packed.length + " bytes");
         }
         long needed = packedBytes(count);
         if (packed.length - offset < needed) {
@@ -176,8 +179,8 @@ public final class RadixPacking {
                 }
             }
             if (value != 0) {
-                throw new IllegalArgumentException("Group " + (start / codesPerGroup) + " holds a value of "
-                        + levels + "^" + codesPerGroup + " or more; the packed bytes are damaged");
+                throw new IllegalArgumentException("Group " + (start / codesPerGroup) + " holds a value of " + levels
+                        + "^" + codesPerGroup + " or more; the packed bytes are damaged");
             }
         }
         return codes;

@@ -19,19 +19,18 @@ final class Shapes {
             throw new IllegalArgumentException(what + " has no shape");
         }
         if (shape.length > MAX_RANK) {
-            throw new IllegalArgumentException(what + " has " + shape.length + " dimensions, more than "
-                    + MAX_RANK);
+            throw new IllegalArgumentException(what + " has " + shape.length + " dimensions, more than " + MAX_RANK);
         }
         long count = 1;
         for (long dim : shape) {
             if (dim < 0) {
-                throw new IllegalArgumentException(what + " has a negative dimension in shape "
-                        + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        what + " has a negative dimension in shape " + Arrays.toString(shape));
             }
             // Checked before every step: a product of two longs may wrap around past the bound.
             if (dim != 0 && count > MAX_ELEMENTS / dim) {
-                throw new IllegalArgumentException(what + " shape " + Arrays.toString(shape)
-                        + " holds more elements than one array can");
+                throw new IllegalArgumentException(
+                        what + " shape " + Arrays.toString(shape) + " holds more elements than one array can");
             }
             count *= dim;
         }

@@ -36,8 +36,11 @@ public final class MemoryAccounting {
         Map<Parameter, QuantizedWeight> quantized = QuantizedBlocks.weights(model);
         Set<Parameter> trainedValues = QuantizedBlocks.trainedValues(quantized);
         List<TensorMemory> tensors = new ArrayList<>();
-        boolean mixed = quantized.values().stream().map(w -> w.quantizer().alphabet().orElseThrow()).distinct()
-                .count() > 1;
+        boolean mixed = quantized.values().stream()
+                        .map(w -> w.quantizer().alphabet().orElseThrow())
+                        .distinct()
+                        .count()
+                > 1;
         for (Pair<String, Parameter> entry : model.getParameters()) {
             Parameter parameter = entry.getValue();
             if (trainedValues.contains(parameter)) {
@@ -49,12 +52,26 @@ public final class MemoryAccounting {
             Quantizer quantizer = weight == null ? null : weight.quantizer();
             long scales = quantizer == null ? 0 : scales(weight, shape);
             double bits = quantizer == null ? 32 : quantizer.bitsPerWeight();
-            TensorMemory tensor = new TensorMemory(entry.getKey(), Arrays.stream(shape).boxed().toList(),
-                    quantizer != null, elements, scales, bits, 4.0 * elements, (bits * elements + 32.0 * scales) / 8,
-                    null, null, null);
+            TensorMemory tensor = new TensorMemory(
+                    entry.getKey(),
+                    Arrays.stream(shape).boxed().toList(),
+                    quantizer != null,
+                    elements,
+                    scales,
+                    bits,
+                    4.0 * elements,
+                    (bits * elements + 32.0 * scales) / 8,
+                    null,
+                    null,
+                    null);
             // Under a layer map layers differ: each names its own alphabet, so reports count its levels right.
-            tensors.add(mixed && quantizer != null ? tensor.withValues(Arrays.stream(
-                    quantizer.alphabet().orElseThrow().values()).boxed().toList()) : tensor);
+            tensors.add(
+                    mixed && quantizer != null
+                            ? tensor.withValues(Arrays.stream(
+                                            quantizer.alphabet().orElseThrow().values())
+                                    .boxed()
+                                    .toList())
+                            : tensor);
         }
         return totals(tensors, null, null, null);
     }
@@ -68,14 +85,19 @@ public final class MemoryAccounting {
         double entropyBits = 0;
         for (TensorMemory tensor : memory.tensors()) {
             ByteAccount.TensorBytes section = bytes.tensors().stream()
-                    .filter(t -> t.name().equals(tensor.name())).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("The packed file has no tensor '" + tensor.name() + "'"));
+                    .filter(t -> t.name().equals(tensor.name()))
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new IllegalArgumentException("The packed file has no tensor '" + tensor.name() + "'"));
             PackedTensor stored = packed.tensor(tensor.name());
             if (stored instanceof QuantizedTensor codes) {
                 long[] histogram = CodeStatistics.histogram(codes.codes(), codes.levels());
                 double entropy = CodeStatistics.entropyBits(histogram);
                 entropyBits += entropy * tensor.elements() + 32.0 * tensor.scales();
-                tensors.add(tensor.withPacked(section.sectionBytes(), entropy, Arrays.stream(histogram).boxed().toList()));
+                tensors.add(tensor.withPacked(
+                        section.sectionBytes(),
+                        entropy,
+                        Arrays.stream(histogram).boxed().toList()));
             } else {
                 entropyBits += 32.0 * tensor.elements();
                 tensors.add(tensor.withPacked(section.sectionBytes(), null, null));
@@ -84,14 +106,26 @@ public final class MemoryAccounting {
         return totals(tensors, bytes.fileBytes(), bytes.quantizedPayloadBytes(), entropyBits / 8);
     }
 
-    private static MemoryRecord totals(List<TensorMemory> tensors, Long packedBytes, Long packedWeightBytes,
-            Double entropyBytes) {
+    private static MemoryRecord totals(
+            List<TensorMemory> tensors, Long packedBytes, Long packedWeightBytes, Double entropyBytes) {
         long parameters = tensors.stream().mapToLong(TensorMemory::elements).sum();
-        long quantizedWeights = tensors.stream().filter(TensorMemory::quantized).mapToLong(TensorMemory::elements).sum();
+        long quantizedWeights = tensors.stream()
+                .filter(TensorMemory::quantized)
+                .mapToLong(TensorMemory::elements)
+                .sum();
         long scales = tensors.stream().mapToLong(TensorMemory::scales).sum();
-        double idealBytes = tensors.stream().mapToDouble(TensorMemory::idealBytes).sum();
-        return new MemoryRecord(parameters, quantizedWeights, scales, 4.0 * parameters, idealBytes, packedBytes,
-                packedWeightBytes, entropyBytes, tensors);
+        double idealBytes =
+                tensors.stream().mapToDouble(TensorMemory::idealBytes).sum();
+        return new MemoryRecord(
+                parameters,
+                quantizedWeights,
+                scales,
+                4.0 * parameters,
+                idealBytes,
+                packedBytes,
+                packedWeightBytes,
+                entropyBytes,
+                tensors);
     }
 
     /**
@@ -103,6 +137,8 @@ public final class MemoryAccounting {
         if (weight.trainedValues().isEmpty()) {
             return weight.quantizer().scaleCount(shape);
         }
-        return weight.trainedValues().stream().mapToLong(p -> p.getArray().size()).sum();
+        return weight.trainedValues().stream()
+                .mapToLong(p -> p.getArray().size())
+                .sum();
     }
 }

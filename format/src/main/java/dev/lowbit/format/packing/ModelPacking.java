@@ -102,7 +102,8 @@ public final class ModelPacking {
                 for (int i = 0; i < trained.size(); i++) {
                     NDArray array = detach(trained.get(i).getArray(), scope);
                     arrays.add(array);
-                    extras.add(new Fp32Tensor(names.get(i).name(), array.getShape().getShape(), array.toFloatArray()));
+                    extras.add(
+                            new Fp32Tensor(names.get(i).name(), array.getShape().getShape(), array.toFloatArray()));
                 }
                 codes = guarded(quantizer, name, shape, "codes()", () -> learned.codes(detached, arrays));
                 scale = guarded(quantizer, name, shape, "packedScale()", () -> learned.packedScale(detached, arrays));
@@ -113,9 +114,19 @@ public final class ModelPacking {
             Granularity granularity = quantizer.granularity();
             int groupSize = granularity.isGroup() && shape.dimension() > 1 ? granularity.groupSize() : 0;
             // Per group the scales take the compact (out, groups) shape the file records (LSQ trains them as a column).
-            long[] scaleShape = groupSize > 0 ? granularity.scaleShape(shape).getShape() : scales.getShape().getShape();
-            return new QuantizedTensor(name, shape.getShape(), alphabet, toInts(codes.toFloatArray()), scaleShape,
-                    scales.toFloatArray(), groupSize, zeroPoints, extras);
+            long[] scaleShape = groupSize > 0
+                    ? granularity.scaleShape(shape).getShape()
+                    : scales.getShape().getShape();
+            return new QuantizedTensor(
+                    name,
+                    shape.getShape(),
+                    alphabet,
+                    toInts(codes.toFloatArray()),
+                    scaleShape,
+                    scales.toFloatArray(),
+                    groupSize,
+                    zeroPoints,
+                    extras);
         }
     }
 
@@ -131,7 +142,8 @@ public final class ModelPacking {
             if (!(weight.quantizer() instanceof LearnedQuantizer learned) || learned.isFullPrecision()) {
                 continue;
             }
-            List<TrainedValue> values = learned.trainedValues(weight.weight().getArray().getShape());
+            List<TrainedValue> values =
+                    learned.trainedValues(weight.weight().getArray().getShape());
             List<Parameter> parameters = new ArrayList<>();
             for (TrainedValue value : values) {
                 Parameter parameter = block.getDirectParameters().get(value.name());
@@ -172,8 +184,8 @@ public final class ModelPacking {
                     throw new IllegalArgumentException("Tensor '" + name + "' has shape " + new Shape(stored.shape())
                             + " in the file but " + shape + " in the model");
                 }
-                float[] values = stored instanceof QuantizedTensor codes
-                        ? codes.dequantize() : ((Fp32Tensor) stored).values();
+                float[] values =
+                        stored instanceof QuantizedTensor codes ? codes.dequantize() : ((Fp32Tensor) stored).values();
                 return manager.create(values, shape);
             });
         }
@@ -203,7 +215,8 @@ public final class ModelPacking {
     }
 
     /** A call into a learned quantizer, failures named with the quantizer and the tensor as in training. */
-    private static NDArray guarded(Quantizer quantizer, String tensor, Shape shape, String call, Supplier<NDArray> body) {
+    private static NDArray guarded(
+            Quantizer quantizer, String tensor, Shape shape, String call, Supplier<NDArray> body) {
         try {
             return body.get();
         } catch (QuantizerException | VirtualMachineError e) {

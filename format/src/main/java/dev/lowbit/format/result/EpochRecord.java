@@ -41,8 +41,24 @@ public record EpochRecord(
     }
 
     /** An epoch without stability diagnostics. */
-    public EpochRecord(int epoch, double trainLoss, double trainAccuracy, double validationLoss,
-            double validationAccuracy, double seconds) {
-        this(epoch, trainLoss, trainAccuracy, validationLoss, validationAccuracy, seconds, null, null, null, null, null);
+    public EpochRecord(
+            int epoch,
+            double trainLoss,
+            double trainAccuracy,
+            double validationLoss,
+            double validationAccuracy,
+            double seconds) {
+        this(
+                epoch,
+                trainLoss,
+                trainAccuracy,
+                validationLoss,
+                validationAccuracy,
+                seconds,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 }

@@ -48,6 +48,8 @@ public record MemoryRecord(
 
     /** Packed code bits per quantized weight, measured from the file; NaN before packing or without quantized weights. */
     public double packedBitsPerWeight() {
-        return packedWeightBytes == null || quantizedWeights == 0 ? Double.NaN : 8.0 * packedWeightBytes / quantizedWeights;
+        return packedWeightBytes == null || quantizedWeights == 0
+                ? Double.NaN
+                : 8.0 * packedWeightBytes / quantizedWeights;
     }
 }

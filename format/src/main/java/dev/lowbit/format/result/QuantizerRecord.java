@@ -40,8 +40,8 @@ public record QuantizerRecord(
     }
 
     /** A quantizer trained with the straight-through estimator and fp32 inputs, as every run before bit schemes. */
-    public QuantizerRecord(String id, int levels, List<Double> values, boolean hasZero, double bitsPerWeight,
-            String scaleRule) {
+    public QuantizerRecord(
+            String id, int levels, List<Double> values, boolean hasZero, double bitsPerWeight, String scaleRule) {
         this(id, levels, values, hasZero, bitsPerWeight, scaleRule, null, null);
     }
 

@@ -30,8 +30,9 @@ public record Recipe(
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(augmentation, "augmentation");
         if (!(learningRate > 0) || batchSize < 1 || epochs < 1 || !(weightDecay >= 0)) {
-            throw new IllegalArgumentException("Recipe '" + name + "' needs learningRate > 0, batchSize >= 1, epochs >= 1"
-                    + " and weightDecay >= 0; got " + learningRate + ", " + batchSize + ", " + epochs + ", " + weightDecay);
+            throw new IllegalArgumentException("Recipe '" + name
+                    + "' needs learningRate > 0, batchSize >= 1, epochs >= 1" + " and weightDecay >= 0; got "
+                    + learningRate + ", " + batchSize + ", " + epochs + ", " + weightDecay);
         }
     }
 

@@ -49,9 +49,26 @@ public record RunConfig(
     }
 
     /** A run whose layers' inputs stay fp32 (activations {@code none}). */
-    public RunConfig(String suite, String dataset, String architecture, String quantizer, String layerPolicy,
-            Recipe recipe, int trainLimit, double validationShare, long seed) {
-        this(suite, dataset, architecture, quantizer, layerPolicy, NO_ACTIVATIONS, recipe, trainLimit, validationShare,
+    public RunConfig(
+            String suite,
+            String dataset,
+            String architecture,
+            String quantizer,
+            String layerPolicy,
+            Recipe recipe,
+            int trainLimit,
+            double validationShare,
+            long seed) {
+        this(
+                suite,
+                dataset,
+                architecture,
+                quantizer,
+                layerPolicy,
+                NO_ACTIVATIONS,
+                recipe,
+                trainLimit,
+                validationShare,
                 seed);
     }
 
@@ -61,32 +78,77 @@ public record RunConfig(
      */
     public RunConfig withQuantizer(String quantizerSpec) {
         boolean fp32 = FP32.equals(quantizerSpec);
-        return new RunConfig(suite, dataset, architecture, quantizerSpec, fp32 ? FP32_LAYER_POLICY : layerPolicy,
-                fp32 ? NO_ACTIVATIONS : activations, recipe, trainLimit, validationShare, seed);
+        return new RunConfig(
+                suite,
+                dataset,
+                architecture,
+                quantizerSpec,
+                fp32 ? FP32_LAYER_POLICY : layerPolicy,
+                fp32 ? NO_ACTIVATIONS : activations,
+                recipe,
+                trainLimit,
+                validationShare,
+                seed);
     }
 
     /** The same run with another activation spec. */
     public RunConfig withActivations(String activationSpec) {
-        return new RunConfig(suite, dataset, architecture, quantizer, layerPolicy, activationSpec, recipe, trainLimit,
-                validationShare, seed);
+        return new RunConfig(
+                suite,
+                dataset,
+                architecture,
+                quantizer,
+                layerPolicy,
+                activationSpec,
+                recipe,
+                trainLimit,
+                validationShare,
+                seed);
     }
 
     /** The same run with another seed: configs equal but for the seed are the seeds of one experiment. */
     public RunConfig withSeed(long newSeed) {
-        return new RunConfig(suite, dataset, architecture, quantizer, layerPolicy, activations, recipe, trainLimit,
-                validationShare, newSeed);
+        return new RunConfig(
+                suite,
+                dataset,
+                architecture,
+                quantizer,
+                layerPolicy,
+                activations,
+                recipe,
+                trainLimit,
+                validationShare,
+                newSeed);
     }
 
     /** The same run with another architecture (the small/large pairs of the study). */
     public RunConfig withArchitecture(String architectureId) {
-        return new RunConfig(suite, dataset, architectureId, quantizer, layerPolicy, activations, recipe, trainLimit,
-                validationShare, seed);
+        return new RunConfig(
+                suite,
+                dataset,
+                architectureId,
+                quantizer,
+                layerPolicy,
+                activations,
+                recipe,
+                trainLimit,
+                validationShare,
+                seed);
     }
 
     /** The same run with another recipe (the augmentation pairs of the study). */
     public RunConfig withRecipe(Recipe newRecipe) {
-        return new RunConfig(suite, dataset, architecture, quantizer, layerPolicy, activations, newRecipe, trainLimit,
-                validationShare, seed);
+        return new RunConfig(
+                suite,
+                dataset,
+                architecture,
+                quantizer,
+                layerPolicy,
+                activations,
+                newRecipe,
+                trainLimit,
+                validationShare,
+                seed);
     }
 
     /** The config of this run's fp32 twin: the same architecture, recipe, data and seed at full precision. */

@@ -51,8 +51,23 @@ public record RunRecord(
 
     /** This record with its epochs-to-parity filled in (the twin may finish after the run, in another shard). */
     public RunRecord withParity(ParityRecord newParity) {
-        return new RunRecord(runId, status, error, config, quantizer, memory, model, epochsCompleted, divergedEpoch,
-                newParity, bestValidationAccuracy, testAccuracy, testLoss, startedAt, finishedAt, provenance);
+        return new RunRecord(
+                runId,
+                status,
+                error,
+                config,
+                quantizer,
+                memory,
+                model,
+                epochsCompleted,
+                divergedEpoch,
+                newParity,
+                bestValidationAccuracy,
+                testAccuracy,
+                testLoss,
+                startedAt,
+                finishedAt,
+                provenance);
     }
 
     public RunRecord {

@@ -55,7 +55,9 @@ public final class StoreJson {
      * bytes (what a run id hashes); add mix-ins to it before its first use.
      */
     public static ObjectMapper canonical() {
-        return JsonMapper.builder().enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY).build();
+        return JsonMapper.builder()
+                .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+                .build();
     }
 
     /** {@code value} as stored with {@code version}: {@value #VERSION_FIELD} first, then its fields. */
@@ -87,8 +89,8 @@ public final class StoreJson {
             return UNVERSIONED;
         }
         if (!version.canConvertToInt() || !version.isIntegralNumber() || version.intValue() < 1) {
-            throw new IOException(file.getFileName() + " has " + VERSION_FIELD + " " + version
-                    + ", not a whole number from 1");
+            throw new IOException(
+                    file.getFileName() + " has " + VERSION_FIELD + " " + version + ", not a whole number from 1");
         }
         if (version.intValue() > newest) {
             throw new NewerVersionException(file, version.intValue(), newest);

@@ -25,11 +25,13 @@ public final class StoreLayout {
     public static final String CONFIG_FILE = "config.json";
     /** A run appends one line to it per finished epoch. */
     public static final String EPOCHS_FILE = "epochs.jsonl";
+
     public static final String MODEL_FILE = "model.lbw";
     public static final String PREDICTIONS_FILE = "test-predictions.txt";
     public static final String CHECKPOINT_FILE = "checkpoint/state.bin";
     /** The checkpoint the latest replaced; dropped when the run ends. */
     public static final String PREVIOUS_CHECKPOINT_FILE = "checkpoint/previous.bin";
+
     public static final String LOCK_FILE = "run.lock";
     /** The SHA-256 of the plugin code a run trains with, while it trains (run.json's provenance has it after). */
     public static final String CODE_FILE = "plugin-code.json";

@@ -41,22 +41,64 @@ public record TensorMemory(
     }
 
     /** A row whose alphabet is the run quantizer's (or none: an fp32 tensor). */
-    public TensorMemory(String name, List<Long> shape, boolean quantized, long elements, long scales,
-            double bitsPerWeight, double fp32Bytes, double idealBytes, Long packedBytes, Double entropyBitsPerWeight,
+    public TensorMemory(
+            String name,
+            List<Long> shape,
+            boolean quantized,
+            long elements,
+            long scales,
+            double bitsPerWeight,
+            double fp32Bytes,
+            double idealBytes,
+            Long packedBytes,
+            Double entropyBitsPerWeight,
             List<Long> levelCounts) {
-        this(name, shape, quantized, elements, scales, bitsPerWeight, fp32Bytes, idealBytes, packedBytes,
-                entropyBitsPerWeight, levelCounts, null);
+        this(
+                name,
+                shape,
+                quantized,
+                elements,
+                scales,
+                bitsPerWeight,
+                fp32Bytes,
+                idealBytes,
+                packedBytes,
+                entropyBitsPerWeight,
+                levelCounts,
+                null);
     }
 
     /** This row with what the packed file measured. */
     public TensorMemory withPacked(long packed, Double entropy, List<Long> counts) {
-        return new TensorMemory(name, shape, quantized, elements, scales, bitsPerWeight, fp32Bytes, idealBytes, packed,
-                entropy, counts, values);
+        return new TensorMemory(
+                name,
+                shape,
+                quantized,
+                elements,
+                scales,
+                bitsPerWeight,
+                fp32Bytes,
+                idealBytes,
+                packed,
+                entropy,
+                counts,
+                values);
     }
 
     /** This row with its own alphabet, for a layer a layer map gave another quantizer than the run's. */
     public TensorMemory withValues(List<Double> alphabet) {
-        return new TensorMemory(name, shape, quantized, elements, scales, bitsPerWeight, fp32Bytes, idealBytes,
-                packedBytes, entropyBitsPerWeight, levelCounts, alphabet);
+        return new TensorMemory(
+                name,
+                shape,
+                quantized,
+                elements,
+                scales,
+                bitsPerWeight,
+                fp32Bytes,
+                idealBytes,
+                packedBytes,
+                entropyBitsPerWeight,
+                levelCounts,
+                alphabet);
     }
 }

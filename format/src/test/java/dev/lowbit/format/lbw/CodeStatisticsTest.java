@@ -14,7 +14,8 @@ class CodeStatisticsTest {
         for (int levels = 2; levels <= 17; levels++) {
             int k = levels;
             int[] codes = IntStream.range(0, 1000 * k).map(i -> i % k).toArray();
-            assertThat(CodeStatistics.entropyBits(codes, k)).as("k=%d", k)
+            assertThat(CodeStatistics.entropyBits(codes, k))
+                    .as("k=%d", k)
                     .isCloseTo(Math.log(k) / Math.log(2), within(1e-12));
         }
     }

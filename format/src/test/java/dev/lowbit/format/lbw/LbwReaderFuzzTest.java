@@ -26,6 +26,7 @@ class LbwReaderFuzzTest {
      * the file, so a length field declaring gigabytes in a small file cannot pass.
      */
     private static final long BYTES_PER_FILE_BYTE = 256;
+
     private static final long CONSTANT_BYTES = 4 << 20;
 
     private static final com.sun.management.ThreadMXBean THREADS =

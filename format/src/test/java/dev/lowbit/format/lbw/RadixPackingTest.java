@@ -25,11 +25,13 @@ class RadixPackingTest {
 
     private static void assertRoundTrip(RadixPacking packing, int[] codes) {
         byte[] packed = packing.pack(codes);
-        assertThat((long) packed.length).as("%s, %d codes", packing, codes.length)
+        assertThat((long) packed.length)
+                .as("%s, %d codes", packing, codes.length)
                 .isEqualTo(packing.packedBytes(codes.length));
         // The index of the first difference, so a failure does not print 100k codes.
         assertThat(Arrays.mismatch(packing.unpack(packed, codes.length), codes))
-                .as("first wrong code, %s, %d codes", packing, codes.length).isEqualTo(-1);
+                .as("first wrong code, %s, %d codes", packing, codes.length)
+                .isEqualTo(-1);
     }
 
     @ParameterizedTest
@@ -60,8 +62,8 @@ class RadixPackingTest {
         RadixPacking fiftySix = RadixPacking.forLevels(56);
         assertThat(fiftySix.bitsPerGroup()).isEqualTo(64);
         assertThat(fiftySix.codesPerGroup()).isEqualTo(11);
-        for (RadixPacking packing : new RadixPacking[] {
-                fiftySix, RadixPacking.withGroupSize(2, 64), RadixPacking.withGroupSize(3, 40)}) {
+        for (RadixPacking packing :
+                new RadixPacking[] {fiftySix, RadixPacking.withGroupSize(2, 64), RadixPacking.withGroupSize(3, 40)}) {
             assertThat(packing.bitsPerGroup()).as("%s", packing).isEqualTo(64);
             int[] largest = new int[1001];
             Arrays.fill(largest, packing.levels() - 1);
@@ -110,14 +112,17 @@ class RadixPackingTest {
         for (int[] levelsAndBits : expected) {
             RadixPacking packing = RadixPacking.forLevels(levelsAndBits[0]);
             assertThat(packing.bitsPerCode()).as("%s", packing).isEqualTo(levelsAndBits[1]);
-            assertThat(packing.codesPerGroup()).as("ties go to the smallest group").isEqualTo(1);
+            assertThat(packing.codesPerGroup())
+                    .as("ties go to the smallest group")
+                    .isEqualTo(1);
         }
     }
 
     @Test
     void staysWithinTwoPercentOfLog2KForSmallAlphabets() {
         for (int levels : new int[] {2, 3, 4, 5, 8, 9, 16, 17}) {
-            assertThat(RadixPacking.forLevels(levels).bitsPerCode()).as("k=%d", levels)
+            assertThat(RadixPacking.forLevels(levels).bitsPerCode())
+                    .as("k=%d", levels)
                     .isLessThanOrEqualTo(1.02 * log2(levels));
         }
         assertThat(RadixPacking.forLevels(5).bitsPerCode()).isLessThanOrEqualTo(7.0 / 3);
@@ -125,8 +130,10 @@ class RadixPackingTest {
 
     @Test
     void choosesTheGroupWithTheFewestBitsPerCode() {
-        int[] levelsToCheck = IntStream.concat(IntStream.rangeClosed(2, 300),
-                IntStream.of(1000, 4095, 65535, 65536, 65537, 1 << 20, Integer.MAX_VALUE)).toArray();
+        int[] levelsToCheck = IntStream.concat(
+                        IntStream.rangeClosed(2, 300),
+                        IntStream.of(1000, 4095, 65535, 65536, 65537, 1 << 20, Integer.MAX_VALUE))
+                .toArray();
         for (int levels : levelsToCheck) {
             RadixPacking chosen = RadixPacking.forLevels(levels);
             assertThat(chosen.bitsPerCode()).as("k=%d", levels).isGreaterThanOrEqualTo(log2(levels) - 1e-12);
@@ -159,8 +166,7 @@ class RadixPackingTest {
         assertThatThrownBy(() -> ternary.pack(new int[] {0, 1, 3}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Code at index 2 is 3, outside [0, 3)");
-        assertThatThrownBy(() -> ternary.pack(new int[] {-1}))
-                .hasMessage("Code at index 0 is -1, outside [0, 3)");
+        assertThatThrownBy(() -> ternary.pack(new int[] {-1})).hasMessage("Code at index 0 is -1, outside [0, 3)");
     }
 
     @Test
@@ -180,11 +186,9 @@ class RadixPackingTest {
 
     @Test
     void rejectsFewerThanTwoLevelsAndGroupsBeyondSixtyFourBits() {
-        assertThatThrownBy(() -> RadixPacking.forLevels(1))
-                .hasMessage("Packing needs at least 2 levels, got 1");
+        assertThatThrownBy(() -> RadixPacking.forLevels(1)).hasMessage("Packing needs at least 2 levels, got 1");
         assertThatThrownBy(() -> RadixPacking.withGroupSize(3, 41))
                 .hasMessage("41 codes of 3 levels need 65 bits, more than the 64 a group may take");
-        assertThatThrownBy(() -> RadixPacking.withGroupSize(2, 65))
-                .hasMessage("A group holds 1 to 64 codes, got 65");
+        assertThatThrownBy(() -> RadixPacking.withGroupSize(2, 65)).hasMessage("A group holds 1 to 64 codes, got 65");
     }
 }

@@ -52,8 +52,8 @@ class MemoryAccountingTest {
         }
 
         @Override
-        public NDArray quantizeTrained(NDArray shadow, NDList trained, GradientEstimator estimator,
-                QuantizationContext context) {
+        public NDArray quantizeTrained(
+                NDArray shadow, NDList trained, GradientEstimator estimator, QuantizationContext context) {
             throw new UnsupportedOperationException("counting never runs the forward pass");
         }
 
@@ -134,9 +134,8 @@ class MemoryAccountingTest {
 
     @Test
     void countsOnlyQuantizedWeightsAtLog2KBits() {
-        SequentialBlock net = new SequentialBlock()
-                .add(new QuantizedLinear(8, ternary))
-                .add(new QuantizedLinear(3, ternary));
+        SequentialBlock net =
+                new SequentialBlock().add(new QuantizedLinear(8, ternary)).add(new QuantizedLinear(3, ternary));
         net.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 10));
 
@@ -154,22 +153,28 @@ class MemoryAccountingTest {
 
     @Test
     void countsAWeightsTrainedValuesAsItsScalesAndInputValuesAsFp32() {
-        SequentialBlock net = new SequentialBlock()
-                .add(new QuantizedLinear(8, ternary))
-                .add(new QuantizedLinear(3, ternary));
+        SequentialBlock net =
+                new SequentialBlock().add(new QuantizedLinear(8, ternary)).add(new QuantizedLinear(3, ternary));
         QuantizedLinear second = (QuantizedLinear) net.getChildren().get(1).getValue();
-        second.configure(new LayerScheme(new TwoMagnitudes(), GradientEstimator.STE, new LearnedClip()),
-                new QuantizerRandom(1));
+        second.configure(
+                new LayerScheme(new TwoMagnitudes(), GradientEstimator.STE, new LearnedClip()), new QuantizerRandom(1));
         net.setInitializer(new NormalInitializer(0.1f), Parameter.Type.WEIGHT);
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 10));
 
         MemoryRecord memory = MemoryAccounting.of(net);
 
-        assertThat(memory.tensors()).extracting(TensorMemory::name).containsExactly("01QuantizedLinear_weight",
-                "01QuantizedLinear_bias", "02QuantizedLinear_weight", "02QuantizedLinear_input_alpha",
-                "02QuantizedLinear_bias");
+        assertThat(memory.tensors())
+                .extracting(TensorMemory::name)
+                .containsExactly(
+                        "01QuantizedLinear_weight",
+                        "01QuantizedLinear_bias",
+                        "02QuantizedLinear_weight",
+                        "02QuantizedLinear_input_alpha",
+                        "02QuantizedLinear_bias");
         assertThat(memory.tensors()).extracting(TensorMemory::scales).containsExactly(1L, 0L, 2L, 0L, 0L);
-        assertThat(memory.tensors()).extracting(TensorMemory::quantized).containsExactly(true, false, true, false, false);
+        assertThat(memory.tensors())
+                .extracting(TensorMemory::quantized)
+                .containsExactly(true, false, true, false, false);
         assertThat(memory.parameters()).isEqualTo(8 * 10 + 8 + 3 * 8 + 1 + 3);
         assertThat(QuantizedBlocks.trainedValues(QuantizedBlocks.weights(net)))
                 .containsExactlyInAnyOrderElementsOf(second.quantizedWeight().trainedValues());

@@ -15,14 +15,13 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.Pair;
 import dev.lowbit.api.AlphabetQuantizer;
-import dev.lowbit.api.spi.FullPrecisionQuantizer;
-import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.nn.QuantizedConv2d;
 import dev.lowbit.api.nn.QuantizedLinear;
 import dev.lowbit.api.nn.QuantizedWeight;
 import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
+import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.QuantizationContext;
 import dev.lowbit.api.spi.Quantizer;
@@ -87,15 +86,29 @@ class ModelPackingTest {
         Quantizer quantizer = weight.quantizer();
         if (weight.learnedScale().isPresent()) {
             NDArray trained = weight.learnedScale().get().getArray();
-            return ((AlphabetQuantizer) quantizer).quantizeTrained(weight.weight().getArray(), new NDList(trained),
-                    GradientEstimator.STE, QuantizationContext.EVALUATION);
+            return ((AlphabetQuantizer) quantizer)
+                    .quantizeTrained(
+                            weight.weight().getArray(),
+                            new NDList(trained),
+                            GradientEstimator.STE,
+                            QuantizationContext.EVALUATION);
         }
         return weight.forward(new ParameterStore(manager, false), manager, false);
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"absmean/tensor", "mse/channel", "absmax/group:16", "minmax/tensor", "minmax/channel",
-        "minmax/group:8", "learned/channel", "learned/tensor", "learned/group:8"})
+    @ValueSource(
+            strings = {
+                "absmean/tensor",
+                "mse/channel",
+                "absmax/group:16",
+                "minmax/tensor",
+                "minmax/channel",
+                "minmax/group:8",
+                "learned/channel",
+                "learned/tensor",
+                "learned/group:8"
+            })
     void decodesEveryQuantizedWeightToExactlyWhatTheForwardPassComputes(String setting) {
         Quantizer quantizer = k9(setting);
         SequentialBlock model = model(quantizer);
@@ -111,7 +124,8 @@ class ModelPackingTest {
         for (Map.Entry<String, QuantizedWeight> entry : quantized.entrySet()) {
             QuantizedTensor stored = (QuantizedTensor) read.tensor(entry.getKey());
             QuantizedWeight weight = entry.getValue();
-            assertThat(stored.dequantize()).as("%s %s", setting, entry.getKey())
+            assertThat(stored.dequantize())
+                    .as("%s %s", setting, entry.getKey())
                     .containsExactly(forwardWeights(weight).toFloatArray());
             Shape shape = weight.weight().getArray().getShape();
             assertThat(stored.groupSize()).isEqualTo(quantizer.granularity().groupSize());
@@ -120,17 +134,22 @@ class ModelPackingTest {
                     .isEqualTo(quantizer.scaleCount(shape.getShape()));
             if (setting.startsWith("learned")) {
                 NDArray trained = weight.learnedScale().orElseThrow().getArray();
-                assertThat(stored.extras()).containsExactly(
-                        new Fp32Tensor("scale", trained.getShape().getShape(), trained.toFloatArray()));
+                assertThat(stored.extras())
+                        .containsExactly(
+                                new Fp32Tensor("scale", trained.getShape().getShape(), trained.toFloatArray()));
             } else {
                 assertThat(stored.extras()).isEmpty();
             }
         }
         // Trained values are stored with their weight, never as tensors of their own.
-        assertThat(read.tensors()).extracting(PackedTensor::name).hasSize(6)
+        assertThat(read.tensors())
+                .extracting(PackedTensor::name)
+                .hasSize(6)
                 .allSatisfy(name -> assertThat(name).doesNotEndWith("_scale"));
         if (setting.startsWith("learned")) {
-            assertThat(model.getParameters().keys()).filteredOn(name -> name.endsWith("_scale")).hasSize(3);
+            assertThat(model.getParameters().keys())
+                    .filteredOn(name -> name.endsWith("_scale"))
+                    .hasSize(3);
         }
     }
 
@@ -169,7 +188,8 @@ class ModelPackingTest {
             for (Pair<String, Parameter> entry : fp32.getParameters()) {
                 float[] loaded = entry.getValue().getArray().toFloatArray();
                 QuantizedWeight weight = quantized.get(entry.getKey());
-                float[] expected = weight != null ? forwardWeights(weight).toFloatArray()
+                float[] expected = weight != null
+                        ? forwardWeights(weight).toFloatArray()
                         : model.getParameters().get(entry.getKey()).getArray().toFloatArray();
                 assertThat(loaded).as("%s %s", setting, entry.getKey()).containsExactly(expected);
             }

@@ -16,7 +16,8 @@ public record ReportTarget(int runs, double seconds) {
     /** Checks the goal makes sense. */
     public ReportTarget {
         if (runs < 1 || !(seconds > 0)) {
-            throw new IllegalArgumentException("a target needs runs >= 1 and seconds > 0, got " + runs + ", " + seconds);
+            throw new IllegalArgumentException(
+                    "a target needs runs >= 1 and seconds > 0, got " + runs + ", " + seconds);
         }
     }
 
@@ -33,7 +34,7 @@ public record ReportTarget(int runs, double seconds) {
     /** {@code 500 runs < 10 s}. */
     @Override
     public String toString() {
-        return runs + " runs < " + (seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds))
-                + " s";
+        return runs + " runs < "
+                + (seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds)) + " s";
     }
 }

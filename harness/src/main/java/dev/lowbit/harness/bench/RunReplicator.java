@@ -65,7 +65,9 @@ public final class RunReplicator {
         Map<String, Deque<Path>> foldersById = foldersByRunId(resultsDir);
         List<Path> ordered = stored.runs().stream()
                 .map(StoredRun::run)
-                .map(run -> foldersById.getOrDefault(run.runId(), new ArrayDeque<>()).poll())
+                .map(run -> foldersById
+                        .getOrDefault(run.runId(), new ArrayDeque<>())
+                        .poll())
                 .filter(Objects::nonNull)
                 .toList();
         return new RunReplicator(resultsDir, ordered);
@@ -104,8 +106,8 @@ public final class RunReplicator {
         String suffix = "-c" + copy;
         Path relative = resultsDir.relativize(source);
         // A results directory that is itself a run folder has an empty relative path: keep its name.
-        String name = (relative.toString().isEmpty() ? source.toAbsolutePath().normalize() : relative).getFileName()
-                + suffix;
+        String name =
+                (relative.toString().isEmpty() ? source.toAbsolutePath().normalize() : relative).getFileName() + suffix;
         Path parent = relative.getParent() == null ? target : target.resolve(relative.getParent());
         Path folder = parent.resolve(name);
         try {
@@ -116,7 +118,8 @@ public final class RunReplicator {
                     if (fileName.equals(StoreLayout.RUN_FILE)) {
                         JSON.writeValue(folder.resolve(fileName).toFile(), renamed(file, suffix, copy));
                     } else if (fileName.equals(StoreLayout.CONFIG_FILE)) {
-                        JSON.writeValue(folder.resolve(fileName).toFile(),
+                        JSON.writeValue(
+                                folder.resolve(fileName).toFile(),
                                 reseeded((ObjectNode) JSON.readTree(file.toFile()), copy));
                     } else if (!NOT_COPIED.contains(fileName)) {
                         Files.copy(file, folder.resolve(fileName));
@@ -124,7 +127,8 @@ public final class RunReplicator {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot copy run '" + source + "' to '" + folder + "': " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "Cannot copy run '" + source + "' to '" + folder + "': " + e.getMessage(), e);
         }
     }
 
@@ -167,7 +171,8 @@ public final class RunReplicator {
         Map<String, Deque<Path>> byId = new HashMap<>();
         for (Path folder : folders) {
             runId(folder.resolve(StoreLayout.RUN_FILE))
-                    .ifPresent(id -> byId.computeIfAbsent(id, key -> new ArrayDeque<>()).add(folder));
+                    .ifPresent(id ->
+                            byId.computeIfAbsent(id, key -> new ArrayDeque<>()).add(folder));
         }
         return byId;
     }

@@ -5,17 +5,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import dev.lowbit.format.result.Recipe;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.format.result.Recipe;
 import dev.lowbit.harness.data.Augmentation;
 import dev.lowbit.harness.data.ImageSet;
 import dev.lowbit.harness.data.LabeledImages;
 import dev.lowbit.harness.data.ValidationSplit;
 import dev.lowbit.harness.train.Batches;
-import dev.lowbit.harness.train.TrainingSession;
 import dev.lowbit.harness.train.LayerSchemes;
+import dev.lowbit.harness.train.TrainingSession;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,20 +33,31 @@ import java.util.function.Consumer;
 public final class TrainingBenchmark {
 
     /** What to measure. */
-    public record Settings(Recipe recipe, int warmUpSteps, int steps, int repeats, int epochs, long seed, Device device) {}
+    public record Settings(
+            Recipe recipe, int warmUpSteps, int steps, int repeats, int epochs, long seed, Device device) {}
 
     /** One model's timings. */
-    public record ModelTimings(String quantizer, List<Double> stepSeconds, List<Double> ratios,
-            List<Double> epochSeconds, List<Double> dataSeconds) {}
+    public record ModelTimings(
+            String quantizer,
+            List<Double> stepSeconds,
+            List<Double> ratios,
+            List<Double> epochSeconds,
+            List<Double> dataSeconds) {}
 
     /** One architecture's timings, fp32 first. */
-    public record ArchitectureTimings(String architecture, long parameters, long forwardFlopsPerImage,
-            int trainImages, int validationImages, int batchesPerEpoch, List<ModelTimings> models) {
+    public record ArchitectureTimings(
+            String architecture,
+            long parameters,
+            long forwardFlopsPerImage,
+            int trainImages,
+            int validationImages,
+            int batchesPerEpoch,
+            List<ModelTimings> models) {
 
         /** FLOPs of one epoch: 3x the forward for every training image, 1x for every validation image. */
         public double epochFlops() {
-            return (double) forwardFlopsPerImage * (dev.lowbit.harness.bench.ModelFlops.TRAINING_FACTOR * (double) trainImages
-                    + validationImages);
+            return (double) forwardFlopsPerImage
+                    * (dev.lowbit.harness.bench.ModelFlops.TRAINING_FACTOR * (double) trainImages + validationImages);
         }
     }
 
@@ -104,8 +115,8 @@ public final class TrainingBenchmark {
     /**
      * Measures {@code architecture} with {@code fp32} and every scheme of {@code compared}.
      */
-    public ArchitectureTimings measure(Architecture architecture, Quantizer fp32, List<Compared> compared,
-            LabeledImages data, Settings settings) {
+    public ArchitectureTimings measure(
+            Architecture architecture, Quantizer fp32, List<Compared> compared, LabeledImages data, Settings settings) {
         Recipe recipe = settings.recipe();
         ValidationSplit split = ValidationSplit.stratified(data.train().labels(), 0, 0.1, settings.seed());
         Batches batches = Batches.normalisedBy(data.train(), split.train());
@@ -119,21 +130,41 @@ public final class TrainingBenchmark {
         List<TrainingSession> sessions = new ArrayList<>();
         try {
             for (Compared model : all) {
-                sessions.add(new TrainingSession(architecture.id() + "." + model.label(), recipe,
-                        batchesPerEpoch * Math.max(1, settings.epochs()), architecture, model.quantizer(),
-                        LayerPolicy.ALL, model.schemes(), exampleShape, data.classes(), settings.seed(), settings.device(), block -> { }));
+                sessions.add(new TrainingSession(
+                        architecture.id() + "." + model.label(),
+                        recipe,
+                        batchesPerEpoch * Math.max(1, settings.epochs()),
+                        architecture,
+                        model.quantizer(),
+                        LayerPolicy.ALL,
+                        model.schemes(),
+                        exampleShape,
+                        data.classes(),
+                        settings.seed(),
+                        settings.device(),
+                        block -> {}));
             }
             Block reference = sessions.get(0).block();
             long flops = ModelFlops.forwardPerImage(reference);
-            long parameters = reference.getParameters().stream().mapToLong(p -> p.getValue().getArray().size()).sum();
+            long parameters = reference.getParameters().stream()
+                    .mapToLong(p -> p.getValue().getArray().size())
+                    .sum();
             int[] order = TrainingSession.shuffled(split.train(), settings.seed(), 1);
             int window = settings.steps() * recipe.batchSize();
             int[] cursor = {0};
-            log.accept(String.format(java.util.Locale.ROOT, "%s: %d warm-up steps per model", architecture.id(),
+            log.accept(String.format(
+                    java.util.Locale.ROOT,
+                    "%s: %d warm-up steps per model",
+                    architecture.id(),
                     settings.warmUpSteps()));
             for (TrainingSession session : sessions) {
-                session.train(batches, next(order, cursor, settings.warmUpSteps() * recipe.batchSize()), 1, augmentation,
-                        new java.util.Random(settings.seed()), loss -> { });
+                session.train(
+                        batches,
+                        next(order, cursor, settings.warmUpSteps() * recipe.batchSize()),
+                        1,
+                        augmentation,
+                        new java.util.Random(settings.seed()),
+                        loss -> {});
             }
             pacing.beforeTiming(architecture.id());
             int n = sessions.size();
@@ -150,21 +181,40 @@ public final class TrainingBenchmark {
                 for (int k = 0; k < n; k++) {
                     int i = (r + k) % n;
                     long start = System.nanoTime();
-                    sessions.get(i).train(batches, slice, 1, augmentation, new java.util.Random(settings.seed()), loss -> { });
+                    sessions.get(i)
+                            .train(batches, slice, 1, augmentation, new java.util.Random(settings.seed()), loss -> {});
                     steps.get(i).add((System.nanoTime() - start) / 1e9 / settings.steps());
                 }
-                log.accept(String.format(java.util.Locale.ROOT, "%s: step repeat %d/%d: %s ms", architecture.id(), r + 1,
-                        settings.repeats(), format(steps, r)));
+                log.accept(String.format(
+                        java.util.Locale.ROOT,
+                        "%s: step repeat %d/%d: %s ms",
+                        architecture.id(),
+                        r + 1,
+                        settings.repeats(),
+                        format(steps, r)));
             }
             for (int e = 1; e <= settings.epochs(); e++) {
                 for (int k = 0; k < n; k++) {
                     int i = (e + k - 1) % n;
-                    TrainingSession.Epoch epoch = sessions.get(i).epoch(e, batches, split.train(), split.validation(),
-                            settings.seed(), augmentation, loss -> { });
+                    TrainingSession.Epoch epoch = sessions.get(i)
+                            .epoch(
+                                    e,
+                                    batches,
+                                    split.train(),
+                                    split.validation(),
+                                    settings.seed(),
+                                    augmentation,
+                                    loss -> {});
                     epochs.get(i).add(epoch.record().seconds());
                     data1.get(i).add(epoch.fit().dataSeconds());
-                    log.accept(String.format(java.util.Locale.ROOT, "%s %s: epoch %d/%d %.2f s (data %.3f s)",
-                            architecture.id(), all.get(i).label(), e, settings.epochs(), epoch.record().seconds(),
+                    log.accept(String.format(
+                            java.util.Locale.ROOT,
+                            "%s %s: epoch %d/%d %.2f s (data %.3f s)",
+                            architecture.id(),
+                            all.get(i).label(),
+                            e,
+                            settings.epochs(),
+                            epoch.record().seconds(),
                             epoch.fit().dataSeconds()));
                 }
             }
@@ -176,13 +226,25 @@ public final class TrainingBenchmark {
                 }
                 models.add(new ModelTimings(all.get(i).label(), steps.get(i), ratios, epochs.get(i), data1.get(i)));
             }
-            ArchitectureTimings timings = new ArchitectureTimings(architecture.id(), parameters, flops,
-                    split.train().length, split.validation().length, batchesPerEpoch, models);
+            ArchitectureTimings timings = new ArchitectureTimings(
+                    architecture.id(),
+                    parameters,
+                    flops,
+                    split.train().length,
+                    split.validation().length,
+                    batchesPerEpoch,
+                    models);
             pacing.timed(timings);
             // One step at a time, so the copy stops soon after it is told; the models take turns as when timed.
             for (int k = 0; pacing.keepTraining(); k++) {
-                sessions.get(k % n).train(batches, next(order, cursor, recipe.batchSize()), 1, augmentation,
-                        new java.util.Random(settings.seed()), loss -> { });
+                sessions.get(k % n)
+                        .train(
+                                batches,
+                                next(order, cursor, recipe.batchSize()),
+                                1,
+                                augmentation,
+                                new java.util.Random(settings.seed()),
+                                loss -> {});
             }
             return timings;
         } finally {
@@ -195,7 +257,8 @@ public final class TrainingBenchmark {
     private static String format(List<List<Double>> steps, int r) {
         StringBuilder text = new StringBuilder();
         for (List<Double> model : steps) {
-            text.append(text.length() == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.2f", model.get(r) * 1e3));
+            text.append(text.length() == 0 ? "" : ", ")
+                    .append(String.format(java.util.Locale.ROOT, "%.2f", model.get(r) * 1e3));
         }
         return text.toString();
     }
@@ -230,13 +293,18 @@ public final class TrainingBenchmark {
                     }
                 }
             }
-            return 2.0 * size * size * size / median(Arrays.stream(seconds).boxed().toList());
+            return 2.0
+                    * size
+                    * size
+                    * size
+                    / median(Arrays.stream(seconds).boxed().toList());
         }
     }
 
     /** The median of {@code values}. */
     public static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] sorted =
+                values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = sorted.length;
         return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }

@@ -5,7 +5,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
 /** {@code lowbit bench}: the benchmarks, one subcommand each; alone it lists them. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Measure how long lowbit's own work takes on this machine.",
         subcommands = {BenchReportCommand.class, BenchTrainingCommand.class})
 public final class BenchCommand implements Callable<Integer> {

@@ -101,16 +101,22 @@ final class BenchCopies {
                 Integer code = copy.awaitExit(EXIT_SECONDS);
                 if (code == null || code != 0) {
                     // Its timings are in: say so, keep them.
-                    err.println("lowbit: warning: [" + copy.name() + "] " + (code == null
-                            ? "was still running " + EXIT_SECONDS + " s after it was told to stop; destroying it."
-                            : "exited with code " + code + " after its timings."));
+                    err.println("lowbit: warning: [" + copy.name() + "] "
+                            + (code == null
+                                    ? "was still running " + EXIT_SECONDS
+                                            + " s after it was told to stop; destroying it."
+                                    : "exited with code " + code + " after its timings."));
                     err.flush();
                 }
             }
             List<CopyTimings> timings = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                timings.add(new CopyTimings(copies.get(i).name(), results.get(i).get(0).get("threads").asInt(),
-                        results.get(i).stream().map(json -> json.get("architectures").get(0)).toList()));
+                timings.add(new CopyTimings(
+                        copies.get(i).name(),
+                        results.get(i).get(0).get("threads").asInt(),
+                        results.get(i).stream()
+                                .map(json -> json.get("architectures").get(0))
+                                .toList()));
             }
             return timings;
         } finally {
@@ -130,8 +136,8 @@ final class BenchCopies {
             throw new CopyFailedException("A copy of the benchmark failed before " + due + ": " + copy.stopped());
         }
         if (!message.kind().equals(kind)) {
-            throw new CopyFailedException("[" + copy.name() + "] sent " + message.kind() + " where " + kind
-                    + " was due (" + due + ").");
+            throw new CopyFailedException(
+                    "[" + copy.name() + "] sent " + message.kind() + " where " + kind + " was due (" + due + ").");
         }
         return message.payload();
     }
@@ -140,12 +146,13 @@ final class BenchCopies {
         try {
             JsonNode node = mapper.readTree(json);
             if (node.path("architectures").size() != 1 || !node.has("threads")) {
-                throw new CopyFailedException("[" + copy.name() + "] sent timings without one architecture and its"
-                        + " threads: " + json);
+                throw new CopyFailedException(
+                        "[" + copy.name() + "] sent timings without one architecture and its" + " threads: " + json);
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new CopyFailedException("[" + copy.name() + "] sent timings that are not JSON: " + e.getOriginalMessage());
+            throw new CopyFailedException(
+                    "[" + copy.name() + "] sent timings that are not JSON: " + e.getOriginalMessage());
         }
     }
 }

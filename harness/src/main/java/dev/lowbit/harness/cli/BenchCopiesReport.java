@@ -21,8 +21,16 @@ import java.util.Locale;
  * @param threads the engine threads each copy chooses (each reports those it used)
  * @param loadAverage the machine's load average before the copies started
  */
-record BenchCopiesReport(Timings timings, int beside, EngineThreads threads, String loadAverage, int batchSize, int steps,
-        int repeats, int warmUp, int epochs) {
+record BenchCopiesReport(
+        Timings timings,
+        int beside,
+        EngineThreads threads,
+        String loadAverage,
+        int batchSize,
+        int steps,
+        int repeats,
+        int warmUp,
+        int epochs) {
 
     /** One measure (step seconds or epoch seconds) of one model in every copy. */
     private record Row(String architecture, String model, double alone, List<Double> copies) {
@@ -43,12 +51,25 @@ record BenchCopiesReport(Timings timings, int beside, EngineThreads threads, Str
     String table() {
         StringBuilder text = new StringBuilder();
         List<CopyTimings> together = timings.together();
-        text.append(String.format(Locale.ROOT, "Training beside other copies: 1 copy alone, then %d at once (--beside %d),"
-                + " each in its own process%n", together.size(), beside));
-        text.append(String.format(Locale.ROOT, "%s per copy, %d cores, load average %s before the copies%n",
-                threads.describe(), Runtime.getRuntime().availableProcessors(), loadAverage));
-        text.append(String.format(Locale.ROOT, "Batch %d; step: each copy's median of %d windows of %d steps; x = the"
-                + " copy's median over the alone median; worst = the largest x%n", batchSize, repeats, steps));
+        text.append(String.format(
+                Locale.ROOT,
+                "Training beside other copies: 1 copy alone, then %d at once (--beside %d),"
+                        + " each in its own process%n",
+                together.size(),
+                beside));
+        text.append(String.format(
+                Locale.ROOT,
+                "%s per copy, %d cores, load average %s before the copies%n",
+                threads.describe(),
+                Runtime.getRuntime().availableProcessors(),
+                loadAverage));
+        text.append(String.format(
+                Locale.ROOT,
+                "Batch %d; step: each copy's median of %d windows of %d steps; x = the"
+                        + " copy's median over the alone median; worst = the largest x%n",
+                batchSize,
+                repeats,
+                steps));
         text.append("Step ms").append(System.lineSeparator());
         block(text, rows("medianStepSeconds"), 1e3);
         if (epochs > 0) {
@@ -59,19 +80,25 @@ record BenchCopiesReport(Timings timings, int beside, EngineThreads threads, Str
     }
 
     private void block(StringBuilder text, List<Row> rows, double scale) {
-        int width = Math.max(20, rows.stream().mapToInt(row -> row.model().length()).max().orElse(0));
+        int width = Math.max(
+                20, rows.stream().mapToInt(row -> row.model().length()).max().orElse(0));
         int copies = timings.together().size();
-        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-10s %-" + width + "s %10s", "arch",
-                "quantizer", "alone"));
+        StringBuilder header = new StringBuilder(
+                String.format(Locale.ROOT, "%-10s %-" + width + "s %10s", "arch", "quantizer", "alone"));
         for (CopyTimings copy : timings.together()) {
             header.append(String.format(Locale.ROOT, " %19s", copy.name()));
         }
         text.append(header).append(String.format(Locale.ROOT, " %8s%n", "worst"));
         for (Row row : rows) {
-            text.append(String.format(Locale.ROOT, "%-10s %-" + width + "s %10.2f", row.architecture(), row.model(),
+            text.append(String.format(
+                    Locale.ROOT,
+                    "%-10s %-" + width + "s %10.2f",
+                    row.architecture(),
+                    row.model(),
                     row.alone() * scale));
             for (int i = 0; i < copies; i++) {
-                text.append(String.format(Locale.ROOT, " %10.2f (%6.2fx)", row.copies().get(i) * scale, row.ratio(i)));
+                text.append(String.format(
+                        Locale.ROOT, " %10.2f (%6.2fx)", row.copies().get(i) * scale, row.ratio(i)));
             }
             text.append(String.format(Locale.ROOT, " %7.2fx%n", row.worst()));
         }
@@ -162,7 +189,11 @@ record BenchCopiesReport(Timings timings, int beside, EngineThreads threads, Str
                 for (CopyTimings copy : timings.together()) {
                     copies.add(model(copy, a, label).get(field).asDouble());
                 }
-                rows.add(new Row(alone.get("architecture").asText(), label, aloneModel.get(field).asDouble(), copies));
+                rows.add(new Row(
+                        alone.get("architecture").asText(),
+                        label,
+                        aloneModel.get(field).asDouble(),
+                        copies));
             }
         }
         return rows;

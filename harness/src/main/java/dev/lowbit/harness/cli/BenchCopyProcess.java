@@ -50,7 +50,8 @@ final class BenchCopyProcess implements AutoCloseable {
     private BenchCopyProcess(String name, Process process, PrintWriter relay) {
         this.name = name;
         this.process = process;
-        this.commands = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
+        this.commands =
+                new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
         this.readers = List.of(
                 reader(process.getInputStream(), "out", line -> readOutput(line, relay)),
                 reader(process.getErrorStream(), "err", line -> readError(line, relay)));
@@ -100,7 +101,8 @@ final class BenchCopyProcess implements AutoCloseable {
         synchronized (lastErrors) {
             errors = lastErrors.isEmpty() ? "no error output" : "its last errors: " + String.join(" | ", lastErrors);
         }
-        String why = "[" + name + "] " + (code == null ? "closed its output" : "exited with code " + code) + "; " + errors;
+        String why =
+                "[" + name + "] " + (code == null ? "closed its output" : "exited with code " + code) + "; " + errors;
         return why.endsWith(".") ? why : why + ".";
     }
 
@@ -143,8 +145,10 @@ final class BenchCopyProcess implements AutoCloseable {
         if (line.startsWith(BenchCopy.PREFIX)) {
             String message = line.substring(BenchCopy.PREFIX.length());
             int space = message.indexOf(' ');
-            messages.add(space < 0 ? new Message(message, "")
-                    : new Message(message.substring(0, space), message.substring(space + 1)));
+            messages.add(
+                    space < 0
+                            ? new Message(message, "")
+                            : new Message(message.substring(0, space), message.substring(space + 1)));
         } else {
             relay(line, relay);
         }
@@ -154,7 +158,9 @@ final class BenchCopyProcess implements AutoCloseable {
         relay(line, relay);
         // A stack trace's frames say less than the lines above them: keep the messages.
         String trimmed = line.strip();
-        if (!trimmed.isEmpty() && !trimmed.startsWith("at ") && !(trimmed.startsWith("...") && trimmed.endsWith("more"))) {
+        if (!trimmed.isEmpty()
+                && !trimmed.startsWith("at ")
+                && !(trimmed.startsWith("...") && trimmed.endsWith("more"))) {
             synchronized (lastErrors) {
                 lastErrors.addLast(trimmed);
                 while (lastErrors.size() > KEPT_ERRORS) {
@@ -172,19 +178,22 @@ final class BenchCopyProcess implements AutoCloseable {
     }
 
     private Thread reader(InputStream stream, String which, Consumer<String> lines) {
-        Thread thread = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                    lines.accept(line);
-                }
-            } catch (IOException e) {
-                // The copy was destroyed while we read: its output has ended.
-            } finally {
-                if (which.equals("out")) {
-                    messages.add(Message.ENDED);
-                }
-            }
-        }, "lowbit " + name + " " + which);
+        Thread thread = new Thread(
+                () -> {
+                    try (BufferedReader reader =
+                            new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                            lines.accept(line);
+                        }
+                    } catch (IOException e) {
+                        // The copy was destroyed while we read: its output has ended.
+                    } finally {
+                        if (which.equals("out")) {
+                            messages.add(Message.ENDED);
+                        }
+                    }
+                },
+                "lowbit " + name + " " + which);
         thread.setDaemon(true);
         thread.start();
         return thread;

@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lowbit.format.result.Recipe;
-import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.bench.ModelFlops;
 import dev.lowbit.harness.bench.TrainingBenchmark;
@@ -43,12 +43,16 @@ import picocli.CommandLine.Spec;
  * {@code lowbit bench training}: step and epoch times of real training with fp32 and quantized
  * weights, the ratios QAT / fp32 and epoch / FLOP bound (docs/PERFORMANCE.md, "Training speed").
  */
-@Command(name = "training", mixinStandardHelpOptions = true,
-        description = {"Time the training step and the epoch with fp32 and with each quantizer, in one process.",
-                "Builds every model of an architecture (fp32 first), warms each up, then times --repeats windows of"
-                        + " --steps steps in turns (so machine noise hits all alike) and --epochs whole epochs in turns;"
-                        + " measures the engine's matrix-multiply rate (a 2048x2048 product) and the model's FLOPs per epoch,"
-                        + " and prints QAT/fp32 step-time ratios and epoch/FLOP-bound ratios."})
+@Command(
+        name = "training",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Time the training step and the epoch with fp32 and with each quantizer, in one process.",
+            "Builds every model of an architecture (fp32 first), warms each up, then times --repeats windows of"
+                    + " --steps steps in turns (so machine noise hits all alike) and --epochs whole epochs in turns;"
+                    + " measures the engine's matrix-multiply rate (a 2048x2048 product) and the model's FLOPs per epoch,"
+                    + " and prints QAT/fp32 step-time ratios and epoch/FLOP-bound ratios."
+        })
 public final class BenchTrainingCommand implements Callable<Integer> {
 
     private static final List<String> FORMATS = List.of("table", "json");
@@ -58,47 +62,87 @@ public final class BenchTrainingCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--arch", split = ",", paramLabel = "ID", defaultValue = "fcnn-large,cnn-small,vit-small",
+    @Option(
+            names = "--arch",
+            split = ",",
+            paramLabel = "ID",
+            defaultValue = "fcnn-large,cnn-small,vit-small",
             description = "Architectures (default: ${DEFAULT-VALUE}).")
     List<String> architectureIds;
 
-    @Option(names = "--quantizer", split = ",(?=[a-z])", splitSynopsisLabel = ",", paramLabel = "SPEC",
-            defaultValue = "ternary,k17", description = "Quantizers compared with fp32 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--quantizer",
+            split = ",(?=[a-z])",
+            splitSynopsisLabel = ",",
+            paramLabel = "SPEC",
+            defaultValue = "ternary,k17",
+            description = "Quantizers compared with fp32 (default: ${DEFAULT-VALUE}).")
     List<String> quantizerSpecs;
 
-    @Option(names = "--activations", split = ",(?=[a-z])", splitSynopsisLabel = ",", paramLabel = "SPEC",
+    @Option(
+            names = "--activations",
+            split = ",(?=[a-z])",
+            splitSynopsisLabel = ",",
+            paramLabel = "SPEC",
             description = "Activation quantizers each quantizer is timed with, as in a suite (default: each"
                     + " quantizer's own, none for most; bitnet-b1.58's is int8@absmax/token).")
     List<String> activationSpecs;
 
-    @Option(names = "--batch-size", defaultValue = "128", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "128",
+            paramLabel = "N",
+            description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "Steps per timed window (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--steps",
+            defaultValue = "20",
+            paramLabel = "N",
+            description = "Steps per timed window (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--repeats", defaultValue = "7", paramLabel = "R",
+    @Option(
+            names = "--repeats",
+            defaultValue = "7",
+            paramLabel = "R",
             description = "Timed windows per model, in turns (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--warm-up", defaultValue = "15", paramLabel = "N", description = "Untimed steps per model first (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warm-up",
+            defaultValue = "15",
+            paramLabel = "N",
+            description = "Untimed steps per model first (default: ${DEFAULT-VALUE}).")
     int warmUp;
 
-    @Option(names = "--epochs", defaultValue = "1", paramLabel = "N",
+    @Option(
+            names = "--epochs",
+            defaultValue = "1",
+            paramLabel = "N",
             description = "Whole epochs timed per model, in turns; 0 skips them (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT", description = "table or json (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--format",
+            defaultValue = "table",
+            paramLabel = "FORMAT",
+            description = "table or json (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Engine threads (default: as for lowbit run, what"
-            + " this process may use).")
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "Engine threads (default: as for lowbit run, what" + " this process may use).")
     Integer threads;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Folder holding Fashion-MNIST.")
     Path data;
 
-    @Option(names = "--beside", defaultValue = "0", paramLabel = "N",
+    @Option(
+            names = "--beside",
+            defaultValue = "0",
+            paramLabel = "N",
             description = "Also time N + 1 copies of the benchmark at once, each in its own process, against one copy"
                     + " alone: each copy's step (and epoch) time over the alone time, the cost of sharing the machine"
                     + " (default: ${DEFAULT-VALUE}, time in this process only).")
@@ -127,8 +171,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (steps < 1 || repeats < 1 || warmUp < 0 || epochs < 0 || batchSize < 1) {
-            throw new BadInputException("--steps, --repeats and --batch-size must be at least 1, --warm-up and --epochs at"
-                    + " least 0.");
+            throw new BadInputException(
+                    "--steps, --repeats and --batch-size must be at least 1, --warm-up and --epochs at" + " least 0.");
         }
         BadInputException.requireOneOf("--format", format, FORMATS);
         if (beside < 0 || beside > MAX_BESIDE) {
@@ -147,8 +191,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         LabeledImages images = workload.images();
         List<TrainingBenchmark.Compared> compared = workload.compared();
         PrintWriter err = spec.commandLine().getErr();
-        TrainingBenchmark.Settings settings = new TrainingBenchmark.Settings(workload.recipe(), warmUp, steps, repeats,
-                epochs, 1, device);
+        TrainingBenchmark.Settings settings =
+                new TrainingBenchmark.Settings(workload.recipe(), warmUp, steps, repeats, epochs, 1, device);
         if (copy) {
             return trainAsCopy(workload, settings, engineThreads);
         }
@@ -166,21 +210,30 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "GEMM 2048x2048 float32 again: %.1f GFLOP/s%n", gemmAfter / 1e9);
         double rate = Math.max(gemm, gemmAfter);
         PrintWriter out = spec.commandLine().getOut();
-        out.print(format.equals("json") ? json(results, gemm, gemmAfter, rate, engineThreads) : table(results, gemm, gemmAfter, rate, engineThreads));
+        out.print(
+                format.equals("json")
+                        ? json(results, gemm, gemmAfter, rate, engineThreads)
+                        : table(results, gemm, gemmAfter, rate, engineThreads));
         out.flush();
         return 0;
     }
 
     /** What is timed: the architectures, fp32 and the models compared with it, the data, the recipe. */
-    private record Workload(List<Architecture> architectures, Quantizer fp32, List<TrainingBenchmark.Compared> compared,
-            LabeledImages images, Recipe recipe) {}
+    private record Workload(
+            List<Architecture> architectures,
+            Quantizer fp32,
+            List<TrainingBenchmark.Compared> compared,
+            LabeledImages images,
+            Recipe recipe) {}
 
     /** The workload of the options; a bad id, plugin or dataset stops the command here (exit 2). */
     private Workload workload() {
-        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
+        Plugins plugins =
+                pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         QuantizerRegistry quantizers = plugins.quantizers();
         ArchitectureRegistry architectures = plugins.architectures();
-        List<Architecture> archs = architectureIds.stream().map(architectures::get).toList();
+        List<Architecture> archs =
+                architectureIds.stream().map(architectures::get).toList();
         Quantizer fp32 = quantizers.resolve("fp32");
         LabeledImages images = Datasets.load("fashion-mnist", data, System.getenv("LOWBIT_DATA"));
         Recipe recipe = new Recipe("bench", "adam", 0.001, "constant", batchSize, Math.max(1, epochs), 0, "none");
@@ -213,8 +266,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
             err.flush();
             return Main.FAILED;
         }
-        BenchCopiesReport report = new BenchCopiesReport(timings, beside, perCopy, load, batchSize, steps, repeats,
-                warmUp, epochs);
+        BenchCopiesReport report =
+                new BenchCopiesReport(timings, beside, perCopy, load, batchSize, steps, repeats, warmUp, epochs);
         PrintWriter out = spec.commandLine().getOut();
         out.print(format.equals("json") ? report.json() : report.table());
         out.flush();
@@ -252,16 +305,18 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         ObjectMapper compact = new ObjectMapper();
         BenchCopy pacing = new BenchCopy(System.in, spec.commandLine().getOut(), err, timings -> {
             try {
-                return compact.writeValueAsString(jsonTree(List.of(timings), Double.NaN, Double.NaN, Double.NaN,
-                        engineThreads));
+                return compact.writeValueAsString(
+                        jsonTree(List.of(timings), Double.NaN, Double.NaN, Double.NaN, engineThreads));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("Cannot write the timings as JSON: " + e.getMessage(), e);
             }
         });
-        TrainingBenchmark benchmark = new TrainingBenchmark(line -> {
-            err.println(line);
-            err.flush();
-        }, pacing);
+        TrainingBenchmark benchmark = new TrainingBenchmark(
+                line -> {
+                    err.println(line);
+                    err.flush();
+                },
+                pacing);
         for (Architecture architecture : workload.architectures()) {
             benchmark.measure(architecture, workload.fp32(), workload.compared(), workload.images(), settings);
         }
@@ -279,11 +334,23 @@ public final class BenchTrainingCommand implements Callable<Integer> {
             if (schemes.weights(weights).isFullPrecision()) {
                 continue; // the reference every quantizer is compared with
             }
-            List<String> activations = activationSpecs == null ? List.of(schemes.ownActivations(weights))
-                    : activationSpecs.stream().map(schemes::canonicalActivations).toList();
+            List<String> activations = activationSpecs == null
+                    ? List.of(schemes.ownActivations(weights))
+                    : activationSpecs.stream()
+                            .map(schemes::canonicalActivations)
+                            .toList();
             for (String activation : activations) {
-                RunConfig config = new RunConfig("bench", "fashion-mnist", "bench", weights,
-                        RunConfig.FP32_LAYER_POLICY, activation, recipe, 0, 0.1, 1);
+                RunConfig config = new RunConfig(
+                        "bench",
+                        "fashion-mnist",
+                        "bench",
+                        weights,
+                        RunConfig.FP32_LAYER_POLICY,
+                        activation,
+                        recipe,
+                        0,
+                        0.1,
+                        1);
                 RunSchemes run = schemes.forRun(config);
                 String label = RunConfig.NO_ACTIVATIONS.equals(activation) ? weights : weights + " + " + activation;
                 compared.add(new TrainingBenchmark.Compared(label, run.weights().quantizer(), run.layerSchemes()));
@@ -292,46 +359,93 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         return compared;
     }
 
-    private String table(List<ArchitectureTimings> results, double gemm, double gemmAfter, double rate, int engineThreads) {
+    private String table(
+            List<ArchitectureTimings> results, double gemm, double gemmAfter, double rate, int engineThreads) {
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "Training speed, batch %d, %d engine threads (%s), OpenMP wait %s, %d cores,"
-                + " load average %s%n", batchSize, engineThreads, engine.source(), EngineSettings.waitPolicy(),
-                Runtime.getRuntime().availableProcessors(), loadAverage()));
-        text.append(String.format(Locale.ROOT, "GEMM rate (2048x2048 float32, median of 7): %.1f GFLOP/s before, %.1f after;"
-                + " the FLOP bound uses the faster, %.1f%n", gemm / 1e9, gemmAfter / 1e9, rate / 1e9));
-        text.append(String.format(Locale.ROOT, "Step: median of %d windows of %d steps (min-max); QAT/fp32: median of the"
-                + " per-window ratios (min-max)%n", repeats, steps));
+        text.append(String.format(
+                Locale.ROOT,
+                "Training speed, batch %d, %d engine threads (%s), OpenMP wait %s, %d cores," + " load average %s%n",
+                batchSize,
+                engineThreads,
+                engine.source(),
+                EngineSettings.waitPolicy(),
+                Runtime.getRuntime().availableProcessors(),
+                loadAverage()));
+        text.append(String.format(
+                Locale.ROOT,
+                "GEMM rate (2048x2048 float32, median of 7): %.1f GFLOP/s before, %.1f after;"
+                        + " the FLOP bound uses the faster, %.1f%n",
+                gemm / 1e9,
+                gemmAfter / 1e9,
+                rate / 1e9));
+        text.append(String.format(
+                Locale.ROOT,
+                "Step: median of %d windows of %d steps (min-max); QAT/fp32: median of the"
+                        + " per-window ratios (min-max)%n",
+                repeats,
+                steps));
         // Wide enough for the longest name, e.g. "bitnet-b1.58@absmean/tensor + int8@absmax/token".
-        int width = Math.max(20, results.stream().flatMap(a -> a.models().stream())
-                .mapToInt(m -> m.quantizer().length()).max().orElse(0));
-        text.append(String.format(Locale.ROOT, "%-10s %-" + width + "s %24s %8s %20s %8s %8s %12s %7s%n", "arch",
+        int width = Math.max(
+                20,
+                results.stream()
+                        .flatMap(a -> a.models().stream())
+                        .mapToInt(m -> m.quantizer().length())
+                        .max()
+                        .orElse(0));
+        text.append(String.format(
+                Locale.ROOT,
+                "%-10s %-" + width + "s %24s %8s %20s %8s %8s %12s %7s%n",
+                "arch",
                 "quantizer",
-                "step ms", "steps/s", "QAT/fp32", "epoch s", "bound s", "epoch/bound", "data %"));
+                "step ms",
+                "steps/s",
+                "QAT/fp32",
+                "epoch s",
+                "bound s",
+                "epoch/bound",
+                "data %"));
         for (ArchitectureTimings a : results) {
             double bound = a.epochFlops() / rate;
             for (ModelTimings m : a.models()) {
                 double step = TrainingBenchmark.median(m.stepSeconds());
                 double epoch = TrainingBenchmark.median(m.epochSeconds());
-                double dataShare = m.epochSeconds().isEmpty() ? Double.NaN
-                        : TrainingBenchmark.median(m.dataSeconds()) / epoch;
-                text.append(String.format(Locale.ROOT, "%-10s %-" + width
-                        + "s %8.2f (%6.1f-%6.1f) %8.1f %6.3f (%5.2f-%5.2f) %8s %8.2f %12s %7s%n",
-                        a.architecture(), m.quantizer(), step * 1e3, Collections.min(m.stepSeconds()) * 1e3,
-                        Collections.max(m.stepSeconds()) * 1e3, 1 / step, TrainingBenchmark.median(m.ratios()),
-                        Collections.min(m.ratios()), Collections.max(m.ratios()),
-                        m.epochSeconds().isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", epoch), bound,
+                double dataShare =
+                        m.epochSeconds().isEmpty() ? Double.NaN : TrainingBenchmark.median(m.dataSeconds()) / epoch;
+                text.append(String.format(
+                        Locale.ROOT,
+                        "%-10s %-" + width + "s %8.2f (%6.1f-%6.1f) %8.1f %6.3f (%5.2f-%5.2f) %8s %8.2f %12s %7s%n",
+                        a.architecture(),
+                        m.quantizer(),
+                        step * 1e3,
+                        Collections.min(m.stepSeconds()) * 1e3,
+                        Collections.max(m.stepSeconds()) * 1e3,
+                        1 / step,
+                        TrainingBenchmark.median(m.ratios()),
+                        Collections.min(m.ratios()),
+                        Collections.max(m.ratios()),
+                        m.epochSeconds().isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", epoch),
+                        bound,
                         m.epochSeconds().isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", epoch / bound),
                         m.epochSeconds().isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f", 100 * dataShare)));
             }
-            text.append(String.format(Locale.ROOT, "  %s: %,d parameters, %.2f MFLOP forward per image, %d training +"
-                    + " %d validation images, %d steps per epoch, %.1f GFLOP per epoch (3x forward per training image,"
-                    + " 1x per validation image)%n", a.architecture(), a.parameters(), a.forwardFlopsPerImage() / 1e6,
-                    a.trainImages(), a.validationImages(), a.batchesPerEpoch(), a.epochFlops() / 1e9));
+            text.append(String.format(
+                    Locale.ROOT,
+                    "  %s: %,d parameters, %.2f MFLOP forward per image, %d training +"
+                            + " %d validation images, %d steps per epoch, %.1f GFLOP per epoch (3x forward per training image,"
+                            + " 1x per validation image)%n",
+                    a.architecture(),
+                    a.parameters(),
+                    a.forwardFlopsPerImage() / 1e6,
+                    a.trainImages(),
+                    a.validationImages(),
+                    a.batchesPerEpoch(),
+                    a.epochFlops() / 1e9));
         }
         return text.toString();
     }
 
-    private String json(List<ArchitectureTimings> results, double gemm, double gemmAfter, double rate, int engineThreads) {
+    private String json(
+            List<ArchitectureTimings> results, double gemm, double gemmAfter, double rate, int engineThreads) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         try {
             return mapper.writeValueAsString(jsonTree(results, gemm, gemmAfter, rate, engineThreads))
@@ -341,8 +455,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         }
     }
 
-    private ObjectNode jsonTree(List<ArchitectureTimings> results, double gemm, double gemmAfter, double rate,
-            int engineThreads) {
+    private ObjectNode jsonTree(
+            List<ArchitectureTimings> results, double gemm, double gemmAfter, double rate, int engineThreads) {
         ObjectNode root = new ObjectMapper().createObjectNode();
         root.put("benchmark", "training");
         root.put("batchSize", batchSize);
@@ -358,8 +472,11 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         root.put("gemmFlopsPerSecondBefore", gemm);
         root.put("gemmFlopsPerSecondAfter", gemmAfter);
         root.put("gemmFlopsPerSecond", rate);
-        root.put("flopsFormula", "forward per image: linear 2*in*out*rows, conv 2*(Cin/g)*k^2*Cout*Hout*Wout, attention"
-                + " 4*T^2*d; epoch = " + ModelFlops.TRAINING_FACTOR + " x forward x training images + forward x validation images");
+        root.put(
+                "flopsFormula",
+                "forward per image: linear 2*in*out*rows, conv 2*(Cin/g)*k^2*Cout*Hout*Wout, attention"
+                        + " 4*T^2*d; epoch = " + ModelFlops.TRAINING_FACTOR
+                        + " x forward x training images + forward x validation images");
         ArrayNode archs = root.putArray("architectures");
         for (ArchitectureTimings a : results) {
             ObjectNode node = archs.addObject();
@@ -397,10 +514,13 @@ public final class BenchTrainingCommand implements Callable<Integer> {
 
     private static String loadAverage() {
         try {
-            String[] parts = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            String[] parts = java.nio.file.Files.readString(Path.of("/proc/loadavg"))
+                    .trim()
+                    .split("\\s+");
             return parts[0] + " " + parts[1] + " " + parts[2];
         } catch (java.io.IOException | RuntimeException e) {
-            double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    .getSystemLoadAverage();
             return String.format(Locale.ROOT, "%.2f", load);
         }
     }

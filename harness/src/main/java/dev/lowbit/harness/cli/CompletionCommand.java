@@ -10,11 +10,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code lowbit completion bash|zsh}: a script that completes lowbit's commands and options in the shell. */
-@Command(name = "completion", mixinStandardHelpOptions = true,
-        description = {"Print a completion script for lowbit's commands and options.",
-                "bash: source <(lowbit completion bash), or save it to ~/.local/share/bash-completion/completions/lowbit.",
-                "zsh: source <(lowbit completion zsh) in ~/.zshrc; it loads bashcompinit (zsh's bash"
-                        + " completion support) and runs the bash script."})
+@Command(
+        name = "completion",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Print a completion script for lowbit's commands and options.",
+            "bash: source <(lowbit completion bash), or save it to ~/.local/share/bash-completion/completions/lowbit.",
+            "zsh: source <(lowbit completion zsh) in ~/.zshrc; it loads bashcompinit (zsh's bash"
+                    + " completion support) and runs the bash script."
+        })
 public final class CompletionCommand implements Callable<Integer> {
 
     private static final List<String> SHELLS = List.of("bash", "zsh");

@@ -12,7 +12,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code lowbit datasets}: getting the datasets lowbit reads; alone it lists its subcommands. */
-@Command(name = "datasets", mixinStandardHelpOptions = true,
+@Command(
+        name = "datasets",
+        mixinStandardHelpOptions = true,
         description = "Fetch the datasets lowbit trains on. Nothing is downloaded unless asked here.",
         subcommands = DatasetsCommand.Download.class)
 public final class DatasetsCommand implements Callable<Integer> {
@@ -27,7 +29,9 @@ public final class DatasetsCommand implements Callable<Integer> {
     }
 
     /** {@code lowbit datasets download NAME}: the official files, checked against their pinned SHA-256. */
-    @Command(name = "download", mixinStandardHelpOptions = true,
+    @Command(
+            name = "download",
+            mixinStandardHelpOptions = true,
             description = "Download a dataset's official files, check each against its pinned size and SHA-256,"
                     + " and resume a partial download.")
     public static final class Download implements Callable<Integer> {
@@ -38,12 +42,16 @@ public final class DatasetsCommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DATASET", description = "fashion-mnist or cifar-10.")
         String dataset;
 
-        @Option(names = "--to", paramLabel = "DIR",
+        @Option(
+                names = "--to",
+                paramLabel = "DIR",
                 description = "Folder the files go to. Default: where 'lowbit run' looks without --data,"
                         + " ~/.lowbit/datasets/DATASET.")
         Path to;
 
-        @Option(names = "--mirror", paramLabel = "URL",
+        @Option(
+                names = "--mirror",
+                paramLabel = "URL",
                 description = "Base URL of a copy of the files, replacing the official one (file names are"
                         + " appended); http is allowed here, the checksums still apply.")
         String mirror;
@@ -53,10 +61,12 @@ public final class DatasetsCommand implements Callable<Integer> {
             DatasetDownload.Source source = DatasetDownload.source(dataset);
             Path folder = to != null ? to : Datasets.homeFolder(source.dataset());
             PrintWriter out = spec.commandLine().getOut();
-            new DatasetDownload(out, ConsoleProgress.hasTerminal() ? System.err : null).download(source, folder, mirror);
-            out.println(to == null
-                    ? "'lowbit run' finds it there with no option."
-                    : "Train on it with --data " + folder + " (or LOWBIT_DATA=" + folder + ").");
+            new DatasetDownload(out, ConsoleProgress.hasTerminal() ? System.err : null)
+                    .download(source, folder, mirror);
+            out.println(
+                    to == null
+                            ? "'lowbit run' finds it there with no option."
+                            : "Train on it with --data " + folder + " (or LOWBIT_DATA=" + folder + ").");
             return 0;
         }
     }

@@ -7,7 +7,10 @@ import picocli.CommandLine.Option;
 /** {@code --device cpu|gpu}, for the commands that train or evaluate (a Picocli mixin). */
 public final class DeviceOption {
 
-    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
+    @Option(
+            names = "--device",
+            defaultValue = "cpu",
+            paramLabel = "cpu|gpu",
             description = "Train and evaluate on the CPU (the default) or the GPU; gpu needs DJL's CUDA natives"
                     + " (README, 'GPU').")
     String device;

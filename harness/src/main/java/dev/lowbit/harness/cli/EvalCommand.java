@@ -1,6 +1,5 @@
 package dev.lowbit.harness.cli;
 
-import dev.lowbit.harness.scheme.Schemes;
 import ai.djl.Device;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -14,6 +13,7 @@ import dev.lowbit.harness.export.PackedModels;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.PluginHost;
 import dev.lowbit.harness.plugin.Plugins;
+import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.Batches;
 import dev.lowbit.harness.train.Evaluation;
@@ -31,21 +31,30 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code lowbit eval model.lbw}: reloads a packed model into DJL and evaluates it on the test set. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
         description = "Reload a packed .lbw model and evaluate it on the dataset's test images.")
 public final class EvalCommand implements Callable<Integer> {
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL.lbw", description = "A file written by 'lowbit export' or 'lowbit run'.")
+    @Parameters(
+            index = "0",
+            paramLabel = "MODEL.lbw",
+            description = "A file written by 'lowbit export' or 'lowbit run'.")
     Path file;
 
-    @Option(names = "--data", paramLabel = "DIR",
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
             description = "Folder holding the dataset (IDX files for Fashion-MNIST, the binary version of CIFAR-10).")
     Path data;
 
-    @Option(names = "--predictions", paramLabel = "FILE",
+    @Option(
+            names = "--predictions",
+            paramLabel = "FILE",
             description = "Also write the predicted class of every test image, one per line.")
     Path predictions;
 
@@ -68,37 +77,52 @@ public final class EvalCommand implements Callable<Integer> {
         if (predictions != null) {
             OutputPaths.requireWritableFile("--predictions", predictions, "predictions.txt");
         }
-        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
+        Plugins plugins =
+                pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         ArchitectureRegistry architectures = plugins.architectures();
         PackedModels models = new PackedModels(Schemes.of(plugins), architectures);
         PackedModels.Opened opened = models.open(file);
         String dataset = opened.metadata("dataset");
-        LabeledImages images = Datasets.load(dataset == null ? FashionMnist.NAME : dataset, data,
-                System.getenv("LOWBIT_DATA"));
+        LabeledImages images =
+                Datasets.load(dataset == null ? FashionMnist.NAME : dataset, data, System.getenv("LOWBIT_DATA"));
         // Before the model is built: its header's input shape and classes must be the data's.
         PackedModels.requireFits(opened, images);
-        Batches test = Batches.withNormalisation(images.test(), opened.model().normalisationMean(),
+        Batches test = Batches.withNormalisation(
+                images.test(),
+                opened.model().normalisationMean(),
                 opened.model().normalisationStd());
         int[] all = IntStream.range(0, images.test().size()).toArray();
         Evaluation result;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             Block block = models.rebuild(opened, manager);
             ParameterStore parameters = new ParameterStore(manager, false);
-            result = Evaluation.of(x -> block.forward(parameters, new NDList(x), false).singletonOrThrow(), test, all,
-                    manager);
+            result = Evaluation.of(
+                    x -> block.forward(parameters, new NDList(x), false).singletonOrThrow(), test, all, manager);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%s: %s with %s, %,d bytes (%.4f packed bits per quantized weight)%n", file,
-                opened.architecture().id(), opened.quantizer().spec(), opened.bytes().fileBytes(),
+        out.printf(
+                Locale.ROOT,
+                "%s: %s with %s, %,d bytes (%.4f packed bits per quantized weight)%n",
+                file,
+                opened.architecture().id(),
+                opened.quantizer().spec(),
+                opened.bytes().fileBytes(),
                 opened.bytes().packedBitsPerQuantizedWeight());
-        out.printf(Locale.ROOT, "Test accuracy %.4f, loss %.4f on %,d images%n", result.accuracy(), result.loss(), all.length);
+        out.printf(
+                Locale.ROOT,
+                "Test accuracy %.4f, loss %.4f on %,d images%n",
+                result.accuracy(),
+                result.loss(),
+                all.length);
         if (predictions != null) {
             try {
                 ResultStore.writePredictions(predictions, result.predictions());
             } catch (UncheckedIOException e) {
                 // Checked up front, so only what changed since (a full disk) gets here.
-                throw new BadInputException(e.getMessage() + ": " + e.getCause().getMessage()
-                        + ". Free space or give --predictions another file.", e);
+                throw new BadInputException(
+                        e.getMessage() + ": " + e.getCause().getMessage()
+                                + ". Free space or give --predictions another file.",
+                        e);
             }
             out.println("Predictions: " + predictions.toAbsolutePath());
         }

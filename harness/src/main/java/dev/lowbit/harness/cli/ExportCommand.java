@@ -1,25 +1,25 @@
 package dev.lowbit.harness.cli;
 
-import dev.lowbit.api.nn.QuantizedWeight;
-import dev.lowbit.api.nn.QuantizerRandom;
-import dev.lowbit.harness.scheme.RunSchemes;
-import dev.lowbit.harness.scheme.Schemes;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import dev.lowbit.api.nn.QuantizedWeight;
+import dev.lowbit.api.nn.QuantizerRandom;
+import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.format.result.MemoryRecord;
 import dev.lowbit.format.result.RunRecord;
 import dev.lowbit.format.result.RunStatus;
 import dev.lowbit.format.result.TensorMemory;
-import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.export.PackedModels;
 import dev.lowbit.harness.export.QuantizationQuality;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.PluginHost;
 import dev.lowbit.harness.plugin.Plugins;
+import dev.lowbit.harness.scheme.RunSchemes;
+import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.Checkpoint;
 import dev.lowbit.harness.train.EngineSettings;
@@ -41,7 +41,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code lowbit export RUN_ID --results DIR -o model.lbw}: packs a trained run and shows its memory tiers. */
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
         description = "Pack a finished run's trained weights into a .lbw file and print its memory, per layer.")
 public final class ExportCommand implements Callable<Integer> {
 
@@ -51,11 +53,18 @@ public final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_ID", description = "The run's id (its folder name).")
     String runId;
 
-    @Option(names = "--results", defaultValue = "results", paramLabel = "DIR",
+    @Option(
+            names = "--results",
+            defaultValue = "results",
+            paramLabel = "DIR",
             description = "Results folder to look in (default: ${DEFAULT-VALUE}).")
     Path results;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE", description = "The .lbw file to write.")
+    @Option(
+            names = {"-o", "--output"},
+            required = true,
+            paramLabel = "FILE",
+            description = "The .lbw file to write.")
     Path output;
 
     @Mixin
@@ -84,13 +93,14 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OutputPaths.requireWritableFile("-o", output, "model.lbw");
-        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
+        Plugins plugins =
+                pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         ArchitectureRegistry architectures = plugins.architectures();
         Path runDirectory = ResultStore.findRun(results, runId);
         RunRecord run = new ResultStore(results).readRun(runDirectory);
         if (run.status() != RunStatus.FINISHED || run.model() == null) {
-            throw new BadInputException("Run '" + runId + "' did not finish (" + run.status() + "), so it has no trained"
-                    + " model to export. Train it again with 'lowbit run'.");
+            throw new BadInputException("Run '" + runId + "' did not finish (" + run.status()
+                    + "), so it has no trained" + " model to export. Train it again with 'lowbit run'.");
         }
         packWithTheRunsThreads(run);
         Schemes schemes = Schemes.of(plugins);
@@ -98,17 +108,22 @@ public final class ExportCommand implements Callable<Integer> {
         Quantizer quantizer = runSchemes.weights().quantizer();
         try (NDManager manager = NDManager.newBaseManager()) {
             Shape input = new Shape(run.model().inputDimensions());
-            Block block = architectures.get(run.config().architecture()).build(input, run.model().classes(), quantizer,
-                    runSchemes.policy());
+            Block block = architectures
+                    .get(run.config().architecture())
+                    .build(input, run.model().classes(), quantizer, runSchemes.policy());
             // As the run trained it: each layer's scheme (trained values included) before the checkpoint restores it.
             QuantizedWeight.nameAll(block);
-            runSchemes.layerSchemes().apply(block, new QuantizerRandom(run.config().seed()));
+            runSchemes
+                    .layerSchemes()
+                    .apply(block, new QuantizerRandom(run.config().seed()));
             ResultStore.initializeFromCheckpoint(runDirectory, block);
             try {
                 block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
             } catch (Checkpoint.MismatchException e) {
-                throw new BadInputException("The checkpoint of run '" + runId + "' does not fit its model: "
-                        + e.getMessage() + ". Move its run.json aside and run 'lowbit run' again to retrain it.", e);
+                throw new BadInputException(
+                        "The checkpoint of run '" + runId + "' does not fit its model: " + e.getMessage()
+                                + ". Move its run.json aside and run 'lowbit run' again to retrain it.",
+                        e);
             }
 
             PackedModels.Written written;
@@ -127,34 +142,76 @@ public final class ExportCommand implements Callable<Integer> {
 
     private void print(RunRecord run, MemoryRecord memory, List<QuantizationQuality> qualities, Quantizer quantizer) {
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, QuantizationQuality> quality = qualities.stream()
-                .collect(Collectors.toMap(QuantizationQuality::tensor, Function.identity()));
-        out.printf(Locale.ROOT, "Run %s: %s with %s, test accuracy %.4f%n", runId, run.config().architecture(),
-                quantizer.spec(), run.testAccuracy());
-        out.printf("  %-28s %-12s %-6s %9s %9s %9s %11s %11s %11s %9s %7s%n", "tensor", "shape", "k", "ideal b/w",
-                "packed b/w", "entropy", "fp32 B", "ideal B", "packed B", "||W-Q||", "outer");
+        Map<String, QuantizationQuality> quality =
+                qualities.stream().collect(Collectors.toMap(QuantizationQuality::tensor, Function.identity()));
+        out.printf(
+                Locale.ROOT,
+                "Run %s: %s with %s, test accuracy %.4f%n",
+                runId,
+                run.config().architecture(),
+                quantizer.spec(),
+                run.testAccuracy());
+        out.printf(
+                "  %-28s %-12s %-6s %9s %9s %9s %11s %11s %11s %9s %7s%n",
+                "tensor",
+                "shape",
+                "k",
+                "ideal b/w",
+                "packed b/w",
+                "entropy",
+                "fp32 B",
+                "ideal B",
+                "packed B",
+                "||W-Q||",
+                "outer");
         for (TensorMemory tensor : memory.tensors()) {
             QuantizationQuality q = quality.get(tensor.name());
-            out.printf(Locale.ROOT, "  %-28s %-12s %-6s %9.3f %9s %9s %,11.0f %,11.1f %,11d %9s %7s%n",
-                    tensor.name(), tensor.shape().stream().map(String::valueOf).collect(Collectors.joining("x")),
-                    tensor.quantized() ? String.valueOf(tensor.values() != null ? tensor.values().size() : quantizer.levels())
-                            : "fp32", tensor.bitsPerWeight(),
-                    tensor.quantized() ? String.format(Locale.ROOT, "%.3f", 8.0 * tensor.packedBytes() / tensor.elements()) : "32",
-                    tensor.entropyBitsPerWeight() == null ? "-" : String.format(Locale.ROOT, "%.3f", tensor.entropyBitsPerWeight()),
-                    tensor.fp32Bytes(), tensor.idealBytes(), tensor.packedBytes(),
+            out.printf(
+                    Locale.ROOT,
+                    "  %-28s %-12s %-6s %9.3f %9s %9s %,11.0f %,11.1f %,11d %9s %7s%n",
+                    tensor.name(),
+                    tensor.shape().stream().map(String::valueOf).collect(Collectors.joining("x")),
+                    tensor.quantized()
+                            ? String.valueOf(
+                                    tensor.values() != null ? tensor.values().size() : quantizer.levels())
+                            : "fp32",
+                    tensor.bitsPerWeight(),
+                    tensor.quantized()
+                            ? String.format(Locale.ROOT, "%.3f", 8.0 * tensor.packedBytes() / tensor.elements())
+                            : "32",
+                    tensor.entropyBitsPerWeight() == null
+                            ? "-"
+                            : String.format(Locale.ROOT, "%.3f", tensor.entropyBitsPerWeight()),
+                    tensor.fp32Bytes(),
+                    tensor.idealBytes(),
+                    tensor.packedBytes(),
                     q == null ? "-" : String.format(Locale.ROOT, "%.4f", q.relativeError()),
                     q == null ? "-" : String.format(Locale.ROOT, "%.4f", q.outermostShare()));
         }
-        out.printf(Locale.ROOT, "Totals: %,d parameters, %,d quantized%n", memory.parameters(), memory.quantizedWeights());
+        out.printf(
+                Locale.ROOT, "Totals: %,d parameters, %,d quantized%n", memory.parameters(), memory.quantizedWeights());
         out.printf(Locale.ROOT, "  fp32     %,12.0f bytes%n", memory.fp32Bytes());
-        out.printf(Locale.ROOT, "  ideal    %,12.1f bytes  (%.1fx smaller than fp32)%n", memory.idealBytes(), memory.compression());
-        out.printf(Locale.ROOT, "  packed   %,12d bytes  (the .lbw file, %.1fx smaller than fp32)%n", memory.packedBytes(),
+        out.printf(
+                Locale.ROOT,
+                "  ideal    %,12.1f bytes  (%.1fx smaller than fp32)%n",
+                memory.idealBytes(),
+                memory.compression());
+        out.printf(
+                Locale.ROOT,
+                "  packed   %,12d bytes  (the .lbw file, %.1fx smaller than fp32)%n",
+                memory.packedBytes(),
                 memory.fp32Bytes() / memory.packedBytes());
-        out.printf(Locale.ROOT, "  entropy  %,12.1f bytes  (codes at their empirical entropy)%n", memory.entropyBytes());
+        out.printf(
+                Locale.ROOT, "  entropy  %,12.1f bytes  (codes at their empirical entropy)%n", memory.entropyBytes());
         if (memory.quantizedWeights() > 0) {
             double ideal = quantizer.bitsPerWeight();
-            out.printf(Locale.ROOT, "Packed weight bits per quantized weight: %.4f (log2 %d = %.4f, ratio %.4f)%n",
-                    memory.packedBitsPerWeight(), quantizer.levels(), ideal, memory.packedBitsPerWeight() / ideal);
+            out.printf(
+                    Locale.ROOT,
+                    "Packed weight bits per quantized weight: %.4f (log2 %d = %.4f, ratio %.4f)%n",
+                    memory.packedBitsPerWeight(),
+                    quantizer.levels(),
+                    ideal,
+                    memory.packedBitsPerWeight() / ideal);
         }
     }
 }

@@ -32,17 +32,26 @@ final class LayerTable {
             block.setInitializer(new NormalInitializer(), Parameter.Type.WEIGHT);
             block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
             List<QuantizedLayers.Layer> layers = QuantizedLayers.of(block);
-            rows = layers.stream().map(layer -> new String[] {String.valueOf(layer.position()),
-                    String.valueOf(layer.position() - layers.size()), layer.name(),
-                    layer.weight().getArray().getShape().toString()}).toList();
+            rows = layers.stream()
+                    .map(layer -> new String[] {
+                        String.valueOf(layer.position()),
+                        String.valueOf(layer.position() - layers.size()),
+                        layer.name(),
+                        layer.weight().getArray().getShape().toString()
+                    })
+                    .toList();
         } catch (RuntimeException | LinkageError e) {
-            throw new PluginCodeException("Architecture '" + architecture.id() + "' cannot be built for " + dimensions
-                    + " inputs and " + classes + " classes: " + e, e);
+            throw new PluginCodeException(
+                    "Architecture '" + architecture.id() + "' cannot be built for " + dimensions + " inputs and "
+                            + classes + " classes: " + e,
+                    e);
         }
         out.println("Quantized layers of " + architecture.id() + " (for " + dimensions + " inputs and " + classes
                 + " classes). Select them in a layer map by position (from 0, or from the end: -1 is the last), first,"
                 + " last, or a glob over the names, e.g. --layer-policy 'first=fp32;*Conv2d=ternary'.");
-        int nameWidth = Math.max("name".length(), rows.stream().mapToInt(row -> row[2].length()).max().orElse(0));
+        int nameWidth = Math.max(
+                "name".length(),
+                rows.stream().mapToInt(row -> row[2].length()).max().orElse(0));
         String format = "  %8s  %8s  %-" + nameWidth + "s  %s%n";
         out.printf(format, "position", "from end", "name", "weight shape");
         rows.forEach(row -> out.printf(format, (Object[]) row));

@@ -5,14 +5,14 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.initializer.NormalInitializer;
-import dev.lowbit.format.packing.MemoryAccounting;
-import dev.lowbit.format.result.MemoryRecord;
+import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
-import dev.lowbit.api.scale.ScaleRules;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.api.spi.ScaleRule;
+import dev.lowbit.format.packing.MemoryAccounting;
+import dev.lowbit.format.result.MemoryRecord;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.plan.SuiteLoader;
@@ -37,14 +37,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code lowbit list}: what lowbit can run, and where each piece came from. */
-@Command(name = "list", mixinStandardHelpOptions = true,
-        description = {"List quantizers, scale rules, gradient estimators, activation quantizers, architectures,"
-                + " datasets and suites, and where each came from.",
-                "With --layers ARCH: the quantized layers of one architecture, as a layer map selects them."})
+@Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
+        description = {
+            "List quantizers, scale rules, gradient estimators, activation quantizers, architectures,"
+                    + " datasets and suites, and where each came from.",
+            "With --layers ARCH: the quantized layers of one architecture, as a layer map selects them."
+        })
 public final class ListCommand implements Callable<Integer> {
 
     /** Parameter counts are shown for the default dataset's shape. */
     private static final Shape FASHION_MNIST_IMAGE = new Shape(1, 28, 28);
+
     private static final int FASHION_MNIST_CLASSES = 10;
 
     @Spec
@@ -53,12 +58,17 @@ public final class ListCommand implements Callable<Integer> {
     @Mixin
     PluginOptions pluginOptions;
 
-    @Option(names = "--layers", paramLabel = "ARCH",
+    @Option(
+            names = "--layers",
+            paramLabel = "ARCH",
             description = "Print only the quantized layers of this architecture: position, name and weight shape, for"
                     + " the selectors of a layer map (--layer-policy 'first=fp32;-1=k17;*Conv2d=ternary').")
     String layersOf;
 
-    @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
+    @Option(
+            names = "--format",
+            defaultValue = "table",
+            paramLabel = "FORMAT",
             description = "table or json (schema lowbit.list/1, docs/JSON.md; default: ${DEFAULT-VALUE}).")
     String format;
 
@@ -85,41 +95,61 @@ public final class ListCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (format.equals(OutputFormat.JSON)) {
             try (NDManager manager = NDManager.newBaseManager()) {
-                OutputFormat.print(ListDocument.of(plugins, architecture -> {
-                    try (NDManager counting = manager.newSubManager()) {
-                        return count(architecture, quantizers, counting);
-                    }
-                }), out);
+                OutputFormat.print(
+                        ListDocument.of(plugins, architecture -> {
+                            try (NDManager counting = manager.newSubManager()) {
+                                return count(architecture, quantizers, counting);
+                            }
+                        }),
+                        out);
             }
             return 0;
         }
         if (layersOf != null) {
-            LayerTable.print(plugins.architectures().get(layersOf), quantizers.resolve("fp32"), FASHION_MNIST_IMAGE,
-                    FASHION_MNIST_CLASSES, out);
+            LayerTable.print(
+                    plugins.architectures().get(layersOf),
+                    quantizers.resolve("fp32"),
+                    FASHION_MNIST_IMAGE,
+                    FASHION_MNIST_CLASSES,
+                    out);
             out.flush();
             return 0;
         }
         out.println("Quantizers (a spec is ID or FACTORY:PARAMETERS, then @RULE[/GRANULARITY] and ~ESTIMATOR)");
-        int idWidth = Math.max(12, quantizers.all().stream().mapToInt(entry -> entry.plugin().id().length()).max()
-                .orElse(0));
+        int idWidth = Math.max(
+                12,
+                quantizers.all().stream()
+                        .mapToInt(entry -> entry.plugin().id().length())
+                        .max()
+                        .orElse(0));
         String row = "  %-" + idWidth + "s %-6s %-5s %-28s %-16s %-16s %s  %s%n";
         out.printf(row, "id", "levels", "zero", "values", "bits/weight", "scale rule", "description", "source");
         for (Discovered<Quantizer> entry : quantizers.all()) {
             Quantizer q = entry.plugin();
             try {
-                out.printf(Locale.ROOT, row, q.id(),
+                out.printf(
+                        Locale.ROOT,
+                        row,
+                        q.id(),
                         q.isFullPrecision() ? "-" : String.valueOf(q.levels()),
                         q.alphabet().map(a -> a.hasZero() ? "yes" : "no").orElse("-"),
                         q.alphabet().map(Alphabet::toString).orElse("fp32"),
-                        q.isFullPrecision() ? "32" : String.format(Locale.ROOT, "%.2f = log2(%d)", q.bitsPerWeight(), q.levels()),
-                        q.scaleRule(), q.description(), entry.source());
+                        q.isFullPrecision()
+                                ? "32"
+                                : String.format(Locale.ROOT, "%.2f = log2(%d)", q.bitsPerWeight(), q.levels()),
+                        q.scaleRule(),
+                        q.description(),
+                        entry.source());
             } catch (RuntimeException | LinkageError e) {
                 // A plugin's quantizer that cannot describe itself is shown as such; the rest is still listed.
                 out.printf("  %-" + idWidth + "s cannot describe itself: %s  %s%n", q.id(), e, entry.source());
             }
         }
         for (Discovered<QuantizerFactory> entry : quantizers.factories()) {
-            out.printf("  %-" + idWidth + "s %s  %s%n", entry.plugin().name() + ":...", entry.plugin().description(),
+            out.printf(
+                    "  %-" + idWidth + "s %s  %s%n",
+                    entry.plugin().name() + ":...",
+                    entry.plugin().description(),
                     entry.source());
         }
         out.println();
@@ -143,19 +173,28 @@ public final class ListCommand implements Callable<Integer> {
         out.println();
         SchemeSections.activations(plugins.activations(), out);
         out.println();
-        out.println("Architectures (parameters for 1x28x28 inputs and 10 classes; share quantized with --layer-policy all)");
-        out.printf("  %-12s %12s %12s %7s  %-56s %s%n", "id", "parameters", "quantized", "share", "description", "source");
+        out.println(
+                "Architectures (parameters for 1x28x28 inputs and 10 classes; share quantized with --layer-policy all)");
+        out.printf(
+                "  %-12s %12s %12s %7s  %-56s %s%n", "id", "parameters", "quantized", "share", "description", "source");
         try (NDManager manager = NDManager.newBaseManager()) {
             for (Discovered<Architecture> entry : plugins.architectures().all()) {
                 Architecture architecture = entry.plugin();
                 try (NDManager counting = manager.newSubManager()) {
                     MemoryRecord memory = count(architecture, quantizers, counting);
-                    out.printf(Locale.ROOT, "  %-12s %,12d %,12d %6.2f%%  %-56s %s%n", architecture.id(),
-                            memory.parameters(), memory.quantizedWeights(),
-                            100.0 * memory.quantizedWeights() / memory.parameters(), architecture.description(),
+                    out.printf(
+                            Locale.ROOT,
+                            "  %-12s %,12d %,12d %6.2f%%  %-56s %s%n",
+                            architecture.id(),
+                            memory.parameters(),
+                            memory.quantizedWeights(),
+                            100.0 * memory.quantizedWeights() / memory.parameters(),
+                            architecture.description(),
                             entry.source());
                 } catch (RuntimeException | LinkageError e) {
-                    out.printf("  %-12s cannot be built for 1x28x28 inputs: %s  %s%n", architecture.id(), e, entry.source());
+                    out.printf(
+                            "  %-12s cannot be built for 1x28x28 inputs: %s  %s%n",
+                            architecture.id(), e, entry.source());
                 }
             }
         }
@@ -176,7 +215,8 @@ public final class ListCommand implements Callable<Integer> {
     private static void printPlugins(Plugins plugins, PrintWriter out) {
         Path folder = plugins.folder().orElseThrow();
         // A plugin whose every provider failed or was a duplicate is told about under the failures only.
-        List<PluginLoader.LoadedPlugin> loaded = plugins.loaded().stream().filter(p -> !p.provides().isEmpty()).toList();
+        List<PluginLoader.LoadedPlugin> loaded =
+                plugins.loaded().stream().filter(p -> !p.provides().isEmpty()).toList();
         if (!Files.isDirectory(folder)) {
             out.println("Plugins: none (no folder " + folder + "; put plugin jars there, or pass --plugins DIR)");
         } else if (loaded.isEmpty()) {
@@ -199,8 +239,10 @@ public final class ListCommand implements Callable<Integer> {
 
     /** Builds and initialises the architecture to count its parameters; any non-fp32 quantizer marks what is quantized. */
     private static MemoryRecord count(Architecture architecture, QuantizerRegistry quantizers, NDManager manager) {
-        Quantizer marker = quantizers.all().stream().map(Discovered::plugin)
-                .filter(q -> !q.isFullPrecision()).findFirst()
+        Quantizer marker = quantizers.all().stream()
+                .map(Discovered::plugin)
+                .filter(q -> !q.isFullPrecision())
+                .findFirst()
                 .orElse(quantizers.all().get(0).plugin());
         Block block = architecture.build(FASHION_MNIST_IMAGE, FASHION_MNIST_CLASSES, marker);
         block.setInitializer(new NormalInitializer(), ai.djl.nn.Parameter.Type.WEIGHT);

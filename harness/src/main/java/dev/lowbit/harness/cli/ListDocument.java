@@ -1,13 +1,11 @@
 package dev.lowbit.harness.cli;
 
-import ai.djl.ndarray.NDManager;
-import dev.lowbit.format.result.MemoryRecord;
 import dev.lowbit.api.spi.ActivationQuantizer;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.Quantizer;
-import dev.lowbit.api.spi.QuantizerFactory;
 import dev.lowbit.api.spi.ScaleRule;
+import dev.lowbit.format.result.MemoryRecord;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.plan.SuiteLoader;
 import dev.lowbit.harness.plugin.Discovered;
@@ -26,27 +24,43 @@ import java.util.function.Function;
  * docs/JSON.md. The same content as the table; a plugin's entry that cannot describe itself has its id,
  * its source and an {@code error}, its other fields null.
  */
-record ListDocument(String schema, List<QuantizerEntry> quantizers, List<FactoryEntry> quantizerFactories,
-        List<Entry> scaleRules, List<Entry> estimators, List<ActivationEntry> activations,
-        List<ArchitectureEntry> architectures, List<DatasetEntry> datasets, List<String> suites, PluginsEntry plugins) {
+record ListDocument(
+        String schema,
+        List<QuantizerEntry> quantizers,
+        List<FactoryEntry> quantizerFactories,
+        List<Entry> scaleRules,
+        List<Entry> estimators,
+        List<ActivationEntry> activations,
+        List<ArchitectureEntry> architectures,
+        List<DatasetEntry> datasets,
+        List<String> suites,
+        PluginsEntry plugins) {
 
     static final String SCHEMA = "lowbit.list/1";
 
     /** A quantizer; levels, zero and values are null for fp32, which has no alphabet. */
-    record QuantizerEntry(String id, Integer levels, Boolean zero, List<Double> values, Double bitsPerWeight,
-            String scaleRule, String description, String source, String error) {}
+    record QuantizerEntry(
+            String id,
+            Integer levels,
+            Boolean zero,
+            List<Double> values,
+            Double bitsPerWeight,
+            String scaleRule,
+            String description,
+            String source,
+            String error) {}
 
     record FactoryEntry(String name, String description, String source) {}
 
     /** A scale rule or a gradient estimator. */
     record Entry(String id, String description, String source, String error) {}
 
-    record ActivationEntry(String id, String defaultSpec, Double bits, String description, String source,
-            String error) {}
+    record ActivationEntry(
+            String id, String defaultSpec, Double bits, String description, String source, String error) {}
 
     /** Parameter counts for 1x28x28 inputs and 10 classes, as in the table. */
-    record ArchitectureEntry(String id, Long parameters, Long quantized, String description, String source,
-            String error) {}
+    record ArchitectureEntry(
+            String id, Long parameters, Long quantized, String description, String source, String error) {}
 
     record DatasetEntry(String name, String location) {}
 
@@ -67,35 +81,52 @@ record ListDocument(String schema, List<QuantizerEntry> quantizers, List<Factory
             Quantizer q = entry.plugin();
             try {
                 boolean fp32 = q.isFullPrecision();
-                quantizerEntries.add(new QuantizerEntry(q.id(), fp32 ? null : q.levels(),
+                quantizerEntries.add(new QuantizerEntry(
+                        q.id(),
+                        fp32 ? null : q.levels(),
                         q.alphabet().map(a -> a.hasZero()).orElse(null),
-                        q.alphabet().map(a -> Arrays.stream(a.values()).boxed().toList()).orElse(null),
-                        fp32 ? 32.0 : q.bitsPerWeight(), q.scaleRule(), q.description(), entry.source(), null));
+                        q.alphabet()
+                                .map(a -> Arrays.stream(a.values()).boxed().toList())
+                                .orElse(null),
+                        fp32 ? 32.0 : q.bitsPerWeight(),
+                        q.scaleRule(),
+                        q.description(),
+                        entry.source(),
+                        null));
             } catch (RuntimeException | LinkageError e) {
-                quantizerEntries.add(new QuantizerEntry(q.id(), null, null, null, null, null, null, entry.source(),
-                        "cannot describe itself: " + e));
+                quantizerEntries.add(new QuantizerEntry(
+                        q.id(), null, null, null, null, null, null, entry.source(), "cannot describe itself: " + e));
             }
         }
-        List<FactoryEntry> factories = quantizers.factories().stream().map(entry -> new FactoryEntry(
-                entry.plugin().name(), entry.plugin().description(), entry.source())).toList();
+        List<FactoryEntry> factories = quantizers.factories().stream()
+                .map(entry ->
+                        new FactoryEntry(entry.plugin().name(), entry.plugin().description(), entry.source()))
+                .toList();
         List<Entry> rules = new ArrayList<>();
         for (Discovered<ScaleRule> entry : quantizers.scaleRules().all()) {
-            rules.add(describe(entry.plugin().id(), entry.source(), () -> entry.plugin().description()));
+            rules.add(describe(
+                    entry.plugin().id(), entry.source(), () -> entry.plugin().description()));
         }
         List<Entry> estimators = new ArrayList<>();
         for (Discovered<GradientEstimator> entry : plugins.estimators().all()) {
-            estimators.add(describe(entry.plugin().id(), entry.source(), () -> entry.plugin().description()));
+            estimators.add(describe(
+                    entry.plugin().id(), entry.source(), () -> entry.plugin().description()));
         }
         List<ActivationEntry> activations = new ArrayList<>();
         for (Discovered<ActivationQuantizer> entry : plugins.activations().all()) {
             ActivationQuantizer quantizer = entry.plugin();
             try {
                 ActivationQuantizer configured = quantizer.configure("");
-                activations.add(new ActivationEntry(quantizer.id(), configured.spec(), configured.bits(),
-                        quantizer.description(), entry.source(), null));
+                activations.add(new ActivationEntry(
+                        quantizer.id(),
+                        configured.spec(),
+                        configured.bits(),
+                        quantizer.description(),
+                        entry.source(),
+                        null));
             } catch (RuntimeException | LinkageError e) {
-                activations.add(new ActivationEntry(quantizer.id(), null, null, null, entry.source(),
-                        "cannot describe itself: " + e));
+                activations.add(new ActivationEntry(
+                        quantizer.id(), null, null, null, entry.source(), "cannot describe itself: " + e));
             }
         }
         List<ArchitectureEntry> architectures = new ArrayList<>();
@@ -103,17 +134,38 @@ record ListDocument(String schema, List<QuantizerEntry> quantizers, List<Factory
             Architecture architecture = entry.plugin();
             try {
                 MemoryRecord memory = count.apply(architecture);
-                architectures.add(new ArchitectureEntry(architecture.id(), memory.parameters(),
-                        memory.quantizedWeights(), architecture.description(), entry.source(), null));
+                architectures.add(new ArchitectureEntry(
+                        architecture.id(),
+                        memory.parameters(),
+                        memory.quantizedWeights(),
+                        architecture.description(),
+                        entry.source(),
+                        null));
             } catch (RuntimeException | LinkageError e) {
-                architectures.add(new ArchitectureEntry(architecture.id(), null, null, null, entry.source(),
+                architectures.add(new ArchitectureEntry(
+                        architecture.id(),
+                        null,
+                        null,
+                        null,
+                        entry.source(),
                         "cannot be built for 1x28x28 inputs: " + e));
             }
         }
-        List<DatasetEntry> datasets = Datasets.NAMES.stream().map(name -> new DatasetEntry(name,
-                Datasets.describeLocation(name, null, System.getenv("LOWBIT_DATA")))).toList();
-        return new ListDocument(SCHEMA, quantizerEntries, factories, rules, estimators, activations, architectures,
-                datasets, List.copyOf(SuiteLoader.BUILT_IN), plugins(plugins));
+        List<DatasetEntry> datasets = Datasets.NAMES.stream()
+                .map(name ->
+                        new DatasetEntry(name, Datasets.describeLocation(name, null, System.getenv("LOWBIT_DATA"))))
+                .toList();
+        return new ListDocument(
+                SCHEMA,
+                quantizerEntries,
+                factories,
+                rules,
+                estimators,
+                activations,
+                architectures,
+                datasets,
+                List.copyOf(SuiteLoader.BUILT_IN),
+                plugins(plugins));
     }
 
     private interface Description {
@@ -132,11 +184,17 @@ record ListDocument(String schema, List<QuantizerEntry> quantizers, List<Factory
     private static PluginsEntry plugins(Plugins plugins) {
         var folder = plugins.folder().orElseThrow();
         // As in the table: a plugin whose every provider failed or was a duplicate is told about under failures.
-        List<PluginEntry> loaded = plugins.loaded().stream().filter(p -> !p.provides().isEmpty())
-                .map((PluginLoader.LoadedPlugin p) -> new PluginEntry(p.location().toString(),
-                        p.jars().stream().map(Object::toString).toList(), List.copyOf(p.provides())))
+        List<PluginEntry> loaded = plugins.loaded().stream()
+                .filter(p -> !p.provides().isEmpty())
+                .map((PluginLoader.LoadedPlugin p) -> new PluginEntry(
+                        p.location().toString(),
+                        p.jars().stream().map(Object::toString).toList(),
+                        List.copyOf(p.provides())))
                 .toList();
-        return new PluginsEntry(folder.toString(), Files.isDirectory(folder), loaded,
+        return new PluginsEntry(
+                folder.toString(),
+                Files.isDirectory(folder),
+                loaded,
                 plugins.failures().stream().map(PluginFailure::toString).toList());
     }
 }

@@ -9,6 +9,15 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Train neural networks whose weights take only a few values, beside their fp32 twin,"
                 + " and report the difference.",
-        subcommands = {ListCommand.class, RunCommand.class, PlanCommand.class, ReportCommand.class, ExportCommand.class,
-                EvalCommand.class, BenchCommand.class, DatasetsCommand.class, CompletionCommand.class})
+        subcommands = {
+            ListCommand.class,
+            RunCommand.class,
+            PlanCommand.class,
+            ReportCommand.class,
+            ExportCommand.class,
+            EvalCommand.class,
+            BenchCommand.class,
+            DatasetsCommand.class,
+            CompletionCommand.class
+        })
 public final class LowbitCommand {}

@@ -24,8 +24,10 @@ public final class Main {
     public static void main(String[] args) {
         // The platform's default charset, which new PrintWriter(System.out) takes implicitly: named, so it is a choice.
         Charset charset = Charset.defaultCharset();
-        System.exit(execute(new PrintWriter(new OutputStreamWriter(System.out, charset), true),
-                new PrintWriter(new OutputStreamWriter(System.err, charset), true), args));
+        System.exit(execute(
+                new PrintWriter(new OutputStreamWriter(System.out, charset), true),
+                new PrintWriter(new OutputStreamWriter(System.err, charset), true),
+                args));
     }
 
     /** Runs the CLI in this process, writing to the given streams; returns the exit code. */
@@ -60,8 +62,9 @@ public final class Main {
         });
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             CommandLine cmd = exception.getCommandLine();
-            cmd.getErr().println("lowbit: " + exception.getMessage() + ". Run '"
-                    + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
+            cmd.getErr()
+                    .println("lowbit: " + exception.getMessage() + ". Run '"
+                            + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
             cmd.getErr().flush();
             return BAD_INPUT;
         });

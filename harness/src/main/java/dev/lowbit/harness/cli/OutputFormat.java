@@ -27,7 +27,8 @@ final class OutputFormat {
         try {
             return WRITER.writeValueAsString(document) + System.lineSeparator();
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot write " + document.getClass().getSimpleName() + " as JSON", e);
+            throw new IllegalStateException(
+                    "Cannot write " + document.getClass().getSimpleName() + " as JSON", e);
         }
     }
 

@@ -3,8 +3,8 @@ package dev.lowbit.harness.cli;
 import dev.lowbit.harness.BadInputException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -44,7 +44,8 @@ final class OutputPaths {
             Files.delete(Files.createTempFile(folder, ".lowbit-write-check-", ".tmp"));
         } catch (IOException e) {
             removeCreated(created);
-            throw new BadInputException(what + ": " + reason(e) + ". Give " + option + " a folder you can write to.", e);
+            throw new BadInputException(
+                    what + ": " + reason(e) + ". Give " + option + " a folder you can write to.", e);
         }
         // A folder that passed is kept: the command writes into it next, and another worker started on
         // the same results folder may already be using it (removing it would pull it from under them).
@@ -67,8 +68,9 @@ final class OutputPaths {
         }
         if (Files.exists(file)) {
             if (!Files.isRegularFile(file) || !Files.isWritable(file)) {
-                throw new BadInputException(what + ": it exists and is " + (Files.isRegularFile(file) ? "read-only"
-                        : "not a regular file") + ". Give " + option + " another file, or remove that one.");
+                throw new BadInputException(
+                        what + ": it exists and is " + (Files.isRegularFile(file) ? "read-only" : "not a regular file")
+                                + ". Give " + option + " another file, or remove that one.");
             }
             // The file is replaced through a temporary file beside it: its folder must take new files.
             requireWritableFolder(option, file, file.toAbsolutePath().getParent());
@@ -76,8 +78,8 @@ final class OutputPaths {
         }
         Path existing = nearestExisting(file);
         if (!Files.isDirectory(existing)) {
-            throw new BadInputException(what + ": '" + existing + "' is a file, not a folder. Give " + option
-                    + " a file in a folder.");
+            throw new BadInputException(
+                    what + ": '" + existing + "' is a file, not a folder. Give " + option + " a file in a folder.");
         }
         Deque<Path> created = new ArrayDeque<>();
         try {

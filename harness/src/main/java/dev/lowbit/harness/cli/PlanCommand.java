@@ -38,7 +38,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code lowbit plan}: what {@code run} would train, how long it takes, and scripts that run it on a cluster. */
-@Command(name = "plan", mixinStandardHelpOptions = true,
+@Command(
+        name = "plan",
+        mixinStandardHelpOptions = true,
         description = "Show the runs of a suite with estimated times (table), or write a Slurm job array (slurm) or"
                 + " a Kubernetes Indexed Job (k8s) whose tasks each run one shard of it.")
 public final class PlanCommand implements Callable<Integer> {
@@ -57,35 +59,59 @@ public final class PlanCommand implements Callable<Integer> {
     @Mixin
     PluginOptions pluginOptions;
 
-    @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
+    @Option(
+            names = "--out",
+            defaultValue = "results",
+            paramLabel = "DIR",
             description = "Results root: finished runs and stored epoch times are read from it, and scripts write to it"
                     + " (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
+    @Option(
+            names = "--format",
+            defaultValue = "table",
+            paramLabel = "FORMAT",
             description = "table, json (schema lowbit.plan/1, docs/JSON.md), slurm or k8s (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of the terminal.")
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FILE",
+            description = "Write to FILE instead of the terminal.")
     Path output;
 
-    @Option(names = "--tasks", paramLabel = "N",
+    @Option(
+            names = "--tasks",
+            paramLabel = "N",
             description = "Tasks of the job array (default: the run count, at most " + DEFAULT_MAX_TASKS + ").")
     Integer tasks;
 
-    @Option(names = "--launcher", defaultValue = "./lowbit", paramLabel = "COMMAND",
+    @Option(
+            names = "--launcher",
+            defaultValue = "./lowbit",
+            paramLabel = "COMMAND",
             description = "The command each task starts lowbit with (default: ${DEFAULT-VALUE}, from the checkout the"
                     + " job is submitted from; e.g. 'java -jar /opt/lowbit/lowbit.jar' on an installed cluster).")
     String launcher;
 
-    @Option(names = "--cpus", defaultValue = "2", paramLabel = "N", description = "Cores per task (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--cpus",
+            defaultValue = "2",
+            paramLabel = "N",
+            description = "Cores per task (default: ${DEFAULT-VALUE}).")
     int cpus;
 
-    @Option(names = "--image", defaultValue = "lowbit:latest", paramLabel = "IMAGE",
+    @Option(
+            names = "--image",
+            defaultValue = "lowbit:latest",
+            paramLabel = "IMAGE",
             description = "Container image for k8s (default: ${DEFAULT-VALUE}).")
     String image;
 
-    @Option(names = "--claim", defaultValue = "lowbit-results", paramLabel = "NAME",
+    @Option(
+            names = "--claim",
+            defaultValue = "lowbit-results",
+            paramLabel = "NAME",
             description = "PersistentVolumeClaim holding the results for k8s (default: ${DEFAULT-VALUE}).")
     String claim;
 
@@ -111,10 +137,13 @@ public final class PlanCommand implements Callable<Integer> {
             throw new BadInputException("--tasks must be at least 1, got " + tasks + ".");
         }
         if (output != null) {
-            OutputPaths.requireWritableFile("-o", output, format.equals("table") ? "plan.txt"
-                    : format.equals("json") ? "plan.json" : "job." + format);
+            OutputPaths.requireWritableFile(
+                    "-o",
+                    output,
+                    format.equals("table") ? "plan.txt" : format.equals("json") ? "plan.json" : "job." + format);
         }
-        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
+        Plugins plugins =
+                pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         Schemes schemes = Schemes.of(plugins);
         ArchitectureRegistry architectures = plugins.architectures();
         Suite suite = suiteOptions.load(new SuiteLoader(architectures, schemes));
@@ -130,9 +159,18 @@ public final class PlanCommand implements Callable<Integer> {
                 int n = tasks != null ? tasks : Math.max(1, Math.min(plan.size(), DEFAULT_MAX_TASKS));
                 // A time limit from the measured runs alone would be too short for the unmeasured ones.
                 double taskSeconds = estimate.unknown(i -> true) > 0 ? 0 : estimate.longestShard(n);
-                ClusterScripts.Job job = new ClusterScripts.Job(suite.name(), suiteOptions.suiteArgument(),
+                ClusterScripts.Job job = new ClusterScripts.Job(
+                        suite.name(),
+                        suiteOptions.suiteArgument(),
                         suiteOptions.overrides().arguments(),
-                        plan.size(), n, cpus, out.toString(), taskSeconds, image, claim, launcher);
+                        plan.size(),
+                        n,
+                        cpus,
+                        out.toString(),
+                        taskSeconds,
+                        image,
+                        claim,
+                        launcher);
                 yield format.equals("slurm") ? ClusterScripts.slurm(job) : ClusterScripts.kubernetes(job);
             }
         };
@@ -143,12 +181,15 @@ public final class PlanCommand implements Callable<Integer> {
             try {
                 Files.writeString(output, text, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new BadInputException("Cannot write '" + output + "': " + e.getMessage()
-                        + ". Give -o a file in a folder that exists and is writable.", e);
+                throw new BadInputException(
+                        "Cannot write '" + output + "': " + e.getMessage()
+                                + ". Give -o a file in a folder that exists and is writable.",
+                        e);
             }
             terminal.println("Wrote " + output + " (" + plan.size() + " runs"
-                    + (format.equals("slurm") ? "); submit it with: sbatch " + output
-                    : format.equals("k8s") ? "); start it with: kubectl apply -f " + output : ")"));
+                    + (format.equals("slurm")
+                            ? "); submit it with: sbatch " + output
+                            : format.equals("k8s") ? "); start it with: kubectl apply -f " + output : ")"));
         }
         terminal.flush();
         return 0;
@@ -164,8 +205,19 @@ public final class PlanCommand implements Callable<Integer> {
         boolean activations = plan.stream().anyMatch(run -> !run.activations().equals(RunConfig.NO_ACTIVATIONS));
         boolean policies = plan.stream().anyMatch(run -> !run.layerPolicy().equals(RunConfig.FP32_LAYER_POLICY));
         List<String[]> rows = new ArrayList<>();
-        rows.add(columns(activations, policies, "run id", "architecture", "quantizer", "activations", "layer policy",
-                "recipe", "seed", "epochs", "estimate", "status"));
+        rows.add(columns(
+                activations,
+                policies,
+                "run id",
+                "architecture",
+                "quantizer",
+                "activations",
+                "layer policy",
+                "recipe",
+                "seed",
+                "epochs",
+                "estimate",
+                "status"));
         int done = 0;
         Set<Integer> toRun = new HashSet<>();
         for (int i = 0; i < plan.size(); i++) {
@@ -179,16 +231,27 @@ public final class PlanCommand implements Callable<Integer> {
             if (!status.equals("done")) {
                 toRun.add(i);
             }
-            rows.add(columns(activations, policies, runId, run.architecture(), run.quantizer(), run.activations(),
-                    run.layerPolicy(), run.recipe().name(), String.valueOf(run.seed()),
-                    String.valueOf(run.recipe().epochs()), estimate.seconds(i).map(TimeEstimate::duration).orElse("?"),
+            rows.add(columns(
+                    activations,
+                    policies,
+                    runId,
+                    run.architecture(),
+                    run.quantizer(),
+                    run.activations(),
+                    run.layerPolicy(),
+                    run.recipe().name(),
+                    String.valueOf(run.seed()),
+                    String.valueOf(run.recipe().epochs()),
+                    estimate.seconds(i).map(TimeEstimate::duration).orElse("?"),
                     status));
         }
         StringWriter text = new StringWriter();
         PrintWriter w = new PrintWriter(text);
         int count = rows.size() - 1;
-        w.println("Suite '" + suite.name() + "' (" + suite.dataset() + ")" + (selected.isAll() ? ": " + count + " runs"
-                : ", shard " + selected + ": " + count + " of " + plan.size() + " runs")
+        w.println("Suite '" + suite.name() + "' (" + suite.dataset() + ")"
+                + (selected.isAll()
+                        ? ": " + count + " runs"
+                        : ", shard " + selected + ": " + count + " of " + plan.size() + " runs")
                 + " -> " + store.suiteDirectory(suite.name()));
         int[] widths = new int[rows.get(0).length];
         rows.forEach(row -> {
@@ -209,16 +272,28 @@ public final class PlanCommand implements Callable<Integer> {
         double all = estimate.total(selected::owns);
         double toGo = estimate.total(toRun::contains);
         int unknown = estimate.unknown(selected::owns);
-        w.printf("%d runs, %d done. Estimated time on one worker: %s in all, %s still to run%s.%n", count, done,
-                TimeEstimate.duration(all), TimeEstimate.duration(toGo),
+        w.printf(
+                "%d runs, %d done. Estimated time on one worker: %s in all, %s still to run%s.%n",
+                count,
+                done,
+                TimeEstimate.duration(all),
+                TimeEstimate.duration(toGo),
                 unknown > 0 ? ", not counting " + unknown + " runs without a measured epoch time (?)" : "");
-        w.println("Seconds per epoch on the full training set (a run: epochs x these, x trainLimit / training images):");
+        w.println(
+                "Seconds per epoch on the full training set (a run: epochs x these, x trainLimit / training images):");
         for (TimeEstimate.Source source : estimate.sources()) {
-            w.printf(Locale.ROOT, "  %-14s %-10s %s%n", source.architecture(), source.fp32() ? "fp32" : "quantized",
-                    source.measure().map(m -> String.format(Locale.ROOT, "%7.1f s  %s", m.seconds(), m.source()))
-                            .orElse("      ?    not measured: no stored epochs under " + out + " and not in the built-in table"));
+            w.printf(
+                    Locale.ROOT,
+                    "  %-14s %-10s %s%n",
+                    source.architecture(),
+                    source.fp32() ? "fp32" : "quantized",
+                    source.measure()
+                            .map(m -> String.format(Locale.ROOT, "%7.1f s  %s", m.seconds(), m.source()))
+                            .orElse("      ?    not measured: no stored epochs under " + out
+                                    + " and not in the built-in table"));
         }
-        if (estimate.sources().stream().anyMatch(s -> s.measure().map(EpochTimes.Measure::builtIn).orElse(false))) {
+        if (estimate.sources().stream()
+                .anyMatch(s -> s.measure().map(EpochTimes.Measure::builtIn).orElse(false))) {
             w.println("Built-in table: " + times.tableDetails() + ".");
         }
         w.flush();
@@ -226,8 +301,8 @@ public final class PlanCommand implements Callable<Integer> {
     }
 
     /** The table's content as the JSON document {@link PlanDocument}. */
-    private PlanDocument document(Suite suite, List<RunConfig> plan, Shard selected, TimeEstimate estimate,
-            EpochTimes times) {
+    private PlanDocument document(
+            Suite suite, List<RunConfig> plan, Shard selected, TimeEstimate estimate, EpochTimes times) {
         ResultStore store = new ResultStore(out);
         List<PlanDocument.Run> runs = new ArrayList<>();
         Set<Integer> toRun = new HashSet<>();
@@ -243,20 +318,41 @@ public final class PlanCommand implements Callable<Integer> {
             if (!status.equals("done")) {
                 toRun.add(i);
             }
-            runs.add(new PlanDocument.Run(runId, run.architecture(), run.quantizer(), run.activations(),
-                    run.layerPolicy(), run.recipe().name(), run.seed(), run.recipe().epochs(),
-                    estimate.seconds(i).orElse(null), status.isEmpty() ? null : status));
+            runs.add(new PlanDocument.Run(
+                    runId,
+                    run.architecture(),
+                    run.quantizer(),
+                    run.activations(),
+                    run.layerPolicy(),
+                    run.recipe().name(),
+                    run.seed(),
+                    run.recipe().epochs(),
+                    estimate.seconds(i).orElse(null),
+                    status.isEmpty() ? null : status));
         }
-        List<PlanDocument.EpochTime> epochTimes = estimate.sources().stream().map(source -> new PlanDocument.EpochTime(
-                source.architecture(), source.fp32() ? "fp32" : "quantized",
-                source.measure().map(EpochTimes.Measure::seconds).orElse(null),
-                source.measure().map(EpochTimes.Measure::source).orElse(null))).toList();
-        boolean builtIn = estimate.sources().stream().anyMatch(s -> s.measure().map(EpochTimes.Measure::builtIn)
-                .orElse(false));
-        return new PlanDocument(PlanDocument.SCHEMA, suite.name(), suite.dataset(),
-                store.suiteDirectory(suite.name()).toString(), selected.isAll() ? null : selected.toString(),
-                plan.size(), runs, done, estimate.total(selected::owns), estimate.total(toRun::contains),
-                estimate.unknown(selected::owns), epochTimes, builtIn ? times.tableDetails() : null);
+        List<PlanDocument.EpochTime> epochTimes = estimate.sources().stream()
+                .map(source -> new PlanDocument.EpochTime(
+                        source.architecture(),
+                        source.fp32() ? "fp32" : "quantized",
+                        source.measure().map(EpochTimes.Measure::seconds).orElse(null),
+                        source.measure().map(EpochTimes.Measure::source).orElse(null)))
+                .toList();
+        boolean builtIn = estimate.sources().stream()
+                .anyMatch(s -> s.measure().map(EpochTimes.Measure::builtIn).orElse(false));
+        return new PlanDocument(
+                PlanDocument.SCHEMA,
+                suite.name(),
+                suite.dataset(),
+                store.suiteDirectory(suite.name()).toString(),
+                selected.isAll() ? null : selected.toString(),
+                plan.size(),
+                runs,
+                done,
+                estimate.total(selected::owns),
+                estimate.total(toRun::contains),
+                estimate.unknown(selected::owns),
+                epochTimes,
+                builtIn ? times.tableDetails() : null);
     }
 
     /** The cells of a row, with the activations (index 3) and layer policy (index 4) cells only when shown. */

@@ -16,9 +16,20 @@ import java.util.List;
  * @param epochTimes where each architecture's seconds per epoch came from
  * @param builtInTable what the built-in table of epoch times was measured on, or null when no estimate used it
  */
-record PlanDocument(String schema, String suite, String dataset, String directory, String shard, int planRuns,
-        List<Run> runs, int done, double estimatedSeconds, double estimatedSecondsToRun, int unknownEstimates,
-        List<EpochTime> epochTimes, String builtInTable) {
+record PlanDocument(
+        String schema,
+        String suite,
+        String dataset,
+        String directory,
+        String shard,
+        int planRuns,
+        List<Run> runs,
+        int done,
+        double estimatedSeconds,
+        double estimatedSecondsToRun,
+        int unknownEstimates,
+        List<EpochTime> epochTimes,
+        String builtInTable) {
 
     static final String SCHEMA = "lowbit.plan/1";
 
@@ -27,8 +38,17 @@ record PlanDocument(String schema, String suite, String dataset, String director
      *     ({@code failed}, {@code diverged}), {@code unreadable run.json}, or null when it has not run
      * @param estimatedSeconds null when no epoch time is known for it
      */
-    record Run(String runId, String architecture, String quantizer, String activations, String layerPolicy,
-            String recipe, long seed, int epochs, Double estimatedSeconds, String status) {}
+    record Run(
+            String runId,
+            String architecture,
+            String quantizer,
+            String activations,
+            String layerPolicy,
+            String recipe,
+            long seed,
+            int epochs,
+            Double estimatedSeconds,
+            String status) {}
 
     /**
      * Seconds per epoch on the full training set for one architecture and kind of run.

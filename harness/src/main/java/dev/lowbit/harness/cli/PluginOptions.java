@@ -18,12 +18,15 @@ public final class PluginOptions {
     /** The plugins folder read when {@code --plugins} is not given, if it exists. */
     static final Path DEFAULT_FOLDER = Path.of("plugins");
 
-    @Option(names = "--plugins", paramLabel = "DIR",
+    @Option(
+            names = "--plugins",
+            paramLabel = "DIR",
             description = "Folder of plugins: *.jar files, and/or one folder of jars per plugin (default: ./plugins,"
                     + " when it exists).")
     Path folder;
 
-    @Option(names = "--strict",
+    @Option(
+            names = "--strict",
             description = "Stop (exit 2) when a plugin fails to load, instead of going on without it.")
     boolean strict;
 
@@ -58,7 +61,9 @@ public final class PluginOptions {
      * @throws BadInputException one line per failure, each printed after "lowbit: "
      */
     static void requireUsable(Plugins plugins, boolean strict) {
-        List<String> fatal = plugins.fatalFailures(strict).stream().map(PluginFailure::message).toList();
+        List<String> fatal = plugins.fatalFailures(strict).stream()
+                .map(PluginFailure::message)
+                .toList();
         if (!fatal.isEmpty()) {
             // Main prints "lowbit: " before the message; the other lines get it here.
             throw new BadInputException(String.join(System.lineSeparator() + "lowbit: ", fatal));

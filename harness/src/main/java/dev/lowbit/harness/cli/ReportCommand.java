@@ -15,7 +15,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code lowbit report RESULTS_DIR [-o FILE]}. */
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
         description = "Render the HTML report (and a CSV beside it) of every run under RESULTS_DIR.")
 public final class ReportCommand implements Callable<Integer> {
 
@@ -25,21 +27,32 @@ public final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RESULTS_DIR", description = "A results folder, e.g. results/quick.")
     Path results;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "FILE",
             description = "Where to write the report (default: RESULTS_DIR/report/index.html).")
     Path output;
 
-    @Option(names = "--parity-tolerance", defaultValue = "1.0", paramLabel = "POINTS",
+    @Option(
+            names = "--parity-tolerance",
+            defaultValue = "1.0",
+            paramLabel = "POINTS",
             description = "How many percentage points below its fp32 twin's best validation accuracy a run counts as at"
                     + " parity, and a low-bit model as comparable in the findings (default: ${DEFAULT-VALUE}).")
     double parityTolerancePoints;
 
-    @Option(names = "--confidence", defaultValue = "0.95", paramLabel = "LEVEL",
+    @Option(
+            names = "--confidence",
+            defaultValue = "0.95",
+            paramLabel = "LEVEL",
             description = "Confidence level of every interval over seeds, in the tables, the charts and the findings'"
                     + " tests, from 0.5 to below 1 (default: ${DEFAULT-VALUE}).")
     double confidence;
 
-    @Option(names = "--min-seeds", defaultValue = "3", paramLabel = "N",
+    @Option(
+            names = "--min-seeds",
+            defaultValue = "3",
+            paramLabel = "N",
             description = "Fewest seeds a finding is judged on; below it the finding says 'not enough seeds', never"
                     + " confirmed or refuted. At least 2 (default: ${DEFAULT-VALUE}).")
     int minSeeds;
@@ -64,7 +77,8 @@ public final class ReportCommand implements Callable<Integer> {
         }
         Path target = output != null ? output : defaultTarget(results);
         ReportOptions options = new ReportOptions(parityTolerancePoints / 100, confidence, minSeeds);
-        Path written = ReportCommand.render(results, target, options, spec.commandLine().getErr());
+        Path written = ReportCommand.render(
+                results, target, options, spec.commandLine().getErr());
         spec.commandLine().getOut().println("Report: " + written.toAbsolutePath());
         return 0;
     }

@@ -31,7 +31,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code lowbit run}: trains a suite's grid, skipping finished runs, then writes the report. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
         description = "Train every run of a suite that is not finished yet, store it, and write the report.")
 public final class RunCommand implements Callable<Integer> {
 
@@ -47,35 +49,54 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--out", defaultValue = "results", paramLabel = "DIR",
+    @Option(
+            names = "--out",
+            defaultValue = "results",
+            paramLabel = "DIR",
             description = "Results root; runs go to DIR/<suite>/<run-id>/ (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--data", paramLabel = "DIR",
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
             description = "Folder holding the dataset (IDX files for Fashion-MNIST, the binary version of CIFAR-10).")
     Path data;
 
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
             description = "Engine threads (default: what this process may use: the cgroup CPU quota and CPU"
                     + " affinity, capped OMP_NUM_THREADS or SLURM_CPUS_PER_TASK when set, else the cores).")
     Integer threads;
 
-    @Option(names = "--workers", defaultValue = "auto", paramLabel = "N|auto",
+    @Option(
+            names = "--workers",
+            defaultValue = "auto",
+            paramLabel = "N|auto",
             description = "Train N runs at once, each in a process of its own, the engine threads split between them"
                     + " (default: ${DEFAULT-VALUE}: one per engine thread, at most one per run still to train and per"
                     + " 3 GiB of memory; 1 trains in this process).")
     String workers;
 
-    @Option(names = "--format", defaultValue = "table", paramLabel = "FORMAT",
+    @Option(
+            names = "--format",
+            defaultValue = "table",
+            paramLabel = "FORMAT",
             description = "How the summary at the end is printed: table (lines) or json (schema lowbit.run/1,"
                     + " docs/JSON.md: the only thing on standard output; default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--worker", hidden = true, paramLabel = "I/N",
+    @Option(
+            names = "--worker",
+            hidden = true,
+            paramLabel = "I/N",
             description = "Train as worker I of N of a 'lowbit run --workers N': no first line, summary or report.")
     String worker;
 
-    @Option(names = "--worker-summary", hidden = true, paramLabel = "FILE",
+    @Option(
+            names = "--worker-summary",
+            hidden = true,
+            paramLabel = "FILE",
             description = "Where a worker writes what became of each run, for the 'lowbit run' that started it.")
     Path workerSummary;
 
@@ -117,7 +138,8 @@ public final class RunCommand implements Callable<Integer> {
         Integer requestedWorkers = WorkerPlan.parse(workers);
 
         Shard selected = suiteOptions.shard();
-        Plugins plugins = pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
+        Plugins plugins =
+                pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         Schemes schemes = Schemes.of(plugins);
         Suite suite = suiteOptions.load(new SuiteLoader(plugins.architectures(), schemes));
         List<RunConfig> fullPlan = Plan.of(suite, schemes);
@@ -127,7 +149,8 @@ public final class RunCommand implements Callable<Integer> {
         grid.validate(plan);
         boolean json = format.equals(OutputFormat.JSON);
         // With --format json standard output holds the summary document alone; the lines before it are log.
-        PrintWriter out = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        PrintWriter out =
+                json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         ResultStore store = new ResultStore(this.out);
         // Before any data loads or any run trains: every run and the report are written there.
         OutputPaths.requireWritableFolder("--out", this.out, store.suiteDirectory(suite.name()));
@@ -135,14 +158,20 @@ public final class RunCommand implements Callable<Integer> {
         // which marks a problem. A worker of --workers says nothing here: the command that started it said the
         // budget, its first stdout line the split, and each run's provenance the worker's own threads.
         if (asWorker == null) {
-            spec.commandLine().getErr().println("engine: " + budget.describe() + "; OpenMP wait "
-                    + EngineSettings.waitPolicy());
+            spec.commandLine()
+                    .getErr()
+                    .println("engine: " + budget.describe() + "; OpenMP wait " + EngineSettings.waitPolicy());
             spec.commandLine().getErr().flush();
         }
-        Target target = new Target(store, store.suiteDirectory(suite.name()),
-                ReportCommand.defaultTarget(store.suiteDirectory(suite.name())), json);
-        String firstLine = "Suite '" + suite.name() + "'" + (selected.isAll() ? ": " + plan.size() + " runs"
-                : ", shard " + selected + ": " + plan.size() + " of " + fullPlan.size() + " runs")
+        Target target = new Target(
+                store,
+                store.suiteDirectory(suite.name()),
+                ReportCommand.defaultTarget(store.suiteDirectory(suite.name())),
+                json);
+        String firstLine = "Suite '" + suite.name() + "'"
+                + (selected.isAll()
+                        ? ": " + plan.size() + " runs"
+                        : ", shard " + selected + ": " + plan.size() + " of " + fullPlan.size() + " runs")
                 + " -> " + store.suiteDirectory(suite.name());
         if (asWorker == null) {
             List<RunConfig> pending = Integer.valueOf(1).equals(requestedWorkers) ? plan : grid.pending(plan, store);
@@ -150,19 +179,27 @@ public final class RunCommand implements Callable<Integer> {
             if (split.count() > 1) {
                 out.println(firstLine + ", " + split.describe(budget));
                 out.flush();
-                return new RunWorkers(spec.commandLine().getOut(), spec.commandLine().getErr()).run(
-                        spec.commandLine().getParseResult().originalArgs(), split,
-                        new RunWorkers.Grid(plan, pending, target, suite.parityTolerance()));
+                return new RunWorkers(
+                                spec.commandLine().getOut(), spec.commandLine().getErr())
+                        .run(
+                                spec.commandLine().getParseResult().originalArgs(),
+                                split,
+                                new RunWorkers.Grid(plan, pending, target, suite.parityTolerance()));
             }
             out.println(firstLine);
             out.flush();
         }
 
-        GridRunner.Summary summary = grid.run(plan, store,
+        GridRunner.Summary summary = grid.run(
+                plan,
+                store,
                 () -> Datasets.load(suite.dataset(), data, System.getenv("LOWBIT_DATA")),
-                loaded -> withWorker(Provenance.collect(loaded, budget, device, suite.source(), suite.sha256(),
-                        plugins.jars()), asWorker),
-                ConsoleProgress.to(spec.commandLine().getErr()), spec.commandLine().getErr(), suite.parityTolerance(),
+                loaded -> withWorker(
+                        Provenance.collect(loaded, budget, device, suite.source(), suite.sha256(), plugins.jars()),
+                        asWorker),
+                ConsoleProgress.to(spec.commandLine().getErr()),
+                spec.commandLine().getErr(),
+                suite.parityTolerance(),
                 asWorker == null ? GridRunner.Listener.NONE : asWorker);
         if (asWorker != null) {
             return summary.failed() > 0 ? Main.FAILED : 0; // the coordinator sums up and writes the report
@@ -196,7 +233,8 @@ public final class RunCommand implements Callable<Integer> {
             OutputFormat.print(RunDocument.of(target.suiteDirectory(), summary, report), out);
             return exit;
         }
-        out.printf("Trained %d, skipped %d finished, %d held by other workers, %d diverged, %d failed.%n",
+        out.printf(
+                "Trained %d, skipped %d finished, %d held by other workers, %d diverged, %d failed.%n",
                 summary.trained(), summary.skipped(), summary.busy(), summary.diverged(), summary.failed());
         if (report != null) {
             out.println("Report: " + report.toAbsolutePath());

@@ -11,13 +11,20 @@ import java.nio.file.Path;
  * @param directory the suite's results folder
  * @param report the report's absolute path, or null when it could not be written (the error stream says why)
  */
-record RunDocument(String schema, String directory, int trained, int skipped, int busy, int diverged, int failed,
-        String report) {
+record RunDocument(
+        String schema, String directory, int trained, int skipped, int busy, int diverged, int failed, String report) {
 
     static final String SCHEMA = "lowbit.run/1";
 
     static RunDocument of(Path directory, GridRunner.Summary summary, Path report) {
-        return new RunDocument(SCHEMA, directory.toString(), summary.trained(), summary.skipped(), summary.busy(),
-                summary.diverged(), summary.failed(), report == null ? null : report.toAbsolutePath().toString());
+        return new RunDocument(
+                SCHEMA,
+                directory.toString(),
+                summary.trained(),
+                summary.skipped(),
+                summary.busy(),
+                summary.diverged(),
+                summary.failed(),
+                report == null ? null : report.toAbsolutePath().toString());
     }
 }

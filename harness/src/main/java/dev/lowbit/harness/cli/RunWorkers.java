@@ -67,24 +67,28 @@ final class RunWorkers {
             throw new UncheckedIOException("Cannot make a folder for the workers' summaries", e);
         }
         List<Worker> workers = new CopyOnWriteArrayList<>(); // the shutdown hook reads it from another thread
-        Thread stopper = new Thread(() -> {
-            stop(workers);
-            deleteQuietly(folder);
-        }, "lowbit-workers-stop");
+        Thread stopper = new Thread(
+                () -> {
+                    stop(workers);
+                    deleteQuietly(folder);
+                },
+                "lowbit-workers-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
             for (int index = 1; index <= split.count(); index++) {
                 Path report = WorkerReport.fileFor(folder, index);
-                List<String> command = LowbitProcesses.command(
-                        workerArguments(arguments, index, split.count(), split.threads().get(index - 1), report));
+                List<String> command = LowbitProcesses.command(workerArguments(
+                        arguments, index, split.count(), split.threads().get(index - 1), report));
                 Process process;
                 try {
                     // stdin stays a pipe that is never written: the worker ends when it closes (see WorkerReport).
-                    process = new ProcessBuilder(command).redirectErrorStream(true).start();
+                    process = new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .start();
                 } catch (IOException e) {
                     stop(workers);
-                    err.println("lowbit: cannot start worker " + index + " of " + split.count() + ": "
-                            + e.getMessage());
+                    err.println(
+                            "lowbit: cannot start worker " + index + " of " + split.count() + ": " + e.getMessage());
                     return Main.FAILED;
                 }
                 workers.add(new Worker(index, process, relay(index, process), report));
@@ -122,9 +126,11 @@ final class RunWorkers {
             report.outcomes().forEach((runId, outcome) -> outcomes.merge(runId, outcome, RunWorkers::moreFinal));
             int exit = worker.process().exitValue();
             if (exit == Main.BAD_INPUT) {
-                badInput.add(report.badInput() != null ? report.badInput()
-                        : "worker " + worker.index() + " of " + count + " stopped at bad input; its lines above say"
-                                + " why.");
+                badInput.add(
+                        report.badInput() != null
+                                ? report.badInput()
+                                : "worker " + worker.index() + " of " + count
+                                        + " stopped at bad input; its lines above say" + " why.");
             } else if (exit != 0 && exit != Main.FAILED) {
                 if (report.training() != null) {
                     interrupted.add(report.training());
@@ -143,8 +149,10 @@ final class RunWorkers {
         int exit = RunCommand.finish(out, err, grid.target(), summary(grid, outcomes, interrupted));
         // A dead worker is an error only when it leaves the grid unfinished (its siblings take on every run it
         // had not reached, and may have taken over the one it was training).
-        boolean leftUndone = grid.pending().stream().map(RunIds::of).anyMatch(runId -> outcomes.get(runId) == null
-                || (outcomes.get(runId) == Outcome.BUSY && interrupted.contains(runId)));
+        boolean leftUndone = grid.pending().stream()
+                .map(RunIds::of)
+                .anyMatch(runId -> outcomes.get(runId) == null
+                        || (outcomes.get(runId) == Outcome.BUSY && interrupted.contains(runId)));
         return !deaths.isEmpty() && leftUndone ? Math.max(exit, Main.FAILED) : exit;
     }
 
@@ -191,7 +199,8 @@ final class RunWorkers {
         int exit = worker.process().exitValue();
         String how = exit > 128 ? "killed by signal " + (exit - 128) : "exit code " + exit;
         Outcome takenOver = training == null ? null : outcomes.get(training);
-        String after = training == null ? " between runs"
+        String after = training == null
+                ? " between runs"
                 : takenOver == null || takenOver == Outcome.BUSY
                         ? " while training " + training + "; the next 'lowbit run' continues it from its checkpoint"
                         : " while training " + training + ", which another worker then took over";
@@ -213,25 +222,34 @@ final class RunWorkers {
                 kept.add(argument);
             }
         }
-        kept.addAll(List.of("--workers", "1", "--threads", String.valueOf(threads),
-                "--worker", index + "/" + count, "--worker-summary", report.toString()));
+        kept.addAll(List.of(
+                "--workers",
+                "1",
+                "--threads",
+                String.valueOf(threads),
+                "--worker",
+                index + "/" + count,
+                "--worker-summary",
+                report.toString()));
         return kept;
     }
 
     /** Copies the worker's lines to the error stream as they come, each whole, as {@code [worker I] line}. */
     private Thread relay(int index, Process process) {
-        Thread relay = new Thread(() -> {
-            try (BufferedReader lines = process.inputReader()) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    synchronized (errLock) {
-                        err.println("[worker " + index + "] " + line);
-                        err.flush();
+        Thread relay = new Thread(
+                () -> {
+                    try (BufferedReader lines = process.inputReader()) {
+                        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                            synchronized (errLock) {
+                                err.println("[worker " + index + "] " + line);
+                                err.flush();
+                            }
+                        }
+                    } catch (IOException e) {
+                        // Its output ended with it.
                     }
-                }
-            } catch (IOException e) {
-                // Its output ended with it.
-            }
-        }, "lowbit-worker-" + index + "-output");
+                },
+                "lowbit-worker-" + index + "-output");
         relay.setDaemon(true);
         relay.start();
         return relay;
@@ -262,7 +280,8 @@ final class RunWorkers {
 
     private static void deleteQuietly(Path folder) {
         try (Stream<Path> files = Files.walk(folder)) {
-            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(file -> file.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
             // A temporary folder left behind is harmless.
         }

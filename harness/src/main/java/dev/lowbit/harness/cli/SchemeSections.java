@@ -31,14 +31,16 @@ final class SchemeSections {
 
     /** {@code 8} for whole bits, {@code 1.58} otherwise. */
     private static String bits(double bits) {
-        return bits == Math.rint(bits) && Math.abs(bits) < 1e6 ? String.valueOf((long) bits)
+        return bits == Math.rint(bits) && Math.abs(bits) < 1e6
+                ? String.valueOf((long) bits)
                 : String.format(Locale.ROOT, "%.2f", bits);
     }
 
     /** Each activation quantizer: id, its default spec and bits, description, source; or that there are none. */
     static void activations(ActivationRegistry activations, PrintWriter out) {
-        out.println("Activation quantizers (--activations SPEC or the suite's activations: ID[@OPTIONS|:OPTIONS][~ESTIMATOR],"
-                + " e.g. int8@absmax/token, pact:4; default none)");
+        out.println(
+                "Activation quantizers (--activations SPEC or the suite's activations: ID[@OPTIONS|:OPTIONS][~ESTIMATOR],"
+                        + " e.g. int8@absmax/token, pact:4; default none)");
         if (activations.all().isEmpty()) {
             out.println("  none installed");
             return;
@@ -48,8 +50,14 @@ final class SchemeSections {
             ActivationQuantizer quantizer = entry.plugin();
             try {
                 ActivationQuantizer configured = quantizer.configure("");
-                out.printf(Locale.ROOT, "  %-14s %-22s %-6s %s  %s%n", quantizer.id(), configured.spec(),
-                        bits(configured.bits()), quantizer.description(), entry.source());
+                out.printf(
+                        Locale.ROOT,
+                        "  %-14s %-22s %-6s %s  %s%n",
+                        quantizer.id(),
+                        configured.spec(),
+                        bits(configured.bits()),
+                        quantizer.description(),
+                        entry.source());
             } catch (RuntimeException | LinkageError e) {
                 out.printf("  %-14s cannot describe itself: %s  %s%n", quantizer.id(), e, entry.source());
             }

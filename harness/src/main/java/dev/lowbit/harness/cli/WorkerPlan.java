@@ -68,7 +68,8 @@ public record WorkerPlan(List<Integer> threads) {
      * @param memoryBytes the physical memory, for auto
      */
     public static WorkerPlan choose(Integer requested, EngineThreads budget, int pending, long memoryBytes) {
-        int wanted = requested != null ? requested
+        int wanted = requested != null
+                ? requested
                 : Math.min(budget.count(), (int) Math.max(1, memoryBytes / ((long) GIB_PER_WORKER << 30)));
         int count = Math.max(1, Math.min(wanted, pending));
         List<Integer> threads = new ArrayList<>();
@@ -93,7 +94,8 @@ public record WorkerPlan(List<Integer> threads) {
      */
     public String describe(EngineThreads budget) {
         boolean even = Collections.min(threads).equals(Collections.max(threads));
-        String each = even ? String.valueOf(threads.get(0))
+        String each = even
+                ? String.valueOf(threads.get(0))
                 : threads.stream().map(String::valueOf).collect(Collectors.joining("+"));
         String text = count() + (count() == 1 ? " worker" : " workers") + " x " + each
                 + (even && threads.get(0) == 1 ? " thread" : " threads");

@@ -57,14 +57,15 @@ final class WorkerReport implements GridRunner.Listener {
      */
     static WorkerReport start(String worker, Path file) {
         Matcher form = FORM.matcher(worker);
-        if (!form.matches() || Integer.parseInt(form.group(1)) < 1
+        if (!form.matches()
+                || Integer.parseInt(form.group(1)) < 1
                 || Integer.parseInt(form.group(1)) > Integer.parseInt(form.group(2))) {
-            throw new BadInputException("Invalid --worker '" + worker + "': it is I/N, for 'lowbit run --workers N'"
-                    + " only.");
+            throw new BadInputException(
+                    "Invalid --worker '" + worker + "': it is I/N, for 'lowbit run --workers N'" + " only.");
         }
         if (file == null) {
-            throw new BadInputException("--worker needs --worker-summary FILE; both are for 'lowbit run --workers N'"
-                    + " only.");
+            throw new BadInputException(
+                    "--worker needs --worker-summary FILE; both are for 'lowbit run --workers N'" + " only.");
         }
         endWithCoordinator(file);
         WorkerReport report = new WorkerReport(worker, file);
@@ -122,23 +123,26 @@ final class WorkerReport implements GridRunner.Listener {
      * reads its report any more: it removes it, and the coordinator's folder with the last one.
      */
     private static void endWithCoordinator(Path file) {
-        Thread watch = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // nothing is ever sent
-                }
-            } catch (IOException e) {
-                // the pipe broke: the coordinator is gone all the same
-            }
-            try {
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
-                Files.deleteIfExists(file.toAbsolutePath().getParent()); // fails while another worker's is there
-            } catch (IOException | RuntimeException e) {
-                // a file left in the temporary folder is harmless
-            }
-            Runtime.getRuntime().halt(Main.FAILED);
-        }, "lowbit-worker-ends-with-coordinator");
+        Thread watch = new Thread(
+                () -> {
+                    try {
+                        while (System.in.read() >= 0) {
+                            // nothing is ever sent
+                        }
+                    } catch (IOException e) {
+                        // the pipe broke: the coordinator is gone all the same
+                    }
+                    try {
+                        Files.deleteIfExists(file);
+                        Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
+                        Files.deleteIfExists(
+                                file.toAbsolutePath().getParent()); // fails while another worker's is there
+                    } catch (IOException | RuntimeException e) {
+                        // a file left in the temporary folder is harmless
+                    }
+                    Runtime.getRuntime().halt(Main.FAILED);
+                },
+                "lowbit-worker-ends-with-coordinator");
         watch.setDaemon(true);
         watch.start();
     }

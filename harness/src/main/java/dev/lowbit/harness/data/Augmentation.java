@@ -52,8 +52,9 @@ public final class Augmentation {
         return switch (Objects.requireNonNullElse(name, "")) {
             case "none" -> new Augmentation("none", 0, 0, 0);
             case "standard" -> new Augmentation("standard", 0.5, 8, 10);
-            default -> throw new IllegalArgumentException("No augmentation named '" + name + "'. Available: " + NAMES
-                    + ". Use one of these names.");
+            default ->
+                throw new IllegalArgumentException(
+                        "No augmentation named '" + name + "'. Available: " + NAMES + ". Use one of these names.");
         };
     }
 
@@ -111,8 +112,17 @@ public final class Augmentation {
     }
 
     /** Bilinear sampling along the inverse map; coordinates are computed once per pixel for all channels. */
-    private static void sample(byte[] in, int from, int channels, int rows, int cols,
-            boolean flip, int dy, int dx, double angle, byte[] out) {
+    private static void sample(
+            byte[] in,
+            int from,
+            int channels,
+            int rows,
+            int cols,
+            boolean flip,
+            int dy,
+            int dx,
+            double angle,
+            byte[] out) {
         int plane = rows * cols;
         double cos = Math.cos(angle);
         double sin = Math.sin(angle);
@@ -146,8 +156,10 @@ public final class Augmentation {
                 int o11 = bottom && right ? (y0 + 1) * cols + x0 + 1 : 0;
                 int at = r * cols + c;
                 for (int ch = 0, base = from; ch < channels; ch++, at += plane, base += plane) {
-                    double value = w00 * (in[base + o00] & 0xFF) + w01 * (in[base + o01] & 0xFF)
-                            + w10 * (in[base + o10] & 0xFF) + w11 * (in[base + o11] & 0xFF);
+                    double value = w00 * (in[base + o00] & 0xFF)
+                            + w01 * (in[base + o01] & 0xFF)
+                            + w10 * (in[base + o10] & 0xFF)
+                            + w11 * (in[base + o11] & 0xFF);
                     // Weights sum to at most 1, but rounding could still tip 255 over into 0.
                     out[at] = (byte) Math.min(255, (int) (value + 0.5));
                 }

@@ -37,7 +37,8 @@ public final class Cifar10 {
     static final List<String> TRAIN_FILES =
             List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin");
     static final List<String> TEST_FILES = List.of("test_batch.bin");
-    static final List<String> ALL_FILES = Stream.concat(TRAIN_FILES.stream(), TEST_FILES.stream()).toList();
+    static final List<String> ALL_FILES =
+            Stream.concat(TRAIN_FILES.stream(), TEST_FILES.stream()).toList();
 
     private final List<Path> searchPath;
     private final boolean explicit;
@@ -103,7 +104,9 @@ public final class Cifar10 {
     }
 
     private static List<String> missing(Path folder) {
-        return ALL_FILES.stream().filter(name -> !Files.isRegularFile(folder.resolve(name))).toList();
+        return ALL_FILES.stream()
+                .filter(name -> !Files.isRegularFile(folder.resolve(name)))
+                .toList();
     }
 
     /** Sizes are checked for every file first, so a bad last file fails before 150 MB are read. */
@@ -129,7 +132,9 @@ public final class Cifar10 {
                 if (in.read() != -1) {
                     throw CifarRecords.corrupt(file.toString(), "grew while being read");
                 }
-                sha256.put(names.get(i), HexFormat.of().formatHex(digest.getMessageDigest().digest()));
+                sha256.put(
+                        names.get(i),
+                        HexFormat.of().formatHex(digest.getMessageDigest().digest()));
             } catch (IOException e) {
                 throw CifarRecords.unreadable(file.toString(), e);
             }

@@ -54,7 +54,8 @@ final class CifarArchive {
         } catch (IOException e) {
             throw failure(archive, e);
         }
-        List<String> missing = Cifar10.ALL_FILES.stream().filter(n -> !sizes.containsKey(n)).toList();
+        List<String> missing =
+                Cifar10.ALL_FILES.stream().filter(n -> !sizes.containsKey(n)).toList();
         if (!missing.isEmpty()) {
             throw new BadInputException("CIFAR-10 archive '" + archive + "' lacks " + String.join(", ", missing)
                     + "; it is not the binary version. Download the CIFAR-10 binary version and pass --data DIR.");
@@ -79,13 +80,23 @@ final class CifarArchive {
         } catch (IOException e) {
             throw failure(archive, e);
         }
-        return new LabeledImages(Cifar10.NAME, CifarRecords.CLASSES, train.images(), test.images(), archive,
+        return new LabeledImages(
+                Cifar10.NAME,
+                CifarRecords.CLASSES,
+                train.images(),
+                test.images(),
+                archive,
                 Map.of(archive.getFileName().toString(), sha256));
     }
 
     /** Checks each file's size and gives it its place among the images of its split. */
-    private static int place(Path archive, List<String> names, Map<String, Long> sizes, int recordsPerFile,
-            Map<String, Integer> counts, Map<String, Integer> firsts) {
+    private static int place(
+            Path archive,
+            List<String> names,
+            Map<String, Long> sizes,
+            int recordsPerFile,
+            Map<String, Integer> counts,
+            Map<String, Integer> firsts) {
         int total = 0;
         for (String name : names) {
             int count = CifarRecords.count(archive + "!/" + name, sizes.get(name), recordsPerFile);
@@ -114,7 +125,8 @@ final class CifarArchive {
             }
             long size = octal(header, 124, 12);
             String name = text(header, 0, 100);
-            // POSIX ustar ("ustar\0") may split a long name into a prefix; GNU tar ("ustar  ") uses that field otherwise.
+            // POSIX ustar ("ustar\0") may split a long name into a prefix; GNU tar ("ustar  ") uses that field
+            // otherwise.
             if ("ustar".equals(text(header, 257, 6)) && header[345] != 0) {
                 name = text(header, 345, 155) + "/" + name;
             }

@@ -42,13 +42,17 @@ final class CifarRecords {
     static int count(String source, long bytes, int expectedRecords) {
         long expectedBytes = (long) expectedRecords * RECORD_BYTES;
         if (expectedRecords > 0 && bytes != expectedBytes) {
-            throw corrupt(source, bytes + " bytes, expected " + expectedBytes + " (" + expectedRecords + " records of "
-                    + RECORD_BYTES + " bytes: 1 label + " + IMAGE_BYTES + " pixels); it is "
-                    + (bytes < expectedBytes ? "truncated" : "too long") + " or not the binary version");
+            throw corrupt(
+                    source,
+                    bytes + " bytes, expected " + expectedBytes + " (" + expectedRecords + " records of "
+                            + RECORD_BYTES + " bytes: 1 label + " + IMAGE_BYTES + " pixels); it is "
+                            + (bytes < expectedBytes ? "truncated" : "too long") + " or not the binary version");
         }
         if (bytes % RECORD_BYTES != 0) {
-            throw corrupt(source, bytes + " bytes is not a whole number of " + RECORD_BYTES
-                    + "-byte records (1 label + " + IMAGE_BYTES + " pixels)");
+            throw corrupt(
+                    source,
+                    bytes + " bytes is not a whole number of " + RECORD_BYTES + "-byte records (1 label + "
+                            + IMAGE_BYTES + " pixels)");
         }
         if (bytes == 0) {
             throw corrupt(source, "the file is empty");
@@ -65,8 +69,9 @@ final class CifarRecords {
      */
     static int addImages(String source, int total, int count) {
         if ((long) total + count > Integer.MAX_VALUE / IMAGE_BYTES) {
-            throw corrupt(source, "with it the split holds " + ((long) total + count) + " images, more than lowbit"
-                    + " can hold");
+            throw corrupt(
+                    source,
+                    "with it the split holds " + ((long) total + count) + " images, more than lowbit" + " can hold");
         }
         return total + count;
     }
@@ -83,8 +88,10 @@ final class CifarRecords {
             }
             int label = record[0] & 0xFF;
             if (label >= CLASSES) {
-                throw corrupt(source, "label " + label + " at record " + i + " is not one of the " + CLASSES
-                        + " classes 0-" + (CLASSES - 1));
+                throw corrupt(
+                        source,
+                        "label " + label + " at record " + i + " is not one of the " + CLASSES + " classes 0-"
+                                + (CLASSES - 1));
             }
             labels[first + i] = label;
             System.arraycopy(record, 1, pixels, (first + i) * IMAGE_BYTES, IMAGE_BYTES);

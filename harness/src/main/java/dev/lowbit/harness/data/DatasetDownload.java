@@ -50,15 +50,25 @@ public final class DatasetDownload {
      * header (the name, mtime 1504176606 for train-*, 1504176627 for t10k-*) its files hash to these,
      * and to the MD5 in Zalando's README.
      */
-    static final Source FASHION_MNIST = new Source(FashionMnist.NAME,
-            URI.create("https://fashion-mnist.s3.eu-central-1.amazonaws.com/"), List.of(
-                    new PinnedFile("train-images-idx3-ubyte.gz", 26_421_880,
+    static final Source FASHION_MNIST = new Source(
+            FashionMnist.NAME,
+            URI.create("https://fashion-mnist.s3.eu-central-1.amazonaws.com/"),
+            List.of(
+                    new PinnedFile(
+                            "train-images-idx3-ubyte.gz",
+                            26_421_880,
                             "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"),
-                    new PinnedFile("train-labels-idx1-ubyte.gz", 29_515,
+                    new PinnedFile(
+                            "train-labels-idx1-ubyte.gz",
+                            29_515,
                             "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"),
-                    new PinnedFile("t10k-images-idx3-ubyte.gz", 4_422_102,
+                    new PinnedFile(
+                            "t10k-images-idx3-ubyte.gz",
+                            4_422_102,
                             "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
-                    new PinnedFile("t10k-labels-idx1-ubyte.gz", 5_148,
+                    new PinnedFile(
+                            "t10k-labels-idx1-ubyte.gz",
+                            5_148,
                             "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5")));
 
     /*
@@ -67,9 +77,11 @@ public final class DatasetDownload {
      * tensorflow_datasets/url_checksums/cifar10.txt; not downloaded while writing this (no network).
      * The archive is read in place, so it is the only file.
      */
-    static final Source CIFAR_10 = new Source(Cifar10.NAME, URI.create("https://www.cs.toronto.edu/~kriz/"), List.of(
-            new PinnedFile(Cifar10.ARCHIVE, 170_052_171,
-                    "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd")));
+    static final Source CIFAR_10 = new Source(
+            Cifar10.NAME,
+            URI.create("https://www.cs.toronto.edu/~kriz/"),
+            List.of(new PinnedFile(
+                    Cifar10.ARCHIVE, 170_052_171, "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd")));
 
     /** What can be downloaded, in the order of {@link Datasets#NAMES}. */
     public static final List<Source> SOURCES = List.of(FASHION_MNIST, CIFAR_10);
@@ -98,7 +110,9 @@ public final class DatasetDownload {
      * @throws BadInputException for a name that cannot be downloaded
      */
     public static Source source(String dataset) {
-        return SOURCES.stream().filter(s -> s.dataset().equals(dataset)).findFirst()
+        return SOURCES.stream()
+                .filter(s -> s.dataset().equals(dataset))
+                .findFirst()
                 .orElseThrow(() -> new BadInputException("No dataset named '" + dataset + "' to download. Available: "
                         + SOURCES.stream().map(Source::dataset).toList() + "."));
     }
@@ -154,9 +168,16 @@ public final class DatasetDownload {
         long size = size(part);
         if (size != file.size() || !actual.equals(file.sha256())) {
             delete(part);
-            throw new BadInputException(String.format(Locale.ROOT, "Checksum mismatch for %s from %s: SHA-256 %s"
-                    + " (%,d bytes), expected %s (%,d bytes, the official file). The download was deleted; run the"
-                    + " command again, or use another --mirror.", file.name(), url, actual, size, file.sha256(),
+            throw new BadInputException(String.format(
+                    Locale.ROOT,
+                    "Checksum mismatch for %s from %s: SHA-256 %s"
+                            + " (%,d bytes), expected %s (%,d bytes, the official file). The download was deleted; run the"
+                            + " command again, or use another --mirror.",
+                    file.name(),
+                    url,
+                    actual,
+                    size,
+                    file.sha256(),
                     file.size()));
         }
         try {
@@ -180,8 +201,10 @@ public final class DatasetDownload {
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new BadInputException("Cannot reach " + url + ": " + describe(e) + "." + kept(part)
-                    + " Check the network, or pass --mirror URL of a copy.", e);
+            throw new BadInputException(
+                    "Cannot reach " + url + ": " + describe(e) + "." + kept(part)
+                            + " Check the network, or pass --mirror URL of a copy.",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BadInputException("Interrupted while connecting to " + url + "." + kept(part), e);
@@ -193,7 +216,8 @@ public final class DatasetDownload {
             start = 0;
         } else if (status == 206 && !startsAt(response, have)) {
             close(response);
-            throw new BadInputException("Cannot resume from " + url + ": asked for bytes " + have + "- , the server sent "
+            throw new BadInputException("Cannot resume from " + url + ": asked for bytes " + have
+                    + "- , the server sent "
                     + response.headers().firstValue("Content-Range").orElse("no Content-Range") + "." + kept(part)
                     + " Delete it to start over, or use another --mirror.");
         } else if (status != 200 && status != 206) {
@@ -213,19 +237,22 @@ public final class DatasetDownload {
     private void copy(PinnedFile file, URI url, HttpResponse<InputStream> response, Path part, long start) {
         StandardOpenOption mode = start > 0 ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
         long written = start;
-        ProgressBar bar = terminal == null ? null : new ProgressBarBuilder()
-                .setTaskName(file.name())
-                .setInitialMax(file.size())
-                .startsFrom(start, Duration.ZERO)
-                .setUnit(" MB", 1 << 20)
-                .showSpeed()
-                .setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(terminal))
-                .setUpdateIntervalMillis(250)
-                .continuousUpdate()
-                .build();
+        ProgressBar bar = terminal == null
+                ? null
+                : new ProgressBarBuilder()
+                        .setTaskName(file.name())
+                        .setInitialMax(file.size())
+                        .startsFrom(start, Duration.ZERO)
+                        .setUnit(" MB", 1 << 20)
+                        .showSpeed()
+                        .setStyle(ProgressBarStyle.ASCII)
+                        .setConsumer(new ConsoleProgressBarConsumer(terminal))
+                        .setUpdateIntervalMillis(250)
+                        .continuousUpdate()
+                        .build();
         try (InputStream in = response.body();
-                OutputStream to = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
+                OutputStream to =
+                        Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
             byte[] buffer = new byte[1 << 16];
             // At most one byte past the official size: more is wrong anyway, and must not fill the disk.
             while (written <= file.size()) {
@@ -240,8 +267,8 @@ public final class DatasetDownload {
                 }
             }
         } catch (IOException e) {
-            throw new BadInputException("Cannot write '" + part + "': " + describe(e) + ". Free space, or choose"
-                    + " another --to.", e);
+            throw new BadInputException(
+                    "Cannot write '" + part + "': " + describe(e) + ". Free space, or choose" + " another --to.", e);
         } finally {
             if (bar != null) {
                 bar.close();
@@ -264,20 +291,34 @@ public final class DatasetDownload {
         if (have == 0) {
             delete(part);
         }
-        return new BadInputException(String.format(Locale.ROOT, "The connection to %s broke after %,d of %,d bytes"
-                + " (%s).", url, have, file.size(), describe(cause)) + kept(part) + (have == 0 ? " Try again." : ""),
+        return new BadInputException(
+                String.format(
+                                Locale.ROOT,
+                                "The connection to %s broke after %,d of %,d bytes" + " (%s).",
+                                url,
+                                have,
+                                file.size(),
+                                describe(cause))
+                        + kept(part)
+                        + (have == 0 ? " Try again." : ""),
                 cause);
     }
 
     /** Where a resume stands, said after a failure: the partial file, when one is kept. */
     private static String kept(Path part) {
         long have = size(part);
-        return have == 0 ? "" : String.format(Locale.ROOT, " The partial file '%s' (%,d bytes) is kept: run the same"
-                + " command again to resume.", part, have);
+        return have == 0
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        " The partial file '%s' (%,d bytes) is kept: run the same" + " command again to resume.",
+                        part,
+                        have);
     }
 
     private static boolean startsAt(HttpResponse<?> response, long have) {
-        return response.headers().firstValue("Content-Range")
+        return response.headers()
+                .firstValue("Content-Range")
                 .map(range -> range.trim().startsWith("bytes " + have + "-"))
                 .orElse(false);
     }
@@ -300,8 +341,8 @@ public final class DatasetDownload {
         try {
             Files.createDirectories(folder);
         } catch (IOException e) {
-            throw new BadInputException("Cannot create the folder '" + folder + "' for --to: " + describe(e)
-                    + ". Choose another --to.", e);
+            throw new BadInputException(
+                    "Cannot create the folder '" + folder + "' for --to: " + describe(e) + ". Choose another --to.", e);
         }
     }
 

@@ -36,7 +36,8 @@ public final class Datasets {
      */
     public static LabeledImages load(String name, Path dataOption, String environmentValue) {
         return switch (known(name)) {
-            case FashionMnist.NAME -> FashionMnist.locate(dataOption, environmentValue).load();
+            case FashionMnist.NAME ->
+                FashionMnist.locate(dataOption, environmentValue).load();
             case Cifar10.NAME -> Cifar10.locate(dataOption, environmentValue).load();
             default -> throw new IllegalStateException("unhandled dataset " + name);
         };
@@ -52,8 +53,10 @@ public final class Datasets {
         String dataset = known(name);
         try {
             Path location = switch (dataset) {
-                case FashionMnist.NAME -> FashionMnist.locate(dataOption, environmentValue).directory();
-                case Cifar10.NAME -> Cifar10.locate(dataOption, environmentValue).location();
+                case FashionMnist.NAME ->
+                    FashionMnist.locate(dataOption, environmentValue).directory();
+                case Cifar10.NAME ->
+                    Cifar10.locate(dataOption, environmentValue).location();
                 default -> throw new IllegalStateException("unhandled dataset " + name);
             };
             return "found in " + location;

@@ -89,8 +89,8 @@ public final class FashionMnist {
         for (int i = 0; i < classOf.length; i++) {
             classOf[i] = labels.data()[i] & 0xFF;
             if (classOf[i] >= CLASSES) {
-                throw new BadInputException("Corrupt IDX file '" + labelsFile + "': label " + classOf[i]
-                        + " at index " + i + " is not one of the " + CLASSES + " classes 0-" + (CLASSES - 1) + ".");
+                throw new BadInputException("Corrupt IDX file '" + labelsFile + "': label " + classOf[i] + " at index "
+                        + i + " is not one of the " + CLASSES + " classes 0-" + (CLASSES - 1) + ".");
             }
         }
         sha256.put(imagesFile.getFileName().toString(), sha256(imagesFile));
@@ -119,7 +119,8 @@ public final class FashionMnist {
     }
 
     private BadInputException notFound() {
-        String where = String.join(", ", searchPath.stream().map(p -> "'" + p + "'").toList());
+        String where =
+                String.join(", ", searchPath.stream().map(p -> "'" + p + "'").toList());
         String fix = explicit
                 ? "Point --data at a folder holding " + String.join("[.gz], ", FILES) + "[.gz], or fetch them"
                         + " there with 'lowbit datasets download " + NAME + " --to " + searchPath.get(0) + "'."
@@ -129,7 +130,8 @@ public final class FashionMnist {
     }
 
     static String sha256(Path file) {
-        try (DigestInputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+        try (DigestInputStream in =
+                new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(in.getMessageDigest().digest());
         } catch (IOException e) {

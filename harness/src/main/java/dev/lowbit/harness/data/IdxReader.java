@@ -42,15 +42,17 @@ public final class IdxReader {
      */
     public static IdxData read(Path file, int expectedDimensions) {
         if (!Files.isRegularFile(file)) {
-            throw new BadInputException("Cannot read dataset file '" + file + "': " + (Files.exists(file)
-                    ? "it is not a regular file (a directory, device, pipe or socket)" : "no such file")
+            throw new BadInputException("Cannot read dataset file '" + file + "': "
+                    + (Files.exists(file)
+                            ? "it is not a regular file (a directory, device, pipe or socket)"
+                            : "no such file")
                     + ". Point --data at a folder holding the dataset's files.");
         }
         try (BufferedInputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             boolean gzipped = startsWithGzipMagic(raw);
             // Closed on its own as well: a gzip stream holds native memory until it is.
-            try (DataInputStream in = new DataInputStream(gzipped
-                    ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw)) {
+            try (DataInputStream in = new DataInputStream(
+                    gzipped ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw)) {
                 return parse(file, in, gzipped, expectedDimensions);
             }
         } catch (EOFException e) {
@@ -68,9 +70,11 @@ public final class IdxReader {
         int type = (magic >>> 8) & 0xFF;
         int dimensions = magic & 0xFF;
         if ((magic >>> 16) != 0 || type != UNSIGNED_BYTE || dimensions != expectedDimensions) {
-            throw corrupt(file, String.format(
-                    "wrong magic number 0x%08X, expected 0x%08X (unsigned bytes, %d dimensions)",
-                    magic, (UNSIGNED_BYTE << 8) | expectedDimensions, expectedDimensions));
+            throw corrupt(
+                    file,
+                    String.format(
+                            "wrong magic number 0x%08X, expected 0x%08X (unsigned bytes, %d dimensions)",
+                            magic, (UNSIGNED_BYTE << 8) | expectedDimensions, expectedDimensions));
         }
         int[] sizes = new int[dimensions];
         long count = 1;
@@ -81,8 +85,10 @@ public final class IdxReader {
             }
             count *= sizes[i];
             if (count > MAX_BYTES) { // checked at every step, so the product never overflows
-                throw corrupt(file, "declares more than " + MAX_BYTES + " bytes of data, more than lowbit can"
-                        + " hold: " + Arrays.toString(sizes));
+                throw corrupt(
+                        file,
+                        "declares more than " + MAX_BYTES + " bytes of data, more than lowbit can" + " hold: "
+                                + Arrays.toString(sizes));
             }
         }
         // A raw file's size is known: a header declaring more (or less) than it holds is refused
@@ -90,15 +96,20 @@ public final class IdxReader {
         long headerBytes = 4L + 4L * dimensions;
         long fileBytes = Files.size(file);
         if (!gzipped && fileBytes != headerBytes + count) {
-            throw corrupt(file, (fileBytes < headerBytes + count ? "truncated" : "longer than its header declares")
-                    + ": header declares " + Arrays.toString(sizes) + " = " + count + " bytes of data after its "
-                    + headerBytes + "-byte header, but the file holds " + fileBytes + " bytes");
+            throw corrupt(
+                    file,
+                    (fileBytes < headerBytes + count ? "truncated" : "longer than its header declares")
+                            + ": header declares " + Arrays.toString(sizes) + " = " + count
+                            + " bytes of data after its "
+                            + headerBytes + "-byte header, but the file holds " + fileBytes + " bytes");
         }
         byte[] data = readUpTo(in, (int) count);
         if (data.length < count) {
-            throw corrupt(file, "truncated: header declares " + Arrays.toString(sizes) + " = " + count
-                    + " bytes of data but the " + (gzipped ? "gzip stream" : "file") + " ends after "
-                    + data.length);
+            throw corrupt(
+                    file,
+                    "truncated: header declares " + Arrays.toString(sizes) + " = " + count
+                            + " bytes of data but the " + (gzipped ? "gzip stream" : "file") + " ends after "
+                            + data.length);
         }
         if (in.read() != -1) {
             throw corrupt(file, "longer than its header declares " + Arrays.toString(sizes));

@@ -17,8 +17,8 @@ public record ImageSet(byte[] pixels, int[] labels, int channels, int rows, int 
         Objects.requireNonNull(pixels, "pixels");
         Objects.requireNonNull(labels, "labels");
         if ((long) labels.length * channels * rows * cols != pixels.length) {
-            throw new IllegalArgumentException("pixels hold " + pixels.length + " bytes, expected "
-                    + labels.length + " images of " + channels + "x" + rows + "x" + cols);
+            throw new IllegalArgumentException("pixels hold " + pixels.length + " bytes, expected " + labels.length
+                    + " images of " + channels + "x" + rows + "x" + cols);
         }
     }
 

@@ -44,8 +44,10 @@ public record ValidationSplit(int[] train, int[] validation) {
                 held[members.get(j)] = true;
             }
         }
-        int[] train = java.util.stream.IntStream.range(0, used).filter(i -> !held[i]).toArray();
-        int[] validation = java.util.stream.IntStream.range(0, used).filter(i -> held[i]).toArray();
+        int[] train =
+                java.util.stream.IntStream.range(0, used).filter(i -> !held[i]).toArray();
+        int[] validation =
+                java.util.stream.IntStream.range(0, used).filter(i -> held[i]).toArray();
         return new ValidationSplit(train, validation);
     }
 }

@@ -1,24 +1,20 @@
 package dev.lowbit.harness.export;
 
-import java.util.Objects;
-import dev.lowbit.harness.scheme.Schemes;
-import dev.lowbit.harness.scheme.RunSchemes;
-import dev.lowbit.harness.plugin.ActivationRegistry;
-import dev.lowbit.api.spi.LearnedQuantizer;
-import dev.lowbit.api.spi.GradientEstimator;
-import dev.lowbit.api.nn.QuantizerRandom;
-import dev.lowbit.api.nn.QuantizedBlock;
-import dev.lowbit.api.nn.LayerScheme;
-import dev.lowbit.api.nn.QuantizedBlocks;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
-import dev.lowbit.format.packing.MemoryAccounting;
-import dev.lowbit.format.packing.ModelPacking;
+import dev.lowbit.api.nn.LayerScheme;
+import dev.lowbit.api.nn.QuantizedBlock;
+import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.nn.QuantizedWeight;
+import dev.lowbit.api.nn.QuantizerRandom;
+import dev.lowbit.api.spi.Alphabet;
+import dev.lowbit.api.spi.Architecture;
+import dev.lowbit.api.spi.GradientEstimator;
+import dev.lowbit.api.spi.LayerPolicy;
+import dev.lowbit.api.spi.LearnedQuantizer;
+import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.format.lbw.ByteAccount;
 import dev.lowbit.format.lbw.LbwFile;
 import dev.lowbit.format.lbw.LbwFormatException;
@@ -26,24 +22,26 @@ import dev.lowbit.format.lbw.LoadedModel;
 import dev.lowbit.format.lbw.PackedModel;
 import dev.lowbit.format.lbw.PackedTensor;
 import dev.lowbit.format.lbw.QuantizedTensor;
+import dev.lowbit.format.packing.MemoryAccounting;
+import dev.lowbit.format.packing.ModelPacking;
 import dev.lowbit.format.result.MemoryRecord;
 import dev.lowbit.format.result.ModelRecord;
 import dev.lowbit.format.result.RunConfig;
-import dev.lowbit.api.spi.Alphabet;
-import dev.lowbit.api.spi.Architecture;
-import dev.lowbit.api.spi.LayerPolicy;
-import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.data.ImageSet;
 import dev.lowbit.harness.data.LabeledImages;
+import dev.lowbit.harness.plugin.ActivationRegistry;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
+import dev.lowbit.harness.scheme.RunSchemes;
+import dev.lowbit.harness.scheme.Schemes;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -57,12 +55,14 @@ public final class PackedModels {
 
     /** Metadata keys of the .lbw header. */
     static final String RUN_ID = "run.id";
+
     static final String ARCHITECTURE = "architecture";
     static final String QUANTIZER = "quantizer";
     static final String SCALE_RULE = "quantizer.scale-rule";
     static final String LAYER_POLICY = "layer-policy";
     /** The activation quantizer's spec; absent in files written before activation quantizers, meaning none. */
     static final String ACTIVATIONS = "activations";
+
     static final String DATASET = "dataset";
     static final String INPUT_SHAPE = "input.shape";
     static final String CLASSES = "classes";
@@ -102,8 +102,14 @@ public final class PackedModels {
      * @param block the trained model (quantized blocks with their fp32 shadow weights)
      * @param memory its fp32 and ideal tiers, from {@link MemoryAccounting#of}
      */
-    public Written write(Block block, String runId, RunConfig config, Quantizer quantizer, ModelRecord model,
-            MemoryRecord memory, Path file) {
+    public Written write(
+            Block block,
+            String runId,
+            RunConfig config,
+            Quantizer quantizer,
+            ModelRecord model,
+            MemoryRecord memory,
+            Path file) {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(RUN_ID, runId);
         metadata.put(ARCHITECTURE, config.architecture());
@@ -112,7 +118,8 @@ public final class PackedModels {
         metadata.put(LAYER_POLICY, config.layerPolicy());
         metadata.put(ACTIVATIONS, config.activations());
         metadata.put(DATASET, config.dataset());
-        metadata.put(INPUT_SHAPE, model.inputShape().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        metadata.put(
+                INPUT_SHAPE, model.inputShape().stream().map(String::valueOf).collect(Collectors.joining(",")));
         metadata.put(CLASSES, String.valueOf(model.classes()));
         metadata.put(MEAN, Float.toString(model.normalisationMean()));
         metadata.put(STD, Float.toString(model.normalisationStd()));
@@ -128,8 +135,15 @@ public final class PackedModels {
      * @param schemes what each layer was trained with: the header's quantizer, activations and layer policy
      * @param layers each quantized layer's scheme, in the order of {@link QuantizedBlocks#in}
      */
-    public record Opened(Path file, PackedModel packed, ByteAccount bytes, Architecture architecture,
-            Quantizer quantizer, RunSchemes schemes, List<LayerScheme> layers, ModelRecord model) {
+    public record Opened(
+            Path file,
+            PackedModel packed,
+            ByteAccount bytes,
+            Architecture architecture,
+            Quantizer quantizer,
+            RunSchemes schemes,
+            List<LayerScheme> layers,
+            ModelRecord model) {
 
         /** A metadata value. */
         public String metadata(String key) {
@@ -160,8 +174,11 @@ public final class PackedModels {
         for (String key : List.of(ARCHITECTURE, QUANTIZER, INPUT_SHAPE, CLASSES, MEAN, STD)) {
             header.require(key);
         }
-        ModelRecord model = new ModelRecord(Arrays.stream(header.inputShape()).boxed().toList(), header.classes(),
-                header.fraction(MEAN, false), header.fraction(STD, true));
+        ModelRecord model = new ModelRecord(
+                Arrays.stream(header.inputShape()).boxed().toList(),
+                header.classes(),
+                header.fraction(MEAN, false),
+                header.fraction(STD, true));
         header.checkOptionalEntries();
         Architecture architecture = header.named(ARCHITECTURE, architectures::get);
         Quantizer quantizer = header.named(QUANTIZER, quantizers::resolve);
@@ -178,8 +195,10 @@ public final class PackedModels {
         try {
             layers = checkQuantizedTensors(file, loaded.model(), architecture, quantizer, runSchemes, model);
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(oneLine("Packed model '" + file + "' does not fit architecture '"
-                    + architecture.id() + "': " + e.getMessage() + "."), e);
+            throw new BadInputException(
+                    oneLine("Packed model '" + file + "' does not fit architecture '" + architecture.id() + "': "
+                            + e.getMessage() + "."),
+                    e);
         }
         return new Opened(file, loaded.model(), loaded.bytes(), architecture, quantizer, runSchemes, layers, model);
     }
@@ -200,7 +219,8 @@ public final class PackedModels {
                     + " pass --data with images of that size.");
         }
         if (opened.model().classes() != images.classes()) {
-            throw new BadInputException("Packed model '" + opened.file() + "' has " + opened.model().classes()
+            throw new BadInputException("Packed model '" + opened.file() + "' has "
+                    + opened.model().classes()
                     + " classes (header entry " + CLASSES + ") but " + images.name() + " in '" + images.directory()
                     + "' has " + images.classes() + ". Evaluate it on the dataset it was trained on.");
         }
@@ -256,15 +276,18 @@ public final class PackedModels {
                 }
             }
             if (shape == null || shape.length != 3) {
-                throw invalid(INPUT_SHAPE, "expected channels,height,width as three whole numbers of at least 1,"
-                        + " e.g. 1,28,28");
+                throw invalid(
+                        INPUT_SHAPE,
+                        "expected channels,height,width as three whole numbers of at least 1," + " e.g. 1,28,28");
             }
             long values = 1;
             for (long dim : shape) {
                 values *= Math.min(dim, MAX_INPUT_VALUES + 1); // capped, so the product cannot overflow
                 if (values > MAX_INPUT_VALUES) {
-                    throw invalid(INPUT_SHAPE, "an image of more than " + MAX_INPUT_VALUES + " values, which no"
-                            + " dataset lowbit reads holds");
+                    throw invalid(
+                            INPUT_SHAPE,
+                            "an image of more than " + MAX_INPUT_VALUES + " values, which no"
+                                    + " dataset lowbit reads holds");
                 }
             }
             return shape;
@@ -292,8 +315,12 @@ public final class PackedModels {
                 number = Float.NaN;
             }
             if (!(number >= 0 && number <= 1) || (positive && number == 0)) {
-                throw invalid(key, positive ? "expected a number above 0 and at most 1, the standard deviation of"
-                        + " pixels in [0, 1]" : "expected a number from 0 to 1, the mean of pixels in [0, 1]");
+                throw invalid(
+                        key,
+                        positive
+                                ? "expected a number above 0 and at most 1, the standard deviation of"
+                                        + " pixels in [0, 1]"
+                                : "expected a number from 0 to 1, the mean of pixels in [0, 1]");
             }
             return number;
         }
@@ -315,8 +342,13 @@ public final class PackedModels {
             try {
                 schemes.layerMap(policy);
             } catch (BadInputException e) {
-                throw invalid(LAYER_POLICY, "expected one of " + Arrays.stream(LayerPolicy.values()).map(LayerPolicy::id)
-                        .toList() + " or a layer map such as first=fp32;last=k17 (" + e.getMessage() + ")");
+                throw invalid(
+                        LAYER_POLICY,
+                        "expected one of "
+                                + Arrays.stream(LayerPolicy.values())
+                                        .map(LayerPolicy::id)
+                                        .toList() + " or a layer map such as first=fp32;last=k17 (" + e.getMessage()
+                                + ")");
             }
         }
 
@@ -330,8 +362,8 @@ public final class PackedModels {
             try {
                 return lookup.apply(metadata.get(key));
             } catch (BadInputException e) {
-                throw new BadInputException(oneLine("Packed model '" + file + "', header entry " + key + ": "
-                        + e.getMessage()), e);
+                throw new BadInputException(
+                        oneLine("Packed model '" + file + "', header entry " + key + ": " + e.getMessage()), e);
             }
         }
 
@@ -339,8 +371,10 @@ public final class PackedModels {
         void checkScaleRule(Quantizer quantizer) {
             String rule = metadata.get(SCALE_RULE);
             if (rule != null && !rule.equals(quantizer.scaleRule())) {
-                throw invalid(SCALE_RULE, "the header's quantizer '" + quantizer.spec() + "' has the scale rule '"
-                        + quantizer.scaleRule() + "'");
+                throw invalid(
+                        SCALE_RULE,
+                        "the header's quantizer '" + quantizer.spec() + "' has the scale rule '" + quantizer.scaleRule()
+                                + "'");
             }
         }
 
@@ -372,16 +406,24 @@ public final class PackedModels {
             for (int i = 0; i < blocks.size(); i++) {
                 LayerScheme scheme = trained.get(i);
                 if (scheme.activations() != null) {
-                    blocks.get(i).configure(new LayerScheme(identity, GradientEstimator.STE, scheme.activations(),
-                            scheme.inputEstimator()), noDraws);
+                    blocks.get(i)
+                            .configure(
+                                    new LayerScheme(
+                                            identity,
+                                            GradientEstimator.STE,
+                                            scheme.activations(),
+                                            scheme.inputEstimator()),
+                                    noDraws);
                 }
             }
             ModelPacking.initializeFrom(opened.packed(), block);
             block.initialize(manager, DataType.FLOAT32, new Shape(1).addAll(input));
             return block;
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(oneLine("Packed model '" + opened.file() + "' does not fit architecture '"
-                    + opened.architecture().id() + "': " + e.getMessage() + "."), e);
+            throw new BadInputException(
+                    oneLine("Packed model '" + opened.file() + "' does not fit architecture '"
+                            + opened.architecture().id() + "': " + e.getMessage() + "."),
+                    e);
         }
     }
 
@@ -395,10 +437,15 @@ public final class PackedModels {
      *
      * @return each quantized layer's scheme, in the order of {@link QuantizedBlocks#in}
      */
-    private static List<LayerScheme> checkQuantizedTensors(Path file, PackedModel packed, Architecture architecture,
-            Quantizer runQuantizer, RunSchemes runSchemes, ModelRecord model) {
-        Block named = architecture.build(new Shape(model.inputDimensions()), model.classes(), runQuantizer,
-                runSchemes.policy());
+    private static List<LayerScheme> checkQuantizedTensors(
+            Path file,
+            PackedModel packed,
+            Architecture architecture,
+            Quantizer runQuantizer,
+            RunSchemes runSchemes,
+            ModelRecord model) {
+        Block named = architecture.build(
+                new Shape(model.inputDimensions()), model.classes(), runQuantizer, runSchemes.policy());
         QuantizedWeight.nameAll(named);
         runSchemes.layerSchemes().apply(named, new QuantizerRandom(0));
         Map<String, PackedTensor> stored = new LinkedHashMap<>();
@@ -431,9 +478,12 @@ public final class PackedModels {
         // Codes only a quantized layer's weight can hold: any other quantized tensor has no quantizer to answer for it.
         for (PackedTensor tensor : packed.tensors()) {
             if (tensor instanceof QuantizedTensor && !layerWeights.contains(tensor.name())) {
-                throw new BadInputException(oneLine("Packed model '" + file + "' does not match its header: tensor '"
-                        + tensor.name() + "' is stored quantized but " + architecture.id() + " has no quantized layer"
-                        + " whose weight it is; the file was written by something else. Export it again from its run."));
+                throw new BadInputException(
+                        oneLine(
+                                "Packed model '" + file + "' does not match its header: tensor '"
+                                        + tensor.name() + "' is stored quantized but " + architecture.id()
+                                        + " has no quantized layer"
+                                        + " whose weight it is; the file was written by something else. Export it again from its run."));
             }
         }
         return schemes;
@@ -441,22 +491,26 @@ public final class PackedModels {
 
     /** Whether the quantizer stores levels it trained (TTQ), rather than its fixed alphabet. */
     private static boolean learnsLevels(QuantizedWeight weight) {
-        return weight.quantizer() instanceof LearnedQuantizer && !weight.trainedValues().isEmpty()
+        return weight.quantizer() instanceof LearnedQuantizer
+                && !weight.trainedValues().isEmpty()
                 && !weight.quantizer().learnsScale();
     }
 
     /** A quantized tensor holds codes on the alphabet of the quantizer its header names for its layer. */
     private static void checkAlphabet(Path file, QuantizedTensor tensor, Quantizer quantizer, boolean learnedLevels) {
         double[] expected = quantizer.alphabet().map(Alphabet::values).orElse(null);
-        boolean fits = learnedLevels ? expected != null && tensor.alphabet().length == expected.length
+        boolean fits = learnedLevels
+                ? expected != null && tensor.alphabet().length == expected.length
                 : Arrays.equals(tensor.alphabet(), expected);
         if (!fits) {
             throw new BadInputException(oneLine("Packed model '" + file + "' does not match its header: tensor '"
                     + tensor.name() + "' holds codes on the alphabet " + describe(tensor.alphabet())
                     + " but the header's quantizer for it, '" + quantizer.spec() + "', "
-                    + (expected == null ? "has no alphabet (full precision)"
-                            : learnedLevels ? "stores " + expected.length + " trained levels"
-                            : "has the alphabet " + describe(expected))
+                    + (expected == null
+                            ? "has no alphabet (full precision)"
+                            : learnedLevels
+                                    ? "stores " + expected.length + " trained levels"
+                                    : "has the alphabet " + describe(expected))
                     + "; the file was relabelled or written by something else. Export it again from its run."));
         }
     }

@@ -3,10 +3,10 @@ package dev.lowbit.harness.export;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import dev.lowbit.format.packing.ModelPacking;
 import dev.lowbit.format.lbw.PackedModel;
 import dev.lowbit.format.lbw.PackedTensor;
 import dev.lowbit.format.lbw.QuantizedTensor;
+import dev.lowbit.format.packing.ModelPacking;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -50,9 +50,11 @@ public record QuantizationQuality(String tensor, double relativeError, double ou
                 norm += (double) weights[i] * weights[i];
             }
             int top = quantized.levels() - 1;
-            long outer = Arrays.stream(quantized.codes()).filter(code -> code == 0 || code == top).count();
-            qualities.add(new QuantizationQuality(quantized.name(), Math.sqrt(error) / Math.sqrt(norm),
-                    (double) outer / weights.length));
+            long outer = Arrays.stream(quantized.codes())
+                    .filter(code -> code == 0 || code == top)
+                    .count();
+            qualities.add(new QuantizationQuality(
+                    quantized.name(), Math.sqrt(error) / Math.sqrt(norm), (double) outer / weights.length));
         }
         return qualities;
     }

@@ -47,8 +47,18 @@ public final class ClusterScripts {
      * @param claim the PersistentVolumeClaim that holds the results (Kubernetes)
      * @param launcher the shell command that starts lowbit, {@code ./lowbit} from a checkout
      */
-    public record Job(String suite, String suiteArgument, List<String> overrides, int runs, int tasks, int cpus,
-            String results, double taskSeconds, String image, String claim, String launcher) {
+    public record Job(
+            String suite,
+            String suiteArgument,
+            List<String> overrides,
+            int runs,
+            int tasks,
+            int cpus,
+            String results,
+            double taskSeconds,
+            String image,
+            String claim,
+            String launcher) {
         public Job {
             overrides = List.copyOf(overrides);
         }
@@ -68,10 +78,12 @@ public final class ClusterScripts {
         scope.put("cpus", job.cpus());
         scope.put("memory", MEMORY_GIB + "G");
         scope.put("timeLimit", timeLimit(job.taskSeconds()));
-        scope.put("timeNote", job.taskSeconds() > 0
-                ? "the longest task's estimate, " + TimeEstimate.duration(job.taskSeconds())
-                        + ", x 1.5 + 10 min, since cluster cores differ from the machine that measured it."
-                : "some architectures have no measured epoch time, so a full day; edit --time below to fit.");
+        scope.put(
+                "timeNote",
+                job.taskSeconds() > 0
+                        ? "the longest task's estimate, " + TimeEstimate.duration(job.taskSeconds())
+                                + ", x 1.5 + 10 min, since cluster cores differ from the machine that measured it."
+                        : "some architectures have no measured epoch time, so a full day; edit --time below to fit.");
         scope.put("command", command(job, job.results(), "\"${SLURM_ARRAY_TASK_ID}/" + job.tasks() + "\""));
         StringWriter out = new StringWriter();
         Templates.SLURM.execute(out, scope);
@@ -83,18 +95,44 @@ public final class ClusterScripts {
         // A volume mounts at an absolute path: a relative results folder is taken from the container's root.
         String mount = Path.of("/").resolve(job.results()).normalize().toString();
         // A shell, because the shard comes from arithmetic on the completion index Kubernetes sets.
-        Map<String, Object> container = map("name", "lowbit", "image", job.image(),
-                "command", List.of("/bin/sh", "-c", command(job, mount, "$((JOB_COMPLETION_INDEX+1))/" + job.tasks())),
-                "resources", map("requests", resources(job), "limits", resources(job)),
-                "volumeMounts", List.of(map("name", "results", "mountPath", mount)));
-        Map<String, Object> pod = map("restartPolicy", "Never", "containers", List.of(container),
-                "volumes", List.of(map("name", "results", "persistentVolumeClaim", map("claimName", job.claim()))));
-        Map<String, Object> manifest = map("apiVersion", "batch/v1", "kind", "Job",
-                "metadata", map("name", jobName(job.suite()), "labels", map("app.kubernetes.io/name", "lowbit")),
-                "spec", map("completionMode", "Indexed", "completions", job.tasks(), "parallelism", job.tasks(),
+        Map<String, Object> container = map(
+                "name",
+                "lowbit",
+                "image",
+                job.image(),
+                "command",
+                List.of("/bin/sh", "-c", command(job, mount, "$((JOB_COMPLETION_INDEX+1))/" + job.tasks())),
+                "resources",
+                map("requests", resources(job), "limits", resources(job)),
+                "volumeMounts",
+                List.of(map("name", "results", "mountPath", mount)));
+        Map<String, Object> pod = map(
+                "restartPolicy",
+                "Never",
+                "containers",
+                List.of(container),
+                "volumes",
+                List.of(map("name", "results", "persistentVolumeClaim", map("claimName", job.claim()))));
+        Map<String, Object> manifest = map(
+                "apiVersion",
+                "batch/v1",
+                "kind",
+                "Job",
+                "metadata",
+                map("name", jobName(job.suite()), "labels", map("app.kubernetes.io/name", "lowbit")),
+                "spec",
+                map(
+                        "completionMode",
+                        "Indexed",
+                        "completions",
+                        job.tasks(),
+                        "parallelism",
+                        job.tasks(),
                         // A failed pod is retried (finished runs are skipped then); bounded so a broken image stops.
-                        "backoffLimit", job.tasks(),
-                        "template", map("metadata", map("labels", map("app.kubernetes.io/name", "lowbit")), "spec", pod)));
+                        "backoffLimit",
+                        job.tasks(),
+                        "template",
+                        map("metadata", map("labels", map("app.kubernetes.io/name", "lowbit")), "spec", pod)));
 
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
@@ -103,15 +141,21 @@ public final class ClusterScripts {
         options.setIndentWithIndicator(true);
         options.setWidth(Integer.MAX_VALUE);
         String header = List.of(
-                "lowbit suite '" + job.suite() + "': " + job.runs() + " runs as an Indexed Job of " + job.tasks()
-                        + " pods; pod I (0-based) runs `lowbit run --shard I+1/" + job.tasks() + "`.",
-                "Every pod writes to the claim '" + job.claim() + "' at " + mount + "; finished runs are skipped,"
-                        + " so rerunning the Job resumes the grid.",
-                job.taskSeconds() > 0 ? "Estimated time of the longest pod: " + TimeEstimate.duration(job.taskSeconds())
-                        + " (measured epoch times)." : "Some architectures have no measured epoch time: no estimate.",
-                job.suiteArgument().equals(job.suite()) ? "Apply with: kubectl apply -f THIS_FILE"
-                        : "The suite file '" + job.suiteArgument() + "' must exist at that path in the image.")
-                .stream().map(line -> "# " + line + System.lineSeparator()).collect(Collectors.joining());
+                        "lowbit suite '" + job.suite() + "': " + job.runs() + " runs as an Indexed Job of "
+                                + job.tasks() + " pods; pod I (0-based) runs `lowbit run --shard I+1/" + job.tasks()
+                                + "`.",
+                        "Every pod writes to the claim '" + job.claim() + "' at " + mount
+                                + "; finished runs are skipped," + " so rerunning the Job resumes the grid.",
+                        job.taskSeconds() > 0
+                                ? "Estimated time of the longest pod: " + TimeEstimate.duration(job.taskSeconds())
+                                        + " (measured epoch times)."
+                                : "Some architectures have no measured epoch time: no estimate.",
+                        job.suiteArgument().equals(job.suite())
+                                ? "Apply with: kubectl apply -f THIS_FILE"
+                                : "The suite file '" + job.suiteArgument() + "' must exist at that path in the image.")
+                .stream()
+                .map(line -> "# " + line + System.lineSeparator())
+                .collect(Collectors.joining());
         return header + new Yaml(options).dump(manifest);
     }
 
@@ -132,8 +176,18 @@ public final class ClusterScripts {
     /** {@code ./lowbit run} with the suite, the shard expression (left unquoted for the shell), results and overrides. */
     private static String command(Job job, String results, String shardExpression) {
         // The launcher is a command line of its own (e.g. java -cp ... Main), so it is not quoted.
-        List<String> words = new ArrayList<>(List.of("exec", job.launcher(), "run", "--suite", quote(job.suiteArgument()),
-                "--shard", shardExpression, "--out", quote(results), "--threads", String.valueOf(job.cpus())));
+        List<String> words = new ArrayList<>(List.of(
+                "exec",
+                job.launcher(),
+                "run",
+                "--suite",
+                quote(job.suiteArgument()),
+                "--shard",
+                shardExpression,
+                "--out",
+                quote(results),
+                "--threads",
+                String.valueOf(job.cpus())));
         job.overrides().stream().map(ClusterScripts::quote).forEach(words::add);
         return String.join(" ", words);
     }
@@ -171,8 +225,8 @@ public final class ClusterScripts {
                     }
                 }
             };
-            try (Reader reader = new InputStreamReader(ClusterScripts.class.getResourceAsStream(name),
-                    StandardCharsets.UTF_8)) {
+            try (Reader reader =
+                    new InputStreamReader(ClusterScripts.class.getResourceAsStream(name), StandardCharsets.UTF_8)) {
                 return factory.compile(reader, name);
             } catch (IOException e) {
                 throw new UncheckedIOException("Built-in template " + name + " is unreadable", e);

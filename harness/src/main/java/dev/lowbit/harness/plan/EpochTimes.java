@@ -103,11 +103,16 @@ public final class EpochTimes {
             int limit = config.path("trainLimit").asInt(0);
             int full = trainImages(dataset);
             double toFull = limit <= 0 || limit >= full ? 1 : (double) full / limit;
-            Mean mean = stored.computeIfAbsent(new Key(dataset, config.path("architecture").asText(),
-                    "fp32".equals(config.path("quantizer").asText())), k -> new Mean());
+            Mean mean = stored.computeIfAbsent(
+                    new Key(
+                            dataset,
+                            config.path("architecture").asText(),
+                            "fp32".equals(config.path("quantizer").asText())),
+                    k -> new Mean());
             try (BufferedReader lines = Files.newBufferedReader(epochs, StandardCharsets.UTF_8)) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    JsonNode seconds = line.isBlank() ? null : JSON.readTree(line).get("seconds");
+                    JsonNode seconds =
+                            line.isBlank() ? null : JSON.readTree(line).get("seconds");
                     if (seconds != null && seconds.isNumber() && seconds.asDouble() > 0) {
                         mean.sum += seconds.asDouble() * toFull;
                         mean.count++;
@@ -134,15 +139,17 @@ public final class EpochTimes {
             Mean mean = stored.get(new Key(dataset, architecture, kind));
             if (mean != null && mean.count > 0) {
                 String of = kind == fp32 ? "" : (kind ? " of its fp32 runs" : " of its quantized runs");
-                return Optional.of(new Measure(mean.sum / mean.count, "mean of " + mean.count + " stored epochs" + of
-                        + " under " + storedWhere, false));
+                return Optional.of(new Measure(
+                        mean.sum / mean.count,
+                        "mean of " + mean.count + " stored epochs" + of + " under " + storedWhere,
+                        false));
             }
         }
         return Optional.ofNullable(table.datasets().get(dataset))
                 .map(d -> d.secondsPerEpoch().get(architecture))
                 .map(row -> row.get(fp32 ? "fp32" : "quantized"))
-                .map(seconds -> new Measure(seconds, "built-in table, measured " + table.measured() + " on the "
-                        + table.machine(), true));
+                .map(seconds -> new Measure(
+                        seconds, "built-in table, measured " + table.measured() + " on the " + table.machine(), true));
     }
 
     /** How the built-in table was measured: machine, engine, recipe. */

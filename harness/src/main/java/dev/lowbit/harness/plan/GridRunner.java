@@ -3,16 +3,16 @@ package dev.lowbit.harness.plan;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.lowbit.api.nn.QuantizerException;
-import dev.lowbit.format.result.EpochRecord;
-import dev.lowbit.format.result.ParityRecord;
-import dev.lowbit.format.result.QuantizerRecord;
-import dev.lowbit.format.result.ActivationRecord;
-import dev.lowbit.format.result.RunConfig;
-import dev.lowbit.format.result.RunRecord;
-import dev.lowbit.format.result.RunStatus;
 import dev.lowbit.api.spi.Alphabet;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.format.result.ActivationRecord;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.ParityRecord;
+import dev.lowbit.format.result.QuantizerRecord;
+import dev.lowbit.format.result.RunConfig;
+import dev.lowbit.format.result.RunRecord;
+import dev.lowbit.format.result.RunStatus;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.data.LabeledImages;
@@ -124,10 +124,12 @@ public final class GridRunner {
      */
     public List<RunConfig> pending(List<RunConfig> plan, ResultStore store) {
         PrintWriter quiet = new PrintWriter(Writer.nullWriter());
-        return plan.stream().filter(run -> {
-            String runId = RunIds.of(run);
-            return !isDone(store.inspectRun(run.suite(), runId), pluginCode.of(run), runId, quiet);
-        }).toList();
+        return plan.stream()
+                .filter(run -> {
+                    String runId = RunIds.of(run);
+                    return !isDone(store.inspectRun(run.suite(), runId), pluginCode.of(run), runId, quiet);
+                })
+                .toList();
     }
 
     /**
@@ -137,8 +139,13 @@ public final class GridRunner {
      * @param provenance what to record as provenance for the loaded data
      * @param parityTolerance the gap to the fp32 twin's best validation accuracy that counts as parity
      */
-    public Summary run(List<RunConfig> plan, ResultStore store, Supplier<LabeledImages> data,
-            Function<LabeledImages, Map<String, String>> provenance, ProgressReporter progress, PrintWriter log,
+    public Summary run(
+            List<RunConfig> plan,
+            ResultStore store,
+            Supplier<LabeledImages> data,
+            Function<LabeledImages, Map<String, String>> provenance,
+            ProgressReporter progress,
+            PrintWriter log,
             double parityTolerance) {
         return run(plan, store, data, provenance, progress, log, parityTolerance, Listener.NONE);
     }
@@ -147,9 +154,15 @@ public final class GridRunner {
      * {@link #run(List, ResultStore, Supplier, Function, ProgressReporter, PrintWriter, double)}, telling
      * {@code listener} what becomes of each run as it happens.
      */
-    public Summary run(List<RunConfig> plan, ResultStore store, Supplier<LabeledImages> data,
-            Function<LabeledImages, Map<String, String>> provenance, ProgressReporter progress, PrintWriter log,
-            double parityTolerance, Listener listener) {
+    public Summary run(
+            List<RunConfig> plan,
+            ResultStore store,
+            Supplier<LabeledImages> data,
+            Function<LabeledImages, Map<String, String>> provenance,
+            ProgressReporter progress,
+            PrintWriter log,
+            double parityTolerance,
+            Listener listener) {
         validate(plan);
         TrainingRunner runner = new TrainingRunner(progress, device);
         LabeledImages loaded = null;
@@ -215,8 +228,8 @@ public final class GridRunner {
                 listener.training(runId);
                 Map<String, String> runProvenance = new TreeMap<>(recordedProvenance);
                 runProvenance.putAll(code);
-                RunRecord record = train(runner, run, runId, store, loaded, runProvenance, code, progress, log,
-                        parityTolerance);
+                RunRecord record =
+                        train(runner, run, runId, store, loaded, runProvenance, code, progress, log, parityTolerance);
                 try {
                     store.finishRun(record);
                 } catch (UncheckedIOException e) {
@@ -224,7 +237,9 @@ public final class GridRunner {
                     // retried next time); the others go on.
                     // Why a FAILED run failed is on the progress line just before.
                     log.println("lowbit: the " + record.status() + " result of " + runId + " could not be stored: "
-                            + e.getMessage() + (record.status() == RunStatus.FAILED ? ""
+                            + e.getMessage()
+                            + (record.status() == RunStatus.FAILED
+                                    ? ""
                                     : "; its epochs and checkpoint are kept, so the next 'lowbit run' stores it"
                                             + " without training it again"));
                     failed++;
@@ -236,19 +251,29 @@ public final class GridRunner {
                     case DIVERGED -> diverged++;
                     case FAILED -> failed++;
                 }
-                listener.ended(runId, switch (record.status()) {
-                    case FINISHED -> Outcome.TRAINED;
-                    case DIVERGED -> Outcome.DIVERGED;
-                    case FAILED -> Outcome.FAILED;
-                });
+                listener.ended(
+                        runId,
+                        switch (record.status()) {
+                            case FINISHED -> Outcome.TRAINED;
+                            case DIVERGED -> Outcome.DIVERGED;
+                            case FAILED -> Outcome.FAILED;
+                        });
             }
         }
         fillParity(plan, store, parityTolerance, log);
         return new Summary(trained, skipped, busy, diverged, failed);
     }
 
-    private RunRecord train(TrainingRunner runner, RunConfig run, String runId, ResultStore store, LabeledImages data,
-            Map<String, String> provenance, Map<String, String> code, ProgressReporter progress, PrintWriter log,
+    private RunRecord train(
+            TrainingRunner runner,
+            RunConfig run,
+            String runId,
+            ResultStore store,
+            LabeledImages data,
+            Map<String, String> provenance,
+            Map<String, String> code,
+            ProgressReporter progress,
+            PrintWriter log,
             double parityTolerance) {
         TrainingRunner.EpochLog epochLog = store.epochLog(run.suite(), runId);
         String startedAt = Instant.now().toString();
@@ -257,7 +282,8 @@ public final class GridRunner {
             // The store's own failures (a full disk) end this run as FAILED too, like plugin code's.
             Checkpoint.Restored resumeFrom = null;
             if (resumable(store, run, runId, code, log)) {
-                resumeFrom = store.prepareResume(run.suite(), runId, run.recipe().epochs(), log::println);
+                resumeFrom =
+                        store.prepareResume(run.suite(), runId, run.recipe().epochs(), log::println);
             } else {
                 store.startRun(run.suite(), runId);
             }
@@ -272,36 +298,88 @@ public final class GridRunner {
             // DJL reads the context class loader when its engine starts: start it before it is the plugins'.
             Engine.getInstance();
             TrainingRunner.Outcome outcome;
-            try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(RunClassLoader.of(quantizer,
-                    architecture, runSchemes.code(), GridRunner.class.getClassLoader()))) {
-                outcome = runner.train(run, runId, architecture, quantizer, runSchemes.layerSchemes(), data,
-                        new TrainingRunner.RunFiles(store.checkpointFile(run.suite(), runId),
-                                store.previousCheckpointFile(run.suite(), runId), resumeFrom, epochLog,
+            try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(
+                    RunClassLoader.of(quantizer, architecture, runSchemes.code(), GridRunner.class.getClassLoader()))) {
+                outcome = runner.train(
+                        run,
+                        runId,
+                        architecture,
+                        quantizer,
+                        runSchemes.layerSchemes(),
+                        data,
+                        new TrainingRunner.RunFiles(
+                                store.checkpointFile(run.suite(), runId),
+                                store.previousCheckpointFile(run.suite(), runId),
+                                resumeFrom,
+                                epochLog,
                                 reason -> store.restartRun(run.suite(), runId, reason, log::println)),
-                        (block, model, memory) -> packedModels.write(block, runId, run, quantizer, model, memory,
-                                store.modelFile(run.suite(), runId)).memory());
+                        (block, model, memory) -> packedModels
+                                .write(block, runId, run, quantizer, model, memory, store.modelFile(run.suite(), runId))
+                                .memory());
             }
             store.writePredictions(run.suite(), runId, outcome.test().predictions());
-            progress.runEnded(String.format(Locale.ROOT, "%s: test accuracy %.4f", runId, outcome.test().accuracy()));
-            return new RunRecord(runId, RunStatus.FINISHED, null, run, described, outcome.memory(),
-                    outcome.model(), outcome.epochs().size(), null,
-                    parity(store, run, outcome.epochs(), parityTolerance), outcome.bestValidationAccuracy(),
-                    outcome.test().accuracy(), outcome.test().loss(), startedAt, Instant.now().toString(), provenance);
+            progress.runEnded(String.format(
+                    Locale.ROOT, "%s: test accuracy %.4f", runId, outcome.test().accuracy()));
+            return new RunRecord(
+                    runId,
+                    RunStatus.FINISHED,
+                    null,
+                    run,
+                    described,
+                    outcome.memory(),
+                    outcome.model(),
+                    outcome.epochs().size(),
+                    null,
+                    parity(store, run, outcome.epochs(), parityTolerance),
+                    outcome.bestValidationAccuracy(),
+                    outcome.test().accuracy(),
+                    outcome.test().loss(),
+                    startedAt,
+                    Instant.now().toString(),
+                    provenance);
         } catch (TrainingRunner.DivergedException e) {
             progress.runEnded(runId + ": DIVERGED, " + e.getMessage());
             List<EpochRecord> epochs = epochLog.read();
-            return new RunRecord(runId, RunStatus.DIVERGED, e.getMessage(), run, described, null, null,
-                    epochs.size(), e.epoch(), null, best(epochs), Double.NaN, Double.NaN, startedAt,
-                    Instant.now().toString(), provenance);
+            return new RunRecord(
+                    runId,
+                    RunStatus.DIVERGED,
+                    e.getMessage(),
+                    run,
+                    described,
+                    null,
+                    null,
+                    epochs.size(),
+                    e.epoch(),
+                    null,
+                    best(epochs),
+                    Double.NaN,
+                    Double.NaN,
+                    startedAt,
+                    Instant.now().toString(),
+                    provenance);
         } catch (Throwable e) {
             // Exceptions and errors alike (a plugin compiled against another api fails with a LinkageError
             // only when the missing method is first called): the run is FAILED, its lock is released, and
             // the grid goes on. A FAILED run is retried by the next 'lowbit run'.
             String error = failure(run, e);
             progress.runEnded(runId + ": FAILED, " + error);
-            return new RunRecord(runId, RunStatus.FAILED, error, run,
-                    described != null ? described : unresolved(run.quantizer()), null, null, 0, null, null,
-                    Double.NaN, Double.NaN, Double.NaN, startedAt, Instant.now().toString(), provenance);
+            return new RunRecord(
+                    runId,
+                    RunStatus.FAILED,
+                    error,
+                    run,
+                    described != null ? described : unresolved(run.quantizer()),
+                    null,
+                    null,
+                    0,
+                    null,
+                    null,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    startedAt,
+                    Instant.now().toString(),
+                    provenance);
         }
     }
 
@@ -310,9 +388,11 @@ public final class GridRunner {
      * not when it has a result (it is being retrained because its code changed), nor when its plugin
      * code changed since the checkpoint or cannot be told (its plugin-code.json is damaged).
      */
-    private static boolean resumable(ResultStore store, RunConfig run, String runId, Map<String, String> code,
-            PrintWriter log) {
-        if (store.readRun(run.suite(), runId).map(r -> r.status() != RunStatus.FAILED).orElse(false)) {
+    private static boolean resumable(
+            ResultStore store, RunConfig run, String runId, Map<String, String> code, PrintWriter log) {
+        if (store.readRun(run.suite(), runId)
+                .map(r -> r.status() != RunStatus.FAILED)
+                .orElse(false)) {
             return false;
         }
         ResultStore.Stored<Map<String, String>> stored = store.readPluginCode(run.suite(), runId);
@@ -321,9 +401,12 @@ public final class GridRunner {
                     + stored.damage() + "), so whether its plugin code changed since its checkpoint is unknown");
             return false;
         }
-        String changed = stored.asOptional().map(recorded -> PluginCode.changes(recorded, code)).orElse("");
+        String changed = stored.asOptional()
+                .map(recorded -> PluginCode.changes(recorded, code))
+                .orElse("");
         if (!changed.isEmpty()) {
-            log.println("restart " + runId + " from scratch: its plugin code changed since its checkpoint (" + changed + ")");
+            log.println("restart " + runId + " from scratch: its plugin code changed since its checkpoint (" + changed
+                    + ")");
             return false;
         }
         return true;
@@ -342,7 +425,8 @@ public final class GridRunner {
             cause = cause.getCause();
         }
         if (cause instanceof QuantizerException quantizerFailure) {
-            return "The " + quantizerFailure.getMessage() + " (quantizer from " + quantizers.origin(run.quantizer()) + ")";
+            return "The " + quantizerFailure.getMessage() + " (quantizer from " + quantizers.origin(run.quantizer())
+                    + ")";
         }
         return QuantizerException.describe(thrown) + " (quantizer '" + run.quantizer() + "' from "
                 + quantizers.origin(run.quantizer()) + ", architecture '" + run.architecture() + "' from "
@@ -356,7 +440,12 @@ public final class GridRunner {
     /** The stored description of a quantizer whose code failed before it could describe itself. */
     private static QuantizerRecord unresolved(String spec) {
         int at = spec.indexOf('@');
-        return new QuantizerRecord(at < 0 ? spec : spec.substring(0, at), 0, List.of(), false, Double.NaN,
+        return new QuantizerRecord(
+                at < 0 ? spec : spec.substring(0, at),
+                0,
+                List.of(),
+                false,
+                Double.NaN,
                 at < 0 ? "unknown" : spec.substring(at + 1));
     }
 
@@ -377,7 +466,9 @@ public final class GridRunner {
         double target = best(store.epochLog(twin.suite(), twinId).read());
         Integer epoch = epochs.stream()
                 .filter(e -> e.validationAccuracy() >= target - tolerance - 1e-12)
-                .map(EpochRecord::epoch).findFirst().orElse(null);
+                .map(EpochRecord::epoch)
+                .findFirst()
+                .orElse(null);
         return new ParityRecord(tolerance, twinId, target, epoch, epochs.size());
     }
 
@@ -389,8 +480,11 @@ public final class GridRunner {
         for (RunConfig run : plan) {
             String runId = RunIds.of(run);
             Optional<RunRecord> stored = store.readRun(run.suite(), runId);
-            if (stored.isPresent() && stored.get().status() == RunStatus.FINISHED && stored.get().parity() == null) {
-                ParityRecord parity = parity(store, run, store.epochLog(run.suite(), runId).read(), tolerance);
+            if (stored.isPresent()
+                    && stored.get().status() == RunStatus.FINISHED
+                    && stored.get().parity() == null) {
+                ParityRecord parity =
+                        parity(store, run, store.epochLog(run.suite(), runId).read(), tolerance);
                 if (parity != null) {
                     try {
                         store.finishRun(stored.get().withParity(parity));
@@ -404,7 +498,10 @@ public final class GridRunner {
     }
 
     private static double best(List<EpochRecord> epochs) {
-        return epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(Double.NaN);
+        return epochs.stream()
+                .mapToDouble(EpochRecord::validationAccuracy)
+                .max()
+                .orElse(Double.NaN);
     }
 
     /** The run's layer policy as a map, or a {@link BadInputException} saying what is wrong with it. */
@@ -421,8 +518,8 @@ public final class GridRunner {
      * now; a FAILED run is retried, and so is a run whose plugin jar changed since (said in the log)
      * or whose run.json is damaged.
      */
-    private static boolean isDone(ResultStore.Stored<RunRecord> stored, Map<String, String> code, String runId,
-            PrintWriter log) {
+    private static boolean isDone(
+            ResultStore.Stored<RunRecord> stored, Map<String, String> code, String runId, PrintWriter log) {
         if (stored.value() == null || stored.value().status() == RunStatus.FAILED) {
             return false;
         }
@@ -439,18 +536,23 @@ public final class GridRunner {
      * quantizer with its bits (none at 32 bits).
      */
     public static QuantizerRecord describe(RunSchemes runSchemes) {
-        ActivationRecord activations = runSchemes.activations()
-                .map(a -> new ActivationRecord(a.spec(), a.quantizer().bits())).orElse(ActivationRecord.NONE);
+        ActivationRecord activations = runSchemes
+                .activations()
+                .map(a -> new ActivationRecord(a.spec(), a.quantizer().bits()))
+                .orElse(ActivationRecord.NONE);
         return describe(runSchemes.weights().quantizer())
                 .withScheme(runSchemes.weights().estimator().id(), activations);
     }
 
     /** The quantizer as stored in run.json, so reports never need the plugin. */
     public static QuantizerRecord describe(Quantizer quantizer) {
-        List<Double> values = quantizer.alphabet().map(Alphabet::values)
-                .map(v -> Arrays.stream(v).boxed().toList()).orElse(List.of());
+        List<Double> values = quantizer
+                .alphabet()
+                .map(Alphabet::values)
+                .map(v -> Arrays.stream(v).boxed().toList())
+                .orElse(List.of());
         boolean hasZero = quantizer.alphabet().map(Alphabet::hasZero).orElse(false);
-        return new QuantizerRecord(quantizer.id(), quantizer.levels(), values, hasZero, quantizer.bitsPerWeight(),
-                quantizer.scaleRule());
+        return new QuantizerRecord(
+                quantizer.id(), quantizer.levels(), values, hasZero, quantizer.bitsPerWeight(), quantizer.scaleRule());
     }
 }

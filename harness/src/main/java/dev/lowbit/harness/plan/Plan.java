@@ -42,15 +42,20 @@ public final class Plan {
      */
     public static List<RunConfig> of(Suite suite, SpecForms forms) {
         SuiteLimits.check(suite);
-        List<String> quantizers = canonical(suite, suite.quantizers(), forms::canonicalWeights, "Quantizers",
-                "quantizer");
-        List<String> activations = suite.activations().isEmpty() ? null
-                : canonical(suite, suite.activations(), forms::canonicalActivations, "Activations", "activation quantizer");
+        List<String> quantizers =
+                canonical(suite, suite.quantizers(), forms::canonicalWeights, "Quantizers", "quantizer");
+        List<String> activations = suite.activations().isEmpty()
+                ? null
+                : canonical(
+                        suite, suite.activations(), forms::canonicalActivations, "Activations", "activation quantizer");
         String layerPolicy = forms.canonicalLayerPolicy(suite.layerPolicy());
         Map<String, List<String>> activationsOf = new HashMap<>();
         for (String quantizer : quantizers) {
-            activationsOf.put(quantizer, FP32.equals(quantizer) ? List.of(RunConfig.NO_ACTIVATIONS)
-                    : activations != null ? activations : List.of(forms.ownActivations(quantizer)));
+            activationsOf.put(
+                    quantizer,
+                    FP32.equals(quantizer)
+                            ? List.of(RunConfig.NO_ACTIVATIONS)
+                            : activations != null ? activations : List.of(forms.ownActivations(quantizer)));
         }
         List<RunConfig> runs = new ArrayList<>();
         for (long seed : suite.seeds()) {
@@ -59,8 +64,17 @@ public final class Plan {
                     for (String quantizer : quantizers) {
                         String policy = FP32.equals(quantizer) ? RunConfig.FP32_LAYER_POLICY : layerPolicy;
                         for (String activation : activationsOf.get(quantizer)) {
-                            runs.add(new RunConfig(suite.name(), suite.dataset(), architecture, quantizer, policy,
-                                    activation, recipe, suite.trainLimit(), suite.validationShare(), seed));
+                            runs.add(new RunConfig(
+                                    suite.name(),
+                                    suite.dataset(),
+                                    architecture,
+                                    quantizer,
+                                    policy,
+                                    activation,
+                                    recipe,
+                                    suite.trainLimit(),
+                                    suite.validationShare(),
+                                    seed));
                         }
                     }
                 }
@@ -73,15 +87,16 @@ public final class Plan {
      * The canonical forms of specs; two specs written differently may name one scheme (ternary and
      * ternary@mse), which would train the same runs twice.
      */
-    private static List<String> canonical(Suite suite, List<String> written, UnaryOperator<String> form, String plural,
-            String noun) {
+    private static List<String> canonical(
+            Suite suite, List<String> written, UnaryOperator<String> form, String plural, String noun) {
         List<String> canonical = written.stream().map(form).toList();
         Map<String, String> writtenAs = new HashMap<>();
         for (int i = 0; i < canonical.size(); i++) {
             String earlier = writtenAs.putIfAbsent(canonical.get(i), written.get(i));
             if (earlier != null) {
                 throw new BadInputException(plural + " '" + earlier + "' and '" + written.get(i) + "' of suite '"
-                        + suite.name() + "' are the same " + noun + ", " + canonical.get(i) + ", so they would train the"
+                        + suite.name() + "' are the same " + noun + ", " + canonical.get(i)
+                        + ", so they would train the"
                         + " same runs twice. Keep one of them.");
             }
         }

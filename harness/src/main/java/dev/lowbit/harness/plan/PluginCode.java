@@ -56,8 +56,12 @@ final class PluginCode {
         SortedSet<Path> layers = new TreeSet<>();
         GridRunner.layerMap(schemes, run).rules().forEach(rule -> layers.addAll(quantizers.codeJars(rule.spec())));
         put(code, "layers", layers);
-        put(code, "architecture", architectures.find(run.architecture()).map(Discovered::pluginJar).stream()
-                .filter(Objects::nonNull).collect(Collectors.toCollection(TreeSet::new)));
+        put(
+                code,
+                "architecture",
+                architectures.find(run.architecture()).map(Discovered::pluginJar).stream()
+                        .filter(Objects::nonNull)
+                        .collect(Collectors.toCollection(TreeSet::new)));
         return code;
     }
 
@@ -97,7 +101,8 @@ final class PluginCode {
             all.append(hashes.computeIfAbsent(jar, PluginCode::sha256)).append('\n');
         }
         // One jar: its own SHA-256, which a user can check with sha256sum; several: the hash of their hashes.
-        String hash = jars.size() == 1 ? all.toString().strip()
+        String hash = jars.size() == 1
+                ? all.toString().strip()
                 : Provenance.sha256(all.toString().getBytes(StandardCharsets.UTF_8));
         code.put(PREFIX + role + SUFFIX, hash);
     }

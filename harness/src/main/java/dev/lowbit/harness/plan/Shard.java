@@ -26,8 +26,8 @@ public record Shard(int index, int count) {
             throw new BadInputException("Invalid --shard '" + index + "/" + count + "': N must be at least 1.");
         }
         if (index < 1 || index > count) {
-            throw new BadInputException("Invalid --shard '" + index + "/" + count + "': I must be from 1 to N, here 1 to "
-                    + count + " (shards count from 1).");
+            throw new BadInputException("Invalid --shard '" + index + "/" + count
+                    + "': I must be from 1 to N, here 1 to " + count + " (shards count from 1).");
         }
     }
 

@@ -49,7 +49,19 @@ public record Suite(
 
     /** The same suite, read from {@code source} whose bytes have this SHA-256. */
     public Suite withSource(String source, String sha256) {
-        return new Suite(name, dataset, architectures, quantizers, activations, layerPolicy, recipes, seeds, trainLimit,
-                validationShare, parityTolerance, source, sha256);
+        return new Suite(
+                name,
+                dataset,
+                architectures,
+                quantizers,
+                activations,
+                layerPolicy,
+                recipes,
+                seeds,
+                trainLimit,
+                validationShare,
+                parityTolerance,
+                source,
+                sha256);
     }
 }

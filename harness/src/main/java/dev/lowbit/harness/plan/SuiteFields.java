@@ -67,9 +67,13 @@ final class SuiteFields {
             String key = scalar.getValue();
             Entry previous = entries.get(key);
             if (previous != null) {
-                problem(keyNode, "duplicate " + noun + " '" + key + "'" + where + " (first on line " + previous.line() + ")");
+                problem(
+                        keyNode,
+                        "duplicate " + noun + " '" + key + "'" + where + " (first on line " + previous.line() + ")");
             } else if (allowed != null && !allowed.contains(key)) {
-                problem(keyNode, "unknown " + noun + " '" + key + "'" + where + ". Keys: " + String.join(", ", allowed));
+                problem(
+                        keyNode,
+                        "unknown " + noun + " '" + key + "'" + where + ". Keys: " + String.join(", ", allowed));
             } else {
                 entries.put(key, new Entry(key, line(keyNode), tuple.getValueNode()));
             }
@@ -159,7 +163,9 @@ final class SuiteFields {
             }
             ScalarNode previous = seen.putIfAbsent(value.get(), (ScalarNode) element);
             if (previous != null) {
-                problem(element, "'" + value.get() + "' appears twice in " + label + " (first on line " + line(previous) + ")");
+                problem(
+                        element,
+                        "'" + value.get() + "' appears twice in " + label + " (first on line " + line(previous) + ")");
             }
         }
         return List.copyOf(seen.values());

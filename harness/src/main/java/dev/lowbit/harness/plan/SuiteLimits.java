@@ -46,7 +46,8 @@ public final class SuiteLimits {
      * The training images of each dataset's standard files. A batch is never larger than the training
      * set, so this also bounds what one batch allocates (the trainer allocates a whole batch up front).
      */
-    static final Map<String, Integer> STANDARD_TRAINING_IMAGES = Map.of(FashionMnist.NAME, 60_000, Cifar10.NAME, 50_000);
+    static final Map<String, Integer> STANDARD_TRAINING_IMAGES =
+            Map.of(FashionMnist.NAME, 60_000, Cifar10.NAME, 50_000);
 
     private SuiteLimits() {}
 
@@ -60,35 +61,59 @@ public final class SuiteLimits {
         int activations = suite.activations().size();
         if (activations > 1) {
             // The fp32 twin runs once, whatever the activations: it quantizes nothing.
-            long quantized = suite.quantizers().stream().filter(q -> !q.equals("fp32")).count();
+            long quantized =
+                    suite.quantizers().stream().filter(q -> !q.equals("fp32")).count();
             long pairs = quantized * activations + (suite.quantizers().size() - quantized);
-            long runs = suite.architectures().size() * pairs * suite.recipes().size() * suite.seeds().size();
+            long runs = suite.architectures().size()
+                    * pairs
+                    * suite.recipes().size()
+                    * suite.seeds().size();
             if (runs > MAX_RUNS) {
-                throw new BadInputException(String.format(Locale.ROOT, "Suite '%s' has %,d runs (%d architectures x %d"
-                        + " quantizer-activation pairs x %d recipes x %d seeds), more than the %,d one plan may hold."
-                        + " Split the study into several suites.", suite.name(), runs, suite.architectures().size(),
-                        pairs, suite.recipes().size(), suite.seeds().size(), MAX_RUNS));
+                throw new BadInputException(String.format(
+                        Locale.ROOT,
+                        "Suite '%s' has %,d runs (%d architectures x %d"
+                                + " quantizer-activation pairs x %d recipes x %d seeds), more than the %,d one plan may hold."
+                                + " Split the study into several suites.",
+                        suite.name(),
+                        runs,
+                        suite.architectures().size(),
+                        pairs,
+                        suite.recipes().size(),
+                        suite.seeds().size(),
+                        MAX_RUNS));
             }
         }
-        long runs = (long) suite.architectures().size() * suite.quantizers().size() * suite.recipes().size()
+        long runs = (long) suite.architectures().size()
+                * suite.quantizers().size()
+                * suite.recipes().size()
                 * suite.seeds().size();
         if (runs > MAX_RUNS) {
-            throw new BadInputException(String.format(Locale.ROOT, "Suite '%s' has %,d runs (%d architectures x %d"
-                    + " quantizers x %d recipes x %d seeds), more than the %,d one plan may hold. Split the study into"
-                    + " several suites.", suite.name(), runs, suite.architectures().size(), suite.quantizers().size(),
-                    suite.recipes().size(), suite.seeds().size(), MAX_RUNS));
+            throw new BadInputException(String.format(
+                    Locale.ROOT,
+                    "Suite '%s' has %,d runs (%d architectures x %d"
+                            + " quantizers x %d recipes x %d seeds), more than the %,d one plan may hold. Split the study into"
+                            + " several suites.",
+                    suite.name(),
+                    runs,
+                    suite.architectures().size(),
+                    suite.quantizers().size(),
+                    suite.recipes().size(),
+                    suite.seeds().size(),
+                    MAX_RUNS));
         }
         int trainingImages = trainingImages(suite);
         if (trainingImages < 1) {
-            throw new BadInputException("Suite '" + suite.name() + "' trains on no images: " + describeTrainingSet(suite)
-                    + " leaves none. Raise the trainLimit (or --train-limit) or lower the validationShare.");
+            throw new BadInputException(
+                    "Suite '" + suite.name() + "' trains on no images: " + describeTrainingSet(suite)
+                            + " leaves none. Raise the trainLimit (or --train-limit) or lower the validationShare.");
         }
         for (Recipe recipe : suite.recipes()) {
             if (recipe.batchSize() > trainingImages) {
-                throw new BadInputException("Recipe '" + recipe.name() + "' of suite '" + suite.name() + "' has batchSize "
-                        + recipe.batchSize() + ", more than its training set: " + describeTrainingSet(suite)
-                        + " leaves " + trainingImages + (trainingImages == 1 ? " image" : " images")
-                        + ". Use a batchSize from 1 to " + trainingImages + ".");
+                throw new BadInputException(
+                        "Recipe '" + recipe.name() + "' of suite '" + suite.name() + "' has batchSize "
+                                + recipe.batchSize() + ", more than its training set: " + describeTrainingSet(suite)
+                                + " leaves " + trainingImages + (trainingImages == 1 ? " image" : " images")
+                                + ". Use a batchSize from 1 to " + trainingImages + ".");
             }
         }
     }

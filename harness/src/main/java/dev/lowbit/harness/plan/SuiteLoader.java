@@ -59,7 +59,10 @@ public final class SuiteLoader {
 
     /** A loader that checks architecture ids, weight specs, activation specs and layer policies against the registries. */
     public SuiteLoader(ArchitectureRegistry architectures, Schemes schemes) {
-        this(architectures::get, spec -> checkQuantizer(schemes.quantizers(), spec), schemes::canonicalActivations,
+        this(
+                architectures::get,
+                spec -> checkQuantizer(schemes.quantizers(), spec),
+                schemes::canonicalActivations,
                 text -> LayerMap.parse(text, spec -> {
                     checkQuantizer(schemes.quantizers(), spec);
                     return schemes.canonicalWeights(spec);
@@ -74,14 +77,21 @@ public final class SuiteLoader {
      * @param checkQuantizer throws a {@link BadInputException} for a quantizer spec that cannot be resolved
      */
     public SuiteLoader(Consumer<String> checkArchitecture, Consumer<String> checkQuantizer) {
-        this(checkArchitecture, checkQuantizer, spec -> {}, text -> LayerMap.parse(text, spec -> {
-            checkQuantizer.accept(spec);
-            return spec;
-        }));
+        this(
+                checkArchitecture,
+                checkQuantizer,
+                spec -> {},
+                text -> LayerMap.parse(text, spec -> {
+                    checkQuantizer.accept(spec);
+                    return spec;
+                }));
     }
 
-    private SuiteLoader(Consumer<String> checkArchitecture, Consumer<String> checkQuantizer,
-            Consumer<String> checkActivations, Consumer<String> checkLayerPolicy) {
+    private SuiteLoader(
+            Consumer<String> checkArchitecture,
+            Consumer<String> checkQuantizer,
+            Consumer<String> checkActivations,
+            Consumer<String> checkLayerPolicy) {
         this.reader = new SuiteReader(checkArchitecture, checkQuantizer, checkActivations, checkLayerPolicy);
         this.checkArchitecture = checkArchitecture;
         this.checkQuantizer = checkQuantizer;
@@ -140,7 +150,8 @@ public final class SuiteLoader {
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read built-in suite " + resource, e);
             }
-            return read("suites/" + nameOrFile + ".yaml", bytes).withSource("built-in:" + nameOrFile, Provenance.sha256(bytes));
+            return read("suites/" + nameOrFile + ".yaml", bytes)
+                    .withSource("built-in:" + nameOrFile, Provenance.sha256(bytes));
         }
         Path file = Paths.get(nameOrFile);
         if (!Files.isRegularFile(file)) {
@@ -152,24 +163,32 @@ public final class SuiteLoader {
             // Read at most one byte past the limit: the file's own size is never trusted for an allocation.
             bytes = in.readNBytes(SuiteLimits.MAX_FILE_BYTES + 1);
         } catch (IOException e) {
-            throw new BadInputException("Cannot read suite file '" + nameOrFile + "': " + e.getMessage()
-                    + ". Check that it is a readable UTF-8 text file.", e);
+            throw new BadInputException(
+                    "Cannot read suite file '" + nameOrFile + "': " + e.getMessage()
+                            + ". Check that it is a readable UTF-8 text file.",
+                    e);
         }
         if (bytes.length > SuiteLimits.MAX_FILE_BYTES) {
             throw new BadInputException("Suite file '" + nameOrFile + "' is larger than " + SuiteLimits.MAX_FILE_BYTES
                     + " bytes (1 MiB), the most a suite file may be. Check that it is the suite you meant.");
         }
-        return read(nameOrFile, bytes).withSource(file.toAbsolutePath().normalize().toString(), Provenance.sha256(bytes));
+        return read(nameOrFile, bytes)
+                .withSource(file.toAbsolutePath().normalize().toString(), Provenance.sha256(bytes));
     }
 
     /** Parses the suite in {@code bytes}, which must be UTF-8: the hash is of exactly what was parsed. */
     private Suite read(String file, byte[] bytes) {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
-            throw new BadInputException("Cannot read suite file '" + file + "': " + e.getMessage() + ". Check that it is a"
-                    + " readable UTF-8 text file.", e);
+            throw new BadInputException(
+                    "Cannot read suite file '" + file + "': " + e.getMessage() + ". Check that it is a"
+                            + " readable UTF-8 text file.",
+                    e);
         }
         return reader.read(file, new StringReader(text));
     }

@@ -22,8 +22,14 @@ import java.util.stream.Collectors;
  * @param trainLimit replaces the suite's train limit
  * @param seeds replaces the suite's seeds
  */
-public record SuiteOverrides(List<String> architectures, List<String> quantizers, List<String> activations,
-        String layerPolicy, Integer epochs, Integer trainLimit, List<Long> seeds) {
+public record SuiteOverrides(
+        List<String> architectures,
+        List<String> quantizers,
+        List<String> activations,
+        String layerPolicy,
+        Integer epochs,
+        Integer trainLimit,
+        List<Long> seeds) {
 
     /** Nothing replaced. */
     public static final SuiteOverrides NONE = new SuiteOverrides(null, null, null, null, null, null, null);
@@ -45,8 +51,12 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
      * @param checkLayerPolicy throws a {@link BadInputException} for a layer policy that is no preset and no valid map
      * @throws BadInputException one line for the first bad value
      */
-    Suite apply(Suite suite, Consumer<String> checkArchitecture, Consumer<String> checkQuantizer,
-            Consumer<String> checkActivations, Consumer<String> checkLayerPolicy) {
+    Suite apply(
+            Suite suite,
+            Consumer<String> checkArchitecture,
+            Consumer<String> checkQuantizer,
+            Consumer<String> checkActivations,
+            Consumer<String> checkLayerPolicy) {
         if (architectures != null) {
             requireOnce("--arch", architectures);
             architectures.forEach(checkArchitecture);
@@ -67,7 +77,8 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
             }
         }
         if (epochs != null && (epochs < 1 || epochs > SuiteLimits.MAX_EPOCHS)) {
-            throw new BadInputException("--epochs must be from 1 to " + SuiteLimits.MAX_EPOCHS + ", got " + epochs + ".");
+            throw new BadInputException(
+                    "--epochs must be from 1 to " + SuiteLimits.MAX_EPOCHS + ", got " + epochs + ".");
         }
         if (trainLimit != null && trainLimit < 1) {
             throw new BadInputException("--train-limit must be at least 1, got " + trainLimit + ".");
@@ -75,19 +86,26 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
         if (seeds != null) {
             requireOnce("--seeds", seeds);
             seeds.stream().filter(seed -> seed < 0).findFirst().ifPresent(seed -> {
-                throw new BadInputException("--seeds must be whole numbers >= 0, as in a suite file, got " + seed + ".");
+                throw new BadInputException(
+                        "--seeds must be whole numbers >= 0, as in a suite file, got " + seed + ".");
             });
             if (seeds.size() > SuiteLimits.MAX_SEEDS) {
                 throw new BadInputException("--seeds lists " + seeds.size() + " seeds, more than the "
                         + SuiteLimits.MAX_SEEDS + " a suite may have.");
             }
         }
-        return new Suite(suite.name(), suite.dataset(),
+        return new Suite(
+                suite.name(),
+                suite.dataset(),
                 architectures != null ? architectures : suite.architectures(),
                 quantizers != null ? quantizers : suite.quantizers(),
                 activations != null ? activations : suite.activations(),
                 layerPolicy != null ? layerPolicy : suite.layerPolicy(),
-                epochs != null ? suite.recipes().stream().map(r -> r.withEpochs(epochs)).toList() : suite.recipes(),
+                epochs != null
+                        ? suite.recipes().stream()
+                                .map(r -> r.withEpochs(epochs))
+                                .toList()
+                        : suite.recipes(),
                 seeds != null ? seeds : suite.seeds(),
                 trainLimit != null ? trainLimit : suite.trainLimit(),
                 suite.validationShare(),
@@ -133,7 +151,8 @@ public record SuiteOverrides(List<String> architectures, List<String> quantizers
             arguments.addAll(List.of("--train-limit", String.valueOf(trainLimit)));
         }
         if (seeds != null) {
-            arguments.addAll(List.of("--seeds", seeds.stream().map(String::valueOf).collect(Collectors.joining(","))));
+            arguments.addAll(
+                    List.of("--seeds", seeds.stream().map(String::valueOf).collect(Collectors.joining(","))));
         }
         return arguments;
     }

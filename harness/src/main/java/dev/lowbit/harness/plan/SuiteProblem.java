@@ -24,8 +24,10 @@ public record SuiteProblem(int line, String message) {
      */
     static BadInputException toException(String file, List<SuiteProblem> problems) {
         // Stable sort: problems on one line keep the order they were found in.
-        String lines = problems.stream().sorted(Comparator.comparingInt(SuiteProblem::line))
-                .map(p -> p.format(file)).collect(Collectors.joining(System.lineSeparator()));
+        String lines = problems.stream()
+                .sorted(Comparator.comparingInt(SuiteProblem::line))
+                .map(p -> p.format(file))
+                .collect(Collectors.joining(System.lineSeparator()));
         return new BadInputException("Invalid suite '" + file + "': " + problems.size()
                 + (problems.size() == 1 ? " problem" : " problems") + System.lineSeparator() + lines);
     }

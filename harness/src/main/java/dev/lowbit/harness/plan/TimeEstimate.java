@@ -34,8 +34,13 @@ public final class TimeEstimate {
         this.seconds = new ArrayList<>();
         for (RunConfig run : runs) {
             boolean fp32 = EpochTimes.isFp32(run);
-            sources.computeIfAbsent(run.dataset() + "/" + run.architecture() + "/" + fp32, k -> new Source(run.dataset(),
-                    run.architecture(), fp32, times.perEpoch(run.dataset(), run.architecture(), fp32)));
+            sources.computeIfAbsent(
+                    run.dataset() + "/" + run.architecture() + "/" + fp32,
+                    k -> new Source(
+                            run.dataset(),
+                            run.architecture(),
+                            fp32,
+                            times.perEpoch(run.dataset(), run.architecture(), fp32)));
             seconds.add(times.runSeconds(run));
         }
     }

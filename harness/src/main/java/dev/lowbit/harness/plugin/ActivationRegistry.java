@@ -53,8 +53,9 @@ public final class ActivationRegistry extends Registry<ActivationQuantizer> {
     /** The activation quantizer with this id, or a {@link BadInputException} listing the ids that exist. */
     @Override
     public ActivationQuantizer get(String id) {
-        return find(id).map(Discovered::plugin).orElseThrow(() -> new BadInputException("No activation quantizer '" + id
-                + "'. Available: " + ids() + ". Put its jar in plugins/ or run 'lowbit list'."));
+        return find(id).map(Discovered::plugin)
+                .orElseThrow(() -> new BadInputException("No activation quantizer '" + id + "'. Available: " + ids()
+                        + ". Put its jar in plugins/ or run 'lowbit list'."));
     }
 
     /** The estimators a spec may name after its tilde. */
@@ -95,7 +96,8 @@ public final class ActivationRegistry extends Registry<ActivationQuantizer> {
         Optional<Discovered<ActivationQuantizer>> provider = provider(spec);
         String origin = provider.map(Discovered::source).orElse("unknown source");
         Discovered<GradientEstimator> estimator = estimatorOf(spec);
-        return estimator != null && estimator.pluginJar() != null ? origin + ", estimator from " + estimator.source()
+        return estimator != null && estimator.pluginJar() != null
+                ? origin + ", estimator from " + estimator.source()
                 : origin;
     }
 
@@ -125,7 +127,8 @@ public final class ActivationRegistry extends Registry<ActivationQuantizer> {
         ActivationQuantizer configured = configure(spec, provider, options);
         String configuredSpec = plugin(spec, "spec()", configured::spec);
         // configure must give back its own spec when handed it: the canonical form is what reruns resolve.
-        String again = plugin(spec, "spec()", configure(spec, provider, optionsOf(configuredSpec, provider.id()))::spec);
+        String again =
+                plugin(spec, "spec()", configure(spec, provider, optionsOf(configuredSpec, provider.id()))::spec);
         if (!configuredSpec.equals(again)) {
             throw new PluginCodeException("Activation quantizer '" + spec + "' from " + origin(spec) + " breaks the"
                     + " configure contract: its spec '" + configuredSpec + "' configures to '" + again + "'. The stored"
@@ -140,7 +143,8 @@ public final class ActivationRegistry extends Registry<ActivationQuantizer> {
         }
         Optional<String> named = EstimatorRegistry.estimatorId(spec);
         GradientEstimator estimator = named.map(estimators::get).orElse(own);
-        String canonical = named.isEmpty() || named.get().equals(ownId) ? configuredSpec : configuredSpec + "~" + named.get();
+        String canonical =
+                named.isEmpty() || named.get().equals(ownId) ? configuredSpec : configuredSpec + "~" + named.get();
         return new ActivationScheme(canonical, configured, estimator);
     }
 
@@ -154,14 +158,19 @@ public final class ActivationRegistry extends Registry<ActivationQuantizer> {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (RuntimeException | Error e) {
-            throw new PluginCodeException("Activation quantizer '" + spec + "' from " + origin(spec) + " failed in"
-                    + " configure('" + options + "'): " + QuantizerException.describe(e), e);
+            throw new PluginCodeException(
+                    "Activation quantizer '" + spec + "' from " + origin(spec) + " failed in" + " configure('" + options
+                            + "'): " + QuantizerException.describe(e),
+                    e);
         }
         String got = configured == null ? null : plugin(spec, "spec()", configured::spec);
         if (configured == null || configured.getClass() != provider.getClass() || !hasId(got, provider.id())) {
             throw new PluginCodeException("Activation quantizer '" + spec + "' from " + origin(spec) + " breaks the"
-                    + " configure contract: asked for '" + options + "', it returned " + (configured == null ? "null"
-                    : "a " + configured.getClass().getName() + " with spec '" + got + "'") + " instead of a "
+                    + " configure contract: asked for '" + options + "', it returned "
+                    + (configured == null
+                            ? "null"
+                            : "a " + configured.getClass().getName() + " with spec '" + got + "'")
+                    + " instead of a "
                     + provider.getClass().getName() + " whose spec is '" + provider.id() + "' followed by its options."
                     + " lowbit trains only the plugin's own class, so that results under its id are its own. Fix"
                     + " configure (README, 'Write your own quantizer'); ActivationQuantizerContract checks it.");
@@ -190,8 +199,10 @@ public final class ActivationRegistry extends Registry<ActivationQuantizer> {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (RuntimeException | Error e) {
-            throw new PluginCodeException("Activation quantizer '" + spec + "' from " + origin(spec) + " failed in "
-                    + call + ": " + QuantizerException.describe(e), e);
+            throw new PluginCodeException(
+                    "Activation quantizer '" + spec + "' from " + origin(spec) + " failed in " + call + ": "
+                            + QuantizerException.describe(e),
+                    e);
         }
     }
 

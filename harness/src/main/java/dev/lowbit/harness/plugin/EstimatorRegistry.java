@@ -32,8 +32,9 @@ public final class EstimatorRegistry extends Registry<GradientEstimator> {
     /** The estimator with this id, or a {@link BadInputException} listing the ids that exist. */
     @Override
     public GradientEstimator get(String id) {
-        return find(id).map(Discovered::plugin).orElseThrow(() -> new BadInputException("No gradient estimator '" + id
-                + "'. Available: " + ids() + ". Put its jar in plugins/ or run 'lowbit list'."));
+        return find(id).map(Discovered::plugin)
+                .orElseThrow(() -> new BadInputException("No gradient estimator '" + id + "'. Available: " + ids()
+                        + ". Put its jar in plugins/ or run 'lowbit list'."));
     }
 
     /** The part of a spec before its estimator: {@code ternary@mse} of {@code ternary@mse~clipped}; the spec without a tilde. */
@@ -48,9 +49,12 @@ public final class EstimatorRegistry extends Registry<GradientEstimator> {
         return tilde < 0 ? Optional.empty() : Optional.of(spec.substring(tilde + 1));
     }
 
-    private static List<Discovered<GradientEstimator>> withStraightThrough(Collection<Discovered<GradientEstimator>> found) {
+    private static List<Discovered<GradientEstimator>> withStraightThrough(
+            Collection<Discovered<GradientEstimator>> found) {
         List<Discovered<GradientEstimator>> all = new ArrayList<>(found);
-        if (found.stream().noneMatch(entry -> GradientEstimator.STE.id().equals(entry.plugin().id()))) {
+        if (found.stream()
+                .noneMatch(entry ->
+                        GradientEstimator.STE.id().equals(entry.plugin().id()))) {
             all.add(new Discovered<>(GradientEstimator.STE, API_SOURCE));
         }
         return all;

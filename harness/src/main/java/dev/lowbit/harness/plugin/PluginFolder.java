@@ -57,7 +57,8 @@ public final class PluginFolder {
         Path absolute = folder.toAbsolutePath().normalize();
         if (Files.isRegularFile(absolute)) {
             throw new BadInputException("--plugins takes a folder, but '" + absolute + "' is a file. Pass the folder"
-                    + " that holds it" + (absolute.getParent() == null ? "" : ", e.g. --plugins " + absolute.getParent())
+                    + " that holds it"
+                    + (absolute.getParent() == null ? "" : ", e.g. --plugins " + absolute.getParent())
                     + ".");
         }
         if (!Files.isDirectory(absolute)) {
@@ -71,13 +72,18 @@ public final class PluginFolder {
         List<PluginFailure> failures = new ArrayList<>();
         for (Path entry : sortedChildren(absolute)) {
             if (Files.isDirectory(entry)) {
-                List<Path> jars = sortedChildren(entry).stream().filter(PluginFolder::isJarName).toList();
+                List<Path> jars = sortedChildren(entry).stream()
+                        .filter(PluginFolder::isJarName)
+                        .toList();
                 if (jars.isEmpty()) {
                     failures.add(PluginFailure.broken("Plugin folder '" + entry + "' holds no .jar files."
                             + " Put the plugin's jar and the libraries it needs in it, or remove the folder."));
                     continue;
                 }
-                List<String> notJars = jars.stream().map(PluginFolder::notAJar).flatMap(Optional::stream).toList();
+                List<String> notJars = jars.stream()
+                        .map(PluginFolder::notAJar)
+                        .flatMap(Optional::stream)
+                        .toList();
                 if (notJars.isEmpty()) {
                     plugins.add(new Plugin(entry, jars));
                 } else {
@@ -105,13 +111,16 @@ public final class PluginFolder {
         }
         try (JarFile file = new JarFile(jar.toFile())) {
             if (file.getManifest() != null) {
-                String version = file.getManifest().getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
+                String version =
+                        file.getManifest().getMainAttributes().getValue(Attributes.Name.IMPLEMENTATION_VERSION);
                 if (version != null && !version.isBlank()) {
                     return Optional.of(version.trim());
                 }
             }
-            List<JarEntry> poms = file.stream().filter(e -> e.getName().startsWith("META-INF/maven/")
-                    && e.getName().endsWith("/pom.properties")).toList();
+            List<JarEntry> poms = file.stream()
+                    .filter(e -> e.getName().startsWith("META-INF/maven/")
+                            && e.getName().endsWith("/pom.properties"))
+                    .toList();
             if (poms.size() != 1) {
                 // None, or a fat jar that merged several: no single version to name.
                 return Optional.empty();
@@ -120,7 +129,9 @@ public final class PluginFolder {
             try (InputStream in = file.getInputStream(poms.get(0))) {
                 pom.load(in);
             }
-            return Optional.ofNullable(pom.getProperty("version")).map(String::trim).filter(v -> !v.isEmpty());
+            return Optional.ofNullable(pom.getProperty("version"))
+                    .map(String::trim)
+                    .filter(v -> !v.isEmpty());
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -144,10 +155,14 @@ public final class PluginFolder {
 
     private static List<Path> sortedChildren(Path folder) {
         try (Stream<Path> children = Files.list(folder)) {
-            return children.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+            return children.filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
-            throw new BadInputException("Cannot read the plugins folder '" + folder + "' (" + e.getMessage()
-                    + "). Check that it is readable, or fix --plugins.", e);
+            throw new BadInputException(
+                    "Cannot read the plugins folder '" + folder + "' (" + e.getMessage()
+                            + "). Check that it is readable, or fix --plugins.",
+                    e);
         }
     }
 }

@@ -96,13 +96,15 @@ public final class PluginLoader implements AutoCloseable {
         }
         failures.addAll(contents.failures());
         for (PluginFolder.Plugin plugin : contents.plugins()) {
-            PluginClassLoader loader = new PluginClassLoader(plugin.location().getFileName().toString(), plugin.jars(), host);
+            PluginClassLoader loader =
+                    new PluginClassLoader(plugin.location().getFileName().toString(), plugin.jars(), host);
             if (SPIS.stream().noneMatch(spi -> loader.findResource(spi.servicesFile()) != null)) {
-                failures.add(PluginFailure.broken(ProviderFailures.where(plugin.location()) + " provides no quantizer, quantizer factory,"
-                        + " scale rule, gradient estimator, activation quantizer or architecture: it has no"
-                        + " META-INF/services/dev.lowbit.api.spi.Quantizer, .QuantizerFactory, .ScaleRule, .GradientEstimator,"
-                        + " .ActivationQuantizer or .Architecture file. Add one naming your class (README, 'Write your own"
-                        + " quantizer')."));
+                failures.add(PluginFailure.broken(
+                        ProviderFailures.where(plugin.location()) + " provides no quantizer, quantizer factory,"
+                                + " scale rule, gradient estimator, activation quantizer or architecture: it has no"
+                                + " META-INF/services/dev.lowbit.api.spi.Quantizer, .QuantizerFactory, .ScaleRule, .GradientEstimator,"
+                                + " .ActivationQuantizer or .Architecture file. Add one naming your class (README, 'Write your own"
+                                + " quantizer')."));
                 close(loader);
                 continue;
             }
@@ -129,8 +131,12 @@ public final class PluginLoader implements AutoCloseable {
 
     /** The folder's plugins that opened, in file-name order, with what they provided so far. */
     public List<LoadedPlugin> plugins() {
-        return opened.stream().map(o -> new LoadedPlugin(o.plugin().location(), o.plugin().jars(),
-                List.copyOf(provided.get(o.plugin().location())))).toList();
+        return opened.stream()
+                .map(o -> new LoadedPlugin(
+                        o.plugin().location(),
+                        o.plugin().jars(),
+                        List.copyOf(provided.get(o.plugin().location()))))
+                .toList();
     }
 
     /** The plugins folder read, if any. */
@@ -144,7 +150,8 @@ public final class PluginLoader implements AutoCloseable {
         opened.forEach(o -> close(o.classLoader()));
     }
 
-    private <T> void loadFrom(Spi<T> spi, ClassLoader loader, PluginFolder.Plugin plugin, Map<String, Discovered<T>> byId) {
+    private <T> void loadFrom(
+            Spi<T> spi, ClassLoader loader, PluginFolder.Plugin plugin, Map<String, Discovered<T>> byId) {
         String where = plugin == null ? "lowbit's class path" : ProviderFailures.where(plugin.location());
         var iterator = ServiceLoader.load(spi.type(), loader).stream().iterator();
         while (true) {
@@ -157,8 +164,9 @@ public final class PluginLoader implements AutoCloseable {
                 type = provider.type();
                 String missing = ProviderFailures.unimplemented(spi.type(), type);
                 if (!missing.isEmpty()) {
-                    failures.add(PluginFailure.broken(ProviderFailures.incompatibleApi(where, type.getName()
-                            + " does not implement " + spi.type().getSimpleName() + "'s " + missing)));
+                    failures.add(PluginFailure.broken(ProviderFailures.incompatibleApi(
+                            where,
+                            type.getName() + " does not implement " + spi.type().getSimpleName() + "'s " + missing)));
                     continue;
                 }
                 T instance = provider.get();
@@ -184,15 +192,18 @@ public final class PluginLoader implements AutoCloseable {
                 failures.add(PluginFailure.broken(ProviderFailures.explain(where, plugin != null, spi.type(), e)));
             } catch (LinkageError | RuntimeException e) {
                 // Thrown by a provider's own code (its id or name) or while linking its class.
-                failures.add(PluginFailure.broken(ProviderFailures.explain(where, type == null ? null : type.getName(), e)));
+                failures.add(
+                        PluginFailure.broken(ProviderFailures.explain(where, type == null ? null : type.getName(), e)));
             }
         }
     }
 
     @SuppressWarnings("unchecked")
     private static <T> Spi<T> spi(Class<T> type) {
-        return (Spi<T>) SPIS.stream().filter(s -> s.type() == type).findFirst().orElseThrow(
-                () -> new IllegalArgumentException("Not a lowbit service interface: " + type.getName()));
+        return (Spi<T>) SPIS.stream()
+                .filter(s -> s.type() == type)
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("Not a lowbit service interface: " + type.getName()));
     }
 
     private static <T> Discovered<T> inPlugin(T instance, Class<?> type, PluginFolder.Plugin plugin) {
@@ -204,8 +215,11 @@ public final class PluginLoader implements AutoCloseable {
         Optional<Path> location = location(type);
         if (location.isEmpty()) {
             CodeSource codeSource = type.getProtectionDomain().getCodeSource();
-            return new Discovered<>(instance, codeSource == null || codeSource.getLocation() == null ? "unknown location"
-                    : codeSource.getLocation().toString());
+            return new Discovered<>(
+                    instance,
+                    codeSource == null || codeSource.getLocation() == null
+                            ? "unknown location"
+                            : codeSource.getLocation().toString());
         }
         String module = lowbitModules.computeIfAbsent(location.get(), PluginLoader::lowbitModule);
         if (!module.isEmpty()) {

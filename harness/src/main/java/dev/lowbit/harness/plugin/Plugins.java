@@ -84,7 +84,9 @@ public final class Plugins implements AutoCloseable {
      * results must mean one thing), and with {@code strict} every failure.
      */
     public List<PluginFailure> fatalFailures(boolean strict) {
-        return failures().stream().filter(f -> strict || f.kind() == PluginFailure.Kind.DUPLICATE).toList();
+        return failures().stream()
+                .filter(f -> strict || f.kind() == PluginFailure.Kind.DUPLICATE)
+                .toList();
     }
 
     /** Closes the plugins' class loaders. */

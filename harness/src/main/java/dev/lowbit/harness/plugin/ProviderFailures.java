@@ -69,14 +69,15 @@ final class ProviderFailures {
             return explain(where, provider, linkage);
         }
         if (message.endsWith(" not a subtype")) {
-            return where + ": " + servicesFile + " names " + provider + ", which does not implement "
-                    + spi.getName() + ". Fix the services file or the class.";
+            return where + ": " + servicesFile + " names " + provider + ", which does not implement " + spi.getName()
+                    + ". Fix the services file or the class.";
         }
         if (cause != null && message.endsWith(" could not be instantiated")) {
             return where + ": " + provider + " threw in its constructor: " + cause + ". Fix the constructor (a provider"
                     + " should only be cheap to create) or remove the plugin.";
         }
-        return where + ": " + message + (cause == null ? "" : " (" + cause + ")") + ". Fix the provider or remove the plugin.";
+        return where + ": " + message + (cause == null ? "" : " (" + cause + ")")
+                + ". Fix the provider or remove the plugin.";
     }
 
     /**

@@ -44,13 +44,18 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
     private final Map<String, WeightScheme> schemes = new ConcurrentHashMap<>();
 
     /** Quantizers whose specs may name no estimator but {@code ste}. */
-    public QuantizerRegistry(Collection<Discovered<Quantizer>> found, Collection<Discovered<QuantizerFactory>> factories,
+    public QuantizerRegistry(
+            Collection<Discovered<Quantizer>> found,
+            Collection<Discovered<QuantizerFactory>> factories,
             ScaleRuleRegistry scaleRules) {
         this(found, factories, scaleRules, EstimatorRegistry.straightThroughOnly());
     }
 
-    public QuantizerRegistry(Collection<Discovered<Quantizer>> found, Collection<Discovered<QuantizerFactory>> factories,
-            ScaleRuleRegistry scaleRules, EstimatorRegistry estimators) {
+    public QuantizerRegistry(
+            Collection<Discovered<Quantizer>> found,
+            Collection<Discovered<QuantizerFactory>> factories,
+            ScaleRuleRegistry scaleRules,
+            EstimatorRegistry estimators) {
         super("quantizer", found, Quantizer::id);
         this.scaleRules = scaleRules;
         this.estimators = estimators;
@@ -58,15 +63,17 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
             String name = entry.plugin().name();
             Discovered<QuantizerFactory> previous = this.factories.putIfAbsent(name, entry);
             if (previous != null) {
-                throw new BadInputException("Quantizer factory name '" + name + "' is provided twice: " + previous.source()
-                        + " and " + entry.source() + ". Remove one, or change the plugin's name.");
+                throw new BadInputException("Quantizer factory name '" + name + "' is provided twice: "
+                        + previous.source() + " and " + entry.source() + ". Remove one, or change the plugin's name.");
             }
         }
     }
 
     /** The quantizers, factories, scale rules and gradient estimators a loader finds. */
     public static QuantizerRegistry load(PluginLoader loader) {
-        return new QuantizerRegistry(loader.load(Quantizer.class), loader.load(QuantizerFactory.class),
+        return new QuantizerRegistry(
+                loader.load(Quantizer.class),
+                loader.load(QuantizerFactory.class),
                 new ScaleRuleRegistry(loader.load(ScaleRule.class)),
                 new EstimatorRegistry(loader.load(GradientEstimator.class)));
     }
@@ -149,7 +156,8 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
         Discovered<ScaleRule> rule = ruleOf(spec);
         origin = rule != null && rule.pluginJar() != null ? origin + ", scale rule from " + rule.source() : origin;
         Discovered<GradientEstimator> estimator = estimatorOf(spec);
-        return estimator != null && estimator.pluginJar() != null ? origin + ", estimator from " + estimator.source()
+        return estimator != null && estimator.pluginJar() != null
+                ? origin + ", estimator from " + estimator.source()
                 : origin;
     }
 
@@ -177,17 +185,19 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
         String weights = plugin(spec, "spec()", quantizer::spec);
         if (quantizer.isFullPrecision()) {
             if (named.isPresent()) {
-                throw new BadInputException("Invalid quantizer '" + spec + "': Quantizer '" + quantizer.id() + "' is full"
-                        + " precision: it takes no gradient estimator. Write '" + EstimatorRegistry.withoutEstimator(spec)
-                        + "' alone.");
+                throw new BadInputException(
+                        "Invalid quantizer '" + spec + "': Quantizer '" + quantizer.id() + "' is full"
+                                + " precision: it takes no gradient estimator. Write '"
+                                + EstimatorRegistry.withoutEstimator(spec)
+                                + "' alone.");
             }
             return new WeightScheme(weights, quantizer, GradientEstimator.STE);
         }
         GradientEstimator own = plugin(spec, "estimator()", quantizer::estimator);
         String ownId = own == null ? null : plugin(spec, "estimator().id()", own::id);
         if (ownId == null) {
-            throw new PluginCodeException("Quantizer '" + spec + "' from " + origin(spec) + " returned no estimator from"
-                    + " estimator(). Return GradientEstimator.STE for the identity.");
+            throw new PluginCodeException("Quantizer '" + spec + "' from " + origin(spec)
+                    + " returned no estimator from" + " estimator(). Return GradientEstimator.STE for the identity.");
         }
         GradientEstimator estimator = named.map(estimators::get).orElse(own);
         boolean itsOwn = named.isEmpty() || named.get().equals(ownId);
@@ -197,7 +207,8 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
     private Quantizer resolveOnce(String spec) {
         String base = base(spec);
         int colon = base.indexOf(':');
-        Quantizer quantizer = colon < 0 ? get(base) : fromFactory(spec, base.substring(0, colon), base.substring(colon + 1));
+        Quantizer quantizer =
+                colon < 0 ? get(base) : fromFactory(spec, base.substring(0, colon), base.substring(colon + 1));
         int at = spec.indexOf('@');
         if (at < 0) {
             return quantizer;
@@ -218,16 +229,22 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (RuntimeException | Error e) {
-            throw new PluginCodeException("Quantizer '" + spec + "' from " + origin(spec) + " failed in withScaleRule('"
-                    + setting + "'): " + QuantizerException.describe(e), e);
+            throw new PluginCodeException(
+                    "Quantizer '" + spec + "' from " + origin(spec) + " failed in withScaleRule('" + setting + "'): "
+                            + QuantizerException.describe(e),
+                    e);
         }
         String expected = quantizer.id() + "@" + setting;
         String got = configured == null ? null : plugin(spec, "spec()", configured::spec);
         if (configured == null || configured.getClass() != quantizer.getClass() || !expected.equals(got)) {
             throw new PluginCodeException("Quantizer '" + spec + "' from " + origin(spec) + " breaks the withScaleRule"
-                    + " contract: asked for '" + setting + "', it returned " + (configured == null ? "null"
-                    : "a " + configured.getClass().getName() + " with spec '" + got + "'") + " instead of a "
-                    + quantizer.getClass().getName() + " with spec '" + expected + "'. lowbit trains only the plugin's own"
+                    + " contract: asked for '" + setting + "', it returned "
+                    + (configured == null
+                            ? "null"
+                            : "a " + configured.getClass().getName() + " with spec '" + got + "'")
+                    + " instead of a "
+                    + quantizer.getClass().getName() + " with spec '" + expected
+                    + "'. lowbit trains only the plugin's own"
                     + " class, so that results under its id are its own. Fix withScaleRule (README, 'Write your own"
                     + " quantizer'); QuantizerContract checks it.");
         }
@@ -251,8 +268,10 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (RuntimeException | Error e) {
-            throw new PluginCodeException("Quantizer '" + spec + "' from " + origin(spec) + " failed in " + call + ": "
-                    + QuantizerException.describe(e), e);
+            throw new PluginCodeException(
+                    "Quantizer '" + spec + "' from " + origin(spec) + " failed in " + call + ": "
+                            + QuantizerException.describe(e),
+                    e);
         }
     }
 
@@ -293,7 +312,8 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
         Discovered<QuantizerFactory> factory = factories.get(name);
         if (factory == null) {
             throw new BadInputException("No quantizer factory '" + name + "' in '" + spec + "'. Available: "
-                    + List.copyOf(factories.keySet()) + ", e.g. levels:-2,-1,1,2. Put its jar in plugins/ or run 'lowbit list'.");
+                    + List.copyOf(factories.keySet())
+                    + ", e.g. levels:-2,-1,1,2. Put its jar in plugins/ or run 'lowbit list'.");
         }
         try {
             return factory.plugin().create(parameters);
@@ -302,8 +322,10 @@ public final class QuantizerRegistry extends Registry<Quantizer> {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (RuntimeException | Error e) {
-            throw new PluginCodeException("Quantizer factory '" + name + "' from " + factory.source() + " failed to make '"
-                    + spec + "': " + QuantizerException.describe(e), e);
+            throw new PluginCodeException(
+                    "Quantizer factory '" + name + "' from " + factory.source() + " failed to make '" + spec + "': "
+                            + QuantizerException.describe(e),
+                    e);
         }
     }
 }

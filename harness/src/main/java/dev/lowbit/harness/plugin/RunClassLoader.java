@@ -51,8 +51,8 @@ public final class RunClassLoader extends ClassLoader {
      * its estimators, activation quantizers and the quantizers of its layer map (e.g.
      * {@code RunSchemes.code()}). Each plugin's loader once, in the order first met.
      */
-    public static ClassLoader of(Quantizer quantizer, Architecture architecture, Collection<?> moreCode,
-            ClassLoader lowbit) {
+    public static ClassLoader of(
+            Quantizer quantizer, Architecture architecture, Collection<?> moreCode, ClassLoader lowbit) {
         Set<ClassLoader> plugins = new LinkedHashSet<>();
         List<Object> code = new ArrayList<>(List.of(quantizer, architecture));
         code.addAll(moreCode);

@@ -143,7 +143,9 @@ final class SharedPackages {
     private static Set<String> packagesInFolder(Path folder) throws IOException {
         try (Stream<Path> files = Files.walk(folder)) {
             return packagesOf(files.filter(Files::isRegularFile)
-                    .map(file -> folder.relativize(file).toString().replace(folder.getFileSystem().getSeparator(), "/")));
+                    .map(file -> folder.relativize(file)
+                            .toString()
+                            .replace(folder.getFileSystem().getSeparator(), "/")));
         }
     }
 
@@ -154,9 +156,11 @@ final class SharedPackages {
      */
     private static Set<String> packagesOf(Stream<String> entryNames) {
         Set<String> packages = new TreeSet<>();
-        entryNames.filter(name -> name.endsWith(CLASS_SUFFIX) && !name.startsWith(META_INF))
+        entryNames
+                .filter(name -> name.endsWith(CLASS_SUFFIX) && !name.startsWith(META_INF))
                 .filter(name -> name.lastIndexOf('/') > 0)
-                .forEach(name -> packages.add(name.substring(0, name.lastIndexOf('/')).replace('/', '.')));
+                .forEach(name ->
+                        packages.add(name.substring(0, name.lastIndexOf('/')).replace('/', '.')));
         return packages;
     }
 }

@@ -32,7 +32,8 @@ public final class LayerMap {
     /** Rules of a layer map: more than the quantized layers of any built-in architecture. */
     public static final int MAX_RULES = 64;
 
-    private static final List<String> PRESETS = Arrays.stream(LayerPolicy.values()).map(LayerPolicy::id).toList();
+    private static final List<String> PRESETS =
+            Arrays.stream(LayerPolicy.values()).map(LayerPolicy::id).toList();
     private static final Pattern POSITION = Pattern.compile("-?[0-9]{1,5}");
     private static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_.*?-]+");
     private static final String FORM = " Write SELECTOR=SPEC rules joined by ';', e.g. first=fp32;last=k17;"
@@ -96,17 +97,19 @@ public final class LayerMap {
             return of(LayerPolicy.byId(text));
         }
         if (text.length() > MAX_LENGTH) {
-            throw new BadInputException("Layer map '" + shown(text) + "' has " + text.length() + " characters, more than"
-                    + " the " + MAX_LENGTH + " a layer map may have. Select layers with fewer rules (a glob selects many).");
+            throw new BadInputException("Layer map '" + shown(text) + "' has " + text.length()
+                    + " characters, more than" + " the " + MAX_LENGTH
+                    + " a layer map may have. Select layers with fewer rules (a glob selects many).");
         }
         if (text.indexOf('=') < 0) {
-            throw new BadInputException("No layer policy '" + shown(text) + "'. Available: " + PRESETS + ", or a layer map"
-                    + " such as first=fp32;last=k17.");
+            throw new BadInputException("No layer policy '" + shown(text) + "'. Available: " + PRESETS
+                    + ", or a layer map" + " such as first=fp32;last=k17.");
         }
         String[] written = text.split(";", -1);
         if (written.length > MAX_RULES) {
-            throw new BadInputException("Layer map '" + shown(text) + "' has " + written.length + " rules, more than the "
-                    + MAX_RULES + " a layer map may have. Select layers with fewer rules (a glob selects many).");
+            throw new BadInputException(
+                    "Layer map '" + shown(text) + "' has " + written.length + " rules, more than the " + MAX_RULES
+                            + " a layer map may have. Select layers with fewer rules (a glob selects many).");
         }
         List<Rule> rules = new ArrayList<>();
         Set<String> selectors = new HashSet<>();
@@ -131,7 +134,8 @@ public final class LayerMap {
                         + " matches a layer wins, so this one would never apply. Keep one of them.");
             }
             if (spec.isEmpty()) {
-                throw new BadInputException(problem + " has no spec. Give a quantizer spec such as k17@absmax, or fp32.");
+                throw new BadInputException(
+                        problem + " has no spec. Give a quantizer spec such as k17@absmax, or fp32.");
             }
             try {
                 rules.add(new Rule(selector, canonicalSpec.apply(spec)));
@@ -169,7 +173,10 @@ public final class LayerMap {
      * @param layerName the layer's name: its weight's parameter path without {@code _weight}
      */
     public Optional<String> specFor(int position, int count, String layerName) {
-        return rules.stream().filter(rule -> rule.selects(position, count, layerName)).findFirst().map(Rule::spec);
+        return rules.stream()
+                .filter(rule -> rule.selects(position, count, layerName))
+                .findFirst()
+                .map(Rule::spec);
     }
 
     /**
@@ -177,14 +184,16 @@ public final class LayerMap {
      * a position past the end, a glob that matches nothing. Such a rule is most likely a mistake.
      */
     public List<Rule> unmatched(List<String> layerNames) {
-        return rules.stream().filter(rule -> {
-            for (int i = 0; i < layerNames.size(); i++) {
-                if (rule.selects(i, layerNames.size(), layerNames.get(i))) {
-                    return false;
-                }
-            }
-            return true;
-        }).toList();
+        return rules.stream()
+                .filter(rule -> {
+                    for (int i = 0; i < layerNames.size(); i++) {
+                        if (rule.selects(i, layerNames.size(), layerNames.get(i))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                })
+                .toList();
     }
 
     /** The text stored in {@code RunConfig.layerPolicy}: the preset's id, or the rules with canonical specs, joined by {@code ;}. */

@@ -41,7 +41,8 @@ public final class QuantizedLayers {
         for (QuantizedBlock block : QuantizedBlocks.in(model)) {
             Parameter weight = block.quantizedWeight().weight();
             String path = paths.getOrDefault(weight, weight.getName());
-            String name = path.endsWith(WEIGHT_SUFFIX) ? path.substring(0, path.length() - WEIGHT_SUFFIX.length()) : path;
+            String name =
+                    path.endsWith(WEIGHT_SUFFIX) ? path.substring(0, path.length() - WEIGHT_SUFFIX.length()) : path;
             layers.add(new Layer(layers.size(), name, block, weight));
         }
         return layers;

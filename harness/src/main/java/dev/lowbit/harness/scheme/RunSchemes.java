@@ -1,16 +1,15 @@
 package dev.lowbit.harness.scheme;
 
+import ai.djl.nn.Block;
 import dev.lowbit.api.nn.LayerScheme;
 import dev.lowbit.api.nn.QuantizerRandom;
-import dev.lowbit.api.spi.Quantizer;
-import dev.lowbit.harness.train.LayerSchemes;
-
-import ai.djl.nn.Block;
 import dev.lowbit.api.spi.LayerPolicy;
+import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plugin.ActivationScheme;
 import dev.lowbit.harness.plugin.PluginCodeException;
 import dev.lowbit.harness.plugin.WeightScheme;
+import dev.lowbit.harness.train.LayerSchemes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -78,7 +77,8 @@ public final class RunSchemes {
         if (builtFullPrecision) {
             return new LayerSpec(schemes.weights("fp32"), null);
         }
-        WeightScheme scheme = layers.specFor(position, count, name).map(schemes::weights).orElse(weights);
+        WeightScheme scheme =
+                layers.specFor(position, count, name).map(schemes::weights).orElse(weights);
         return new LayerSpec(scheme, activations);
     }
 
@@ -90,9 +90,11 @@ public final class RunSchemes {
      */
     public List<Configured> layerSpecs(Block model) {
         List<QuantizedLayers.Layer> found = QuantizedLayers.of(model);
-        List<LayerMap.Rule> unmatched = layers.unmatched(found.stream().map(QuantizedLayers.Layer::name).toList());
+        List<LayerMap.Rule> unmatched =
+                layers.unmatched(found.stream().map(QuantizedLayers.Layer::name).toList());
         if (!unmatched.isEmpty()) {
-            throw new BadInputException("Layer map '" + layers.canonical() + "': rule '" + unmatched.get(0) + "' selects"
+            throw new BadInputException("Layer map '" + layers.canonical() + "': rule '" + unmatched.get(0)
+                    + "' selects"
                     + " none of the model's " + found.size() + " quantized layers. Run 'lowbit list --layers ARCH' for"
                     + " their positions and names.");
         }
@@ -146,8 +148,11 @@ public final class RunSchemes {
 
     private static LayerScheme scheme(LayerSpec spec) {
         ActivationScheme input = spec.activations();
-        return new LayerScheme(spec.weights().quantizer(), spec.weights().estimator(),
-                input == null ? null : input.quantizer(), input == null ? null : input.estimator());
+        return new LayerScheme(
+                spec.weights().quantizer(),
+                spec.weights().estimator(),
+                input == null ? null : input.quantizer(),
+                input == null ? null : input.estimator());
     }
 
     /** A quantized layer of a model and what it trains with. */

@@ -1,8 +1,8 @@
 package dev.lowbit.harness.scheme;
 
 import dev.lowbit.api.nn.QuantizerException;
-import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.plugin.ActivationRegistry;
 import dev.lowbit.harness.plugin.ActivationScheme;
@@ -88,8 +88,8 @@ public final class Schemes implements SpecForms {
      * a packed file's header names.
      */
     public RunSchemes forSpecs(String weightSpec, String activationSpec, String layerPolicy) {
-        return new RunSchemes(this, weights(weightSpec), activations(activationSpec).orElse(null),
-                layerMap(layerPolicy));
+        return new RunSchemes(
+                this, weights(weightSpec), activations(activationSpec).orElse(null), layerMap(layerPolicy));
     }
 
     @Override
@@ -128,8 +128,10 @@ public final class Schemes implements SpecForms {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (RuntimeException | Error e) {
-            throw new PluginCodeException("Quantizer '" + weightSpec + "' from " + quantizers.origin(weightSpec)
-                    + " failed in activations(): " + QuantizerException.describe(e), e);
+            throw new PluginCodeException(
+                    "Quantizer '" + weightSpec + "' from " + quantizers.origin(weightSpec)
+                            + " failed in activations(): " + QuantizerException.describe(e),
+                    e);
         }
         if (declared == null || declared.equals(ActivationRegistry.NONE)) {
             return ActivationRegistry.NONE;
@@ -137,8 +139,9 @@ public final class Schemes implements SpecForms {
         try {
             return activations.canonicalSpec(declared);
         } catch (BadInputException e) {
-            throw new BadInputException("Quantizer '" + weightSpec + "' is published with activations '" + declared
-                    + "': " + e.getMessage() + " Or name other activations (--activations, or the suite's activations).",
+            throw new BadInputException(
+                    "Quantizer '" + weightSpec + "' is published with activations '" + declared + "': " + e.getMessage()
+                            + " Or name other activations (--activations, or the suite's activations).",
                     e);
         }
     }

@@ -19,7 +19,6 @@ import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.format.result.RunRecord;
 import dev.lowbit.format.result.RunStatus;
 import dev.lowbit.format.result.StoreJson;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.train.Checkpoint;
 import dev.lowbit.harness.train.TrainingRunner;
@@ -79,6 +78,7 @@ public final class ResultStore {
     private static final long LARGEST_JSON_FILE = 16L << 20;
     /** Far beyond any epochs.jsonl line lowbit writes (level occupancy of every tensor): longer is garbage. */
     private static final int LONGEST_EPOCH_LINE = 1 << 20;
+
     private static final DateTimeFormatter SET_ASIDE_STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -127,8 +127,8 @@ public final class ResultStore {
      * {@code lowbit run} and the report need to use it (as the report checks).
      */
     public Stored<RunRecord> inspectRun(String suite, String runId) {
-        Stored<JsonNode> stored = readStored(runDirectory(suite, runId).resolve(RUN_FILE), JsonNode.class,
-                RunRecord.SCHEMA_VERSION);
+        Stored<JsonNode> stored =
+                readStored(runDirectory(suite, runId).resolve(RUN_FILE), JsonNode.class, RunRecord.SCHEMA_VERSION);
         if (stored.value() == null) {
             return new Stored<>(stored.file(), null, stored.damage());
         }
@@ -137,10 +137,21 @@ public final class ResultStore {
             return new Stored<>(stored.file(), null, tree.isNull() ? "it holds null" : "it is not a JSON object");
         }
         // Named before binding: Jackson's own message for a missing field is a constructor's NullPointerException.
-        String missing = Stream.of("runId", "status", "config", "config/suite", "config/architecture",
-                "config/quantizer", "config/recipe", "quantizer", "quantizer/id", "provenance")
-                .filter(field -> tree.at("/" + field).isMissingNode() || tree.at("/" + field).isNull())
-                .findFirst().orElse(null);
+        String missing = Stream.of(
+                        "runId",
+                        "status",
+                        "config",
+                        "config/suite",
+                        "config/architecture",
+                        "config/quantizer",
+                        "config/recipe",
+                        "quantizer",
+                        "quantizer/id",
+                        "provenance")
+                .filter(field -> tree.at("/" + field).isMissingNode()
+                        || tree.at("/" + field).isNull())
+                .findFirst()
+                .orElse(null);
         if (missing != null) {
             return new Stored<>(stored.file(), null, "it has no '" + missing.replace('/', '.') + "'");
         }
@@ -154,7 +165,8 @@ public final class ResultStore {
             return new Stored<>(stored.file(), null, "it is FINISHED but has no 'memory'");
         }
         if (!runId.equals(run.runId())) {
-            return new Stored<>(stored.file(), null, "it is the record of run '" + run.runId() + "', not of '" + runId + "'");
+            return new Stored<>(
+                    stored.file(), null, "it is the record of run '" + run.runId() + "', not of '" + runId + "'");
         }
         return new Stored<>(stored.file(), run, null);
     }
@@ -175,8 +187,8 @@ public final class ResultStore {
             Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
             return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot move the damaged '" + file + "' aside to '" + target + "': "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "Cannot move the damaged '" + file + "' aside to '" + target + "': " + e.getMessage(), e);
         }
     }
 
@@ -189,11 +201,18 @@ public final class ResultStore {
         try {
             Files.createDirectories(directory);
             Path checkpoints = checkpointFile(suite, runId).getParent();
-            if (Files.exists(checkpoints, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(checkpoints, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(checkpoints, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isDirectory(checkpoints, LinkOption.NOFOLLOW_LINKS)) {
                 setAside(checkpoints); // a file where the checkpoints' folder belongs would fail every epoch
             }
-            for (String file : List.of(RUN_FILE, EPOCHS_FILE, MODEL_FILE, PREDICTIONS_FILE, CHECKPOINT_FILE,
-                    PREVIOUS_CHECKPOINT_FILE, CODE_FILE)) {
+            for (String file : List.of(
+                    RUN_FILE,
+                    EPOCHS_FILE,
+                    MODEL_FILE,
+                    PREDICTIONS_FILE,
+                    CHECKPOINT_FILE,
+                    PREVIOUS_CHECKPOINT_FILE,
+                    CODE_FILE)) {
                 Files.deleteIfExists(directory.resolve(file));
             }
         } catch (IOException e) {
@@ -210,7 +229,8 @@ public final class ResultStore {
      */
     public Path writeConfig(RunConfig config, String runId) {
         Path file = runDirectory(config.suite(), runId).resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(file) || readStored(file, RunConfig.class, RunConfig.SCHEMA_VERSION).isDamaged()) {
+        if (!Files.isRegularFile(file)
+                || readStored(file, RunConfig.class, RunConfig.SCHEMA_VERSION).isDamaged()) {
             try {
                 writeAtomically(file, StoreJson.writeVersioned(JSON, config, RunConfig.SCHEMA_VERSION));
             } catch (IOException e) {
@@ -241,8 +261,10 @@ public final class ResultStore {
     @SuppressWarnings("unchecked")
     public Stored<Map<String, String>> readPluginCode(String suite, String runId) {
         Stored<Map> stored = readStored(runDirectory(suite, runId).resolve(CODE_FILE), Map.class, 0);
-        if (stored.value() != null && !stored.value().entrySet().stream().allMatch(e -> ((Map.Entry<?, ?>) e).getKey()
-                instanceof String && ((Map.Entry<?, ?>) e).getValue() instanceof String)) {
+        if (stored.value() != null
+                && !stored.value().entrySet().stream()
+                        .allMatch(e -> ((Map.Entry<?, ?>) e).getKey() instanceof String
+                                && ((Map.Entry<?, ?>) e).getValue() instanceof String)) {
             return new Stored<>(stored.file(), null, "it is not a map of jar names to SHA-256 sums");
         }
         return new Stored<>(stored.file(), (Map<String, String>) stored.value(), stored.damage());
@@ -279,7 +301,8 @@ public final class ResultStore {
             }
             T value = JSON.readValue(bytes, type);
             return value == null || (value instanceof JsonNode node && node.isNull())
-                    ? new Stored<>(file, null, "it holds null") : new Stored<>(file, value, null);
+                    ? new Stored<>(file, null, "it holds null")
+                    : new Stored<>(file, value, null);
         } catch (StoreJson.NewerVersionException e) {
             throw new BadInputException(e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
@@ -320,8 +343,9 @@ public final class ResultStore {
         try {
             Checkpoint.read(file).initialize(block);
         } catch (IOException | Checkpoint.MismatchException e) {
-            throw new BadInputException("Cannot read the checkpoint '" + file + "': " + e.getMessage()
-                    + ". Move '" + runDirectory.resolve(RUN_FILE) + "' aside and run 'lowbit run' again to retrain the run.",
+            throw new BadInputException(
+                    "Cannot read the checkpoint '" + file + "': " + e.getMessage() + ". Move '"
+                            + runDirectory.resolve(RUN_FILE) + "' aside and run 'lowbit run' again to retrain the run.",
                     e);
         }
     }
@@ -348,7 +372,8 @@ public final class ResultStore {
             return Optional.of(new RunLock(channel, lock));
         } catch (IOException e) {
             String why = e instanceof java.nio.file.FileAlreadyExistsException exists
-                    ? "'" + exists.getFile() + "' is in the way, not a folder" : e.toString();
+                    ? "'" + exists.getFile() + "' is in the way, not a folder"
+                    : e.toString();
             throw new UncheckedIOException("Cannot lock '" + file + "': " + why, e);
         }
     }
@@ -427,8 +452,11 @@ public final class ResultStore {
                     continue;
                 }
                 if (tooLong) {
-                    return new EpochScan(epochs, ends, "line " + lineNumber + " is longer than "
-                            + LONGEST_EPOCH_LINE + " bytes", true);
+                    return new EpochScan(
+                            epochs,
+                            ends,
+                            "line " + lineNumber + " is longer than " + LONGEST_EPOCH_LINE + " bytes",
+                            true);
                 }
                 String text = line.toString(StandardCharsets.UTF_8);
                 line.reset();
@@ -437,13 +465,21 @@ public final class ResultStore {
                     try {
                         epoch = JSON.readValue(text, EpochRecord.class);
                     } catch (IOException | RuntimeException e) {
-                        return new EpochScan(epochs, ends, "line " + lineNumber + " is not an epoch record ("
-                                + firstLine(e) + ")", true);
+                        return new EpochScan(
+                                epochs,
+                                ends,
+                                "line " + lineNumber + " is not an epoch record (" + firstLine(e) + ")",
+                                true);
                     }
                     if (epoch == null || epoch.epoch() != epochs.size() + 1) {
-                        return new EpochScan(epochs, ends, "line " + lineNumber + " holds epoch "
-                                + (epoch == null ? "null" : epoch.epoch()) + " where epoch " + (epochs.size() + 1)
-                                + " belongs", true);
+                        return new EpochScan(
+                                epochs,
+                                ends,
+                                "line " + lineNumber + " holds epoch "
+                                        + (epoch == null ? "null" : epoch.epoch()) + " where epoch "
+                                        + (epochs.size() + 1)
+                                        + " belongs",
+                                true);
                     }
                     epochs.add(epoch);
                     ends.add(offset);
@@ -481,7 +517,8 @@ public final class ResultStore {
         Path chosenFile = null;
         boolean latestMissing = !Files.exists(checkpointFile(suite, runId), LinkOption.NOFOLLOW_LINKS);
         Path checkpoints = checkpointFile(suite, runId).getParent();
-        if (Files.exists(checkpoints, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(checkpoints, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(checkpoints, LinkOption.NOFOLLOW_LINKS)
+                && !Files.isDirectory(checkpoints, LinkOption.NOFOLLOW_LINKS)) {
             rejected.add(directory.relativize(checkpoints) + " is not a folder");
             unusable.add(checkpoints);
         }
@@ -521,10 +558,14 @@ public final class ResultStore {
         }
         if (chosenFile.equals(previousCheckpointFile(suite, runId))) {
             try {
-                Files.move(chosenFile, checkpointFile(suite, runId), StandardCopyOption.ATOMIC_MOVE,
+                Files.move(
+                        chosenFile,
+                        checkpointFile(suite, runId),
+                        StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot make '" + chosenFile + "' the latest checkpoint: " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "Cannot make '" + chosenFile + "' the latest checkpoint: " + e.getMessage(), e);
             }
         }
         // The chosen checkpoint's epoch is at most the readable epochs: the log is cut after it.
@@ -540,9 +581,11 @@ public final class ResultStore {
         }
         truncateEpochs(log, scan.lineEnds().get(chosen.epoch() - 1));
         if (!repairs.isEmpty()) {
-            warnings.accept("warning: " + runId + (chosenFile.equals(checkpointFile(suite, runId))
-                    ? " resumes after epoch " + chosen.epoch()
-                    : " resumes from " + directory.relativize(chosenFile) + " (after epoch " + chosen.epoch() + ")")
+            warnings.accept("warning: " + runId
+                    + (chosenFile.equals(checkpointFile(suite, runId))
+                            ? " resumes after epoch " + chosen.epoch()
+                            : " resumes from " + directory.relativize(chosenFile) + " (after epoch " + chosen.epoch()
+                                    + ")")
                     + ": " + String.join("; ", repairs) + kept(kept));
         }
         return chosen;
@@ -561,12 +604,17 @@ public final class ResultStore {
             }
         }
         truncateEpochs(directory.resolve(EPOCHS_FILE), 0);
-        warnings.accept("warning: " + runId + " restarts from scratch: its checkpoint does not fit the model ("
-                + reason + ")" + kept(kept));
+        warnings.accept("warning: " + runId + " restarts from scratch: its checkpoint does not fit the model (" + reason
+                + ")" + kept(kept));
     }
 
-    private void restartFromScratch(String suite, String runId, EpochScan scan, List<String> rejected,
-            List<Path> unusable, Consumer<String> warnings) {
+    private void restartFromScratch(
+            String suite,
+            String runId,
+            EpochScan scan,
+            List<String> rejected,
+            List<Path> unusable,
+            Consumer<String> warnings) {
         Path directory = runDirectory(suite, runId);
         Path log = directory.resolve(EPOCHS_FILE);
         List<String> kept = new ArrayList<>();
@@ -654,12 +702,22 @@ public final class ResultStore {
                     + " 'lowbit run' (default: results).");
         }
         try (Stream<Path> files = Files.walk(results, 3)) {
-            List<Path> runs = files.filter(p -> p.getFileName().toString().equals(RUN_FILE)).map(Path::getParent)
-                    .sorted().toList();
-            return runs.stream().filter(p -> p.getFileName().toString().equals(runId)).findFirst().orElseThrow(() ->
-                    new BadInputException("No finished run '" + runId + "' under '" + results + "'. Runs there: "
-                            + (runs.isEmpty() ? "none" : runs.stream().map(p -> p.getFileName().toString())
-                                    .limit(12).toList() + (runs.size() > 12 ? " and " + (runs.size() - 12) + " more" : ""))
+            List<Path> runs = files.filter(p -> p.getFileName().toString().equals(RUN_FILE))
+                    .map(Path::getParent)
+                    .sorted()
+                    .toList();
+            return runs.stream()
+                    .filter(p -> p.getFileName().toString().equals(runId))
+                    .findFirst()
+                    .orElseThrow(() -> new BadInputException("No finished run '" + runId + "' under '" + results
+                            + "'. Runs there: "
+                            + (runs.isEmpty()
+                                    ? "none"
+                                    : runs.stream()
+                                                    .map(p -> p.getFileName().toString())
+                                                    .limit(12)
+                                                    .toList()
+                                            + (runs.size() > 12 ? " and " + (runs.size() - 12) + " more" : ""))
                             + ". Run ids are the folder names under RESULTS/SUITE/."));
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list " + results, e);
@@ -676,7 +734,10 @@ public final class ResultStore {
         } catch (StoreJson.NewerVersionException e) {
             throw new BadInputException(e.getMessage(), e);
         } catch (IOException e) {
-            throw new BadInputException("Cannot read '" + file + "': " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new BadInputException(
+                    "Cannot read '" + file + "': "
+                            + e.getMessage().lines().findFirst().orElse(""),
+                    e);
         }
     }
 
@@ -687,9 +748,10 @@ public final class ResultStore {
      */
     public void appendEpoch(String suite, String runId, EpochRecord epoch) {
         Path file = runDirectory(suite, runId).resolve(EPOCHS_FILE);
-        try (FileChannel channel = FileChannel.open(file,
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            ByteBuffer line = ByteBuffer.wrap((JSON_LINES.writeValueAsString(epoch) + "\n").getBytes(StandardCharsets.UTF_8));
+        try (FileChannel channel = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer line =
+                    ByteBuffer.wrap((JSON_LINES.writeValueAsString(epoch) + "\n").getBytes(StandardCharsets.UTF_8));
             while (line.hasRemaining()) {
                 channel.write(line);
             }
@@ -730,8 +792,11 @@ public final class ResultStore {
         Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
         Files.createDirectories(target.toAbsolutePath().getParent());
         try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel channel = FileChannel.open(
+                    temporary,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);

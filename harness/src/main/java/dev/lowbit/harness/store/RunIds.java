@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.format.result.StoreJson;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,8 +22,8 @@ public final class RunIds {
      * The hash of a run without activations leaves the field out, so its config hashes to the bytes it
      * hashed to before activations existed: every earlier run keeps its id.
      */
-    private static final ObjectMapper CANONICAL_WITHOUT_ACTIVATIONS = StoreJson.canonical()
-            .addMixIn(RunConfig.class, WithoutActivations.class);
+    private static final ObjectMapper CANONICAL_WITHOUT_ACTIVATIONS =
+            StoreJson.canonical().addMixIn(RunConfig.class, WithoutActivations.class);
 
     @JsonIgnoreProperties("activations")
     private abstract static class WithoutActivations {}
@@ -37,6 +36,7 @@ public final class RunIds {
     static final int MAX_PART = 64;
     /** Characters of the estimator's and of the activations' readable parts: shorter, so the id still fits. */
     static final int MAX_SCHEME_PART = 32;
+
     private static final String ETC = "_etc";
 
     private RunIds() {}
@@ -104,8 +104,8 @@ public final class RunIds {
     /** The id of the run with this config. */
     public static String of(RunConfig config) {
         try {
-            ObjectMapper mapper = RunConfig.NO_ACTIVATIONS.equals(config.activations()) ? CANONICAL_WITHOUT_ACTIVATIONS
-                    : CANONICAL;
+            ObjectMapper mapper =
+                    RunConfig.NO_ACTIVATIONS.equals(config.activations()) ? CANONICAL_WITHOUT_ACTIVATIONS : CANONICAL;
             byte[] canonical = mapper.writeValueAsString(config).getBytes(StandardCharsets.UTF_8);
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical);
             return bounded(config.architecture()) + "." + readable(config.quantizer()) + schemeParts(config) + ".s"

@@ -61,6 +61,7 @@ public final class Checkpoint {
      * state) and version 2 files (neither) are still read.
      */
     private static final int VERSION = 4;
+
     private static final int VERSION_WITHOUT_GENERATOR = 3;
     private static final int VERSION_WITHOUT_CHECKSUM = 2;
     /** Magic, version, epoch, parameter count, optimizer state length: a version 2 file with nothing in it. */
@@ -70,11 +71,19 @@ public final class Checkpoint {
 
     /** DJL's array encoding (NDSerializer), which {@link NDArray#decode} reads; DJL 0.36 writes version 3. */
     private static final String ARRAY_MAGIC = "NDAR";
+
     private static final int ARRAY_VERSION = 3;
     /** The types a parameter or an optimizer moment can have; the rest have no fixed width or no engine form. */
-    private static final Set<DataType> ARRAY_TYPES = Collections.unmodifiableSet(EnumSet.of(DataType.FLOAT32,
-            DataType.FLOAT64, DataType.FLOAT16, DataType.BFLOAT16, DataType.INT8, DataType.UINT8, DataType.INT32,
-            DataType.INT64, DataType.BOOLEAN));
+    private static final Set<DataType> ARRAY_TYPES = Collections.unmodifiableSet(EnumSet.of(
+            DataType.FLOAT32,
+            DataType.FLOAT64,
+            DataType.FLOAT16,
+            DataType.BFLOAT16,
+            DataType.INT8,
+            DataType.UINT8,
+            DataType.INT32,
+            DataType.INT64,
+            DataType.BOOLEAN));
 
     /**
      * The file is not a usable checkpoint: cut short, failing its checksum, or declaring lengths and
@@ -120,7 +129,10 @@ public final class Checkpoint {
         private final List<OptimizerState> optimizerState;
         private final OptionalLong generatorState;
 
-        private Restored(int epoch, Map<String, StoredArray> parameters, List<OptimizerState> optimizerState,
+        private Restored(
+                int epoch,
+                Map<String, StoredArray> parameters,
+                List<OptimizerState> optimizerState,
                 OptionalLong generatorState) {
             this.epoch = epoch;
             this.parameters = Collections.unmodifiableMap(parameters);
@@ -206,8 +218,8 @@ public final class Checkpoint {
      * @param generatorState the run's quantizer random generator state after the epoch
      *     ({@code QuantizerRandom.state()}), restored with the rest on resume
      */
-    static void save(Path file, Path previous, int epoch, Block block, ResumableOptimizer optimizer,
-            long generatorState) {
+    static void save(
+            Path file, Path previous, int epoch, Block block, ResumableOptimizer optimizer, long generatorState) {
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
@@ -231,7 +243,8 @@ public final class Checkpoint {
                 out.writeLong(generatorState);
                 out.flush();
                 // The checksum itself is not part of what it covers.
-                new DataOutputStream(stream).writeInt((int) checked.getChecksum().getValue());
+                new DataOutputStream(stream)
+                        .writeInt((int) checked.getChecksum().getValue());
             }
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
                 channel.force(true);
@@ -276,8 +289,8 @@ public final class Checkpoint {
      */
     public static Restored parse(byte[] bytes) throws DamagedException {
         if (bytes.length < SMALLEST_FILE) {
-            throw new DamagedException("the file is truncated: " + bytes.length + " bytes, a checkpoint has at least "
-                    + SMALLEST_FILE);
+            throw new DamagedException(
+                    "the file is truncated: " + bytes.length + " bytes, a checkpoint has at least " + SMALLEST_FILE);
         }
         Reader in = new Reader(bytes, 0, bytes.length);
         if (in.readInt("the magic number") != MAGIC) {
@@ -290,9 +303,10 @@ public final class Checkpoint {
             CRC32C crc = new CRC32C();
             crc.update(bytes, 0, end);
             if ((int) crc.getValue() != stored) {
-                throw new DamagedException(String.format("its checksum does not match (CRC32C %08x stored, %08x of"
-                        + " its %d bytes): the file was damaged after it was written", stored, (int) crc.getValue(),
-                        bytes.length));
+                throw new DamagedException(String.format(
+                        "its checksum does not match (CRC32C %08x stored, %08x of"
+                                + " its %d bytes): the file was damaged after it was written",
+                        stored, (int) crc.getValue(), bytes.length));
             }
             in = new Reader(bytes, 2 * Integer.BYTES, end);
         } else if (version != VERSION_WITHOUT_CHECKSUM) {
@@ -335,7 +349,8 @@ public final class Checkpoint {
             String name = in.readUtf("the optimizer's parameter " + (i + 1));
             String shown = "'" + printable(name) + "'";
             if (!parameters.containsKey(name)) {
-                throw new DamagedException("the optimizer state names parameter " + shown + ", which it does not store");
+                throw new DamagedException(
+                        "the optimizer state names parameter " + shown + ", which it does not store");
             }
             if (!seen.add(name)) {
                 throw new DamagedException("the optimizer state of parameter " + shown + " is stored twice");
@@ -367,8 +382,8 @@ public final class Checkpoint {
         }
         int version = in.readInt(what + ": its version");
         if (version < 1 || version > ARRAY_VERSION) {
-            throw new DamagedException(what + " has array encoding version " + version + ", DJL reads 1 to "
-                    + ARRAY_VERSION);
+            throw new DamagedException(
+                    what + " has array encoding version " + version + ", DJL reads 1 to " + ARRAY_VERSION);
         }
         if (version > 1) {
             int named = in.readByte(what + ": its name flag");
@@ -383,9 +398,11 @@ public final class Checkpoint {
             throw new DamagedException(what + " is stored as '" + printable(format) + "', not DENSE");
         }
         String typeName = in.readShortAscii(what + ": its data type");
-        DataType type = ARRAY_TYPES.stream().filter(t -> t.name().equals(typeName)).findFirst()
-                .orElseThrow(() -> new DamagedException(what + " has data type '" + printable(typeName) + "'; allowed: "
-                        + ARRAY_TYPES));
+        DataType type = ARRAY_TYPES.stream()
+                .filter(t -> t.name().equals(typeName))
+                .findFirst()
+                .orElseThrow(() -> new DamagedException(
+                        what + " has data type '" + printable(typeName) + "'; allowed: " + ARRAY_TYPES));
         int dimensions = in.readCount(what + ": its number of dimensions", Long.BYTES);
         long[] dims = new long[dimensions];
         long elements = 1;
@@ -398,8 +415,8 @@ public final class Checkpoint {
         }
         int layoutLength = in.readInt(what + ": its layout length");
         if (layoutLength != dimensions) {
-            throw new DamagedException(what + " has a layout of " + layoutLength + " axes for " + dimensions
-                    + " dimensions");
+            throw new DamagedException(
+                    what + " has a layout of " + layoutLength + " axes for " + dimensions + " dimensions");
         }
         StringBuilder layout = new StringBuilder();
         for (int d = 0; d < dimensions; d++) {
@@ -420,8 +437,8 @@ public final class Checkpoint {
         long expected = multiply(elements, type.getNumOfBytes(), what);
         int length = in.readInt(what + ": its data length");
         if (length != expected) {
-            throw new DamagedException(what + " declares " + length + " data bytes but its shape "
-                    + new Shape(dims) + " of " + type + " needs " + expected);
+            throw new DamagedException(what + " declares " + length + " data bytes but its shape " + new Shape(dims)
+                    + " of " + type + " needs " + expected);
         }
         in.skip(length, what + ": its data");
         in.requireEnd("after " + what);
@@ -479,8 +496,10 @@ public final class Checkpoint {
 
         int readInt(String what) throws DamagedException {
             need(Integer.BYTES, what);
-            int value = ((bytes[position] & 0xFF) << 24) | ((bytes[position + 1] & 0xFF) << 16)
-                    | ((bytes[position + 2] & 0xFF) << 8) | (bytes[position + 3] & 0xFF);
+            int value = ((bytes[position] & 0xFF) << 24)
+                    | ((bytes[position + 1] & 0xFF) << 16)
+                    | ((bytes[position + 2] & 0xFF) << 8)
+                    | (bytes[position + 3] & 0xFF);
             position += Integer.BYTES;
             return value;
         }
@@ -534,8 +553,8 @@ public final class Checkpoint {
         int readCount(String what, int itemBytes) throws DamagedException {
             int count = readInt(what);
             if (count < 0 || (long) count * itemBytes > remaining()) {
-                throw new DamagedException(what + " is " + count + ", more than the " + remaining()
-                        + " bytes left can hold");
+                throw new DamagedException(
+                        what + " is " + count + ", more than the " + remaining() + " bytes left can hold");
             }
             return count;
         }

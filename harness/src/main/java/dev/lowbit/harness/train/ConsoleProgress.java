@@ -90,10 +90,16 @@ public final class ConsoleProgress implements ProgressReporter {
 
     @Override
     public void epochFinished(EpochRecord epoch) {
-        String line = String.format(Locale.ROOT,
+        String line = String.format(
+                Locale.ROOT,
                 "   %s epoch %d: train loss %.4f acc %.4f | validation loss %.4f acc %.4f | %.1f s",
-                label, epoch.epoch(), epoch.trainLoss(), epoch.trainAccuracy(),
-                epoch.validationLoss(), epoch.validationAccuracy(), epoch.seconds());
+                label,
+                epoch.epoch(),
+                epoch.trainLoss(),
+                epoch.trainAccuracy(),
+                epoch.validationLoss(),
+                epoch.validationAccuracy(),
+                epoch.seconds());
         if (bar != null) {
             bar.setExtraMessage(String.format(Locale.ROOT, "val acc %.4f", epoch.validationAccuracy()));
         } else {

@@ -71,8 +71,10 @@ final class CpuLimits {
             return allCores(cores);
         }
         int cpus = usable.cardinality();
-        return new Limit(cpus, "CPU affinity: " + cpus + " of " + cores + " cores (Cpus_allowed_list "
-                + allowedList.get() + ")", "the CPU affinity of " + cpus);
+        return new Limit(
+                cpus,
+                "CPU affinity: " + cpus + " of " + cores + " cores (Cpus_allowed_list " + allowedList.get() + ")",
+                "the CPU affinity of " + cpus);
     }
 
     /** The smallest CPU quota of this process's cgroup and its parents, in any cgroup hierarchy mounted. */
@@ -103,15 +105,25 @@ final class CpuLimits {
             return Optional.empty();
         }
         int cpus = Math.max(1, (int) Math.ceil(smallest.cpus() - 1e-9));
-        return Optional.of(new Limit(cpus, String.format(Locale.ROOT, "cgroup CPU quota %d/%d us of %s = %d CPU%s",
-                smallest.quota(), smallest.period(), smallest.directory(), cpus, cpus == 1 ? "" : "s"),
+        return Optional.of(new Limit(
+                cpus,
+                String.format(
+                        Locale.ROOT,
+                        "cgroup CPU quota %d/%d us of %s = %d CPU%s",
+                        smallest.quota(),
+                        smallest.period(),
+                        smallest.directory(),
+                        cpus,
+                        cpus == 1 ? "" : "s"),
                 "the cgroup CPU quota of " + cpus));
     }
 
     /** No limit but the machine's {@code cores}. */
     static Limit allCores(int cores) {
-        return new Limit(cores, "all " + cores + (cores == 1 ? " core" : " cores"), "the " + cores
-                + (cores == 1 ? " core" : " cores"));
+        return new Limit(
+                cores,
+                "all " + cores + (cores == 1 ? " core" : " cores"),
+                "the " + cores + (cores == 1 ? " core" : " cores"));
     }
 
     /** A quota of {@code quota} microseconds of CPU time per {@code period}, set in {@code directory}. */
@@ -140,10 +152,12 @@ final class CpuLimits {
             relative = ""; // a cgroup outside the mounted part: the mount point is all we see
         }
         List<String> directories = new ArrayList<>();
-        String directory = (mount.mountPoint() + "/" + relative).replaceAll("/+", "/").replaceAll("(.)/$", "$1");
+        String directory =
+                (mount.mountPoint() + "/" + relative).replaceAll("/+", "/").replaceAll("(.)/$", "$1");
         while (true) {
             directories.add(directory);
-            if (directory.equals(mount.mountPoint()) || directory.length() <= mount.mountPoint().length()) {
+            if (directory.equals(mount.mountPoint())
+                    || directory.length() <= mount.mountPoint().length()) {
                 break;
             }
             directory = directory.substring(0, directory.lastIndexOf('/'));
@@ -160,7 +174,9 @@ final class CpuLimits {
 
     /** cgroup v2: {@code cpu.max} holds {@code max PERIOD} (no limit) or {@code QUOTA PERIOD}. */
     private Quota v2Quota(String directory) {
-        String[] fields = read(directory + "/cpu.max").map(text -> text.trim().split("\\s+")).orElse(new String[0]);
+        String[] fields = read(directory + "/cpu.max")
+                .map(text -> text.trim().split("\\s+"))
+                .orElse(new String[0]);
         if (fields.length != 2) {
             return null;
         }
@@ -169,8 +185,12 @@ final class CpuLimits {
 
     /** cgroup v1: {@code cpu.cfs_quota_us} (-1: no limit) and {@code cpu.cfs_period_us}. */
     private Quota v1Quota(String directory) {
-        long quota = read(directory + "/cpu.cfs_quota_us").map(text -> positive(text.trim())).orElse(-1L);
-        long period = read(directory + "/cpu.cfs_period_us").map(text -> positive(text.trim())).orElse(-1L);
+        long quota = read(directory + "/cpu.cfs_quota_us")
+                .map(text -> positive(text.trim()))
+                .orElse(-1L);
+        long period = read(directory + "/cpu.cfs_period_us")
+                .map(text -> positive(text.trim()))
+                .orElse(-1L);
         return quota(quota, period, directory);
     }
 
@@ -204,8 +224,10 @@ final class CpuLimits {
             if (fields.length < 5 || filesystem.length < 1) {
                 continue;
             }
-            boolean matches = v2 ? filesystem[0].equals("cgroup2")
-                    : filesystem[0].equals("cgroup") && filesystem.length >= 3
+            boolean matches = v2
+                    ? filesystem[0].equals("cgroup2")
+                    : filesystem[0].equals("cgroup")
+                            && filesystem.length >= 3
                             && Set.of(filesystem[2].split(",")).contains("cpu");
             if (matches && fields[4].startsWith("/")) {
                 mounts.add(new Mount(unescape(fields[3]), unescape(fields[4])));
@@ -219,7 +241,9 @@ final class CpuLimits {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
-            if (c == '\\' && i + 4 <= path.length() && path.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+            if (c == '\\'
+                    && i + 4 <= path.length()
+                    && path.substring(i + 1, i + 4).matches("[0-7]{3}")) {
                 text.append((char) Integer.parseInt(path.substring(i + 1, i + 4), 8));
                 i += 3;
             } else {

@@ -22,10 +22,12 @@ public final class EngineSettings {
 
     /** glibc's mallopt parameters (malloc.h). */
     private static final int M_TRIM_THRESHOLD = -1;
+
     private static final int M_TOP_PAD = -2;
     private static final int M_MMAP_THRESHOLD = -3;
     /** The largest mmap threshold glibc accepts on 64-bit (HEAP_MAX_SIZE / 2). */
     private static final int MMAP_THRESHOLD = 32 << 20;
+
     private static final int TRIM_THRESHOLD = 256 << 20;
     private static final int TOP_PAD = 64 << 20;
 
@@ -42,6 +44,7 @@ public final class EngineSettings {
      * docs/PERFORMANCE.md, "Many workers". Set only when the user set neither variable.
      */
     static final String WAIT_POLICY_VARIABLE = "OMP_WAIT_POLICY";
+
     static final String WAIT_POLICY_VALUE = "PASSIVE";
 
     /** The variables by which a user chooses the wait policy; when either is set, lowbit sets nothing. */
@@ -92,7 +95,8 @@ public final class EngineSettings {
 
     /** Holds the wait policy, set once, the first time it is asked for. */
     private static final class WaitPolicy {
-        static final String IN_EFFECT = waitPolicy(System.getenv(), EngineSettings::setenv, EngineSettings::openMpLoaded);
+        static final String IN_EFFECT =
+                waitPolicy(System.getenv(), EngineSettings::setenv, EngineSettings::openMpLoaded);
     }
 
     /**
@@ -102,10 +106,12 @@ public final class EngineSettings {
      * @param setenv sets a variable in the C environment; returns why it could not, or null
      * @param openMpLoaded whether libgomp has already read its environment (then setting it is too late)
      */
-    static String waitPolicy(Map<String, String> environment, BiFunction<String, String, String> setenv,
-            BooleanSupplier openMpLoaded) {
-        List<String> chosen = WAIT_POLICY_VARIABLES.stream().filter(environment::containsKey)
-                .map(name -> name + "=" + environment.get(name)).toList();
+    static String waitPolicy(
+            Map<String, String> environment, BiFunction<String, String, String> setenv, BooleanSupplier openMpLoaded) {
+        List<String> chosen = WAIT_POLICY_VARIABLES.stream()
+                .filter(environment::containsKey)
+                .map(name -> name + "=" + environment.get(name))
+                .toList();
         String setting = WAIT_POLICY_VARIABLE + "=" + WAIT_POLICY_VALUE;
         if (chosen.equals(List.of(setting))) {
             return setting + " (lowbit's default)"; // e.g. inherited from the lowbit that started this one
@@ -117,7 +123,9 @@ public final class EngineSettings {
             return "OpenMP's default (" + setting + " not set: the engine had already loaded)";
         }
         String failure = setenv.apply(WAIT_POLICY_VARIABLE, WAIT_POLICY_VALUE);
-        return failure == null ? setting + " (lowbit's default)" : "OpenMP's default (" + setting + " not set: " + failure + ")";
+        return failure == null
+                ? setting + " (lowbit's default)"
+                : "OpenMP's default (" + setting + " not set: " + failure + ")";
     }
 
     /**

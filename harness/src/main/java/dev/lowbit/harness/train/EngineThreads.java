@@ -50,13 +50,15 @@ public record EngineThreads(int count, String source) {
         if (requested != null) {
             return new EngineThreads(requested, "--threads " + requested);
         }
-        CpuLimits.Limit limit = limits != null ? limits.hardLimit()
+        CpuLimits.Limit limit = limits != null
+                ? limits.hardLimit()
                 : CpuLimits.allCores(Runtime.getRuntime().availableProcessors());
         for (String hint : HINTS) {
             Integer wanted = positiveCount(environment.get(hint));
             if (wanted != null) {
                 String source = hint + "=" + wanted;
-                return wanted <= limit.cpus() ? new EngineThreads(wanted, source)
+                return wanted <= limit.cpus()
+                        ? new EngineThreads(wanted, source)
                         : new EngineThreads(limit.cpus(), source + ", capped to " + limit.name());
             }
         }

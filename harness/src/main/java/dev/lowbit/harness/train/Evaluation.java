@@ -39,7 +39,10 @@ public record Evaluation(double loss, double accuracy, int[] predictions) {
             try (NDManager batchScope = manager.newSubManager()) {
                 NDArray logits = logitsOf.apply(batches.images(batchScope, indices, from, to));
                 NDArray labels = batches.labels(batchScope, indices, from, to);
-                lossSum += CROSS_ENTROPY.evaluate(new NDList(labels), new NDList(logits)).getFloat() * (to - from);
+                lossSum += CROSS_ENTROPY
+                                .evaluate(new NDList(labels), new NDList(logits))
+                                .getFloat()
+                        * (to - from);
                 long[] argmax = logits.argMax(1).toLongArray();
                 for (int i = 0; i < argmax.length; i++) {
                     predictions[from + i] = (int) argmax[i];

@@ -1,14 +1,14 @@
 package dev.lowbit.harness.train;
 
-import dev.lowbit.api.spi.FullPrecisionQuantizer;
+import ai.djl.nn.Block;
 import dev.lowbit.api.nn.LayerScheme;
 import dev.lowbit.api.nn.QuantizedBlock;
 import dev.lowbit.api.nn.QuantizedBlocks;
 import dev.lowbit.api.nn.QuantizerRandom;
 import dev.lowbit.api.spi.ActivationQuantizer;
+import dev.lowbit.api.spi.FullPrecisionQuantizer;
 import dev.lowbit.api.spi.GradientEstimator;
 import dev.lowbit.api.spi.Quantizer;
-import ai.djl.nn.Block;
 import java.util.List;
 import java.util.Objects;
 
@@ -38,8 +38,8 @@ public interface LayerSchemes {
      * @param activations the input quantizer, or null for fp32 inputs
      * @param inputEstimator its estimator (its own when null)
      */
-    static LayerSchemes uniform(GradientEstimator estimator, ActivationQuantizer activations,
-            GradientEstimator inputEstimator) {
+    static LayerSchemes uniform(
+            GradientEstimator estimator, ActivationQuantizer activations, GradientEstimator inputEstimator) {
         Objects.requireNonNull(estimator, "estimator");
         return (position, count, name, builtWith) -> builtWith.isFullPrecision()
                 ? LayerScheme.of(builtWith)

@@ -55,7 +55,12 @@ public final class Provenance {
      * @param suiteSha256 SHA-256 of the bytes it was read from (null: unknown)
      * @param pluginJars the jars outside lowbit that quantizers or architectures were loaded from
      */
-    public static Map<String, String> collect(LabeledImages data, EngineThreads threads, Device device, String suiteSource, String suiteSha256,
+    public static Map<String, String> collect(
+            LabeledImages data,
+            EngineThreads threads,
+            Device device,
+            String suiteSource,
+            String suiteSha256,
             Collection<Path> pluginJars) {
         Map<String, String> provenance = new LinkedHashMap<>();
         String version = Provenance.class.getPackage().getImplementationVersion();
@@ -70,8 +75,10 @@ public final class Provenance {
         provenance.put("threads", String.valueOf(threads.count()));
         provenance.put("threads.source", threads.source());
         provenance.put("openmp.wait", EngineSettings.waitPolicy());
-        provenance.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
+        provenance.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
         provenance.put("dataset", data.name());
         provenance.put("dataset.directory", data.directory().toAbsolutePath().toString());
         data.sha256().forEach((file, hash) -> provenance.put("dataset.sha256." + file, hash));

@@ -25,7 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ResumableOptimizer extends Optimizer {
 
     /** Which update rule. */
-    enum Kind { ADAM, SGD }
+    enum Kind {
+        ADAM,
+        SGD
+    }
 
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
@@ -37,6 +40,7 @@ final class ResumableOptimizer extends Optimizer {
     private final Map<String, Integer> steps = new ConcurrentHashMap<>();
     /** Per parameter id: Adam's mean and variance, or SGD's momentum. */
     private final Map<String, NDArray[]> moments = new ConcurrentHashMap<>();
+
     private volatile float lastLearningRate = Float.NaN;
 
     private ResumableOptimizer(Builder builder, Kind kind, ParameterTracker learningRate) {
@@ -56,20 +60,42 @@ final class ResumableOptimizer extends Optimizer {
         float rate = learningRate.getNewValue(parameterId, step);
         lastLearningRate = rate;
         float weightDecay = getWeightDecay();
-        NDArray[] state = moments.computeIfAbsent(parameterId, id -> kind == Kind.ADAM
-                ? new NDArray[] {weight.zerosLike(), weight.zerosLike()}
-                : new NDArray[] {weight.zerosLike()});
+        NDArray[] state = moments.computeIfAbsent(
+                parameterId,
+                id -> kind == Kind.ADAM
+                        ? new NDArray[] {weight.zerosLike(), weight.zerosLike()}
+                        : new NDArray[] {weight.zerosLike()});
         if (kind == Kind.ADAM) {
             double correction1 = 1.0 - Math.pow(BETA1, step);
             double correction2 = 1.0 - Math.pow(BETA2, step);
             float corrected = (float) (rate * Math.sqrt(correction2) / correction1);
-            weight.getNDArrayInternal().adamUpdate(new NDList(weight, grad, state[0], state[1]), new NDList(weight),
-                    rate, corrected, weightDecay, rescaleGrad, clipGrad, BETA1, BETA2, EPSILON, true, false);
+            weight.getNDArrayInternal()
+                    .adamUpdate(
+                            new NDList(weight, grad, state[0], state[1]),
+                            new NDList(weight),
+                            rate,
+                            corrected,
+                            weightDecay,
+                            rescaleGrad,
+                            clipGrad,
+                            BETA1,
+                            BETA2,
+                            EPSILON,
+                            true,
+                            false);
         } else {
             // The engine updates the momentum (the third input) in place; its outputs list is the
             // weight alone, whose gradient it then zeroes (PyTorch's sgdUpdate rejects a longer list).
-            weight.getNDArrayInternal().sgdUpdate(new NDList(weight, grad, state[0]), new NDList(weight),
-                    rate, weightDecay, rescaleGrad, clipGrad, MOMENTUM, true);
+            weight.getNDArrayInternal()
+                    .sgdUpdate(
+                            new NDList(weight, grad, state[0]),
+                            new NDList(weight),
+                            rate,
+                            weightDecay,
+                            rescaleGrad,
+                            clipGrad,
+                            MOMENTUM,
+                            true);
         }
     }
 
@@ -120,8 +146,9 @@ final class ResumableOptimizer extends Optimizer {
                 continue; // never updated (e.g. batch-norm statistics): nothing to restore
             }
             if (entry.moments().size() != expectedMoments) {
-                throw new Checkpoint.MismatchException("the checkpoint holds " + entry.moments().size()
-                        + " optimizer moments for '" + entry.parameter() + "', " + kind + " keeps " + expectedMoments);
+                throw new Checkpoint.MismatchException(
+                        "the checkpoint holds " + entry.moments().size() + " optimizer moments for '"
+                                + entry.parameter() + "', " + kind + " keeps " + expectedMoments);
             }
             Shape shape = parameter.getArray().getShape();
             NDArray[] state = new NDArray[expectedMoments];
@@ -132,7 +159,8 @@ final class ResumableOptimizer extends Optimizer {
                             + "' has shape " + moment.shape() + " in the checkpoint but the parameter has " + shape);
                 }
                 // Owned by the parameter's manager, like moments created during training.
-                state[m] = moment.decode(parameter.getArray().getManager()).toType(parameter.getArray().getDataType(), false);
+                state[m] = moment.decode(parameter.getArray().getManager())
+                        .toType(parameter.getArray().getDataType(), false);
             }
             steps.put(parameter.getId(), entry.step());
             moments.put(parameter.getId(), state);

@@ -78,9 +78,17 @@ final class StabilityMonitor implements AutoCloseable {
                 weights += shadow.size();
                 NDArray previous = previousCodes.get(w.name());
                 if (previous != null) {
-                    flipped += codes.neq(previous).sum().toType(DataType.INT64, false).getLong();
+                    flipped += codes.neq(previous)
+                            .sum()
+                            .toType(DataType.INT64, false)
+                            .getLong();
                 }
-                beyond += normalized.abs().gt(1f).sum().toType(DataType.INT64, false).getLong();
+                beyond += normalized
+                        .abs()
+                        .gt(1f)
+                        .sum()
+                        .toType(DataType.INT64, false)
+                        .getLong();
                 occupancy.put(w.name(), histogram(codes.toFloatArray(), alphabet.levels()));
             }
         }

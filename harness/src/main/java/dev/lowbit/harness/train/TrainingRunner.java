@@ -3,16 +3,15 @@ package dev.lowbit.harness.train;
 import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.training.Trainer;
+import dev.lowbit.api.spi.Architecture;
+import dev.lowbit.api.spi.LayerPolicy;
+import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.format.packing.MemoryAccounting;
 import dev.lowbit.format.result.EpochRecord;
 import dev.lowbit.format.result.MemoryRecord;
 import dev.lowbit.format.result.ModelRecord;
 import dev.lowbit.format.result.Recipe;
 import dev.lowbit.format.result.RunConfig;
-import dev.lowbit.api.spi.Architecture;
-import dev.lowbit.api.spi.LayerPolicy;
-import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.data.Augmentation;
 import dev.lowbit.harness.data.ImageSet;
 import dev.lowbit.harness.data.LabeledImages;
@@ -54,7 +53,10 @@ public final class TrainingRunner {
 
         /** The best validation accuracy over all epochs. */
         public double bestValidationAccuracy() {
-            return epochs.stream().mapToDouble(EpochRecord::validationAccuracy).max().orElse(0);
+            return epochs.stream()
+                    .mapToDouble(EpochRecord::validationAccuracy)
+                    .max()
+                    .orElse(0);
         }
     }
 
@@ -92,8 +94,12 @@ public final class TrainingRunner {
      * @param restart called when {@code resumeFrom} turns out not to fit the model (with the reason), before
      *     any epoch is trained: it clears the run's files so the run starts from scratch
      */
-    public record RunFiles(Path checkpoint, Path previousCheckpoint, Checkpoint.Restored resumeFrom,
-            EpochLog epochLog, Consumer<String> restart) {}
+    public record RunFiles(
+            Path checkpoint,
+            Path previousCheckpoint,
+            Checkpoint.Restored resumeFrom,
+            EpochLog epochLog,
+            Consumer<String> restart) {}
 
     /** The loss or the weights stopped being finite numbers in {@link #epoch}. */
     public static final class DivergedException extends RuntimeException {
@@ -122,8 +128,15 @@ public final class TrainingRunner {
      * @param files the checkpoint, the epochs already stored with it, and where new epochs go
      * @param persist stores the trained model before it is closed
      */
-    public Outcome train(RunConfig config, String label, Architecture architecture, Quantizer quantizer,
-            LayerSchemes schemes, LabeledImages data, RunFiles files, ModelSink persist) {
+    public Outcome train(
+            RunConfig config,
+            String label,
+            Architecture architecture,
+            Quantizer quantizer,
+            LayerSchemes schemes,
+            LabeledImages data,
+            RunFiles files,
+            ModelSink persist) {
         Recipe recipe = config.recipe();
         ValidationSplit split = ValidationSplit.stratified(
                 data.train().labels(), config.trainLimit(), config.validationShare(), config.seed());
@@ -137,14 +150,32 @@ public final class TrainingRunner {
         Checkpoint.Restored restored = files.resumeFrom();
         TrainingSession opened;
         try {
-            opened = open(label, recipe, batchesPerEpoch * recipe.epochs(), architecture, quantizer, schemes, config,
-                    exampleShape, data.classes(), restored);
+            opened = open(
+                    label,
+                    recipe,
+                    batchesPerEpoch * recipe.epochs(),
+                    architecture,
+                    quantizer,
+                    schemes,
+                    config,
+                    exampleShape,
+                    data.classes(),
+                    restored);
         } catch (Checkpoint.MismatchException e) {
             // Nothing was trained yet: the run starts from scratch rather than failing on every rerun.
             files.restart().accept(e.getMessage());
             restored = null;
-            opened = open(label, recipe, batchesPerEpoch * recipe.epochs(), architecture, quantizer, schemes, config,
-                    exampleShape, data.classes(), null);
+            opened = open(
+                    label,
+                    recipe,
+                    batchesPerEpoch * recipe.epochs(),
+                    architecture,
+                    quantizer,
+                    schemes,
+                    config,
+                    exampleShape,
+                    data.classes(),
+                    null);
         }
         try (TrainingSession session = opened) {
             Block block = session.block();
@@ -153,8 +184,9 @@ public final class TrainingRunner {
             int resumedAfter = restored == null ? 0 : restored.epoch();
             if (resumedAfter != epochs.size()) {
                 // The store trims the log to the checkpoint before a run starts; anything else is a bug.
-                throw new IllegalStateException("Cannot resume from " + files.checkpoint() + ": it was taken after epoch "
-                        + resumedAfter + " but " + epochs.size() + " epochs are stored");
+                throw new IllegalStateException(
+                        "Cannot resume from " + files.checkpoint() + ": it was taken after epoch " + resumedAfter
+                                + " but " + epochs.size() + " epochs are stored");
             }
             session.stability().remember();
             progress.runStarted(label, recipe.epochs(), batchesPerEpoch);
@@ -163,18 +195,31 @@ public final class TrainingRunner {
             }
 
             for (int epoch = resumedAfter + 1; epoch <= recipe.epochs(); epoch++) {
-                EpochRecord record = session.epoch(epoch, train, split.train(), split.validation(), config.seed(),
-                        augmentation, progress::batchFinished).record();
+                EpochRecord record = session.epoch(
+                                epoch,
+                                train,
+                                split.train(),
+                                split.validation(),
+                                config.seed(),
+                                augmentation,
+                                progress::batchFinished)
+                        .record();
                 epochs.add(record);
                 files.epochLog().append(record);
                 // After the epoch line: a crash in between redoes this epoch, identically.
-                Checkpoint.save(files.checkpoint(), files.previousCheckpoint(), epoch, block, session.optimizer(),
+                Checkpoint.save(
+                        files.checkpoint(),
+                        files.previousCheckpoint(),
+                        epoch,
+                        block,
+                        session.optimizer(),
                         session.random().state());
                 progress.epochFinished(record);
             }
-            Evaluation finalTest = session.evaluate(test, IntStream.range(0, data.test().size()).toArray());
-            ModelRecord modelRecord = new ModelRecord(Arrays.stream(exampleShape.getShape()).boxed().toList(),
-                    data.classes(), train.mean(), train.std());
+            Evaluation finalTest = session.evaluate(
+                    test, IntStream.range(0, data.test().size()).toArray());
+            ModelRecord modelRecord = new ModelRecord(
+                    Arrays.stream(exampleShape.getShape()).boxed().toList(), data.classes(), train.mean(), train.std());
             MemoryRecord stored = persist.persist(block, modelRecord, memory);
             return new Outcome(epochs, finalTest, stored, modelRecord);
         }
@@ -186,13 +231,32 @@ public final class TrainingRunner {
      *
      * @throws Checkpoint.MismatchException when the checkpoint does not fit the model; the model is closed
      */
-    private TrainingSession open(String label, Recipe recipe, int totalSteps, Architecture architecture,
-            Quantizer quantizer, LayerSchemes schemes, RunConfig config, Shape exampleShape, int classes,
+    private TrainingSession open(
+            String label,
+            Recipe recipe,
+            int totalSteps,
+            Architecture architecture,
+            Quantizer quantizer,
+            LayerSchemes schemes,
+            RunConfig config,
+            Shape exampleShape,
+            int classes,
             Checkpoint.Restored restored) {
         TrainingSession session;
         try {
-            session = new TrainingSession(label, recipe, totalSteps, architecture, quantizer,
-                    builtPolicy(config.layerPolicy()), schemes, exampleShape, classes, config.seed(), device, block -> {
+            session = new TrainingSession(
+                    label,
+                    recipe,
+                    totalSteps,
+                    architecture,
+                    quantizer,
+                    builtPolicy(config.layerPolicy()),
+                    schemes,
+                    exampleShape,
+                    classes,
+                    config.seed(),
+                    device,
+                    block -> {
                         if (restored != null) {
                             restored.initialize(block);
                         }

@@ -17,11 +17,11 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.tracker.Tracker;
 import dev.lowbit.api.nn.QuantizedWeight;
 import dev.lowbit.api.nn.QuantizerRandom;
-import dev.lowbit.format.result.EpochRecord;
-import dev.lowbit.format.result.Recipe;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.format.result.EpochRecord;
+import dev.lowbit.format.result.Recipe;
 import dev.lowbit.harness.data.Augmentation;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,6 +46,7 @@ public final class TrainingSession implements AutoCloseable {
     private final Block block;
     /** The quantizers' draws (stochastic rounding); its state goes into every checkpoint. */
     private final QuantizerRandom random;
+
     private final ResumableOptimizer optimizer;
     private final Model model;
     private final Trainer trainer;
@@ -73,8 +74,18 @@ public final class TrainingSession implements AutoCloseable {
      * @param device where the model, its trainer and so every batch live
      * @param restore sets restored parameters on the block before the trainer initialises it (or does nothing)
      */
-    public TrainingSession(String label, Recipe recipe, int totalSteps, Architecture architecture, Quantizer quantizer,
-            LayerPolicy layerPolicy, LayerSchemes schemes, Shape exampleShape, int classes, long seed, Device device,
+    public TrainingSession(
+            String label,
+            Recipe recipe,
+            int totalSteps,
+            Architecture architecture,
+            Quantizer quantizer,
+            LayerPolicy layerPolicy,
+            LayerSchemes schemes,
+            Shape exampleShape,
+            int classes,
+            long seed,
+            Device device,
             Consumer<Block> restore) {
         Engine.getInstance().setRandomSeed((int) seed);
         this.block = architecture.build(exampleShape, classes, quantizer, layerPolicy);
@@ -85,8 +96,9 @@ public final class TrainingSession implements AutoCloseable {
         schemes.apply(block, random);
         // He initialisation for weights the architecture left to the harness (the FCNN and CNN use
         // ReLU); an architecture that sets its own initializers keeps them.
-        block.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
-                XavierInitializer.FactorType.IN, 2), p -> p.getType() == Parameter.Type.WEIGHT && p.getInitializer() == null);
+        block.setInitializer(
+                new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.IN, 2),
+                p -> p.getType() == Parameter.Type.WEIGHT && p.getInitializer() == null);
         this.optimizer = optimizer(recipe, totalSteps);
         this.batchSize = recipe.batchSize();
         restore.accept(block);
@@ -141,7 +153,12 @@ public final class TrainingSession implements AutoCloseable {
      * @param epoch the epoch, for the divergence message
      * @param batchFinished receives every batch's loss
      */
-    public Fit train(Batches batches, int[] order, int epoch, Augmentation augmentation, Random augmentationDraws,
+    public Fit train(
+            Batches batches,
+            int[] order,
+            int epoch,
+            Augmentation augmentation,
+            Random augmentationDraws,
             DoubleConsumer batchFinished) {
         double lossSum = 0;
         long correct = 0;
@@ -165,10 +182,11 @@ public final class TrainingSession implements AutoCloseable {
                     correct += countCorrect(logits, batches, order, from);
                 }
                 if (!Double.isFinite(loss)) {
-                    throw new TrainingRunner.DivergedException(epoch,
-                            "the training loss became " + loss + " in epoch " + epoch);
+                    throw new TrainingRunner.DivergedException(
+                            epoch, "the training loss became " + loss + " in epoch " + epoch);
                 }
-                if (sortedLosses.size() >= SPIKE_WARM_UP && loss > SPIKE_FACTOR * sortedLosses.get(sortedLosses.size() / 2)) {
+                if (sortedLosses.size() >= SPIKE_WARM_UP
+                        && loss > SPIKE_FACTOR * sortedLosses.get(sortedLosses.size() / 2)) {
                     spikes++;
                 }
                 int at = Collections.binarySearch(sortedLosses, loss);
@@ -190,21 +208,41 @@ public final class TrainingSession implements AutoCloseable {
      * @param validationIndices the validation images (of the same {@code batches})
      * @param seed the run's seed
      */
-    public Epoch epoch(int epoch, Batches batches, int[] trainIndices, int[] validationIndices, long seed,
-            Augmentation augmentation, DoubleConsumer batchFinished) {
+    public Epoch epoch(
+            int epoch,
+            Batches batches,
+            int[] trainIndices,
+            int[] validationIndices,
+            long seed,
+            Augmentation augmentation,
+            DoubleConsumer batchFinished) {
         long start = System.nanoTime();
         int[] order = shuffled(trainIndices, seed, epoch);
-        Fit fit = train(batches, order, epoch, augmentation,
-                new Random(epochSeed(seed, epoch) ^ AUGMENTATION_STREAM), batchFinished);
+        Fit fit = train(
+                batches,
+                order,
+                epoch,
+                augmentation,
+                new Random(epochSeed(seed, epoch) ^ AUGMENTATION_STREAM),
+                batchFinished);
         if (!stability.parametersFinite()) {
-            throw new TrainingRunner.DivergedException(epoch, "the weights stopped being finite numbers in epoch " + epoch);
+            throw new TrainingRunner.DivergedException(
+                    epoch, "the weights stopped being finite numbers in epoch " + epoch);
         }
         StabilityMonitor.Diagnostics diagnostics = stability.measure();
         Evaluation validation = evaluate(batches, validationIndices);
-        EpochRecord record = new EpochRecord(epoch, fit.loss(), fit.accuracy(), validation.loss(),
-                validation.accuracy(), (System.nanoTime() - start) / 1e9,
-                (double) optimizer.lastLearningRate(), diagnostics.flipRatio(),
-                diagnostics.beyondOutermostShare(), fit.lossSpikes(), diagnostics.levelOccupancy());
+        EpochRecord record = new EpochRecord(
+                epoch,
+                fit.loss(),
+                fit.accuracy(),
+                validation.loss(),
+                validation.accuracy(),
+                (System.nanoTime() - start) / 1e9,
+                (double) optimizer.lastLearningRate(),
+                diagnostics.flipRatio(),
+                diagnostics.beyondOutermostShare(),
+                fit.lossSpikes(),
+                diagnostics.levelOccupancy());
         return new Epoch(record, fit);
     }
 
@@ -236,8 +274,8 @@ public final class TrainingSession implements AutoCloseable {
 
     /** Loss, accuracy and predictions on {@code indices} of {@code batches}, without training. */
     public Evaluation evaluate(Batches batches, int[] indices) {
-        return Evaluation.of(x -> trainer.evaluate(new NDList(x)).singletonOrThrow(), batches, indices,
-                trainer.getManager());
+        return Evaluation.of(
+                x -> trainer.evaluate(new NDList(x)).singletonOrThrow(), batches, indices, trainer.getManager());
     }
 
     private static long countCorrect(NDArray logits, Batches batches, int[] order, int from) {
@@ -256,7 +294,12 @@ public final class TrainingSession implements AutoCloseable {
         float peak = (float) recipe.learningRate();
         Tracker rate = switch (recipe.schedule()) {
             case "constant" -> Tracker.fixed(peak);
-            case "cosine" -> Tracker.cosine().setBaseValue(peak).optFinalValue(0f).setMaxUpdates(totalSteps).build();
+            case "cosine" ->
+                Tracker.cosine()
+                        .setBaseValue(peak)
+                        .optFinalValue(0f)
+                        .setMaxUpdates(totalSteps)
+                        .build();
             default -> throw new IllegalArgumentException("Unknown schedule '" + recipe.schedule() + "'");
         };
         ResumableOptimizer.Kind kind = switch (recipe.optimizer()) {

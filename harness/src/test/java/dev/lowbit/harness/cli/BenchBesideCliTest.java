@@ -39,8 +39,26 @@ class BenchBesideCliTest {
         copyFirst("train-labels-idx1-ubyte", 8, 1, 3000);
         copyFirst("t10k-images-idx3-ubyte", 16, 784, 500);
         copyFirst("t10k-labels-idx1-ubyte", 8, 1, 500);
-        small = new String[] {"bench", "training", "--arch", "fcnn-small", "--quantizer", "ternary", "--steps", "3",
-                "--repeats", "2", "--warm-up", "2", "--threads", "1", "--beside", "1", "--data", data.toString()};
+        small = new String[] {
+            "bench",
+            "training",
+            "--arch",
+            "fcnn-small",
+            "--quantizer",
+            "ternary",
+            "--steps",
+            "3",
+            "--repeats",
+            "2",
+            "--warm-up",
+            "2",
+            "--threads",
+            "1",
+            "--beside",
+            "1",
+            "--data",
+            data.toString()
+        };
     }
 
     @Test
@@ -56,7 +74,8 @@ class BenchBesideCliTest {
         assertThat(bench.get("copiesAtOnce").asInt()).isEqualTo(2);
         assertThat(bench.get("alone").get("threads").asInt()).isEqualTo(1);
         assertThat(bench.get("copies")).extracting(c -> c.get("copy").asText()).containsExactly("copy 1/2", "copy 2/2");
-        assertThat(bench.get("copies")).allSatisfy(c -> assertThat(c.get("threads").asInt()).isEqualTo(1));
+        assertThat(bench.get("copies"))
+                .allSatisfy(c -> assertThat(c.get("threads").asInt()).isEqualTo(1));
         JsonNode fcnn = bench.get("architectures").get(0);
         assertThat(fcnn.get("architecture").asText()).isEqualTo("fcnn-small");
         JsonNode models = fcnn.get("models");
@@ -70,16 +89,22 @@ class BenchBesideCliTest {
             for (JsonNode copy : copies) {
                 assertThat(copy.get("stepSeconds")).hasSize(2);
                 assertThat(copy.get("medianStepSeconds").asDouble()).isPositive();
-                assertThat(copy.get("stepOverAlone").asDouble()).isPositive().isEqualTo(
-                        copy.get("medianStepSeconds").asDouble() / model.get("alone").get("medianStepSeconds").asDouble());
+                assertThat(copy.get("stepOverAlone").asDouble())
+                        .isPositive()
+                        .isEqualTo(copy.get("medianStepSeconds").asDouble()
+                                / model.get("alone").get("medianStepSeconds").asDouble());
                 worst = Math.max(worst, copy.get("stepOverAlone").asDouble());
             }
             assertThat(model.get("worstStepOverAlone").asDouble()).isEqualTo(worst);
             assertThat(model.has("worstEpochOverAlone")).as("no epochs timed").isFalse();
         }
         // Progress is relayed with the copy's name; the protocol lines are not.
-        assertThat(result.err()).contains("[alone] fcnn-small: step repeat 2/2", "[copy 1/2] fcnn-small: step repeat 2/2",
-                "[copy 2/2] fcnn-small: step repeat 2/2").doesNotContain(BenchCopy.PREFIX);
+        assertThat(result.err())
+                .contains(
+                        "[alone] fcnn-small: step repeat 2/2",
+                        "[copy 1/2] fcnn-small: step repeat 2/2",
+                        "[copy 2/2] fcnn-small: step repeat 2/2")
+                .doesNotContain(BenchCopy.PREFIX);
     }
 
     @Test
@@ -90,25 +115,31 @@ class BenchBesideCliTest {
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(descendants()).isSubsetOf(before);
-        assertThat(result.out()).contains("1 copy alone, then 2 at once (--beside 1)", "1 thread (--threads 1) per copy")
+        assertThat(result.out())
+                .contains("1 copy alone, then 2 at once (--beside 1)", "1 thread (--threads 1) per copy")
                 .containsPattern("arch +quantizer +alone +copy 1/2 +copy 2/2 +worst")
-                .containsPattern("fcnn-small +fp32 +[0-9.]+ +[0-9.]+ \\( *[0-9.]+x\\) +[0-9.]+ \\( *[0-9.]+x\\) +[0-9.]+x")
+                .containsPattern(
+                        "fcnn-small +fp32 +[0-9.]+ +[0-9.]+ \\( *[0-9.]+x\\) +[0-9.]+ \\( *[0-9.]+x\\) +[0-9.]+x")
                 .containsPattern("fcnn-small +ternary@mse/tensor +[0-9.]+ +[0-9.]+ \\( *[0-9.]+x\\)")
                 .contains("Step ms", "Epoch s: each copy's median of 1 epochs");
-        assertThat(result.out().lines().filter(line -> line.startsWith("fcnn-small "))).hasSize(4);
+        assertThat(result.out().lines().filter(line -> line.startsWith("fcnn-small ")))
+                .hasSize(4);
     }
 
     @Test
     void aCopyThatDiesStopsTheOthersAndTheCommandSaysWhichInOneLine() throws Exception {
         Set<Long> before = descendants();
-        CompletableFuture<CliTest.Result> command = CompletableFuture.supplyAsync(() -> lowbit(with(small, "--epochs", "0")));
+        CompletableFuture<CliTest.Result> command =
+                CompletableFuture.supplyAsync(() -> lowbit(with(small, "--epochs", "0")));
 
         // Two copies alive at once: the phase that times them together has started; kill one of them.
         ProcessHandle victim = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (victim == null && System.nanoTime() < deadline && !command.isDone()) {
-            List<ProcessHandle> copies = ProcessHandle.current().children()
-                    .filter(p -> !before.contains(p.pid()) && p.isAlive()).toList();
+            List<ProcessHandle> copies = ProcessHandle.current()
+                    .children()
+                    .filter(p -> !before.contains(p.pid()) && p.isAlive())
+                    .toList();
             if (copies.size() == 2) {
                 victim = copies.get(1);
             } else {
@@ -121,9 +152,11 @@ class BenchBesideCliTest {
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.out()).isEmpty();
-        List<String> lowbitLines = result.err().lines().filter(line -> line.startsWith("lowbit: ")).toList();
+        List<String> lowbitLines =
+                result.err().lines().filter(line -> line.startsWith("lowbit: ")).toList();
         assertThat(lowbitLines).hasSize(1);
-        assertThat(lowbitLines.get(0)).startsWith("lowbit: A copy of the benchmark failed before its")
+        assertThat(lowbitLines.get(0))
+                .startsWith("lowbit: A copy of the benchmark failed before its")
                 .containsPattern("\\[copy [12]/2\\] exited with code \\d+")
                 .endsWith("The other copies were stopped.");
         assertThat(descendants()).as("the other copy was stopped too").isSubsetOf(before);
@@ -135,8 +168,9 @@ class BenchBesideCliTest {
             CliTest.Result result = lowbit("bench", "training", "--beside", count);
 
             assertThat(result.exitCode()).isEqualTo(2);
-            assertThat(result.err()).isEqualTo("lowbit: --beside must be from 0 to 16 (copies beside the measured one,"
-                    + " all on this machine), got " + count + ".\n");
+            assertThat(result.err())
+                    .isEqualTo("lowbit: --beside must be from 0 to 16 (copies beside the measured one,"
+                            + " all on this machine), got " + count + ".\n");
         }
     }
 
@@ -147,7 +181,9 @@ class BenchBesideCliTest {
         CliTest.Result result = lowbit("bench", "training", "--arch", "resnet", "--beside", "1");
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("lowbit: No architecture with id 'resnet'.").doesNotContain("[alone]");
+        assertThat(result.err())
+                .startsWith("lowbit: No architecture with id 'resnet'.")
+                .doesNotContain("[alone]");
         assertThat(result.err().lines()).hasSize(1);
         assertThat(descendants()).isSubsetOf(before);
     }
@@ -162,7 +198,10 @@ class BenchBesideCliTest {
     }
 
     private static Set<Long> descendants() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+        return ProcessHandle.current()
+                .descendants()
+                .filter(ProcessHandle::isAlive)
+                .map(ProcessHandle::pid)
                 .collect(Collectors.toSet());
     }
 

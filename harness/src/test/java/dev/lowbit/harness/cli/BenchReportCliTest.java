@@ -43,8 +43,8 @@ class BenchReportCliTest {
     void benchmarksTheReportOverCopiesOfTheStoredRunsAndDeletesThem() throws Exception {
         Path results = trainedRuns();
 
-        CliTest.Result result = lowbit("bench", "report", results.toString(), "--runs", "20", "--repeats", "1",
-                "--format", "json");
+        CliTest.Result result =
+                lowbit("bench", "report", results.toString(), "--runs", "20", "--repeats", "1", "--format", "json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode timings = json.readTree(result.out());
@@ -76,7 +76,8 @@ class BenchReportCliTest {
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out())
-                .contains("Report over 3 runs (2 stored runs under " + trainedRuns() + ", 2 copies), 2 timed after 1 warm-up")
+                .contains("Report over 3 runs (2 stored runs under " + trainedRuns()
+                        + ", 2 copies), 2 timed after 1 warm-up")
                 .containsPattern("median +\\d+\\.\\d{3} s  = \\d+\\.\\d{2} ms per run")
                 .containsPattern("min +\\d+\\.\\d{3} s")
                 .containsPattern("warm-up +\\d+\\.\\d{3} s")
@@ -95,15 +96,20 @@ class BenchReportCliTest {
         StoredResults copies = StoredResults.read(dir);
         assertThat(copies.skipped()).isEmpty();
         assertThat(copies.runs()).hasSize(5);
-        List<String> ids = copies.runs().stream().map(r -> r.run().runId()).sorted().toList();
+        List<String> ids =
+                copies.runs().stream().map(r -> r.run().runId()).sorted().toList();
         String fp32 = originalId(results, "fp32");
         String ternary = originalId(results, "ternary");
         // Two whole copies, then the first run of a third in the report's order: the fp32 twin comes first.
-        assertThat(ids).containsExactlyInAnyOrder(fp32 + "-c0", ternary + "-c0", fp32 + "-c1", ternary + "-c1",
-                fp32 + "-c2");
-        assertThat(copies.runs()).allSatisfy(run -> assertThat(run.run().config().seed())
-                .isEqualTo(1 + RunReplicator.SEED_STEP * Long.parseLong(run.run().runId().replaceAll(".*-c", ""))));
-        Set<RunConfig> configs = copies.runs().stream().map(r -> r.run().config()).collect(Collectors.toSet());
+        assertThat(ids)
+                .containsExactlyInAnyOrder(fp32 + "-c0", ternary + "-c0", fp32 + "-c1", ternary + "-c1", fp32 + "-c2");
+        assertThat(copies.runs())
+                .allSatisfy(run -> assertThat(run.run().config().seed())
+                        .isEqualTo(1
+                                + RunReplicator.SEED_STEP
+                                        * Long.parseLong(run.run().runId().replaceAll(".*-c", ""))));
+        Set<RunConfig> configs =
+                copies.runs().stream().map(r -> r.run().config()).collect(Collectors.toSet());
         assertThat(configs).hasSize(5).allSatisfy(config -> assertThat(configs).contains(config.twin()));
 
         Path copy = dir.resolve("quick").resolve(ternary + "-c1");
@@ -111,14 +117,18 @@ class BenchReportCliTest {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .containsExactlyInAnyOrder("config.json", "run.json", "epochs.jsonl", "test-predictions.txt");
         }
-        assertThat(copy.resolve("epochs.jsonl")).hasSameTextualContentAs(
-                results.resolve("quick").resolve(ternary).resolve("epochs.jsonl"));
+        assertThat(copy.resolve("epochs.jsonl"))
+                .hasSameTextualContentAs(
+                        results.resolve("quick").resolve(ternary).resolve("epochs.jsonl"));
         JsonNode run = json.readTree(copy.resolve("run.json").toFile());
         assertThat(run.get("addedLater").get("note").asText()).isEqualTo("a field a newer lowbit writes");
         assertThat(run.get("runId").asText()).isEqualTo(ternary + "-c1");
         assertThat(run.get("config").get("seed").asLong()).isEqualTo(1001);
-        ObjectNode config = (ObjectNode) json.readTree(copy.resolve("config.json").toFile());
-        assertThat(config.remove("schemaVersion").asInt()).as("kept in the copy").isEqualTo(1);
+        ObjectNode config =
+                (ObjectNode) json.readTree(copy.resolve("config.json").toFile());
+        assertThat(config.remove("schemaVersion").asInt())
+                .as("kept in the copy")
+                .isEqualTo(1);
         assertThat(config).as("config.json agrees with run.json").isEqualTo(run.get("config"));
     }
 
@@ -146,7 +156,9 @@ class BenchReportCliTest {
     void withoutASubcommandBenchListsTheBenchmarks() {
         CliTest.Result result = lowbit("bench");
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).contains("Usage: lowbit bench").containsPattern("\\n\\s+report\\s+Time the HTML report");
+        assertThat(result.out())
+                .contains("Usage: lowbit bench")
+                .containsPattern("\\n\\s+report\\s+Time the HTML report");
     }
 
     @Test
@@ -154,8 +166,9 @@ class BenchReportCliTest {
         Path nowhere = dir.resolve("nowhere");
         CliTest.Result result = lowbit("bench", "report", nowhere.toString());
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: No results folder '" + nowhere + "'. Run 'lowbit run --suite quick'"
-                + " first or give the --out folder of an earlier run." + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: No results folder '" + nowhere + "'. Run 'lowbit run --suite quick'"
+                        + " first or give the --out folder of an earlier run." + System.lineSeparator());
     }
 
     @Test
@@ -164,8 +177,9 @@ class BenchReportCliTest {
         Files.writeString(empty.resolve("epochs.jsonl"), ""); // in progress: no run.json yet
         CliTest.Result result = lowbit("bench", "report", dir.toString());
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: No finished runs under '" + dir + "' to copy. Run 'lowbit run --suite"
-                + " quick' first or give the --out folder of an earlier run." + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: No finished runs under '" + dir + "' to copy. Run 'lowbit run --suite"
+                        + " quick' first or give the --out folder of an earlier run." + System.lineSeparator());
     }
 
     @Test
@@ -186,8 +200,8 @@ class BenchReportCliTest {
     void anUnknownFormatIsOneLineAndExitsTwo() {
         CliTest.Result result = lowbit("bench", "report", dir.toString(), "--format", "csv");
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Unknown --format 'csv'. Available: [table, json]."
-                + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: Unknown --format 'csv'. Available: [table, json]." + System.lineSeparator());
     }
 
     /**
@@ -197,13 +211,23 @@ class BenchReportCliTest {
     private static synchronized Path trainedRuns() throws Exception {
         if (trained == null) {
             assertThat(CliTest.FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))
-                    .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist").exists();
-            CliTest.Result run = lowbit("run", "--quantizer", "fp32,ternary", "--epochs", "1", "--train-limit", "600",
-                    "--out", trainedDir.toString());
+                    .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist")
+                    .exists();
+            CliTest.Result run = lowbit(
+                    "run",
+                    "--quantizer",
+                    "fp32,ternary",
+                    "--epochs",
+                    "1",
+                    "--train-limit",
+                    "600",
+                    "--out",
+                    trainedDir.toString());
             assertThat(run.exitCode()).as(run.err()).isZero();
             Path ternary = trainedDir.resolve("quick").resolve(originalId(trainedDir, "ternary"));
             ObjectMapper mapper = new ObjectMapper();
-            ObjectNode record = (ObjectNode) mapper.readTree(ternary.resolve("run.json").toFile());
+            ObjectNode record =
+                    (ObjectNode) mapper.readTree(ternary.resolve("run.json").toFile());
             record.putObject("addedLater").put("note", "a field a newer lowbit writes");
             mapper.writeValue(ternary.resolve("run.json").toFile(), record);
             trained = trainedDir;
@@ -215,8 +239,10 @@ class BenchReportCliTest {
     private static String originalId(Path results, String quantizer) throws Exception {
         return StoredResults.read(results).runs().stream()
                 .map(StoredRun::run)
-                .filter(run -> run.quantizer().id().equals(quantizer) && !run.runId().contains("-c"))
+                .filter(run ->
+                        run.quantizer().id().equals(quantizer) && !run.runId().contains("-c"))
                 .map(run -> run.runId())
-                .findFirst().orElseThrow();
+                .findFirst()
+                .orElseThrow();
     }
 }

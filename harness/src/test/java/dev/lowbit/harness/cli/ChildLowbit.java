@@ -41,8 +41,9 @@ public final class ChildLowbit {
         return start(log, jvmOptions, extraClassPath, args, null);
     }
 
-    private static Process start(Path log, List<String> jvmOptions, List<Path> extraClassPath, String[] args,
-            Path directory) throws Exception {
+    private static Process start(
+            Path log, List<String> jvmOptions, List<Path> extraClassPath, String[] args, Path directory)
+            throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -53,7 +54,8 @@ public final class ChildLowbit {
         command.add(classPath.toString());
         command.add(Main.class.getName());
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         if (directory != null) {
             builder.directory(directory.toFile());
         }

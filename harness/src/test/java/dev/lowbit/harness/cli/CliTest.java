@@ -56,10 +56,11 @@ public class CliTest {
     void anUnknownQuantizerListsTheIdsAndExitsTwoBeforeTraining() {
         Result result = lowbit("run", "--quantizer", "int3", "--out", dir.toString());
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: No quantizer with id 'int3'. Available: [binary, binaryconnect,"
-                + " binaryconnect-stochastic, bitnet-b1.58, fp32, k16, k17, k8, k9, quaternary, quinary, ternary, ttq,"
-                + " twn, xnor]. Put its jar in plugins/ or run 'lowbit list'."
-                + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: No quantizer with id 'int3'. Available: [binary, binaryconnect,"
+                        + " binaryconnect-stochastic, bitnet-b1.58, fp32, k16, k17, k8, k9, quaternary, quinary, ternary, ttq,"
+                        + " twn, xnor]. Put its jar in plugins/ or run 'lowbit list'."
+                        + System.lineSeparator());
         assertThat(dir.resolve("quick")).doesNotExist();
     }
 
@@ -67,8 +68,9 @@ public class CliTest {
     void anUnknownArchitectureListsTheIdsAndExitsTwo() {
         Result result = lowbit("run", "--arch", "resnet", "--out", dir.toString());
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("lowbit: No architecture with id 'resnet'. Available: [cnn-large, cnn-small,"
-                + " fcnn-large, fcnn-small, vit-large, vit-small].");
+        assertThat(result.err())
+                .startsWith("lowbit: No architecture with id 'resnet'. Available: [cnn-large, cnn-small,"
+                        + " fcnn-large, fcnn-small, vit-large, vit-small].");
     }
 
     @Test
@@ -79,10 +81,14 @@ public class CliTest {
         assertThat(result.exitCode()).isEqualTo(2);
         // The data loads after the log's first line (the engine's threads): the error is the one line after it.
         assertThat(result.err().lines()).hasSize(2).first().asString().startsWith("engine: ");
-        assertThat(result.err().lines().skip(1)).singleElement().asString()
+        assertThat(result.err().lines().skip(1))
+                .singleElement()
+                .asString()
                 .startsWith("lowbit: Fashion-MNIST not found; looked in '" + nowhere + "'.");
         try (java.util.stream.Stream<Path> left = Files.walk(out)) {
-            assertThat(left.filter(Files::isRegularFile)).as("no run folder is made before the data loads").isEmpty();
+            assertThat(left.filter(Files::isRegularFile))
+                    .as("no run folder is made before the data loads")
+                    .isEmpty();
         }
     }
 
@@ -97,7 +103,9 @@ public class CliTest {
         Result result = lowbit("run", "--data", data.toString(), "--out", dir.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err().lines().skip(1)).singleElement().asString()
+        assertThat(result.err().lines().skip(1))
+                .singleElement()
+                .asString()
                 .startsWith("lowbit: Corrupt IDX file '" + images + "': truncated");
     }
 
@@ -105,9 +113,10 @@ public class CliTest {
     void anUnknownLayerPolicyListsThePoliciesAndExitsTwo() {
         Result result = lowbit("run", "--layer-policy", "middle", "--out", dir.toString());
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: No layer policy 'middle'. Available: [all, fp32-first, fp32-last,"
-                + " fp32-first-last], or a layer map such as first=fp32;last=k17. Fix --layer-policy or the suite's"
-                + " layerPolicy." + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: No layer policy 'middle'. Available: [all, fp32-first, fp32-last,"
+                        + " fp32-first-last], or a layer map such as first=fp32;last=k17. Fix --layer-policy or the suite's"
+                        + " layerPolicy." + System.lineSeparator());
     }
 
     @Test
@@ -121,9 +130,21 @@ public class CliTest {
     @Tag("training")
     void trainsStoresReportsAndSkipsFinishedRunsOnRealFashionMnist() throws Exception {
         assertThat(FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))
-                .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist").exists();
-        String[] args = {"run", "--suite", "quick", "--quantizer", "fp32,ternary", "--epochs", "1",
-                "--train-limit", "5000", "--out", dir.toString()};
+                .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist")
+                .exists();
+        String[] args = {
+            "run",
+            "--suite",
+            "quick",
+            "--quantizer",
+            "fp32,ternary",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "5000",
+            "--out",
+            dir.toString()
+        };
 
         Result first = lowbit(args);
 
@@ -147,13 +168,16 @@ public class CliTest {
         Result second = lowbit(args);
 
         assertThat(second.exitCode()).isZero();
-        assertThat(second.out()).contains("Trained 0, skipped 2 finished, 0 held by other workers, 0 diverged, 0 failed.");
+        assertThat(second.out())
+                .contains("Trained 0, skipped 2 finished, 0 held by other workers, 0 diverged, 0 failed.");
         assertThat(runDirectories(dir.resolve("quick"))).hasSize(2);
     }
 
     private static List<Path> runDirectories(Path suite) throws Exception {
         try (Stream<Path> children = Files.list(suite)) {
-            return children.filter(p -> Files.exists(p.resolve("run.json"))).sorted().toList();
+            return children.filter(p -> Files.exists(p.resolve("run.json")))
+                    .sorted()
+                    .toList();
         }
     }
 }

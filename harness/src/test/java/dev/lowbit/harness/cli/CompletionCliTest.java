@@ -30,7 +30,10 @@ class CompletionCliTest {
         List<String> command = new ArrayList<>(List.of("bash", "--norc", "--noprofile"));
         command.addAll(List.of(args));
         Path output = dir.resolve("bash.out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("bash ended").isTrue();
         return new Shell(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
     }
@@ -47,11 +50,19 @@ class CompletionCliTest {
     /** The words bash's completion offers for the command line typed so far (the cursor at its end). */
     private List<String> complete(Path script, String... words) throws Exception {
         String line = String.join(" ", words);
-        Shell shell = bash("-c", "source \"$1\" && COMP_WORDS=(" + line + ") && COMP_CWORD=" + (words.length - 1)
-                + " && COMP_LINE=\"" + line + "\" && COMP_POINT=${#COMP_LINE} && _complete_lowbit lowbit"
-                + " 2>/dev/null; printf '%s\\n' \"${COMPREPLY[@]}\"", "completion-test", script.toString());
+        Shell shell = bash(
+                "-c",
+                "source \"$1\" && COMP_WORDS=(" + line + ") && COMP_CWORD=" + (words.length - 1)
+                        + " && COMP_LINE=\"" + line + "\" && COMP_POINT=${#COMP_LINE} && _complete_lowbit lowbit"
+                        + " 2>/dev/null; printf '%s\\n' \"${COMPREPLY[@]}\"",
+                "completion-test",
+                script.toString());
         assertThat(shell.exitCode()).as(shell.out()).isZero();
-        return shell.out().lines().map(String::strip).filter(word -> !word.isEmpty()).toList();
+        return shell.out()
+                .lines()
+                .map(String::strip)
+                .filter(word -> !word.isEmpty())
+                .toList();
     }
 
     @Test
@@ -64,10 +75,11 @@ class CompletionCliTest {
         assertThat(syntax.exitCode()).as(syntax.out()).isZero();
 
         assertThat(complete(script, "lowbit", "ru")).containsExactly("run");
-        assertThat(complete(script, "lowbit", "")).contains("list", "run", "plan", "report", "export", "eval", "bench",
-                "completion");
+        assertThat(complete(script, "lowbit", ""))
+                .contains("list", "run", "plan", "report", "export", "eval", "bench", "completion");
         assertThat(complete(script, "lowbit", "plan", "--for")).containsExactly("--format");
-        assertThat(complete(script, "lowbit", "run", "--wor")).as("hidden options stay hidden")
+        assertThat(complete(script, "lowbit", "run", "--wor"))
+                .as("hidden options stay hidden")
                 .containsExactly("--workers");
     }
 
@@ -87,8 +99,8 @@ class CompletionCliTest {
     void anotherShellIsOneLineAndExitTwo() {
         CliTest.Result result = lowbit("completion", "fish");
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Unknown SHELL 'fish'. Available: [bash, zsh]."
-                + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: Unknown SHELL 'fish'. Available: [bash, zsh]." + System.lineSeparator());
         assertThat(result.out()).isEmpty();
     }
 }

@@ -53,7 +53,11 @@ class CpuQuotaCliTest {
     @Test
     void inACgroupWithAQuotaOfOneCpuItTrainsWithOneThreadAndSaysWhy() throws Exception {
         oneCpuCgroup();
-        List<String> command = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$1\" && shift && exec \"$@\"", "sh",
+        List<String> command = new ArrayList<>(List.of(
+                "sh",
+                "-c",
+                "echo $$ > \"$1\" && shift && exec \"$@\"",
+                "sh",
                 cgroup.resolve(PROCS).toString()));
         command.addAll(lowbitRun());
 
@@ -77,8 +81,9 @@ class CpuQuotaCliTest {
 
         Child child = run(command, Map.of());
 
-        assertThat(child.firstLine()).matches("engine: 1 thread \\(CPU affinity: 1 of \\d+ cores"
-                + " \\(Cpus_allowed_list 0\\)\\); OpenMP wait .*");
+        assertThat(child.firstLine())
+                .matches("engine: 1 thread \\(CPU affinity: 1 of \\d+ cores"
+                        + " \\(Cpus_allowed_list 0\\)\\); OpenMP wait .*");
         assertThat(child.provenance().get("threads").asText()).isEqualTo("1");
         assertThat(child.provenance().get("threads.source").asText()).startsWith("CPU affinity: 1 of ");
     }
@@ -90,8 +95,9 @@ class CpuQuotaCliTest {
         assertThat(child.firstLine()).startsWith("engine: 1 thread (SLURM_CPUS_PER_TASK=1); OpenMP wait ");
         assertWaitPolicy(child);
         assertThat(child.provenance().get("threads.source").asText()).isEqualTo("SLURM_CPUS_PER_TASK=1");
-        assertThat(child.provenance().get("openmp.wait").asText()).isEqualTo(child.firstLine()
-                .substring(child.firstLine().indexOf("OpenMP wait ") + "OpenMP wait ".length()));
+        assertThat(child.provenance().get("openmp.wait").asText())
+                .isEqualTo(child.firstLine()
+                        .substring(child.firstLine().indexOf("OpenMP wait ") + "OpenMP wait ".length()));
     }
 
     /** Unless the user chose a wait policy, lowbit's own is in effect, in a process it started too. */
@@ -103,9 +109,20 @@ class CpuQuotaCliTest {
 
     /** {@code lowbit run} of one short run, in a new JVM like the tests'. */
     private List<String> lowbitRun() {
-        List<String> command = new ArrayList<>(LowbitProcesses.command(List.of("run", "--quantizer", "ternary", "--arch",
-                "fcnn-small", "--epochs", "1", "--train-limit", "1000", "--out", dir.resolve("results").toString(),
-                "--data", CliTest.FASHION_MNIST.toString())));
+        List<String> command = new ArrayList<>(LowbitProcesses.command(List.of(
+                "run",
+                "--quantizer",
+                "ternary",
+                "--arch",
+                "fcnn-small",
+                "--epochs",
+                "1",
+                "--train-limit",
+                "1000",
+                "--out",
+                dir.resolve("results").toString(),
+                "--data",
+                CliTest.FASHION_MNIST.toString())));
         command.add(1, "-Dai.djl.offline=true");
         return command;
     }
@@ -116,18 +133,23 @@ class CpuQuotaCliTest {
     private Child run(List<String> command, Map<String, String> environment) throws Exception {
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().remove("OMP_NUM_THREADS"); // a hint that would win over the limit under test
         builder.environment().remove("SLURM_CPUS_PER_TASK");
         builder.environment().putAll(environment);
         Process process = builder.start();
-        assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("lowbit finished within 5 minutes").isTrue();
+        assertThat(process.waitFor(5, TimeUnit.MINUTES))
+                .as("lowbit finished within 5 minutes")
+                .isTrue();
         String log = Files.readString(err, StandardCharsets.UTF_8);
         assertThat(process.exitValue()).as(Files.readString(out) + log).isZero();
         try (Stream<Path> runs = Files.list(dir.resolve("results").resolve("quick"))) {
-            List<Path> finished = runs.filter(run -> Files.exists(run.resolve("run.json"))).toList();
+            List<Path> finished =
+                    runs.filter(run -> Files.exists(run.resolve("run.json"))).toList();
             assertThat(finished).hasSize(1);
-            return new Child(log.lines().findFirst().orElse(""),
+            return new Child(
+                    log.lines().findFirst().orElse(""),
                     json.readTree(finished.get(0).resolve("run.json").toFile()).get("provenance"));
         }
     }
@@ -143,7 +165,8 @@ class CpuQuotaCliTest {
         for (String line : mounts) {
             String[] filesystem = line.substring(line.indexOf(" - ") + 3).split(" ");
             String mountPoint = line.split(" ")[4];
-            if (filesystem[0].equals("cgroup") && filesystem.length > 2
+            if (filesystem[0].equals("cgroup")
+                    && filesystem.length > 2
                     && List.of(filesystem[2].split(",")).contains("cpu")) {
                 cgroup = make(Path.of(mountPoint).resolve(name));
                 write(cgroup, "cpu.cfs_period_us", "100000");
@@ -156,7 +179,8 @@ class CpuQuotaCliTest {
             if (line.substring(line.indexOf(" - ") + 3).startsWith("cgroup2 ")) {
                 Path root = Path.of(mountPoint);
                 String controllers = Files.readString(root.resolve("cgroup.controllers"));
-                Assumptions.assumeTrue(List.of(controllers.trim().split(" ")).contains("cpu"),
+                Assumptions.assumeTrue(
+                        List.of(controllers.trim().split(" ")).contains("cpu"),
                         "the cgroup v2 hierarchy at " + root + " has no cpu controller (" + controllers.trim() + ")");
                 write(root, "cgroup.subtree_control", "+cpu");
                 cgroup = make(root.resolve(name));

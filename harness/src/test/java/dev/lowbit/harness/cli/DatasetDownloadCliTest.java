@@ -43,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DatasetDownloadCliTest {
 
-    private static final List<PinnedFile> FASHION_MNIST = DatasetDownload.source("fashion-mnist").files();
+    private static final List<PinnedFile> FASHION_MNIST =
+            DatasetDownload.source("fashion-mnist").files();
 
     @TempDir
     Path dir;
@@ -78,10 +79,17 @@ class DatasetDownloadCliTest {
         Result download = lowbit("datasets", "download", "fashion-mnist", "--mirror", mirror(), "--to", to.toString());
 
         assertThat(download.exitCode()).as(download.err()).isZero();
-        assertThat(download.out()).contains("train-images-idx3-ubyte.gz: 26,421,880 bytes, SHA-256 ok",
-                "t10k-labels-idx1-ubyte.gz: 5,148 bytes, SHA-256 ok", "Train on it with --data " + to);
-        assertThat(names(to)).containsExactlyInAnyOrder("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
+        assertThat(download.out())
+                .contains(
+                        "train-images-idx3-ubyte.gz: 26,421,880 bytes, SHA-256 ok",
+                        "t10k-labels-idx1-ubyte.gz: 5,148 bytes, SHA-256 ok",
+                        "Train on it with --data " + to);
+        assertThat(names(to))
+                .containsExactlyInAnyOrder(
+                        "train-images-idx3-ubyte.gz",
+                        "train-labels-idx1-ubyte.gz",
+                        "t10k-images-idx3-ubyte.gz",
+                        "t10k-labels-idx1-ubyte.gz");
         for (PinnedFile file : FASHION_MNIST) {
             assertThat(sha256(Files.readAllBytes(to.resolve(file.name())))).isEqualTo(file.sha256());
         }
@@ -91,22 +99,40 @@ class DatasetDownloadCliTest {
 
         assertThat(again.exitCode()).isZero();
         assertThat(again.out()).contains("train-images-idx3-ubyte.gz: already present, SHA-256 ok");
-        assertThat(requests).as("files present with the right checksum are not fetched again").isEmpty();
+        assertThat(requests)
+                .as("files present with the right checksum are not fetched again")
+                .isEmpty();
 
         Path out = dir.resolve("results");
-        Result run = lowbit("run", "--suite", "quick", "--quantizer", "fp32", "--epochs", "1", "--train-limit", "2000",
-                "--data", to.toString(), "--out", out.toString());
+        Result run = lowbit(
+                "run",
+                "--suite",
+                "quick",
+                "--quantizer",
+                "fp32",
+                "--epochs",
+                "1",
+                "--train-limit",
+                "2000",
+                "--data",
+                to.toString(),
+                "--out",
+                out.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         JsonNode record;
         try (Stream<Path> runs = Files.list(out.resolve("quick"))) {
-            Path runJson = runs.map(p -> p.resolve("run.json")).filter(Files::exists).findFirst().orElseThrow();
+            Path runJson = runs.map(p -> p.resolve("run.json"))
+                    .filter(Files::exists)
+                    .findFirst()
+                    .orElseThrow();
             record = new ObjectMapper().readTree(runJson.toFile());
         }
         assertThat(record.get("status").asText()).isEqualTo("FINISHED");
         assertThat(record.get("config").get("architecture").asText()).isEqualTo("fcnn-small");
         JsonNode provenance = record.get("provenance");
-        assertThat(provenance.get("dataset.directory").asText()).isEqualTo(to.toAbsolutePath().toString());
+        assertThat(provenance.get("dataset.directory").asText())
+                .isEqualTo(to.toAbsolutePath().toString());
         assertThat(provenance.get("dataset.sha256.train-images-idx3-ubyte.gz").asText())
                 .isEqualTo(FASHION_MNIST.get(0).sha256());
     }
@@ -122,10 +148,12 @@ class DatasetDownloadCliTest {
         Result result = lowbit("datasets", "download", "fashion-mnist", "--mirror", mirror(), "--to", to.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Checksum mismatch for train-images-idx3-ubyte.gz from " + mirror()
-                + "train-images-idx3-ubyte.gz: SHA-256 " + sha256(corrupted) + " (26,421,880 bytes), expected "
-                + FASHION_MNIST.get(0).sha256() + " (26,421,880 bytes, the official file). The download was deleted;"
-                + " run the command again, or use another --mirror." + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: Checksum mismatch for train-images-idx3-ubyte.gz from " + mirror()
+                        + "train-images-idx3-ubyte.gz: SHA-256 " + sha256(corrupted) + " (26,421,880 bytes), expected "
+                        + FASHION_MNIST.get(0).sha256()
+                        + " (26,421,880 bytes, the official file). The download was deleted;"
+                        + " run the command again, or use another --mirror." + System.lineSeparator());
         assertThat(to).as("the folder it made, left empty, is removed too").doesNotExist();
     }
 
@@ -142,20 +170,26 @@ class DatasetDownloadCliTest {
         assertThat(part).exists();
         long kept = Files.size(part);
         assertThat(kept).isPositive().isLessThan(FASHION_MNIST.get(1).size());
-        assertThat(first.err().lines()).singleElement().asString()
+        assertThat(first.err().lines())
+                .singleElement()
+                .asString()
                 .startsWith("lowbit: The connection to " + mirror() + "train-labels-idx1-ubyte.gz broke after ")
-                .endsWith(String.format(" The partial file '%s' (%,d bytes) is kept: run the same command again to"
-                        + " resume.", part, kept));
-        assertThat(names(to)).containsExactlyInAnyOrder("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz.part");
+                .endsWith(String.format(
+                        " The partial file '%s' (%,d bytes) is kept: run the same command again to" + " resume.",
+                        part, kept));
+        assertThat(names(to))
+                .containsExactlyInAnyOrder("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz.part");
 
         requests.clear();
         Result second = lowbit("datasets", "download", "fashion-mnist", "--mirror", mirror(), "--to", to.toString());
 
         assertThat(second.exitCode()).as(second.err()).isZero();
-        assertThat(requests).contains("train-labels-idx1-ubyte.gz Range: bytes=" + kept + "-")
+        assertThat(requests)
+                .contains("train-labels-idx1-ubyte.gz Range: bytes=" + kept + "-")
                 .doesNotContain("train-images-idx3-ubyte.gz");
-        assertThat(second.out()).contains(String.format("train-labels-idx1-ubyte.gz: 29,515 bytes (resumed at %,d"
-                + " bytes), SHA-256 ok", kept));
+        assertThat(second.out())
+                .contains(String.format(
+                        "train-labels-idx1-ubyte.gz: 29,515 bytes (resumed at %,d" + " bytes), SHA-256 ok", kept));
         assertThat(sha256(Files.readAllBytes(to.resolve("train-labels-idx1-ubyte.gz"))))
                 .isEqualTo(FASHION_MNIST.get(1).sha256());
         assertThat(names(to)).hasSize(4).noneMatch(name -> name.endsWith(".part"));
@@ -175,8 +209,10 @@ class DatasetDownloadCliTest {
                 .download(DatasetDownload.source("fashion-mnist"), to, mirror());
 
         assertThat(requests).contains("t10k-images-idx3-ubyte.gz Range: bytes=1000-");
-        assertThat(lines.toString()).contains("t10k-images-idx3-ubyte.gz: the server does not resume downloads;"
-                + " starting over", "t10k-images-idx3-ubyte.gz: 4,422,102 bytes, SHA-256 ok");
+        assertThat(lines.toString())
+                .contains(
+                        "t10k-images-idx3-ubyte.gz: the server does not resume downloads;" + " starting over",
+                        "t10k-images-idx3-ubyte.gz: 4,422,102 bytes, SHA-256 ok");
         assertThat(sha256(Files.readAllBytes(to.resolve("t10k-images-idx3-ubyte.gz"))))
                 .isEqualTo(FASHION_MNIST.get(2).sha256());
         assertThat(terminal.toString(StandardCharsets.UTF_8)).contains("train-images-idx3-ubyte.gz 100%");
@@ -189,9 +225,10 @@ class DatasetDownloadCliTest {
         Result result = lowbit("datasets", "download", "fashion-mnist", "--mirror", mirror(), "--to", to.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Cannot download " + mirror() + "train-images-idx3-ubyte.gz: the"
-                + " server answered HTTP 404. Check --mirror (the files sit directly under it, as"
-                + " URL/train-images-idx3-ubyte.gz), or try again later." + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: Cannot download " + mirror() + "train-images-idx3-ubyte.gz: the"
+                        + " server answered HTTP 404. Check --mirror (the files sit directly under it, as"
+                        + " URL/train-images-idx3-ubyte.gz), or try again later." + System.lineSeparator());
         assertThat(to).doesNotExist();
     }
 
@@ -208,18 +245,27 @@ class DatasetDownloadCliTest {
         Result result = lowbit("datasets", "download", "cifar-10", "--mirror", mirror(), "--to", to.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("lowbit: Checksum mismatch for cifar-10-binary.tar.gz from " + mirror()
+        assertThat(result.err())
+                .startsWith("lowbit: Checksum mismatch for cifar-10-binary.tar.gz from " + mirror()
                         + "cifar-10-binary.tar.gz: SHA-256 " + sha256(bytes.toByteArray()))
-                .contains("expected c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd (170,052,171 bytes");
+                .contains(
+                        "expected c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd (170,052,171 bytes");
         assertThat(to).doesNotExist();
     }
 
     @Test
     void anUnknownDatasetOrABadMirrorIsOneLine() {
-        assertThat(lowbit("datasets", "download", "mnist").err()).isEqualTo("lowbit: No dataset named 'mnist' to"
-                + " download. Available: [fashion-mnist, cifar-10]." + System.lineSeparator());
-        Result ftp = lowbit("datasets", "download", "fashion-mnist", "--mirror", "ftp://example.org/",
-                "--to", dir.resolve("x").toString());
+        assertThat(lowbit("datasets", "download", "mnist").err())
+                .isEqualTo("lowbit: No dataset named 'mnist' to" + " download. Available: [fashion-mnist, cifar-10]."
+                        + System.lineSeparator());
+        Result ftp = lowbit(
+                "datasets",
+                "download",
+                "fashion-mnist",
+                "--mirror",
+                "ftp://example.org/",
+                "--to",
+                dir.resolve("x").toString());
         assertThat(ftp.exitCode()).isEqualTo(2);
         assertThat(ftp.err()).startsWith("lowbit: --mirror 'ftp://example.org/' is not an http:// or https:// URL.");
         assertThat(dir.resolve("x")).doesNotExist();
@@ -231,12 +277,23 @@ class DatasetDownloadCliTest {
      */
     static byte[] official(String name) throws IOException {
         byte[] debian = Files.readAllBytes(CliTest.FASHION_MNIST.resolve(name));
-        assertThat(Arrays.copyOf(debian, 4)).as("Debian's header: gzip, deflate, no flags")
+        assertThat(Arrays.copyOf(debian, 4))
+                .as("Debian's header: gzip, deflate, no flags")
                 .containsExactly(0x1f, 0x8b, 8, 0);
         int mtime = name.startsWith("train-") ? 1504176606 : 1504176627;
         ByteArrayOutputStream file = new ByteArrayOutputStream();
-        file.write(new byte[] {0x1f, (byte) 0x8b, 8, 8 /* FNAME */,
-                (byte) mtime, (byte) (mtime >> 8), (byte) (mtime >> 16), (byte) (mtime >> 24), 0, 3 /* Unix */});
+        file.write(new byte[] {
+            0x1f,
+            (byte) 0x8b,
+            8,
+            8 /* FNAME */,
+            (byte) mtime,
+            (byte) (mtime >> 8),
+            (byte) (mtime >> 16),
+            (byte) (mtime >> 24),
+            0,
+            3 /* Unix */
+        });
         file.write(name.substring(0, name.length() - ".gz".length()).getBytes(StandardCharsets.ISO_8859_1));
         file.write(0);
         file.write(debian, 10, debian.length - 10);
@@ -245,7 +302,8 @@ class DatasetDownloadCliTest {
 
     private void serveOfficialFashionMnist() throws IOException {
         assertThat(CliTest.FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))
-                .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist").exists();
+                .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist")
+                .exists();
         for (PinnedFile file : FASHION_MNIST) {
             served.put(file.name(), official(file.name()));
         }
@@ -264,8 +322,8 @@ class DatasetDownloadCliTest {
         int from = 0;
         if (range != null && !ignoreRange && range.matches("bytes=\\d+-")) {
             from = Integer.parseInt(range.substring("bytes=".length(), range.length() - 1));
-            exchange.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/"
-                    + body.length);
+            exchange.getResponseHeaders()
+                    .set("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
         }
         exchange.sendResponseHeaders(from > 0 ? 206 : 200, body.length - from);
         OutputStream out = exchange.getResponseBody();

@@ -24,7 +24,8 @@ class DatasetShapeCliTest {
     private Path mixedSizes() throws Exception {
         Path data = Files.createDirectories(dir.resolve("mixed"));
         IdxFiles.writeTinyDataset(data, false);
-        IdxFiles.write(data.resolve("t10k-images-idx3-ubyte"), IdxFiles.idx(new int[] {2, 20, 20}, new byte[800]), false);
+        IdxFiles.write(
+                data.resolve("t10k-images-idx3-ubyte"), IdxFiles.idx(new int[] {2, 20, 20}, new byte[800]), false);
         return data;
     }
 
@@ -34,9 +35,10 @@ class DatasetShapeCliTest {
 
     private static void assertMixedSizesRefused(int exitCode, String err, Path data) {
         assertThat(exitCode).as(err).isEqualTo(2);
-        assertThat(err).isEqualTo("lowbit: Dataset fashion-mnist in '" + data + "' mixes image sizes: its"
-                + " training images are 1x28x28 but its test images are 1x20x20. Both splits must come from one"
-                + " dataset; fix --data." + System.lineSeparator());
+        assertThat(err)
+                .isEqualTo("lowbit: Dataset fashion-mnist in '" + data + "' mixes image sizes: its"
+                        + " training images are 1x28x28 but its test images are 1x20x20. Both splits must come from one"
+                        + " dataset; fix --data." + System.lineSeparator());
     }
 
     @Test
@@ -48,12 +50,17 @@ class DatasetShapeCliTest {
 
         // The data loads after the log's first line (the engine's threads): the error is the one line after it.
         assertThat(result.err()).startsWith("engine: ");
-        assertMixedSizesRefused(result.exitCode(), result.err().substring(result.err().indexOf(System.lineSeparator())
-                + System.lineSeparator().length()), data);
+        assertMixedSizesRefused(
+                result.exitCode(),
+                result.err()
+                        .substring(result.err().indexOf(System.lineSeparator())
+                                + System.lineSeparator().length()),
+                data);
         assertThat(result.out()).doesNotContain("epoch");
         if (Files.exists(out)) {
             try (Stream<Path> files = Files.walk(out)) {
-                assertThat(files.filter(p -> p.getFileName().toString().equals("run.json"))).isEmpty();
+                assertThat(files.filter(p -> p.getFileName().toString().equals("run.json")))
+                        .isEmpty();
             }
         }
     }

@@ -29,11 +29,24 @@ class DeviceCliTest {
     @Tag("training")
     void cpuTrainsAndRecordsTheDevice() throws Exception {
         Path out = dir.resolve("results");
-        CliTest.Result run = lowbit("run", "--device", "cpu", "--quantizer", "ternary", "--epochs", "1", "--train-limit",
-                "300", "--workers", "1", "--out", out.toString());
+        CliTest.Result run = lowbit(
+                "run",
+                "--device",
+                "cpu",
+                "--quantizer",
+                "ternary",
+                "--epochs",
+                "1",
+                "--train-limit",
+                "300",
+                "--workers",
+                "1",
+                "--out",
+                out.toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
         try (Stream<Path> runs = Files.list(out.resolve("quick"))) {
-            for (Path runFile : runs.map(p -> p.resolve("run.json")).filter(Files::exists).toList()) {
+            for (Path runFile :
+                    runs.map(p -> p.resolve("run.json")).filter(Files::exists).toList()) {
                 JsonNode record = new ObjectMapper().readTree(runFile.toFile());
                 assertThat(record.get("status").asText()).isEqualTo("FINISHED");
                 assertThat(record.get("provenance").get("device").asText()).isEqualTo("cpu()");
@@ -49,7 +62,8 @@ class DeviceCliTest {
         assertThat(run.err()).isEqualTo(NO_GPU);
         assertThat(out).doesNotExist();
 
-        CliTest.Result eval = lowbit("eval", "--device", "gpu", dir.resolve("model.lbw").toString());
+        CliTest.Result eval =
+                lowbit("eval", "--device", "gpu", dir.resolve("model.lbw").toString());
         assertThat(eval.exitCode()).isEqualTo(2);
         assertThat(eval.err()).isEqualTo(NO_GPU);
     }
@@ -58,9 +72,19 @@ class DeviceCliTest {
     void aDeviceThatDoesNotExistNamesTheOnesThatDo() {
         for (String command : new String[] {"run", "eval", "bench"}) {
             String[] args = switch (command) {
-                case "eval" -> new String[] {"eval", "--device", "tpu", dir.resolve("model.lbw").toString()};
+                case "eval" ->
+                    new String[] {
+                        "eval", "--device", "tpu", dir.resolve("model.lbw").toString()
+                    };
                 case "bench" -> new String[] {"bench", "training", "--device", "tpu"};
-                default -> new String[] {"run", "--device", "tpu", "--out", dir.resolve("results").toString()};
+                default ->
+                    new String[] {
+                        "run",
+                        "--device",
+                        "tpu",
+                        "--out",
+                        dir.resolve("results").toString()
+                    };
             };
             CliTest.Result result = lowbit(args);
             assertThat(result.exitCode()).as(command).isEqualTo(2);

@@ -35,14 +35,18 @@ class GridEngineCliTest {
                 %s
                 seeds: [1]
                 trainLimit: 2000
-                """.formatted(name, recipes.indent(2).stripTrailing()));
+                """.formatted(
+                        name, recipes.indent(2).stripTrailing()));
     }
 
     private Map<String, JsonNode> runs(Path suiteDirectory) throws Exception {
         Map<String, JsonNode> runs = new TreeMap<>();
         try (Stream<Path> dirs = Files.list(suiteDirectory)) {
-            for (Path run : dirs.filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
-                runs.put(run.getFileName().toString(), json.readTree(run.resolve("run.json").toFile()));
+            for (Path run :
+                    dirs.filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
+                runs.put(
+                        run.getFileName().toString(),
+                        json.readTree(run.resolve("run.json").toFile()));
             }
         }
         return runs;
@@ -87,7 +91,9 @@ class GridEngineCliTest {
         for (JsonNode run : runs.values()) {
             assertThat(run.get("status").asText()).as(run.toString()).isEqualTo("FINISHED");
             // Far above chance (0.10) on 1,800 images in 2 epochs: the updates move the weights the right way.
-            assertThat(run.get("testAccuracy").asDouble()).as(run.get("runId").asText()).isGreaterThan(0.6);
+            assertThat(run.get("testAccuracy").asDouble())
+                    .as(run.get("runId").asText())
+                    .isGreaterThan(0.6);
         }
     }
 
@@ -95,7 +101,9 @@ class GridEngineCliTest {
     void everyRunStoresParityAndEveryEpochItsStabilityDiagnostics() throws Exception {
         Path file = suite("parity", "base: {optimizer: adam, learningRate: 0.001, batchSize: 128, epochs: 2}");
 
-        assertThat(lowbit("run", "--suite", file.toString(), "--out", dir.toString()).exitCode()).isZero();
+        assertThat(lowbit("run", "--suite", file.toString(), "--out", dir.toString())
+                        .exitCode())
+                .isZero();
 
         for (Map.Entry<String, JsonNode> run : runs(dir.resolve("parity")).entrySet()) {
             boolean fp32 = run.getValue().get("quantizer").get("id").asText().equals("fp32");
@@ -107,11 +115,13 @@ class GridEngineCliTest {
                 assertThat(parity.get("twinRunId").asText()).startsWith("fcnn-small.fp32.s1.");
                 assertThat(parity.get("epochsObserved").asInt()).isEqualTo(2);
             }
-            List<String> lines = Files.readAllLines(dir.resolve("parity").resolve(run.getKey()).resolve("epochs.jsonl"));
+            List<String> lines = Files.readAllLines(
+                    dir.resolve("parity").resolve(run.getKey()).resolve("epochs.jsonl"));
             assertThat(lines).hasSize(2);
             for (String line : lines) {
                 JsonNode epoch = json.readTree(line);
-                assertThat(epoch.get("learningRate").asDouble()).isCloseTo(0.001, org.assertj.core.data.Offset.offset(1e-9));
+                assertThat(epoch.get("learningRate").asDouble())
+                        .isCloseTo(0.001, org.assertj.core.data.Offset.offset(1e-9));
                 assertThat(epoch.get("lossSpikes").asInt()).isGreaterThanOrEqualTo(0);
                 if (!fp32) {
                     assertThat(epoch.get("flipRatio").asDouble()).isBetween(0.0, 1.0);
@@ -134,12 +144,17 @@ class GridEngineCliTest {
         Process first = ChildLowbit.start(dir.resolve("shard1.log"), append(common, "--shard", "1/2"));
         Process second = ChildLowbit.start(dir.resolve("shard2.log"), append(common, "--shard", "2/2"));
 
-        assertThat(first.waitFor()).as(Files.readString(dir.resolve("shard1.log"))).isZero();
-        assertThat(second.waitFor()).as(Files.readString(dir.resolve("shard2.log"))).isZero();
+        assertThat(first.waitFor())
+                .as(Files.readString(dir.resolve("shard1.log")))
+                .isZero();
+        assertThat(second.waitFor())
+                .as(Files.readString(dir.resolve("shard2.log")))
+                .isZero();
         Map<String, JsonNode> runs = runs(dir.resolve("shards"));
         assertThat(runs).hasSize(6);
         for (String runId : runs.keySet()) {
-            assertThat(Files.readAllLines(dir.resolve("shards").resolve(runId).resolve("epochs.jsonl"))).hasSize(1);
+            assertThat(Files.readAllLines(dir.resolve("shards").resolve(runId).resolve("epochs.jsonl")))
+                    .hasSize(1);
         }
     }
 
@@ -151,12 +166,17 @@ class GridEngineCliTest {
         Process first = ChildLowbit.start(dir.resolve("worker1.log"), command);
         Process second = ChildLowbit.start(dir.resolve("worker2.log"), command);
 
-        assertThat(first.waitFor()).as(Files.readString(dir.resolve("worker1.log"))).isZero();
-        assertThat(second.waitFor()).as(Files.readString(dir.resolve("worker2.log"))).isZero();
+        assertThat(first.waitFor())
+                .as(Files.readString(dir.resolve("worker1.log")))
+                .isZero();
+        assertThat(second.waitFor())
+                .as(Files.readString(dir.resolve("worker2.log")))
+                .isZero();
         Map<String, JsonNode> runs = runs(dir.resolve("locks"));
         assertThat(runs).hasSize(6);
         for (String runId : runs.keySet()) {
-            assertThat(Files.readAllLines(dir.resolve("locks").resolve(runId).resolve("epochs.jsonl"))).hasSize(1);
+            assertThat(Files.readAllLines(dir.resolve("locks").resolve(runId).resolve("epochs.jsonl")))
+                    .hasSize(1);
         }
     }
 

@@ -76,8 +76,12 @@ class JsonOutputCliTest {
             found.computeIfAbsent(path, p -> new LinkedHashSet<>()).add(type(node));
         }
         if (node.isObject()) {
-            node.fields().forEachRemaining(field -> paths(field.getValue(),
-                    path.isEmpty() ? field.getKey() : path + "." + field.getKey(), found, nonEmpty));
+            node.fields()
+                    .forEachRemaining(field -> paths(
+                            field.getValue(),
+                            path.isEmpty() ? field.getKey() : path + "." + field.getKey(),
+                            found,
+                            nonEmpty));
         } else if (node.isArray()) {
             node.forEach(element -> paths(element, path + "[]", found, nonEmpty));
         }
@@ -106,7 +110,8 @@ class JsonOutputCliTest {
         Set<String> nonEmpty = new LinkedHashSet<>();
         paths(document, "", found, nonEmpty);
         found.remove("");
-        assertThat(documented.keySet()).as("fields of %s that docs/JSON.md does not list", schema)
+        assertThat(documented.keySet())
+                .as("fields of %s that docs/JSON.md does not list", schema)
                 .containsAll(found.keySet());
         found.forEach((path, types) -> {
             Set<String> allowed = new LinkedHashSet<>(documented.get(path));
@@ -128,7 +133,8 @@ class JsonOutputCliTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode document = JSON.readTree(result.out());
         // One document and nothing else: a second value or a stray line would not parse as one.
-        assertThat(JSON.readerFor(JsonNode.class).readValues(result.out()).readAll()).hasSize(1);
+        assertThat(JSON.readerFor(JsonNode.class).readValues(result.out()).readAll())
+                .hasSize(1);
         return document;
     }
 
@@ -162,7 +168,8 @@ class JsonOutputCliTest {
         assertThat(ternary.get("levels").asInt()).isEqualTo(3);
         assertThat(ternary.get("values").toString()).isEqualTo("[-1.0,0.0,1.0]");
         assertThat(list.get("architectures").findValuesAsText("id")).contains("fcnn-small", "cnn-large", "vit-small");
-        assertThat(list.get("architectures").get(0).get("parameters").isIntegralNumber()).isTrue();
+        assertThat(list.get("architectures").get(0).get("parameters").isIntegralNumber())
+                .isTrue();
         assertThat(list.get("suites").toString()).contains("quick", "paper");
         assertThat(list.get("plugins").get("loaded").get(0).get("provides").toString())
                 .isEqualTo("[\"quantizer pow2\",\"architecture lenet-5\"]");
@@ -172,15 +179,23 @@ class JsonOutputCliTest {
     @Test
     void listAsJsonIsReadByPythonsJsonTool() throws Exception {
         Path python = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-                .filter(folder -> !folder.isEmpty()).map(folder -> Path.of(folder, "python3"))
-                .filter(Files::isExecutable).findFirst().orElse(null);
+                .filter(folder -> !folder.isEmpty())
+                .map(folder -> Path.of(folder, "python3"))
+                .filter(Files::isExecutable)
+                .findFirst()
+                .orElse(null);
         assumeTrue(python != null, "python3 is not installed");
         Path listed = dir.resolve("list.json");
         Files.writeString(listed, lowbit("list", "--format", "json").out());
-        Process tool = new ProcessBuilder(python.toString(), "-m", "json.tool").redirectInput(listed.toFile())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("tool.out").toFile()).start();
+        Process tool = new ProcessBuilder(python.toString(), "-m", "json.tool")
+                .redirectInput(listed.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("tool.out").toFile())
+                .start();
         assertThat(tool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(tool.exitValue()).as(Files.readString(dir.resolve("tool.out"))).isZero();
+        assertThat(tool.exitValue())
+                .as(Files.readString(dir.resolve("tool.out")))
+                .isZero();
         assertThat(JSON.readTree(dir.resolve("tool.out").toFile())).isEqualTo(JSON.readTree(listed.toFile()));
     }
 
@@ -188,12 +203,13 @@ class JsonOutputCliTest {
     void listRefusesJsonForOneArchitecturesLayersAndAnUnknownFormat() {
         CliTest.Result layers = lowbit("list", "--layers", "fcnn-small", "--format", "json");
         assertThat(layers.exitCode()).isEqualTo(2);
-        assertThat(layers.err()).isEqualTo("lowbit: --layers prints a table only; leave out --format json, or --layers"
-                + " to list everything as JSON." + System.lineSeparator());
+        assertThat(layers.err())
+                .isEqualTo("lowbit: --layers prints a table only; leave out --format json, or --layers"
+                        + " to list everything as JSON." + System.lineSeparator());
         CliTest.Result yaml = lowbit("list", "--format", "yaml");
         assertThat(yaml.exitCode()).isEqualTo(2);
-        assertThat(yaml.err()).isEqualTo("lowbit: Unknown --format 'yaml'. Available: [table, json]."
-                + System.lineSeparator());
+        assertThat(yaml.err())
+                .isEqualTo("lowbit: Unknown --format 'yaml'. Available: [table, json]." + System.lineSeparator());
     }
 
     @Test
@@ -204,17 +220,19 @@ class JsonOutputCliTest {
         assertThat(plan.get("shard").isNull()).isTrue();
         assertThat(plan.get("runs")).hasSize(plan.get("planRuns").asInt());
         assertThat(plan.get("runs").get(0).get("runId").asText()).isEqualTo("fcnn-small.fp32.s1.fbc71b52");
-        assertThat(plan.get("runs").get(0).get("status").isNull()).as("not run yet").isTrue();
+        assertThat(plan.get("runs").get(0).get("status").isNull())
+                .as("not run yet")
+                .isTrue();
 
-        JsonNode shard = document(lowbit("plan", "--suite", "quick", "--out", dir.toString(), "--shard", "2/2",
-                "--format", "json"));
+        JsonNode shard = document(
+                lowbit("plan", "--suite", "quick", "--out", dir.toString(), "--shard", "2/2", "--format", "json"));
         assertDocumented("lowbit.plan/1", shard);
         assertThat(shard.get("shard").asText()).isEqualTo("2/2");
         assertThat(shard.get("runs").size()).isLessThan(shard.get("planRuns").asInt());
 
         Path file = dir.resolve("plan.json");
-        CliTest.Result written = lowbit("plan", "--suite", "quick", "--out", dir.toString(), "--format", "json", "-o",
-                file.toString());
+        CliTest.Result written =
+                lowbit("plan", "--suite", "quick", "--out", dir.toString(), "--format", "json", "-o", file.toString());
         assertThat(written.exitCode()).as(written.err()).isZero();
         assertThat(JSON.readTree(file.toFile())).isEqualTo(plan);
     }
@@ -223,9 +241,27 @@ class JsonOutputCliTest {
     @Tag("training")
     void runAsJsonPrintsTheSummaryDocumentAloneOnStandardOutput() throws IOException {
         assertThat(CliTest.FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))
-                .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist").exists();
-        String[] args = {"run", "--suite", "quick", "--arch", "fcnn-small", "--quantizer", "fp32", "--epochs", "1",
-                "--train-limit", "500", "--workers", "1", "--out", dir.toString(), "--format", "json"};
+                .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist")
+                .exists();
+        String[] args = {
+            "run",
+            "--suite",
+            "quick",
+            "--arch",
+            "fcnn-small",
+            "--quantizer",
+            "fp32",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "500",
+            "--workers",
+            "1",
+            "--out",
+            dir.toString(),
+            "--format",
+            "json"
+        };
 
         CliTest.Result first = lowbit(args);
 
@@ -233,7 +269,11 @@ class JsonOutputCliTest {
         assertDocumented("lowbit.run/1", run);
         assertThat(run.get("trained").asInt()).isEqualTo(1);
         assertThat(run.get("report").asText())
-                .isEqualTo(dir.resolve("quick").resolve("report").resolve("index.html").toAbsolutePath().toString());
+                .isEqualTo(dir.resolve("quick")
+                        .resolve("report")
+                        .resolve("index.html")
+                        .toAbsolutePath()
+                        .toString());
         assertThat(first.err()).as("the first line goes to the log").contains("Suite 'quick': 1 runs -> ");
 
         JsonNode again = document(lowbit(args));

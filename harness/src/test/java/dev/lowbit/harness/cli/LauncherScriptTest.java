@@ -67,7 +67,8 @@ class LauncherScriptTest {
             String line = lines.get(i).replaceFirst("^\\s*#.*", "");
             for (Map.Entry<String, String> feature : NOT_ON_MACOS.entrySet()) {
                 if (Pattern.compile(feature.getValue()).matcher(line).find()) {
-                    found.add("line " + (i + 1) + ": " + feature.getKey() + ": " + lines.get(i).strip());
+                    found.add("line " + (i + 1) + ": " + feature.getKey() + ": "
+                            + lines.get(i).strip());
                 }
             }
         }
@@ -99,7 +100,8 @@ class LauncherScriptTest {
         stamp(root);
         // A pom changed after the last build.
         Files.writeString(root.resolve("pom.xml"), "<project/>");
-        Files.setLastModifiedTime(root.resolve("pom.xml"), FileTime.from(Instant.now().plusSeconds(60)));
+        Files.setLastModifiedTime(
+                root.resolve("pom.xml"), FileTime.from(Instant.now().plusSeconds(60)));
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path arguments = dir.resolve("mvn-arguments");
         // The stand-in for Maven: records how it was called and "builds" the jar.
@@ -113,9 +115,12 @@ class LauncherScriptTest {
 
         Launched launched = launch(root, bin + File.pathSeparator + pathWithoutMaven(), "--version");
         assertThat(launched.exitCode()).as(launched.output()).isZero();
-        assertThat(launched.output()).isEqualTo("lowbit: building (first use, or sources changed) ...\nlowbit development\n");
-        assertThat(Files.readAllLines(arguments)).containsExactly("-q -B -Dstyle.color=never -DskipTests package",
-                root.toRealPath().toString());
+        assertThat(launched.output())
+                .isEqualTo("lowbit: building (first use, or sources changed) ...\nlowbit development\n");
+        assertThat(Files.readAllLines(arguments))
+                .containsExactly(
+                        "-q -B -Dstyle.color=never -DskipTests package",
+                        root.toRealPath().toString());
         assertThat(root.resolve("harness/target/.lowbit-built")).exists();
     }
 
@@ -124,8 +129,8 @@ class LauncherScriptTest {
         Path root = checkoutCopy();
         Launched launched = launch(root, pathWithoutMaven(), "--version");
         assertThat(launched.exitCode()).isEqualTo(2);
-        assertThat(launched.output()).isEqualTo(
-                "lowbit: Maven (mvn) is needed to build lowbit; install it, e.g. apt-get install maven\n");
+        assertThat(launched.output())
+                .isEqualTo("lowbit: Maven (mvn) is needed to build lowbit; install it, e.g. apt-get install maven\n");
     }
 
     /** The launcher and the folders it looks at, in a folder of its own. */
@@ -153,7 +158,8 @@ class LauncherScriptTest {
         }
         manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", urls));
         Files.createDirectories(jar.getParent());
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream ignored = new JarOutputStream(out, manifest)) {
+        try (OutputStream out = Files.newOutputStream(jar);
+                JarOutputStream ignored = new JarOutputStream(out, manifest)) {
             return jar;
         }
     }
@@ -185,11 +191,13 @@ class LauncherScriptTest {
 
     /** Runs {@code bash ROOT/lowbit args} with only PATH and HOME set, from another folder. */
     private Launched launch(Path root, String path, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(bash(),
-                root.resolve("lowbit").toString()));
+        List<String> command =
+                new ArrayList<>(List.of(bash(), root.resolve("lowbit").toString()));
         command.addAll(List.of(args));
         Path log = dir.resolve("launcher.log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().clear();
         builder.environment().put("PATH", path);

@@ -11,7 +11,6 @@ import dev.lowbit.format.lbw.LbwFile;
 import dev.lowbit.format.lbw.PackedModel;
 import dev.lowbit.format.lbw.QuantizedTensor;
 import dev.lowbit.format.result.StoreLayout;
-import dev.lowbit.harness.store.ResultStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -42,7 +41,8 @@ class MixedPrecisionCliTest {
     private static final String MAP = "first=k17;last=k17";
     private static final String[] LAYERS = {"02QuantizedLinear", "04QuantizedLinear", "06QuantizedLinear"};
     private static final long[][] WEIGHT_SHAPES = {{1024, 784}, {1024, 1024}, {10, 1024}};
-    private static final double[] K17 = IntStream.rangeClosed(-8, 8).asDoubleStream().toArray();
+    private static final double[] K17 =
+            IntStream.rangeClosed(-8, 8).asDoubleStream().toArray();
     private static final double[] TERNARY = {-1, 0, 1};
     private static final double LOG2_5 = Math.log(5) / Math.log(2);
     private static final double LOG2_17 = Math.log(17) / Math.log(2);
@@ -58,15 +58,39 @@ class MixedPrecisionCliTest {
     @BeforeAll
     void trainGroupScalesAndALayerMapOnFcnnLarge() throws Exception {
         assertThat(CliTest.FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))
-                .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist").exists();
-        CliTest.Result groups = lowbit("run", "--arch", "fcnn-large", "--epochs", "1", "--train-limit", "600",
-                "--quantizer", GROUPS, "--out", dir.toString());
+                .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist")
+                .exists();
+        CliTest.Result groups = lowbit(
+                "run",
+                "--arch",
+                "fcnn-large",
+                "--epochs",
+                "1",
+                "--train-limit",
+                "600",
+                "--quantizer",
+                GROUPS,
+                "--out",
+                dir.toString());
         assertThat(groups.exitCode()).as(groups.err()).isZero();
-        CliTest.Result map = lowbit("run", "--arch", "fcnn-large", "--epochs", "1", "--train-limit", "600",
-                "--quantizer", "ternary", "--layer-policy", MAP, "--out", dir.toString());
+        CliTest.Result map = lowbit(
+                "run",
+                "--arch",
+                "fcnn-large",
+                "--epochs",
+                "1",
+                "--train-limit",
+                "600",
+                "--quantizer",
+                "ternary",
+                "--layer-policy",
+                MAP,
+                "--out",
+                dir.toString());
         assertThat(map.exitCode()).as(map.err()).isZero();
         try (Stream<Path> children = Files.list(dir.resolve("quick"))) {
-            for (Path run : children.filter(p -> Files.exists(p.resolve(StoreLayout.RUN_FILE))).toList()) {
+            for (Path run : children.filter(p -> Files.exists(p.resolve(StoreLayout.RUN_FILE)))
+                    .toList()) {
                 JsonNode config = record(run).get("config");
                 if (config.get("quantizer").asText().equals(GROUPS)) {
                     groupRun = run;
@@ -92,18 +116,24 @@ class MixedPrecisionCliTest {
             long out = WEIGHT_SHAPES[layer][0];
             long in = WEIGHT_SHAPES[layer][1];
             assertThat(tensor.get("scales").asLong()).as(LAYERS[layer]).isEqualTo(out * ((in + 63) / 64));
-            assertThat(tensor.get("bitsPerWeight").asDouble()).as(LAYERS[layer]).isEqualTo(LOG2_5, within(1e-12))
+            assertThat(tensor.get("bitsPerWeight").asDouble())
+                    .as(LAYERS[layer])
+                    .isEqualTo(LOG2_5, within(1e-12))
                     .isCloseTo(2.32, within(0.005));
             scales += tensor.get("scales").asLong();
         }
         // 784 inputs: 12 groups of 64 and a last group of 16 per row.
-        assertThat(tensors.get("02QuantizedLinear_weight").get("scales").asLong()).isEqualTo(1024 * 13);
-        assertThat(record.get("memory").get("scales").asLong()).isEqualTo(scales).isEqualTo(1024 * 13 + 1024 * 16 + 10 * 16);
+        assertThat(tensors.get("02QuantizedLinear_weight").get("scales").asLong())
+                .isEqualTo(1024 * 13);
+        assertThat(record.get("memory").get("scales").asLong())
+                .isEqualTo(scales)
+                .isEqualTo(1024 * 13 + 1024 * 16 + 10 * 16);
     }
 
     @Test
     void groupScalesAreStoredPerRowWithAShorterLastGroupInThePackedFile() {
-        PackedModel model = LbwFile.read(groupRun.resolve(StoreLayout.MODEL_FILE)).model();
+        PackedModel model =
+                LbwFile.read(groupRun.resolve(StoreLayout.MODEL_FILE)).model();
         QuantizedTensor first = (QuantizedTensor) model.tensor("02QuantizedLinear_weight");
 
         assertThat(first.groupSize()).isEqualTo(64);
@@ -116,7 +146,10 @@ class MixedPrecisionCliTest {
             for (int group = 0; group < 13; group++) {
                 int from = row * 784 + group * 64;
                 int to = row * 784 + Math.min(784, group * 64 + 64);
-                int widest = IntStream.range(from, to).map(i -> Math.abs(codes[i] - 2)).max().orElseThrow();
+                int widest = IntStream.range(from, to)
+                        .map(i -> Math.abs(codes[i] - 2))
+                        .max()
+                        .orElseThrow();
                 assertThat(widest).as("row %d, group %d", row, group).isEqualTo(2);
             }
         }
@@ -131,13 +164,17 @@ class MixedPrecisionCliTest {
         assertThat(tensors.keySet()).containsExactly(weightNames());
         for (String k17Layer : List.of("02QuantizedLinear_weight", "06QuantizedLinear_weight")) {
             JsonNode tensor = tensors.get(k17Layer);
-            assertThat(tensor.get("bitsPerWeight").asDouble()).as(k17Layer).isEqualTo(LOG2_17, within(1e-12))
+            assertThat(tensor.get("bitsPerWeight").asDouble())
+                    .as(k17Layer)
+                    .isEqualTo(LOG2_17, within(1e-12))
                     .isCloseTo(4.09, within(0.005));
             assertThat(values(tensor)).as(k17Layer).containsExactly(K17);
             assertThat(tensor.get("levelCounts")).as(k17Layer).hasSize(17);
         }
         JsonNode middle = tensors.get("04QuantizedLinear_weight");
-        assertThat(middle.get("bitsPerWeight").asDouble()).isEqualTo(LOG2_3, within(1e-12)).isCloseTo(1.58, within(0.005));
+        assertThat(middle.get("bitsPerWeight").asDouble())
+                .isEqualTo(LOG2_3, within(1e-12))
+                .isCloseTo(1.58, within(0.005));
         assertThat(values(middle)).containsExactly(TERNARY);
         assertThat(middle.get("levelCounts")).hasSize(3);
     }
@@ -151,7 +188,8 @@ class MixedPrecisionCliTest {
             double[] alphabet = layer == 1 ? TERNARY : K17;
             assertThat(tensor.shape()).as(LAYERS[layer]).containsExactly(WEIGHT_SHAPES[layer]);
             assertThat(tensor.alphabet()).as(LAYERS[layer]).containsExactly(alphabet);
-            assertThat(IntStream.of(tensor.codes()).distinct().sorted().toArray()).as(LAYERS[layer] + " uses every level")
+            assertThat(IntStream.of(tensor.codes()).distinct().sorted().toArray())
+                    .as(LAYERS[layer] + " uses every level")
                     .containsExactly(IntStream.range(0, alphabet.length).toArray());
             assertThat(model.tensor(LAYERS[layer] + "_bias")).isInstanceOf(Fp32Tensor.class);
         }
@@ -169,7 +207,8 @@ class MixedPrecisionCliTest {
             CliTest.Result eval = lowbit("eval", exported.toString(), "--predictions", predictions.toString());
 
             assertThat(eval.exitCode()).as(eval.err()).isZero();
-            assertThat(Files.readAllLines(predictions)).as(runId)
+            assertThat(Files.readAllLines(predictions))
+                    .as(runId)
                     .isEqualTo(Files.readAllLines(run.resolve(StoreLayout.PREDICTIONS_FILE)));
             double stored = record(run).get("testAccuracy").asDouble();
             assertThat(eval.out()).contains(String.format(Locale.ROOT, "Test accuracy %.4f, loss ", stored));
@@ -183,10 +222,11 @@ class MixedPrecisionCliTest {
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         List<String> rows = result.out().lines().skip(2).map(String::strip).toList();
-        assertThat(rows).containsExactly(
-                "0        -3  02QuantizedLinear  (1024, 784)",
-                "1        -2  04QuantizedLinear  (1024, 1024)",
-                "2        -1  06QuantizedLinear  (10, 1024)");
+        assertThat(rows)
+                .containsExactly(
+                        "0        -3  02QuantizedLinear  (1024, 784)",
+                        "1        -2  04QuantizedLinear  (1024, 1024)",
+                        "2        -1  06QuantizedLinear  (10, 1024)");
         // The names list prints at position 0 and -1 are the ones the run quantized with k17.
         Map<String, JsonNode> tensors = quantizedTensors(record(mapRun));
         String firstName = rows.get(0).split(" +")[2];
@@ -210,7 +250,9 @@ class MixedPrecisionCliTest {
     }
 
     private static double[] values(JsonNode tensor) {
-        return StreamSupport.stream(tensor.get("values").spliterator(), false).mapToDouble(JsonNode::asDouble).toArray();
+        return StreamSupport.stream(tensor.get("values").spliterator(), false)
+                .mapToDouble(JsonNode::asDouble)
+                .toArray();
     }
 
     private static String[] weightNames() {

@@ -31,12 +31,13 @@ class OutputPathsCliTest {
     void runOutThatIsAFileIsOneLineAndExitsTwoBeforeLoadingData() throws Exception {
         Path file = Files.writeString(dir.resolve("results"), "not a folder");
 
-        CliTest.Result result = lowbit("run", "--quantizer", "fp32", "--out", file.toString(), "--data",
-                noData().toString());
+        CliTest.Result result =
+                lowbit("run", "--quantizer", "fp32", "--out", file.toString(), "--data", noData().toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Cannot write to --out '" + file + "': '" + file + "' is a file, not"
-                + " a folder. Give --out a folder (it is created when missing)." + NL);
+        assertThat(result.err())
+                .isEqualTo("lowbit: Cannot write to --out '" + file + "': '" + file + "' is a file, not"
+                        + " a folder. Give --out a folder (it is created when missing)." + NL);
         assertThat(Files.readString(file)).isEqualTo("not a folder");
     }
 
@@ -44,12 +45,13 @@ class OutputPathsCliTest {
     void runOutUnderAFileIsOneLineAndExitsTwo() throws Exception {
         Path file = Files.writeString(dir.resolve("results"), "not a folder");
 
-        CliTest.Result result = lowbit("run", "--quantizer", "fp32", "--out", file.resolve("sub").toString(), "--data",
-                noData().toString());
+        CliTest.Result result = lowbit(
+                "run", "--quantizer", "fp32", "--out", file.resolve("sub").toString(), "--data", noData().toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Cannot write to --out '" + file.resolve("sub") + "': '" + file
-                + "' is a file, not a folder. Give --out a folder (it is created when missing)." + NL);
+        assertThat(result.err())
+                .isEqualTo("lowbit: Cannot write to --out '" + file.resolve("sub") + "': '" + file
+                        + "' is a file, not a folder. Give --out a folder (it is created when missing)." + NL);
     }
 
     @Test
@@ -57,11 +59,12 @@ class OutputPathsCliTest {
         Path proc = Path.of("/proc/1");
         assumeTrue(Files.isDirectory(proc), "needs Linux's /proc");
 
-        CliTest.Result result = lowbit("run", "--quantizer", "fp32", "--out", proc.resolve("x").toString(), "--data",
-                noData().toString());
+        CliTest.Result result = lowbit(
+                "run", "--quantizer", "fp32", "--out", proc.resolve("x").toString(), "--data", noData().toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("lowbit: Cannot write to --out '/proc/1/x': ")
+        assertThat(result.err())
+                .startsWith("lowbit: Cannot write to --out '/proc/1/x': ")
                 .endsWith(". Give --out a folder you can write to." + NL);
         assertThat(result.err().lines()).hasSize(1);
         assertThat(proc.resolve("x")).doesNotExist();
@@ -76,12 +79,13 @@ class OutputPathsCliTest {
             assumeFalse(Files.isWritable(readOnly), "running as root, for whom no folder is read-only");
             Path out = readOnly.resolve("results");
 
-            CliTest.Result result = lowbit("run", "--quantizer", "fp32", "--out", out.toString(), "--data",
-                    noData().toString());
+            CliTest.Result result =
+                    lowbit("run", "--quantizer", "fp32", "--out", out.toString(), "--data", noData().toString());
 
             assertThat(result.exitCode()).isEqualTo(2);
-            assertThat(result.err()).isEqualTo("lowbit: Cannot write to --out '" + out + "': permission denied for '"
-                    + out + "'. Give --out a folder you can write to." + NL);
+            assertThat(result.err())
+                    .isEqualTo("lowbit: Cannot write to --out '" + out + "': permission denied for '" + out
+                            + "'. Give --out a folder you can write to." + NL);
             assertThat(out).doesNotExist();
         } finally {
             Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -107,12 +111,13 @@ class OutputPathsCliTest {
     void exportToAFolderIsOneLineAndExitsTwoBeforeReadingTheRun() throws Exception {
         Path folder = Files.createDirectory(dir.resolve("models"));
 
-        CliTest.Result result = lowbit("export", "fcnn-small.fp32.s1.fbc71b52", "--results", dir.toString(), "-o",
-                folder.toString());
+        CliTest.Result result =
+                lowbit("export", "fcnn-small.fp32.s1.fbc71b52", "--results", dir.toString(), "-o", folder.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Cannot write -o '" + folder + "': it is a folder. Give -o the file"
-                + " to write, e.g. '" + folder.resolve("model.lbw") + "'." + NL);
+        assertThat(result.err())
+                .isEqualTo("lowbit: Cannot write -o '" + folder + "': it is a folder. Give -o the file"
+                        + " to write, e.g. '" + folder.resolve("model.lbw") + "'." + NL);
         assertThat(folder).isEmptyDirectory();
     }
 
@@ -131,11 +136,13 @@ class OutputPathsCliTest {
     void evalPredictionsToAFolderIsOneLineAndExitsTwoBeforeReadingTheModel() throws Exception {
         Path folder = Files.createDirectory(dir.resolve("predictions"));
 
-        CliTest.Result result = lowbit("eval", dir.resolve("missing.lbw").toString(), "--predictions", folder.toString());
+        CliTest.Result result =
+                lowbit("eval", dir.resolve("missing.lbw").toString(), "--predictions", folder.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Cannot write --predictions '" + folder + "': it is a folder. Give"
-                + " --predictions the file to write, e.g. '" + folder.resolve("predictions.txt") + "'." + NL);
+        assertThat(result.err())
+                .isEqualTo("lowbit: Cannot write --predictions '" + folder + "': it is a folder. Give"
+                        + " --predictions the file to write, e.g. '" + folder.resolve("predictions.txt") + "'." + NL);
     }
 
     @Test
@@ -145,8 +152,9 @@ class OutputPathsCliTest {
         CliTest.Result result = lowbit("eval", dir.resolve("missing.lbw").toString(), "--predictions", file.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Cannot write --predictions '" + file + "': File name too long ('"
-                + file + "'). Give --predictions a file you can write." + NL);
+        assertThat(result.err())
+                .isEqualTo("lowbit: Cannot write --predictions '" + file + "': File name too long ('" + file
+                        + "'). Give --predictions a file you can write." + NL);
     }
 
     @Test
@@ -158,8 +166,9 @@ class OutputPathsCliTest {
         CliTest.Result result = lowbit("eval", dir.resolve("missing.lbw").toString(), "--predictions", file.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Cannot write --predictions '" + file + "': it exists and is"
-                + " read-only. Give --predictions another file, or remove that one." + NL);
+        assertThat(result.err())
+                .isEqualTo("lowbit: Cannot write --predictions '" + file + "': it exists and is"
+                        + " read-only. Give --predictions another file, or remove that one." + NL);
         assertThat(Files.readString(file)).isEqualTo("kept");
     }
 
@@ -170,7 +179,8 @@ class OutputPathsCliTest {
         CliTest.Result result = lowbit("plan", "--format", "slurm", "--out", dir.toString(), "-o", folder.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Cannot write -o '" + folder + "': it is a folder. Give -o the file"
-                + " to write, e.g. '" + folder.resolve("job.slurm") + "'." + NL);
+        assertThat(result.err())
+                .isEqualTo("lowbit: Cannot write -o '" + folder + "': it is a folder. Give -o the file"
+                        + " to write, e.g. '" + folder.resolve("job.slurm") + "'." + NL);
     }
 }

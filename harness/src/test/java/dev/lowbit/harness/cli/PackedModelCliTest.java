@@ -50,13 +50,26 @@ class PackedModelCliTest {
     @BeforeAll
     void trainEveryAlphabetOnce() throws Exception {
         assertThat(CliTest.FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"))
-                .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist").exists();
-        CliTest.Result result = lowbit("run", "--quantizer", "fp32," + String.join(",", PRESETS) + "," + CUSTOM,
-                "--epochs", "1", "--train-limit", "2000", "--out", dir.toString());
+                .as("real Fashion-MNIST; install it with apt-get install dataset-fashion-mnist")
+                .exists();
+        CliTest.Result result = lowbit(
+                "run",
+                "--quantizer",
+                "fp32," + String.join(",", PRESETS) + "," + CUSTOM,
+                "--epochs",
+                "1",
+                "--train-limit",
+                "2000",
+                "--out",
+                dir.toString());
         assertThat(result.exitCode()).as(result.err()).isZero();
         try (Stream<Path> files = Files.list(dir.resolve("quick"))) {
-            for (Path run : files.filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
-                String quantizer = json.readTree(run.resolve("run.json").toFile()).get("config").get("quantizer").asText();
+            for (Path run :
+                    files.filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
+                String quantizer = json.readTree(run.resolve("run.json").toFile())
+                        .get("config")
+                        .get("quantizer")
+                        .asText();
                 runs.put(quantizer.split("@")[0], run);
             }
         }
@@ -66,7 +79,10 @@ class PackedModelCliTest {
     void everyPresetAndACustomAlphabetTrainsAndIsListed() throws Exception {
         assertThat(runs.keySet()).containsAll(PRESETS).contains("fp32", CUSTOM);
         for (Path run : runs.values()) {
-            assertThat(json.readTree(run.resolve("run.json").toFile()).get("status").asText()).isEqualTo("FINISHED");
+            assertThat(json.readTree(run.resolve("run.json").toFile())
+                            .get("status")
+                            .asText())
+                    .isEqualTo("FINISHED");
         }
         String list = lowbit("list").out();
         assertThat(list)
@@ -81,18 +97,28 @@ class PackedModelCliTest {
     @Test
     void packedWeightsCostAtMostTwoPercentOverLog2KMeasuredFromTheFile() throws Exception {
         for (String quantizer : PRESETS) {
-            JsonNode record = json.readTree(runs.get(quantizer).resolve("run.json").toFile());
+            JsonNode record =
+                    json.readTree(runs.get(quantizer).resolve("run.json").toFile());
             JsonNode memory = record.get("memory");
-            double bitsPerWeight = 8.0 * memory.get("packedWeightBytes").asLong() / memory.get("quantizedWeights").asLong();
+            double bitsPerWeight = 8.0
+                    * memory.get("packedWeightBytes").asLong()
+                    / memory.get("quantizedWeights").asLong();
             double log2k = record.get("quantizer").get("bitsPerWeight").asDouble();
             assertThat(bitsPerWeight).as(quantizer).isLessThanOrEqualTo(1.02 * log2k);
-            assertThat(memory.get("packedBytes").asLong()).isEqualTo(Files.size(runs.get(quantizer).resolve("model.lbw")));
+            assertThat(memory.get("packedBytes").asLong())
+                    .isEqualTo(Files.size(runs.get(quantizer).resolve("model.lbw")));
         }
         Path exported = dir.resolve("quinary.lbw");
-        CliTest.Result export = lowbit("export", runs.get("quinary").getFileName().toString(), "--results", dir.toString(),
-                "-o", exported.toString());
+        CliTest.Result export = lowbit(
+                "export",
+                runs.get("quinary").getFileName().toString(),
+                "--results",
+                dir.toString(),
+                "-o",
+                exported.toString());
         assertThat(export.exitCode()).as(export.err()).isZero();
-        assertThat(export.out()).containsPattern("Packed weight bits per quantized weight: 2\\.33\\d\\d \\(log2 5 = 2\\.3219");
+        assertThat(export.out())
+                .containsPattern("Packed weight bits per quantized weight: 2\\.33\\d\\d \\(log2 5 = 2\\.3219");
         assertThat(exported).hasSameBinaryContentAs(runs.get("quinary").resolve("model.lbw"));
     }
 
@@ -101,16 +127,26 @@ class PackedModelCliTest {
         for (String quantizer : List.of("ternary", "k17")) {
             Path run = runs.get(quantizer);
             Path exported = dir.resolve(quantizer + ".lbw");
-            assertThat(lowbit("export", run.getFileName().toString(), "--results", dir.toString(), "-o",
-                    exported.toString()).exitCode()).isZero();
+            assertThat(lowbit(
+                                    "export",
+                                    run.getFileName().toString(),
+                                    "--results",
+                                    dir.toString(),
+                                    "-o",
+                                    exported.toString())
+                            .exitCode())
+                    .isZero();
             Path predictions = dir.resolve(quantizer + "-predictions.txt");
 
             CliTest.Result eval = lowbit("eval", exported.toString(), "--predictions", predictions.toString());
 
             assertThat(eval.exitCode()).as(eval.err()).isZero();
-            assertThat(Files.readAllLines(predictions)).hasSize(10_000)
+            assertThat(Files.readAllLines(predictions))
+                    .hasSize(10_000)
                     .isEqualTo(Files.readAllLines(run.resolve("test-predictions.txt")));
-            double stored = json.readTree(run.resolve("run.json").toFile()).get("testAccuracy").asDouble();
+            double stored = json.readTree(run.resolve("run.json").toFile())
+                    .get("testAccuracy")
+                    .asDouble();
             assertThat(eval.out()).contains(String.format(java.util.Locale.ROOT, "Test accuracy %.4f", stored));
         }
     }
@@ -133,8 +169,10 @@ class PackedModelCliTest {
         byte[] patched = good.clone();
         ByteBuffer.wrap(patched).putInt(4, 7);
         Files.write(future, patched);
-        assertOneLineError(future, "lowbit: Unsupported packed model '" + future + "': format version 7 is newer than this"
-                + " lowbit knows (it reads up to format version 2): upgrade lowbit to read it.");
+        assertOneLineError(
+                future,
+                "lowbit: Unsupported packed model '" + future + "': format version 7 is newer than this"
+                        + " lowbit knows (it reads up to format version 2): upgrade lowbit to read it.");
 
         Path missing = dir.resolve("missing.lbw");
         assertOneLineError(missing, "lowbit: Cannot read packed model '" + missing + "'");
@@ -165,7 +203,9 @@ class PackedModelCliTest {
                 assertThat(qualities).hasSize(2);
                 double error = qualities.get(0).relativeError();
                 assertThat(error).as(alphabet).isLessThan(previousError);
-                assertThat(qualities).allSatisfy(q -> assertThat(q.outermostShare()).as(alphabet).isPositive());
+                assertThat(qualities)
+                        .allSatisfy(
+                                q -> assertThat(q.outermostShare()).as(alphabet).isPositive());
                 previousError = error;
             }
         }

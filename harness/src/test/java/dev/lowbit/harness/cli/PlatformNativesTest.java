@@ -43,8 +43,10 @@ class PlatformNativesTest {
     }
 
     /** Every platform DJL publishes pytorch-native-cpu 2.7.1 for (no osx-x86_64, no win-aarch64). */
-    static final List<Platform> PLATFORMS = List.of(new Platform("Linux", "amd64", "linux-x86_64"),
-            new Platform("Linux", "aarch64", "linux-aarch64"), new Platform("Mac OS X", "aarch64", "osx-aarch64"),
+    static final List<Platform> PLATFORMS = List.of(
+            new Platform("Linux", "amd64", "linux-x86_64"),
+            new Platform("Linux", "aarch64", "linux-aarch64"),
+            new Platform("Mac OS X", "aarch64", "osx-aarch64"),
             new Platform("Windows 11", "amd64", "win-x86_64"));
 
     @TempDir
@@ -54,18 +56,24 @@ class PlatformNativesTest {
     void eachPlatformGetsItsOwnClassifierFromTheProfiles() throws Exception {
         Map<String, Element> profiles = nativeProfiles();
         for (Platform platform : PLATFORMS) {
-            assertThat(chosen(profiles, platform.osName(), platform.osArch())).as("the profile active on %s", platform)
+            assertThat(chosen(profiles, platform.osName(), platform.osArch()))
+                    .as("the profile active on %s", platform)
                     .containsExactly("natives-" + platform.classifier());
-            assertThat(classifier(profiles.get("natives-" + platform.classifier()))).isEqualTo(platform.classifier());
+            assertThat(classifier(profiles.get("natives-" + platform.classifier())))
+                    .isEqualTo(platform.classifier());
         }
-        assertThat(chosen(profiles, "Mac OS X", "x86_64")).as("no natives for an Intel Mac in 2.7.1").isEmpty();
+        assertThat(chosen(profiles, "Mac OS X", "x86_64"))
+                .as("no natives for an Intel Mac in 2.7.1")
+                .isEmpty();
     }
 
     @Test
     void thisMachinesBuildUsesTheClassifierItsProfileChooses() throws Exception {
         // Cross-checks this test's reading of the activation rules against Maven's own, for this machine.
         String used = System.getProperty("lowbit.pytorch.native.classifier");
-        assertThat(used).as("system property lowbit.pytorch.native.classifier (set in harness/pom.xml)").isNotNull();
+        assertThat(used)
+                .as("system property lowbit.pytorch.native.classifier (set in harness/pom.xml)")
+                .isNotNull();
         Map<String, Element> profiles = nativeProfiles();
         List<String> chosen = chosen(profiles, System.getProperty("os.name"), System.getProperty("os.arch"));
         assertThat(chosen).hasSize(1);
@@ -77,12 +85,15 @@ class PlatformNativesTest {
         Map<String, Element> profiles = nativeProfiles();
         Map<Platform, String> classifiers = new LinkedHashMap<>();
         for (Platform platform : PLATFORMS) {
-            classifiers.put(platform, classifier(profiles.get(chosen(profiles, platform.osName(), platform.osArch()).get(0))));
+            classifiers.put(
+                    platform,
+                    classifier(profiles.get(chosen(profiles, platform.osName(), platform.osArch())
+                            .get(0))));
         }
         Path project = Files.createDirectories(dir.resolve("natives-probe"));
         Files.writeString(project.resolve("pom.xml"), probePom(project, classifiers.values()));
-        ReadmeMaven.Repository repository = new ReadmeMaven.Repository(ReadmeMaven.settings(dir.resolve("settings.xml")),
-                dir.resolve("repository"));
+        ReadmeMaven.Repository repository = new ReadmeMaven.Repository(
+                ReadmeMaven.settings(dir.resolve("settings.xml")), dir.resolve("repository"));
         Path log = dir.resolve("resolve.log");
         ReadmeMaven.maven(project, repository, "mvn dependency:resolve", log);
 
@@ -92,17 +103,24 @@ class PlatformNativesTest {
             assertThat(resolved).contains(coordinates);
             Path sha1 = sha1File(repository.repository(), resolved, platform.getValue());
             // The CI log's record that each platform's set resolved, with the jar's published checksum.
-            System.out.printf("PyTorch natives for %s: pytorch-native-cpu %s resolved (jar sha1 %s), with pytorch-engine"
-                    + " and pytorch-jni%n", platform.getKey(), platform.getValue(), Files.readString(sha1).strip());
+            System.out.printf(
+                    "PyTorch natives for %s: pytorch-native-cpu %s resolved (jar sha1 %s), with pytorch-engine"
+                            + " and pytorch-jni%n",
+                    platform.getKey(),
+                    platform.getValue(),
+                    Files.readString(sha1).strip());
         }
         assertThat(resolved).contains("ai.djl.pytorch:pytorch-engine:jar:").contains("ai.djl.pytorch:pytorch-jni:jar:");
     }
 
     /** The resolved checksum file of {@code classifier}'s jar, at the version the log says Maven resolved. */
     private static Path sha1File(Path repository, String log, String classifier) {
-        Matcher version = Pattern.compile("pytorch-native-cpu:jar\\.sha1:" + classifier + ":([^:\\s]+):").matcher(log);
+        Matcher version = Pattern.compile("pytorch-native-cpu:jar\\.sha1:" + classifier + ":([^:\\s]+):")
+                .matcher(log);
         assertThat(version.find()).isTrue();
-        return repository.resolve("ai/djl/pytorch/pytorch-native-cpu").resolve(version.group(1))
+        return repository
+                .resolve("ai/djl/pytorch/pytorch-native-cpu")
+                .resolve(version.group(1))
                 .resolve("pytorch-native-cpu-" + version.group(1) + "-" + classifier + ".jar.sha1");
     }
 
@@ -136,7 +154,8 @@ class PlatformNativesTest {
 
     /** The root pom's profiles that set the natives' classifier, by id. */
     private static Map<String, Element> nativeProfiles() throws Exception {
-        Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        Document pom = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
                 .parse(ReadmeMaven.checkout().resolve("pom.xml").toFile());
         Map<String, Element> profiles = new LinkedHashMap<>();
         NodeList all = pom.getElementsByTagName("profile");
@@ -174,11 +193,13 @@ class PlatformNativesTest {
                 boolean holds = switch (condition.getTagName()) {
                     case "name" -> osName.equals(value);
                     case "arch" -> osArch.equals(value);
-                    case "family" -> switch (value) {
-                        case "mac", "windows" -> osName.contains(value);
-                        default -> throw new AssertionError("an OS family this test does not know: " + value);
-                    };
-                    default -> throw new AssertionError("an OS condition this test does not know: " + condition.getTagName());
+                    case "family" ->
+                        switch (value) {
+                            case "mac", "windows" -> osName.contains(value);
+                            default -> throw new AssertionError("an OS family this test does not know: " + value);
+                        };
+                    default ->
+                        throw new AssertionError("an OS condition this test does not know: " + condition.getTagName());
                 };
                 if (!holds) {
                     return false;

@@ -49,30 +49,37 @@ class PluginCliTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.err()).isEmpty();
         assertThat(result.out())
-                .containsPattern("\n  pow2\\s+7\\s+yes\\s+\\{-4, -2, -1, 0, 1, 2, 4\\}\\s+2\\.81 = log2\\(7\\)\\s+mse/tensor\\s+7 levels .*"
-                        + java.util.regex.Pattern.quote(exampleSource()) + "\n")
+                .containsPattern(
+                        "\n  pow2\\s+7\\s+yes\\s+\\{-4, -2, -1, 0, 1, 2, 4\\}\\s+2\\.81 = log2\\(7\\)\\s+mse/tensor\\s+7 levels .*"
+                                + java.util.regex.Pattern.quote(exampleSource()) + "\n")
                 .containsPattern("\n  lenet-5\\s+61,706\\s+61,470\\s+99\\.62%\\s+LeNet-5: .*"
                         + java.util.regex.Pattern.quote(exampleSource()) + "\n")
                 .containsPattern("\n  ternary\\s+3\\s+yes\\s+.*built-in \\(lowbit-quantizers\\)\n")
                 .containsPattern("\n  fcnn-small\\s+.*built-in \\(lowbit-architectures\\)\n")
                 .containsPattern("\n  outside:\\.\\.\\.\\s+a test plugin from outside lowbit  "
                         + java.util.regex.Pattern.quote(outside.toString()) + "\n");
-        assertThat(result.out().lines().dropWhile(line -> !line.startsWith("Plugins in ")).toList()).containsExactly(
-                "Plugins in " + plugins,
-                "  " + example + ": quantizer pow2, architecture lenet-5",
-                "  " + outside + ": quantizer factory outside",
-                "",
-                "Plugin failures (left out; the rest loaded; --strict makes these errors)",
-                "  Plugin '" + notAJar + "' is not a jar (zip END header not found). Replace it with the jar 'mvn package'"
-                        + " built, or remove it.",
-                "  Plugin '" + oldApi + "' was compiled against an incompatible lowbit api: org.example.old.OldQuantizer"
-                        + " does not implement Quantizer's alphabet(), codes(NDArray, NDArray), scale(NDArray), scaleRule(),"
-                        + " values(NDArray). Rebuild it against the lowbit-api of this lowbit.",
-                "  Quantizer id 'ternary' is provided twice: built-in (lowbit-quantizers) and " + again + ". Remove one, or"
-                        + " change the plugin's id.",
-                "  Plugin '" + throwing + "': org.example.throwing.ThrowingQuantizer threw in its constructor:"
-                        + " java.lang.IllegalStateException: no licence key in ~/.throwing. Fix the constructor (a provider"
-                        + " should only be cheap to create) or remove the plugin.");
+        assertThat(result.out()
+                        .lines()
+                        .dropWhile(line -> !line.startsWith("Plugins in "))
+                        .toList())
+                .containsExactly(
+                        "Plugins in " + plugins,
+                        "  " + example + ": quantizer pow2, architecture lenet-5",
+                        "  " + outside + ": quantizer factory outside",
+                        "",
+                        "Plugin failures (left out; the rest loaded; --strict makes these errors)",
+                        "  Plugin '" + notAJar
+                                + "' is not a jar (zip END header not found). Replace it with the jar 'mvn package'"
+                                + " built, or remove it.",
+                        "  Plugin '" + oldApi
+                                + "' was compiled against an incompatible lowbit api: org.example.old.OldQuantizer"
+                                + " does not implement Quantizer's alphabet(), codes(NDArray, NDArray), scale(NDArray), scaleRule(),"
+                                + " values(NDArray). Rebuild it against the lowbit-api of this lowbit.",
+                        "  Quantizer id 'ternary' is provided twice: built-in (lowbit-quantizers) and " + again
+                                + ". Remove one, or" + " change the plugin's id.",
+                        "  Plugin '" + throwing + "': org.example.throwing.ThrowingQuantizer threw in its constructor:"
+                                + " java.lang.IllegalStateException: no licence key in ~/.throwing. Fix the constructor (a provider"
+                                + " should only be cheap to create) or remove the plugin.");
     }
 
     @Test
@@ -84,11 +91,12 @@ class PluginCliTest {
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.out()).isEmpty();
-        assertThat(result.err()).isEqualTo("lowbit: Plugin '" + notAJar + "' is not a jar (zip END header not found)."
-                + " Replace it with the jar 'mvn package' built, or remove it." + NL
-                + "lowbit: Plugin '" + missing + "': META-INF/services/dev.lowbit.api.spi.Quantizer names"
-                + " org.example.missing.GoneQuantizer, which is not in the plugin. Add the class to the jar or remove its"
-                + " line." + NL);
+        assertThat(result.err())
+                .isEqualTo("lowbit: Plugin '" + notAJar + "' is not a jar (zip END header not found)."
+                        + " Replace it with the jar 'mvn package' built, or remove it." + NL
+                        + "lowbit: Plugin '" + missing + "': META-INF/services/dev.lowbit.api.spi.Quantizer names"
+                        + " org.example.missing.GoneQuantizer, which is not in the plugin. Add the class to the jar or remove its"
+                        + " line." + NL);
     }
 
     @Test
@@ -96,18 +104,29 @@ class PluginCliTest {
         Path notAJar = BrokenPlugins.notAJar(plugins);
         String failure = "Plugin '" + notAJar + "' is not a jar (zip END header not found). Replace it with the jar"
                 + " 'mvn package' built, or remove it.";
-        String[] plan = {"plan", "--plugins", plugins.toString(), "--arch", "lenet-5", "--quantizer", "fp32,pow2",
-                "--out", dir.resolve("results").toString()};
+        String[] plan = {
+            "plan",
+            "--plugins",
+            plugins.toString(),
+            "--arch",
+            "lenet-5",
+            "--quantizer",
+            "fp32,pow2",
+            "--out",
+            dir.resolve("results").toString()
+        };
 
         CliTest.Result lenient = lowbit(plan);
 
         assertThat(lenient.exitCode()).as(lenient.err()).isZero();
-        assertThat(lenient.err()).isEqualTo("lowbit: warning: " + failure
-                + " Going on without it (--strict makes this an error)." + NL);
-        assertThat(lenient.out()).containsPattern("lenet-5\\.pow2\\.s1\\.[0-9a-f]{8}\\s+lenet-5\\s+pow2@mse/tensor")
+        assertThat(lenient.err())
+                .isEqualTo("lowbit: warning: " + failure + " Going on without it (--strict makes this an error)." + NL);
+        assertThat(lenient.out())
+                .containsPattern("lenet-5\\.pow2\\.s1\\.[0-9a-f]{8}\\s+lenet-5\\s+pow2@mse/tensor")
                 .containsPattern("lenet-5\\.fp32\\.s1\\.[0-9a-f]{8}\\s+lenet-5\\s+fp32");
 
-        String[] strictPlan = java.util.stream.Stream.concat(java.util.Arrays.stream(plan), java.util.stream.Stream.of("--strict"))
+        String[] strictPlan = java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(plan), java.util.stream.Stream.of("--strict"))
                 .toArray(String[]::new);
         CliTest.Result strict = lowbit(strictPlan);
 
@@ -121,12 +140,13 @@ class PluginCliTest {
         Path again = BrokenPlugins.duplicateOfTernary(plugins);
         Path results = dir.resolve("results");
 
-        CliTest.Result result = lowbit("run", "--plugins", plugins.toString(), "--quantizer", "pow2", "--out",
-                results.toString());
+        CliTest.Result result =
+                lowbit("run", "--plugins", plugins.toString(), "--quantizer", "pow2", "--out", results.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Quantizer id 'ternary' is provided twice: built-in"
-                + " (lowbit-quantizers) and " + again + ". Remove one, or change the plugin's id." + NL);
+        assertThat(result.err())
+                .isEqualTo("lowbit: Quantizer id 'ternary' is provided twice: built-in" + " (lowbit-quantizers) and "
+                        + again + ". Remove one, or change the plugin's id." + NL);
         assertThat(results).doesNotExist();
     }
 
@@ -138,10 +158,11 @@ class PluginCliTest {
         CliTest.Result result = lowbit("plan", "--plugins", plugins.toString(), "--arch", "lenet-5");
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo(
-                "lowbit: Quantizer id 'pow2' is provided twice: " + copySource + " and " + exampleSource()
+        assertThat(result.err())
+                .isEqualTo("lowbit: Quantizer id 'pow2' is provided twice: " + copySource + " and " + exampleSource()
                         + ". Remove one, or change the plugin's id." + NL
-                + "lowbit: Architecture id 'lenet-5' is provided twice: " + copySource + " and " + exampleSource()
+                        + "lowbit: Architecture id 'lenet-5' is provided twice: " + copySource + " and "
+                        + exampleSource()
                         + ". Remove one, or change the plugin's id." + NL);
     }
 
@@ -152,8 +173,9 @@ class PluginCliTest {
         CliTest.Result result = lowbit("list", "--plugins", nowhere.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: No plugins folder '" + nowhere + "'. Create it and put plugin jars"
-                + " in it, or fix --plugins (without it lowbit reads ./plugins when that exists)." + NL);
+        assertThat(result.err())
+                .isEqualTo("lowbit: No plugins folder '" + nowhere + "'. Create it and put plugin jars"
+                        + " in it, or fix --plugins (without it lowbit reads ./plugins when that exists)." + NL);
     }
 
     @Test
@@ -161,20 +183,24 @@ class PluginCliTest {
         CliTest.Result result = lowbit("run", "--plugins", example.toString(), "--quantizer", "pow2");
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: --plugins takes a folder, but '" + example + "' is a file. Pass the"
-                + " folder that holds it, e.g. --plugins " + plugins + "." + NL);
+        assertThat(result.err())
+                .isEqualTo("lowbit: --plugins takes a folder, but '" + example + "' is a file. Pass the"
+                        + " folder that holds it, e.g. --plugins " + plugins + "." + NL);
     }
 
     @Test
     void withoutPluginsTheDefaultFolderIsOptionalAndListSaysWhereItLooked() {
         Path defaultFolder = Path.of("plugins").toAbsolutePath();
-        assertThat(defaultFolder).as("the test's working directory has no plugins folder").doesNotExist();
+        assertThat(defaultFolder)
+                .as("the test's working directory has no plugins folder")
+                .doesNotExist();
 
         CliTest.Result result = lowbit("list");
 
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).endsWith("Plugins: none (no folder " + defaultFolder + "; put plugin jars there, or"
-                + " pass --plugins DIR)" + NL);
+        assertThat(result.out())
+                .endsWith("Plugins: none (no folder " + defaultFolder + "; put plugin jars there, or"
+                        + " pass --plugins DIR)" + NL);
         assertThat(result.out()).doesNotContain("pow2").doesNotContain("Plugin failures");
         assertThat(Files.exists(defaultFolder)).isFalse();
     }

@@ -36,15 +36,19 @@ class PluginFromReadmeTest {
         String section = ReadmeMaven.section(ReadmeMaven.readme(), "## Write your own quantizer");
         assertThat(section).contains(INSTALL).contains(PACKAGE + "    ");
         Map<String, String> files = ReadmeMaven.files(section);
-        assertThat(files).containsOnlyKeys("pom.xml", "src/main/java/org/example/int3/Int3Quantizer.java",
-                "src/main/resources/META-INF/services/dev.lowbit.api.spi.Quantizer",
-                "src/test/java/org/example/int3/Int3QuantizerTest.java");
+        assertThat(files)
+                .containsOnlyKeys(
+                        "pom.xml",
+                        "src/main/java/org/example/int3/Int3Quantizer.java",
+                        "src/main/resources/META-INF/services/dev.lowbit.api.spi.Quantizer",
+                        "src/test/java/org/example/int3/Int3QuantizerTest.java");
         ReadmeMaven.Repository lowbit = ReadmeMaven.deployed();
 
         Path project = ReadmeMaven.writeProject(dir.resolve("int3-quantizer"), files);
         ReadmeMaven.maven(project, lowbit, PACKAGE, dir.resolve("package.log"));
         ReadmeMaven.assertLowbitCameFromTheDeployedRepository(lowbit);
-        String report = Files.readString(project.resolve("target/surefire-reports/TEST-org.example.int3.Int3QuantizerTest.xml"));
+        String report = Files.readString(
+                project.resolve("target/surefire-reports/TEST-org.example.int3.Int3QuantizerTest.xml"));
         assertThat(attribute(report, "tests")).as("contract tests run").isGreaterThanOrEqualTo(10);
         assertThat(attribute(report, "failures") + attribute(report, "errors")).isZero();
         Path built = project.resolve("target/int3-quantizer-1.0.jar");
@@ -54,21 +58,37 @@ class PluginFromReadmeTest {
         Path jar = Files.copy(built, plugins.resolve(built.getFileName())).toAbsolutePath();
         CliTest.Result list = lowbit("list", "--plugins", plugins.toString());
         assertThat(list.exitCode()).as(list.err()).isZero();
-        assertThat(list.out()).containsPattern("\n  int3\\s+8\\s+yes\\s+\\{-4\\.\\.3\\}\\s+3\\.00 = log2\\(8\\)\\s+mse/tensor\\s+"
-                + Pattern.quote("8 levels {-4..3}: signed 3-bit integers") + "\\s+" + Pattern.quote(jar + " (version 1.0)")
-                + "\n");
+        assertThat(list.out())
+                .containsPattern("\n  int3\\s+8\\s+yes\\s+\\{-4\\.\\.3\\}\\s+3\\.00 = log2\\(8\\)\\s+mse/tensor\\s+"
+                        + Pattern.quote("8 levels {-4..3}: signed 3-bit integers") + "\\s+"
+                        + Pattern.quote(jar + " (version 1.0)")
+                        + "\n");
 
         Path out = dir.resolve("results");
-        CliTest.Result run = lowbit("run", "--plugins", plugins.toString(), "--quantizer", "int3", "--epochs", "1",
-                "--train-limit", "1000", "--out", out.toString());
+        CliTest.Result run = lowbit(
+                "run",
+                "--plugins",
+                plugins.toString(),
+                "--quantizer",
+                "int3",
+                "--epochs",
+                "1",
+                "--train-limit",
+                "1000",
+                "--out",
+                out.toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
         try (Stream<Path> runs = Files.list(out.resolve("quick"))) {
-            Path runFile = runs.map(p -> p.resolve("run.json")).filter(Files::exists).findFirst().orElseThrow();
+            Path runFile = runs.map(p -> p.resolve("run.json"))
+                    .filter(Files::exists)
+                    .findFirst()
+                    .orElseThrow();
             JsonNode record = new ObjectMapper().readTree(runFile.toFile());
             assertThat(record.get("status").asText()).isEqualTo("FINISHED");
             assertThat(record.get("config").get("quantizer").asText()).isEqualTo("int3@mse/tensor");
             assertThat(record.get("quantizer").get("levels").asInt()).isEqualTo(8);
-            assertThat(record.get("provenance").get("plugin.jar." + jar).asText()).isEqualTo(Provenance.sha256(jar));
+            assertThat(record.get("provenance").get("plugin.jar." + jar).asText())
+                    .isEqualTo(Provenance.sha256(jar));
         }
     }
 }

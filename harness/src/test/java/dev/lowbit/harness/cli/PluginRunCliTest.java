@@ -42,11 +42,24 @@ class PluginRunCliTest {
 
         CliTest.Result list = lowbit("list", "--plugins", plugins.toString());
         assertThat(list.exitCode()).as(list.err()).isZero();
-        assertThat(list.out()).containsPattern("\n  pow2 .*" + java.util.regex.Pattern.quote(jar.toString()))
+        assertThat(list.out())
+                .containsPattern("\n  pow2 .*" + java.util.regex.Pattern.quote(jar.toString()))
                 .containsPattern("\n  lenet-5 .*" + java.util.regex.Pattern.quote(jar.toString()));
 
-        CliTest.Result run = lowbit("run", "--plugins", plugins.toString(), "--arch", "lenet-5", "--quantizer", "fp32,pow2",
-                "--epochs", "1", "--train-limit", "2000", "--out", out.toString());
+        CliTest.Result run = lowbit(
+                "run",
+                "--plugins",
+                plugins.toString(),
+                "--arch",
+                "lenet-5",
+                "--quantizer",
+                "fp32,pow2",
+                "--epochs",
+                "1",
+                "--train-limit",
+                "2000",
+                "--out",
+                out.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         Map<String, JsonNode> byQuantizer = new HashMap<>();
@@ -56,10 +69,12 @@ class PluginRunCliTest {
             assertThat(record.get("status").asText()).isEqualTo("FINISHED");
             assertThat(record.get("config").get("architecture").asText()).isEqualTo("lenet-5");
             assertThat(record.get("memory").get("parameters").asLong()).isEqualTo(61_706);
-            assertThat(record.get("testAccuracy").asDouble()).as("%s after 1 epoch on 2,000 images", runDirectory)
+            assertThat(record.get("testAccuracy").asDouble())
+                    .as("%s after 1 epoch on 2,000 images", runDirectory)
                     .isGreaterThan(0.4);
             JsonNode provenance = record.get("provenance");
-            assertThat(fieldNames(provenance).filter(key -> key.startsWith("plugin.jar."))).containsExactly("plugin.jar." + jar);
+            assertThat(fieldNames(provenance).filter(key -> key.startsWith("plugin.jar.")))
+                    .containsExactly("plugin.jar." + jar);
             assertThat(provenance.get("plugin.jar." + jar).asText()).isEqualTo(Provenance.sha256(jar));
         }
         assertThat(byQuantizer).containsOnlyKeys("fp32", "pow2");
@@ -71,28 +86,45 @@ class PluginRunCliTest {
         // The packed codes of the 61,470 quantized weights: radix-7 groups, close to log2 7 = 2.81 bits each.
         JsonNode memory = pow2.get("memory");
         assertThat(memory.get("quantizedWeights").asLong()).isEqualTo(61_470);
-        assertThat(8.0 * memory.get("packedWeightBytes").asLong() / memory.get("quantizedWeights").asLong())
+        assertThat(8.0
+                        * memory.get("packedWeightBytes").asLong()
+                        / memory.get("quantizedWeights").asLong())
                 .isBetween(2.80, 2.87);
 
-        Document report = Jsoup.parse(out.resolve("quick").resolve("report").resolve("index.html").toFile());
+        Document report = Jsoup.parse(
+                out.resolve("quick").resolve("report").resolve("index.html").toFile());
         List<String> rows = report.select("table#runs tbody tr").stream()
-                .map(row -> row.selectFirst("td.architecture").text() + " " + row.selectFirst("td.quantizer").text()).toList();
+                .map(row -> row.selectFirst("td.architecture").text() + " "
+                        + row.selectFirst("td.quantizer").text())
+                .toList();
         assertThat(rows).containsExactlyInAnyOrder("lenet-5 fp32", "lenet-5 pow2@mse/tensor");
         Element pluginJar = report.selectFirst("table#plugin-jars tbody tr");
         assertThat(pluginJar).isNotNull();
         assertThat(pluginJar.select("td").eachText()).containsExactly(jar.toString(), Provenance.sha256(jar), "all 2");
 
         // The packed model reloads through the same plugin, to the trained model's accuracy.
-        Path model = runs(out.resolve("quick")).stream().filter(p -> p.getFileName().toString().contains(".pow2."))
-                .findFirst().orElseThrow().resolve("model.lbw");
+        Path model = runs(out.resolve("quick")).stream()
+                .filter(p -> p.getFileName().toString().contains(".pow2."))
+                .findFirst()
+                .orElseThrow()
+                .resolve("model.lbw");
         CliTest.Result eval = lowbit("eval", model.toString(), "--plugins", plugins.toString());
         assertThat(eval.exitCode()).as(eval.err()).isZero();
-        assertThat(eval.out()).contains(String.format(Locale.ROOT, "Test accuracy %.4f", pow2.get("testAccuracy").asDouble()));
-        CliTest.Result withoutPlugin = lowbit("eval", model.toString(), "--plugins",
+        assertThat(eval.out())
+                .contains(String.format(
+                        Locale.ROOT,
+                        "Test accuracy %.4f",
+                        pow2.get("testAccuracy").asDouble()));
+        CliTest.Result withoutPlugin = lowbit(
+                "eval",
+                model.toString(),
+                "--plugins",
                 Files.createDirectories(dir.resolve("no-plugins")).toString());
         assertThat(withoutPlugin.exitCode()).isEqualTo(2);
-        assertThat(withoutPlugin.err()).startsWith("lowbit: Packed model '" + model + "'")
-                .contains("No architecture with id 'lenet-5'").contains("Put its jar in plugins/");
+        assertThat(withoutPlugin.err())
+                .startsWith("lowbit: Packed model '" + model + "'")
+                .contains("No architecture with id 'lenet-5'")
+                .contains("Put its jar in plugins/");
     }
 
     @Test
@@ -103,11 +135,22 @@ class PluginRunCliTest {
 
         CliTest.Result list = lowbit("list", "--plugins", plugins.toString());
         assertThat(list.exitCode()).as(list.err()).isZero();
-        assertThat(list.out()).contains("Plugins in " + plugins + "\n  " + plugins.resolve("json-levels")
-                + " (4 jars): quantizer json5");
+        assertThat(list.out())
+                .contains("Plugins in " + plugins + "\n  " + plugins.resolve("json-levels")
+                        + " (4 jars): quantizer json5");
 
-        CliTest.Result run = lowbit("run", "--plugins", plugins.toString(), "--quantizer", JacksonPlugin.QUANTIZER,
-                "--epochs", "1", "--train-limit", "1000", "--out", out.toString());
+        CliTest.Result run = lowbit(
+                "run",
+                "--plugins",
+                plugins.toString(),
+                "--quantizer",
+                JacksonPlugin.QUANTIZER,
+                "--epochs",
+                "1",
+                "--train-limit",
+                "1000",
+                "--out",
+                out.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.err()).doesNotContain("warning");
@@ -116,11 +159,13 @@ class PluginRunCliTest {
         JsonNode record = json.readTree(finished.get(0).resolve("run.json").toFile());
         assertThat(record.get("status").asText()).isEqualTo("FINISHED");
         assertThat(record.get("quantizer").get("id").asText()).isEqualTo(JacksonPlugin.QUANTIZER);
-        assertThat(json.convertValue(record.get("quantizer").get("values"), double[].class)).containsExactly(-3, -1, 0, 1, 3);
+        assertThat(json.convertValue(record.get("quantizer").get("values"), double[].class))
+                .containsExactly(-3, -1, 0, 1, 3);
         JsonNode provenance = record.get("provenance");
         // The plugin's jar and the libraries it bundles: everything the run depended on from outside lowbit.
         assertThat(fieldNames(provenance).filter(key -> key.startsWith("plugin.jar.")))
-                .containsExactlyInAnyOrderElementsOf(jars.stream().map(j -> "plugin.jar." + j).toList());
+                .containsExactlyInAnyOrderElementsOf(
+                        jars.stream().map(j -> "plugin.jar." + j).toList());
         for (Path jar : jars) {
             assertThat(provenance.get("plugin.jar." + jar).asText()).isEqualTo(Provenance.sha256(jar));
         }
@@ -128,7 +173,9 @@ class PluginRunCliTest {
 
     private static List<Path> runs(Path suite) throws Exception {
         try (Stream<Path> children = Files.list(suite)) {
-            return children.filter(p -> Files.exists(p.resolve("run.json"))).sorted().toList();
+            return children.filter(p -> Files.exists(p.resolve("run.json")))
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -57,19 +57,26 @@ class ProvenanceCliTest {
         JsonNode record = json.readTree(run.resolve("run.json").toFile());
         JsonNode provenance = record.get("provenance");
         assertThat(record.get("config").get("suite").asText()).isEqualTo("provenance");
-        assertThat(provenance.get("suite.source").asText()).isEqualTo(suite.toAbsolutePath().normalize().toString());
+        assertThat(provenance.get("suite.source").asText())
+                .isEqualTo(suite.toAbsolutePath().normalize().toString());
         assertThat(provenance.get("suite.sha256").asText()).isEqualTo(sha256(Files.readAllBytes(suite)));
         assertCommit(provenance);
         assertThat(fieldNames(provenance)).noneMatch(key -> key.startsWith("plugin.jar."));
-        assertThat(provenance.get("threads.source").asText()).as("where the threads came from").isNotBlank();
+        assertThat(provenance.get("threads.source").asText())
+                .as("where the threads came from")
+                .isNotBlank();
         assertThat(provenance.get("openmp.wait").asText()).isEqualTo(EngineSettings.waitPolicy());
 
-        ObjectNode config = (ObjectNode) json.readTree(run.resolve(StoreLayout.CONFIG_FILE).toFile());
-        assertThat(config.remove("schemaVersion").asInt()).as("config.json's schema version").isEqualTo(1);
+        ObjectNode config =
+                (ObjectNode) json.readTree(run.resolve(StoreLayout.CONFIG_FILE).toFile());
+        assertThat(config.remove("schemaVersion").asInt())
+                .as("config.json's schema version")
+                .isEqualTo(1);
         assertThat(config).isEqualTo(record.get("config"));
         ResultStore store = new ResultStore(out);
         String runId = run.getFileName().toString();
-        assertThat(store.readConfig("provenance", runId)).hasValueSatisfying(c -> assertThat(RunIds.of(c)).isEqualTo(runId));
+        assertThat(store.readConfig("provenance", runId))
+                .hasValueSatisfying(c -> assertThat(RunIds.of(c)).isEqualTo(runId));
     }
 
     @Test
@@ -78,17 +85,35 @@ class ProvenanceCliTest {
         Path out = dir.resolve("results");
         Path log = dir.resolve("child.log");
 
-        Process child = ChildLowbit.start(log, List.of(jar), "run", "--suite", "quick", "--quantizer", "fp32",
-                "--epochs", "1", "--train-limit", "2000", "--out", out.toString());
+        Process child = ChildLowbit.start(
+                log,
+                List.of(jar),
+                "run",
+                "--suite",
+                "quick",
+                "--quantizer",
+                "fp32",
+                "--epochs",
+                "1",
+                "--train-limit",
+                "2000",
+                "--out",
+                out.toString());
 
-        assertThat(child.waitFor(5, TimeUnit.MINUTES)).as("lowbit finished within 5 minutes").isTrue();
+        assertThat(child.waitFor(5, TimeUnit.MINUTES))
+                .as("lowbit finished within 5 minutes")
+                .isTrue();
         assertThat(child.exitValue()).as(Files.readString(log)).isZero();
-        JsonNode provenance = json.readTree(onlyRun(out.resolve("quick")).resolve("run.json").toFile()).get("provenance");
+        JsonNode provenance = json.readTree(
+                        onlyRun(out.resolve("quick")).resolve("run.json").toFile())
+                .get("provenance");
         assertThat(provenance.get("suite.source").asText()).isEqualTo("built-in:quick");
         // The surefire working directory is the harness module: the resource as it is in the sources.
         assertThat(provenance.get("suite.sha256").asText())
-                .isEqualTo(sha256(Files.readAllBytes(Path.of("src/main/resources/dev/lowbit/harness/suites/quick.yaml"))));
-        assertThat(fieldNames(provenance).filter(key -> key.startsWith("plugin.jar."))).containsExactly("plugin.jar." + jar);
+                .isEqualTo(
+                        sha256(Files.readAllBytes(Path.of("src/main/resources/dev/lowbit/harness/suites/quick.yaml"))));
+        assertThat(fieldNames(provenance).filter(key -> key.startsWith("plugin.jar.")))
+                .containsExactly("plugin.jar." + jar);
         assertThat(provenance.get("plugin.jar." + jar).asText()).isEqualTo(sha256(Files.readAllBytes(jar)));
         assertCommit(provenance);
     }
@@ -106,7 +131,8 @@ class ProvenanceCliTest {
         if (!Files.isDirectory(git)) {
             return Optional.empty();
         }
-        String head = Files.readString(git.resolve("HEAD"), StandardCharsets.UTF_8).trim();
+        String head =
+                Files.readString(git.resolve("HEAD"), StandardCharsets.UTF_8).trim();
         if (!head.startsWith("ref: ")) {
             return Optional.of(head);
         }
@@ -119,13 +145,16 @@ class ProvenanceCliTest {
         if (!Files.isRegularFile(packed)) {
             return Optional.empty();
         }
-        return Files.readAllLines(packed).stream().filter(line -> line.endsWith(" " + ref))
-                .map(line -> line.substring(0, line.indexOf(' '))).findFirst();
+        return Files.readAllLines(packed).stream()
+                .filter(line -> line.endsWith(" " + ref))
+                .map(line -> line.substring(0, line.indexOf(' ')))
+                .findFirst();
     }
 
     private static Path onlyRun(Path suite) throws Exception {
         try (Stream<Path> runs = Files.list(suite)) {
-            List<Path> finished = runs.filter(p -> Files.exists(p.resolve("run.json"))).toList();
+            List<Path> finished =
+                    runs.filter(p -> Files.exists(p.resolve("run.json"))).toList();
             assertThat(finished).hasSize(1);
             return finished.get(0);
         }

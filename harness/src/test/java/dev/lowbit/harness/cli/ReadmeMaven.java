@@ -40,6 +40,7 @@ final class ReadmeMaven {
     static final String PACKAGE = "mvn package";
     /** The id the nested builds know the deployed repository by, recorded beside every artifact read from it. */
     static final String DEPLOYED = "lowbit-deployed";
+
     private static final String VERSION = "0.1.0-SNAPSHOT";
 
     private static final Pattern CODE_BLOCK = Pattern.compile("```[a-z]*\\n(.*?)```", Pattern.DOTALL);
@@ -113,8 +114,8 @@ final class ReadmeMaven {
             Path dir = Files.createTempDirectory("lowbit-readme-maven");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir)));
             Path deployedTo = dir.resolve("deployed");
-            Repository repository = new Repository(settings(dir.resolve("settings.xml"), deployedTo),
-                    dir.resolve("repository"));
+            Repository repository =
+                    new Repository(settings(dir.resolve("settings.xml"), deployedTo), dir.resolve("repository"));
             Path lowbit = copyForDeploy(checkout(), dir.resolve("lowbit"));
             String deploy = "mvn -q deploy -DskipTests " + MODULES + " -Dmaven.install.skip=true"
                     + " -DaltDeploymentRepository=" + DEPLOYED + "::" + deployedTo.toUri();
@@ -125,11 +126,15 @@ final class ReadmeMaven {
                 assertThat(files.map(file -> file.getFileName().toString()))
                         .as("the api's jar, sources and javadoc, deployed")
                         .anyMatch(name -> name.matches("lowbit-api-0\\.1\\.0-[0-9.]+-\\d+\\.jar"))
-                        .anyMatch(name -> name.endsWith("-sources.jar")).anyMatch(name -> name.endsWith("-javadoc.jar"));
+                        .anyMatch(name -> name.endsWith("-sources.jar"))
+                        .anyMatch(name -> name.endsWith("-javadoc.jar"));
             }
-            assertThat(deployedTo.resolve("dev/lowbit/lowbit-testkit/" + VERSION)).isDirectory();
+            assertThat(deployedTo.resolve("dev/lowbit/lowbit-testkit/" + VERSION))
+                    .isDirectory();
             assertThat(deployedTo.resolve("dev/lowbit/lowbit-bom/" + VERSION)).isDirectory();
-            assertThat(lowbitFiles(repository.repository())).as("jars and poms the deploy installed").isEmpty();
+            assertThat(lowbitFiles(repository.repository()))
+                    .as("jars and poms the deploy installed")
+                    .isEmpty();
             deployed = repository;
         }
         return deployed;
@@ -142,7 +147,9 @@ final class ReadmeMaven {
             return List.of();
         }
         try (Stream<Path> tree = Files.walk(lowbit)) {
-            return tree.filter(file -> file.toString().endsWith(".jar") || file.toString().endsWith(".pom")).toList();
+            return tree.filter(file ->
+                            file.toString().endsWith(".jar") || file.toString().endsWith(".pom"))
+                    .toList();
         }
     }
 
@@ -154,34 +161,51 @@ final class ReadmeMaven {
     static void assertLowbitCameFromTheDeployedRepository(Repository repository) throws IOException {
         List<Path> files = lowbitFiles(repository.repository());
         for (String used : List.of("lowbit-bom", "lowbit-api", "lowbit-testkit")) {
-            assertThat(files).as("%s in the nested builds' repository", used)
+            assertThat(files)
+                    .as("%s in the nested builds' repository", used)
                     .anyMatch(file -> file.getFileName().toString().startsWith(used + "-"));
         }
         for (Path version : files.stream().map(Path::getParent).distinct().toList()) {
             Path sources = version.resolve("_remote.repositories");
             assertThat(sources).as("where Maven found what is in %s", version).isRegularFile();
-            assertThat(Files.readAllLines(sources).stream().filter(line -> !line.startsWith("#")).toList())
-                    .as("where Maven found what is in %s", version).isNotEmpty()
+            assertThat(Files.readAllLines(sources).stream()
+                            .filter(line -> !line.startsWith("#"))
+                            .toList())
+                    .as("where Maven found what is in %s", version)
+                    .isNotEmpty()
                     .allMatch(line -> line.endsWith(">" + DEPLOYED + "="));
         }
     }
 
     /** Runs a README mvn command in {@code directory} with the repository and its settings, output to {@code log}. */
     static void maven(Path directory, Repository repository, String command, Path log) throws Exception {
-        List<String> arguments = new ArrayList<>(List.of("mvn", "-B", "-Dstyle.color=never", "-s",
-                repository.settings().toString(), "-Dmaven.repo.local=" + repository.repository()));
+        List<String> arguments = new ArrayList<>(List.of(
+                "mvn",
+                "-B",
+                "-Dstyle.color=never",
+                "-s",
+                repository.settings().toString(),
+                "-Dmaven.repo.local=" + repository.repository()));
         List<String> words = Arrays.asList(command.split(" "));
         assertThat(words.get(0)).isEqualTo("mvn");
         arguments.addAll(words.subList(1, words.size()));
-        Process maven = new ProcessBuilder(arguments).directory(directory.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        assertThat(maven.waitFor(15, TimeUnit.MINUTES)).as("'%s' finished within 15 minutes", command).isTrue();
-        assertThat(maven.exitValue()).as("'%s' in %s:%n%s", command, directory, tail(log)).isZero();
+        Process maven = new ProcessBuilder(arguments)
+                .directory(directory.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        assertThat(maven.waitFor(15, TimeUnit.MINUTES))
+                .as("'%s' finished within 15 minutes", command)
+                .isTrue();
+        assertThat(maven.exitValue())
+                .as("'%s' in %s:%n%s", command, directory, tail(log))
+                .isZero();
     }
 
     /** An attribute of the {@code <testsuite>} element of a Surefire report, e.g. {@code tests}. */
     static int attribute(String xml, String name) {
-        Matcher value = Pattern.compile("<testsuite [^>]*\\b" + name + "=\"(\\d+)\"").matcher(xml);
+        Matcher value =
+                Pattern.compile("<testsuite [^>]*\\b" + name + "=\"(\\d+)\"").matcher(xml);
         assertThat(value.find()).as("%s in the surefire report", name).isTrue();
         return Integer.parseInt(value.group(1));
     }
@@ -197,7 +221,9 @@ final class ReadmeMaven {
      */
     private static Path settings(Path file, Path deployedTo) throws IOException {
         String cache = System.getProperty("lowbit.maven.repository");
-        assertThat(cache).as("system property lowbit.maven.repository (set in harness/pom.xml)").isNotNull();
+        assertThat(cache)
+                .as("system property lowbit.maven.repository (set in harness/pom.xml)")
+                .isNotNull();
         String releases = """
                 <id>lowbit-build-cache</id><url>%s</url>
                 <releases><enabled>true</enabled></releases><snapshots><enabled>false</enabled></snapshots>

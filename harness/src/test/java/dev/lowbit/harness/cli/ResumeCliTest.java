@@ -34,8 +34,19 @@ class ResumeCliTest {
     // (run one after the other) and compares bit for bit with a reference, and a run's last bits depend on its
     // thread count; with --workers auto the kill would find both runs training in worker processes, 1 thread each,
     // and the resumed run would continue with all threads. Workers killed mid-grid: WorkersCliTest.
-    private static final String[] GRID = {"run", "--suite", "quick", "--quantizer", "fp32,ternary", "--epochs", "4",
-        "--train-limit", "12000", "--workers", "1"};
+    private static final String[] GRID = {
+        "run",
+        "--suite",
+        "quick",
+        "--quantizer",
+        "fp32,ternary",
+        "--epochs",
+        "4",
+        "--train-limit",
+        "12000",
+        "--workers",
+        "1"
+    };
 
     @TempDir
     Path dir;
@@ -74,24 +85,32 @@ class ResumeCliTest {
         Map<String, JsonNode> resumedRuns = runs(interrupted);
         Map<String, JsonNode> referenceRuns = runs(dir.resolve("reference"));
         assertThat(resumedRuns.keySet()).hasSize(2).isEqualTo(referenceRuns.keySet());
-        assertThat(Files.readString(killedConfig)).as("the resumed run keeps its config").isEqualTo(configAtKill);
+        assertThat(Files.readString(killedConfig))
+                .as("the resumed run keeps its config")
+                .isEqualTo(configAtKill);
         ObjectNode storedConfig = (ObjectNode) json.readTree(killedConfig.toFile());
-        assertThat(storedConfig.remove("schemaVersion").asInt()).as("config.json's schema version").isEqualTo(1);
+        assertThat(storedConfig.remove("schemaVersion").asInt())
+                .as("config.json's schema version")
+                .isEqualTo(1);
         assertThat(storedConfig).isEqualTo(resumedRuns.get(killedId).get("config"));
         for (String runId : referenceRuns.keySet()) {
             JsonNode a = resumedRuns.get(runId);
             JsonNode b = referenceRuns.get(runId);
             assertThat(a.get("testAccuracy")).as(runId).isEqualTo(b.get("testAccuracy"));
             assertThat(a.get("testLoss")).as(runId).isEqualTo(b.get("testLoss"));
-            assertThat(epochMetrics(interrupted, runId)).as(runId).isEqualTo(epochMetrics(dir.resolve("reference"), runId));
+            assertThat(epochMetrics(interrupted, runId))
+                    .as(runId)
+                    .isEqualTo(epochMetrics(dir.resolve("reference"), runId));
         }
     }
 
     @Test
     void theSameSeedGivesIdenticalEpochMetricsTwice() throws Exception {
         String[] args = {"run", "--suite", "quick", "--quantizer", "ternary", "--epochs", "2", "--train-limit", "3000"};
-        assertThat(lowbit(append(args, "--out", dir.resolve("a").toString())).exitCode()).isZero();
-        assertThat(lowbit(append(args, "--out", dir.resolve("b").toString())).exitCode()).isZero();
+        assertThat(lowbit(append(args, "--out", dir.resolve("a").toString())).exitCode())
+                .isZero();
+        assertThat(lowbit(append(args, "--out", dir.resolve("b").toString())).exitCode())
+                .isZero();
         String runId = runs(dir.resolve("a")).keySet().iterator().next();
         List<JsonNode> first = epochMetrics(dir.resolve("a"), runId);
         assertThat(first).hasSize(2).isEqualTo(epochMetrics(dir.resolve("b"), runId));
@@ -113,11 +132,14 @@ class ResumeCliTest {
     private Path waitForEpochs(Path out, String quantizer, int count, Process child) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
         while (Instant.now().isBefore(deadline)) {
-            assertThat(child.isAlive()).as("child ended early; see " + dir.resolve("child.log")).isTrue();
+            assertThat(child.isAlive())
+                    .as("child ended early; see " + dir.resolve("child.log"))
+                    .isTrue();
             Path suite = out.resolve("quick");
             if (Files.isDirectory(suite)) {
                 try (Stream<Path> runs = Files.list(suite)) {
-                    for (Path run : runs.filter(p -> p.getFileName().toString().contains("." + quantizer + ".")).toList()) {
+                    for (Path run : runs.filter(p -> p.getFileName().toString().contains("." + quantizer + "."))
+                            .toList()) {
                         Path epochs = run.resolve("epochs.jsonl");
                         if (Files.exists(epochs) && Files.readAllLines(epochs).size() >= count) {
                             return epochs;
@@ -133,8 +155,11 @@ class ResumeCliTest {
     private Map<String, JsonNode> runs(Path out) throws Exception {
         Map<String, JsonNode> runs = new TreeMap<>();
         try (Stream<Path> dirs = Files.list(out.resolve("quick"))) {
-            for (Path run : dirs.filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
-                runs.put(run.getFileName().toString(), json.readTree(run.resolve("run.json").toFile()));
+            for (Path run :
+                    dirs.filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
+                runs.put(
+                        run.getFileName().toString(),
+                        json.readTree(run.resolve("run.json").toFile()));
             }
         }
         return runs;
@@ -143,7 +168,8 @@ class ResumeCliTest {
     /** Every epoch's metrics without its wall-clock time. */
     private List<JsonNode> epochMetrics(Path out, String runId) throws Exception {
         List<JsonNode> epochs = new ArrayList<>();
-        for (String line : Files.readAllLines(out.resolve("quick").resolve(runId).resolve("epochs.jsonl"))) {
+        for (String line :
+                Files.readAllLines(out.resolve("quick").resolve(runId).resolve("epochs.jsonl"))) {
             ObjectNode epoch = (ObjectNode) json.readTree(line);
             epoch.remove("seconds");
             epochs.add(epoch);

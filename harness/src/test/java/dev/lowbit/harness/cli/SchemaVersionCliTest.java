@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SchemaVersionCliTest {
 
-    private static final String NEWER = "{\"schemaVersion\": 7, \"runId\": \"%s\", \"status\": \"FINISHED\","
-            + " \"aFieldOfTheFuture\": true}";
+    private static final String NEWER =
+            "{\"schemaVersion\": 7, \"runId\": \"%s\", \"status\": \"FINISHED\"," + " \"aFieldOfTheFuture\": true}";
 
     @TempDir
     Path dir;
@@ -27,8 +27,10 @@ class SchemaVersionCliTest {
     private Path newerRun(String... plan) throws Exception {
         CliTest.Result planned = lowbit(plan);
         assertThat(planned.exitCode()).as(planned.err()).isZero();
-        String runId = json.readTree(planned.out()).get("runs").get(0).get("runId").asText();
-        Path runFile = Files.createDirectories(dir.resolve("quick").resolve(runId)).resolve("run.json");
+        String runId =
+                json.readTree(planned.out()).get("runs").get(0).get("runId").asText();
+        Path runFile =
+                Files.createDirectories(dir.resolve("quick").resolve(runId)).resolve("run.json");
         Files.writeString(runFile, NEWER.formatted(runId));
         return runFile;
     }
@@ -40,8 +42,20 @@ class SchemaVersionCliTest {
 
     @Test
     void runAndExportStopAtANewerRunJsonAndPlanSaysWhoseItIs() throws Exception {
-        String[] suite = {"--suite", "quick", "--arch", "fcnn-small", "--quantizer", "fp32", "--epochs", "1",
-                "--train-limit", "500", "--out", dir.toString()};
+        String[] suite = {
+            "--suite",
+            "quick",
+            "--arch",
+            "fcnn-small",
+            "--quantizer",
+            "fp32",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "500",
+            "--out",
+            dir.toString()
+        };
         Path runFile = newerRun(concat(new String[] {"plan", "--format", "json"}, suite));
         String stored = Files.readString(runFile);
 
@@ -49,14 +63,22 @@ class SchemaVersionCliTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err().lines().filter(line -> line.startsWith("lowbit: ")))
                 .containsExactly(message(runFile).strip());
-        assertThat(Files.readString(runFile)).as("neither set aside nor replaced").isEqualTo(stored);
+        assertThat(Files.readString(runFile))
+                .as("neither set aside nor replaced")
+                .isEqualTo(stored);
         try (var files = Files.list(runFile.getParent())) {
-            assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("epochs.jsonl")
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .doesNotContain("epochs.jsonl")
                     .noneMatch(name -> name.contains("damaged"));
         }
 
-        CliTest.Result export = lowbit("export", runFile.getParent().getFileName().toString(), "--results",
-                dir.toString(), "-o", dir.resolve("model.lbw").toString());
+        CliTest.Result export = lowbit(
+                "export",
+                runFile.getParent().getFileName().toString(),
+                "--results",
+                dir.toString(),
+                "-o",
+                dir.resolve("model.lbw").toString());
         assertThat(export.exitCode()).isEqualTo(2);
         assertThat(export.err()).isEqualTo(message(runFile));
 

@@ -37,8 +37,19 @@ class SchemePluginFromReadmeTest {
 
     private static final String HEADING = "### Write a training-aware scheme: randomness, an estimator, activations";
     private static final String ARTIFACT = "<artifactId>training-schemes</artifactId>";
-    private static final String[] TRAIN = {"run", "--quantizer", "sr-ternary~my-clipped", "--activations", "my-int4",
-        "--arch", "fcnn-small", "--epochs", "3", "--train-limit", "1000"};
+    private static final String[] TRAIN = {
+        "run",
+        "--quantizer",
+        "sr-ternary~my-clipped",
+        "--activations",
+        "my-int4",
+        "--arch",
+        "fcnn-small",
+        "--epochs",
+        "3",
+        "--train-limit",
+        "1000"
+    };
     /** What differs between two runs of the same training: when they ran. */
     private static final List<String> WALL_CLOCK = List.of("startedAt", "finishedAt");
 
@@ -50,7 +61,8 @@ class SchemePluginFromReadmeTest {
     @Test
     void aStochasticSchemeFromTheReadmeResumesBitIdenticallyAfterKillNineAndEvaluatesAsItStored() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
-        Path jar = Files.copy(buildTheReadmeProject(), plugins.resolve("training-schemes-1.0.jar")).toAbsolutePath();
+        Path jar = Files.copy(buildTheReadmeProject(), plugins.resolve("training-schemes-1.0.jar"))
+                .toAbsolutePath();
         CliTest.Result list = lowbit("list", "--plugins", plugins.toString());
         assertThat(list.exitCode()).as(list.err()).isZero();
         String source = Pattern.quote(jar + " (version 1.0)") + "\n";
@@ -67,20 +79,28 @@ class SchemePluginFromReadmeTest {
         CliTest.Result first = lowbit(train(plugins, uninterrupted));
         assertThat(first.exitCode()).as(first.err()).isZero();
         Path reference = onlyRun(uninterrupted);
-        JsonNode referenceRecord = json.readTree(reference.resolve(StoreLayout.RUN_FILE).toFile());
+        JsonNode referenceRecord =
+                json.readTree(reference.resolve(StoreLayout.RUN_FILE).toFile());
         assertThat(referenceRecord.get("status").asText()).isEqualTo("FINISHED");
         assertThat(referenceRecord.get("config").get("quantizer").asText())
                 .isEqualTo("sr-ternary@mse/tensor~my-clipped");
         assertThat(referenceRecord.get("config").get("activations").asText()).isEqualTo("my-int4");
         assertThat(referenceRecord.get("quantizer").get("estimator").asText()).isEqualTo("my-clipped");
-        assertThat(referenceRecord.get("quantizer").get("activations").get("bits").asDouble()).isEqualTo(4.0);
+        assertThat(referenceRecord
+                        .get("quantizer")
+                        .get("activations")
+                        .get("bits")
+                        .asDouble())
+                .isEqualTo(4.0);
 
         // (b) The same run in a child JVM, killed with SIGKILL once its first checkpoint is on disk, then resumed.
         Path interrupted = dir.resolve("b");
         Process child = ChildLowbit.start(dir.resolve("child.log"), train(plugins, interrupted));
         Path killed = waitForCheckpoint(interrupted, child);
         child.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no flush
-        assertThat(killed.resolve(StoreLayout.RUN_FILE)).as("killed before the run finished").doesNotExist();
+        assertThat(killed.resolve(StoreLayout.RUN_FILE))
+                .as("killed before the run finished")
+                .doesNotExist();
         assertThat(Files.readAllLines(killed.resolve(StoreLayout.EPOCHS_FILE))).hasSizeBetween(1, 2);
         assertThat(killed.getFileName()).isEqualTo(reference.getFileName());
 
@@ -88,8 +108,12 @@ class SchemePluginFromReadmeTest {
 
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(resumed.err()).containsPattern("resumed after epoch [12] from its checkpoint");
-        assertThat(epochs(killed)).as("every epoch's metrics, timing aside").hasSize(3).isEqualTo(epochs(reference));
-        assertThat(withoutWallClock(json.readTree(killed.resolve(StoreLayout.RUN_FILE).toFile())))
+        assertThat(epochs(killed))
+                .as("every epoch's metrics, timing aside")
+                .hasSize(3)
+                .isEqualTo(epochs(reference));
+        assertThat(withoutWallClock(
+                        json.readTree(killed.resolve(StoreLayout.RUN_FILE).toFile())))
                 .isEqualTo(withoutWallClock(referenceRecord));
         assertThat(killed.resolve(StoreLayout.PREDICTIONS_FILE))
                 .hasSameTextualContentAs(reference.resolve(StoreLayout.PREDICTIONS_FILE));
@@ -98,15 +122,30 @@ class SchemePluginFromReadmeTest {
 
         // (c) Export and evaluate twice: evaluation never draws, so it is the stored result every time.
         Path exported = dir.resolve("sr-ternary.lbw");
-        CliTest.Result export = lowbit("export", killed.getFileName().toString(), "--results", interrupted.toString(),
-                "--plugins", plugins.toString(), "-o", exported.toString());
+        CliTest.Result export = lowbit(
+                "export",
+                killed.getFileName().toString(),
+                "--results",
+                interrupted.toString(),
+                "--plugins",
+                plugins.toString(),
+                "-o",
+                exported.toString());
         assertThat(export.exitCode()).as(export.err()).isZero();
-        String stored = String.format(Locale.ROOT, "Test accuracy %.4f, loss %.4f on 10,000 images",
-                referenceRecord.get("testAccuracy").asDouble(), referenceRecord.get("testLoss").asDouble());
+        String stored = String.format(
+                Locale.ROOT,
+                "Test accuracy %.4f, loss %.4f on 10,000 images",
+                referenceRecord.get("testAccuracy").asDouble(),
+                referenceRecord.get("testLoss").asDouble());
         List<String> outputs = new ArrayList<>();
         for (String name : List.of("first", "second")) {
             Path predictions = dir.resolve(name + "-predictions.txt");
-            CliTest.Result eval = lowbit("eval", exported.toString(), "--plugins", plugins.toString(), "--predictions",
+            CliTest.Result eval = lowbit(
+                    "eval",
+                    exported.toString(),
+                    "--plugins",
+                    plugins.toString(),
+                    "--predictions",
                     predictions.toString());
             assertThat(eval.exitCode()).as(eval.err()).isZero();
             assertThat(eval.out()).contains(stored);
@@ -126,17 +165,26 @@ class SchemePluginFromReadmeTest {
     private Path buildTheReadmeProject() throws Exception {
         String readme = ReadmeMaven.readme();
         String section = ReadmeMaven.section(readme, HEADING);
-        String int3Pom = ReadmeMaven.files(ReadmeMaven.section(readme, "## Write your own quantizer")).get("pom.xml");
-        assertThat(section).contains("`<artifactId>int3-quantizer</artifactId>` to `" + ARTIFACT + "`")
+        String int3Pom = ReadmeMaven.files(ReadmeMaven.section(readme, "## Write your own quantizer"))
+                .get("pom.xml");
+        assertThat(section)
+                .contains("`<artifactId>int3-quantizer</artifactId>` to `" + ARTIFACT + "`")
                 .contains(PACKAGE + "    ");
         Map<String, String> files = ReadmeMaven.files(section);
         String main = "src/main/java/org/example/schemes/";
         String test = "src/test/java/org/example/schemes/";
         String services = "src/main/resources/META-INF/services/dev.lowbit.api.spi.";
-        assertThat(files).containsOnlyKeys(main + "StochasticTernaryQuantizer.java", main + "ClippedEstimator.java",
-                main + "Int4ActivationQuantizer.java", services + "Quantizer", services + "GradientEstimator",
-                services + "ActivationQuantizer", test + "StochasticTernaryQuantizerTest.java",
-                test + "ClippedEstimatorTest.java", test + "Int4ActivationQuantizerTest.java");
+        assertThat(files)
+                .containsOnlyKeys(
+                        main + "StochasticTernaryQuantizer.java",
+                        main + "ClippedEstimator.java",
+                        main + "Int4ActivationQuantizer.java",
+                        services + "Quantizer",
+                        services + "GradientEstimator",
+                        services + "ActivationQuantizer",
+                        test + "StochasticTernaryQuantizerTest.java",
+                        test + "ClippedEstimatorTest.java",
+                        test + "Int4ActivationQuantizerTest.java");
         files.put("pom.xml", int3Pom.replace("<artifactId>int3-quantizer</artifactId>", ARTIFACT));
 
         Path project = ReadmeMaven.writeProject(dir.resolve("training-schemes"), files);
@@ -144,14 +192,17 @@ class SchemePluginFromReadmeTest {
         ReadmeMaven.maven(project, lowbit, PACKAGE, dir.resolve("package.log"));
         ReadmeMaven.assertLowbitCameFromTheDeployedRepository(lowbit);
         // At least the kit's tests of each kind (those it generates per shape and configuration count once here).
-        Map<String, Integer> least = Map.of("StochasticTernaryQuantizerTest", 20, "ClippedEstimatorTest", 5,
-                "Int4ActivationQuantizerTest", 8);
+        Map<String, Integer> least = Map.of(
+                "StochasticTernaryQuantizerTest", 20, "ClippedEstimatorTest", 5, "Int4ActivationQuantizerTest", 8);
         for (Map.Entry<String, Integer> testClass : least.entrySet()) {
-            String report = Files.readString(project.resolve("target/surefire-reports/TEST-org.example.schemes."
-                    + testClass.getKey() + ".xml"));
-            assertThat(attribute(report, "tests")).as("contract tests run by %s", testClass.getKey())
+            String report = Files.readString(
+                    project.resolve("target/surefire-reports/TEST-org.example.schemes." + testClass.getKey() + ".xml"));
+            assertThat(attribute(report, "tests"))
+                    .as("contract tests run by %s", testClass.getKey())
                     .isGreaterThanOrEqualTo(testClass.getValue());
-            assertThat(attribute(report, "failures") + attribute(report, "errors")).as(testClass.getKey()).isZero();
+            assertThat(attribute(report, "failures") + attribute(report, "errors"))
+                    .as(testClass.getKey())
+                    .isZero();
         }
         Path built = project.resolve("target/training-schemes-1.0.jar");
         assertThat(built).isRegularFile();
@@ -167,7 +218,8 @@ class SchemePluginFromReadmeTest {
     /** The one run folder under {@code out}. */
     private static Path onlyRun(Path out) throws Exception {
         try (Stream<Path> runs = Files.list(out.resolve("quick"))) {
-            List<Path> found = runs.filter(p -> Files.exists(p.resolve(StoreLayout.CONFIG_FILE))).toList();
+            List<Path> found = runs.filter(p -> Files.exists(p.resolve(StoreLayout.CONFIG_FILE)))
+                    .toList();
             assertThat(found).hasSize(1);
             return found.get(0);
         }
@@ -177,7 +229,9 @@ class SchemePluginFromReadmeTest {
     private Path waitForCheckpoint(Path out, Process child) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
         while (Instant.now().isBefore(deadline)) {
-            assertThat(child.isAlive()).as("child ended early; see %s", dir.resolve("child.log")).isTrue();
+            assertThat(child.isAlive())
+                    .as("child ended early; see %s", dir.resolve("child.log"))
+                    .isTrue();
             Path suite = out.resolve("quick");
             if (Files.isDirectory(suite)) {
                 try (Stream<Path> runs = Files.list(suite)) {

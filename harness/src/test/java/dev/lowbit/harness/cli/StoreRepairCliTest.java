@@ -43,8 +43,19 @@ class StoreRepairCliTest {
 
     // In this process (--workers 1), like the 1-epoch run it is compared with bit for bit: a run's last bits depend
     // on the engine's thread count, and workers would train with 1 thread each on 2 cores.
-    private static final String[] GRID = {"run", "--suite", "quick", "--quantizer", "fp32,ternary", "--epochs", "2",
-        "--train-limit", "1000", "--workers", "1"};
+    private static final String[] GRID = {
+        "run",
+        "--suite",
+        "quick",
+        "--quantizer",
+        "fp32,ternary",
+        "--epochs",
+        "2",
+        "--train-limit",
+        "1000",
+        "--workers",
+        "1"
+    };
 
     @TempDir
     static Path dir;
@@ -63,12 +74,23 @@ class StoreRepairCliTest {
         ternaryId = runId(reference, ".ternary.");
         fp32Id = runId(reference, ".fp32.");
         Path one = dir.resolve("one-epoch");
-        CliTest.Result single = lowbit("run", "--suite", "quick", "--quantizer", "ternary", "--epochs", "1",
-                "--train-limit", "1000", "--out", one.toString());
+        CliTest.Result single = lowbit(
+                "run",
+                "--suite",
+                "quick",
+                "--quantizer",
+                "ternary",
+                "--epochs",
+                "1",
+                "--train-limit",
+                "1000",
+                "--out",
+                one.toString());
         assertThat(single.exitCode()).as(single.err()).isZero();
         Path oneRun = one.resolve("quick").resolve(runId(one, ".ternary."));
         afterOneEpoch = oneRun.resolve("checkpoint/state.bin");
-        assertThat(metrics(oneRun)).as("epoch 1 trained alone is epoch 1 of the reference")
+        assertThat(metrics(oneRun))
+                .as("epoch 1 trained alone is epoch 1 of the reference")
                 .containsExactly(metrics(ternary(reference)).get(0));
     }
 
@@ -81,7 +103,8 @@ class StoreRepairCliTest {
             {"runId": "x", "status": 42}     | it has no 'config'
             [1, 2]                           | it is not a JSON object
             """)
-    void aFinishedRunWithADamagedRunJsonIsStoredAgainWhileTheOthersGoOn(String content, String damage) throws Exception {
+    void aFinishedRunWithADamagedRunJsonIsStoredAgainWhileTheOthersGoOn(String content, String damage)
+            throws Exception {
         Path out = copyOfReference("run-json-" + Integer.toHexString(content.hashCode()));
         Path run = ternary(out);
         Files.writeString(run.resolve("run.json"), content);
@@ -89,12 +112,21 @@ class StoreRepairCliTest {
         CliTest.Result result = lowbit(args(out));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.out()).contains("Trained 1, skipped 1 finished, 0 held by other workers, 0 diverged, 0 failed.");
-        assertThat(warnings(result)).singleElement().asString()
-                .startsWith("warning: " + ternaryId + " trains again: its '" + run.resolve("run.json") + "' is damaged (")
-                .contains(damage).containsPattern("kept as 'run\\.json\\.damaged-\\d{8}T\\d{6}Z'$");
-        assertThat(result.err()).doesNotContain("\tat ").contains(ternaryId + ": resumed after epoch 2 from its checkpoint");
-        assertThat(Files.readString(onlyFile(run, "run.json.damaged-"))).as("nothing is lost").isEqualTo(content);
+        assertThat(result.out())
+                .contains("Trained 1, skipped 1 finished, 0 held by other workers, 0 diverged, 0 failed.");
+        assertThat(warnings(result))
+                .singleElement()
+                .asString()
+                .startsWith(
+                        "warning: " + ternaryId + " trains again: its '" + run.resolve("run.json") + "' is damaged (")
+                .contains(damage)
+                .containsPattern("kept as 'run\\.json\\.damaged-\\d{8}T\\d{6}Z'$");
+        assertThat(result.err())
+                .doesNotContain("\tat ")
+                .contains(ternaryId + ": resumed after epoch 2 from its checkpoint");
+        assertThat(Files.readString(onlyFile(run, "run.json.damaged-")))
+                .as("nothing is lost")
+                .isEqualTo(content);
         assertSameAsReference(out);
     }
 
@@ -105,14 +137,16 @@ class StoreRepairCliTest {
         Files.copy(afterOneEpoch, run.resolve("checkpoint/state.bin"));
         List<String> lines = Files.readAllLines(ternary(reference).resolve("epochs.jsonl"));
         // The crash cut epoch 2's line after 40 bytes; its checkpoint was never written.
-        Files.writeString(run.resolve("epochs.jsonl"), lines.get(0) + "\n" + lines.get(1).substring(0, 40));
+        Files.writeString(
+                run.resolve("epochs.jsonl"), lines.get(0) + "\n" + lines.get(1).substring(0, 40));
 
         CliTest.Result result = lowbit(args(out));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.err()).contains(ternaryId + ": resumed after epoch 1 from its checkpoint");
-        assertThat(warnings(result)).containsExactly("warning: " + ternaryId + " resumes after epoch 1: epochs.jsonl:"
-                + " its last line is cut short, cut after epoch 1");
+        assertThat(warnings(result))
+                .containsExactly("warning: " + ternaryId + " resumes after epoch 1: epochs.jsonl:"
+                        + " its last line is cut short, cut after epoch 1");
         assertSameAsReference(out);
     }
 
@@ -122,17 +156,22 @@ class StoreRepairCliTest {
         Path run = unfinished(ternary(out));
         byte[] checkpoint = Files.readAllBytes(afterOneEpoch);
         Files.write(run.resolve("checkpoint/state.bin"), Arrays.copyOf(checkpoint, checkpoint.length / 2));
-        Files.writeString(run.resolve("epochs.jsonl"), Files.readAllLines(ternary(reference).resolve("epochs.jsonl")).get(0) + "\n");
+        Files.writeString(
+                run.resolve("epochs.jsonl"),
+                Files.readAllLines(ternary(reference).resolve("epochs.jsonl")).get(0) + "\n");
 
         CliTest.Result result = lowbit(args(out));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(warnings(result)).singleElement().asString()
+        assertThat(warnings(result))
+                .singleElement()
+                .asString()
                 .startsWith("warning: " + ternaryId + " restarts from scratch: checkpoint/state.bin is damaged (its"
                         + " checksum does not match")
                 .containsPattern("; kept as checkpoint/state\\.bin\\.damaged-\\d{8}T\\d{6}Z$");
         assertThat(result.err()).doesNotContain("resumed after");
-        assertThat(Files.size(onlyFile(run.resolve("checkpoint"), "state.bin.damaged-"))).isEqualTo(checkpoint.length / 2);
+        assertThat(Files.size(onlyFile(run.resolve("checkpoint"), "state.bin.damaged-")))
+                .isEqualTo(checkpoint.length / 2);
         assertSameAsReference(out);
     }
 
@@ -147,11 +186,15 @@ class StoreRepairCliTest {
         CliTest.Result result = lowbit(args(out));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(warnings(result)).singleElement().asString()
+        assertThat(warnings(result))
+                .singleElement()
+                .asString()
                 .startsWith("warning: " + ternaryId + " resumes from checkpoint/previous.bin (after epoch 1):"
                         + " checkpoint/state.bin is damaged (its checksum does not match");
         assertThat(result.err()).contains(ternaryId + ": resumed after epoch 1 from its checkpoint");
-        assertThat(run.resolve("checkpoint/previous.bin")).as("dropped once the run finished").doesNotExist();
+        assertThat(run.resolve("checkpoint/previous.bin"))
+                .as("dropped once the run finished")
+                .doesNotExist();
         assertSameAsReference(out);
     }
 
@@ -165,7 +208,9 @@ class StoreRepairCliTest {
         CliTest.Result result = lowbit(args(out));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(warnings(result)).singleElement().asString()
+        assertThat(warnings(result))
+                .singleElement()
+                .asString()
                 .startsWith("warning: " + ternaryId + " restarts from scratch: checkpoint/state.bin was taken after"
                         + " epoch 1 but epochs.jsonl is missing; kept as checkpoint/state.bin.damaged-");
         assertSameAsReference(out);
@@ -183,12 +228,15 @@ class StoreRepairCliTest {
         CliTest.Result result = lowbit(args(out));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(warnings(result)).singleElement().asString()
+        assertThat(warnings(result))
+                .singleElement()
+                .asString()
                 .startsWith("warning: " + ternaryId + " resumes from checkpoint/previous.bin (after epoch 1):"
                         + " checkpoint/state.bin was taken after epoch 2 but epochs.jsonl holds 1 readable epoch;"
                         + " epochs.jsonl: line 2 is not an epoch record (")
                 .contains("), cut after epoch 1; kept as")
-                .containsPattern("; kept as checkpoint/state\\.bin\\.damaged-\\d{8}T\\d{6}Z, epochs\\.jsonl\\.damaged-");
+                .containsPattern(
+                        "; kept as checkpoint/state\\.bin\\.damaged-\\d{8}T\\d{6}Z, epochs\\.jsonl\\.damaged-");
         assertThat(Files.readString(onlyFile(run, "epochs.jsonl.damaged-"))).contains("not an epoch");
         assertSameAsReference(out);
     }
@@ -218,7 +266,9 @@ class StoreRepairCliTest {
         CliTest.Result result = lowbit(args(out));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(warnings(result)).singleElement().asString()
+        assertThat(warnings(result))
+                .singleElement()
+                .asString()
                 .startsWith("warning: " + ternaryId + " restarts from scratch: its checkpoint does not fit the model"
                         + " (the checkpoint has no parameter '")
                 .contains("; kept as checkpoint/state.bin.damaged-");
@@ -229,14 +279,19 @@ class StoreRepairCliTest {
     void aCheckpointDeclaringTwoGigabytesIsDamagedNotAnAllocation() throws Exception {
         Path out = copyOfReference("huge-length");
         Path run = unfinished(ternary(out));
-        Files.write(run.resolve("checkpoint/state.bin"),
+        Files.write(
+                run.resolve("checkpoint/state.bin"),
                 CraftedCheckpoints.withParameterLength(Files.readAllBytes(afterOneEpoch), Integer.MAX_VALUE - 8));
-        Files.writeString(run.resolve("epochs.jsonl"), Files.readAllLines(ternary(reference).resolve("epochs.jsonl")).get(0) + "\n");
+        Files.writeString(
+                run.resolve("epochs.jsonl"),
+                Files.readAllLines(ternary(reference).resolve("epochs.jsonl")).get(0) + "\n");
 
         CliTest.Result result = lowbit(args(out));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(warnings(result)).singleElement().asString()
+        assertThat(warnings(result))
+                .singleElement()
+                .asString()
                 .containsPattern("restarts from scratch: checkpoint/state\\.bin is damaged \\(the file is truncated:"
                         + " parameter '[^']+' needs 2147483639 bytes but only \\d+ remain\\)");
         assertSameAsReference(out);
@@ -249,20 +304,30 @@ class StoreRepairCliTest {
      */
     @Test
     void exportReadsACraftedCheckpointInA256MegabyteHeap() throws Exception {
-        byte[] crafted = CraftedCheckpoints.withParameterLength(Files.readAllBytes(afterOneEpoch), Integer.MAX_VALUE - 8);
+        byte[] crafted =
+                CraftedCheckpoints.withParameterLength(Files.readAllBytes(afterOneEpoch), Integer.MAX_VALUE - 8);
         for (byte[] checkpoint : List.of(crafted, CraftedCheckpoints.asVersion2(crafted))) {
             Path out = copyOfReference("export-" + checkpoint.length);
             Files.write(ternary(out).resolve("checkpoint/state.bin"), checkpoint);
             Path log = dir.resolve("export-" + checkpoint.length + ".log");
 
-            Process child = ChildLowbit.startWith(log, List.of("-Xmx256m"), "export", ternaryId, "--results",
-                    out.toString(), "-o", out.resolve("model.lbw").toString());
+            Process child = ChildLowbit.startWith(
+                    log,
+                    List.of("-Xmx256m"),
+                    "export",
+                    ternaryId,
+                    "--results",
+                    out.toString(),
+                    "-o",
+                    out.resolve("model.lbw").toString());
 
             assertThat(child.waitFor(3, TimeUnit.MINUTES)).as("export ended").isTrue();
             String output = Files.readString(log);
             assertThat(child.exitValue()).as(output).isEqualTo(2);
             assertThat(output).doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
-            assertThat(output.lines().filter(line -> line.startsWith("lowbit: "))).singleElement().asString()
+            assertThat(output.lines().filter(line -> line.startsWith("lowbit: ")))
+                    .singleElement()
+                    .asString()
                     .containsPattern("^lowbit: Cannot read the checkpoint '.*state\\.bin': the file is truncated:"
                             + " parameter '[^']+' needs 2147483639 bytes but only \\d+ remain\\. Move '.*run\\.json'"
                             + " aside and run 'lowbit run' again to retrain the run\\.$");
@@ -283,7 +348,9 @@ class StoreRepairCliTest {
         Files.delete(out.resolve("quick").resolve(fp32Id).resolve("run.json"));
         Path run = ternary(out);
         try (Stream<Path> files = Files.walk(run)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(run)).toList()) {
+            for (Path file : files.sorted(Comparator.reverseOrder())
+                    .filter(p -> !p.equals(run))
+                    .toList()) {
                 Files.delete(file);
             }
         }
@@ -294,16 +361,23 @@ class StoreRepairCliTest {
         CliTest.Result result = lowbit(args(out));
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(Main.FAILED);
-        assertThat(result.out()).contains("Trained 1, skipped 0 finished, 0 held by other workers, 0 diverged, 1 failed.");
+        assertThat(result.out())
+                .contains("Trained 1, skipped 0 finished, 0 held by other workers, 0 diverged, 1 failed.");
         assertThat(result.err()).doesNotContain("\tat ");
-        assertThat(result.err().lines().filter(line -> line.startsWith("lowbit: "))).containsExactly(
-                "lowbit: the FAILED result of " + ternaryId + " could not be stored: Cannot write '"
+        assertThat(result.err().lines().filter(line -> line.startsWith("lowbit: ")))
+                .containsExactly("lowbit: the FAILED result of " + ternaryId + " could not be stored: Cannot write '"
                         + run.resolve("run.json") + "': No space left on device");
-        assertThat(result.err()).as("the progress line says why the run failed")
+        assertThat(result.err())
+                .as("the progress line says why the run failed")
                 .contains(ternaryId + ": FAILED, UncheckedIOException: Cannot write checkpoint "
                         + run.resolve("checkpoint/state.bin") + ": No space left on device");
         assertThat(run.resolve("run.json")).doesNotExist();
-        assertThat(json.readTree(out.resolve("quick").resolve(fp32Id).resolve("run.json").toFile()).get("status").asText())
+        assertThat(json.readTree(out.resolve("quick")
+                                .resolve(fp32Id)
+                                .resolve("run.json")
+                                .toFile())
+                        .get("status")
+                        .asText())
                 .isEqualTo("FINISHED");
     }
 
@@ -322,11 +396,19 @@ class StoreRepairCliTest {
         CliTest.Result result = lowbit(args(out));
 
         assertThat(result.exitCode()).as(result.err()).isEqualTo(Main.FAILED);
-        assertThat(result.out()).contains("Trained 1, skipped 0 finished, 0 held by other workers, 0 diverged, 1 failed.");
+        assertThat(result.out())
+                .contains("Trained 1, skipped 0 finished, 0 held by other workers, 0 diverged, 1 failed.");
         assertThat(result.err()).doesNotContain("\tat ");
-        assertThat(result.err().lines().filter(line -> line.startsWith("lowbit: "))).singleElement().asString()
+        assertThat(result.err().lines().filter(line -> line.startsWith("lowbit: ")))
+                .singleElement()
+                .asString()
                 .startsWith("lowbit: " + ternaryId + " cannot train: Cannot lock '" + run.resolve("run.lock") + "'");
-        assertThat(json.readTree(out.resolve("quick").resolve(fp32Id).resolve("run.json").toFile()).get("status").asText())
+        assertThat(json.readTree(out.resolve("quick")
+                                .resolve(fp32Id)
+                                .resolve("run.json")
+                                .toFile())
+                        .get("status")
+                        .asText())
                 .isEqualTo("FINISHED");
         assertThat(Files.readString(run)).isEqualTo("a file where the run's folder belongs");
     }
@@ -342,8 +424,11 @@ class StoreRepairCliTest {
         assertThat(result.exitCode()).as(result.err()).isIn(Main.FAILED, Main.BAD_INPUT);
         assertThat(result.out()).contains("Trained 0, skipped 2 finished");
         assertThat(result.err()).doesNotContain("\tat ");
-        assertThat(result.err().lines().filter(line -> line.startsWith("lowbit: "))).singleElement().asString()
-                .contains("report").contains(out.resolve("quick/report").toString());
+        assertThat(result.err().lines().filter(line -> line.startsWith("lowbit: ")))
+                .singleElement()
+                .asString()
+                .contains("report")
+                .contains(out.resolve("quick/report").toString());
     }
 
     @Test
@@ -352,10 +437,12 @@ class StoreRepairCliTest {
         Path run = ternary(reference);
         Set<PosixFilePermission> runJson = Files.getPosixFilePermissions(run.resolve("run.json"));
         assertThat(Files.getPosixFilePermissions(run.resolve("model.lbw"))).isEqualTo(runJson);
-        assertThat(Files.getPosixFilePermissions(run.resolve("test-predictions.txt"))).isEqualTo(runJson);
+        assertThat(Files.getPosixFilePermissions(run.resolve("test-predictions.txt")))
+                .isEqualTo(runJson);
 
         Path exported = dir.resolve("exported.lbw");
-        CliTest.Result export = lowbit("export", ternaryId, "--results", reference.toString(), "-o", exported.toString());
+        CliTest.Result export =
+                lowbit("export", ternaryId, "--results", reference.toString(), "-o", exported.toString());
 
         assertThat(export.exitCode()).as(export.err()).isZero();
         Path plain = Files.writeString(dir.resolve("plain.txt"), "created as any file is");
@@ -371,7 +458,10 @@ class StoreRepairCliTest {
 
     private static String runId(Path out, String part) throws IOException {
         try (Stream<Path> runs = Files.list(out.resolve("quick"))) {
-            return runs.map(p -> p.getFileName().toString()).filter(name -> name.contains(part)).findFirst().orElseThrow();
+            return runs.map(p -> p.getFileName().toString())
+                    .filter(name -> name.contains(part))
+                    .findFirst()
+                    .orElseThrow();
         }
     }
 
@@ -386,7 +476,8 @@ class StoreRepairCliTest {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path file : files.toList()) {
                 Path relative = from.relativize(file);
-                if (relative.startsWith("report") || file.getFileName().toString().equals("run.lock")) {
+                if (relative.startsWith("report")
+                        || file.getFileName().toString().equals("run.lock")) {
                     continue;
                 }
                 Path target = out.resolve("quick").resolve(relative.toString());
@@ -411,7 +502,8 @@ class StoreRepairCliTest {
     /** The one file in {@code directory} whose name starts with {@code prefix}. */
     private static Path onlyFile(Path directory, String prefix) throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
-            List<Path> found = files.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+            List<Path> found = files.filter(p -> p.getFileName().toString().startsWith(prefix))
+                    .toList();
             assertThat(found).as("files named " + prefix + "* in " + directory).hasSize(1);
             return found.get(0);
         }

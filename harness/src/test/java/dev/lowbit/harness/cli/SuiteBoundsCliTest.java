@@ -46,8 +46,15 @@ class SuiteBoundsCliTest {
     private void bothRefuse(String expectedMessage, String... arguments) {
         Path out = dir.resolve("out");
         for (String command : List.of("plan", "run")) {
-            String[] args = Stream.concat(Stream.of(command), Stream.concat(Stream.of(arguments),
-                    Stream.of("--out", out.toString(), "--data", dir.resolve("no-data").toString())))
+            String[] args = Stream.concat(
+                            Stream.of(command),
+                            Stream.concat(
+                                    Stream.of(arguments),
+                                    Stream.of(
+                                            "--out",
+                                            out.toString(),
+                                            "--data",
+                                            dir.resolve("no-data").toString())))
                     .toArray(String[]::new);
             if (command.equals("plan")) {
                 args = Stream.of(args).limit(args.length - 2).toArray(String[]::new);
@@ -62,8 +69,11 @@ class SuiteBoundsCliTest {
     }
 
     private static String levels(int from, int to) {
-        return "levels:" + IntStream.rangeClosed(from, to).filter(v -> v != 0).mapToObj(String::valueOf)
-                .collect(Collectors.joining(","));
+        return "levels:"
+                + IntStream.rangeClosed(from, to)
+                        .filter(v -> v != 0)
+                        .mapToObj(String::valueOf)
+                        .collect(Collectors.joining(","));
     }
 
     @Test
@@ -72,8 +82,12 @@ class SuiteBoundsCliTest {
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         // The ids lowbit gave these runs before run ids were bounded.
-        assertThat(result.out()).contains("fcnn-small.fp32.s1.fbc71b52 ", "fcnn-small.binary.s1.9c29a153 ",
-                "fcnn-small.ternary.s1.d6fb91cc ", "fcnn-small.quinary.s1.5bb88bcc ");
+        assertThat(result.out())
+                .contains(
+                        "fcnn-small.fp32.s1.fbc71b52 ",
+                        "fcnn-small.binary.s1.9c29a153 ",
+                        "fcnn-small.ternary.s1.d6fb91cc ",
+                        "fcnn-small.quinary.s1.5bb88bcc ");
     }
 
     @Test
@@ -81,17 +95,20 @@ class SuiteBoundsCliTest {
     void anAlphabetOfAHundredValuesGetsARunIdThatFitsAFileNameAndPlanRunAndReportAgreeOnIt() throws Exception {
         String hundred = levels(-50, 50);
         Path out = dir.resolve("results");
-        String[] grid = {"--suite", "quick", "--quantizer", hundred, "--epochs", "1", "--train-limit", "300",
-                "--out", out.toString()};
+        String[] grid = {
+            "--suite", "quick", "--quantizer", hundred, "--epochs", "1", "--train-limit", "300", "--out", out.toString()
+        };
 
-        CliTest.Result plan = lowbit(Stream.concat(Stream.of("plan"), Stream.of(grid)).toArray(String[]::new));
+        CliTest.Result plan =
+                lowbit(Stream.concat(Stream.of("plan"), Stream.of(grid)).toArray(String[]::new));
 
         assertThat(plan.exitCode()).as(plan.err()).isZero();
         String runId = plan.out().lines().skip(2).findFirst().orElseThrow().split(" +")[0];
         assertThat(runId).matches("fcnn-small\\.levels_-50_-49_[-0-9_]+_etc\\.s1\\.[0-9a-f]{8}");
         assertThat(runId.getBytes(StandardCharsets.UTF_8).length).isLessThan(160);
 
-        CliTest.Result run = lowbit(Stream.concat(Stream.of("run"), Stream.of(grid)).toArray(String[]::new));
+        CliTest.Result run =
+                lowbit(Stream.concat(Stream.of("run"), Stream.of(grid)).toArray(String[]::new));
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         Path runDirectory = out.resolve("quick").resolve(runId);
@@ -100,22 +117,40 @@ class SuiteBoundsCliTest {
         assertThat(record.get("runId").asText()).isEqualTo(runId);
         // The id is short; the run's files keep the whole spec.
         assertThat(record.get("config").get("quantizer").asText()).isEqualTo(hundred + "@mse/tensor");
-        assertThat(json.readTree(runDirectory.resolve("config.json").toFile()).get("quantizer").asText())
+        assertThat(json.readTree(runDirectory.resolve("config.json").toFile())
+                        .get("quantizer")
+                        .asText())
                 .isEqualTo(hundred + "@mse/tensor");
-        assertThat(Files.readString(out.resolve("quick").resolve("report").resolve("index.html"))).contains(runId);
-        CliTest.Result again = lowbit(Stream.concat(Stream.of("plan"), Stream.of(grid)).toArray(String[]::new));
-        assertThat(again.out().lines().skip(2).findFirst().orElseThrow()).startsWith(runId + " ").endsWith("done");
+        assertThat(Files.readString(out.resolve("quick").resolve("report").resolve("index.html")))
+                .contains(runId);
+        CliTest.Result again =
+                lowbit(Stream.concat(Stream.of("plan"), Stream.of(grid)).toArray(String[]::new));
+        assertThat(again.out().lines().skip(2).findFirst().orElseThrow())
+                .startsWith(runId + " ")
+                .endsWith("done");
     }
 
     @Test
     void twoLongAlphabetsThatDifferOnlyAtTheEndGetDifferentRunIds() {
-        CliTest.Result result = lowbit("plan", "--suite", "quick", "--quantizer", levels(-50, 50) + ","
-                + levels(-50, 49) + ",51", "--out", dir.toString());
+        CliTest.Result result = lowbit(
+                "plan",
+                "--suite",
+                "quick",
+                "--quantizer",
+                levels(-50, 50) + "," + levels(-50, 49) + ",51",
+                "--out",
+                dir.toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        List<String> ids = result.out().lines().skip(2).limit(2).map(line -> line.split(" +")[0]).toList();
+        List<String> ids = result.out()
+                .lines()
+                .skip(2)
+                .limit(2)
+                .map(line -> line.split(" +")[0])
+                .toList();
         assertThat(ids.get(0)).isNotEqualTo(ids.get(1));
-        assertThat(ids.get(0).substring(0, ids.get(0).length() - 8)).isEqualTo(ids.get(1).substring(0, ids.get(1).length() - 8));
+        assertThat(ids.get(0).substring(0, ids.get(0).length() - 8))
+                .isEqualTo(ids.get(1).substring(0, ids.get(1).length() - 8));
     }
 
     @Test
@@ -123,44 +158,60 @@ class SuiteBoundsCliTest {
         String name = "n".repeat(300);
         Path file = suite(name, "{optimizer: adam, learningRate: 0.001, batchSize: 128, epochs: 1}", "");
 
-        bothRefuse("Invalid suite '" + file + "': 1 problem" + NL + file + ":1: 'name' must be at most 100 characters"
-                + " (it names the results folder), got 300 characters: '" + "n".repeat(40) + "...'",
-                "--suite", file.toString());
+        bothRefuse(
+                "Invalid suite '" + file + "': 1 problem" + NL + file + ":1: 'name' must be at most 100 characters"
+                        + " (it names the results folder), got 300 characters: '" + "n".repeat(40) + "...'",
+                "--suite",
+                file.toString());
     }
 
     @Test
     void aBatchLargerThanTheTrainingSetIsRefusedFromASuiteFile() throws Exception {
-        Path file = suite("batch", "{optimizer: adam, learningRate: 0.001, batchSize: 1000000, epochs: 1}",
-                "trainLimit: 2000");
+        Path file = suite(
+                "batch", "{optimizer: adam, learningRate: 0.001, batchSize: 1000000, epochs: 1}", "trainLimit: 2000");
 
-        bothRefuse("Recipe 'base' of suite 'batch' has batchSize 1000000, more than its training set: trainLimit 2000"
-                + " less the validationShare 0.1 leaves 1800 images. Use a batchSize from 1 to 1800.",
-                "--suite", file.toString());
+        bothRefuse(
+                "Recipe 'base' of suite 'batch' has batchSize 1000000, more than its training set: trainLimit 2000"
+                        + " less the validationShare 0.1 leaves 1800 images. Use a batchSize from 1 to 1800.",
+                "--suite",
+                file.toString());
     }
 
     @Test
     void aBatchOfTheLargestIntIsRefusedAgainstTheFullTrainingSet() throws Exception {
         Path file = suite("batch", "{optimizer: adam, learningRate: 0.001, batchSize: 2147483647, epochs: 1}", "");
 
-        bothRefuse("Recipe 'base' of suite 'batch' has batchSize 2147483647, more than its training set:"
-                + " fashion-mnist's 60000 training images less the validationShare 0.1 leaves 54000 images. Use a"
-                + " batchSize from 1 to 54000.", "--suite", file.toString());
+        bothRefuse(
+                "Recipe 'base' of suite 'batch' has batchSize 2147483647, more than its training set:"
+                        + " fashion-mnist's 60000 training images less the validationShare 0.1 leaves 54000 images. Use a"
+                        + " batchSize from 1 to 54000.",
+                "--suite",
+                file.toString());
     }
 
     @Test
     void aTrainLimitFlagThatLeavesFewerImagesThanABatchIsRefused() {
-        bothRefuse("Recipe 'adam-constant' of suite 'quick' has batchSize 128, more than its training set: trainLimit"
-                + " 100 less the validationShare 0.1 leaves 90 images. Use a batchSize from 1 to 90.",
-                "--suite", "quick", "--train-limit", "100");
+        bothRefuse(
+                "Recipe 'adam-constant' of suite 'quick' has batchSize 128, more than its training set: trainLimit"
+                        + " 100 less the validationShare 0.1 leaves 90 images. Use a batchSize from 1 to 90.",
+                "--suite",
+                "quick",
+                "--train-limit",
+                "100");
     }
 
     @Test
     void epochsBeyondTheLimitAreRefusedFromASuiteFileWithTheirLine() throws Exception {
-        Path file = suite("epochs", "{optimizer: adam, learningRate: 0.001, schedule: cosine, batchSize: 128,"
-                + " epochs: 2147483647}", "");
+        Path file = suite(
+                "epochs",
+                "{optimizer: adam, learningRate: 0.001, schedule: cosine, batchSize: 128," + " epochs: 2147483647}",
+                "");
 
-        bothRefuse("Invalid suite '" + file + "': 1 problem" + NL + file + ":6: 'epochs' in recipe 'base' must be a"
-                + " whole number from 1 to 1000, got '2147483647'", "--suite", file.toString());
+        bothRefuse(
+                "Invalid suite '" + file + "': 1 problem" + NL + file + ":6: 'epochs' in recipe 'base' must be a"
+                        + " whole number from 1 to 1000, got '2147483647'",
+                "--suite",
+                file.toString());
     }
 
     @Test
@@ -177,8 +228,11 @@ class SuiteBoundsCliTest {
 
     @Test
     void twoSpecsOfOneQuantizerAreRefusedFromFlagsAndFiles() throws Exception {
-        bothRefuse("Quantizers 'ternary' and 'ternary@mse' of suite 'quick' are the same quantizer, ternary@mse/tensor,"
-                + " so they would train the same runs twice. Keep one of them.", "--quantizer", "ternary,ternary@mse");
+        bothRefuse(
+                "Quantizers 'ternary' and 'ternary@mse' of suite 'quick' are the same quantizer, ternary@mse/tensor,"
+                        + " so they would train the same runs twice. Keep one of them.",
+                "--quantizer",
+                "ternary,ternary@mse");
         Path file = Files.writeString(dir.resolve("same.yaml"), """
                 name: same
                 dataset: fashion-mnist
@@ -188,9 +242,11 @@ class SuiteBoundsCliTest {
                   base: {optimizer: adam, learningRate: 0.001, batchSize: 128, epochs: 1}
                 seeds: [1]
                 """);
-        bothRefuse("Quantizers 'levels:-1,1' and 'levels:1,-1' of suite 'same' are the same quantizer,"
-                + " levels:-1,1@mse/tensor, so they would train the same runs twice. Keep one of them.",
-                "--suite", file.toString());
+        bothRefuse(
+                "Quantizers 'levels:-1,1' and 'levels:1,-1' of suite 'same' are the same quantizer,"
+                        + " levels:-1,1@mse/tensor, so they would train the same runs twice. Keep one of them.",
+                "--suite",
+                file.toString());
     }
 
     @Test
@@ -209,9 +265,13 @@ class SuiteBoundsCliTest {
     void aGridOfMoreRunsThanAPlanMayHoldIsRefusedBeforeItIsBuilt() {
         String seeds = LongStream.rangeClosed(1, 1000).mapToObj(String::valueOf).collect(Collectors.joining(","));
 
-        bothRefuse("Suite 'paper' has 108,000 runs (6 architectures x 9 quantizers x 2 recipes x 1000 seeds), more"
-                + " than the 2,000 one plan may hold. Split the study into several suites.",
-                "--suite", "paper", "--seeds", seeds);
+        bothRefuse(
+                "Suite 'paper' has 108,000 runs (6 architectures x 9 quantizers x 2 recipes x 1000 seeds), more"
+                        + " than the 2,000 one plan may hold. Split the study into several suites.",
+                "--suite",
+                "paper",
+                "--seeds",
+                seeds);
     }
 
     @Test
@@ -230,14 +290,18 @@ class SuiteBoundsCliTest {
                   base: {optimizer: adam, learningRate: 0.001, batchSize: 128, epochs: 1}
                 seeds: [1]
                 """.formatted(wide));
-        bothRefuse("Invalid suite '" + file + "': 1 problem" + NL + file + ":4: " + refusal, "--suite", file.toString());
+        bothRefuse(
+                "Invalid suite '" + file + "': 1 problem" + NL + file + ":4: " + refusal, "--suite", file.toString());
     }
 
     @Test
     void aSuiteFileLargerThanOneMebibyteIsRefusedBeforeItIsParsed() throws Exception {
         Path file = Files.writeString(dir.resolve("huge.yaml"), "name: huge\n" + "#".repeat(1 << 20) + "\n");
 
-        bothRefuse("Suite file '" + file + "' is larger than 1048576 bytes (1 MiB), the most a suite file may be."
-                + " Check that it is the suite you meant.", "--suite", file.toString());
+        bothRefuse(
+                "Suite file '" + file + "' is larger than 1048576 bytes (1 MiB), the most a suite file may be."
+                        + " Check that it is the suite you meant.",
+                "--suite",
+                file.toString());
     }
 }

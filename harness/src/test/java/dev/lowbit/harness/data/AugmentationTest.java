@@ -41,7 +41,8 @@ class AugmentationTest {
         assertThat(Augmentation.named("standard").name()).isEqualTo("standard");
         assertThatThrownBy(() -> Augmentation.named("autoaugment"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("No augmentation named 'autoaugment'. Available: [none, standard]. Use one of these names.");
+                .hasMessage(
+                        "No augmentation named 'autoaugment'. Available: [none, standard]. Use one of these names.");
     }
 
     @Test
@@ -136,7 +137,8 @@ class AugmentationTest {
         pixels[4 * 9 + 4] = (byte) 255;
         ImageSet images = new ImageSet(pixels, new int[] {0}, 1, 9, 9);
         for (long seed = 0; seed < 50; seed++) {
-            assertThat(apply(Augmentation.custom(0, 0, 10), images, 0, seed)[4 * 9 + 4] & 0xFF).isEqualTo(255);
+            assertThat(apply(Augmentation.custom(0, 0, 10), images, 0, seed)[4 * 9 + 4] & 0xFF)
+                    .isEqualTo(255);
         }
     }
 
@@ -199,7 +201,9 @@ class AugmentationTest {
             }
             // Rotation alone loses only the corners.
             byte[] rotated = apply(Augmentation.custom(0, 0, 10), images, 0, 1);
-            long kept = java.util.stream.IntStream.range(0, rotated.length).filter(i -> rotated[i] == (byte) 255).count();
+            long kept = java.util.stream.IntStream.range(0, rotated.length)
+                    .filter(i -> rotated[i] == (byte) 255)
+                    .count();
             assertThat(kept).isGreaterThan(rotated.length * 85L / 100);
         }
     }

@@ -43,7 +43,8 @@ class Cifar10Test {
         for (int image : new int[] {0, 3, 9}) {
             for (int[] at : new int[][] {{0, 0, 0}, {1, 5, 7}, {2, 31, 0}, {2, 0, 31}, {1, 31, 31}}) {
                 int actual = train.pixels()[image * 3072 + at[0] * 1024 + at[1] * 32 + at[2]] & 0xFF;
-                assertThat(actual).as("image %d channel %d row %d col %d", image, at[0], at[1], at[2])
+                assertThat(actual)
+                        .as("image %d channel %d row %d col %d", image, at[0], at[1], at[2])
                         .isEqualTo(CifarFiles.pixel(image, at[0], at[1], at[2]));
             }
         }
@@ -68,7 +69,8 @@ class Cifar10Test {
     @Test
     void looksInTheEnvironmentFolderWhenNoDataOptionIsGiven() throws Exception {
         Path folder = CifarFiles.writeTinyDataset(dir.resolve("env").resolve("cifar-10-batches-bin"));
-        assertThat(Cifar10.locate(null, dir.resolve("env").toString()).location()).isEqualTo(folder);
+        assertThat(Cifar10.locate(null, dir.resolve("env").toString()).location())
+                .isEqualTo(folder);
     }
 
     @Test
@@ -76,7 +78,8 @@ class Cifar10Test {
         Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
         entries.put("cifar-10-batches-bin/batches.meta.txt", "airplane\n".getBytes(StandardCharsets.UTF_8));
         // Out of order on purpose: images must still land in data_batch_1..5 order.
-        CifarFiles.tinyDataset().entrySet().stream().sorted(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))
+        CifarFiles.tinyDataset().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))
                 .forEach(e -> entries.put("cifar-10-batches-bin/" + e.getKey(), e.getValue()));
         Path archive = Files.write(dir.resolve("cifar-10-binary.tar.gz"), CifarFiles.tarGz(entries));
         CifarFiles.writeTinyDataset(dir.resolve("unpacked"));
@@ -86,8 +89,10 @@ class Cifar10Test {
             LabeledImages packed = load(data);
             assertThat(packed.directory()).isEqualTo(archive);
             assertThat(packed.train().labels()).isEqualTo(unpacked.train().labels());
-            assertThat(Arrays.equals(packed.train().pixels(), unpacked.train().pixels())).isTrue();
-            assertThat(Arrays.equals(packed.test().pixels(), unpacked.test().pixels())).isTrue();
+            assertThat(Arrays.equals(packed.train().pixels(), unpacked.train().pixels()))
+                    .isTrue();
+            assertThat(Arrays.equals(packed.test().pixels(), unpacked.test().pixels()))
+                    .isTrue();
             assertThat(packed.sha256()).containsExactly(Map.entry("cifar-10-binary.tar.gz", sha256(archive)));
         }
     }
@@ -101,12 +106,14 @@ class Cifar10Test {
         assertThatThrownBy(() -> load(archive))
                 .isInstanceOf(BadInputException.class)
                 .hasMessageStartingWith("Corrupt CIFAR-10 archive '" + archive + "': truncated or not gzip (")
-                .hasMessageEndingWith("). Download the CIFAR-10 binary version again, or unpack it and pass --data DIR.");
+                .hasMessageEndingWith(
+                        "). Download the CIFAR-10 binary version again, or unpack it and pass --data DIR.");
     }
 
     @Test
     void rejectsAnArchiveWithoutTheBinaryFiles() throws Exception {
-        Path archive = Files.write(dir.resolve("cifar-10-python.tar.gz"),
+        Path archive = Files.write(
+                dir.resolve("cifar-10-python.tar.gz"),
                 CifarFiles.tarGz(Map.of("cifar-10-batches-py/data_batch_1", new byte[10])));
         assertThatThrownBy(() -> load(archive))
                 .hasMessage("CIFAR-10 archive '" + archive + "' lacks data_batch_1.bin, data_batch_2.bin,"
@@ -121,8 +128,9 @@ class Cifar10Test {
         Files.write(file, Arrays.copyOf(Files.readAllBytes(file), 2 * 3073 - 5));
         assertThatThrownBy(() -> load(dir))
                 .isInstanceOf(BadInputException.class)
-                .hasMessage("Corrupt CIFAR-10 file '" + file + "': 6141 bytes is not a whole number of 3073-byte records"
-                        + " (1 label + 3072 pixels)" + FIX);
+                .hasMessage(
+                        "Corrupt CIFAR-10 file '" + file + "': 6141 bytes is not a whole number of 3073-byte records"
+                                + " (1 label + 3072 pixels)" + FIX);
     }
 
     @Test
@@ -153,8 +161,8 @@ class Cifar10Test {
         bytes[3073] = 10;
         Files.write(file, bytes);
         assertThatThrownBy(() -> load(dir))
-                .hasMessage("Corrupt CIFAR-10 file '" + file + "': label 10 at record 1 is not one of the 10 classes 0-9"
-                        + FIX);
+                .hasMessage("Corrupt CIFAR-10 file '" + file
+                        + "': label 10 at record 1 is not one of the 10 classes 0-9" + FIX);
     }
 
     @Test

@@ -43,8 +43,10 @@ class CifarReaderFuzzTest {
         try {
             Path archive = Files.write(dir.resolve(Cifar10.ARCHIVE), data);
             long realBytes = Math.max(data.length, gunzippedLength(data));
-            AllocationMeter.requireAtMost(BYTES_PER_REAL_BYTE * realBytes + CONSTANT_BYTES,
-                    "reading an archive of " + realBytes + " real bytes", () -> loadOrNull(archive));
+            AllocationMeter.requireAtMost(
+                    BYTES_PER_REAL_BYTE * realBytes + CONSTANT_BYTES,
+                    "reading an archive of " + realBytes + " real bytes",
+                    () -> loadOrNull(archive));
         } finally {
             delete(dir);
         }
@@ -100,8 +102,10 @@ class CifarReaderFuzzTest {
         Path dir = Files.createTempDirectory("fuzz-cifar");
         try {
             Path archive = Files.write(dir.resolve(Cifar10.ARCHIVE), CifarFiles.gzip(tar));
-            AllocationMeter.requireAtMost(BYTES_PER_REAL_BYTE * tar.length + CONSTANT_BYTES,
-                    "reading a tar of " + tar.length + " bytes", () -> loadOrNull(archive));
+            AllocationMeter.requireAtMost(
+                    BYTES_PER_REAL_BYTE * tar.length + CONSTANT_BYTES,
+                    "reading a tar of " + tar.length + " bytes",
+                    () -> loadOrNull(archive));
             LabeledImages loaded = loadOrNull(archive);
             // An extra entry of another name is skipped: only changes to the six files may refuse it.
             if (!crafted) {
@@ -132,8 +136,10 @@ class CifarReaderFuzzTest {
                 labels.add(fileLabels);
                 realBytes += content.length;
             }
-            AllocationMeter.requireAtMost(BYTES_PER_REAL_BYTE * realBytes + CONSTANT_BYTES,
-                    "reading files of " + realBytes + " bytes", () -> loadOrNull(dir));
+            AllocationMeter.requireAtMost(
+                    BYTES_PER_REAL_BYTE * realBytes + CONSTANT_BYTES,
+                    "reading files of " + realBytes + " bytes",
+                    () -> loadOrNull(dir));
             if (!crafted) {
                 requireLabels(loadOrNull(dir), labels, dir);
             }

@@ -33,7 +33,8 @@ class DatasetsTest {
         assertThat(Datasets.describeLocation("cifar-10", dir, "/ignored")).isEqualTo("found in " + folder);
         assertThatThrownBy(() -> Datasets.load("cifar-10", dir, null))
                 .isInstanceOf(BadInputException.class)
-                .hasMessageStartingWith("Corrupt CIFAR-10 file '" + folder.resolve("data_batch_1.bin") + "': 6146 bytes");
+                .hasMessageStartingWith(
+                        "Corrupt CIFAR-10 file '" + folder.resolve("data_batch_1.bin") + "': 6146 bytes");
     }
 
     @Test

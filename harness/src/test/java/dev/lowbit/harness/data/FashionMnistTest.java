@@ -21,8 +21,12 @@ class FashionMnistTest {
         assertThat(data.train().labels()).containsExactly(0, 1, 2, 9);
         assertThat(data.test().labels()).containsExactly(3, 4);
         assertThat(data.train().rows()).isEqualTo(28);
-        assertThat(data.sha256()).containsOnlyKeys("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");
+        assertThat(data.sha256())
+                .containsOnlyKeys(
+                        "train-images-idx3-ubyte.gz",
+                        "train-labels-idx1-ubyte.gz",
+                        "t10k-images-idx3-ubyte.gz",
+                        "t10k-labels-idx1-ubyte.gz");
         assertThat(data.sha256().values()).allMatch(h -> h.matches("[0-9a-f]{64}"));
     }
 
@@ -46,7 +50,8 @@ class FashionMnistTest {
     @Test
     void rejectsLabelsOutsideTheTenClasses() throws Exception {
         IdxFiles.writeTinyDataset(dir, false);
-        IdxFiles.write(dir.resolve("train-labels-idx1-ubyte"), IdxFiles.idx(new int[] {4}, new byte[] {0, 1, 12, 3}), false);
+        IdxFiles.write(
+                dir.resolve("train-labels-idx1-ubyte"), IdxFiles.idx(new int[] {4}, new byte[] {0, 1, 12, 3}), false);
         assertThatThrownBy(() -> FashionMnist.locate(dir, null).load())
                 .hasMessage("Corrupt IDX file '" + dir.resolve("train-labels-idx1-ubyte")
                         + "': label 12 at index 2 is not one of the 10 classes 0-9.");
@@ -55,7 +60,8 @@ class FashionMnistTest {
     @Test
     void refusesTestImagesOfAnotherSizeThanTheTrainingImagesWhenItLoads() throws Exception {
         IdxFiles.writeTinyDataset(dir, false);
-        IdxFiles.write(dir.resolve("t10k-images-idx3-ubyte"), IdxFiles.idx(new int[] {2, 20, 20}, new byte[800]), false);
+        IdxFiles.write(
+                dir.resolve("t10k-images-idx3-ubyte"), IdxFiles.idx(new int[] {2, 20, 20}, new byte[800]), false);
         assertThatThrownBy(() -> FashionMnist.locate(dir, null).load())
                 .isInstanceOf(BadInputException.class)
                 .hasMessage("Dataset fashion-mnist in '" + dir + "' mixes image sizes: its training images are 1x28x28"

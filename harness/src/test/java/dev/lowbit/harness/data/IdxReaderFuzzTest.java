@@ -29,6 +29,7 @@ class IdxReaderFuzzTest {
 
     /** Bytes a read may allocate per byte the file really holds, plus a constant for buffers. */
     private static final long BYTES_PER_REAL_BYTE = 8;
+
     private static final long CONSTANT_BYTES = 2 << 20;
 
     /** Any bytes as the file: gzip is detected by content, so this fuzzes the gzip layer too. */
@@ -58,8 +59,10 @@ class IdxReaderFuzzTest {
             byte[] decoded = decoded(fileBytes);
             long realBytes = Math.max(fileBytes.length, decoded.length);
             for (int dimensions : new int[] {1, 3}) {
-                AllocationMeter.requireAtMost(BYTES_PER_REAL_BYTE * realBytes + CONSTANT_BYTES,
-                        "reading " + realBytes + " real bytes", () -> readOrNull(file, dimensions));
+                AllocationMeter.requireAtMost(
+                        BYTES_PER_REAL_BYTE * realBytes + CONSTANT_BYTES,
+                        "reading " + realBytes + " real bytes",
+                        () -> readOrNull(file, dimensions));
                 IdxReader.IdxData read = readOrNull(file, dimensions);
                 if (read != null) {
                     // A correct result: the file is exactly that header and those bytes.

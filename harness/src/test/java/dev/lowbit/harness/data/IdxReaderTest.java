@@ -75,8 +75,8 @@ class IdxReaderTest {
     void rejectsLabelsWhereImagesAreExpected() throws Exception {
         Path file = write(dir.resolve("labels"), idx(new int[] {12}, PIXELS), false);
         assertThatThrownBy(() -> IdxReader.read(file, 3))
-                .hasMessageStartingWith("Corrupt IDX file '" + file
-                        + "': wrong magic number 0x00000801, expected 0x00000803");
+                .hasMessageStartingWith(
+                        "Corrupt IDX file '" + file + "': wrong magic number 0x00000801, expected 0x00000803");
     }
 
     @Test
@@ -84,8 +84,9 @@ class IdxReaderTest {
         byte[] whole = idx(new int[] {3, 2, 2}, PIXELS);
         Path file = write(dir.resolve("long"), Arrays.copyOf(whole, whole.length + 3), false);
         assertThatThrownBy(() -> IdxReader.read(file, 3))
-                .hasMessageStartingWith("Corrupt IDX file '" + file + "': longer than its header declares: header"
-                        + " declares [3, 2, 2] = 12 bytes of data after its 16-byte header, but the file holds 31 bytes.");
+                .hasMessageStartingWith(
+                        "Corrupt IDX file '" + file + "': longer than its header declares: header"
+                                + " declares [3, 2, 2] = 12 bytes of data after its 16-byte header, but the file holds 31 bytes.");
     }
 
     @Test

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class ValidationSplitTest {
 
-    private static final int[] LABELS = IntStream.range(0, 1000).map(i -> i % 10).toArray();
+    private static final int[] LABELS =
+            IntStream.range(0, 1000).map(i -> i % 10).toArray();
 
     @Test
     void holdsOutTheSameShareOfEveryClass() {
@@ -17,9 +18,14 @@ class ValidationSplitTest {
         assertThat(split.train()).hasSize(900);
         for (int c = 0; c < 10; c++) {
             int label = c;
-            assertThat(Arrays.stream(split.validation()).filter(i -> LABELS[i] == label).count()).isEqualTo(10);
+            assertThat(Arrays.stream(split.validation())
+                            .filter(i -> LABELS[i] == label)
+                            .count())
+                    .isEqualTo(10);
         }
-        assertThat(IntStream.concat(Arrays.stream(split.train()), Arrays.stream(split.validation())).sorted().toArray())
+        assertThat(IntStream.concat(Arrays.stream(split.train()), Arrays.stream(split.validation()))
+                        .sorted()
+                        .toArray())
                 .isEqualTo(IntStream.range(0, 1000).toArray());
     }
 
@@ -34,6 +40,8 @@ class ValidationSplitTest {
     void limitKeepsOnlyTheFirstImages() {
         ValidationSplit split = ValidationSplit.stratified(LABELS, 200, 0.1, 1);
         assertThat(split.train().length + split.validation().length).isEqualTo(200);
-        assertThat(IntStream.concat(Arrays.stream(split.train()), Arrays.stream(split.validation())).max()).hasValue(199);
+        assertThat(IntStream.concat(Arrays.stream(split.train()), Arrays.stream(split.validation()))
+                        .max())
+                .hasValue(199);
     }
 }

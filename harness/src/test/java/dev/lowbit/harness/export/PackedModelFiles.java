@@ -4,15 +4,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import dev.lowbit.format.packing.MemoryAccounting;
-import dev.lowbit.format.lbw.LbwFile;
-import dev.lowbit.format.lbw.PackedModel;
-import dev.lowbit.format.result.ModelRecord;
-import dev.lowbit.format.result.Recipe;
-import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.api.spi.Architecture;
 import dev.lowbit.api.spi.LayerPolicy;
 import dev.lowbit.api.spi.Quantizer;
+import dev.lowbit.format.lbw.LbwFile;
+import dev.lowbit.format.lbw.PackedModel;
+import dev.lowbit.format.packing.MemoryAccounting;
+import dev.lowbit.format.result.ModelRecord;
+import dev.lowbit.format.result.Recipe;
+import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.PluginLoader;
 import dev.lowbit.harness.plugin.QuantizerRegistry;
@@ -31,6 +31,7 @@ public final class PackedModelFiles {
 
     /** The header keys lowbit writes, for tests that craft them. */
     public static final String ARCHITECTURE = PackedModels.ARCHITECTURE;
+
     public static final String QUANTIZER = PackedModels.QUANTIZER;
     public static final String SCALE_RULE = PackedModels.SCALE_RULE;
     public static final String LAYER_POLICY = PackedModels.LAYER_POLICY;
@@ -51,14 +52,23 @@ public final class PackedModelFiles {
         QuantizerRegistry quantizers = QuantizerRegistry.load(loader);
         ArchitectureRegistry architectures = new ArchitectureRegistry(loader.load(Architecture.class));
         Quantizer quantizer = quantizers.resolve(quantizerSpec);
-        RunConfig config = new RunConfig("crafted", "fashion-mnist", "fcnn-small", quantizer.spec(), policy.id(),
-                "none", new Recipe("base", "adam", 0.001, "constant", 64, 1, 0, "none"), 0, 0.1, 1);
+        RunConfig config = new RunConfig(
+                "crafted",
+                "fashion-mnist",
+                "fcnn-small",
+                quantizer.spec(),
+                policy.id(),
+                "none",
+                new Recipe("base", "adam", 0.001, "constant", 64, 1, 0, "none"),
+                0,
+                0.1,
+                1);
         try (NDManager manager = NDManager.newBaseManager()) {
             Block block = architectures.get("fcnn-small").build(new Shape(1, 28, 28), 10, quantizer, policy);
             block.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 28, 28));
             ModelRecord model = new ModelRecord(List.of(1L, 28L, 28L), 10, 0.2860f, 0.3530f);
-            new PackedModels(quantizers, architectures).write(block, "crafted-run", config, quantizer, model,
-                    MemoryAccounting.of(block), file);
+            new PackedModels(quantizers, architectures)
+                    .write(block, "crafted-run", config, quantizer, model, MemoryAccounting.of(block), file);
         }
         return file;
     }

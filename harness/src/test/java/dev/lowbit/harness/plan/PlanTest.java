@@ -17,8 +17,7 @@ class PlanTest {
     Path dir;
 
     private final PluginLoader loader = new PluginLoader(PlanTest.class.getClassLoader());
-    private final QuantizerRegistry quantizers =
-            QuantizerRegistry.load(loader);
+    private final QuantizerRegistry quantizers = QuantizerRegistry.load(loader);
 
     @Test
     void aSuiteFileNamesAlphabetsByValueAndScaleRulesAndStoresCanonicalSpecs() throws Exception {
@@ -34,10 +33,12 @@ class PlanTest {
                 validationShare: 0.1
                 """);
 
-        List<RunConfig> plan = Plan.of(new SuiteLoader(name -> {}, quantizers::resolve).load(file.toString()), spec -> quantizers.resolve(spec).spec());
+        List<RunConfig> plan = Plan.of(
+                new SuiteLoader(name -> {}, quantizers::resolve).load(file.toString()),
+                spec -> quantizers.resolve(spec).spec());
 
         assertThat(plan).hasSize(8);
-        assertThat(plan.stream().filter(r -> r.seed() == 1).map(RunConfig::quantizer)).containsExactly(
-                "fp32", "ternary@mse/tensor", "levels:-2,-1,1,2@mse/tensor", "k17@absmax/channel");
+        assertThat(plan.stream().filter(r -> r.seed() == 1).map(RunConfig::quantizer))
+                .containsExactly("fp32", "ternary@mse/tensor", "levels:-2,-1,1,2@mse/tensor", "k17@absmax/channel");
     }
 }

@@ -41,8 +41,12 @@ class SuiteLoaderFuzzTest {
                 assertThat(refused.getMessage()).isNotBlank();
                 return;
             }
-            assertThat(plan).hasSizeLessThanOrEqualTo(SuiteLimits.MAX_RUNS).hasSize(suite.architectures().size()
-                    * suite.quantizers().size() * suite.recipes().size() * suite.seeds().size());
+            assertThat(plan)
+                    .hasSizeLessThanOrEqualTo(SuiteLimits.MAX_RUNS)
+                    .hasSize(suite.architectures().size()
+                            * suite.quantizers().size()
+                            * suite.recipes().size()
+                            * suite.seeds().size());
             assertThat(suite.name().length()).isLessThanOrEqualTo(SuiteLimits.MAX_NAME_LENGTH);
             // The longest ids are those of the largest seed: every architecture x quantizer appears with it.
             long largestSeed = Collections.max(suite.seeds());

@@ -50,9 +50,13 @@ class ActivationRegistryTest {
     private ActivationRegistry registry() {
         loader = new PluginLoader(ActivationRegistryTest.class.getClassLoader(), PluginFolder.read(folder, true));
         EstimatorRegistry fromJars = new EstimatorRegistry(loader.load(GradientEstimator.class).stream()
-                .filter(entry -> entry.pluginJar() != null).toList());
-        return new ActivationRegistry(loader.load(ActivationQuantizer.class).stream()
-                .filter(entry -> entry.pluginJar() != null).toList(), fromJars);
+                .filter(entry -> entry.pluginJar() != null)
+                .toList());
+        return new ActivationRegistry(
+                loader.load(ActivationQuantizer.class).stream()
+                        .filter(entry -> entry.pluginJar() != null)
+                        .toList(),
+                fromJars);
     }
 
     @Test
@@ -112,10 +116,11 @@ class ActivationRegistryTest {
                 .hasMessage("Invalid activation quantizer 'sgn:2': Activation quantizer 'sgn' takes no options (got"
                         + " ':2')." + FORM);
         assertThatThrownBy(() -> registry.resolve("Int7")).hasMessage("Invalid activation quantizer 'Int7'." + FORM);
-        assertThatThrownBy(() -> registry.resolve("int7 @absmax")).hasMessage("Invalid activation quantizer 'int7"
-                + " @absmax'." + FORM);
-        assertThatThrownBy(() -> registry.resolve("none~tent")).hasMessage("Invalid activation quantizer 'none~tent':"
-                + " none quantizes no activations, so it takes no estimator." + FORM);
+        assertThatThrownBy(() -> registry.resolve("int7 @absmax"))
+                .hasMessage("Invalid activation quantizer 'int7" + " @absmax'." + FORM);
+        assertThatThrownBy(() -> registry.resolve("none~tent"))
+                .hasMessage("Invalid activation quantizer 'none~tent':"
+                        + " none quantizes no activations, so it takes no estimator." + FORM);
         assertThatThrownBy(() -> registry.canonicalSpec("int7~swish"))
                 .isInstanceOf(BadInputException.class)
                 .hasMessage("No gradient estimator 'swish'. Available: [hard-tanh, ste, tent]. Put its jar in plugins/"
@@ -153,13 +158,17 @@ class ActivationRegistryTest {
     void anActivationQuantizerIdProvidedTwiceNamesBothJarsAndKeepsTheFirst() throws Exception {
         Path again = SchemePlugins.int7Again(folder);
 
-        try (Plugins plugins = new Plugins(new PluginLoader(ActivationRegistryTest.class.getClassLoader(),
-                PluginFolder.read(folder, true)))) {
-            assertThat(plugins.failures()).extracting(PluginFailure::message).containsExactly("Activation quantizer id"
-                    + " 'int7' is provided twice: " + activations + " and " + again + ". Remove one, or change the"
-                    + " plugin's id.");
+        try (Plugins plugins = new Plugins(
+                new PluginLoader(ActivationRegistryTest.class.getClassLoader(), PluginFolder.read(folder, true)))) {
+            assertThat(plugins.failures())
+                    .extracting(PluginFailure::message)
+                    .containsExactly("Activation quantizer id"
+                            + " 'int7' is provided twice: " + activations + " and " + again
+                            + ". Remove one, or change the"
+                            + " plugin's id.");
             assertThat(plugins.fatalFailures(false)).hasSize(1);
-            assertThat(plugins.activations().find("int7")).get()
+            assertThat(plugins.activations().find("int7"))
+                    .get()
                     .satisfies(entry -> assertThat(entry.pluginJar()).isEqualTo(activations));
             assertThat(plugins.jars()).contains(activations, estimators);
         }

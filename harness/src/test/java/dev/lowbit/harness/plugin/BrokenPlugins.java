@@ -16,7 +16,8 @@ public final class BrokenPlugins {
     /** A file named .jar that is text. */
     public static Path notAJar(Path folder) throws IOException {
         Files.createDirectories(folder);
-        return Files.writeString(folder.resolve("not-a-jar.jar"), "This is a text file, not a jar.\n").toAbsolutePath();
+        return Files.writeString(folder.resolve("not-a-jar.jar"), "This is a text file, not a jar.\n")
+                .toAbsolutePath();
     }
 
     /** A services file naming a class the jar does not hold. */

@@ -44,7 +44,8 @@ class EstimatorRegistryTest {
     }
 
     private Plugins load() {
-        plugins = new Plugins(new PluginLoader(EstimatorRegistryTest.class.getClassLoader(), PluginFolder.read(folder, true)));
+        plugins = new Plugins(
+                new PluginLoader(EstimatorRegistryTest.class.getClassLoader(), PluginFolder.read(folder, true)));
         return plugins;
     }
 
@@ -53,11 +54,16 @@ class EstimatorRegistryTest {
      * listing the estimators that exist are the same before and after built-in ones are added.
      */
     private QuantizerRegistry withPluginEstimators() {
-        PluginLoader loader = new PluginLoader(EstimatorRegistryTest.class.getClassLoader(), PluginFolder.read(folder, true));
+        PluginLoader loader =
+                new PluginLoader(EstimatorRegistryTest.class.getClassLoader(), PluginFolder.read(folder, true));
         EstimatorRegistry fromJars = new EstimatorRegistry(loader.load(GradientEstimator.class).stream()
-                .filter(entry -> entry.pluginJar() != null).toList());
-        return new QuantizerRegistry(loader.load(Quantizer.class), loader.load(QuantizerFactory.class),
-                new ScaleRuleRegistry(loader.load(ScaleRule.class)), fromJars);
+                .filter(entry -> entry.pluginJar() != null)
+                .toList());
+        return new QuantizerRegistry(
+                loader.load(Quantizer.class),
+                loader.load(QuantizerFactory.class),
+                new ScaleRuleRegistry(loader.load(ScaleRule.class)),
+                fromJars);
     }
 
     @Test
@@ -91,7 +97,8 @@ class EstimatorRegistryTest {
             }
         };
 
-        EstimatorRegistry registry = new EstimatorRegistry(List.of(new Discovered<>(own, "built-in (lowbit-quantizers)")));
+        EstimatorRegistry registry =
+                new EstimatorRegistry(List.of(new Discovered<>(own, "built-in (lowbit-quantizers)")));
 
         assertThat(registry.ids()).containsExactly("ste");
         assertThat(registry.get("ste")).isSameAs(own);
@@ -107,9 +114,11 @@ class EstimatorRegistryTest {
             assertThat(entry.source()).isEqualTo(estimators.toString());
         });
         assertThat(plugins.jars()).contains(estimators);
-        assertThat(plugins.loaded()).filteredOn(p -> p.location().equals(estimators)).singleElement()
-                .satisfies(p -> assertThat(p.provides()).containsExactly("gradient estimator hard-tanh",
-                        "gradient estimator tent"));
+        assertThat(plugins.loaded())
+                .filteredOn(p -> p.location().equals(estimators))
+                .singleElement()
+                .satisfies(p -> assertThat(p.provides())
+                        .containsExactly("gradient estimator hard-tanh", "gradient estimator tent"));
     }
 
     @Test
@@ -126,10 +135,13 @@ class EstimatorRegistryTest {
 
         Plugins loaded = load();
 
-        assertThat(loaded.failures()).extracting(PluginFailure::message).containsExactly("Gradient estimator id 'hard-tanh'"
-                + " is provided twice: " + estimators + " and " + again + ". Remove one, or change the plugin's id.");
+        assertThat(loaded.failures())
+                .extracting(PluginFailure::message)
+                .containsExactly("Gradient estimator id 'hard-tanh'" + " is provided twice: " + estimators + " and "
+                        + again + ". Remove one, or change the plugin's id.");
         assertThat(loaded.failures()).extracting(PluginFailure::kind).containsExactly(PluginFailure.Kind.DUPLICATE);
-        assertThat(loaded.estimators().find("hard-tanh")).get()
+        assertThat(loaded.estimators().find("hard-tanh"))
+                .get()
                 .satisfies(entry -> assertThat(entry.pluginJar()).isEqualTo(estimators));
     }
 
@@ -191,11 +203,13 @@ class EstimatorRegistryTest {
                         + " plugins/ or run 'lowbit list'.");
         assertThatThrownBy(() -> quantizers.resolveScheme("fp32~hard-tanh"))
                 .isInstanceOf(BadInputException.class)
-                .hasMessage("Invalid quantizer 'fp32~hard-tanh': Quantizer 'fp32' is full precision: it takes no gradient"
-                        + " estimator. Write 'fp32' alone.");
+                .hasMessage(
+                        "Invalid quantizer 'fp32~hard-tanh': Quantizer 'fp32' is full precision: it takes no gradient"
+                                + " estimator. Write 'fp32' alone.");
         assertThatThrownBy(() -> quantizers.resolveScheme("ternary~"))
-                .hasMessage("No gradient estimator ''. Available: [hard-tanh, ste, tent]. Put its jar in plugins/ or run"
-                        + " 'lowbit list'.");
+                .hasMessage(
+                        "No gradient estimator ''. Available: [hard-tanh, ste, tent]. Put its jar in plugins/ or run"
+                                + " 'lowbit list'.");
     }
 
     @Test
@@ -212,12 +226,15 @@ class EstimatorRegistryTest {
     @Test
     void aRegistryBuiltWithoutEstimatorsStillTakesSte() {
         PluginLoader builtIns = new PluginLoader(EstimatorRegistryTest.class.getClassLoader());
-        QuantizerRegistry quantizers = new QuantizerRegistry(builtIns.load(Quantizer.class),
-                builtIns.load(QuantizerFactory.class), new ScaleRuleRegistry(builtIns.load(ScaleRule.class)));
+        QuantizerRegistry quantizers = new QuantizerRegistry(
+                builtIns.load(Quantizer.class),
+                builtIns.load(QuantizerFactory.class),
+                new ScaleRuleRegistry(builtIns.load(ScaleRule.class)));
 
         assertThat(quantizers.canonicalSpec("binary~ste")).isEqualTo("binary@mse/tensor");
         assertThatThrownBy(() -> quantizers.canonicalSpec("binary~hard-tanh"))
-                .hasMessage("No gradient estimator 'hard-tanh'. Available: [ste]. Put its jar in plugins/ or run 'lowbit"
-                        + " list'.");
+                .hasMessage(
+                        "No gradient estimator 'hard-tanh'. Available: [ste]. Put its jar in plugins/ or run 'lowbit"
+                                + " list'.");
     }
 }

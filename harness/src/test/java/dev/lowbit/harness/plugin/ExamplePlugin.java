@@ -14,6 +14,7 @@ public final class ExamplePlugin {
 
     /** The quantizer and the architecture it provides. */
     public static final String QUANTIZER = "pow2";
+
     public static final String ARCHITECTURE = "lenet-5";
 
     private ExamplePlugin() {}
@@ -21,9 +22,13 @@ public final class ExamplePlugin {
     /** The built jar. */
     public static Path jar() {
         String property = System.getProperty("lowbit.example.plugin");
-        assertThat(property).as("system property lowbit.example.plugin (set in harness/pom.xml)").isNotNull();
+        assertThat(property)
+                .as("system property lowbit.example.plugin (set in harness/pom.xml)")
+                .isNotNull();
         Path jar = Path.of(property).toAbsolutePath().normalize();
-        assertThat(jar).as("the plugins-example jar; build it first: mvn package -pl plugins-example -am").isRegularFile();
+        assertThat(jar)
+                .as("the plugins-example jar; build it first: mvn package -pl plugins-example -am")
+                .isRegularFile();
         return jar;
     }
 

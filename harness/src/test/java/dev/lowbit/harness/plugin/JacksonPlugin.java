@@ -66,12 +66,19 @@ public final class JacksonPlugin {
     /** The Jackson 2.17 jars (databind, core, annotations). */
     public static List<Path> jacksonJars() throws IOException {
         String property = System.getProperty("lowbit.old.jackson");
-        assertThat(property).as("system property lowbit.old.jackson (set in harness/pom.xml)").isNotNull();
+        assertThat(property)
+                .as("system property lowbit.old.jackson (set in harness/pom.xml)")
+                .isNotNull();
         Path folder = Path.of(property);
-        assertThat(folder).as("the old Jackson the build copies (mvn generate-test-resources)").isDirectory();
+        assertThat(folder)
+                .as("the old Jackson the build copies (mvn generate-test-resources)")
+                .isDirectory();
         try (Stream<Path> jars = Files.list(folder)) {
-            List<Path> found = jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
-            assertThat(found).hasSize(3).allSatisfy(jar -> assertThat(jar.getFileName().toString()).contains(JACKSON_VERSION));
+            List<Path> found =
+                    jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+            assertThat(found)
+                    .hasSize(3)
+                    .allSatisfy(jar -> assertThat(jar.getFileName().toString()).contains(JACKSON_VERSION));
             return found;
         }
     }
@@ -88,7 +95,9 @@ public final class JacksonPlugin {
         jars.add(PluginJarBuilder.plugin()
                 .classPath(jackson)
                 .source("org.example.json.JsonLevelsQuantizer", SOURCE)
-                .resource("org/example/json/levels.json", "{\"id\": \"" + QUANTIZER + "\", \"values\": [-3, -1, 0, 1, 3]}")
+                .resource(
+                        "org/example/json/levels.json",
+                        "{\"id\": \"" + QUANTIZER + "\", \"values\": [-3, -1, 0, 1, 3]}")
                 .service(Quantizer.class, "org.example.json.JsonLevelsQuantizer")
                 .version("1.0")
                 .build(folder.resolve("json-levels-1.0.jar")));

@@ -28,7 +28,8 @@ class PluginClassLoaderTest {
 
     /** The jar a {@code jar:} resource URL points into. */
     private static Path jarOf(URL resource) throws Exception {
-        return Path.of(((JarURLConnection) resource.openConnection()).getJarFileURL().toURI());
+        return Path.of(
+                ((JarURLConnection) resource.openConnection()).getJarFileURL().toURI());
     }
 
     @Test
@@ -44,10 +45,15 @@ class PluginClassLoaderTest {
     @Test
     void lowbitsInternalsAndItsOtherLibrariesAreInvisible() throws Exception {
         try (PluginClassLoader loader = loaderOf(ExamplePlugin.jar())) {
-            for (String hidden : List.of("dev.lowbit.harness.cli.Main", "dev.lowbit.quantizers.TernaryQuantizer",
-                    "com.fasterxml.jackson.databind.ObjectMapper", "com.google.common.collect.ImmutableList",
+            for (String hidden : List.of(
+                    "dev.lowbit.harness.cli.Main",
+                    "dev.lowbit.quantizers.TernaryQuantizer",
+                    "com.fasterxml.jackson.databind.ObjectMapper",
+                    "com.google.common.collect.ImmutableList",
                     "com.google.inject.Guice")) {
-                assertThatThrownBy(() -> loader.loadClass(hidden)).as(hidden).isInstanceOf(ClassNotFoundException.class);
+                assertThatThrownBy(() -> loader.loadClass(hidden))
+                        .as(hidden)
+                        .isInstanceOf(ClassNotFoundException.class);
             }
         }
     }
@@ -58,7 +64,10 @@ class PluginClassLoaderTest {
             Class<?> pow2 = loader.loadClass("dev.lowbit.example.PowerOfTwoQuantizer");
             assertThat(pow2.getClassLoader()).isSameAs(loader);
             assertThat(Quantizer.class).isAssignableFrom(pow2);
-            assertThat(Path.of(pow2.getProtectionDomain().getCodeSource().getLocation().toURI()))
+            assertThat(Path.of(pow2.getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI()))
                     .isEqualTo(ExamplePlugin.jar());
         }
     }
@@ -74,8 +83,8 @@ class PluginClassLoaderTest {
                         }
                         """)
                 .build(dir.resolve("stale-lowbit-api.jar"));
-        try (PluginClassLoader loader = new PluginClassLoader("test", List.of(staleApi, ExamplePlugin.jar()),
-                PluginClassLoaderTest.class.getClassLoader())) {
+        try (PluginClassLoader loader = new PluginClassLoader(
+                "test", List.of(staleApi, ExamplePlugin.jar()), PluginClassLoaderTest.class.getClassLoader())) {
             assertThat(loader.loadClass(Quantizer.class.getName())).isSameAs(Quantizer.class);
             assertThat(Quantizer.class).isAssignableFrom(loader.loadClass("dev.lowbit.example.PowerOfTwoQuantizer"));
         }
@@ -84,7 +93,9 @@ class PluginClassLoaderTest {
     @Test
     void djlsEngineIsLowbitsNotThePlugins() throws Exception {
         String engine = "ai.djl.pytorch.engine.PtEngine";
-        assertThat(PluginClassLoaderTest.class.getClassLoader().loadClass(engine)).as("on lowbit's class path").isNotNull();
+        assertThat(PluginClassLoaderTest.class.getClassLoader().loadClass(engine))
+                .as("on lowbit's class path")
+                .isNotNull();
         try (PluginClassLoader loader = loaderOf(ExamplePlugin.jar())) {
             assertThatThrownBy(() -> loader.loadClass(engine)).isInstanceOf(ClassNotFoundException.class);
             assertThat(loader.loadClass(NDArray.class.getName())).isSameAs(NDArray.class);
@@ -110,7 +121,8 @@ class PluginClassLoaderTest {
             Class<?> helper = loader.loadClass("ai.djl.lowbittest.Helper");
             assertThat(helper.getClassLoader()).isSameAs(loader);
             // It links against lowbit's NDArray, the one the engine's arrays implement.
-            assertThat(helper.getMethod("size", NDArray.class).getParameterTypes()[0]).isSameAs(NDArray.class);
+            assertThat(helper.getMethod("size", NDArray.class).getParameterTypes()[0])
+                    .isSameAs(NDArray.class);
         }
     }
 
@@ -123,9 +135,11 @@ class PluginClassLoaderTest {
             URL levels = loader.getResource("org/example/levels.json");
             assertThat(levels).isNotNull();
             assertThat(jarOf(levels)).isEqualTo(jar);
-            assertThat(Collections.list(loader.getResources("org/example/levels.json"))).containsExactly(levels);
+            assertThat(Collections.list(loader.getResources("org/example/levels.json")))
+                    .containsExactly(levels);
             try (InputStream in = loader.getResourceAsStream("org/example/levels.json")) {
-                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("[-1, 0, 1]");
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                        .isEqualTo("[-1, 0, 1]");
             }
         }
     }
@@ -138,12 +152,15 @@ class PluginClassLoaderTest {
                 .resource(apiProperties, "djl_version=0.0.1-stale\n")
                 .build(dir.resolve("stale-djl-resource.jar"));
         try (PluginClassLoader loader = loaderOf(jar)) {
-            assertThat(lowbit.getResource(apiProperties)).as("DJL api's own file").isNotNull();
+            assertThat(lowbit.getResource(apiProperties))
+                    .as("DJL api's own file")
+                    .isNotNull();
             assertThat(loader.getResource(apiProperties)).isEqualTo(lowbit.getResource(apiProperties));
             assertThat(Collections.list(loader.getResources(apiProperties)))
                     .containsExactlyElementsOf(Collections.list(lowbit.getResources(apiProperties)));
             try (InputStream in = loader.getResourceAsStream(apiProperties)) {
-                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).doesNotContain("stale");
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                        .doesNotContain("stale");
             }
         }
     }
@@ -151,10 +168,12 @@ class PluginClassLoaderTest {
     @Test
     void lowbitsOtherResourcesAreInvisible() throws Exception {
         // pytorch-engine's own file, at the root of its jar: the engine is lowbit's.
-        assertThat(PluginClassLoaderTest.class.getClassLoader().getResource("pytorch-engine.properties")).isNotNull();
+        assertThat(PluginClassLoaderTest.class.getClassLoader().getResource("pytorch-engine.properties"))
+                .isNotNull();
         try (PluginClassLoader loader = loaderOf(ExamplePlugin.jar())) {
             assertThat(loader.getResource("pytorch-engine.properties")).isNull();
-            assertThat(loader.getResource("ai/djl/pytorch/engine/PtEngine.class")).isNull();
+            assertThat(loader.getResource("ai/djl/pytorch/engine/PtEngine.class"))
+                    .isNull();
             assertThat(loader.getResource(PluginLoader.MODULE_MARKER)).isNull();
         }
     }
@@ -163,7 +182,8 @@ class PluginClassLoaderTest {
     void aPluginSeesOnlyItsOwnServicesFilesNeverLowbits() throws Exception {
         String services = "META-INF/services/" + Quantizer.class.getName();
         assertThat(Collections.list(PluginClassLoaderTest.class.getClassLoader().getResources(services)))
-                .as("the built-ins' services file").isNotEmpty();
+                .as("the built-ins' services file")
+                .isNotEmpty();
         Path withServices = PluginJarBuilder.plugin()
                 .service(Quantizer.class, "org.example.services.SomeQuantizer")
                 .build(dir.resolve("with-services.jar"));

@@ -91,7 +91,10 @@ public final class PluginJarBuilder {
             Files.createDirectories(jar.toAbsolutePath().getParent());
             try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
                 for (Path file : packagedClasses(classes)) {
-                    add(out, classes.relativize(file).toString().replace(File.separatorChar, '/'), Files.readAllBytes(file));
+                    add(
+                            out,
+                            classes.relativize(file).toString().replace(File.separatorChar, '/'),
+                            Files.readAllBytes(file));
                 }
                 for (Map.Entry<String, byte[]> resource : resources.entrySet()) {
                     add(out, resource.getKey(), resource.getValue());
@@ -133,12 +136,15 @@ public final class PluginJarBuilder {
     /** The class files of the plugin's own sources (nested classes included), not of the stubs. */
     private List<Path> packagedClasses(Path classes) throws IOException {
         try (Stream<Path> files = Files.walk(classes)) {
-            return files.filter(Files::isRegularFile).filter(file -> {
-                String name = classes.relativize(file).toString().replace(File.separatorChar, '.');
-                String binary = name.substring(0, name.length() - ".class".length());
-                String topLevel = binary.contains("$") ? binary.substring(0, binary.indexOf('$')) : binary;
-                return sources.containsKey(topLevel);
-            }).sorted().toList();
+            return files.filter(Files::isRegularFile)
+                    .filter(file -> {
+                        String name = classes.relativize(file).toString().replace(File.separatorChar, '.');
+                        String binary = name.substring(0, name.length() - ".class".length());
+                        String topLevel = binary.contains("$") ? binary.substring(0, binary.indexOf('$')) : binary;
+                        return sources.containsKey(topLevel);
+                    })
+                    .sorted()
+                    .toList();
         }
     }
 

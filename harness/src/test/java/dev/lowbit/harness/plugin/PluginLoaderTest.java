@@ -29,10 +29,15 @@ class PluginLoaderTest {
             assertThat(entry.pluginJar()).isNull();
             assertThat(entry.source()).isEqualTo("built-in (lowbit-quantizers)");
         });
-        assertThat(architectures.all()).isNotEmpty()
+        assertThat(architectures.all())
+                .isNotEmpty()
                 .allSatisfy(entry -> assertThat(entry.source()).isEqualTo("built-in (lowbit-architectures)"));
-        assertThat(quantizers.factories()).isNotEmpty().allSatisfy(entry -> assertThat(entry.pluginJar()).isNull());
-        assertThat(architectures.all()).isNotEmpty().allSatisfy(entry -> assertThat(entry.pluginJar()).isNull());
+        assertThat(quantizers.factories())
+                .isNotEmpty()
+                .allSatisfy(entry -> assertThat(entry.pluginJar()).isNull());
+        assertThat(architectures.all())
+                .isNotEmpty()
+                .allSatisfy(entry -> assertThat(entry.pluginJar()).isNull());
         assertThat(quantizers.pluginJars()).isEmpty();
         assertThat(architectures.pluginJars()).isEmpty();
         assertThat(loader.failures()).isEmpty();
@@ -41,8 +46,8 @@ class PluginLoaderTest {
     @Test
     void aProviderFromAJarOutsideLowbitIsAPluginWithItsJar() throws Exception {
         Path jar = OutsidePluginJar.build(dir);
-        try (URLClassLoader withPlugin = new URLClassLoader(new URL[] {jar.toUri().toURL()},
-                PluginLoaderTest.class.getClassLoader())) {
+        try (URLClassLoader withPlugin =
+                new URLClassLoader(new URL[] {jar.toUri().toURL()}, PluginLoaderTest.class.getClassLoader())) {
             PluginLoader loader = new PluginLoader(withPlugin);
             QuantizerRegistry quantizers = QuantizerRegistry.load(loader);
 
@@ -53,7 +58,8 @@ class PluginLoaderTest {
             assertThat(factories.get(OutsidePluginJar.FACTORY).source()).isEqualTo(jar.toString());
             assertThat(factories.get("levels").pluginJar()).isNull();
             assertThat(quantizers.pluginJars()).containsExactly(jar);
-            assertThat(new ArchitectureRegistry(loader.load(Architecture.class)).pluginJars()).isEmpty();
+            assertThat(new ArchitectureRegistry(loader.load(Architecture.class)).pluginJars())
+                    .isEmpty();
             assertThat(loader.failures()).isEmpty();
         }
     }

@@ -141,7 +141,11 @@ public final class SchemePlugins {
                             }
                         }
                         """)
-                .service(ActivationQuantizer.class, "org.example.acts.Int7", "org.example.acts.Clamp", "org.example.acts.Sgn")
+                .service(
+                        ActivationQuantizer.class,
+                        "org.example.acts.Int7",
+                        "org.example.acts.Clamp",
+                        "org.example.acts.Sgn")
                 .build(folder.resolve(ACTIVATIONS_JAR));
     }
 

@@ -49,10 +49,11 @@ class ThreadContextClassLoaderTest {
     @Test
     void restoresWhenTheBlockThrows() {
         assertThatThrownBy(() -> {
-            try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(plugin)) {
-                throw new IllegalStateException("the plugin failed");
-            }
-        }).hasMessage("the plugin failed");
+                    try (ThreadContextClassLoader ignored = new ThreadContextClassLoader(plugin)) {
+                        throw new IllegalStateException("the plugin failed");
+                    }
+                })
+                .hasMessage("the plugin failed");
         assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(original);
     }
 

@@ -33,8 +33,7 @@ final class CraftedResults {
 
     static final ModelRecord MODEL = new ModelRecord(List.of(1L, 28L, 28L), 10, 0.286f, 0.353f);
 
-    private CraftedResults() {
-    }
+    private CraftedResults() {}
 
     /** The quick suite's config of {@code architecture} x {@code quantizer}, seed 1. */
     static RunConfig quick(String architecture, String quantizer) {
@@ -46,24 +45,50 @@ final class CraftedResults {
     }
 
     static QuantizerRecord ternary() {
-        return new QuantizerRecord("ternary", 3, List.of(-1.0, 0.0, 1.0), true, Math.log(3) / Math.log(2),
-                "absmean per-tensor");
+        return new QuantizerRecord(
+                "ternary", 3, List.of(-1.0, 0.0, 1.0), true, Math.log(3) / Math.log(2), "absmean per-tensor");
     }
 
     /** A finished run with plausible numbers. */
     static RunRecord finished(String runId, RunConfig config, QuantizerRecord quantizer, double testAccuracy) {
-        MemoryRecord memory = quantizer.levels() == 0 ? new MemoryRecord(101_770, 0, 0, 407_080, 407_080)
+        MemoryRecord memory = quantizer.levels() == 0
+                ? new MemoryRecord(101_770, 0, 0, 407_080, 407_080)
                 : new MemoryRecord(101_770, 101_632, 3, 407_080, 20_656);
-        return new RunRecord(runId, RunStatus.FINISHED, null, config, quantizer, memory, MODEL, 3, null, null, 0.88,
-                testAccuracy, 0.4, "2025-01-01T10:00:00Z", "2025-01-01T10:01:00Z", Map.of("lowbit.version", "test"));
+        return new RunRecord(
+                runId,
+                RunStatus.FINISHED,
+                null,
+                config,
+                quantizer,
+                memory,
+                MODEL,
+                3,
+                null,
+                null,
+                0.88,
+                testAccuracy,
+                0.4,
+                "2025-01-01T10:00:00Z",
+                "2025-01-01T10:01:00Z",
+                Map.of("lowbit.version", "test"));
     }
 
     /** Three epochs whose validation accuracy climbs to 0.88. */
     static List<EpochRecord> epochs() {
         List<EpochRecord> epochs = new ArrayList<>();
         for (int epoch = 1; epoch <= 3; epoch++) {
-            epochs.add(new EpochRecord(epoch, 1.0 / (epoch + 1), 0.8, 0.5, 0.85 + epoch / 100.0, 2.5, 0.001, 0.02, 0.2,
-                    0, Map.of("02QuantizedLinear_weight", List.of(20L, 60L, 20L))));
+            epochs.add(new EpochRecord(
+                    epoch,
+                    1.0 / (epoch + 1),
+                    0.8,
+                    0.5,
+                    0.85 + epoch / 100.0,
+                    2.5,
+                    0.001,
+                    0.02,
+                    0.2,
+                    0,
+                    Map.of("02QuantizedLinear_weight", List.of(20L, 60L, 20L))));
         }
         return epochs;
     }
@@ -74,15 +99,29 @@ final class CraftedResults {
      */
     static RunRecord crafted(String payload) {
         Recipe recipe = new Recipe(payload, payload, 0.001, payload, 64, 3, 0, payload);
-        RunConfig config = new RunConfig(payload, payload, "fcnn-small" + payload, "ternary" + payload, payload, "none",
-                recipe, 6000, 0.1, 1);
-        QuantizerRecord quantizer = new QuantizerRecord("ternary" + payload, 3, List.of(-1.0, 0.0, 1.0), true,
-                Math.log(3) / Math.log(2), payload);
-        TensorMemory tensor = new TensorMemory(payload, List.of(10L, 10L), true, 100, 1, 1.58, 400, 24, 30L, 1.2,
-                List.of(20L, 60L, 20L));
+        RunConfig config = new RunConfig(
+                payload, payload, "fcnn-small" + payload, "ternary" + payload, payload, "none", recipe, 6000, 0.1, 1);
+        QuantizerRecord quantizer = new QuantizerRecord(
+                "ternary" + payload, 3, List.of(-1.0, 0.0, 1.0), true, Math.log(3) / Math.log(2), payload);
+        TensorMemory tensor = new TensorMemory(
+                payload, List.of(10L, 10L), true, 100, 1, 1.58, 400, 24, 30L, 1.2, List.of(20L, 60L, 20L));
         MemoryRecord memory = new MemoryRecord(100, 100, 1, 400, 24, 30L, 20L, 22.0, List.of(tensor));
-        return new RunRecord(payload, RunStatus.FINISHED, payload, config, quantizer, memory, MODEL, 3, null,
-                new ParityRecord(0.01, payload, 0.88, 2, 3), 0.87, 0.86, 0.4, payload, payload,
+        return new RunRecord(
+                payload,
+                RunStatus.FINISHED,
+                payload,
+                config,
+                quantizer,
+                memory,
+                MODEL,
+                3,
+                null,
+                new ParityRecord(0.01, payload, 0.88, 2, 3),
+                0.87,
+                0.86,
+                0.4,
+                payload,
+                payload,
                 Map.of(payload, payload, "plugin.jar." + payload, payload));
     }
 
@@ -90,7 +129,17 @@ final class CraftedResults {
     static List<EpochRecord> craftedEpochs(String payload) {
         List<EpochRecord> epochs = new ArrayList<>();
         for (int epoch = 1; epoch <= 3; epoch++) {
-            epochs.add(new EpochRecord(epoch, 0.5, 0.8, 0.5, 0.8 + epoch / 100.0, 1, 0.001, 0.01, 0.2, 0,
+            epochs.add(new EpochRecord(
+                    epoch,
+                    0.5,
+                    0.8,
+                    0.5,
+                    0.8 + epoch / 100.0,
+                    1,
+                    0.001,
+                    0.01,
+                    0.2,
+                    0,
                     Map.of(payload, List.of(20L, 60L, 20L))));
         }
         return epochs;
@@ -114,9 +163,17 @@ final class CraftedResults {
 
     /** A study that renders every chart lowbit can: fcnn-small fp32 and ternary, finished. */
     static void writeValidStudy(Path results) {
-        write(results, "quick", "fcnn-small.fp32.s1", finished("fcnn-small.fp32.s1", quick("fcnn-small", "fp32"),
-                fp32(), 0.875), epochs());
-        write(results, "quick", "fcnn-small.ternary.s1", finished("fcnn-small.ternary.s1",
-                quick("fcnn-small", "ternary"), ternary(), 0.861), epochs());
+        write(
+                results,
+                "quick",
+                "fcnn-small.fp32.s1",
+                finished("fcnn-small.fp32.s1", quick("fcnn-small", "fp32"), fp32(), 0.875),
+                epochs());
+        write(
+                results,
+                "quick",
+                "fcnn-small.ternary.s1",
+                finished("fcnn-small.ternary.s1", quick("fcnn-small", "ternary"), ternary(), 0.861),
+                epochs());
     }
 }

@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowbit.harness.cli.ChildLowbit;
 import dev.lowbit.harness.cli.CliTest;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Map;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +37,7 @@ class PublishedStudyTest {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     /** As a user types it from the repository's root, which the page prints. */
     private static final String RESULTS = "docs/study/results";
+
     private static final Path PUBLISHED = ROOT.resolve(RESULTS);
     private static final Pattern GENERATED_AT = Pattern.compile("\"generatedAt\":\"([^\"]+)\"");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,7 +47,9 @@ class PublishedStudyTest {
         Path page = dir.resolve("index.html");
         Path log = dir.resolve("report.log");
         Process report = ChildLowbit.startIn(ROOT, log, "report", RESULTS, "-o", page.toString());
-        assertThat(report.waitFor(5, TimeUnit.MINUTES)).as("lowbit report finishes").isTrue();
+        assertThat(report.waitFor(5, TimeUnit.MINUTES))
+                .as("lowbit report finishes")
+                .isTrue();
         assertThat(report.exitValue()).as(Files.readString(log)).isZero();
 
         Path published = PUBLISHED.resolve("report").resolve("index.html");
@@ -59,7 +62,9 @@ class PublishedStudyTest {
     void everyPublishedRunIsAPaperLiteRunThatTrainedToItsEndAndHoldsNoModel() throws Exception {
         CliTest.Result plan = lowbit("plan", "--suite", "paper-lite");
         assertThat(plan.exitCode()).as(plan.err()).isZero();
-        Set<String> planned = plan.out().lines().map(line -> line.split("\\s+")[0])
+        Set<String> planned = plan.out()
+                .lines()
+                .map(line -> line.split("\\s+")[0])
                 .filter(id -> id.matches("[a-z0-9-]+\\.[a-z0-9]+\\.s\\d+\\.[0-9a-f]{8}"))
                 .collect(Collectors.toCollection(TreeSet::new));
         assertThat(planned).hasSize(216);
@@ -71,36 +76,43 @@ class PublishedStudyTest {
         }
         assertThat(runs).isNotEmpty();
         for (Path run : runs) {
-            assertThat(planned).as("published run %s is in the plan", run.getFileName())
+            assertThat(planned)
+                    .as("published run %s is in the plan", run.getFileName())
                     .contains(run.getFileName().toString());
             JsonNode record = JSON.readTree(run.resolve("run.json").toFile());
             assertThat(record.get("status").asText()).as(run.toString()).isIn("FINISHED", "DIVERGED");
-            assertThat(run.resolve("epochs.jsonl")).as("its epochs are published").isRegularFile();
+            assertThat(run.resolve("epochs.jsonl"))
+                    .as("its epochs are published")
+                    .isRegularFile();
             try (Stream<Path> files = Files.list(run)) {
                 // No checkpoints, models or predictions: the report needs none of them.
                 assertThat(files.map(f -> f.getFileName().toString()))
-                        .allMatch(name -> Set.of("run.json", "epochs.jsonl", "config.json").contains(name));
+                        .allMatch(name -> Set.of("run.json", "epochs.jsonl", "config.json")
+                                .contains(name));
             }
         }
     }
 
     @Test
     void theReadmeShowsTheReportsNumbersAndVerdicts() throws Exception {
-        Document report = Jsoup.parse(PUBLISHED.resolve("report").resolve("index.html").toFile(), "UTF-8");
+        Document report =
+                Jsoup.parse(PUBLISHED.resolve("report").resolve("index.html").toFile(), "UTF-8");
         String expected = START + "\n" + headlineTable(report) + "\n" + verdictTable(report) + END;
         String readme = Files.readString(ROOT.resolve("README.md"));
         int start = readme.indexOf(START);
         int end = readme.indexOf(END);
-        assertThat(start).as("README.md marks the study's tables with %s ... %s", START, END).isNotNegative();
+        assertThat(start)
+                .as("README.md marks the study's tables with %s ... %s", START, END)
+                .isNotNegative();
         assertThat(readme.substring(start, end + END.length()))
-                .as("README.md's study tables are the published report's; paste this block in README.md:%n%s",
-                        expected)
+                .as("README.md's study tables are the published report's; paste this block in README.md:%n%s", expected)
                 .isEqualTo(expected);
         long published;
         try (Stream<Path> runs = Files.list(PUBLISHED.resolve("paper-lite"))) {
             published = runs.filter(Files::isDirectory).count();
         }
-        assertThat(readme).as("README.md's study section says how many runs are published")
+        assertThat(readme)
+                .as("README.md's study section says how many runs are published")
                 .contains("- Status: " + published + " of 216 runs");
     }
 
@@ -120,8 +132,11 @@ class PublishedStudyTest {
             if (!recipes.contains(recipe)) {
                 recipes.add(recipe);
             }
-            byAlphabet.computeIfAbsent(text(row, "architecture") + " | " + text(row, "quantizer") + " | "
-                    + text(row, "bits"), k -> new LinkedHashMap<>()).put(recipe, row);
+            byAlphabet
+                    .computeIfAbsent(
+                            text(row, "architecture") + " | " + text(row, "quantizer") + " | " + text(row, "bits"),
+                            k -> new LinkedHashMap<>())
+                    .put(recipe, row);
         }
         StringBuilder table = new StringBuilder("| architecture | alphabet | bits |");
         StringBuilder rule = new StringBuilder("|---|---|---|");
@@ -134,11 +149,17 @@ class PublishedStudyTest {
             table.append("| ").append(alphabet).append(" |");
             for (String recipe : recipes) {
                 Element row = rows.get(recipe);
-                table.append(row == null ? " — | — | — |" : " " + text(row, "accuracy") + " | " + text(row, "delta")
-                        + " | " + text(row, "parity") + " |");
+                table.append(
+                        row == null
+                                ? " — | — | — |"
+                                : " " + text(row, "accuracy") + " | " + text(row, "delta") + " | " + text(row, "parity")
+                                        + " |");
             }
             Element any = rows.values().iterator().next();
-            table.append(" ").append(text(any, "packed-bytes")).append(" | ").append(text(any, "compression"))
+            table.append(" ")
+                    .append(text(any, "packed-bytes"))
+                    .append(" | ")
+                    .append(text(any, "compression"))
                     .append(" |\n");
         });
         return table.toString();
@@ -154,11 +175,15 @@ class PublishedStudyTest {
         for (Element finding : report.select("div.finding")) {
             List<String> aspects = new ArrayList<>();
             for (Element part : finding.select("p.part")) {
-                aspects.add(part.selectFirst("strong").text() + ": " + part.selectFirst(".verdict").text() + "; "
+                aspects.add(part.selectFirst("strong").text() + ": "
+                        + part.selectFirst(".verdict").text() + "; "
                         + part.ownText().strip());
             }
-            table.append("| ").append(finding.id().replace("finding-", "")).append(" | ")
-                    .append(finding.selectFirst(".verdict").text()).append(" | ")
+            table.append("| ")
+                    .append(finding.id().replace("finding-", ""))
+                    .append(" | ")
+                    .append(finding.selectFirst(".verdict").text())
+                    .append(" | ")
                     .append(aspects.isEmpty() ? finding.selectFirst(".summary").text() : String.join("<br>", aspects))
                     .append(" |\n");
         }

@@ -24,8 +24,18 @@ import java.util.stream.Stream;
 public final class RealResults {
 
     /** The {@code lowbit run} arguments of the grid, without {@code --out}. */
-    public static final List<String> GRID = List.of("run", "--arch", "fcnn-small,fcnn-large",
-            "--quantizer", "fp32,binary,ternary,quinary", "--seeds", "1,2", "--epochs", "2", "--train-limit", "1200");
+    public static final List<String> GRID = List.of(
+            "run",
+            "--arch",
+            "fcnn-small,fcnn-large",
+            "--quantizer",
+            "fp32,binary,ternary,quinary",
+            "--seeds",
+            "1,2",
+            "--epochs",
+            "2",
+            "--train-limit",
+            "1200");
 
     /** How many runs the grid has: 2 architectures x 4 quantizers x 2 seeds. */
     public static final int RUNS = 16;
@@ -33,8 +43,7 @@ public final class RealResults {
     private static Path directory;
     private static String failure;
 
-    private RealResults() {
-    }
+    private RealResults() {}
 
     /**
      * The results folder holding the grid's finished runs (each in {@code quick/<run-id>/}), trained
@@ -49,7 +58,8 @@ public final class RealResults {
         }
         if (directory == null) {
             Path out = Path.of("target", "real-results").toAbsolutePath();
-            String[] args = Stream.concat(GRID.stream(), Stream.of("--out", out.toString())).toArray(String[]::new);
+            String[] args = Stream.concat(GRID.stream(), Stream.of("--out", out.toString()))
+                    .toArray(String[]::new);
             long start = System.nanoTime();
             CliTest.Result result = lowbit(args);
             if (result.exitCode() != 0) {
@@ -59,11 +69,12 @@ public final class RealResults {
             }
             long finished = runFiles(out).size();
             if (finished != RUNS) {
-                failure = "Expected " + RUNS + " finished runs under " + out + ", found " + finished + ":\n" + result.out();
+                failure = "Expected " + RUNS + " finished runs under " + out + ", found " + finished + ":\n"
+                        + result.out();
                 throw new IllegalStateException(failure);
             }
-            System.out.printf("RealResults: %d runs ready in %s after %.1f s%n", RUNS, out,
-                    (System.nanoTime() - start) / 1e9);
+            System.out.printf(
+                    "RealResults: %d runs ready in %s after %.1f s%n", RUNS, out, (System.nanoTime() - start) / 1e9);
             directory = out;
         }
         return directory;
@@ -72,7 +83,9 @@ public final class RealResults {
     /** Every {@code run.json} under {@code results}, sorted: one per finished (or failed) run. */
     public static List<Path> runFiles(Path results) {
         try (Stream<Path> files = Files.walk(results)) {
-            return files.filter(p -> p.getFileName().toString().equals("run.json")).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().equals("run.json"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -76,8 +76,10 @@ class ReportBrowserTest {
     static void openTheReportOfflineInChromium() throws Exception {
         CDP_VERSION_FINDER.setLevel(Level.SEVERE);
         assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-                .as("the browser test needs %s and %s: apt-get install chromium chromium-driver (.ci/run installs"
-                        + " them)", CHROMIUM, CHROMEDRIVER)
+                .as(
+                        "the browser test needs %s and %s: apt-get install chromium chromium-driver (.ci/run installs"
+                                + " them)",
+                        CHROMIUM, CHROMEDRIVER)
                 .isTrue();
         results = RealResults.directory();
         report = Path.of("target", "browser-report", "index.html").toAbsolutePath();
@@ -92,10 +94,20 @@ class ReportBrowserTest {
                 .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1400,900", "--hide-scrollbars", "--no-first-run", "--no-default-browser-check",
-                "--disable-extensions", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-default-apps",
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--window-size=1400,900",
+                "--hide-scrollbars",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-extensions",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-default-apps",
                 // No host name resolves inside this browser: a reference to the outside cannot load even
                 // if the emulated offline mode below let it through.
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost");
@@ -110,7 +122,9 @@ class ReportBrowserTest {
 
         browser.executeScript("console.error(arguments[0])", PROBE);
         console = browser.manage().logs().get(LogType.BROWSER).getAll();
-        Files.write(ARTIFACTS.resolve("console.log"), console.stream().map(LogEntry::toString).toList());
+        Files.write(
+                ARTIFACTS.resolve("console.log"),
+                console.stream().map(LogEntry::toString).toList());
         saveFullPageScreenshot(ARTIFACTS.resolve("report.png"));
     }
 
@@ -125,14 +139,17 @@ class ReportBrowserTest {
     void thePageLoadsFromDiskWithTheNetworkOff() {
         assertThat(browser.getCurrentUrl()).isEqualTo(report.toUri().toString());
         assertThat(browser.getNetworkConditions().getOffline()).isTrue();
-        assertThat((Boolean) browser.executeScript("return navigator.onLine")).as("navigator.onLine").isFalse();
+        assertThat((Boolean) browser.executeScript("return navigator.onLine"))
+                .as("navigator.onLine")
+                .isFalse();
         assertThat((String) browser.executeScript("return document.readyState")).isEqualTo("complete");
         assertThat(browser.findElement(By.tagName("h1")).getText()).isNotBlank();
     }
 
     @Test
     void theConsoleHasNoErrors() {
-        assertThat(console).as("the console is read: the test's own probe error is in it")
+        assertThat(console)
+                .as("the console is read: the test's own probe error is in it")
                 .anyMatch(entry -> entry.getMessage().contains(PROBE));
         List<String> errors = console.stream()
                 .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
@@ -169,14 +186,17 @@ class ReportBrowserTest {
         Map<String, String> expected = new TreeMap<>();
         for (Path file : RealResults.runFiles(results)) {
             JsonNode run = json.readTree(file.toFile());
-            expected.put(run.get("runId").asText(), percent(run.get("testAccuracy").asDouble()));
+            expected.put(
+                    run.get("runId").asText(), percent(run.get("testAccuracy").asDouble()));
         }
         assertThat(expected).hasSize(RealResults.RUNS);
 
         List<WebElement> rows = browser.findElements(By.cssSelector("table#runs tbody tr[data-run-id]"));
         Map<String, String> shown = new TreeMap<>();
         for (WebElement row : rows) {
-            shown.put(row.getDomAttribute("data-run-id"), row.findElement(By.cssSelector("td.test-accuracy")).getText());
+            shown.put(
+                    row.getDomAttribute("data-run-id"),
+                    row.findElement(By.cssSelector("td.test-accuracy")).getText());
         }
         assertThat(rows).as("one row per run.json").hasSize(expected.size());
         assertThat(shown.keySet()).as("run ids in the table").containsExactlyElementsOf(expected.keySet());
@@ -207,8 +227,8 @@ class ReportBrowserTest {
                 return found;""");
         assertThat(references).as("references to external resources").isEmpty();
         @SuppressWarnings("unchecked")
-        List<String> loaded = (List<String>) browser.executeScript(
-                "return performance.getEntriesByType('resource').map(entry => entry.name)");
+        List<String> loaded = (List<String>)
+                browser.executeScript("return performance.getEntriesByType('resource').map(entry => entry.name)");
         assertThat(loaded).as("resources the page loaded").allMatch(url -> url.startsWith("file:"));
     }
 
@@ -219,7 +239,8 @@ class ReportBrowserTest {
         assertThat(image).as(png.toString()).isNotNull();
         long pageHeight = (Long) browser.executeScript("return document.documentElement.scrollHeight");
         assertThat(image.getWidth()).isPositive();
-        assertThat((long) image.getHeight()).as("the whole page, not only the 900 px window")
+        assertThat((long) image.getHeight())
+                .as("the whole page, not only the 900 px window")
                 .isCloseTo(pageHeight, within(2L));
     }
 
@@ -277,13 +298,17 @@ class ReportBrowserTest {
                 seedOne.put(file, run);
             }
         }
-        double bestLowBit = seedOne.values().stream().filter(run -> !isFp32(run))
-                .mapToDouble(run -> run.get("testAccuracy").asDouble()).max().orElseThrow();
+        double bestLowBit = seedOne.values().stream()
+                .filter(run -> !isFp32(run))
+                .mapToDouble(run -> run.get("testAccuracy").asDouble())
+                .max()
+                .orElseThrow();
         for (Map.Entry<Path, ObjectNode> run : seedOne.entrySet()) {
             if (isFp32(run.getValue())) {
                 run.getValue().put("testAccuracy", Math.min(1.0, bestLowBit + 0.10));
             }
-            Path folder = Files.createDirectories(copy.resolve(results.relativize(run.getKey().getParent())));
+            Path folder = Files.createDirectories(
+                    copy.resolve(results.relativize(run.getKey().getParent())));
             json.writeValue(folder.resolve("run.json").toFile(), run.getValue());
             Files.copy(run.getKey().resolveSibling("epochs.jsonl"), folder.resolve("epochs.jsonl"));
         }
@@ -322,7 +347,9 @@ class ReportBrowserTest {
             List<Map<String, Object>> shown = (List<Map<String, Object>>) chart.get("labels");
             assertThat(plots).as("%s: the plot's outline", page).hasSize(1);
             Map<String, Object> plot = plots.get(0);
-            assertThat(shown).as("%s: fp32 labels", page).extracting(label -> label.get("text"))
+            assertThat(shown)
+                    .as("%s: fp32 labels", page)
+                    .extracting(label -> label.get("text"))
                     .containsExactlyInAnyOrderElementsOf(labels);
             assertThat(levels).as("%s: dashed fp32 lines, one per label", page).hasSameSizeAs(labels);
             for (Map<String, Object> level : levels) {
@@ -330,7 +357,9 @@ class ReportBrowserTest {
                         + " to " + at(plot, "bottom");
                 assertThat(at(level, "left")).as("%s, left end", line).isCloseTo(at(plot, "left"), within(1.0));
                 assertThat(at(level, "right")).as("%s, right end", line).isCloseTo(at(plot, "right"), within(1.0));
-                assertThat(at(level, "top")).as(line).isGreaterThan(at(plot, "top") + 1)
+                assertThat(at(level, "top"))
+                        .as(line)
+                        .isGreaterThan(at(plot, "top") + 1)
                         .isLessThan(at(plot, "bottom") - 1);
             }
             for (Map<String, Object> label : shown) {
@@ -360,14 +389,19 @@ class ReportBrowserTest {
     /** The whole page, beyond the window, through Chrome's own capture (DevTools protocol via chromedriver). */
     private static void saveFullPageScreenshot(Path png) throws Exception {
         @SuppressWarnings("unchecked")
-        Map<String, Object> size = (Map<String, Object>) browser.executeCdpCommand("Page.getLayoutMetrics", Map.of())
-                .get("cssContentSize");
+        Map<String, Object> size = (Map<String, Object>)
+                browser.executeCdpCommand("Page.getLayoutMetrics", Map.of()).get("cssContentSize");
         double width = ((Number) size.get("width")).doubleValue();
         double height = ((Number) size.get("height")).doubleValue();
-        Map<String, Object> shot = browser.executeCdpCommand("Page.captureScreenshot", Map.of(
-                "format", "png",
-                "captureBeyondViewport", true,
-                "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+        Map<String, Object> shot = browser.executeCdpCommand(
+                "Page.captureScreenshot",
+                Map.of(
+                        "format",
+                        "png",
+                        "captureBeyondViewport",
+                        true,
+                        "clip",
+                        Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
         Files.write(png, Base64.getDecoder().decode((String) shot.get("data")));
     }
 }

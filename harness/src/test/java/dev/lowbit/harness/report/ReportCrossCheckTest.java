@@ -46,7 +46,8 @@ class ReportCrossCheckTest {
         assertThat(report.exitCode()).as(report.err()).isZero();
         page = Jsoup.parse(Files.readString(output));
         try (Stream<Path> files = Files.walk(results)) {
-            for (Path runJson : files.filter(p -> p.getFileName().toString().equals("run.json")).toList()) {
+            for (Path runJson : files.filter(p -> p.getFileName().toString().equals("run.json"))
+                    .toList()) {
                 JsonNode run = JSON.readTree(runJson.toFile());
                 String id = run.get("runId").asText();
                 RUNS.put(id, run);
@@ -85,13 +86,18 @@ class ReportCrossCheckTest {
             String id = row.attr("data-run-id");
             JsonNode run = RUNS.get(id);
             JsonNode config = run.get("config");
-            assertThat(cell(row, "architecture")).isEqualTo(config.get("architecture").asText());
+            assertThat(cell(row, "architecture"))
+                    .isEqualTo(config.get("architecture").asText());
             assertThat(cell(row, "quantizer")).isEqualTo(config.get("quantizer").asText());
             assertThat(cell(row, "seed")).isEqualTo(config.get("seed").asText());
             assertThat(cell(row, "status")).isEqualTo(run.get("status").asText());
-            assertThat(cell(row, "test-accuracy")).as(id).isEqualTo(percent(run.get("testAccuracy").asDouble()));
+            assertThat(cell(row, "test-accuracy"))
+                    .as(id)
+                    .isEqualTo(percent(run.get("testAccuracy").asDouble()));
             JsonNode twin = twinOf(run);
-            double delta = 100 * (run.get("testAccuracy").asDouble() - twin.get("testAccuracy").asDouble());
+            double delta = 100
+                    * (run.get("testAccuracy").asDouble()
+                            - twin.get("testAccuracy").asDouble());
             assertThat(cell(row, "delta")).as(id).isEqualTo(points(delta));
             assertThat(cell(row, "parity")).as(id).isEqualTo(parity(id, twin));
         }
@@ -105,7 +111,9 @@ class ReportCrossCheckTest {
         for (Element group : groups) {
             List<String> ids = List.of(group.attr("data-runs").trim().split(" "));
             covered += ids.size();
-            double[] accuracies = ids.stream().mapToDouble(id -> RUNS.get(id).get("testAccuracy").asDouble()).toArray();
+            double[] accuracies = ids.stream()
+                    .mapToDouble(id -> RUNS.get(id).get("testAccuracy").asDouble())
+                    .toArray();
             double mean = mean(accuracies);
             int n = accuracies.length;
             double variance = 0;
@@ -116,18 +124,36 @@ class ReportCrossCheckTest {
             assertThat(cell(group, "accuracy")).isEqualTo(percent(mean) + " ± " + fixed(100 * halfWidth));
             assertThat(cell(group, "seeds")).isEqualTo(Integer.toString(n));
 
-            double[] twins = ids.stream().mapToDouble(id -> twinOf(RUNS.get(id)).get("testAccuracy").asDouble()).toArray();
+            double[] twins = ids.stream()
+                    .mapToDouble(id -> twinOf(RUNS.get(id)).get("testAccuracy").asDouble())
+                    .toArray();
             assertThat(cell(group, "delta")).isEqualTo(points(100 * (mean - mean(twins))));
-            assertThat(cell(group, "parity")).isEqualTo(RUNS.get(ids.get(0)).get("quantizer").get("levels").asInt() == 0
-                    ? "—" : String.join(", ", ids.stream().map(id -> parity(id, twinOf(RUNS.get(id)))).toList()));
+            assertThat(cell(group, "parity"))
+                    .isEqualTo(
+                            RUNS.get(ids.get(0)).get("quantizer").get("levels").asInt() == 0
+                                    ? "—"
+                                    : String.join(
+                                            ", ",
+                                            ids.stream()
+                                                    .map(id -> parity(id, twinOf(RUNS.get(id))))
+                                                    .toList()));
 
             JsonNode memory = RUNS.get(ids.get(0)).get("memory");
-            assertThat(cell(group, "parameters")).isEqualTo(String.format(Locale.ROOT, "%,d", memory.get("parameters").asLong()));
-            assertThat(cell(group, "fp32-bytes")).isEqualTo(bytes(memory.get("fp32Bytes").asDouble()));
-            assertThat(cell(group, "ideal-bytes")).isEqualTo(bytes(memory.get("idealBytes").asDouble()));
-            assertThat(cell(group, "packed-bytes")).isEqualTo(bytes(memory.get("packedBytes").asDouble()));
-            assertThat(cell(group, "compression")).isEqualTo(String.format(Locale.ROOT, "%.1f×",
-                    memory.get("fp32Bytes").asDouble() / memory.get("packedBytes").asDouble()));
+            assertThat(cell(group, "parameters"))
+                    .isEqualTo(String.format(
+                            Locale.ROOT, "%,d", memory.get("parameters").asLong()));
+            assertThat(cell(group, "fp32-bytes"))
+                    .isEqualTo(bytes(memory.get("fp32Bytes").asDouble()));
+            assertThat(cell(group, "ideal-bytes"))
+                    .isEqualTo(bytes(memory.get("idealBytes").asDouble()));
+            assertThat(cell(group, "packed-bytes"))
+                    .isEqualTo(bytes(memory.get("packedBytes").asDouble()));
+            assertThat(cell(group, "compression"))
+                    .isEqualTo(String.format(
+                            Locale.ROOT,
+                            "%.1f×",
+                            memory.get("fp32Bytes").asDouble()
+                                    / memory.get("packedBytes").asDouble()));
             assertThat(cell(group, "diverged")).isEqualTo("0");
         }
         assertThat(covered).isEqualTo(RUNS.size());
@@ -146,13 +172,21 @@ class ReportCrossCheckTest {
                 List<String> cells = layers.get(i).select("td").eachText();
                 assertThat(cells.get(0)).isEqualTo(tensor.get("name").asText());
                 assertThat(cells.get(2)).isEqualTo(tensor.get("quantized").asBoolean() ? "quantized" : "fp32");
-                assertThat(cells.get(3)).isEqualTo(String.format(Locale.ROOT, "%,d", tensor.get("elements").asLong()));
-                assertThat(cells.get(7)).isEqualTo(bytes(tensor.get("packedBytes").asDouble()));
+                assertThat(cells.get(3))
+                        .isEqualTo(String.format(
+                                Locale.ROOT, "%,d", tensor.get("elements").asLong()));
+                assertThat(cells.get(7))
+                        .isEqualTo(bytes(tensor.get("packedBytes").asDouble()));
             }
             assertThat(section.select("dl.config dd").eachText())
-                    .contains(entry.getValue().get("config").get("layerPolicy").asText(),
+                    .contains(
+                            entry.getValue().get("config").get("layerPolicy").asText(),
                             entry.getValue().get("epochsCompleted").asInt() + " of "
-                                    + entry.getValue().get("config").get("recipe").get("epochs").asInt());
+                                    + entry.getValue()
+                                            .get("config")
+                                            .get("recipe")
+                                            .get("epochs")
+                                            .asInt());
             assertThat(section.select("figure.run-curve svg")).hasSize(1);
         }
     }
@@ -165,7 +199,9 @@ class ReportCrossCheckTest {
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 if (!field.getKey().startsWith("plugin.jar.")) {
-                    assertThat(rows).anyMatch(r -> r.startsWith(field.getKey() + " " + field.getValue().asText() + " "));
+                    assertThat(rows)
+                            .anyMatch(r -> r.startsWith(
+                                    field.getKey() + " " + field.getValue().asText() + " "));
                 }
             }
         }
@@ -174,9 +210,15 @@ class ReportCrossCheckTest {
     @Test
     void everyFindingHasAVerdictAndEveryChartIsAnInlineSvg() {
         assertThat(page.select(".finding")).hasSize(5);
-        assertThat(page.select(".finding .verdict").eachText()).allMatch(v -> List.of("confirmed", "refuted",
-                "consistent, not significant", "inconsistent, not significant", "not enough seeds", "not enough runs")
-                .contains(v));
+        assertThat(page.select(".finding .verdict").eachText())
+                .allMatch(v -> List.of(
+                                "confirmed",
+                                "refuted",
+                                "consistent, not significant",
+                                "inconsistent, not significant",
+                                "not enough seeds",
+                                "not enough runs")
+                        .contains(v));
         // F1 has its runs: fp32 and low-bit runs of the same architectures finished; but two seeds are below
         // the default minimum of three, so no finding is confirmed or refuted.
         assertThat(page.selectFirst("#finding-F1 .verdict").text()).isEqualTo("not enough seeds");
@@ -189,8 +231,17 @@ class ReportCrossCheckTest {
     @Test
     void theReportOptionsChangeTheVerdictsAndTheIntervalsAndAreStatedOnThePage() throws Exception {
         Path output = RealResults.directory().resolveSibling("options-report").resolve("index.html");
-        CliTest.Result report = lowbit("report", RealResults.directory().toString(), "-o", output.toString(),
-                "--min-seeds", "2", "--confidence", "0.9", "--parity-tolerance", "2");
+        CliTest.Result report = lowbit(
+                "report",
+                RealResults.directory().toString(),
+                "-o",
+                output.toString(),
+                "--min-seeds",
+                "2",
+                "--confidence",
+                "0.9",
+                "--parity-tolerance",
+                "2");
         assertThat(report.exitCode()).as(report.err()).isZero();
         Document judged = Jsoup.parse(Files.readString(output));
 
@@ -207,10 +258,20 @@ class ReportCrossCheckTest {
 
     @Test
     void aBadReportOptionIsOneLineAndExitTwo() {
-        for (String[] bad : List.of(new String[] {"--confidence", "1"}, new String[] {"--confidence", "0.2"},
-                new String[] {"--min-seeds", "1"}, new String[] {"--parity-tolerance", "-1"})) {
-            CliTest.Result result = lowbit("report", RealResults.directory().toString(), "-o",
-                    RealResults.directory().resolveSibling("bad-options").resolve("index.html").toString(), bad[0],
+        for (String[] bad : List.of(
+                new String[] {"--confidence", "1"},
+                new String[] {"--confidence", "0.2"},
+                new String[] {"--min-seeds", "1"},
+                new String[] {"--parity-tolerance", "-1"})) {
+            CliTest.Result result = lowbit(
+                    "report",
+                    RealResults.directory().toString(),
+                    "-o",
+                    RealResults.directory()
+                            .resolveSibling("bad-options")
+                            .resolve("index.html")
+                            .toString(),
+                    bad[0],
                     bad[1]);
             assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
             assertThat(result.err().strip().lines()).singleElement().asString().contains(bad[0], bad[1]);
@@ -225,16 +286,20 @@ class ReportCrossCheckTest {
                 .filter(r -> r.get("config").get("architecture").equals(config.get("architecture")))
                 .filter(r -> r.get("config").get("seed").equals(config.get("seed")))
                 .filter(r -> r.get("config").get("recipe").equals(config.get("recipe")))
-                .findFirst().orElseThrow(() -> new AssertionError("no fp32 twin for " + run.get("runId")));
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no fp32 twin for " + run.get("runId")));
     }
 
     /** The first epoch within one point of the twin's best validation accuracy, or {@code > N}. */
     private static String parity(String id, JsonNode twin) {
         double best = EPOCHS.get(twin.get("runId").asText()).stream()
-                .mapToDouble(e -> e.get("validationAccuracy").asDouble()).max().orElseThrow();
+                .mapToDouble(e -> e.get("validationAccuracy").asDouble())
+                .max()
+                .orElseThrow();
         return EPOCHS.get(id).stream()
                 .filter(e -> e.get("validationAccuracy").asDouble() >= best - 0.01 - 1e-9)
-                .map(e -> e.get("epoch").asText()).findFirst()
+                .map(e -> e.get("epoch").asText())
+                .findFirst()
                 .orElse("> " + RUNS.get(id).get("epochsCompleted").asInt());
     }
 
@@ -267,7 +332,8 @@ class ReportCrossCheckTest {
         if (bytes < 1024) {
             return String.format(Locale.ROOT, "%.0f B", bytes);
         }
-        return bytes < 1024 * 1024 ? String.format(Locale.ROOT, "%.1f KiB", bytes / 1024)
+        return bytes < 1024 * 1024
+                ? String.format(Locale.ROOT, "%.1f KiB", bytes / 1024)
                 : String.format(Locale.ROOT, "%.1f MiB", bytes / 1024 / 1024);
     }
 }

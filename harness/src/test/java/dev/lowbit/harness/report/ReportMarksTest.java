@@ -55,8 +55,21 @@ class ReportMarksTest {
         Path log = dir.resolve("child.log");
         // One process (--workers 1) trains the steady run first: workers would train the exploding one beside it,
         // and it diverges within seconds.
-        Process child = ChildLowbit.start(log, "run", "--suite", suite.toString(), "--arch", "fcnn-large",
-                "--quantizer", "quinary", "--epochs", "50", "--out", results.toString(), "--workers", "1");
+        Process child = ChildLowbit.start(
+                log,
+                "run",
+                "--suite",
+                suite.toString(),
+                "--arch",
+                "fcnn-large",
+                "--quantizer",
+                "quinary",
+                "--epochs",
+                "50",
+                "--out",
+                results.toString(),
+                "--workers",
+                "1");
         Path report = dir.resolve("report").resolve("index.html");
         try {
             Path epochs = waitForFirstEpoch(results.resolve("marks"), child, log);
@@ -78,21 +91,30 @@ class ReportMarksTest {
                 diverged.add(id);
                 assertThat(row.hasClass("diverged")).isTrue();
                 assertThat(row.selectFirst("td.status").text())
-                        .isEqualTo("DIVERGED in epoch " + record.get("divergedEpoch").asInt());
+                        .isEqualTo("DIVERGED in epoch "
+                                + record.get("divergedEpoch").asInt());
                 assertThat(row.selectFirst("td.test-accuracy").text()).isEqualTo("—");
-                assertThat(page.getElementById("run-" + id).selectFirst("summary").text())
-                        .contains("diverged in epoch " + record.get("divergedEpoch").asInt());
+                assertThat(page.getElementById("run-" + id)
+                                .selectFirst("summary")
+                                .text())
+                        .contains("diverged in epoch "
+                                + record.get("divergedEpoch").asInt());
             }
         }
         assertThat(diverged).as("the exploding recipe diverges").isNotEmpty();
-        assertThat(page.select("table#groups tr.group.diverged td.diverged").eachText()).contains("1 of 1");
+        assertThat(page.select("table#groups tr.group.diverged td.diverged").eachText())
+                .contains("1 of 1");
 
         JsonNode binary = stored.stream()
                 .filter(r -> r.get("config").get("quantizer").asText().equals("binary@absmax/tensor"))
                 .filter(r -> r.get("config").get("recipe").get("name").asText().equals("steady"))
-                .findFirst().orElseThrow();
-        assertThat(binary.get("parity").get("epoch").isNull()).as("binary@absmax never reaches fp32").isTrue();
-        Element parity = page.selectFirst("table#runs tr[data-run-id=" + binary.get("runId").asText() + "] td.parity");
+                .findFirst()
+                .orElseThrow();
+        assertThat(binary.get("parity").get("epoch").isNull())
+                .as("binary@absmax never reaches fp32")
+                .isTrue();
+        Element parity = page.selectFirst(
+                "table#runs tr[data-run-id=" + binary.get("runId").asText() + "] td.parity");
         assertThat(parity.text()).isEqualTo("> 2");
         assertThat(parity.hasClass("censored")).isTrue();
 
@@ -107,7 +129,8 @@ class ReportMarksTest {
         while (Instant.now().isBefore(deadline)) {
             if (Files.isDirectory(suiteDir)) {
                 try (Stream<Path> runs = Files.list(suiteDir)) {
-                    for (Path run : runs.filter(p -> p.getFileName().toString().startsWith("fcnn-large")).toList()) {
+                    for (Path run : runs.filter(p -> p.getFileName().toString().startsWith("fcnn-large"))
+                            .toList()) {
                         Path epochs = run.resolve("epochs.jsonl");
                         if (Files.exists(epochs) && !Files.readString(epochs).isBlank()) {
                             return epochs;
@@ -126,7 +149,8 @@ class ReportMarksTest {
     private List<JsonNode> storedRuns(Path suiteDir) throws Exception {
         List<JsonNode> runs = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(suiteDir)) {
-            for (Path run : dirs.filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
+            for (Path run :
+                    dirs.filter(p -> Files.exists(p.resolve("run.json"))).toList()) {
                 runs.add(json.readTree(run.resolve("run.json").toFile()));
             }
         }

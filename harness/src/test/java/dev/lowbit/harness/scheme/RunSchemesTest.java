@@ -51,27 +51,37 @@ class RunSchemesTest {
     }
 
     private Block build(RunSchemes run) {
-        return plugins.architectures().get("cnn-small").build(IMAGE, 10, run.weights().quantizer(), run.policy());
+        return plugins.architectures()
+                .get("cnn-small")
+                .build(IMAGE, 10, run.weights().quantizer(), run.policy());
     }
 
     @Test
     void aLayerMapGivesEachLayerItsRulesSchemeAndTheRunsActivationsUnlessItIsFp32() {
-        RunSchemes run = schemes.forRun(run("ternary@mse/tensor", "first=fp32;*Linear=k9@mse/tensor~hard-tanh",
-                "int7@absmax/token"));
+        RunSchemes run = schemes.forRun(
+                run("ternary@mse/tensor", "first=fp32;*Linear=k9@mse/tensor~hard-tanh", "int7@absmax/token"));
 
         List<RunSchemes.Configured> layers = run.layerSpecs(build(run));
 
         assertThat(run.isPlain()).isFalse();
         assertThat(run.policy().id()).isEqualTo("all");
-        assertThat(layers).extracting(c -> c.layer().position(), c -> c.layer().name(), c -> c.spec().weights().spec(),
-                c -> c.spec().weights().estimator().id(), c -> c.spec().activations() == null ? "none"
-                        : c.spec().activations().spec()).containsExactly(
-                tuple(0, "01QuantizedConv2d", "fp32", "ste", "none"),
-                tuple(1, "05QuantizedConv2d", "ternary@mse/tensor", "ste", "int7@absmax/token"),
-                tuple(2, "10QuantizedLinear", "k9@mse/tensor~hard-tanh", "hard-tanh", "int7@absmax/token"));
+        assertThat(layers)
+                .extracting(
+                        c -> c.layer().position(),
+                        c -> c.layer().name(),
+                        c -> c.spec().weights().spec(),
+                        c -> c.spec().weights().estimator().id(),
+                        c -> c.spec().activations() == null
+                                ? "none"
+                                : c.spec().activations().spec())
+                .containsExactly(
+                        tuple(0, "01QuantizedConv2d", "fp32", "ste", "none"),
+                        tuple(1, "05QuantizedConv2d", "ternary@mse/tensor", "ste", "int7@absmax/token"),
+                        tuple(2, "10QuantizedLinear", "k9@mse/tensor~hard-tanh", "hard-tanh", "int7@absmax/token"));
         assertThat(layers.get(1).spec().weights()).isSameAs(run.weights());
-        assertThat(run.code()).extracting(code -> code.getClass().getName()).contains("org.example.est.Clipped",
-                "org.example.acts.Int7");
+        assertThat(run.code())
+                .extracting(code -> code.getClass().getName())
+                .contains("org.example.est.Clipped", "org.example.acts.Int7");
     }
 
     @Test
@@ -80,10 +90,16 @@ class RunSchemesTest {
 
         List<RunSchemes.Configured> layers = run.layerSpecs(build(run));
 
-        assertThat(layers).extracting(c -> c.spec().weights().spec(), c -> c.spec().activations() == null ? "none"
-                : c.spec().activations().spec()).containsExactly(tuple("fp32", "none"),
-                tuple("ternary@mse/tensor~tent", "clamp:2"), tuple("fp32", "none"));
-        assertThat(layers.get(1).spec().weights().estimator()).isSameAs(plugins.estimators().get("tent"));
+        assertThat(layers)
+                .extracting(
+                        c -> c.spec().weights().spec(),
+                        c -> c.spec().activations() == null
+                                ? "none"
+                                : c.spec().activations().spec())
+                .containsExactly(
+                        tuple("fp32", "none"), tuple("ternary@mse/tensor~tent", "clamp:2"), tuple("fp32", "none"));
+        assertThat(layers.get(1).spec().weights().estimator())
+                .isSameAs(plugins.estimators().get("tent"));
     }
 
     @Test
@@ -92,7 +108,8 @@ class RunSchemesTest {
 
         assertThat(run.isPlain()).isTrue();
         assertThat(run.activations()).isEmpty();
-        assertThat(run.layerSpecs(build(run))).extracting(c -> c.spec().weights().spec())
+        assertThat(run.layerSpecs(build(run)))
+                .extracting(c -> c.spec().weights().spec())
                 .containsExactly("ternary@mse/tensor", "ternary@mse/tensor", "fp32");
         assertThat(schemes.forRun(run("fp32", "all", "none")).isPlain()).isTrue();
     }
@@ -101,8 +118,10 @@ class RunSchemesTest {
     void aRuleThatSelectsNoLayerOfTheModelIsRefused() {
         RunSchemes run = schemes.forRun(run("ternary@mse/tensor", "first=fp32;5=k9", "none"));
 
-        assertThatThrownBy(() -> run.layerSpecs(build(run))).isInstanceOf(BadInputException.class)
-                .hasMessage("Layer map 'first=fp32;5=k9@mse/tensor': rule '5=k9@mse/tensor' selects none of the model's 3"
-                        + " quantized layers. Run 'lowbit list --layers ARCH' for their positions and names.");
+        assertThatThrownBy(() -> run.layerSpecs(build(run)))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage(
+                        "Layer map 'first=fp32;5=k9@mse/tensor': rule '5=k9@mse/tensor' selects none of the model's 3"
+                                + " quantized layers. Run 'lowbit list --layers ARCH' for their positions and names.");
     }
 }

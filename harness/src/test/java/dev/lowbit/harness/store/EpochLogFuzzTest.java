@@ -25,12 +25,14 @@ class EpochLogFuzzTest {
         try {
             Files.write(file, data);
             ResultStore.scanEpochs(file); // warms up the code paths this input takes (class loading, lambdas)
-            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long before = threads.getCurrentThreadAllocatedBytes();
             ResultStore.EpochScan scan = ResultStore.scanEpochs(file);
             long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
-            assertThat(allocated).as("bytes allocated scanning %d bytes", data.length)
+            assertThat(allocated)
+                    .as("bytes allocated scanning %d bytes", data.length)
                     .isLessThanOrEqualTo(BYTES_PER_INPUT_BYTE * data.length + FIXED_ALLOWANCE);
             assertThat(scan.lineEnds()).hasSameSizeAs(scan.epochs());
             long previousEnd = 0;
@@ -38,14 +40,17 @@ class EpochLogFuzzTest {
                 assertThat(scan.epochs().get(i).epoch()).isEqualTo(i + 1);
                 long end = scan.lineEnds().get(i);
                 assertThat(end).isGreaterThan(previousEnd).isLessThanOrEqualTo(data.length);
-                assertThat(data[(int) end - 1]).as("a kept line ends with its newline").isEqualTo((byte) '\n');
+                assertThat(data[(int) end - 1])
+                        .as("a kept line ends with its newline")
+                        .isEqualTo((byte) '\n');
                 previousEnd = end;
             }
             if (scan.problem() == null) {
                 assertThat(scan.garbage()).isFalse();
                 assertThat(Arrays.copyOfRange(data, (int) previousEnd, data.length))
-                        .as("only blank lines after the last epoch").satisfies(rest ->
-                                assertThat(new String(rest, java.nio.charset.StandardCharsets.UTF_8)).isBlank());
+                        .as("only blank lines after the last epoch")
+                        .satisfies(rest -> assertThat(new String(rest, java.nio.charset.StandardCharsets.UTF_8))
+                                .isBlank());
             } else {
                 assertThat(scan.problem()).isNotBlank().doesNotContain("\n");
             }

@@ -2,6 +2,7 @@ package dev.lowbit.harness.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowbit.format.result.EpochRecord;
 import dev.lowbit.format.result.MemoryRecord;
 import dev.lowbit.format.result.ModelRecord;
@@ -10,7 +11,6 @@ import dev.lowbit.format.result.Recipe;
 import dev.lowbit.format.result.RunConfig;
 import dev.lowbit.format.result.RunRecord;
 import dev.lowbit.format.result.RunStatus;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowbit.harness.train.Checkpoint;
 import dev.lowbit.harness.train.CraftedCheckpoints;
 import java.nio.file.Files;
@@ -40,9 +40,21 @@ class ResultStoreTest {
         String id = RunIds.of(CONFIG);
         assertThat(id).matches("fcnn-small\\.ternary\\.s1\\.[0-9a-f]{8}");
         assertThat(RunIds.of(CONFIG)).isEqualTo(id);
-        assertThat(RunIds.of(CONFIG.withQuantizer("fp32"))).startsWith("fcnn-small.fp32.s1.").isNotEqualTo(id);
-        assertThat(RunIds.of(new RunConfig("quick", "fashion-mnist", "fcnn-small", "ternary", "all",
-                "none", RECIPE.withEpochs(4), 0, 0.1, 1))).isNotEqualTo(id);
+        assertThat(RunIds.of(CONFIG.withQuantizer("fp32")))
+                .startsWith("fcnn-small.fp32.s1.")
+                .isNotEqualTo(id);
+        assertThat(RunIds.of(new RunConfig(
+                        "quick",
+                        "fashion-mnist",
+                        "fcnn-small",
+                        "ternary",
+                        "all",
+                        "none",
+                        RECIPE.withEpochs(4),
+                        0,
+                        0.1,
+                        1)))
+                .isNotEqualTo(id);
     }
 
     @Test
@@ -54,22 +66,38 @@ class ResultStoreTest {
         store.appendEpoch("quick", id, new EpochRecord(2, 0.5, 0.8, 0.5, 0.82, 1.4));
         assertThat(store.readRun("quick", id)).isEmpty();
 
-        RunRecord record = new RunRecord(id, RunStatus.FINISHED, null, CONFIG,
+        RunRecord record = new RunRecord(
+                id,
+                RunStatus.FINISHED,
+                null,
+                CONFIG,
                 new QuantizerRecord("ternary", 3, List.of(-1.0, 0.0, 1.0), true, 1.58, "absmean/tensor"),
-                new MemoryRecord(10, 8, 1, 40, 6.6), new ModelRecord(List.of(1L, 28L, 28L), 10, 0.28f, 0.35f), 2, null, null, 0.82, 0.81, 0.5, "a", "b", Map.of("java.version", "17"));
+                new MemoryRecord(10, 8, 1, 40, 6.6),
+                new ModelRecord(List.of(1L, 28L, 28L), 10, 0.28f, 0.35f),
+                2,
+                null,
+                null,
+                0.82,
+                0.81,
+                0.5,
+                "a",
+                "b",
+                Map.of("java.version", "17"));
         Path written = store.finishRun(record);
 
         assertThat(written).isEqualTo(root.resolve("quick").resolve(id).resolve("run.json"));
-        assertThat(Files.readAllLines(root.resolve("quick").resolve(id).resolve("epochs.jsonl"))).containsExactly(
-                "{\"epoch\":1,\"trainLoss\":0.9,\"trainAccuracy\":0.7,\"validationLoss\":0.6,\"validationAccuracy\":0.8,"
-                        + "\"seconds\":1.5,\"learningRate\":null,\"flipRatio\":null,\"beyondOutermostShare\":null,"
-                        + "\"lossSpikes\":null,\"levelOccupancy\":{}}",
-                "{\"epoch\":2,\"trainLoss\":0.5,\"trainAccuracy\":0.8,\"validationLoss\":0.5,\"validationAccuracy\":0.82,"
-                        + "\"seconds\":1.4,\"learningRate\":null,\"flipRatio\":null,\"beyondOutermostShare\":null,"
-                        + "\"lossSpikes\":null,\"levelOccupancy\":{}}");
+        assertThat(Files.readAllLines(root.resolve("quick").resolve(id).resolve("epochs.jsonl")))
+                .containsExactly(
+                        "{\"epoch\":1,\"trainLoss\":0.9,\"trainAccuracy\":0.7,\"validationLoss\":0.6,\"validationAccuracy\":0.8,"
+                                + "\"seconds\":1.5,\"learningRate\":null,\"flipRatio\":null,\"beyondOutermostShare\":null,"
+                                + "\"lossSpikes\":null,\"levelOccupancy\":{}}",
+                        "{\"epoch\":2,\"trainLoss\":0.5,\"trainAccuracy\":0.8,\"validationLoss\":0.5,\"validationAccuracy\":0.82,"
+                                + "\"seconds\":1.4,\"learningRate\":null,\"flipRatio\":null,\"beyondOutermostShare\":null,"
+                                + "\"lossSpikes\":null,\"levelOccupancy\":{}}");
         assertThat(store.readRun("quick", id)).contains(record);
         try (var files = Files.list(root.resolve("quick").resolve(id))) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("run.json", "epochs.jsonl");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("run.json", "epochs.jsonl");
         }
     }
 
@@ -94,7 +122,9 @@ class ResultStoreTest {
 
         assertThat(written).isEqualTo(directory.resolve("config.json"));
         assertThat(store.readConfig("quick", id)).contains(CONFIG);
-        assertThat(store.readRun("quick", id)).as("in progress: a config, no run.json").isEmpty();
+        assertThat(store.readRun("quick", id))
+                .as("in progress: a config, no run.json")
+                .isEmpty();
         assertThat(directory.resolve("config.json.tmp")).doesNotExist();
 
         // A restart from scratch keeps it, and writing it again leaves what is there alone.
@@ -115,8 +145,9 @@ class ResultStoreTest {
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("damage")
-    void aResumedRunContinuesFromTheNewestCheckpointItsLogCovers(String name, String latest, String previous, String log,
-            int resumesAfter, String warning) throws Exception {
+    void aResumedRunContinuesFromTheNewestCheckpointItsLogCovers(
+            String name, String latest, String previous, String log, int resumesAfter, String warning)
+            throws Exception {
         ResultStore store = new ResultStore(root);
         String id = RunIds.of(CONFIG);
         Path run = root.resolve("quick").resolve(id);
@@ -126,13 +157,14 @@ class ResultStoreTest {
         String[] lines = {epochLine(1), epochLine(2)};
         Path epochs = run.resolve("epochs.jsonl");
         switch (log) {
-            case "none" -> { }
+            case "none" -> {}
             case "L1" -> Files.writeString(epochs, lines[0] + "\n");
             case "L1 L2" -> Files.writeString(epochs, lines[0] + "\n" + lines[1] + "\n");
             case "L1 cut" -> Files.writeString(epochs, lines[0] + "\n" + lines[1].substring(0, 30));
             case "cut" -> Files.writeString(epochs, lines[0].substring(0, 30));
-            case "L1 garbage L2" -> Files.writeString(epochs, lines[0] + "\n{\"epoch\":2,\"trainLoss\":0.59{\"epoch\":2}\n"
-                    + lines[1] + "\n");
+            case "L1 garbage L2" ->
+                Files.writeString(
+                        epochs, lines[0] + "\n{\"epoch\":2,\"trainLoss\":0.59{\"epoch\":2}\n" + lines[1] + "\n");
             case "L2 L1" -> Files.writeString(epochs, lines[1] + "\n" + lines[0] + "\n");
             case "folder" -> Files.createDirectories(epochs.resolve("inside"));
             default -> throw new AssertionError(log);
@@ -145,16 +177,25 @@ class ResultStoreTest {
         if (warning.isEmpty()) {
             assertThat(warnings).isEmpty();
         } else {
-            assertThat(warnings).singleElement().asString().startsWith("warning: " + id + " ").matches(warning);
+            assertThat(warnings)
+                    .singleElement()
+                    .asString()
+                    .startsWith("warning: " + id + " ")
+                    .matches(warning);
         }
         if (resumesAfter == 0) {
             assertThat(epochs).as("a run from scratch starts a new log").doesNotExist();
             assertThat(run.resolve("checkpoint/state.bin")).doesNotExist();
         } else {
-            assertThat(Files.readString(epochs)).isEqualTo(String.join("\n", List.of(lines).subList(0, resumesAfter)) + "\n");
-            assertThat(Checkpoint.read(run.resolve("checkpoint/state.bin")).epoch()).isEqualTo(resumesAfter);
-            assertThat(store.epochLog("quick", id).read()).extracting(EpochRecord::epoch)
-                    .containsExactly(java.util.stream.IntStream.rangeClosed(1, resumesAfter).boxed().toArray(Integer[]::new));
+            assertThat(Files.readString(epochs))
+                    .isEqualTo(String.join("\n", List.of(lines).subList(0, resumesAfter)) + "\n");
+            assertThat(Checkpoint.read(run.resolve("checkpoint/state.bin")).epoch())
+                    .isEqualTo(resumesAfter);
+            assertThat(store.epochLog("quick", id).read())
+                    .extracting(EpochRecord::epoch)
+                    .containsExactly(java.util.stream.IntStream.rangeClosed(1, resumesAfter)
+                            .boxed()
+                            .toArray(Integer[]::new));
         }
     }
 
@@ -165,45 +206,115 @@ class ResultStoreTest {
                 Arguments.of("checkpoint behind the log: the later line goes", "C1", "none", "L1 L2", 1, ""),
                 Arguments.of("first run, nothing stored", "none", "none", "none", 0, ""),
                 Arguments.of("killed during the first line", "none", "none", "cut", 0, ""),
-                Arguments.of("cut-short last line", "C1", "none", "L1 cut", 1,
+                Arguments.of(
+                        "cut-short last line",
+                        "C1",
+                        "none",
+                        "L1 cut",
+                        1,
                         ".* resumes after epoch 1: epochs\\.jsonl: its last line is cut short, cut after epoch 1"),
-                Arguments.of("cut-short line and the checkpoint of the epoch before", "C1", "C1", "L1 cut", 1,
+                Arguments.of(
+                        "cut-short line and the checkpoint of the epoch before",
+                        "C1",
+                        "C1",
+                        "L1 cut",
+                        1,
                         ".* resumes after epoch 1: epochs\\.jsonl: its last line is cut short, cut after epoch 1"),
-                Arguments.of("checkpoint ahead of the log, no previous", "C2", "none", "L1", 0,
+                Arguments.of(
+                        "checkpoint ahead of the log, no previous",
+                        "C2",
+                        "none",
+                        "L1",
+                        0,
                         ".* restarts from scratch: checkpoint/state\\.bin was taken after epoch 2 but epochs\\.jsonl"
                                 + " holds 1 readable epoch; kept as checkpoint/state\\.bin\\.damaged-\\d{8}T\\d{6}Z"),
-                Arguments.of("checkpoint ahead of the log, previous fits", "C2", "C1", "L1", 1,
+                Arguments.of(
+                        "checkpoint ahead of the log, previous fits",
+                        "C2",
+                        "C1",
+                        "L1",
+                        1,
                         ".* resumes from checkpoint/previous\\.bin \\(after epoch 1\\): checkpoint/state\\.bin was taken"
                                 + " after epoch 2 but epochs\\.jsonl holds 1 readable epoch; kept as .*"),
                 Arguments.of("damaged checkpoint, no previous", "damaged", "none", "L1 L2", 0, damaged),
-                Arguments.of("damaged checkpoint, previous fits", "damaged", "C1", "L1 L2", 1,
+                Arguments.of(
+                        "damaged checkpoint, previous fits",
+                        "damaged",
+                        "C1",
+                        "L1 L2",
+                        1,
                         ".* resumes from checkpoint/previous\\.bin \\(after epoch 1\\): " + damaged.substring(2)),
-                Arguments.of("damaged checkpoint and previous", "damaged", "damaged", "L1 L2", 0,
+                Arguments.of(
+                        "damaged checkpoint and previous",
+                        "damaged",
+                        "damaged",
+                        "L1 L2",
+                        0,
                         ".* restarts from scratch: checkpoint/state\\.bin is damaged .*; checkpoint/previous\\.bin is"
                                 + " damaged .*; kept as checkpoint/state\\.bin\\.damaged-.*, checkpoint/previous\\.bin\\.damaged-.*"),
-                Arguments.of("only the previous checkpoint (killed between the renames)", "none", "C1", "L1 L2", 1,
+                Arguments.of(
+                        "only the previous checkpoint (killed between the renames)",
+                        "none",
+                        "C1",
+                        "L1 L2",
+                        1,
                         ".* resumes from checkpoint/previous\\.bin \\(after epoch 1\\): checkpoint/state\\.bin is missing"),
-                Arguments.of("checkpoint without its log", "C1", "none", "none", 0,
+                Arguments.of(
+                        "checkpoint without its log",
+                        "C1",
+                        "none",
+                        "none",
+                        0,
                         ".* restarts from scratch: checkpoint/state\\.bin was taken after epoch 1 but epochs\\.jsonl is"
                                 + " missing; kept as .*"),
-                Arguments.of("log without its checkpoint", "none", "none", "L1 L2", 0,
+                Arguments.of(
+                        "log without its checkpoint",
+                        "none",
+                        "none",
+                        "L1 L2",
+                        0,
                         ".* restarts from scratch: epochs\\.jsonl holds 2 readable epochs but there is no checkpoint to"
                                 + " continue from"),
                 Arguments.of("damaged checkpoint and no log", "damaged", "none", "none", 0, damaged),
-                Arguments.of("a line appended onto a cut-short one", "C2", "C1", "L1 garbage L2", 1,
+                Arguments.of(
+                        "a line appended onto a cut-short one",
+                        "C2",
+                        "C1",
+                        "L1 garbage L2",
+                        1,
                         ".* resumes from checkpoint/previous\\.bin \\(after epoch 1\\): checkpoint/state\\.bin was taken"
                                 + " after epoch 2 but epochs\\.jsonl holds 1 readable epoch; epochs\\.jsonl: line 2 is not an"
                                 + " epoch record \\(.*\\), cut after epoch 1; kept as checkpoint/state\\.bin\\.damaged-.*,"
                                 + " epochs\\.jsonl\\.damaged-.*"),
-                Arguments.of("garbage line after the checkpoint's epochs", "C1", "none", "L1 garbage L2", 1,
+                Arguments.of(
+                        "garbage line after the checkpoint's epochs",
+                        "C1",
+                        "none",
+                        "L1 garbage L2",
+                        1,
                         ".* resumes after epoch 1: epochs\\.jsonl: line 2 is not an epoch record \\(.*\\), cut after"
                                 + " epoch 1; kept as epochs\\.jsonl\\.damaged-.*"),
-                Arguments.of("epochs out of order", "C1", "none", "L2 L1", 0,
+                Arguments.of(
+                        "epochs out of order",
+                        "C1",
+                        "none",
+                        "L2 L1",
+                        0,
                         ".* restarts from scratch: checkpoint/state\\.bin was taken after epoch 1 but epochs\\.jsonl holds 0"
                                 + " readable epochs; epochs\\.jsonl: line 1 holds epoch 2 where epoch 1 belongs; kept as .*"),
-                Arguments.of("log is a folder", "C1", "none", "folder", 0,
+                Arguments.of(
+                        "log is a folder",
+                        "C1",
+                        "none",
+                        "folder",
+                        0,
                         ".* restarts from scratch: .*epochs\\.jsonl: it is not a regular file; kept as .*"),
-                Arguments.of("checkpoint beyond the run's epochs", "C3", "none", "L1 L2", 0,
+                Arguments.of(
+                        "checkpoint beyond the run's epochs",
+                        "C3",
+                        "none",
+                        "L1 L2",
+                        0,
                         ".* restarts from scratch: checkpoint/state\\.bin was taken after epoch 3 but the run trains 2; .*"));
     }
 
@@ -240,7 +351,9 @@ class ResultStoreTest {
         assertThat(store.readRun("quick", id)).isEmpty();
         Path kept = ResultStore.setAside(file);
         assertThat(kept.getFileName().toString()).matches("run\\.json\\.damaged-\\d{8}T\\d{6}Z");
-        assertThat(store.inspectRun("quick", id).isDamaged()).as("gone: the run is simply unfinished").isFalse();
+        assertThat(store.inspectRun("quick", id).isDamaged())
+                .as("gone: the run is simply unfinished")
+                .isFalse();
     }
 
     @Test
@@ -254,12 +367,17 @@ class ResultStoreTest {
 
         assertThat(store.prepareResume("quick", id, 2, warnings::add)).isNull();
 
-        assertThat(warnings).singleElement().asString().matches("warning: " + id.replace(".", "\\.") + " restarts from"
-                + " scratch: checkpoint is not a folder; kept as checkpoint\\.damaged-\\d{8}T\\d{6}Z");
+        assertThat(warnings)
+                .singleElement()
+                .asString()
+                .matches("warning: " + id.replace(".", "\\.") + " restarts from"
+                        + " scratch: checkpoint is not a folder; kept as checkpoint\\.damaged-\\d{8}T\\d{6}Z");
 
         assertThat(run.resolve("checkpoint")).doesNotExist();
         try (Stream<Path> files = Files.list(run)) {
-            assertThat(files.map(p -> p.getFileName().toString())).singleElement().asString()
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .singleElement()
+                    .asString()
                     .startsWith("checkpoint.damaged-");
         }
     }

@@ -36,10 +36,23 @@ class SchemaVersionTest {
     private static final String ID = RunIds.of(CONFIG);
 
     private static RunRecord record() {
-        return new RunRecord(ID, RunStatus.FINISHED, null, CONFIG,
+        return new RunRecord(
+                ID,
+                RunStatus.FINISHED,
+                null,
+                CONFIG,
                 new QuantizerRecord("ternary", 3, List.of(-1.0, 0.0, 1.0), true, 1.58, "absmean/tensor"),
-                new MemoryRecord(10, 8, 1, 40, 6.6), new ModelRecord(List.of(1L, 28L, 28L), 10, 0.28f, 0.35f), 2, null,
-                null, 0.82, 0.81, 0.5, "a", "b", Map.of("java.version", "17"));
+                new MemoryRecord(10, 8, 1, 40, 6.6),
+                new ModelRecord(List.of(1L, 28L, 28L), 10, 0.28f, 0.35f),
+                2,
+                null,
+                null,
+                0.82,
+                0.81,
+                0.5,
+                "a",
+                "b",
+                Map.of("java.version", "17"));
     }
 
     private Path folder() {
@@ -60,8 +73,11 @@ class SchemaVersionTest {
         }
         assertThat(RunConfig.SCHEMA_VERSION).isEqualTo(1);
         assertThat(RunRecord.SCHEMA_VERSION).isEqualTo(1);
-        assertThat(JSON.readTree(folder().resolve(StoreLayout.RUN_FILE).toFile()).get("config").has("schemaVersion"))
-                .as("the file's version covers the config inside it").isFalse();
+        assertThat(JSON.readTree(folder().resolve(StoreLayout.RUN_FILE).toFile())
+                        .get("config")
+                        .has("schemaVersion"))
+                .as("the file's version covers the config inside it")
+                .isFalse();
         assertThat(store.readRun("quick", ID)).contains(record());
         assertThat(store.readConfig("quick", ID)).contains(CONFIG);
         assertThat(store.readRun(folder())).isEqualTo(record());
@@ -76,7 +92,8 @@ class SchemaVersionTest {
         store.writeConfig(CONFIG, ID);
         store.finishRun(record());
         for (String file : List.of(StoreLayout.CONFIG_FILE, StoreLayout.RUN_FILE)) {
-            ObjectNode stored = (ObjectNode) JSON.readTree(folder().resolve(file).toFile());
+            ObjectNode stored =
+                    (ObjectNode) JSON.readTree(folder().resolve(file).toFile());
             stored.remove("schemaVersion");
             JSON.writeValue(folder().resolve(file).toFile(), stored);
         }
@@ -87,7 +104,9 @@ class SchemaVersionTest {
         assertThat(store.readRun(folder())).isEqualTo(record());
         assertThat(store.readConfig("quick", ID)).contains(CONFIG);
         store.writeConfig(CONFIG, ID);
-        assertThat(Files.readString(folder().resolve(StoreLayout.CONFIG_FILE))).as("not replaced").isEqualTo(config);
+        assertThat(Files.readString(folder().resolve(StoreLayout.CONFIG_FILE)))
+                .as("not replaced")
+                .isEqualTo(config);
     }
 
     @Test
@@ -107,9 +126,14 @@ class SchemaVersionTest {
 
         String expected = "'" + run + "' has schema version 7, newer than this lowbit knows (it reads up to schema"
                 + " version 1): upgrade lowbit to read it.";
-        assertThatThrownBy(() -> store.inspectRun("quick", ID)).isInstanceOf(BadInputException.class).hasMessage(expected);
-        assertThatThrownBy(() -> store.readRun(folder())).isInstanceOf(BadInputException.class).hasMessage(expected);
-        assertThatThrownBy(() -> store.readConfig("quick", ID)).isInstanceOf(BadInputException.class)
+        assertThatThrownBy(() -> store.inspectRun("quick", ID))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage(expected);
+        assertThatThrownBy(() -> store.readRun(folder()))
+                .isInstanceOf(BadInputException.class)
+                .hasMessage(expected);
+        assertThatThrownBy(() -> store.readConfig("quick", ID))
+                .isInstanceOf(BadInputException.class)
                 .hasMessage("'" + config + "' has schema version 7, newer than this lowbit knows (it reads up to"
                         + " schema version 1): upgrade lowbit to read it.");
         assertThatThrownBy(() -> store.writeConfig(CONFIG, ID)).isInstanceOf(BadInputException.class);
@@ -128,7 +152,8 @@ class SchemaVersionTest {
             ObjectNode stored = (ObjectNode) JSON.readTree(run.toFile());
             stored.set("schemaVersion", JSON.readTree(version));
             JSON.writeValue(run.toFile(), stored);
-            assertThat(store.inspectRun("quick", ID).damage()).as(version)
+            assertThat(store.inspectRun("quick", ID).damage())
+                    .as(version)
                     .isEqualTo("run.json has schemaVersion " + version + ", not a whole number from 1");
         }
         assertThat(StoreJson.UNVERSIONED).isEqualTo(1);

@@ -24,6 +24,7 @@ class CheckpointFuzzTest {
 
     /** Allocation allowed per input byte (copies of sections, strings decoded), plus a constant for the rest. */
     private static final long BYTES_PER_INPUT_BYTE = 16;
+
     private static final long FIXED_ALLOWANCE = 1 << 20;
 
     /** The file as found: most mutations fail the checksum, which is the point of having one. */
@@ -59,15 +60,18 @@ class CheckpointFuzzTest {
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         Checkpoint.Restored restored = outcome instanceof Checkpoint.Restored read ? read : null;
         String refusal = outcome instanceof String message ? message : null;
-        assertThat(allocated).as("bytes allocated reading %d bytes", data.length)
+        assertThat(allocated)
+                .as("bytes allocated reading %d bytes", data.length)
                 .isLessThanOrEqualTo(BYTES_PER_INPUT_BYTE * data.length + FIXED_ALLOWANCE);
         if (refusal != null) {
             assertThat(refusal).isNotBlank().doesNotContain("\n");
             return;
         }
-        assertThat(restored.generatorState().isPresent()).as("a generator state exactly in version 4")
+        assertThat(restored.generatorState().isPresent())
+                .as("a generator state exactly in version 4")
                 .isEqualTo(ByteBuffer.wrap(data, 4, 4).getInt() == 4);
-        List<Checkpoint.StoredArray> arrays = new ArrayList<>(restored.parameters().values());
+        List<Checkpoint.StoredArray> arrays =
+                new ArrayList<>(restored.parameters().values());
         restored.optimizerState().forEach(state -> arrays.addAll(state.moments()));
         try (NDManager manager = NDManager.newBaseManager()) {
             for (Checkpoint.StoredArray array : arrays) {

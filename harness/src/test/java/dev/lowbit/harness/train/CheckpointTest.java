@@ -3,15 +3,12 @@ package dev.lowbit.harness.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.tracker.Tracker;
-import ai.djl.util.Pair;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.nio.ByteBuffer;
@@ -37,20 +34,24 @@ class CheckpointTest {
         assertThat(restored.epoch()).isEqualTo(4);
         assertThat(restored.parameters()).containsOnlyKeys("weight", "bias");
         assertThat(restored.parameters().get("weight").shape()).isEqualTo(new Shape(2, 3));
-        assertThat(restored.optimizerState()).hasSize(2)
+        assertThat(restored.optimizerState())
+                .hasSize(2)
                 .allSatisfy(state -> assertThat(state.step()).isEqualTo(1))
                 .allSatisfy(state -> assertThat(state.moments()).hasSize(2));
         try (NDManager manager = NDManager.newBaseManager()) {
             Block fresh = Linear.builder().setUnits(2).build();
             restored.initialize(fresh);
             fresh.initialize(manager, DataType.FLOAT32, new Shape(1, 3));
-            float[] expected = restored.parameters().get("weight").decode(manager).toFloatArray();
-            assertThat(fresh.getParameters().get("weight").getArray().toFloatArray()).containsExactly(expected);
+            float[] expected =
+                    restored.parameters().get("weight").decode(manager).toFloatArray();
+            assertThat(fresh.getParameters().get("weight").getArray().toFloatArray())
+                    .containsExactly(expected);
             ResumableOptimizer optimizer = ResumableOptimizer.of(ResumableOptimizer.Kind.ADAM, Tracker.fixed(0.1f), 0);
             restored.restore(fresh, optimizer);
             // An SGD optimizer keeps one moment, not Adam's two: the state is not its own.
             ResumableOptimizer sgd = ResumableOptimizer.of(ResumableOptimizer.Kind.SGD, Tracker.fixed(0.1f), 0);
-            assertThatThrownBy(() -> restored.restore(fresh, sgd)).isInstanceOf(Checkpoint.MismatchException.class)
+            assertThatThrownBy(() -> restored.restore(fresh, sgd))
+                    .isInstanceOf(Checkpoint.MismatchException.class)
                     .hasMessageContaining("2 optimizer moments for 'weight', SGD keeps 1");
         }
     }
@@ -81,7 +82,8 @@ class CheckpointTest {
                     .isInstanceOf(Checkpoint.MismatchException.class)
                     .hasMessage("parameter 'weight' has shape (2, 3) in the checkpoint but (5, 3) in the model");
             Block withoutBias = Linear.builder().setUnits(2).optBias(false).build();
-            assertThatThrownBy(() -> restored.initialize(withoutBias)).isInstanceOf(Checkpoint.MismatchException.class)
+            assertThatThrownBy(() -> restored.initialize(withoutBias))
+                    .isInstanceOf(Checkpoint.MismatchException.class)
                     .hasMessage("the checkpoint has parameters the model lacks: [bias]");
         }
     }
@@ -91,27 +93,33 @@ class CheckpointTest {
         byte[] bytes = CraftedCheckpoints.tinyCheckpoint(dir, 1);
 
         assertThatThrownBy(() -> Checkpoint.parse(Arrays.copyOf(bytes, bytes.length - 9)))
-                .isInstanceOf(Checkpoint.DamagedException.class).hasMessageContaining("its checksum does not match");
+                .isInstanceOf(Checkpoint.DamagedException.class)
+                .hasMessageContaining("its checksum does not match");
         byte[] flipped = bytes.clone();
         flipped[bytes.length / 2] ^= 0x10;
         assertThatThrownBy(() -> Checkpoint.parse(flipped))
-                .isInstanceOf(Checkpoint.DamagedException.class).hasMessageContaining("its checksum does not match");
+                .isInstanceOf(Checkpoint.DamagedException.class)
+                .hasMessageContaining("its checksum does not match");
         assertThatThrownBy(() -> Checkpoint.parse(Arrays.copyOf(bytes, 7)))
                 .isInstanceOf(Checkpoint.DamagedException.class)
                 .hasMessage("the file is truncated: 7 bytes, a checkpoint has at least 20");
         Files.write(dir.resolve("empty.bin"), new byte[0]);
-        assertThatThrownBy(() -> Checkpoint.read(dir.resolve("empty.bin"))).isInstanceOf(Checkpoint.DamagedException.class);
+        assertThatThrownBy(() -> Checkpoint.read(dir.resolve("empty.bin")))
+                .isInstanceOf(Checkpoint.DamagedException.class);
     }
 
     @Test
     void aDeclaredLengthBeyondTheFileIsRefusedBeforeAnythingIsAllocated() throws Exception {
         // The case: a parameter claiming 2^31-9 bytes, in a file of a few hundred, with a checksum
         // that matches (whoever crafts a file can compute one) and without (version 2 has none).
-        byte[] crafted = CraftedCheckpoints.withParameterLength(CraftedCheckpoints.tinyCheckpoint(dir, 1), Integer.MAX_VALUE - 8);
+        byte[] crafted = CraftedCheckpoints.withParameterLength(
+                CraftedCheckpoints.tinyCheckpoint(dir, 1), Integer.MAX_VALUE - 8);
 
-        assertThatThrownBy(() -> Checkpoint.parse(crafted)).isInstanceOf(Checkpoint.DamagedException.class)
+        assertThatThrownBy(() -> Checkpoint.parse(crafted))
+                .isInstanceOf(Checkpoint.DamagedException.class)
                 .hasMessageStartingWith("the file is truncated: parameter 'weight' needs 2147483639 bytes but only");
-        assertThatThrownBy(() -> Checkpoint.parse(CraftedCheckpoints.asVersion2(crafted))).isInstanceOf(Checkpoint.DamagedException.class)
+        assertThatThrownBy(() -> Checkpoint.parse(CraftedCheckpoints.asVersion2(crafted)))
+                .isInstanceOf(Checkpoint.DamagedException.class)
                 .hasMessageStartingWith("the file is truncated: parameter 'weight' needs 2147483639 bytes but only");
     }
 
@@ -123,7 +131,8 @@ class CheckpointTest {
         byte[] huge = bytes.clone();
         int at = indexOf(huge, encoded) + dimensionsOffset(encoded);
         ByteBuffer.wrap(huge, at, 8).putLong(1L << 40);
-        assertThatThrownBy(() -> Checkpoint.parse(CraftedCheckpoints.withChecksum(huge))).isInstanceOf(Checkpoint.DamagedException.class)
+        assertThatThrownBy(() -> Checkpoint.parse(CraftedCheckpoints.withChecksum(huge)))
+                .isInstanceOf(Checkpoint.DamagedException.class)
                 .hasMessage("parameter 'weight' declares 24 data bytes but its shape (1099511627776, 3) of float32"
                         + " needs 13194139533312");
     }
@@ -165,12 +174,15 @@ class CheckpointTest {
     void aDamagedGeneratorStateIsADamagedFile() throws Exception {
         byte[] bytes = CraftedCheckpoints.tinyCheckpoint(dir, 1, 42L);
         int generatorAt = bytes.length - Integer.BYTES - Long.BYTES;
-        assertThat(ByteBuffer.wrap(bytes, generatorAt, Long.BYTES).getLong()).as("where v4 keeps it").isEqualTo(42L);
+        assertThat(ByteBuffer.wrap(bytes, generatorAt, Long.BYTES).getLong())
+                .as("where v4 keeps it")
+                .isEqualTo(42L);
 
         byte[] flipped = bytes.clone();
         flipped[generatorAt + 7] ^= 0x01;
         assertThatThrownBy(() -> Checkpoint.parse(flipped))
-                .isInstanceOf(Checkpoint.DamagedException.class).hasMessageContaining("its checksum does not match");
+                .isInstanceOf(Checkpoint.DamagedException.class)
+                .hasMessageContaining("its checksum does not match");
         // Cut inside the long, with a checksum that matches the shorter file: the structure alone must tell.
         byte[] cut = new byte[bytes.length - Integer.BYTES];
         System.arraycopy(bytes, 0, cut, 0, generatorAt + Integer.BYTES);
@@ -193,10 +205,12 @@ class CheckpointTest {
     @Test
     void aFileThatIsNotACheckpointSaysSo() throws Exception {
         assertThatThrownBy(() -> Checkpoint.parse("{\"epoch\":1,\"trainLoss\":0.5}".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(Checkpoint.DamagedException.class).hasMessage("not a lowbit checkpoint (no LBCK magic number)");
+                .isInstanceOf(Checkpoint.DamagedException.class)
+                .hasMessage("not a lowbit checkpoint (no LBCK magic number)");
         byte[] future = CraftedCheckpoints.tinyCheckpoint(dir, 1);
         future[7] = 9;
-        assertThatThrownBy(() -> Checkpoint.parse(future)).isInstanceOf(Checkpoint.DamagedException.class)
+        assertThatThrownBy(() -> Checkpoint.parse(future))
+                .isInstanceOf(Checkpoint.DamagedException.class)
                 .hasMessage("checkpoint version 9, this lowbit reads versions 2 to 4");
     }
 
@@ -211,7 +225,9 @@ class CheckpointTest {
         out.writeUTF("DENSE");
         out.writeUTF("FLOAT32");
         out.writeInt(2);
-        assertThat(Arrays.copyOf(encoded, prefix.size())).as("DJL's encoding of a named float32 matrix").containsExactly(prefix.toByteArray());
+        assertThat(Arrays.copyOf(encoded, prefix.size()))
+                .as("DJL's encoding of a named float32 matrix")
+                .containsExactly(prefix.toByteArray());
         return prefix.size();
     }
 

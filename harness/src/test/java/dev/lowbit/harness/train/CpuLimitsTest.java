@@ -38,9 +38,11 @@ class CpuLimitsTest {
         write("sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us", "-1\n");
         write("sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us", "100000\n");
 
-        assertThat(limits().hardLimit()).isEqualTo(new CpuLimits.Limit(1,
-                "cgroup CPU quota 100000/100000 us of /sys/fs/cgroup/cpu,cpuacct/lowbit-test = 1 CPU",
-                "the cgroup CPU quota of 1"));
+        assertThat(limits().hardLimit())
+                .isEqualTo(new CpuLimits.Limit(
+                        1,
+                        "cgroup CPU quota 100000/100000 us of /sys/fs/cgroup/cpu,cpuacct/lowbit-test = 1 CPU",
+                        "the cgroup CPU quota of 1"));
     }
 
     @Test
@@ -53,8 +55,8 @@ class CpuLimitsTest {
         CpuLimits.Limit limit = limits().hardLimit();
 
         assertThat(limit.cpus()).isEqualTo(3);
-        assertThat(limit.source()).isEqualTo("cgroup CPU quota 250000/100000 us of /sys/fs/cgroup/batch.slice/job.scope"
-                + " = 3 CPUs");
+        assertThat(limit.source())
+                .isEqualTo("cgroup CPU quota 250000/100000 us of /sys/fs/cgroup/batch.slice/job.scope" + " = 3 CPUs");
     }
 
     @Test
@@ -74,8 +76,8 @@ class CpuLimitsTest {
         write("sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us", "200000");
         write("sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us", "100000");
 
-        assertThat(limits().hardLimit().source()).isEqualTo("cgroup CPU quota 200000/100000 us of"
-                + " /sys/fs/cgroup/cpu,cpuacct = 2 CPUs");
+        assertThat(limits().hardLimit().source())
+                .isEqualTo("cgroup CPU quota 200000/100000 us of" + " /sys/fs/cgroup/cpu,cpuacct = 2 CPUs");
     }
 
     /** A cgroup namespace (docker --cgroupns=private): the process is at the root of what it sees. */
@@ -94,13 +96,17 @@ class CpuLimitsTest {
                 """);
         write("sys/fs/cgroup v2/a b/cpu.max", "100000 100000");
 
-        assertThat(limits().hardLimit().source()).isEqualTo("cgroup CPU quota 100000/100000 us of"
-                + " /sys/fs/cgroup v2/a b = 1 CPU");
+        assertThat(limits().hardLimit().source())
+                .isEqualTo("cgroup CPU quota 100000/100000 us of" + " /sys/fs/cgroup v2/a b = 1 CPU");
     }
 
     @Test
     void noQuotaAnywhereIsAllCores() throws IOException {
-        machine("0-1", "0-1", "0::/user.slice\n1:cpu:/user.slice\n", V2_MOUNTS + V1_MOUNTS.replace("cpu,cpuacct", "cpu"));
+        machine(
+                "0-1",
+                "0-1",
+                "0::/user.slice\n1:cpu:/user.slice\n",
+                V2_MOUNTS + V1_MOUNTS.replace("cpu,cpuacct", "cpu"));
         write("sys/fs/cgroup/user.slice/cpu.max", "max 100000\n");
         write("sys/fs/cgroup/cpu/user.slice/cpu.cfs_quota_us", "-1\n");
         write("sys/fs/cgroup/cpu/user.slice/cpu.cfs_period_us", "100000\n");
@@ -112,8 +118,9 @@ class CpuLimitsTest {
     void anAffinityToOneCoreIsOneThread() throws IOException {
         machine("0-1", "1", "0::/\n", V2_MOUNTS);
 
-        assertThat(limits().hardLimit()).isEqualTo(new CpuLimits.Limit(1,
-                "CPU affinity: 1 of 2 cores (Cpus_allowed_list 1)", "the CPU affinity of 1"));
+        assertThat(limits().hardLimit())
+                .isEqualTo(new CpuLimits.Limit(
+                        1, "CPU affinity: 1 of 2 cores (Cpus_allowed_list 1)", "the CPU affinity of 1"));
     }
 
     /** Containers often allow every possible CPU; only the online ones count. */
@@ -158,7 +165,8 @@ class CpuLimitsTest {
 
     @Test
     void cpuListsReadAsTheKernelWritesThem() {
-        assertThat(CpuLimits.cpuList("0-3,8,10-11\n")).hasValueSatisfying(cpus -> assertThat(cpus.cardinality()).isEqualTo(7));
+        assertThat(CpuLimits.cpuList("0-3,8,10-11\n"))
+                .hasValueSatisfying(cpus -> assertThat(cpus.cardinality()).isEqualTo(7));
         assertThat(CpuLimits.cpuList("")).isEmpty();
         assertThat(CpuLimits.cpuList("0-")).isEmpty();
         assertThat(CpuLimits.cpuList("2-1")).isEmpty();
@@ -171,18 +179,22 @@ class CpuLimitsTest {
         write("sys/fs/cgroup/job/cpu.max", "200000 100000");
         CpuLimits limits = limits();
 
-        assertThat(EngineThreads.choose(null, Map.of(), limits)).isEqualTo(new EngineThreads(2,
-                "cgroup CPU quota 200000/100000 us of /sys/fs/cgroup/job = 2 CPUs"));
+        assertThat(EngineThreads.choose(null, Map.of(), limits))
+                .isEqualTo(new EngineThreads(2, "cgroup CPU quota 200000/100000 us of /sys/fs/cgroup/job = 2 CPUs"));
         assertThat(EngineThreads.choose(null, Map.of("OMP_NUM_THREADS", "1", "SLURM_CPUS_PER_TASK", "2"), limits))
                 .isEqualTo(new EngineThreads(1, "OMP_NUM_THREADS=1"));
-        assertThat(EngineThreads.choose(null, Map.of("OMP_NUM_THREADS", "1,1"), limits).count()).isEqualTo(1);
-        assertThat(EngineThreads.choose(null, Map.of("SLURM_CPUS_PER_TASK", "4"), limits)).isEqualTo(new EngineThreads(2,
-                "SLURM_CPUS_PER_TASK=4, capped to the cgroup CPU quota of 2"));
+        assertThat(EngineThreads.choose(null, Map.of("OMP_NUM_THREADS", "1,1"), limits)
+                        .count())
+                .isEqualTo(1);
+        assertThat(EngineThreads.choose(null, Map.of("SLURM_CPUS_PER_TASK", "4"), limits))
+                .isEqualTo(new EngineThreads(2, "SLURM_CPUS_PER_TASK=4, capped to the cgroup CPU quota of 2"));
         assertThat(EngineThreads.choose(null, Map.of("OMP_NUM_THREADS", "many", "SLURM_CPUS_PER_TASK", "1"), limits))
                 .isEqualTo(new EngineThreads(1, "SLURM_CPUS_PER_TASK=1"));
-        assertThat(EngineThreads.choose(null, Map.of("OMP_NUM_THREADS", "0"), limits).count()).isEqualTo(2);
-        assertThat(EngineThreads.choose(8, Map.of("OMP_NUM_THREADS", "1"), limits)).isEqualTo(new EngineThreads(8,
-                "--threads 8"));
+        assertThat(EngineThreads.choose(null, Map.of("OMP_NUM_THREADS", "0"), limits)
+                        .count())
+                .isEqualTo(2);
+        assertThat(EngineThreads.choose(8, Map.of("OMP_NUM_THREADS", "1"), limits))
+                .isEqualTo(new EngineThreads(8, "--threads 8"));
         assertThat(EngineThreads.choose(null, Map.of("OMP_NUM_THREADS", "3"), new CpuLimits(root.resolve("none"), 4)))
                 .isEqualTo(new EngineThreads(3, "OMP_NUM_THREADS=3"));
     }
@@ -197,7 +209,9 @@ class CpuLimitsTest {
 
     private void machine(String online, String allowed, String cgroup, String mountInfo) throws IOException {
         write("sys/devices/system/cpu/online", online + "\n");
-        write("proc/self/status", "Name:\tjava\nCpus_allowed:\tff\nCpus_allowed_list:\t" + allowed + "\nVoluntary:\t1\n");
+        write(
+                "proc/self/status",
+                "Name:\tjava\nCpus_allowed:\tff\nCpus_allowed_list:\t" + allowed + "\nVoluntary:\t1\n");
         write("proc/self/cgroup", cgroup);
         write("proc/self/mountinfo", mountInfo);
     }

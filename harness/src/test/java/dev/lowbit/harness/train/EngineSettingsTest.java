@@ -8,12 +8,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
 import dev.lowbit.api.internal.StraightThrough;
 import dev.lowbit.api.spi.Quantizer;
 import dev.lowbit.harness.BadInputException;
 import dev.lowbit.quantizers.TernaryQuantizer;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,8 +57,9 @@ class EngineSettingsTest {
                 .isEqualTo("OMP_WAIT_POLICY=PASSIVE (lowbit's default)");
         assertThat(EngineSettings.waitPolicy(Map.of("OMP_WAIT_POLICY", "ACTIVE"), setenv, () -> false))
                 .isEqualTo("OMP_WAIT_POLICY=ACTIVE (from the environment)");
-        assertThat(EngineSettings.waitPolicy(Map.of("GOMP_SPINCOUNT", "300000", "OMP_WAIT_POLICY", "PASSIVE"), setenv,
-                () -> false)).isEqualTo("OMP_WAIT_POLICY=PASSIVE, GOMP_SPINCOUNT=300000 (from the environment)");
+        assertThat(EngineSettings.waitPolicy(
+                        Map.of("GOMP_SPINCOUNT", "300000", "OMP_WAIT_POLICY", "PASSIVE"), setenv, () -> false))
+                .isEqualTo("OMP_WAIT_POLICY=PASSIVE, GOMP_SPINCOUNT=300000 (from the environment)");
         assertThat(EngineSettings.waitPolicy(Map.of(), setenv, () -> true))
                 .isEqualTo("OpenMP's default (OMP_WAIT_POLICY=PASSIVE not set: the engine had already loaded)");
         assertThat(set).isEmpty();
@@ -77,11 +78,13 @@ class EngineSettingsTest {
     void theWaitPolicyIsSetInTheCEnvironmentWhichChildrenInheritUnlessTheirEnvironmentIsChanged() throws Exception {
         EngineSettings.apply((Integer) null);
         String policy = EngineSettings.waitPolicy();
-        Assumptions.assumeTrue(policy.endsWith("(lowbit's default)") && System.getenv("OMP_WAIT_POLICY") == null,
+        Assumptions.assumeTrue(
+                policy.endsWith("(lowbit's default)") && System.getenv("OMP_WAIT_POLICY") == null,
                 "lowbit set no wait policy in this JVM (the user's environment has one, or the engine loaded first): "
                         + policy);
 
-        assertThat(Native.load("c", CEnvironment.class).getenv("OMP_WAIT_POLICY")).isEqualTo("PASSIVE");
+        assertThat(Native.load("c", CEnvironment.class).getenv("OMP_WAIT_POLICY"))
+                .isEqualTo("PASSIVE");
         String print = "echo \"${OMP_WAIT_POLICY-unset}\"";
         assertThat(output(new ProcessBuilder("sh", "-c", print))).isEqualTo("PASSIVE");
         ProcessBuilder changed = new ProcessBuilder("sh", "-c", print);
@@ -103,7 +106,8 @@ class EngineSettingsTest {
 
     @Test
     void rejectsFewerThanOneThread() {
-        assertThatThrownBy(() -> EngineSettings.apply(0)).isInstanceOf(BadInputException.class)
+        assertThatThrownBy(() -> EngineSettings.apply(0))
+                .isInstanceOf(BadInputException.class)
                 .hasMessage("--threads must be at least 1, got 0.");
     }
 
