@@ -153,7 +153,7 @@ public final class PlanCommand implements Callable<Integer> {
         TimeEstimate estimate = TimeEstimate.of(plan, times);
 
         String text = switch (format) {
-            case "table" -> table(suite, plan, selected, estimate, times);
+            case "table" -> table(document(suite, plan, selected, estimate, times));
             case "json" -> OutputFormat.json(document(suite, plan, selected, estimate, times));
             default -> {
                 int n = tasks != null ? tasks : Math.max(1, Math.min(plan.size(), DEFAULT_MAX_TASKS));
@@ -196,14 +196,16 @@ public final class PlanCommand implements Callable<Integer> {
     }
 
     /**
-     * One line per run of the shard, then the count, the estimate and where each estimate came from. The
-     * activations and layer policy columns are there only when some run has activations or a policy other
-     * than {@code all}.
+     * One line per run of the shard, then the count, the estimate and where each estimate came from: the
+     * JSON document's content ({@link #document}) as text, so both formats read the store once, the same way.
+     * The activations and layer policy columns are there only when some run has activations or a policy
+     * other than {@code all}.
      */
-    private String table(Suite suite, List<RunConfig> plan, Shard selected, TimeEstimate estimate, EpochTimes times) {
-        ResultStore store = new ResultStore(out);
-        boolean activations = plan.stream().anyMatch(run -> !run.activations().equals(RunConfig.NO_ACTIVATIONS));
-        boolean policies = plan.stream().anyMatch(run -> !run.layerPolicy().equals(RunConfig.FP32_LAYER_POLICY));
+    private String table(PlanDocument plan) {
+        boolean activations =
+                plan.runs().stream().anyMatch(run -> !run.activations().equals(RunConfig.NO_ACTIVATIONS));
+        boolean policies =
+                plan.runs().stream().anyMatch(run -> !run.layerPolicy().equals(RunConfig.FP32_LAYER_POLICY));
         List<String[]> rows = new ArrayList<>();
         rows.add(columns(
                 activations,
@@ -218,41 +220,29 @@ public final class PlanCommand implements Callable<Integer> {
                 "epochs",
                 "estimate",
                 "status"));
-        int done = 0;
-        Set<Integer> toRun = new HashSet<>();
-        for (int i = 0; i < plan.size(); i++) {
-            if (!selected.owns(i)) {
-                continue;
-            }
-            RunConfig run = plan.get(i);
-            String runId = RunIds.of(run);
-            String status = status(store.runDirectory(suite.name(), runId).resolve(StoreLayout.RUN_FILE));
-            done += status.equals("done") ? 1 : 0;
-            if (!status.equals("done")) {
-                toRun.add(i);
-            }
+        for (PlanDocument.Run run : plan.runs()) {
             rows.add(columns(
                     activations,
                     policies,
-                    runId,
+                    run.runId(),
                     run.architecture(),
                     run.quantizer(),
                     run.activations(),
                     run.layerPolicy(),
-                    run.recipe().name(),
+                    run.recipe(),
                     String.valueOf(run.seed()),
-                    String.valueOf(run.recipe().epochs()),
-                    estimate.seconds(i).map(TimeEstimate::duration).orElse("?"),
-                    status));
+                    String.valueOf(run.epochs()),
+                    run.estimatedSeconds() == null ? "?" : TimeEstimate.duration(run.estimatedSeconds()),
+                    run.status() == null ? "" : run.status()));
         }
         StringWriter text = new StringWriter();
         PrintWriter w = new PrintWriter(text);
-        int count = rows.size() - 1;
-        w.println("Suite '" + suite.name() + "' (" + suite.dataset() + ")"
-                + (selected.isAll()
+        int count = plan.runs().size();
+        w.println("Suite '" + plan.suite() + "' (" + plan.dataset() + ")"
+                + (plan.shard() == null
                         ? ": " + count + " runs"
-                        : ", shard " + selected + ": " + count + " of " + plan.size() + " runs")
-                + " -> " + store.suiteDirectory(suite.name()));
+                        : ", shard " + plan.shard() + ": " + count + " of " + plan.planRuns() + " runs")
+                + " -> " + plan.directory());
         int[] widths = new int[rows.get(0).length];
         rows.forEach(row -> {
             for (int c = 0; c < row.length; c++) {
@@ -269,32 +259,29 @@ public final class PlanCommand implements Callable<Integer> {
             }
             w.println(line.toString().stripTrailing());
         }
-        double all = estimate.total(selected::owns);
-        double toGo = estimate.total(toRun::contains);
-        int unknown = estimate.unknown(selected::owns);
+        int unknown = plan.unknownEstimates();
         w.printf(
                 "%d runs, %d done. Estimated time on one worker: %s in all, %s still to run%s.%n",
                 count,
-                done,
-                TimeEstimate.duration(all),
-                TimeEstimate.duration(toGo),
+                plan.done(),
+                TimeEstimate.duration(plan.estimatedSeconds()),
+                TimeEstimate.duration(plan.estimatedSecondsToRun()),
                 unknown > 0 ? ", not counting " + unknown + " runs without a measured epoch time (?)" : "");
         w.println(
                 "Seconds per epoch on the full training set (a run: epochs x these, x trainLimit / training images):");
-        for (TimeEstimate.Source source : estimate.sources()) {
+        for (PlanDocument.EpochTime source : plan.epochTimes()) {
             w.printf(
                     Locale.ROOT,
                     "  %-14s %-10s %s%n",
                     source.architecture(),
-                    source.fp32() ? "fp32" : "quantized",
-                    source.measure()
-                            .map(m -> String.format(Locale.ROOT, "%7.1f s  %s", m.seconds(), m.source()))
-                            .orElse("      ?    not measured: no stored epochs under " + out
-                                    + " and not in the built-in table"));
+                    source.kind(),
+                    source.secondsPerEpoch() != null
+                            ? String.format(Locale.ROOT, "%7.1f s  %s", source.secondsPerEpoch(), source.source())
+                            : "      ?    not measured: no stored epochs under " + out
+                                    + " and not in the built-in table");
         }
-        if (estimate.sources().stream()
-                .anyMatch(s -> s.measure().map(EpochTimes.Measure::builtIn).orElse(false))) {
-            w.println("Built-in table: " + times.tableDetails() + ".");
+        if (plan.builtInTable() != null) {
+            w.println("Built-in table: " + plan.builtInTable() + ".");
         }
         w.flush();
         return text.toString();
