@@ -218,7 +218,7 @@ final class CodeMatrix implements Matrix {
     @Override
     public void multiply(float[] x, int n, int stride, float[] y, Lanes lanes) {
         if (usesTables(n, lanes)) {
-            lookUp(x, n, stride, y);
+            lookUp(x, n, stride, y, lanes);
         } else {
             sumLevels(x, stride, y, lanes);
         }
@@ -230,7 +230,7 @@ final class CodeMatrix implements Matrix {
      */
     private static final long LOOKUPS_PER_THREAD = 100_000;
 
-    private void lookUp(float[] x, int n, int stride, float[] y) {
+    private void lookUp(float[] x, int n, int stride, float[] y, Lanes lanes) {
         float[] tables = new float[bytesPerRow * tableSize];
         float[] segmentSums = zeroPoints == null ? null : new float[segments];
         int threads = (int) Math.min(
@@ -238,7 +238,7 @@ final class CodeMatrix implements Matrix {
                 Math.max(1, (long) rows * bytesPerRow / LOOKUPS_PER_THREAD));
         int share = (rows + threads - 1) / threads;
         for (int r = 0; r < n; r++) {
-            buildTables(x, r, stride, tables);
+            buildTables(x, r, stride, tables, lanes);
             if (segmentSums != null) {
                 Arrays.fill(segmentSums, 0f);
                 for (int j = 0; j < cols; j++) {
@@ -262,24 +262,45 @@ final class CodeMatrix implements Matrix {
     private void lookUpRows(float[] tables, float[] segmentSums, int from, int to, float[] y, int stride, int r) {
         int o = from;
         if (segments == 1 && zeroPoints == null) {
-            // Four rows at a time: four independent sums keep the adder busy (one sum would wait on each
-            // addition's latency), and each table entry they read is close to the others'.
-            for (; o + 4 <= to; o += 4) {
-                int base = o * bytesPerRow;
-                float sum0 = 0;
-                float sum1 = 0;
-                float sum2 = 0;
-                float sum3 = 0;
+            // Eight rows at a time: eight independent sums keep the adders busy (one sum would wait on each
+            // addition's latency), and the eight entries read from one table are close together. (Blocking the
+            // tables to stay in L1 was slower: each row's codes were then read in pieces, once per block.)
+            for (; o + 8 <= to; o += 8) {
+                int b0 = o * bytesPerRow;
+                int b1 = b0 + bytesPerRow;
+                int b2 = b1 + bytesPerRow;
+                int b3 = b2 + bytesPerRow;
+                int b4 = b3 + bytesPerRow;
+                int b5 = b4 + bytesPerRow;
+                int b6 = b5 + bytesPerRow;
+                int b7 = b6 + bytesPerRow;
+                float s0 = 0;
+                float s1 = 0;
+                float s2 = 0;
+                float s3 = 0;
+                float s4 = 0;
+                float s5 = 0;
+                float s6 = 0;
+                float s7 = 0;
                 for (int t = 0, table = 0; t < bytesPerRow; t++, table += tableSize) {
-                    sum0 += tables[table + (codes[base + t] & 0xFF)];
-                    sum1 += tables[table + (codes[base + bytesPerRow + t] & 0xFF)];
-                    sum2 += tables[table + (codes[base + 2 * bytesPerRow + t] & 0xFF)];
-                    sum3 += tables[table + (codes[base + 3 * bytesPerRow + t] & 0xFF)];
+                    s0 += tables[table + (codes[b0 + t] & 0xFF)];
+                    s1 += tables[table + (codes[b1 + t] & 0xFF)];
+                    s2 += tables[table + (codes[b2 + t] & 0xFF)];
+                    s3 += tables[table + (codes[b3 + t] & 0xFF)];
+                    s4 += tables[table + (codes[b4 + t] & 0xFF)];
+                    s5 += tables[table + (codes[b5 + t] & 0xFF)];
+                    s6 += tables[table + (codes[b6 + t] & 0xFF)];
+                    s7 += tables[table + (codes[b7 + t] & 0xFF)];
                 }
-                y[o * stride + r] = scales[o] * sum0;
-                y[(o + 1) * stride + r] = scales[o + 1] * sum1;
-                y[(o + 2) * stride + r] = scales[o + 2] * sum2;
-                y[(o + 3) * stride + r] = scales[o + 3] * sum3;
+                int at = o * stride + r;
+                y[at] = scales[o] * s0;
+                y[at + stride] = scales[o + 1] * s1;
+                y[at + 2 * stride] = scales[o + 2] * s2;
+                y[at + 3 * stride] = scales[o + 3] * s3;
+                y[at + 4 * stride] = scales[o + 4] * s4;
+                y[at + 5 * stride] = scales[o + 5] * s5;
+                y[at + 6 * stride] = scales[o + 6] * s6;
+                y[at + 7 * stride] = scales[o + 7] * s7;
             }
         }
         for (; o < to; o++) {
@@ -299,7 +320,7 @@ final class CodeMatrix implements Matrix {
     }
 
     /** For every group t, entry v of table t: {@code sum_i level[digit_i(v)] * x[start_t + i]}, by additions. */
-    private void buildTables(float[] x, int column, int stride, float[] tables) {
+    private void buildTables(float[] x, int column, int stride, float[] tables, Lanes lanes) {
         for (int t = 0; t < bytesPerRow; t++) {
             int base = t * tableSize;
             int start = groupStart[t];
@@ -313,11 +334,7 @@ final class CodeMatrix implements Matrix {
                 float input = x[(start + i) * stride + column];
                 // Highest digit first, so the block it reads (digit 0) is overwritten last.
                 for (int c = levels - 1; c >= 0; c--) {
-                    float term = levelValues[c] * input;
-                    int block = base + c * span;
-                    for (int v = 0; v < span; v++) {
-                        tables[block + v] = tables[base + v] + term;
-                    }
+                    lanes.shifted(tables, base + c * span, tables, base, levelValues[c] * input, span);
                 }
                 span *= levels;
             }
@@ -339,10 +356,30 @@ final class CodeMatrix implements Matrix {
                 lanes.add(segmentSums, j / segmentLength * stride, x, j * stride, stride);
             }
         }
+        float[] totals = segmentSums;
+        int threads = (int) Math.min(
+                Runtime.getRuntime().availableProcessors(), Math.max(1, (long) rows * cols * stride / ADDS_PER_THREAD));
+        if (threads == 1) {
+            sumLevelRows(0, rows, x, stride, totals, y, lanes);
+            return;
+        }
+        // A convolution's many positions: threads split the rows (filters), each with its own scratch.
+        int share = (rows + threads - 1) / threads;
+        IntStream.range(0, threads)
+                .parallel()
+                .forEach(t -> sumLevelRows(t * share, Math.min(rows, (t + 1) * share), x, stride, totals, y, lanes));
+    }
+
+    /**
+     * Additions above which level sums split the rows between threads: about a tenth of a millisecond of work.
+     */
+    private static final long ADDS_PER_THREAD = 1_000_000;
+
+    private void sumLevelRows(int from, int to, float[] x, int stride, float[] segmentSums, float[] y, Lanes lanes) {
         boolean inRegisters = stride <= REGISTER_VECTORS * lanes.width();
         float[] sums = inRegisters ? null : new float[levels * stride];
         int[] columns = inRegisters ? new int[segmentLength + perByte] : null;
-        for (int o = 0; o < rows; o++) {
+        for (int o = from; o < to; o++) {
             int out = o * stride;
             Arrays.fill(y, out, out + stride, 0f);
             for (int s = 0; s < segments; s++) {

@@ -38,6 +38,9 @@ abstract class Lanes {
     /** {@code acc[a..a+len) += x[b..b+len)}. */
     abstract void add(float[] acc, int a, float[] x, int b, int len);
 
+    /** {@code to[a..a+len) = from[b..b+len) + term}. */
+    abstract void shifted(float[] to, int a, float[] from, int b, float term, int len);
+
     /** {@code acc[a..a+len) += factor * x[b..b+len)}. */
     abstract void axpy(float[] acc, int a, float factor, float[] x, int b, int len);
 
@@ -93,6 +96,13 @@ abstract class Lanes {
         void add(float[] acc, int a, float[] x, int b, int len) {
             for (int i = 0; i < len; i++) {
                 acc[a + i] += x[b + i];
+            }
+        }
+
+        @Override
+        void shifted(float[] to, int a, float[] from, int b, float term, int len) {
+            for (int i = 0; i < len; i++) {
+                to[a + i] = from[b + i] + term;
             }
         }
 

@@ -34,6 +34,18 @@ final class VectorLanes extends Lanes {
     }
 
     @Override
+    void shifted(float[] to, int a, float[] from, int b, float term, int len) {
+        FloatVector broadcast = FloatVector.broadcast(SPECIES, term);
+        int i = 0;
+        for (int bound = SPECIES.loopBound(len); i < bound; i += WIDTH) {
+            FloatVector.fromArray(SPECIES, from, b + i).add(broadcast).intoArray(to, a + i);
+        }
+        for (; i < len; i++) {
+            to[a + i] = from[b + i] + term;
+        }
+    }
+
+    @Override
     void axpy(float[] acc, int a, float factor, float[] x, int b, int len) {
         FloatVector broadcast = FloatVector.broadcast(SPECIES, factor);
         int i = 0;
