@@ -114,6 +114,19 @@ class PackedEngineCliTest {
                 .containsPattern("Test accuracy \\d\\.\\d{4}, loss \\d+\\.\\d{4} on 2 images");
         assertThat(Files.readAllLines(predictions)).hasSize(2).allMatch(line -> line.matches("[0-9]"));
 
+        // The control: in such a JVM, DJL's engine does fail.
+        Path djlLog = dir.resolve("no-engine-djl.log");
+        Process djlProcess = ChildLowbit.startWith(
+                djlLog,
+                List.of("-Dai.djl.default_engine=NoSuchEngine"),
+                "eval",
+                ternary.toString(),
+                "--data",
+                tinyData.toString());
+        assertThat(djlProcess.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(djlProcess.exitValue()).isNotZero();
+        assertThat(Files.readString(djlLog, StandardCharsets.UTF_8)).contains("NoSuchEngine");
+
         CliTest.Result djl = lowbit("eval", ternary.toString(), "--data", tinyData.toString());
         assertThat(djl.exitCode()).as(djl.err()).isZero();
         assertThat(djl.out()).contains("Engine: djl");
