@@ -90,32 +90,11 @@ public final class PackedEngines {
     }
 
     /**
-     * The engine as {@code lowbit eval} and {@code lowbit bench inference} name it, e.g. {@code packed (Vector
-     * API, 256-bit)}, or {@code packed (scalar kernels: ...)} in a JVM started without the Vector API.
+     * The engine as {@code lowbit eval} and {@code lowbit bench inference} name it: {@code packed (Vector API,
+     * 256-bit)}, or {@code packed (scalar ...)} in a JVM started without the Vector API.
      */
     public static String engineName() {
-        if (!PackedNetwork.vectorised()) {
-            return "packed (scalar kernels: java was started without --add-modules jdk.incubator.vector)";
-        }
-        int bits = preferredVectorBits();
-        return bits > 0 ? "packed (Vector API, " + bits + "-bit)" : "packed (Vector API)";
-    }
-
-    /**
-     * The bits of the Vector API's preferred float vector on this CPU, or 0 when it cannot be read. Read by
-     * reflection so that harness compiles without the incubator module (javac warns on every use of it).
-     */
-    private static int preferredVectorBits() {
-        try {
-            Object species = Class.forName("jdk.incubator.vector.FloatVector")
-                    .getField("SPECIES_PREFERRED")
-                    .get(null);
-            return (Integer) Class.forName("jdk.incubator.vector.VectorSpecies")
-                    .getMethod("vectorBitSize")
-                    .invoke(species);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return 0;
-        }
+        return "packed (" + PackedNetwork.vectorUnit() + ")";
     }
 
     /** Names read from a file may hold line breaks; a message stays on one line. */
