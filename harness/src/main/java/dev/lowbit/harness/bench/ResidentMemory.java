@@ -17,10 +17,11 @@ public final class ResidentMemory {
     public static final String HEAP_METHOD =
             "Java heap in use (MemoryMXBean) after System.gc() x" + ResidentMemory.COLLECTIONS + ", after minus before";
     /** How the resident set is read. */
-    public static final String RSS_METHOD = "process resident set (VmRSS of /proc/self/status), after minus before";
+    public static final String RSS_METHOD =
+            "process's anonymous resident memory (RssAnon of /proc/self/status), after minus before";
 
     private static final int COLLECTIONS = 5;
-    private static final Pattern VM_RSS = Pattern.compile("^VmRSS:\\s+(\\d+) kB$", Pattern.MULTILINE);
+    private static final Pattern RSS_ANON = Pattern.compile("^RssAnon:\\s+(\\d+) kB$", Pattern.MULTILINE);
 
     private ResidentMemory() {}
 
@@ -35,10 +36,14 @@ public final class ResidentMemory {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    /** The process's resident set in bytes, or -1 where there is no {@code /proc/self/status} (not Linux). */
-    public static long residentSetBytes() {
+    /**
+     * The process's anonymous resident memory in bytes (its heaps, Java's and native, not the pages of the
+     * libraries it maps: a first call into a library makes its code resident, which is not data), or -1 where
+     * {@code /proc/self/status} has no {@code RssAnon} (not Linux, or Linux before 4.5).
+     */
+    public static long anonymousResidentBytes() {
         try {
-            Matcher matcher = VM_RSS.matcher(Files.readString(Path.of("/proc/self/status")));
+            Matcher matcher = RSS_ANON.matcher(Files.readString(Path.of("/proc/self/status")));
             return matcher.find() ? Long.parseLong(matcher.group(1)) * 1024 : -1;
         } catch (IOException | RuntimeException e) {
             return -1;

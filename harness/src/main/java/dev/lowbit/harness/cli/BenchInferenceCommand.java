@@ -207,9 +207,9 @@ public final class BenchInferenceCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(device)) {
             // The engine's libraries load on its first op: before the first reading, so they are not counted.
             startEngine(manager);
-            long rssBefore = ResidentMemory.residentSetBytes();
+            long rssBefore = ResidentMemory.anonymousResidentBytes();
             Block block = models.rebuild(opened, manager);
-            long rssAfter = ResidentMemory.residentSetBytes();
+            long rssAfter = ResidentMemory.anonymousResidentBytes();
             long fp32Bytes = block.getParameters().values().stream()
                     .mapToLong(parameter -> parameter.getArray().size() * Float.BYTES)
                     .sum();
@@ -256,7 +256,7 @@ public final class BenchInferenceCommand implements Callable<Integer> {
     /** An op, so that the engine's native libraries are loaded (and its allocator set up) before a reading. */
     private static void startEngine(NDManager manager) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray a = scope.ones(new Shape(64, 64));
+            NDArray a = scope.ones(new Shape(512, 512));
             a.matMul(a).add(1).toFloatArray();
         }
     }

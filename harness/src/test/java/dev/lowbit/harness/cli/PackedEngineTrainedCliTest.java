@@ -95,7 +95,7 @@ class PackedEngineTrainedCliTest {
                 .containsPattern("resident weight bytes\\s+[0-9,]+\\s+[0-9,]+\\s+\\d+\\.\\d{3}")
                 .containsPattern("Same prediction on \\d+ of 20 batch-1 images")
                 .contains("Resident bytes measured: packed, Java heap in use")
-                .contains("djl, process resident set");
+                .contains("djl, process's anonymous resident memory (RssAnon");
     }
 
     @Test
