@@ -44,6 +44,32 @@ abstract class Lanes {
     /** {@code sum of x[a+i] * y[b+i]} for {@code i < len}. */
     abstract float dot(float[] x, int a, float[] y, int b, int len);
 
+    /**
+     * {@code y[at + k] += factor * sum of x[columns[i] * stride + k]} over {@code i} in {@code from..to}, for every
+     * {@code k < stride}: one level's inputs of one row, summed in registers (no store per weight).
+     */
+    abstract void sumColumns(float[] x, int stride, int[] columns, int from, int to, float[] y, int at, float factor);
+
+    /**
+     * The level sums of one row's groups {@code first..end}: for each code c of the group bytes (digits of
+     * {@code digits}, {@code counts[t]} codes from column {@code starts[t]}), unless {@code skip[c]},
+     * {@code sums[c * stride ..] += x[column * stride ..]} over {@code stride} floats. One loop per row, so the
+     * per-weight work stays in one compiled body (a call per weight cost more than the addition).
+     */
+    abstract void sumCodes(
+            float[] sums,
+            byte[] codes,
+            int rowBase,
+            int first,
+            int end,
+            byte[] digits,
+            int perByte,
+            int[] starts,
+            int[] counts,
+            boolean[] skip,
+            float[] x,
+            int stride);
+
     /** The stride of a feature-major activation of {@code n} columns: 1 column stays contiguous, more are padded. */
     final int stride(int n) {
         int w = width();
@@ -74,6 +100,42 @@ abstract class Lanes {
         void axpy(float[] acc, int a, float factor, float[] x, int b, int len) {
             for (int i = 0; i < len; i++) {
                 acc[a + i] += factor * x[b + i];
+            }
+        }
+
+        @Override
+        void sumColumns(float[] x, int stride, int[] columns, int from, int to, float[] y, int at, float factor) {
+            for (int k = 0; k < stride; k++) {
+                float sum = 0;
+                for (int i = from; i < to; i++) {
+                    sum += x[columns[i] * stride + k];
+                }
+                y[at + k] += factor * sum;
+            }
+        }
+
+        @Override
+        void sumCodes(
+                float[] sums,
+                byte[] codes,
+                int rowBase,
+                int first,
+                int end,
+                byte[] digits,
+                int perByte,
+                int[] starts,
+                int[] counts,
+                boolean[] skip,
+                float[] x,
+                int stride) {
+            for (int t = first; t < end; t++) {
+                int digit = (codes[rowBase + t] & 0xFF) * perByte;
+                for (int i = 0, column = starts[t]; i < counts[t]; i++, column++) {
+                    int c = digits[digit + i];
+                    if (!skip[c]) {
+                        add(sums, c * stride, x, column * stride, stride);
+                    }
+                }
             }
         }
 

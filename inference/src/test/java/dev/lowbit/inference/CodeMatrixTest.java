@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Both kernels of a packed matrix against the weights its tensor decodes to ({@link QuantizedTensor#dequantize}),
  * multiplied in double: every scale layout a lowbit quantizer stores, alphabets of 2 to 17 levels, one column
- * (table lookup) and many (level sums), on the Vector API and on plain loops.
+ * (table lookup) and many (level sums: in registers up to 64 columns, in memory beyond), on the Vector API and
+ * on plain loops.
  */
 class CodeMatrixTest {
 
@@ -48,7 +49,7 @@ class CodeMatrixTest {
         CodeMatrix matrix = CodeMatrix.of(tensor);
         float[] weights = tensor.dequantize();
         for (Lanes lanes : List.of(Lanes.get(), new Lanes.ScalarLanes())) {
-            for (int n : new int[] {1, 3, 17, 64}) {
+            for (int n : new int[] {1, 3, 17, 64, 100}) {
                 int stride = lanes.stride(n);
                 float[] x = new float[cols * stride];
                 for (int j = 0; j < cols; j++) {
