@@ -200,6 +200,8 @@ public final class BenchInferenceCommand implements Callable<Integer> {
 
         // The packed engine: once to load its classes and check the file, then measured from a fresh read.
         PackedEngines.load(file, opened.packed(), network, INSTEAD);
+        // A first reading sets up the memory bean, whose garbage would inflate the "before" reading (by ~16 KB).
+        ResidentMemory.heapUsedAfterCollections();
         long heapBefore = ResidentMemory.heapUsedAfterCollections();
         PackedNetwork packed = loadFromFile(network);
         long packedResident = ResidentMemory.heapUsedAfterCollections() - heapBefore;
