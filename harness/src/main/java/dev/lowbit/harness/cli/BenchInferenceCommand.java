@@ -255,12 +255,14 @@ public final class BenchInferenceCommand implements Callable<Integer> {
         return PackedEngines.load(file, fresh, network, INSTEAD);
     }
 
-    /** An op, so that the engine's native libraries are loaded (and its allocator set up) before a reading. */
+    /**
+     * Ops large enough to start the engine's thread pool, so that its native libraries are loaded and its threads
+     * started before a reading. Their arrays stay in {@code manager} (freed, their memory would stay in the
+     * process and the model's weights could reuse it unseen).
+     */
     private static void startEngine(NDManager manager) {
-        try (NDManager scope = manager.newSubManager()) {
-            NDArray a = scope.ones(new Shape(512, 512));
-            a.matMul(a).add(1).toFloatArray();
-        }
+        NDArray a = manager.ones(new Shape(512, 512));
+        a.matMul(a).add(1).toFloatArray();
     }
 
     private String table(Measured m) {
@@ -308,7 +310,7 @@ public final class BenchInferenceCommand implements Callable<Integer> {
                 "resident weight bytes",
                 String.format(Locale.ROOT, "%,d", m.packedResidentBytes()),
                 m.djlResidentBytes() < 0 ? "n/a" : String.format(Locale.ROOT, "%,d", m.djlResidentBytes()),
-                m.djlResidentBytes() < 0 ? "-" : String.format(Locale.ROOT, "%.3f", 1 / m.djlOverPacked())));
+                m.djlResidentBytes() <= 0 ? "-" : String.format(Locale.ROOT, "%.3f", 1 / m.djlOverPacked())));
         text.append(String.format(
                 Locale.ROOT, "Same prediction on %d of %d batch-1 images%n", t.sameArgmax(), t.compared()));
         text.append(String.format(
@@ -322,7 +324,7 @@ public final class BenchInferenceCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "Resident/file %.3f (packed); djl/packed %s%n",
                 m.residentOverFile(),
-                m.djlResidentBytes() < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", m.djlOverPacked())));
+                m.djlResidentBytes() <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", m.djlOverPacked())));
         text.append("Resident bytes measured: packed, ")
                 .append(ResidentMemory.HEAP_METHOD)
                 .append(" loading the network from the file; djl, ")
@@ -373,6 +375,8 @@ public final class BenchInferenceCommand implements Callable<Integer> {
         memory.put("packedMethod", ResidentMemory.HEAP_METHOD + " loading the network from the file");
         if (m.djlResidentBytes() >= 0) {
             memory.put("djlResidentBytes", m.djlResidentBytes());
+        }
+        if (m.djlResidentBytes() > 0) {
             memory.put("djlOverPacked", m.djlOverPacked());
         }
         memory.put("djlMethod", ResidentMemory.RSS_METHOD + " rebuilding the fp32 model, the engine started first");
