@@ -51,6 +51,8 @@ final class CodeMatrix implements Matrix {
     private final byte[] codes;
     /** Digit i of byte value v at {@code v * perByte + i}. */
     private final byte[] digits;
+    /** Entry {@code v * perByte + i}: the level value of digit i of byte value v. */
+    private final float[] byteLevels;
     /** Bit i of entry {@code v * levels + c} is set when digit i of byte value v is c. */
     private final byte[] levelMasks;
 
@@ -92,6 +94,10 @@ final class CodeMatrix implements Matrix {
             for (int i = 0, rest = v; i < g; i++, rest /= levels) {
                 digits[v * g + i] = (byte) (rest % levels);
             }
+        }
+        this.byteLevels = new float[tableSize * g];
+        for (int i = 0; i < byteLevels.length; i++) {
+            byteLevels[i] = levelValues[digits[i]];
         }
         this.levelMasks = new byte[tableSize * levels];
         for (int v = 0; v < tableSize; v++) {
@@ -346,6 +352,7 @@ final class CodeMatrix implements Matrix {
      * Vectors per column above which a row's level sums live in memory: with few, each level's sum stays in
      * registers and the inputs are gathered by column (no store per weight); with many (a convolution's
      * positions) the sums cannot stay in registers, and streaming each input row into its level's sum is faster.
+     * (Alphabets of more than 5 levels always stream: see {@code sumLevelRows}.)
      */
     private static final int REGISTER_VECTORS = 8;
 
@@ -377,9 +384,15 @@ final class CodeMatrix implements Matrix {
     private static final long ADDS_PER_THREAD = 1_000_000;
 
     private void sumLevelRows(int from, int to, float[] x, int stride, float[] segmentSums, float[] y, Lanes lanes) {
-        boolean inRegisters = stride <= REGISTER_VECTORS * lanes.width();
-        float[] sums = inRegisters ? null : new float[levels * stride];
+        boolean few = stride <= REGISTER_VECTORS * lanes.width();
+        // Few columns: up to 5 levels (binary to quinary), one pass over the row per nonzero level gathers its
+        // inputs into register sums, no multiplication per weight; with 9 or 17 levels the 8 or 16 passes cost more
+        // than a multiply-add per weight on the decoded level, which is the fast path there.
+        boolean inRegisters = few && levels <= 5;
+        boolean multiplies = few && !inRegisters;
+        float[] sums = few ? null : new float[levels * stride];
         int[] columns = inRegisters ? new int[segmentLength + perByte] : null;
+        float[] rowLevels = multiplies ? new float[groupsPerSegment * perByte] : null;
         for (int o = from; o < to; o++) {
             int out = o * stride;
             Arrays.fill(y, out, out + stride, 0f);
@@ -387,7 +400,10 @@ final class CodeMatrix implements Matrix {
                 int first = s * groupsPerSegment;
                 int end = Math.min(bytesPerRow, (s + 1) * groupsPerSegment);
                 float scale = scales[o * segments + s];
-                if (inRegisters) {
+                if (multiplies) {
+                    int count = decodeLevels(o * bytesPerRow, first, end, rowLevels);
+                    lanes.dotColumns(x, stride, groupStart[first], rowLevels, count, y, out, scale);
+                } else if (inRegisters) {
                     for (int c = 0; c < levels; c++) {
                         if (!zeroLevel[c]) {
                             int count = columnsOfLevel(c, o * bytesPerRow, first, end, columns);
@@ -420,6 +436,25 @@ final class CodeMatrix implements Matrix {
                 }
             }
         }
+    }
+
+    /** The level values of groups {@code first..end} of a row, in column order, into {@code into}; returns how many. */
+    private int decodeLevels(int rowBase, int first, int end, float[] into) {
+        if (perByte == 1) {
+            // A byte is a code (9 or more levels): one table read per weight.
+            for (int t = first; t < end; t++) {
+                into[t - first] = levelValues[codes[rowBase + t] & 0xFF];
+            }
+            return end - first;
+        }
+        int count = 0;
+        for (int t = first; t < end; t++) {
+            int value = (codes[rowBase + t] & 0xFF) * perByte;
+            for (int i = 0; i < groupCount[t]; i++) {
+                into[count++] = byteLevels[value + i];
+            }
+        }
+        return count;
     }
 
     /** Entry {@code m * 8 + i}: the position of the i-th set bit of the byte m (the rest 0). */

@@ -38,6 +38,9 @@ abstract class Lanes {
     /** {@code acc[a..a+len) += x[b..b+len)}. */
     abstract void add(float[] acc, int a, float[] x, int b, int len);
 
+    /** {@code x[a..a+len) = max(x, 0)}. */
+    abstract void relu(float[] x, int a, int len);
+
     /** {@code to[a..a+len) = from[b..b+len) + term}. */
     abstract void shifted(float[] to, int a, float[] from, int b, float term, int len);
 
@@ -52,6 +55,13 @@ abstract class Lanes {
      * {@code k < stride}: one level's inputs of one row, summed in registers (no store per weight).
      */
     abstract void sumColumns(float[] x, int stride, int[] columns, int from, int to, float[] y, int at, float factor);
+
+    /**
+     * {@code y[at + k] += factor * sum of weights[i] * x[(first + i) * stride + k]} over {@code i < count}, for every
+     * {@code k < stride}: one row segment's products, summed in registers.
+     */
+    abstract void dotColumns(
+            float[] x, int stride, int first, float[] weights, int count, float[] y, int at, float factor);
 
     /**
      * The level sums of one row's groups {@code first..end}: for each code c of the group bytes (digits of
@@ -100,6 +110,13 @@ abstract class Lanes {
         }
 
         @Override
+        void relu(float[] x, int a, int len) {
+            for (int i = a; i < a + len; i++) {
+                x[i] = Math.max(x[i], 0f);
+            }
+        }
+
+        @Override
         void shifted(float[] to, int a, float[] from, int b, float term, int len) {
             for (int i = 0; i < len; i++) {
                 to[a + i] = from[b + i] + term;
@@ -119,6 +136,17 @@ abstract class Lanes {
                 float sum = 0;
                 for (int i = from; i < to; i++) {
                     sum += x[columns[i] * stride + k];
+                }
+                y[at + k] += factor * sum;
+            }
+        }
+
+        @Override
+        void dotColumns(float[] x, int stride, int first, float[] weights, int count, float[] y, int at, float factor) {
+            for (int k = 0; k < stride; k++) {
+                float sum = 0;
+                for (int i = 0; i < count; i++) {
+                    sum += weights[i] * x[(first + i) * stride + k];
                 }
                 y[at + k] += factor * sum;
             }
