@@ -26,6 +26,9 @@ import java.util.stream.IntStream;
  */
 final class CodeMatrix implements Matrix {
 
+    /** Rows whose bytes are interleaved. */
+    static final int ROWS_PER_BLOCK = 8;
+
     private final String name;
     private final int rows;
     private final int cols;
@@ -48,6 +51,11 @@ final class CodeMatrix implements Matrix {
     private final int[] groupStart;
 
     private final int[] groupCount;
+    /**
+     * The codes, eight rows interleaved: byte t of rows {@code 8b .. 8b + 7} are adjacent (at
+     * {@link #rowBase}{@code (8b) + 8t}), so a kernel summing eight rows at once reads them together; the last
+     * block's missing rows are zeros.
+     */
     private final byte[] codes;
     /** Digit i of byte value v at {@code v * perByte + i}. */
     private final byte[] digits;
@@ -174,19 +182,26 @@ final class CodeMatrix implements Matrix {
     }
 
     private byte[] pack(int[] all) {
-        byte[] packed = new byte[Math.multiplyExact(rows, bytesPerRow)];
+        int blocks = (rows + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK;
+        byte[] packed = new byte[Math.multiplyExact(blocks * ROWS_PER_BLOCK, bytesPerRow)];
         for (int r = 0; r < rows; r++) {
             int row = r * cols;
+            int base = rowBase(r);
             for (int t = 0; t < bytesPerRow; t++) {
                 int value = 0;
                 // Horner from the highest code down; missing codes of a short group stay 0.
                 for (int i = groupCount[t] - 1; i >= 0; i--) {
                     value = value * levels + all[row + groupStart[t] + i];
                 }
-                packed[r * bytesPerRow + t] = (byte) value;
+                packed[base + t * ROWS_PER_BLOCK] = (byte) value;
             }
         }
         return packed;
+    }
+
+    /** Where row {@code r}'s byte 0 is; its byte t is {@code ROWS_PER_BLOCK * t} further. */
+    private int rowBase(int r) {
+        return (r / ROWS_PER_BLOCK) * bytesPerRow * ROWS_PER_BLOCK + r % ROWS_PER_BLOCK;
     }
 
     @Override
@@ -242,7 +257,8 @@ final class CodeMatrix implements Matrix {
         int threads = (int) Math.min(
                 Runtime.getRuntime().availableProcessors(),
                 Math.max(1, (long) rows * bytesPerRow / LOOKUPS_PER_THREAD));
-        int share = (rows + threads - 1) / threads;
+        // Whole blocks of interleaved rows per thread, so each thread's eight-row sums start on a block.
+        int share = ((rows + threads - 1) / threads + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK * ROWS_PER_BLOCK;
         for (int r = 0; r < n; r++) {
             buildTables(x, r, stride, tables, lanes);
             if (segmentSums != null) {
@@ -273,14 +289,7 @@ final class CodeMatrix implements Matrix {
             // addition's latency), and the eight entries read from one table are close together. (Blocking the
             // tables to stay in L1 was slower: each row's codes were then read in pieces, once per block.)
             for (; o + 8 <= to; o += 8) {
-                int b0 = o * bytesPerRow;
-                int b1 = b0 + bytesPerRow;
-                int b2 = b1 + bytesPerRow;
-                int b3 = b2 + bytesPerRow;
-                int b4 = b3 + bytesPerRow;
-                int b5 = b4 + bytesPerRow;
-                int b6 = b5 + bytesPerRow;
-                int b7 = b6 + bytesPerRow;
+                int base = rowBase(o);
                 float s0 = 0;
                 float s1 = 0;
                 float s2 = 0;
@@ -289,15 +298,15 @@ final class CodeMatrix implements Matrix {
                 float s5 = 0;
                 float s6 = 0;
                 float s7 = 0;
-                for (int t = 0, table = 0; t < bytesPerRow; t++, table += tableSize) {
-                    s0 += tables[table + (codes[b0 + t] & 0xFF)];
-                    s1 += tables[table + (codes[b1 + t] & 0xFF)];
-                    s2 += tables[table + (codes[b2 + t] & 0xFF)];
-                    s3 += tables[table + (codes[b3 + t] & 0xFF)];
-                    s4 += tables[table + (codes[b4 + t] & 0xFF)];
-                    s5 += tables[table + (codes[b5 + t] & 0xFF)];
-                    s6 += tables[table + (codes[b6 + t] & 0xFF)];
-                    s7 += tables[table + (codes[b7 + t] & 0xFF)];
+                for (int t = 0, table = 0, at = base; t < bytesPerRow; t++, table += tableSize, at += ROWS_PER_BLOCK) {
+                    s0 += tables[table + (codes[at] & 0xFF)];
+                    s1 += tables[table + (codes[at + 1] & 0xFF)];
+                    s2 += tables[table + (codes[at + 2] & 0xFF)];
+                    s3 += tables[table + (codes[at + 3] & 0xFF)];
+                    s4 += tables[table + (codes[at + 4] & 0xFF)];
+                    s5 += tables[table + (codes[at + 5] & 0xFF)];
+                    s6 += tables[table + (codes[at + 6] & 0xFF)];
+                    s7 += tables[table + (codes[at + 7] & 0xFF)];
                 }
                 int at = o * stride + r;
                 y[at] = scales[o] * s0;
@@ -311,13 +320,13 @@ final class CodeMatrix implements Matrix {
             }
         }
         for (; o < to; o++) {
-            int base = o * bytesPerRow;
+            int base = rowBase(o);
             float out = 0;
             for (int s = 0; s < segments; s++) {
                 float sum = 0;
                 int end = Math.min(bytesPerRow, (s + 1) * groupsPerSegment);
                 for (int t = s * groupsPerSegment; t < end; t++) {
-                    sum += tables[t * tableSize + (codes[base + t] & 0xFF)];
+                    sum += tables[t * tableSize + (codes[base + t * ROWS_PER_BLOCK] & 0xFF)];
                 }
                 int at = o * segments + s;
                 out += scales[at] * (zeroPoints == null ? sum : sum - zeroPoints[at] * segmentSums[s]);
@@ -401,12 +410,12 @@ final class CodeMatrix implements Matrix {
                 int end = Math.min(bytesPerRow, (s + 1) * groupsPerSegment);
                 float scale = scales[o * segments + s];
                 if (multiplies) {
-                    int count = decodeLevels(o * bytesPerRow, first, end, rowLevels);
+                    int count = decodeLevels(rowBase(o), first, end, rowLevels);
                     lanes.dotColumns(x, stride, groupStart[first], rowLevels, count, y, out, scale);
                 } else if (inRegisters) {
                     for (int c = 0; c < levels; c++) {
                         if (!zeroLevel[c]) {
-                            int count = columnsOfLevel(c, o * bytesPerRow, first, end, columns);
+                            int count = columnsOfLevel(c, rowBase(o), first, end, columns);
                             lanes.sumColumns(x, stride, columns, 0, count, y, out, scale * levelValues[c]);
                         }
                     }
@@ -415,7 +424,7 @@ final class CodeMatrix implements Matrix {
                     lanes.sumCodes(
                             sums,
                             codes,
-                            o * bytesPerRow,
+                            rowBase(o),
                             first,
                             end,
                             digits,
@@ -443,13 +452,13 @@ final class CodeMatrix implements Matrix {
         if (perByte == 1) {
             // A byte is a code (9 or more levels): one table read per weight.
             for (int t = first; t < end; t++) {
-                into[t - first] = levelValues[codes[rowBase + t] & 0xFF];
+                into[t - first] = levelValues[codes[rowBase + t * ROWS_PER_BLOCK] & 0xFF];
             }
             return end - first;
         }
         int count = 0;
         for (int t = first; t < end; t++) {
-            int value = (codes[rowBase + t] & 0xFF) * perByte;
+            int value = (codes[rowBase + t * ROWS_PER_BLOCK] & 0xFF) * perByte;
             for (int i = 0; i < groupCount[t]; i++) {
                 into[count++] = byteLevels[value + i];
             }
@@ -480,7 +489,8 @@ final class CodeMatrix implements Matrix {
         int count = 0;
         for (int t = first; t < end; t++) {
             // A short group's padding digits are code 0: the group's own count of low bits only.
-            int mask = levelMasks[(codes[rowBase + t] & 0xFF) * levels + level] & ((1 << groupCount[t]) - 1);
+            int mask = levelMasks[(codes[rowBase + t * ROWS_PER_BLOCK] & 0xFF) * levels + level]
+                    & ((1 << groupCount[t]) - 1);
             int start = groupStart[t];
             int bits = mask * 8;
             for (int i = 0; i < perByte; i++) {

@@ -64,7 +64,8 @@ abstract class Lanes {
             float[] x, int stride, int first, float[] weights, int count, float[] y, int at, float factor);
 
     /**
-     * The level sums of one row's groups {@code first..end}: for each code c of the group bytes (digits of
+     * The level sums of one row's groups {@code first..end} (byte t at {@code rowBase + 8t}, rows interleaved as
+     * {@link CodeMatrix} keeps them): for each code c of the group bytes (digits of
      * {@code digits}, {@code counts[t]} codes from column {@code starts[t]}), unless {@code skip[c]},
      * {@code sums[c * stride ..] += x[column * stride ..]} over {@code stride} floats. One loop per row, so the
      * per-weight work stays in one compiled body (a call per weight cost more than the addition).
@@ -167,7 +168,7 @@ abstract class Lanes {
                 float[] x,
                 int stride) {
             for (int t = first; t < end; t++) {
-                int digit = (codes[rowBase + t] & 0xFF) * perByte;
+                int digit = (codes[rowBase + t * CodeMatrix.ROWS_PER_BLOCK] & 0xFF) * perByte;
                 for (int i = 0, column = starts[t]; i < counts[t]; i++, column++) {
                     int c = digits[digit + i];
                     if (!skip[c]) {

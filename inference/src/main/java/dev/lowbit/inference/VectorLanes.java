@@ -157,7 +157,7 @@ final class VectorLanes extends Lanes {
             int stride) {
         int bound = SPECIES.loopBound(stride);
         for (int t = first; t < end; t++) {
-            int digit = (codes[rowBase + t] & 0xFF) * perByte;
+            int digit = (codes[rowBase + t * CodeMatrix.ROWS_PER_BLOCK] & 0xFF) * perByte;
             for (int i = 0, column = starts[t]; i < counts[t]; i++, column++) {
                 int c = digits[digit + i];
                 if (skip[c]) {
