@@ -57,7 +57,7 @@ final class CodeMatrix implements Matrix {
      * block's missing rows are zeros.
      */
     private final byte[] codes;
-    /** Digit i of byte value v at {@code v * perByte + i}. */
+    /** Digit i of byte value v at {@code v * perByte + i} (shared by the alphabet's matrices: {@link ByteCodes}). */
     private final byte[] digits;
     /** Entry {@code v * perByte + i}: the level value of digit i of byte value v. */
     private final float[] byteLevels;
@@ -78,12 +78,13 @@ final class CodeMatrix implements Matrix {
             levelValues[c] = (float) tensor.alphabet()[c];
             zeroLevel[c] = levelValues[c] == 0f;
         }
-        int g = 1;
-        while (power(levels, g + 1) <= 256) {
-            g++;
-        }
+        ByteCodes bytes = ByteCodes.of(levelValues);
+        int g = bytes.perByte();
         this.perByte = g;
-        this.tableSize = power(levels, g);
+        this.tableSize = bytes.values();
+        this.digits = bytes.digits();
+        this.byteLevels = bytes.digitLevels();
+        this.levelMasks = bytes.levelMasks();
         this.segmentLength = segmentLength;
         this.segments = (cols + segmentLength - 1) / segmentLength;
         this.groupsPerSegment = (segmentLength + g - 1) / g;
@@ -96,22 +97,6 @@ final class CodeMatrix implements Matrix {
             int start = segment * segmentLength + (t - segment * groupsPerSegment) * g;
             groupStart[t] = start;
             groupCount[t] = Math.min(g, Math.min(cols, (segment + 1) * segmentLength) - start);
-        }
-        this.digits = new byte[tableSize * g];
-        for (int v = 0; v < tableSize; v++) {
-            for (int i = 0, rest = v; i < g; i++, rest /= levels) {
-                digits[v * g + i] = (byte) (rest % levels);
-            }
-        }
-        this.byteLevels = new float[tableSize * g];
-        for (int i = 0; i < byteLevels.length; i++) {
-            byteLevels[i] = levelValues[digits[i]];
-        }
-        this.levelMasks = new byte[tableSize * levels];
-        for (int v = 0; v < tableSize; v++) {
-            for (int i = 0; i < g; i++) {
-                levelMasks[v * levels + digits[v * g + i]] |= (byte) (1 << i);
-            }
         }
         this.codes = pack(tensor.codes());
         this.scales = scales;
@@ -171,14 +156,6 @@ final class CodeMatrix implements Matrix {
             perRow = true;
         }
         return perRow;
-    }
-
-    private static int power(int base, int exponent) {
-        int value = 1;
-        for (int i = 0; i < exponent; i++) {
-            value *= base;
-        }
-        return value;
     }
 
     private byte[] pack(int[] all) {
