@@ -38,8 +38,8 @@ public record NetworkSpec(Family family, long[] input, int classes, int heads) {
             throw new IllegalArgumentException("A network scores at least one class, got " + classes);
         }
         if ((family == Family.VIT) != (heads > 0)) {
-            throw new IllegalArgumentException(
-                    family + " takes " + (family == Family.VIT ? "a positive number of" : "no") + " heads, got " + heads);
+            throw new IllegalArgumentException(family + " takes "
+                    + (family == Family.VIT ? "a positive number of" : "no") + " heads, got " + heads);
         }
     }
 
