@@ -1,6 +1,8 @@
 package dev.lowbit.inference;
 
 import dev.lowbit.format.lbw.PackedModel;
+import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A model of a {@code .lbw} file, ready to run in pure Java: its quantized weights stay packed (one byte holds
@@ -10,10 +12,16 @@ import dev.lowbit.format.lbw.PackedModel;
  */
 public final class PackedNetwork {
 
-    private final NetworkSpec spec;
+    /** Below this many images per thread a batch is not split: a thread's start costs more than it saves. */
+    private static final int IMAGES_PER_THREAD = 8;
 
-    private PackedNetwork(NetworkSpec spec) {
+    private final NetworkSpec spec;
+    private final Graph graph;
+    private final Lanes lanes = Lanes.get();
+
+    private PackedNetwork(NetworkSpec spec, Graph graph) {
         this.spec = spec;
+        this.graph = graph;
     }
 
     /**
@@ -27,7 +35,13 @@ public final class PackedNetwork {
      *     wrong shape for the family, or uses a layout the engine does not compute on
      */
     public static PackedNetwork load(PackedModel model, NetworkSpec spec) {
-        throw new UnsupportedOperationException("not yet");
+        TensorCursor tensors = new TensorCursor(model, spec.family().name().toLowerCase(java.util.Locale.ROOT));
+        Graph graph = switch (spec.family()) {
+            case FCNN -> new FcnnGraph(tensors, spec);
+            case CNN -> new CnnGraph(tensors, spec);
+            case VIT -> new VitGraph(tensors, spec);
+        };
+        return new PackedNetwork(spec, graph);
     }
 
     /** The spec the network was built for. */
@@ -44,7 +58,27 @@ public final class PackedNetwork {
      * @return {@code batch x classes} logits, row-major
      */
     public float[] logits(float[] images, int batch) {
-        throw new UnsupportedOperationException("not yet");
+        int imageValues = spec.imageValues();
+        if (batch < 1 || images.length != (long) batch * imageValues) {
+            throw new IllegalArgumentException(batch + " images of " + imageValues + " values need "
+                    + (long) batch * imageValues + " floats, got " + images.length);
+        }
+        int threads = Math.min(Runtime.getRuntime().availableProcessors(), Math.max(1, batch / IMAGES_PER_THREAD));
+        if (threads == 1) {
+            return graph.forward(images, 0, batch, lanes);
+        }
+        // Images are independent: each thread runs a contiguous share of the batch (DJL's engine uses the cores too).
+        int share = (batch + threads - 1) / threads;
+        float[] logits = new float[batch * spec.classes()];
+        IntStream.range(0, threads).parallel().forEach(t -> {
+            int first = t * share;
+            int count = Math.min(share, batch - first);
+            if (count > 0) {
+                float[] part = graph.forward(images, first, count, lanes);
+                System.arraycopy(part, 0, logits, first * spec.classes(), part.length);
+            }
+        });
+        return logits;
     }
 
     /**
@@ -52,16 +86,31 @@ public final class PackedNetwork {
      * counted from its arrays; {@code lowbit bench inference} measures the heap besides.
      */
     public long weightBytes() {
-        throw new UnsupportedOperationException("not yet");
+        return graph.bytes();
     }
 
     /** One line per layer: its kind, shape and the kernel it runs. */
     public String describe() {
-        throw new UnsupportedOperationException("not yet");
+        return String.join(System.lineSeparator(), describe(1));
+    }
+
+    /**
+     * One line per layer: its kind, shape and the kernel it runs at {@code batch} images.
+     *
+     * @param batch images per call
+     * @return the lines
+     */
+    public List<String> describe(int batch) {
+        return graph.describe(batch);
+    }
+
+    /** The kernels' vector unit, e.g. {@code Vector API, 256-bit}, or why they run as plain loops. */
+    public static String vectorUnit() {
+        return Lanes.get().describe();
     }
 
     /** Whether the kernels run on the Vector API (the JVM was started with {@code --add-modules jdk.incubator.vector}). */
     public static boolean vectorised() {
-        throw new UnsupportedOperationException("not yet");
+        return Lanes.get().width() > 1;
     }
 }

@@ -1,0 +1,354 @@
+package dev.lowbit.inference;
+
+import dev.lowbit.format.lbw.QuantizedTensor;
+import java.util.Arrays;
+
+/**
+ * A quantized weight kept as its codes, {@code g} codes of k levels per byte ({@code k^g <= 256}, radix k:
+ * byte {@code v = c_0 + c_1 k + ... + c_(g-1) k^(g-1)}, as the file's radix packing but byte-aligned per scale
+ * segment so that a kernel finds a group by its index). Each row's weights are
+ * {@code w[o][j] = (level[c] - z) * s}, one scale s (and zero point z) per row segment: the whole row for a
+ * per-tensor or per-channel scale, a group of G weights for grouped scales.
+ *
+ * <p>Two kernels, neither multiplying per weight:
+ * <ul>
+ *   <li><b>table lookup</b> (bitnet.cpp's TL idea, for any k): for one input column, a table per group of g
+ *       inputs holds the partial sum {@code sum_i level[c_i] x_i} of every one of the k^g code combinations
+ *       (built with additions, k multiplications per input); a row's dot product is then one lookup and one
+ *       addition per byte, g weights at a time. Pays when the tables are shared by many rows (batch 1).
+ *   <li><b>level sums</b>: per row, the inputs whose weight has level c are added up, all input columns at
+ *       once in vector registers ({@code acc_c += x_j}); the row's output is
+ *       {@code s (sum_c level[c] acc_c - z sum_j x_j)}: k multiplications per row segment, not per weight.
+ *       Pays with many columns (a batch, a convolution's positions, a transformer's tokens).
+ * </ul>
+ * {@link #multiply} picks the cheaper by a count of operations.
+ */
+final class CodeMatrix implements Matrix {
+
+    private final String name;
+    private final int rows;
+    private final int cols;
+    private final int levels;
+    private final float[] levelValues;
+    private final boolean[] zeroLevel;
+    /** Codes per byte, g. */
+    private final int perByte;
+    /** k^g: the combinations a byte can hold, and the entries of one lookup table. */
+    private final int tableSize;
+    /** Weights per scale segment (the last may be shorter). */
+    private final int segmentLength;
+
+    private final int segments;
+    /** Bytes (groups) of a full segment. */
+    private final int groupsPerSegment;
+
+    private final int bytesPerRow;
+    /** First column and number of columns of each group of a row. */
+    private final int[] groupStart;
+
+    private final int[] groupCount;
+    private final byte[] codes;
+    /** Digit i of byte value v at {@code v * perByte + i}. */
+    private final byte[] digits;
+
+    private final float[] scales;
+    private final float[] zeroPoints;
+
+    private CodeMatrix(QuantizedTensor tensor, int rows, int cols, int segmentLength, float[] scales, float[] zeros) {
+        this.name = tensor.name();
+        this.rows = rows;
+        this.cols = cols;
+        this.levels = tensor.levels();
+        this.levelValues = new float[levels];
+        this.zeroLevel = new boolean[levels];
+        for (int c = 0; c < levels; c++) {
+            levelValues[c] = (float) tensor.alphabet()[c];
+            zeroLevel[c] = levelValues[c] == 0f;
+        }
+        int g = 1;
+        while (power(levels, g + 1) <= 256) {
+            g++;
+        }
+        this.perByte = g;
+        this.tableSize = power(levels, g);
+        this.segmentLength = segmentLength;
+        this.segments = (cols + segmentLength - 1) / segmentLength;
+        this.groupsPerSegment = (segmentLength + g - 1) / g;
+        int lastLength = cols - (segments - 1) * segmentLength;
+        this.bytesPerRow = (segments - 1) * groupsPerSegment + (lastLength + g - 1) / g;
+        this.groupStart = new int[bytesPerRow];
+        this.groupCount = new int[bytesPerRow];
+        for (int t = 0; t < bytesPerRow; t++) {
+            int segment = t / groupsPerSegment;
+            int start = segment * segmentLength + (t - segment * groupsPerSegment) * g;
+            groupStart[t] = start;
+            groupCount[t] = Math.min(g, Math.min(cols, (segment + 1) * segmentLength) - start);
+        }
+        this.digits = new byte[tableSize * g];
+        for (int v = 0; v < tableSize; v++) {
+            for (int i = 0, rest = v; i < g; i++, rest /= levels) {
+                digits[v * g + i] = (byte) (rest % levels);
+            }
+        }
+        this.codes = pack(tensor.codes());
+        this.scales = scales;
+        this.zeroPoints = zeros;
+    }
+
+    /**
+     * The matrix of a quantized tensor of rank 2 or more ({@code rows} = its first axis).
+     *
+     * @throws IllegalArgumentException for more than 256 levels, or scales that vary along a row other than in
+     *     groups (no lowbit quantizer stores those)
+     */
+    static CodeMatrix of(QuantizedTensor tensor) {
+        long[] shape = tensor.shape();
+        if (shape.length < 2) {
+            throw new IllegalArgumentException(
+                    "Tensor '" + tensor.name() + "' of shape " + Arrays.toString(shape) + " is not a weight matrix");
+        }
+        if (tensor.levels() > 256) {
+            throw new IllegalArgumentException("Tensor '" + tensor.name() + "' has " + tensor.levels()
+                    + " levels; the packed engine computes on up to 256");
+        }
+        int rows = Math.toIntExact(shape[0]);
+        int cols = tensor.elementCount() / rows;
+        float[] scales = tensor.scales();
+        float[] zeros = tensor.zeroPoints();
+        if (tensor.groupSize() > 0) {
+            return new CodeMatrix(tensor, rows, cols, tensor.groupSize(), scales, zeros);
+        }
+        boolean perRow = perRowScale(shape, tensor.scaleShape(), tensor.name());
+        float[] rowScales = new float[rows];
+        float[] rowZeros = zeros == null ? null : new float[rows];
+        for (int r = 0; r < rows; r++) {
+            rowScales[r] = scales[perRow ? r : 0];
+            if (zeros != null) {
+                rowZeros[r] = zeros[perRow ? r : 0];
+            }
+        }
+        return new CodeMatrix(tensor, rows, cols, cols, rowScales, rowZeros);
+    }
+
+    /** Whether broadcast scales differ per row (else they are one per tensor); refuses scales varying along a row. */
+    private static boolean perRowScale(long[] shape, long[] scaleShape, String name) {
+        int offset = shape.length - scaleShape.length;
+        boolean perRow = false;
+        for (int axis = Math.max(0, offset); axis < shape.length; axis++) {
+            long dim = scaleShape[axis - offset];
+            if (dim == 1) {
+                continue;
+            }
+            if (axis != 0) {
+                throw new IllegalArgumentException("Tensor '" + name + "' has scales of shape "
+                        + Arrays.toString(scaleShape) + " for its shape " + Arrays.toString(shape)
+                        + ", varying along a row; the packed engine computes per-tensor, per-channel and grouped"
+                        + " scales. Evaluate it with --engine djl.");
+            }
+            perRow = true;
+        }
+        return perRow;
+    }
+
+    private static int power(int base, int exponent) {
+        int value = 1;
+        for (int i = 0; i < exponent; i++) {
+            value *= base;
+        }
+        return value;
+    }
+
+    private byte[] pack(int[] all) {
+        byte[] packed = new byte[Math.multiplyExact(rows, bytesPerRow)];
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            for (int t = 0; t < bytesPerRow; t++) {
+                int value = 0;
+                // Horner from the highest code down; missing codes of a short group stay 0.
+                for (int i = groupCount[t] - 1; i >= 0; i--) {
+                    value = value * levels + all[row + groupStart[t] + i];
+                }
+                packed[r * bytesPerRow + t] = (byte) value;
+            }
+        }
+        return packed;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public long bytes() {
+        return codes.length + 4L * scales.length + (zeroPoints == null ? 0 : 4L * zeroPoints.length);
+    }
+
+    @Override
+    public String kernel(int n) {
+        return usesTables(n, Lanes.get())
+                ? "table lookup, " + perByte + " codes per byte (" + tableSize + "-entry tables)"
+                : "level sums, " + levels + " levels";
+    }
+
+    /** Table lookup costs its tables per column plus a lookup per byte; level sums a vector add per weight. */
+    private boolean usesTables(int n, Lanes lanes) {
+        if (n == 1) {
+            return true;
+        }
+        long tables = (long) n * bytesPerRow * (tableSize + rows);
+        long sums = (long) rows * cols * (2 + lanes.stride(n) / lanes.width());
+        return tables < sums;
+    }
+
+    @Override
+    public void multiply(float[] x, int n, int stride, float[] y, Lanes lanes) {
+        if (usesTables(n, lanes)) {
+            lookUp(x, n, stride, y);
+        } else {
+            sumLevels(x, stride, y, lanes);
+        }
+    }
+
+    private void lookUp(float[] x, int n, int stride, float[] y) {
+        float[] tables = new float[bytesPerRow * tableSize];
+        float[] segmentSums = zeroPoints == null ? null : new float[segments];
+        for (int r = 0; r < n; r++) {
+            buildTables(x, r, stride, tables);
+            if (segmentSums != null) {
+                Arrays.fill(segmentSums, 0f);
+                for (int j = 0; j < cols; j++) {
+                    segmentSums[j / segmentLength] += x[j * stride + r];
+                }
+            }
+            int o = 0;
+            if (segments == 1 && zeroPoints == null) {
+                // Four rows at a time: four independent sums keep the adder busy (one sum would wait on each
+                // addition's latency), and each table entry they read is close to the others'.
+                for (; o + 4 <= rows; o += 4) {
+                    int base = o * bytesPerRow;
+                    float sum0 = 0;
+                    float sum1 = 0;
+                    float sum2 = 0;
+                    float sum3 = 0;
+                    for (int t = 0, table = 0; t < bytesPerRow; t++, table += tableSize) {
+                        sum0 += tables[table + (codes[base + t] & 0xFF)];
+                        sum1 += tables[table + (codes[base + bytesPerRow + t] & 0xFF)];
+                        sum2 += tables[table + (codes[base + 2 * bytesPerRow + t] & 0xFF)];
+                        sum3 += tables[table + (codes[base + 3 * bytesPerRow + t] & 0xFF)];
+                    }
+                    y[o * stride + r] = scales[o] * sum0;
+                    y[(o + 1) * stride + r] = scales[o + 1] * sum1;
+                    y[(o + 2) * stride + r] = scales[o + 2] * sum2;
+                    y[(o + 3) * stride + r] = scales[o + 3] * sum3;
+                }
+            }
+            for (; o < rows; o++) {
+                int base = o * bytesPerRow;
+                float out;
+                if (segments == 1 && zeroPoints == null) {
+                    float sum = 0;
+                    for (int t = 0, table = 0; t < bytesPerRow; t++, table += tableSize) {
+                        sum += tables[table + (codes[base + t] & 0xFF)];
+                    }
+                    out = scales[o] * sum;
+                } else {
+                    out = 0;
+                    for (int s = 0; s < segments; s++) {
+                        float sum = 0;
+                        int end = Math.min(bytesPerRow, (s + 1) * groupsPerSegment);
+                        for (int t = s * groupsPerSegment; t < end; t++) {
+                            sum += tables[t * tableSize + (codes[base + t] & 0xFF)];
+                        }
+                        int at = o * segments + s;
+                        out += scales[at] * (zeroPoints == null ? sum : sum - zeroPoints[at] * segmentSums[s]);
+                    }
+                }
+                y[o * stride + r] = out;
+            }
+        }
+    }
+
+    /** For every group t, entry v of table t: {@code sum_i level[digit_i(v)] * x[start_t + i]}, by additions. */
+    private void buildTables(float[] x, int column, int stride, float[] tables) {
+        for (int t = 0; t < bytesPerRow; t++) {
+            int base = t * tableSize;
+            int start = groupStart[t];
+            float first = x[start * stride + column];
+            for (int c = 0; c < levels; c++) {
+                tables[base + c] = levelValues[c] * first;
+            }
+            int span = levels;
+            // Only the group's real codes: a short group's padding digits are 0, so those entries are never read.
+            for (int i = 1; i < groupCount[t]; i++) {
+                float input = x[(start + i) * stride + column];
+                // Highest digit first, so the block it reads (digit 0) is overwritten last.
+                for (int c = levels - 1; c >= 0; c--) {
+                    float term = levelValues[c] * input;
+                    int block = base + c * span;
+                    for (int v = 0; v < span; v++) {
+                        tables[block + v] = tables[base + v] + term;
+                    }
+                }
+                span *= levels;
+            }
+        }
+    }
+
+    private void sumLevels(float[] x, int stride, float[] y, Lanes lanes) {
+        float[] sums = new float[levels * stride];
+        int[] rowCodes = new int[cols];
+        float[] segmentSums = null;
+        if (zeroPoints != null) {
+            segmentSums = new float[segments * stride];
+            for (int j = 0; j < cols; j++) {
+                lanes.add(segmentSums, j / segmentLength * stride, x, j * stride, stride);
+            }
+        }
+        for (int o = 0; o < rows; o++) {
+            decodeRow(o, rowCodes);
+            int out = o * stride;
+            Arrays.fill(y, out, out + stride, 0f);
+            for (int s = 0; s < segments; s++) {
+                Arrays.fill(sums, 0f);
+                int end = Math.min(cols, (s + 1) * segmentLength);
+                for (int j = s * segmentLength; j < end; j++) {
+                    int c = rowCodes[j];
+                    if (!zeroLevel[c]) {
+                        lanes.add(sums, c * stride, x, j * stride, stride);
+                    }
+                }
+                float scale = scales[o * segments + s];
+                for (int c = 0; c < levels; c++) {
+                    if (!zeroLevel[c]) {
+                        lanes.axpy(y, out, scale * levelValues[c], sums, c * stride, stride);
+                    }
+                }
+                if (segmentSums != null) {
+                    lanes.axpy(y, out, -scale * zeroPoints[o * segments + s], segmentSums, s * stride, stride);
+                }
+            }
+        }
+    }
+
+    private void decodeRow(int row, int[] into) {
+        int base = row * bytesPerRow;
+        for (int t = 0; t < bytesPerRow; t++) {
+            int value = codes[base + t] & 0xFF;
+            int start = groupStart[t];
+            for (int i = 0; i < groupCount[t]; i++) {
+                into[start + i] = digits[value * perByte + i];
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + rows + "x" + cols + ", " + levels + " levels";
+    }
+}

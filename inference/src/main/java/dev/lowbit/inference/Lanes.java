@@ -1,0 +1,89 @@
+package dev.lowbit.inference;
+
+/**
+ * The few vector loops every kernel is built from, over {@code float[]} ranges. Two implementations: one on
+ * the Java Vector API ({@code jdk.incubator.vector}, used when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector}) and plain loops otherwise, so the engine runs on any Java 17
+ * JVM and is only slower without the flag.
+ */
+abstract class Lanes {
+
+    private static final Lanes CHOSEN = choose();
+
+    /** The implementation this JVM runs: the Vector API's when its module is present. */
+    static Lanes get() {
+        return CHOSEN;
+    }
+
+    private static Lanes choose() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return new ScalarLanes();
+        }
+        // Loaded by name: a class that links the Vector API must not be touched when the module is absent.
+        try {
+            return (Lanes) Class.forName("dev.lowbit.inference.VectorLanes")
+                    .getDeclaredConstructor()
+                    .newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return new ScalarLanes();
+        }
+    }
+
+    /** Floats per vector register (1 for plain loops); activation rows are padded to a multiple of it. */
+    abstract int width();
+
+    /** A name for messages, e.g. {@code Vector API, 256-bit}. */
+    abstract String describe();
+
+    /** {@code acc[a..a+len) += x[b..b+len)}. */
+    abstract void add(float[] acc, int a, float[] x, int b, int len);
+
+    /** {@code acc[a..a+len) += factor * x[b..b+len)}. */
+    abstract void axpy(float[] acc, int a, float factor, float[] x, int b, int len);
+
+    /** {@code sum of x[a+i] * y[b+i]} for {@code i < len}. */
+    abstract float dot(float[] x, int a, float[] y, int b, int len);
+
+    /** The stride of a feature-major activation of {@code n} columns: 1 column stays contiguous, more are padded. */
+    final int stride(int n) {
+        int w = width();
+        return n == 1 ? 1 : (n + w - 1) / w * w;
+    }
+
+    /** Plain loops: what runs without the Vector API module. */
+    static final class ScalarLanes extends Lanes {
+
+        @Override
+        int width() {
+            return 1;
+        }
+
+        @Override
+        String describe() {
+            return "scalar (start the JVM with --add-modules jdk.incubator.vector for the Vector API)";
+        }
+
+        @Override
+        void add(float[] acc, int a, float[] x, int b, int len) {
+            for (int i = 0; i < len; i++) {
+                acc[a + i] += x[b + i];
+            }
+        }
+
+        @Override
+        void axpy(float[] acc, int a, float factor, float[] x, int b, int len) {
+            for (int i = 0; i < len; i++) {
+                acc[a + i] += factor * x[b + i];
+            }
+        }
+
+        @Override
+        float dot(float[] x, int a, float[] y, int b, int len) {
+            float sum = 0;
+            for (int i = 0; i < len; i++) {
+                sum += x[a + i] * y[b + i];
+            }
+            return sum;
+        }
+    }
+}
