@@ -2,6 +2,7 @@ package dev.lowbit.inference;
 
 import dev.lowbit.format.lbw.QuantizedTensor;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * A quantized weight kept as its codes, {@code g} codes of k levels per byte ({@code k^g <= 256}, radix k:
@@ -50,6 +51,8 @@ final class CodeMatrix implements Matrix {
     private final byte[] codes;
     /** Digit i of byte value v at {@code v * perByte + i}. */
     private final byte[] digits;
+    /** Bit i of entry {@code v * levels + c} is set when digit i of byte value v is c. */
+    private final byte[] levelMasks;
 
     private final float[] scales;
     private final float[] zeroPoints;
@@ -88,6 +91,12 @@ final class CodeMatrix implements Matrix {
         for (int v = 0; v < tableSize; v++) {
             for (int i = 0, rest = v; i < g; i++, rest /= levels) {
                 digits[v * g + i] = (byte) (rest % levels);
+            }
+        }
+        this.levelMasks = new byte[tableSize * levels];
+        for (int v = 0; v < tableSize; v++) {
+            for (int i = 0; i < g; i++) {
+                levelMasks[v * levels + digits[v * g + i]] |= (byte) (1 << i);
             }
         }
         this.codes = pack(tensor.codes());
@@ -209,73 +218,109 @@ final class CodeMatrix implements Matrix {
     @Override
     public void multiply(float[] x, int n, int stride, float[] y, Lanes lanes) {
         if (usesTables(n, lanes)) {
-            lookUp(x, n, stride, y);
+            lookUp(x, n, stride, y, lanes);
         } else {
             sumLevels(x, stride, y, lanes);
         }
     }
 
-    private void lookUp(float[] x, int n, int stride, float[] y) {
+    /**
+     * Lookups above which one column's rows are split between threads: about a tenth of a millisecond of work,
+     * well above what handing a share to another thread costs.
+     */
+    private static final long LOOKUPS_PER_THREAD = 100_000;
+
+    private void lookUp(float[] x, int n, int stride, float[] y, Lanes lanes) {
         float[] tables = new float[bytesPerRow * tableSize];
         float[] segmentSums = zeroPoints == null ? null : new float[segments];
+        int threads = (int) Math.min(
+                Runtime.getRuntime().availableProcessors(),
+                Math.max(1, (long) rows * bytesPerRow / LOOKUPS_PER_THREAD));
+        int share = (rows + threads - 1) / threads;
         for (int r = 0; r < n; r++) {
-            buildTables(x, r, stride, tables);
+            buildTables(x, r, stride, tables, lanes);
             if (segmentSums != null) {
                 Arrays.fill(segmentSums, 0f);
                 for (int j = 0; j < cols; j++) {
                     segmentSums[j / segmentLength] += x[j * stride + r];
                 }
             }
-            int o = 0;
-            if (segments == 1 && zeroPoints == null) {
-                // Four rows at a time: four independent sums keep the adder busy (one sum would wait on each
-                // addition's latency), and each table entry they read is close to the others'.
-                for (; o + 4 <= rows; o += 4) {
-                    int base = o * bytesPerRow;
-                    float sum0 = 0;
-                    float sum1 = 0;
-                    float sum2 = 0;
-                    float sum3 = 0;
-                    for (int t = 0, table = 0; t < bytesPerRow; t++, table += tableSize) {
-                        sum0 += tables[table + (codes[base + t] & 0xFF)];
-                        sum1 += tables[table + (codes[base + bytesPerRow + t] & 0xFF)];
-                        sum2 += tables[table + (codes[base + 2 * bytesPerRow + t] & 0xFF)];
-                        sum3 += tables[table + (codes[base + 3 * bytesPerRow + t] & 0xFF)];
-                    }
-                    y[o * stride + r] = scales[o] * sum0;
-                    y[(o + 1) * stride + r] = scales[o + 1] * sum1;
-                    y[(o + 2) * stride + r] = scales[o + 2] * sum2;
-                    y[(o + 3) * stride + r] = scales[o + 3] * sum3;
-                }
-            }
-            for (; o < rows; o++) {
-                int base = o * bytesPerRow;
-                float out;
-                if (segments == 1 && zeroPoints == null) {
-                    float sum = 0;
-                    for (int t = 0, table = 0; t < bytesPerRow; t++, table += tableSize) {
-                        sum += tables[table + (codes[base + t] & 0xFF)];
-                    }
-                    out = scales[o] * sum;
-                } else {
-                    out = 0;
-                    for (int s = 0; s < segments; s++) {
-                        float sum = 0;
-                        int end = Math.min(bytesPerRow, (s + 1) * groupsPerSegment);
-                        for (int t = s * groupsPerSegment; t < end; t++) {
-                            sum += tables[t * tableSize + (codes[base + t] & 0xFF)];
-                        }
-                        int at = o * segments + s;
-                        out += scales[at] * (zeroPoints == null ? sum : sum - zeroPoints[at] * segmentSums[s]);
-                    }
-                }
-                y[o * stride + r] = out;
+            int column = r;
+            if (threads == 1) {
+                lookUpRows(tables, segmentSums, 0, rows, y, stride, column);
+            } else {
+                // Batch 1 of a wide layer: the rows share the tables, so threads split the rows.
+                IntStream.range(0, threads)
+                        .parallel()
+                        .forEach(t -> lookUpRows(
+                                tables, segmentSums, t * share, Math.min(rows, (t + 1) * share), y, stride, column));
             }
         }
     }
 
+    /** Rows {@code from..to} of column {@code r} from the column's tables. */
+    private void lookUpRows(float[] tables, float[] segmentSums, int from, int to, float[] y, int stride, int r) {
+        int o = from;
+        if (segments == 1 && zeroPoints == null) {
+            // Eight rows at a time: eight independent sums keep the adders busy (one sum would wait on each
+            // addition's latency), and the eight entries read from one table are close together. (Blocking the
+            // tables to stay in L1 was slower: each row's codes were then read in pieces, once per block.)
+            for (; o + 8 <= to; o += 8) {
+                int b0 = o * bytesPerRow;
+                int b1 = b0 + bytesPerRow;
+                int b2 = b1 + bytesPerRow;
+                int b3 = b2 + bytesPerRow;
+                int b4 = b3 + bytesPerRow;
+                int b5 = b4 + bytesPerRow;
+                int b6 = b5 + bytesPerRow;
+                int b7 = b6 + bytesPerRow;
+                float s0 = 0;
+                float s1 = 0;
+                float s2 = 0;
+                float s3 = 0;
+                float s4 = 0;
+                float s5 = 0;
+                float s6 = 0;
+                float s7 = 0;
+                for (int t = 0, table = 0; t < bytesPerRow; t++, table += tableSize) {
+                    s0 += tables[table + (codes[b0 + t] & 0xFF)];
+                    s1 += tables[table + (codes[b1 + t] & 0xFF)];
+                    s2 += tables[table + (codes[b2 + t] & 0xFF)];
+                    s3 += tables[table + (codes[b3 + t] & 0xFF)];
+                    s4 += tables[table + (codes[b4 + t] & 0xFF)];
+                    s5 += tables[table + (codes[b5 + t] & 0xFF)];
+                    s6 += tables[table + (codes[b6 + t] & 0xFF)];
+                    s7 += tables[table + (codes[b7 + t] & 0xFF)];
+                }
+                int at = o * stride + r;
+                y[at] = scales[o] * s0;
+                y[at + stride] = scales[o + 1] * s1;
+                y[at + 2 * stride] = scales[o + 2] * s2;
+                y[at + 3 * stride] = scales[o + 3] * s3;
+                y[at + 4 * stride] = scales[o + 4] * s4;
+                y[at + 5 * stride] = scales[o + 5] * s5;
+                y[at + 6 * stride] = scales[o + 6] * s6;
+                y[at + 7 * stride] = scales[o + 7] * s7;
+            }
+        }
+        for (; o < to; o++) {
+            int base = o * bytesPerRow;
+            float out = 0;
+            for (int s = 0; s < segments; s++) {
+                float sum = 0;
+                int end = Math.min(bytesPerRow, (s + 1) * groupsPerSegment);
+                for (int t = s * groupsPerSegment; t < end; t++) {
+                    sum += tables[t * tableSize + (codes[base + t] & 0xFF)];
+                }
+                int at = o * segments + s;
+                out += scales[at] * (zeroPoints == null ? sum : sum - zeroPoints[at] * segmentSums[s]);
+            }
+            y[o * stride + r] = out;
+        }
+    }
+
     /** For every group t, entry v of table t: {@code sum_i level[digit_i(v)] * x[start_t + i]}, by additions. */
-    private void buildTables(float[] x, int column, int stride, float[] tables) {
+    private void buildTables(float[] x, int column, int stride, float[] tables, Lanes lanes) {
         for (int t = 0; t < bytesPerRow; t++) {
             int base = t * tableSize;
             int start = groupStart[t];
@@ -289,20 +334,21 @@ final class CodeMatrix implements Matrix {
                 float input = x[(start + i) * stride + column];
                 // Highest digit first, so the block it reads (digit 0) is overwritten last.
                 for (int c = levels - 1; c >= 0; c--) {
-                    float term = levelValues[c] * input;
-                    int block = base + c * span;
-                    for (int v = 0; v < span; v++) {
-                        tables[block + v] = tables[base + v] + term;
-                    }
+                    lanes.shifted(tables, base + c * span, tables, base, levelValues[c] * input, span);
                 }
                 span *= levels;
             }
         }
     }
 
+    /**
+     * Vectors per column above which a row's level sums live in memory: with few, each level's sum stays in
+     * registers and the inputs are gathered by column (no store per weight); with many (a convolution's
+     * positions) the sums cannot stay in registers, and streaming each input row into its level's sum is faster.
+     */
+    private static final int REGISTER_VECTORS = 8;
+
     private void sumLevels(float[] x, int stride, float[] y, Lanes lanes) {
-        float[] sums = new float[levels * stride];
-        int[] rowCodes = new int[cols];
         float[] segmentSums = null;
         if (zeroPoints != null) {
             segmentSums = new float[segments * stride];
@@ -310,23 +356,62 @@ final class CodeMatrix implements Matrix {
                 lanes.add(segmentSums, j / segmentLength * stride, x, j * stride, stride);
             }
         }
-        for (int o = 0; o < rows; o++) {
-            decodeRow(o, rowCodes);
+        float[] totals = segmentSums;
+        int threads = (int) Math.min(
+                Runtime.getRuntime().availableProcessors(), Math.max(1, (long) rows * cols * stride / ADDS_PER_THREAD));
+        if (threads == 1) {
+            sumLevelRows(0, rows, x, stride, totals, y, lanes);
+            return;
+        }
+        // A convolution's many positions: threads split the rows (filters), each with its own scratch.
+        int share = (rows + threads - 1) / threads;
+        IntStream.range(0, threads)
+                .parallel()
+                .forEach(t -> sumLevelRows(t * share, Math.min(rows, (t + 1) * share), x, stride, totals, y, lanes));
+    }
+
+    /**
+     * Additions above which level sums split the rows between threads: about a tenth of a millisecond of work.
+     */
+    private static final long ADDS_PER_THREAD = 1_000_000;
+
+    private void sumLevelRows(int from, int to, float[] x, int stride, float[] segmentSums, float[] y, Lanes lanes) {
+        boolean inRegisters = stride <= REGISTER_VECTORS * lanes.width();
+        float[] sums = inRegisters ? null : new float[levels * stride];
+        int[] columns = inRegisters ? new int[segmentLength + perByte] : null;
+        for (int o = from; o < to; o++) {
             int out = o * stride;
             Arrays.fill(y, out, out + stride, 0f);
             for (int s = 0; s < segments; s++) {
-                Arrays.fill(sums, 0f);
-                int end = Math.min(cols, (s + 1) * segmentLength);
-                for (int j = s * segmentLength; j < end; j++) {
-                    int c = rowCodes[j];
-                    if (!zeroLevel[c]) {
-                        lanes.add(sums, c * stride, x, j * stride, stride);
-                    }
-                }
+                int first = s * groupsPerSegment;
+                int end = Math.min(bytesPerRow, (s + 1) * groupsPerSegment);
                 float scale = scales[o * segments + s];
-                for (int c = 0; c < levels; c++) {
-                    if (!zeroLevel[c]) {
-                        lanes.axpy(y, out, scale * levelValues[c], sums, c * stride, stride);
+                if (inRegisters) {
+                    for (int c = 0; c < levels; c++) {
+                        if (!zeroLevel[c]) {
+                            int count = columnsOfLevel(c, o * bytesPerRow, first, end, columns);
+                            lanes.sumColumns(x, stride, columns, 0, count, y, out, scale * levelValues[c]);
+                        }
+                    }
+                } else {
+                    Arrays.fill(sums, 0f);
+                    lanes.sumCodes(
+                            sums,
+                            codes,
+                            o * bytesPerRow,
+                            first,
+                            end,
+                            digits,
+                            perByte,
+                            groupStart,
+                            groupCount,
+                            zeroLevel,
+                            x,
+                            stride);
+                    for (int c = 0; c < levels; c++) {
+                        if (!zeroLevel[c]) {
+                            lanes.axpy(y, out, scale * levelValues[c], sums, c * stride, stride);
+                        }
                     }
                 }
                 if (segmentSums != null) {
@@ -336,15 +421,38 @@ final class CodeMatrix implements Matrix {
         }
     }
 
-    private void decodeRow(int row, int[] into) {
-        int base = row * bytesPerRow;
-        for (int t = 0; t < bytesPerRow; t++) {
-            int value = codes[base + t] & 0xFF;
-            int start = groupStart[t];
-            for (int i = 0; i < groupCount[t]; i++) {
-                into[start + i] = digits[value * perByte + i];
+    /** Entry {@code m * 8 + i}: the position of the i-th set bit of the byte m (the rest 0). */
+    private static final byte[] SET_BITS = new byte[256 * 8];
+
+    static {
+        for (int m = 0; m < 256; m++) {
+            for (int bit = 0, i = 0; bit < 8; bit++) {
+                if ((m >> bit & 1) != 0) {
+                    SET_BITS[m * 8 + i++] = (byte) bit;
+                }
             }
         }
+    }
+
+    /**
+     * The columns of groups {@code first..end} of a row whose code is {@code level}, into {@code columns} (which
+     * needs {@code perByte} spare entries); returns how many. One pass per level through each byte's precomputed
+     * mask of that level's digits, writing all {@code perByte} candidate positions and advancing by the mask's
+     * bit count: no branch depends on the codes, so none is mispredicted, and the count stays in a register.
+     */
+    private int columnsOfLevel(int level, int rowBase, int first, int end, int[] columns) {
+        int count = 0;
+        for (int t = first; t < end; t++) {
+            // A short group's padding digits are code 0: the group's own count of low bits only.
+            int mask = levelMasks[(codes[rowBase + t] & 0xFF) * levels + level] & ((1 << groupCount[t]) - 1);
+            int start = groupStart[t];
+            int bits = mask * 8;
+            for (int i = 0; i < perByte; i++) {
+                columns[count + i] = start + SET_BITS[bits + i];
+            }
+            count += Integer.bitCount(mask);
+        }
+        return count;
     }
 
     @Override

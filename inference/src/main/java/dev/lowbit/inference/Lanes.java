@@ -38,11 +38,40 @@ abstract class Lanes {
     /** {@code acc[a..a+len) += x[b..b+len)}. */
     abstract void add(float[] acc, int a, float[] x, int b, int len);
 
+    /** {@code to[a..a+len) = from[b..b+len) + term}. */
+    abstract void shifted(float[] to, int a, float[] from, int b, float term, int len);
+
     /** {@code acc[a..a+len) += factor * x[b..b+len)}. */
     abstract void axpy(float[] acc, int a, float factor, float[] x, int b, int len);
 
     /** {@code sum of x[a+i] * y[b+i]} for {@code i < len}. */
     abstract float dot(float[] x, int a, float[] y, int b, int len);
+
+    /**
+     * {@code y[at + k] += factor * sum of x[columns[i] * stride + k]} over {@code i} in {@code from..to}, for every
+     * {@code k < stride}: one level's inputs of one row, summed in registers (no store per weight).
+     */
+    abstract void sumColumns(float[] x, int stride, int[] columns, int from, int to, float[] y, int at, float factor);
+
+    /**
+     * The level sums of one row's groups {@code first..end}: for each code c of the group bytes (digits of
+     * {@code digits}, {@code counts[t]} codes from column {@code starts[t]}), unless {@code skip[c]},
+     * {@code sums[c * stride ..] += x[column * stride ..]} over {@code stride} floats. One loop per row, so the
+     * per-weight work stays in one compiled body (a call per weight cost more than the addition).
+     */
+    abstract void sumCodes(
+            float[] sums,
+            byte[] codes,
+            int rowBase,
+            int first,
+            int end,
+            byte[] digits,
+            int perByte,
+            int[] starts,
+            int[] counts,
+            boolean[] skip,
+            float[] x,
+            int stride);
 
     /** The stride of a feature-major activation of {@code n} columns: 1 column stays contiguous, more are padded. */
     final int stride(int n) {
@@ -71,9 +100,52 @@ abstract class Lanes {
         }
 
         @Override
+        void shifted(float[] to, int a, float[] from, int b, float term, int len) {
+            for (int i = 0; i < len; i++) {
+                to[a + i] = from[b + i] + term;
+            }
+        }
+
+        @Override
         void axpy(float[] acc, int a, float factor, float[] x, int b, int len) {
             for (int i = 0; i < len; i++) {
                 acc[a + i] += factor * x[b + i];
+            }
+        }
+
+        @Override
+        void sumColumns(float[] x, int stride, int[] columns, int from, int to, float[] y, int at, float factor) {
+            for (int k = 0; k < stride; k++) {
+                float sum = 0;
+                for (int i = from; i < to; i++) {
+                    sum += x[columns[i] * stride + k];
+                }
+                y[at + k] += factor * sum;
+            }
+        }
+
+        @Override
+        void sumCodes(
+                float[] sums,
+                byte[] codes,
+                int rowBase,
+                int first,
+                int end,
+                byte[] digits,
+                int perByte,
+                int[] starts,
+                int[] counts,
+                boolean[] skip,
+                float[] x,
+                int stride) {
+            for (int t = first; t < end; t++) {
+                int digit = (codes[rowBase + t] & 0xFF) * perByte;
+                for (int i = 0, column = starts[t]; i < counts[t]; i++, column++) {
+                    int c = digits[digit + i];
+                    if (!skip[c]) {
+                        add(sums, c * stride, x, column * stride, stride);
+                    }
+                }
             }
         }
 

@@ -34,6 +34,18 @@ final class VectorLanes extends Lanes {
     }
 
     @Override
+    void shifted(float[] to, int a, float[] from, int b, float term, int len) {
+        FloatVector broadcast = FloatVector.broadcast(SPECIES, term);
+        int i = 0;
+        for (int bound = SPECIES.loopBound(len); i < bound; i += WIDTH) {
+            FloatVector.fromArray(SPECIES, from, b + i).add(broadcast).intoArray(to, a + i);
+        }
+        for (; i < len; i++) {
+            to[a + i] = from[b + i] + term;
+        }
+    }
+
+    @Override
     void axpy(float[] acc, int a, float factor, float[] x, int b, int len) {
         FloatVector broadcast = FloatVector.broadcast(SPECIES, factor);
         int i = 0;
@@ -44,6 +56,76 @@ final class VectorLanes extends Lanes {
         }
         for (; i < len; i++) {
             acc[a + i] += factor * x[b + i];
+        }
+    }
+
+    @Override
+    void sumColumns(float[] x, int stride, int[] columns, int from, int to, float[] y, int at, float factor) {
+        int k = 0;
+        for (int bound = SPECIES.loopBound(stride); k < bound; k += WIDTH) {
+            // Four sums in flight: one would wait on each addition's latency.
+            FloatVector sum0 = FloatVector.zero(SPECIES);
+            FloatVector sum1 = FloatVector.zero(SPECIES);
+            FloatVector sum2 = FloatVector.zero(SPECIES);
+            FloatVector sum3 = FloatVector.zero(SPECIES);
+            int i = from;
+            for (; i + 4 <= to; i += 4) {
+                sum0 = sum0.add(FloatVector.fromArray(SPECIES, x, columns[i] * stride + k));
+                sum1 = sum1.add(FloatVector.fromArray(SPECIES, x, columns[i + 1] * stride + k));
+                sum2 = sum2.add(FloatVector.fromArray(SPECIES, x, columns[i + 2] * stride + k));
+                sum3 = sum3.add(FloatVector.fromArray(SPECIES, x, columns[i + 3] * stride + k));
+            }
+            for (; i < to; i++) {
+                sum0 = sum0.add(FloatVector.fromArray(SPECIES, x, columns[i] * stride + k));
+            }
+            sum0.add(sum1)
+                    .add(sum2.add(sum3))
+                    .fma(FloatVector.broadcast(SPECIES, factor), FloatVector.fromArray(SPECIES, y, at + k))
+                    .intoArray(y, at + k);
+        }
+        for (; k < stride; k++) {
+            float sum = 0;
+            for (int i = from; i < to; i++) {
+                sum += x[columns[i] * stride + k];
+            }
+            y[at + k] += factor * sum;
+        }
+    }
+
+    @Override
+    void sumCodes(
+            float[] sums,
+            byte[] codes,
+            int rowBase,
+            int first,
+            int end,
+            byte[] digits,
+            int perByte,
+            int[] starts,
+            int[] counts,
+            boolean[] skip,
+            float[] x,
+            int stride) {
+        int bound = SPECIES.loopBound(stride);
+        for (int t = first; t < end; t++) {
+            int digit = (codes[rowBase + t] & 0xFF) * perByte;
+            for (int i = 0, column = starts[t]; i < counts[t]; i++, column++) {
+                int c = digits[digit + i];
+                if (skip[c]) {
+                    continue;
+                }
+                int a = c * stride;
+                int b = column * stride;
+                int k = 0;
+                for (; k < bound; k += WIDTH) {
+                    FloatVector.fromArray(SPECIES, sums, a + k)
+                            .add(FloatVector.fromArray(SPECIES, x, b + k))
+                            .intoArray(sums, a + k);
+                }
+                for (; k < stride; k++) {
+                    sums[a + k] += x[b + k];
+                }
+            }
         }
     }
 

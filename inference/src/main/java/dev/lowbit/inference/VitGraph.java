@@ -67,7 +67,7 @@ final class VitGraph extends Graph {
         this.positions = tensors.values("_positionEmbedding", tokens * dim, "the position embeddings");
         Matrix kernel = tensors.matrix("_weight", 4, dim, channels * patch * patch, "the patch projection's kernel");
         this.projection = new Dense(kernel, null, tensors.values("_bias", dim, "the patch projection's bias"));
-        while (tensors.nextEndsWith("_attentionNorm_gamma")) {
+        while (tensors.nextEndsWith("attentionNorm_gamma")) {
             String block = "encoder block " + (blocks.size() + 1);
             float[] attentionGamma = tensors.values("_gamma", dim, block + "'s attention norm gamma");
             float[] attentionBeta = tensors.values("_beta", dim, block + "'s attention norm beta");

@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Both kernels of a packed matrix against the weights its tensor decodes to ({@link QuantizedTensor#dequantize}),
  * multiplied in double: every scale layout a lowbit quantizer stores, alphabets of 2 to 17 levels, one column
- * (table lookup) and many (level sums), on the Vector API and on plain loops.
+ * (table lookup) and many (level sums: in registers up to 64 columns, in memory beyond), on the Vector API and
+ * on plain loops.
  */
 class CodeMatrixTest {
 
@@ -48,7 +49,7 @@ class CodeMatrixTest {
         CodeMatrix matrix = CodeMatrix.of(tensor);
         float[] weights = tensor.dequantize();
         for (Lanes lanes : List.of(Lanes.get(), new Lanes.ScalarLanes())) {
-            for (int n : new int[] {1, 3, 17, 64}) {
+            for (int n : new int[] {1, 3, 17, 64, 100}) {
                 int stride = lanes.stride(n);
                 float[] x = new float[cols * stride];
                 for (int j = 0; j < cols; j++) {
@@ -124,6 +125,40 @@ class CodeMatrixTest {
             values[i] = (float) random.nextGaussian();
         }
         return values;
+    }
+
+    @Test
+    void wideLayersSplitBetweenThreadsComputeTheSame() {
+        // Big enough for both kernels to split the rows between threads (on a machine with more than one core).
+        Random random = new Random(11);
+        int rows = 520;
+        int cols = 1003;
+        QuantizedTensor tensor = tensor(random, new double[] {-1, 0, 1}, "channel", rows, cols);
+        CodeMatrix matrix = CodeMatrix.of(tensor);
+        float[] weights = tensor.dequantize();
+        Lanes lanes = Lanes.get();
+        for (int n : new int[] {1, 200}) {
+            int stride = lanes.stride(n);
+            float[] x = new float[cols * stride];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            float[] y = new float[rows * stride];
+            matrix.multiply(x, n, stride, y, lanes);
+            for (int o = 0; o < rows; o++) {
+                for (int r = 0; r < n; r += 7) {
+                    double expected = 0;
+                    double magnitude = 0;
+                    for (int j = 0; j < cols; j++) {
+                        expected += (double) weights[o * cols + j] * x[j * stride + r];
+                        magnitude += Math.abs((double) weights[o * cols + j] * x[j * stride + r]);
+                    }
+                    assertThat((double) y[o * stride + r])
+                            .as("n=%d, row %d, column %d (%s)", n, o, r, matrix.kernel(n))
+                            .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * magnitude + 1e-6));
+                }
+            }
+        }
     }
 
     @Test
