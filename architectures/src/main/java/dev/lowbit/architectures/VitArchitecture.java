@@ -62,6 +62,14 @@ public abstract class VitArchitecture implements Architecture {
         return id;
     }
 
+    /**
+     * The attention heads of every encoder block: the one shape no weight tensor records (the packed engine
+     * needs it to split the attention's width).
+     */
+    public int heads() {
+        return heads;
+    }
+
     @Override
     public String description() {
         return "ViT: 4x4 patches, dim " + dim + ", depth " + depth + ", heads " + heads + ", mlp " + mlpDim

@@ -66,6 +66,7 @@ final class CnnGraph extends Graph {
             for (Stage stage : stages) {
                 int positions = stage.height * stage.width;
                 int stride = lanes.stride(positions);
+                stage.convolution.quantizeImage(x, stage.channels, positions);
                 float[] columns = Ops.unfold(
                         x,
                         stage.channels,
@@ -78,7 +79,7 @@ final class CnnGraph extends Graph {
                         stage.width,
                         stride);
                 int filters = stage.convolution.rows();
-                float[] y = stage.convolution.apply(columns, positions, stride, lanes);
+                float[] y = stage.convolution.applyToColumns(columns, positions, stride, lanes);
                 Ops.relu(y, filters, positions, stride);
                 x = Ops.maxPool(y, filters, stage.height, stage.width, stride);
             }

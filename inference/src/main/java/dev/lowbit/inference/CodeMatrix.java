@@ -231,7 +231,7 @@ final class CodeMatrix implements Matrix {
     private static final long LOOKUPS_PER_THREAD = 100_000;
 
     private void lookUp(float[] x, int n, int stride, float[] y, Lanes lanes) {
-        float[] tables = new float[bytesPerRow * tableSize];
+        float[] tables = TableScratch.borrow(bytesPerRow * tableSize);
         float[] segmentSums = zeroPoints == null ? null : new float[segments];
         int threads = (int) Math.min(
                 Runtime.getRuntime().availableProcessors(),
@@ -256,6 +256,7 @@ final class CodeMatrix implements Matrix {
                                 tables, segmentSums, t * share, Math.min(rows, (t + 1) * share), y, stride, column));
             }
         }
+        TableScratch.giveBack(tables);
     }
 
     /** Rows {@code from..to} of column {@code r} from the column's tables. */

@@ -11,17 +11,21 @@ final class Dense {
     private final float[] scale;
 
     private final float[] shift;
+    /** The layer's input quantizer, or null for fp32 inputs. */
+    private final IntegerInputs inputs;
 
-    Dense(Matrix matrix, float[] scale, float[] shift) {
+    Dense(Matrix matrix, float[] scale, float[] shift, IntegerInputs inputs) {
         this.matrix = matrix;
         this.scale = scale;
         this.shift = shift;
+        this.inputs = inputs;
     }
 
     /** A linear layer: the weight and its bias. */
     static Dense linear(TensorCursor tensors, int rows, int cols, String what) {
         Matrix matrix = tensors.matrix("_weight", 2, rows, cols, what + "'s weight");
-        return new Dense(matrix, null, tensors.values("_bias", matrix.rows(), what + "'s bias"));
+        IntegerInputs inputs = tensors.lastInputs();
+        return new Dense(matrix, null, tensors.values("_bias", matrix.rows(), what + "'s bias"), inputs);
     }
 
     /**
@@ -30,6 +34,7 @@ final class Dense {
      */
     static Dense convolutionWithBatchNorm(TensorCursor tensors, int channels, int kernel, String what) {
         Matrix matrix = tensors.matrix("_weight", 4, -1, channels * kernel * kernel, what + "'s kernel");
+        IntegerInputs inputs = tensors.lastInputs();
         int filters = matrix.rows();
         float[] bias = tensors.values("_bias", filters, what + "'s bias");
         float[] gamma = tensors.values("_gamma", filters, "the batch norm's gamma after " + what);
@@ -42,7 +47,24 @@ final class Dense {
             scale[o] = (float) (gamma[o] / Math.sqrt(variance[o] + 1e-5));
             shift[o] = (bias[o] - mean[o]) * scale[o] + beta[o];
         }
-        return new Dense(matrix, scale, shift);
+        return new Dense(matrix, scale, shift, inputs);
+    }
+
+    /** A convolution without batch norm: the kernel and its bias. */
+    static Dense convolution(TensorCursor tensors, int filters, int channels, int kernel, String what) {
+        Matrix matrix = tensors.matrix("_weight", 4, filters, channels * kernel * kernel, what + "'s kernel");
+        IntegerInputs inputs = tensors.lastInputs();
+        return new Dense(matrix, null, tensors.values("_bias", filters, what + "'s bias"), inputs);
+    }
+
+    /**
+     * A convolution's input quantized as training quantized it, per pixel over its channels, in place: before the
+     * image is unfolded into the columns {@link #apply} multiplies (which copy pixels). Nothing without inputs.
+     */
+    void quantizeImage(float[] image, int channels, int positions) {
+        if (inputs != null) {
+            inputs.quantize(image, channels, positions, positions);
+        }
     }
 
     Matrix matrix() {
@@ -53,8 +75,25 @@ final class Dense {
         return matrix.rows();
     }
 
-    /** {@code W x} plus the affine, for {@code n} columns of feature-major {@code x}; padding columns come along. */
+    /**
+     * {@code W x} plus the affine, for {@code n} columns of feature-major {@code x}; padding columns come along. A
+     * linear layer with an input quantizer multiplies each column of {@code x} quantized ({@code x} is left as it
+     * is: the attention's three projections quantize the same input).
+     */
     float[] apply(float[] x, int n, int stride, Lanes lanes) {
+        return apply(x, n, stride, lanes, true);
+    }
+
+    /** {@link #apply} of a convolution's columns, whose image {@link #quantizeImage} quantized already. */
+    float[] applyToColumns(float[] columns, int n, int stride, Lanes lanes) {
+        return apply(columns, n, stride, lanes, false);
+    }
+
+    private float[] apply(float[] x, int n, int stride, Lanes lanes, boolean quantizeColumns) {
+        if (inputs != null && quantizeColumns) {
+            x = x.clone();
+            inputs.quantize(x, matrix.cols(), n, stride);
+        }
         int rows = matrix.rows();
         float[] y = new float[rows * stride];
         matrix.multiply(x, n, stride, y, lanes);
@@ -73,6 +112,7 @@ final class Dense {
     }
 
     String describe(String what, int n) {
-        return what + " " + matrix.rows() + "x" + matrix.cols() + ": " + matrix.kernel(n);
+        return what + " " + matrix.rows() + "x" + matrix.cols() + ": " + matrix.kernel(n)
+                + (inputs == null ? "" : ", inputs " + inputs);
     }
 }

@@ -35,7 +35,23 @@ public final class PackedNetwork {
      *     wrong shape for the family, or uses a layout the engine does not compute on
      */
     public static PackedNetwork load(PackedModel model, NetworkSpec spec) {
-        TensorCursor tensors = new TensorCursor(model, spec.family().name().toLowerCase(java.util.Locale.ROOT));
+        return load(model, spec, List.of());
+    }
+
+    /**
+     * {@link #load} of a model whose layers quantize their inputs.
+     *
+     * @param model a packed model read from a {@code .lbw} file
+     * @param spec the family, image shape, classes (and heads) the file's header declares
+     * @param inputs each weight layer's input quantizer in the file's order of weights (null for fp32 inputs), as
+     *     the model was trained; empty when no layer quantizes its inputs
+     * @return the network
+     * @throws IllegalArgumentException as {@link #load(PackedModel, NetworkSpec)}, and when {@code inputs} does not
+     *     name one entry per weight layer
+     */
+    public static PackedNetwork load(PackedModel model, NetworkSpec spec, List<IntegerInputs> inputs) {
+        TensorCursor tensors = new TensorCursor(
+                model, spec.family().name().toLowerCase(java.util.Locale.ROOT), new java.util.ArrayList<>(inputs));
         Graph graph = switch (spec.family()) {
             case FCNN -> new FcnnGraph(tensors, spec);
             case CNN -> new CnnGraph(tensors, spec);

@@ -15,11 +15,16 @@ final class TensorCursor {
 
     private final List<PackedTensor> tensors;
     private final String family;
-    private int next;
+    /** Each weight's input quantizer in order (null: fp32 inputs); empty: none anywhere. */
+    private final List<IntegerInputs> inputs;
 
-    TensorCursor(PackedModel model, String family) {
+    private int next;
+    private int weights;
+
+    TensorCursor(PackedModel model, String family, List<IntegerInputs> inputs) {
         this.tensors = model.tensors();
         this.family = family;
+        this.inputs = inputs;
         for (PackedTensor tensor : tensors) {
             if (tensor.name().contains("_input_")) {
                 throw new IllegalArgumentException("Tensor '" + tensor.name() + "' holds an activation quantizer's"
@@ -71,9 +76,19 @@ final class TensorCursor {
         return fp32.values();
     }
 
+    /** The input quantizer of the weight {@link #matrix} took last, or null. */
+    IntegerInputs lastInputs() {
+        return inputs.isEmpty() ? null : inputs.get(weights - 1);
+    }
+
     /** A weight matrix of {@code cols} inputs per row (any rows when {@code rows} is negative). */
     Matrix matrix(String suffix, int rank, int rows, int cols, String what) {
         PackedTensor tensor = take(suffix, rank, what);
+        if (!inputs.isEmpty() && weights >= inputs.size()) {
+            throw new IllegalArgumentException("Tensor '" + tensor.name() + "' is weight " + (weights + 1) + " but the"
+                    + " model's schemes name the inputs of " + inputs.size() + " layers");
+        }
+        weights++;
         Matrix matrix = Matrix.of(tensor);
         if ((rows >= 0 && matrix.rows() != rows) || matrix.cols() != cols) {
             throw new IllegalArgumentException("Tensor '" + tensor.name() + "' of shape "
@@ -85,6 +100,10 @@ final class TensorCursor {
 
     /** Every tensor must have been taken: one left over means the file is of another graph. */
     void requireDone() {
+        if (!inputs.isEmpty() && weights != inputs.size()) {
+            throw new IllegalArgumentException(family + " has " + weights + " weight layers but the model's schemes"
+                    + " name the inputs of " + inputs.size());
+        }
         if (next < tensors.size()) {
             PackedTensor tensor = tensors.get(next);
             throw new IllegalArgumentException("Tensor '" + tensor.name() + "' of shape "

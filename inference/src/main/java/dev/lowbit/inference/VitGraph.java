@@ -65,8 +65,7 @@ final class VitGraph extends Graph {
         }
         this.classToken = tensors.values("_classToken", dim, "the class token");
         this.positions = tensors.values("_positionEmbedding", tokens * dim, "the position embeddings");
-        Matrix kernel = tensors.matrix("_weight", 4, dim, channels * patch * patch, "the patch projection's kernel");
-        this.projection = new Dense(kernel, null, tensors.values("_bias", dim, "the patch projection's bias"));
+        this.projection = Dense.convolution(tensors, dim, channels, patch, "the patch projection");
         while (tensors.nextEndsWith("attentionNorm_gamma")) {
             String block = "encoder block " + (blocks.size() + 1);
             float[] attentionGamma = tensors.values("_gamma", dim, block + "'s attention norm gamma");
@@ -99,8 +98,9 @@ final class VitGraph extends Graph {
         for (int r = 0; r < count; r++) {
             float[] image =
                     java.util.Arrays.copyOfRange(images, (first + r) * imageValues, (first + r + 1) * imageValues);
+            projection.quantizeImage(image, channels, size * size);
             float[] columns = Ops.unfold(image, channels, size, size, patch, patch, 0, GRID, GRID, patchStride);
-            float[] grid = projection.apply(columns, patches, patchStride, lanes);
+            float[] grid = projection.applyToColumns(columns, patches, patchStride, lanes);
             // Token 0 is the class token, token 1 + p patch p (row-major); then the position embeddings.
             float[] x = new float[dim * stride];
             for (int d = 0; d < dim; d++) {

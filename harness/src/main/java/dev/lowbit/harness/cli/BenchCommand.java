@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Measure how long lowbit's own work takes on this machine.",
-        subcommands = {BenchReportCommand.class, BenchTrainingCommand.class})
+        subcommands = {BenchReportCommand.class, BenchTrainingCommand.class, BenchInferenceCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec

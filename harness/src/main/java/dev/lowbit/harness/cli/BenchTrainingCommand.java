@@ -512,7 +512,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         return root;
     }
 
-    private static String loadAverage() {
+    /** The load averages of /proc/loadavg (or the JVM's one-minute one). */
+    static String loadAverage() {
         try {
             String[] parts = java.nio.file.Files.readString(Path.of("/proc/loadavg"))
                     .trim()

@@ -9,6 +9,7 @@ import dev.lowbit.harness.BadInputException;
 import dev.lowbit.harness.data.Datasets;
 import dev.lowbit.harness.data.FashionMnist;
 import dev.lowbit.harness.data.LabeledImages;
+import dev.lowbit.harness.export.PackedEngines;
 import dev.lowbit.harness.export.PackedModels;
 import dev.lowbit.harness.plugin.ArchitectureRegistry;
 import dev.lowbit.harness.plugin.PluginHost;
@@ -16,11 +17,15 @@ import dev.lowbit.harness.plugin.Plugins;
 import dev.lowbit.harness.scheme.Schemes;
 import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.Batches;
+import dev.lowbit.harness.train.EngineDevice;
 import dev.lowbit.harness.train.Evaluation;
+import dev.lowbit.inference.NetworkSpec;
+import dev.lowbit.inference.PackedNetwork;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
@@ -30,12 +35,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code lowbit eval model.lbw}: reloads a packed model into DJL and evaluates it on the test set. */
+/**
+ * {@code lowbit eval model.lbw}: evaluates a packed model on the test set, reloaded into DJL (fp32 weights
+ * decoded from the codes) or run by the packed engine straight from its codes ({@code --engine packed}).
+ */
 @Command(
         name = "eval",
         mixinStandardHelpOptions = true,
         description = "Reload a packed .lbw model and evaluate it on the dataset's test images.")
 public final class EvalCommand implements Callable<Integer> {
+
+    static final String PACKED = "packed";
+    static final String DJL = "djl";
+    private static final List<String> ENGINES = List.of(PACKED, DJL);
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -58,6 +70,15 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Also write the predicted class of every test image, one per line.")
     Path predictions;
 
+    @Option(
+            names = "--engine",
+            defaultValue = DJL,
+            paramLabel = "packed|djl",
+            description = "djl (the default) decodes the weights to fp32 and runs DJL's PyTorch; packed runs the"
+                    + " weights as their packed codes in pure Java (fcnn, cnn and vit models without activation"
+                    + " quantizers).")
+    String engine;
+
     @Mixin
     PluginOptions pluginOptions;
 
@@ -73,7 +94,14 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Device device = deviceOption.open();
+        BadInputException.requireOneOf("--engine", engine, ENGINES);
+        boolean packed = engine.equals(PACKED);
+        if (packed && EngineDevice.named(deviceOption.device) != EngineDevice.CPU) {
+            throw new BadInputException("--device " + deviceOption.device + " is DJL's; the packed engine runs on the"
+                    + " CPU. Drop --device or use --engine djl.");
+        }
+        // The packed engine starts no DJL engine at all.
+        Device device = packed ? null : deviceOption.open();
         if (predictions != null) {
             OutputPaths.requireWritableFile("--predictions", predictions, "predictions.txt");
         }
@@ -82,6 +110,7 @@ public final class EvalCommand implements Callable<Integer> {
         ArchitectureRegistry architectures = plugins.architectures();
         PackedModels models = new PackedModels(Schemes.of(plugins), architectures);
         PackedModels.Opened opened = models.open(file);
+        NetworkSpec network = packed ? PackedEngines.spec(opened, PackedEngines.EVAL_WITH_DJL) : null;
         String dataset = opened.metadata("dataset");
         LabeledImages images =
                 Datasets.load(dataset == null ? FashionMnist.NAME : dataset, data, System.getenv("LOWBIT_DATA"));
@@ -93,11 +122,16 @@ public final class EvalCommand implements Callable<Integer> {
                 opened.model().normalisationStd());
         int[] all = IntStream.range(0, images.test().size()).toArray();
         Evaluation result;
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            Block block = models.rebuild(opened, manager);
-            ParameterStore parameters = new ParameterStore(manager, false);
-            result = Evaluation.of(
-                    x -> block.forward(parameters, new NDList(x), false).singletonOrThrow(), test, all, manager);
+        if (packed) {
+            PackedNetwork model = PackedEngines.load(file, opened.packed(), network, PackedEngines.EVAL_WITH_DJL);
+            result = Evaluation.of(model::logits, network.classes(), test, all);
+        } else {
+            try (NDManager manager = NDManager.newBaseManager(device)) {
+                Block block = models.rebuild(opened, manager);
+                ParameterStore parameters = new ParameterStore(manager, false);
+                result = Evaluation.of(
+                        x -> block.forward(parameters, new NDList(x), false).singletonOrThrow(), test, all, manager);
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
@@ -108,6 +142,8 @@ public final class EvalCommand implements Callable<Integer> {
                 opened.quantizer().spec(),
                 opened.bytes().fileBytes(),
                 opened.bytes().packedBitsPerQuantizedWeight());
+        out.println("Engine: "
+                + (packed ? PackedEngines.engineName() : "djl (PyTorch, fp32 weights decoded from the codes)"));
         out.printf(
                 Locale.ROOT,
                 "Test accuracy %.4f, loss %.4f on %,d images%n",

@@ -75,6 +75,19 @@ public final class Batches {
      * {@code random}, as a {@code (n, channels, rows, cols)} array in {@code manager}.
      */
     public NDArray images(NDManager manager, int[] order, int from, int to, Augmentation augmentation, Random random) {
+        float[] batch = values(order, from, to, augmentation, random);
+        return manager.create(batch, new Shape(to - from, images.channels(), images.rows(), images.cols()));
+    }
+
+    /**
+     * Images {@code order[from..to)} as the floats {@link #images(NDManager, int[], int, int)} hands the engine,
+     * {@code (n, channels, rows, cols)} row-major: what the packed engine reads, with no engine started.
+     */
+    public float[] values(int[] order, int from, int to) {
+        return values(order, from, to, Augmentation.named("none"), null);
+    }
+
+    private float[] values(int[] order, int from, int to, Augmentation augmentation, Random random) {
         int size = images.imageSize();
         float[] batch = new float[(to - from) * size];
         byte[] pixels = images.pixels();
@@ -93,7 +106,7 @@ public final class Batches {
                 batch[out++] = (source[p] & 0xFF) * inverse - offset;
             }
         }
-        return manager.create(batch, new Shape(to - from, images.channels(), images.rows(), images.cols()));
+        return batch;
     }
 
     /** Labels of {@code order[from..to)} as float32, the form DJL's sparse cross-entropy expects. */

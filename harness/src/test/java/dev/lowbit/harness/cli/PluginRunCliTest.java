@@ -125,6 +125,12 @@ class PluginRunCliTest {
                 .startsWith("lowbit: Packed model '" + model + "'")
                 .contains("No architecture with id 'lenet-5'")
                 .contains("Put its jar in plugins/");
+        // The packed engine runs lowbit's own families only: a plugin's architecture is DJL's to run.
+        CliTest.Result packed = lowbit("eval", model.toString(), "--plugins", plugins.toString(), "--engine", "packed");
+        assertThat(packed.exitCode()).isEqualTo(2);
+        assertThat(packed.err())
+                .isEqualTo("lowbit: Architecture 'lenet-5' is not one the packed engine knows (it runs the fcnn, cnn"
+                        + " and vit families); evaluate it with --engine djl." + System.lineSeparator());
     }
 
     @Test
