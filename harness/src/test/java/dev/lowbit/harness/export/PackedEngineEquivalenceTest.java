@@ -45,8 +45,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The packed engine predicts what DJL predicts (issue #18, done-when 1): every family's small member, each
  * with the binary, ternary, quinary and k17 alphabets, trained for one epoch by {@code lowbit run} on real
  * Fashion-MNIST (a 2,000-image training subset), then its {@code model.lbw} evaluated on all 10,000 test images
- * twice: by DJL as {@code lowbit eval} does (the file rebuilt into fp32 blocks, {@link Evaluation} in its fixed
- * batches) and by {@link PackedNetwork} straight from the packed codes, on the very same normalised images.
+ * twice, as {@code lowbit eval --engine djl} and {@code --engine packed} do: by DJL (the file rebuilt into fp32
+ * blocks) and by {@link PackedNetwork} straight from the packed codes ({@link PackedEngines}), each through
+ * {@link Evaluation} in its fixed batches, on the very same normalised images.
  */
 @Tag("training")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -71,9 +72,6 @@ class PackedEngineEquivalenceTest {
      * magnitude; a wrong weight, scale, bias or layer shows at 1e-2 or more.
      */
     private static final double RELATIVE_TOLERANCE = 1e-4;
-
-    /** Images per packed-engine call: batch size must not change a prediction; the arrays stay small. */
-    private static final int PACKED_BATCH = 250;
 
     @TempDir
     static Path dir;
@@ -129,7 +127,7 @@ class PackedEngineEquivalenceTest {
     @AfterAll
     void printEveryModelsNumbers() {
         System.out.println("Packed engine vs DJL on " + images.test().size() + " Fashion-MNIST test images"
-                + " (vectorised: " + PackedNetwork.vectorised() + "):");
+                + ", engine " + PackedEngines.engineName() + ":");
         summary.forEach(System.out::println);
     }
 
@@ -181,33 +179,35 @@ class PackedEngineEquivalenceTest {
             assertThat(done[0]).isEqualTo(count);
         }
 
-        // The packed engine, on the same floats.
-        NetworkSpec spec = new NetworkSpec(
-                family(architecture),
-                opened.model().inputDimensions(),
-                classes,
-                architecture.startsWith("vit") ? VIT_SMALL_HEADS : 0);
-        PackedNetwork network = PackedNetwork.load(opened.packed(), spec);
+        // The packed engine, exactly as lowbit eval --engine packed runs it; its images and logits are kept too.
+        NetworkSpec spec = PackedEngines.spec(opened, PackedEngines.EVAL_WITH_DJL);
+        assertThat(spec.family()).isEqualTo(family(architecture));
+        assertThat(spec.heads()).isEqualTo(architecture.startsWith("vit") ? VIT_SMALL_HEADS : 0);
+        PackedNetwork network = PackedEngines.load(opened.file(), opened.packed(), spec, PackedEngines.EVAL_WITH_DJL);
+        float[] packedInputs = new float[count * imageValues];
         float[] packedLogits = new float[count * classes];
-        for (int from = 0; from < count; from += PACKED_BATCH) {
-            int batch = Math.min(PACKED_BATCH, count - from);
-            float[] slice = new float[batch * imageValues];
-            System.arraycopy(inputs, from * imageValues, slice, 0, slice.length);
-            float[] logits = network.logits(slice, batch);
-            assertThat(logits).hasSize(batch * classes);
-            System.arraycopy(logits, 0, packedLogits, from * classes, logits.length);
-        }
+        int[] read = {0};
+        Evaluation packed = Evaluation.of(
+                (batchImages, batch) -> {
+                    float[] logits = network.logits(batchImages, batch);
+                    assertThat(logits).hasSize(batch * classes);
+                    System.arraycopy(batchImages, 0, packedInputs, read[0] * imageValues, batch * imageValues);
+                    System.arraycopy(logits, 0, packedLogits, read[0] * classes, batch * classes);
+                    read[0] += batch;
+                    return logits;
+                },
+                classes,
+                test,
+                all);
+        assertThat(read[0]).isEqualTo(count);
+        // Both engines were given the very same floats: only the engines differ.
+        assertThat(packedInputs).as("the packed engine's images").isEqualTo(inputs);
 
         double maxLogit = 0;
         double maxDifference = 0;
-        int correct = 0;
         List<String> mismatches = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            int packedPrediction = argmax(packedLogits, i * classes, classes);
-            if (packedPrediction == images.test().labels()[i]) {
-                correct++;
-            }
-            if (packedPrediction != djl.predictions()[i]) {
+            if (packed.predictions()[i] != djl.predictions()[i]) {
                 mismatches.add("image " + i + ": DJL " + topTwo(djlLogits, i * classes, classes) + ", packed "
                         + topTwo(packedLogits, i * classes, classes));
             }
@@ -219,12 +219,14 @@ class PackedEngineEquivalenceTest {
         double tolerance = RELATIVE_TOLERANCE * Math.max(1, maxLogit);
         summary.add(String.format(
                 Locale.ROOT,
-                "  %-10s %-7s accuracy DJL %.4f packed %.4f, max |logit| %.3f, max |difference| %.3e"
-                        + " (tolerance %.1e), argmax mismatches %d",
+                "  %-10s %-7s accuracy DJL %.4f packed %.4f, loss DJL %.6f packed %.6f, max |logit| %.3f,"
+                        + " max |difference| %.3e (tolerance %.1e), argmax mismatches %d",
                 architecture,
                 alphabet,
                 djl.accuracy(),
-                (double) correct / count,
+                packed.accuracy(),
+                djl.loss(),
+                packed.loss(),
                 maxLogit,
                 maxDifference,
                 tolerance,
@@ -238,6 +240,11 @@ class PackedEngineEquivalenceTest {
         assertThat(maxDifference)
                 .as("%s %s: max |logit difference| (max |logit| %s)", architecture, alphabet, maxLogit)
                 .isLessThanOrEqualTo(tolerance);
+        // Cross-entropy, log(sum(exp(z))) - z[label], moves by at most twice its logits' largest change.
+        assertThat(Math.abs(packed.loss() - djl.loss()))
+                .as("%s %s: |loss difference|", architecture, alphabet)
+                .isLessThanOrEqualTo(2 * tolerance);
+        assertThat(packed.accuracy()).isEqualTo(djl.accuracy());
     }
 
     private static Family family(String architecture) {
