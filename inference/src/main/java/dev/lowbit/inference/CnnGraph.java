@@ -80,14 +80,14 @@ final class CnnGraph extends Graph {
                         stride);
                 int filters = stage.convolution.rows();
                 float[] y = stage.convolution.applyToColumns(columns, positions, stride, lanes);
-                Ops.relu(y, filters, positions, stride);
+                Ops.relu(y, filters, positions, stride, lanes);
                 x = Ops.maxPool(y, filters, stage.height, stage.width, stride);
             }
             for (int i = 0; i < linears.size(); i++) {
                 Dense layer = linears.get(i);
                 x = layer.apply(x, 1, 1, lanes);
                 if (i < linears.size() - 1) {
-                    Ops.relu(x, layer.rows(), 1, 1);
+                    Ops.relu(x, layer.rows(), 1, 1, lanes);
                 }
             }
             System.arraycopy(x, 0, logits, r * classes, classes);

@@ -26,6 +26,9 @@ import java.util.stream.IntStream;
  */
 final class CodeMatrix implements Matrix {
 
+    /** Rows whose bytes are interleaved. */
+    static final int ROWS_PER_BLOCK = 8;
+
     private final String name;
     private final int rows;
     private final int cols;
@@ -48,9 +51,16 @@ final class CodeMatrix implements Matrix {
     private final int[] groupStart;
 
     private final int[] groupCount;
+    /**
+     * The codes, eight rows interleaved: byte t of rows {@code 8b .. 8b + 7} are adjacent (at
+     * {@link #rowBase}{@code (8b) + 8t}), so a kernel summing eight rows at once reads them together; the last
+     * block's missing rows are zeros.
+     */
     private final byte[] codes;
     /** Digit i of byte value v at {@code v * perByte + i}. */
     private final byte[] digits;
+    /** Entry {@code v * perByte + i}: the level value of digit i of byte value v. */
+    private final float[] byteLevels;
     /** Bit i of entry {@code v * levels + c} is set when digit i of byte value v is c. */
     private final byte[] levelMasks;
 
@@ -92,6 +102,10 @@ final class CodeMatrix implements Matrix {
             for (int i = 0, rest = v; i < g; i++, rest /= levels) {
                 digits[v * g + i] = (byte) (rest % levels);
             }
+        }
+        this.byteLevels = new float[tableSize * g];
+        for (int i = 0; i < byteLevels.length; i++) {
+            byteLevels[i] = levelValues[digits[i]];
         }
         this.levelMasks = new byte[tableSize * levels];
         for (int v = 0; v < tableSize; v++) {
@@ -168,19 +182,26 @@ final class CodeMatrix implements Matrix {
     }
 
     private byte[] pack(int[] all) {
-        byte[] packed = new byte[Math.multiplyExact(rows, bytesPerRow)];
+        int blocks = (rows + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK;
+        byte[] packed = new byte[Math.multiplyExact(blocks * ROWS_PER_BLOCK, bytesPerRow)];
         for (int r = 0; r < rows; r++) {
             int row = r * cols;
+            int base = rowBase(r);
             for (int t = 0; t < bytesPerRow; t++) {
                 int value = 0;
                 // Horner from the highest code down; missing codes of a short group stay 0.
                 for (int i = groupCount[t] - 1; i >= 0; i--) {
                     value = value * levels + all[row + groupStart[t] + i];
                 }
-                packed[r * bytesPerRow + t] = (byte) value;
+                packed[base + t * ROWS_PER_BLOCK] = (byte) value;
             }
         }
         return packed;
+    }
+
+    /** Where row {@code r}'s byte 0 is; its byte t is {@code ROWS_PER_BLOCK * t} further. */
+    private int rowBase(int r) {
+        return (r / ROWS_PER_BLOCK) * bytesPerRow * ROWS_PER_BLOCK + r % ROWS_PER_BLOCK;
     }
 
     @Override
@@ -236,7 +257,8 @@ final class CodeMatrix implements Matrix {
         int threads = (int) Math.min(
                 Runtime.getRuntime().availableProcessors(),
                 Math.max(1, (long) rows * bytesPerRow / LOOKUPS_PER_THREAD));
-        int share = (rows + threads - 1) / threads;
+        // Whole blocks of interleaved rows per thread, so each thread's eight-row sums start on a block.
+        int share = ((rows + threads - 1) / threads + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK * ROWS_PER_BLOCK;
         for (int r = 0; r < n; r++) {
             buildTables(x, r, stride, tables, lanes);
             if (segmentSums != null) {
@@ -267,14 +289,7 @@ final class CodeMatrix implements Matrix {
             // addition's latency), and the eight entries read from one table are close together. (Blocking the
             // tables to stay in L1 was slower: each row's codes were then read in pieces, once per block.)
             for (; o + 8 <= to; o += 8) {
-                int b0 = o * bytesPerRow;
-                int b1 = b0 + bytesPerRow;
-                int b2 = b1 + bytesPerRow;
-                int b3 = b2 + bytesPerRow;
-                int b4 = b3 + bytesPerRow;
-                int b5 = b4 + bytesPerRow;
-                int b6 = b5 + bytesPerRow;
-                int b7 = b6 + bytesPerRow;
+                int base = rowBase(o);
                 float s0 = 0;
                 float s1 = 0;
                 float s2 = 0;
@@ -283,15 +298,15 @@ final class CodeMatrix implements Matrix {
                 float s5 = 0;
                 float s6 = 0;
                 float s7 = 0;
-                for (int t = 0, table = 0; t < bytesPerRow; t++, table += tableSize) {
-                    s0 += tables[table + (codes[b0 + t] & 0xFF)];
-                    s1 += tables[table + (codes[b1 + t] & 0xFF)];
-                    s2 += tables[table + (codes[b2 + t] & 0xFF)];
-                    s3 += tables[table + (codes[b3 + t] & 0xFF)];
-                    s4 += tables[table + (codes[b4 + t] & 0xFF)];
-                    s5 += tables[table + (codes[b5 + t] & 0xFF)];
-                    s6 += tables[table + (codes[b6 + t] & 0xFF)];
-                    s7 += tables[table + (codes[b7 + t] & 0xFF)];
+                for (int t = 0, table = 0, at = base; t < bytesPerRow; t++, table += tableSize, at += ROWS_PER_BLOCK) {
+                    s0 += tables[table + (codes[at] & 0xFF)];
+                    s1 += tables[table + (codes[at + 1] & 0xFF)];
+                    s2 += tables[table + (codes[at + 2] & 0xFF)];
+                    s3 += tables[table + (codes[at + 3] & 0xFF)];
+                    s4 += tables[table + (codes[at + 4] & 0xFF)];
+                    s5 += tables[table + (codes[at + 5] & 0xFF)];
+                    s6 += tables[table + (codes[at + 6] & 0xFF)];
+                    s7 += tables[table + (codes[at + 7] & 0xFF)];
                 }
                 int at = o * stride + r;
                 y[at] = scales[o] * s0;
@@ -305,13 +320,13 @@ final class CodeMatrix implements Matrix {
             }
         }
         for (; o < to; o++) {
-            int base = o * bytesPerRow;
+            int base = rowBase(o);
             float out = 0;
             for (int s = 0; s < segments; s++) {
                 float sum = 0;
                 int end = Math.min(bytesPerRow, (s + 1) * groupsPerSegment);
                 for (int t = s * groupsPerSegment; t < end; t++) {
-                    sum += tables[t * tableSize + (codes[base + t] & 0xFF)];
+                    sum += tables[t * tableSize + (codes[base + t * ROWS_PER_BLOCK] & 0xFF)];
                 }
                 int at = o * segments + s;
                 out += scales[at] * (zeroPoints == null ? sum : sum - zeroPoints[at] * segmentSums[s]);
@@ -346,6 +361,7 @@ final class CodeMatrix implements Matrix {
      * Vectors per column above which a row's level sums live in memory: with few, each level's sum stays in
      * registers and the inputs are gathered by column (no store per weight); with many (a convolution's
      * positions) the sums cannot stay in registers, and streaming each input row into its level's sum is faster.
+     * (Alphabets of more than 5 levels always stream: see {@code sumLevelRows}.)
      */
     private static final int REGISTER_VECTORS = 8;
 
@@ -377,9 +393,15 @@ final class CodeMatrix implements Matrix {
     private static final long ADDS_PER_THREAD = 1_000_000;
 
     private void sumLevelRows(int from, int to, float[] x, int stride, float[] segmentSums, float[] y, Lanes lanes) {
-        boolean inRegisters = stride <= REGISTER_VECTORS * lanes.width();
-        float[] sums = inRegisters ? null : new float[levels * stride];
+        boolean few = stride <= REGISTER_VECTORS * lanes.width();
+        // Few columns: up to 5 levels (binary to quinary), one pass over the row per nonzero level gathers its
+        // inputs into register sums, no multiplication per weight; with 9 or 17 levels the 8 or 16 passes cost more
+        // than a multiply-add per weight on the decoded level, which is the fast path there.
+        boolean inRegisters = few && levels <= 5;
+        boolean multiplies = few && !inRegisters;
+        float[] sums = few ? null : new float[levels * stride];
         int[] columns = inRegisters ? new int[segmentLength + perByte] : null;
+        float[] rowLevels = multiplies ? new float[groupsPerSegment * perByte] : null;
         for (int o = from; o < to; o++) {
             int out = o * stride;
             Arrays.fill(y, out, out + stride, 0f);
@@ -387,10 +409,13 @@ final class CodeMatrix implements Matrix {
                 int first = s * groupsPerSegment;
                 int end = Math.min(bytesPerRow, (s + 1) * groupsPerSegment);
                 float scale = scales[o * segments + s];
-                if (inRegisters) {
+                if (multiplies) {
+                    int count = decodeLevels(rowBase(o), first, end, rowLevels);
+                    lanes.dotColumns(x, stride, groupStart[first], rowLevels, count, y, out, scale);
+                } else if (inRegisters) {
                     for (int c = 0; c < levels; c++) {
                         if (!zeroLevel[c]) {
-                            int count = columnsOfLevel(c, o * bytesPerRow, first, end, columns);
+                            int count = columnsOfLevel(c, rowBase(o), first, end, columns);
                             lanes.sumColumns(x, stride, columns, 0, count, y, out, scale * levelValues[c]);
                         }
                     }
@@ -399,7 +424,7 @@ final class CodeMatrix implements Matrix {
                     lanes.sumCodes(
                             sums,
                             codes,
-                            o * bytesPerRow,
+                            rowBase(o),
                             first,
                             end,
                             digits,
@@ -420,6 +445,25 @@ final class CodeMatrix implements Matrix {
                 }
             }
         }
+    }
+
+    /** The level values of groups {@code first..end} of a row, in column order, into {@code into}; returns how many. */
+    private int decodeLevels(int rowBase, int first, int end, float[] into) {
+        if (perByte == 1) {
+            // A byte is a code (9 or more levels): one table read per weight.
+            for (int t = first; t < end; t++) {
+                into[t - first] = levelValues[codes[rowBase + t * ROWS_PER_BLOCK] & 0xFF];
+            }
+            return end - first;
+        }
+        int count = 0;
+        for (int t = first; t < end; t++) {
+            int value = (codes[rowBase + t * ROWS_PER_BLOCK] & 0xFF) * perByte;
+            for (int i = 0; i < groupCount[t]; i++) {
+                into[count++] = byteLevels[value + i];
+            }
+        }
+        return count;
     }
 
     /** Entry {@code m * 8 + i}: the position of the i-th set bit of the byte m (the rest 0). */
@@ -445,7 +489,8 @@ final class CodeMatrix implements Matrix {
         int count = 0;
         for (int t = first; t < end; t++) {
             // A short group's padding digits are code 0: the group's own count of low bits only.
-            int mask = levelMasks[(codes[rowBase + t] & 0xFF) * levels + level] & ((1 << groupCount[t]) - 1);
+            int mask = levelMasks[(codes[rowBase + t * ROWS_PER_BLOCK] & 0xFF) * levels + level]
+                    & ((1 << groupCount[t]) - 1);
             int start = groupStart[t];
             int bits = mask * 8;
             for (int i = 0; i < perByte; i++) {

@@ -38,7 +38,7 @@ final class FcnnGraph extends Graph {
             Dense layer = layers.get(i);
             x = layer.apply(x, count, stride, lanes);
             if (i < layers.size() - 1) {
-                Ops.relu(x, layer.rows(), count, stride);
+                Ops.relu(x, layer.rows(), count, stride, lanes);
             }
         }
         float[] logits = new float[count * classes];

@@ -38,6 +38,9 @@ abstract class Lanes {
     /** {@code acc[a..a+len) += x[b..b+len)}. */
     abstract void add(float[] acc, int a, float[] x, int b, int len);
 
+    /** {@code x[a..a+len) = max(x, 0)}. */
+    abstract void relu(float[] x, int a, int len);
+
     /** {@code to[a..a+len) = from[b..b+len) + term}. */
     abstract void shifted(float[] to, int a, float[] from, int b, float term, int len);
 
@@ -54,7 +57,15 @@ abstract class Lanes {
     abstract void sumColumns(float[] x, int stride, int[] columns, int from, int to, float[] y, int at, float factor);
 
     /**
-     * The level sums of one row's groups {@code first..end}: for each code c of the group bytes (digits of
+     * {@code y[at + k] += factor * sum of weights[i] * x[(first + i) * stride + k]} over {@code i < count}, for every
+     * {@code k < stride}: one row segment's products, summed in registers.
+     */
+    abstract void dotColumns(
+            float[] x, int stride, int first, float[] weights, int count, float[] y, int at, float factor);
+
+    /**
+     * The level sums of one row's groups {@code first..end} (byte t at {@code rowBase + 8t}, rows interleaved as
+     * {@link CodeMatrix} keeps them): for each code c of the group bytes (digits of
      * {@code digits}, {@code counts[t]} codes from column {@code starts[t]}), unless {@code skip[c]},
      * {@code sums[c * stride ..] += x[column * stride ..]} over {@code stride} floats. One loop per row, so the
      * per-weight work stays in one compiled body (a call per weight cost more than the addition).
@@ -100,6 +111,13 @@ abstract class Lanes {
         }
 
         @Override
+        void relu(float[] x, int a, int len) {
+            for (int i = a; i < a + len; i++) {
+                x[i] = Math.max(x[i], 0f);
+            }
+        }
+
+        @Override
         void shifted(float[] to, int a, float[] from, int b, float term, int len) {
             for (int i = 0; i < len; i++) {
                 to[a + i] = from[b + i] + term;
@@ -125,6 +143,17 @@ abstract class Lanes {
         }
 
         @Override
+        void dotColumns(float[] x, int stride, int first, float[] weights, int count, float[] y, int at, float factor) {
+            for (int k = 0; k < stride; k++) {
+                float sum = 0;
+                for (int i = 0; i < count; i++) {
+                    sum += weights[i] * x[(first + i) * stride + k];
+                }
+                y[at + k] += factor * sum;
+            }
+        }
+
+        @Override
         void sumCodes(
                 float[] sums,
                 byte[] codes,
@@ -139,7 +168,7 @@ abstract class Lanes {
                 float[] x,
                 int stride) {
             for (int t = first; t < end; t++) {
-                int digit = (codes[rowBase + t] & 0xFF) * perByte;
+                int digit = (codes[rowBase + t * CodeMatrix.ROWS_PER_BLOCK] & 0xFF) * perByte;
                 for (int i = 0, column = starts[t]; i < counts[t]; i++, column++) {
                     int c = digits[digit + i];
                     if (!skip[c]) {

@@ -5,13 +5,10 @@ final class Ops {
 
     private Ops() {}
 
-    static void relu(float[] x, int features, int n, int stride) {
+    /** ReLU of the real columns of every feature; vectorised (a branch per value mispredicts on half of them). */
+    static void relu(float[] x, int features, int n, int stride, Lanes lanes) {
         for (int f = 0; f < features; f++) {
-            for (int i = f * stride, end = i + n; i < end; i++) {
-                if (x[i] < 0f) {
-                    x[i] = 0f;
-                }
-            }
+            lanes.relu(x, f * stride, n);
         }
     }
 

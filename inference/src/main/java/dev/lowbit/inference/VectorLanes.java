@@ -34,6 +34,18 @@ final class VectorLanes extends Lanes {
     }
 
     @Override
+    void relu(float[] x, int a, int len) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (int bound = SPECIES.loopBound(len); i < bound; i += WIDTH) {
+            FloatVector.fromArray(SPECIES, x, a + i).max(zero).intoArray(x, a + i);
+        }
+        for (; i < len; i++) {
+            x[a + i] = Math.max(x[a + i], 0f);
+        }
+    }
+
+    @Override
     void shifted(float[] to, int a, float[] from, int b, float term, int len) {
         FloatVector broadcast = FloatVector.broadcast(SPECIES, term);
         int i = 0;
@@ -93,6 +105,43 @@ final class VectorLanes extends Lanes {
     }
 
     @Override
+    void dotColumns(float[] x, int stride, int first, float[] weights, int count, float[] y, int at, float factor) {
+        int k = 0;
+        for (int bound = SPECIES.loopBound(stride); k < bound; k += WIDTH) {
+            // Four sums in flight: one would wait on each multiply-add's latency.
+            FloatVector sum0 = FloatVector.zero(SPECIES);
+            FloatVector sum1 = FloatVector.zero(SPECIES);
+            FloatVector sum2 = FloatVector.zero(SPECIES);
+            FloatVector sum3 = FloatVector.zero(SPECIES);
+            int i = 0;
+            int row = first * stride + k;
+            for (; i + 4 <= count; i += 4, row += 4 * stride) {
+                sum0 = FloatVector.fromArray(SPECIES, x, row).fma(FloatVector.broadcast(SPECIES, weights[i]), sum0);
+                sum1 = FloatVector.fromArray(SPECIES, x, row + stride)
+                        .fma(FloatVector.broadcast(SPECIES, weights[i + 1]), sum1);
+                sum2 = FloatVector.fromArray(SPECIES, x, row + 2 * stride)
+                        .fma(FloatVector.broadcast(SPECIES, weights[i + 2]), sum2);
+                sum3 = FloatVector.fromArray(SPECIES, x, row + 3 * stride)
+                        .fma(FloatVector.broadcast(SPECIES, weights[i + 3]), sum3);
+            }
+            for (; i < count; i++, row += stride) {
+                sum0 = FloatVector.fromArray(SPECIES, x, row).fma(FloatVector.broadcast(SPECIES, weights[i]), sum0);
+            }
+            sum0.add(sum1)
+                    .add(sum2.add(sum3))
+                    .fma(FloatVector.broadcast(SPECIES, factor), FloatVector.fromArray(SPECIES, y, at + k))
+                    .intoArray(y, at + k);
+        }
+        for (; k < stride; k++) {
+            float sum = 0;
+            for (int i = 0; i < count; i++) {
+                sum += weights[i] * x[(first + i) * stride + k];
+            }
+            y[at + k] += factor * sum;
+        }
+    }
+
+    @Override
     void sumCodes(
             float[] sums,
             byte[] codes,
@@ -108,7 +157,7 @@ final class VectorLanes extends Lanes {
             int stride) {
         int bound = SPECIES.loopBound(stride);
         for (int t = first; t < end; t++) {
-            int digit = (codes[rowBase + t] & 0xFF) * perByte;
+            int digit = (codes[rowBase + t * CodeMatrix.ROWS_PER_BLOCK] & 0xFF) * perByte;
             for (int i = 0, column = starts[t]; i < counts[t]; i++, column++) {
                 int c = digits[digit + i];
                 if (skip[c]) {

@@ -52,6 +52,15 @@ public abstract class IntActivationQuantizer implements ActivationQuantizer {
      */
     protected abstract IntActivationQuantizer withPerToken(boolean perToken);
 
+    /**
+     * Whether each token has its own scale ({@code @absmax/token}), rather than the whole input one.
+     *
+     * @return true per token
+     */
+    public final boolean perToken() {
+        return perToken;
+    }
+
     @Override
     public final String id() {
         return id;

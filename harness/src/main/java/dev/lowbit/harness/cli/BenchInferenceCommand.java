@@ -29,7 +29,6 @@ import dev.lowbit.harness.train.EngineDevice;
 import dev.lowbit.harness.train.EngineSettings;
 import dev.lowbit.harness.train.EngineThreads;
 import dev.lowbit.harness.train.Evaluation;
-import dev.lowbit.inference.NetworkSpec;
 import dev.lowbit.inference.PackedNetwork;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
@@ -175,7 +174,7 @@ public final class BenchInferenceCommand implements Callable<Integer> {
                 pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         PackedModels models = new PackedModels(Schemes.of(plugins), plugins.architectures());
         PackedModels.Opened opened = models.open(file);
-        NetworkSpec network = PackedEngines.spec(opened, INSTEAD);
+        PackedEngines.Graph network = PackedEngines.spec(opened, INSTEAD);
         String dataset = opened.metadata("dataset");
         LabeledImages data =
                 Datasets.load(dataset == null ? FashionMnist.NAME : dataset, this.data, System.getenv("LOWBIT_DATA"));
@@ -250,7 +249,7 @@ public final class BenchInferenceCommand implements Callable<Integer> {
     }
 
     /** The network of a fresh read of the file, its reader's copies left to the collector. */
-    private PackedNetwork loadFromFile(NetworkSpec network) {
+    private PackedNetwork loadFromFile(PackedEngines.Graph network) {
         PackedModel fresh = PackedEngines.read(file);
         return PackedEngines.load(file, fresh, network, INSTEAD);
     }

@@ -19,7 +19,6 @@ import dev.lowbit.harness.store.ResultStore;
 import dev.lowbit.harness.train.Batches;
 import dev.lowbit.harness.train.EngineDevice;
 import dev.lowbit.harness.train.Evaluation;
-import dev.lowbit.inference.NetworkSpec;
 import dev.lowbit.inference.PackedNetwork;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
@@ -110,7 +109,7 @@ public final class EvalCommand implements Callable<Integer> {
         ArchitectureRegistry architectures = plugins.architectures();
         PackedModels models = new PackedModels(Schemes.of(plugins), architectures);
         PackedModels.Opened opened = models.open(file);
-        NetworkSpec network = packed ? PackedEngines.spec(opened, PackedEngines.EVAL_WITH_DJL) : null;
+        PackedEngines.Graph network = packed ? PackedEngines.spec(opened, PackedEngines.EVAL_WITH_DJL) : null;
         String dataset = opened.metadata("dataset");
         LabeledImages images =
                 Datasets.load(dataset == null ? FashionMnist.NAME : dataset, data, System.getenv("LOWBIT_DATA"));

@@ -59,23 +59,30 @@ class PackedEngineCliTest {
     }
 
     @Test
-    void aModelWithActivationQuantizersIsLeftToDjl() {
-        Path crafted =
-                PackedModelFiles.withEntry(ternary, dir.resolve("activations.lbw"), "activations", "int8@absmax/token");
-        assertThat(lowbit("eval", crafted.toString(), "--data", tinyData.toString())
+    void integerActivationsPerTokenRunAndOthersAreLeftToDjl() {
+        Path perToken =
+                PackedModelFiles.withEntry(ternary, dir.resolve("per-token.lbw"), "activations", "int8@absmax/token");
+        CliTest.Result packed =
+                lowbit("eval", perToken.toString(), "--engine", "packed", "--data", tinyData.toString());
+        assertThat(packed.exitCode()).as(packed.err()).isZero();
+        assertThat(packed.out()).contains("Engine: packed");
+
+        // Per tensor, the scale depends on which images share a batch: no engine can match another's batches.
+        Path perTensor =
+                PackedModelFiles.withEntry(ternary, dir.resolve("per-tensor.lbw"), "activations", "int8@absmax/tensor");
+        assertThat(lowbit("eval", perTensor.toString(), "--data", tinyData.toString())
                         .exitCode())
                 .as("DJL evaluates it")
                 .isZero();
-
         assertRefused(
-                lowbit("eval", crafted.toString(), "--engine", "packed", "--data", tinyData.toString()),
-                "lowbit: Packed model '" + crafted + "' quantizes its layers' inputs (header entry"
-                        + " activations='int8@absmax/token'), which the packed engine does not run yet; evaluate it"
-                        + " with --engine djl.");
+                lowbit("eval", perTensor.toString(), "--engine", "packed", "--data", tinyData.toString()),
+                "lowbit: Packed model '" + perTensor + "' quantizes its layers' inputs with 'int8@absmax/tensor', which"
+                        + " the packed engine does not run (it runs intN@absmax/token, e.g. int8); evaluate it with"
+                        + " --engine djl.");
         assertRefused(
-                lowbit("bench", "inference", crafted.toString(), "--data", tinyData.toString()),
-                "lowbit: Packed model '" + crafted + "' quantizes its layers' inputs (header entry"
-                        + " activations='int8@absmax/token'), which the packed engine does not run yet; 'lowbit bench"
+                lowbit("bench", "inference", perTensor.toString(), "--data", tinyData.toString()),
+                "lowbit: Packed model '" + perTensor + "' quantizes its layers' inputs with 'int8@absmax/tensor', which"
+                        + " the packed engine does not run (it runs intN@absmax/token, e.g. int8); 'lowbit bench"
                         + " inference' times the packed engine against DJL, so it needs a model both run.");
     }
 
