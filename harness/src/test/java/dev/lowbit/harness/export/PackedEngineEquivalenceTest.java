@@ -180,10 +180,12 @@ class PackedEngineEquivalenceTest {
         }
 
         // The packed engine, exactly as lowbit eval --engine packed runs it; its images and logits are kept too.
-        NetworkSpec spec = PackedEngines.spec(opened, PackedEngines.EVAL_WITH_DJL);
+        PackedEngines.Graph graph = PackedEngines.spec(opened, PackedEngines.EVAL_WITH_DJL);
+        NetworkSpec spec = graph.spec();
         assertThat(spec.family()).isEqualTo(family(architecture));
         assertThat(spec.heads()).isEqualTo(architecture.startsWith("vit") ? VIT_SMALL_HEADS : 0);
-        PackedNetwork network = PackedEngines.load(opened.file(), opened.packed(), spec, PackedEngines.EVAL_WITH_DJL);
+        assertThat(graph.inputs()).as("no layer quantizes its inputs").isEmpty();
+        PackedNetwork network = PackedEngines.load(opened.file(), opened.packed(), graph, PackedEngines.EVAL_WITH_DJL);
         float[] packedInputs = new float[count * imageValues];
         float[] packedLogits = new float[count * classes];
         int[] read = {0};
