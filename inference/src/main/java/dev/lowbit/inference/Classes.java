@@ -5,10 +5,11 @@ final class Classes {
 
     private Classes() {}
 
-    static void require(int outputs, NetworkSpec spec, String layer) {
-        if (outputs != spec.classes()) {
-            throw new IllegalArgumentException(
-                    layer + " scores " + outputs + " classes but the model declares " + spec.classes());
+    /** The last layer scores the classes the model declares; its weight is named when it does not. */
+    static void require(Dense last, NetworkSpec spec, String layer) {
+        if (last.rows() != spec.classes()) {
+            throw new IllegalArgumentException("Tensor '" + last.matrix().name() + "', " + layer + ", scores "
+                    + last.rows() + " classes but the model declares " + spec.classes());
         }
     }
 }

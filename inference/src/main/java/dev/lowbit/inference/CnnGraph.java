@@ -54,8 +54,9 @@ final class CnnGraph extends Graph {
             linears.add(layer);
             features = layer.rows();
         } while (tensors.nextEndsWith("_weight"));
-        Classes.require(features, spec, "the last linear layer");
+        // A tensor left over first: it names where the file parts from the graph, better than a count would.
         tensors.requireDone();
+        Classes.require(linears.get(linears.size() - 1), spec, "the last linear layer");
     }
 
     @Override

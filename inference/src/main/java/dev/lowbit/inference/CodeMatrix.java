@@ -182,6 +182,11 @@ final class CodeMatrix implements Matrix {
     }
 
     @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
     public int rows() {
         return rows;
     }

@@ -25,7 +25,7 @@ final class Dense {
     static Dense linear(TensorCursor tensors, int rows, int cols, String what) {
         Matrix matrix = tensors.matrix("_weight", 2, rows, cols, what + "'s weight");
         IntegerInputs inputs = tensors.lastInputs();
-        return new Dense(matrix, null, tensors.values("_bias", matrix.rows(), what + "'s bias"), inputs);
+        return new Dense(matrix, null, tensors.values("_bias", matrix.rows(), biasOf(matrix)), inputs);
     }
 
     /**
@@ -36,7 +36,7 @@ final class Dense {
         Matrix matrix = tensors.matrix("_weight", 4, -1, channels * kernel * kernel, what + "'s kernel");
         IntegerInputs inputs = tensors.lastInputs();
         int filters = matrix.rows();
-        float[] bias = tensors.values("_bias", filters, what + "'s bias");
+        float[] bias = tensors.values("_bias", filters, biasOf(matrix));
         float[] gamma = tensors.values("_gamma", filters, "the batch norm's gamma after " + what);
         float[] beta = tensors.values("_beta", filters, "the batch norm's beta after " + what);
         float[] mean = tensors.values("_runningMean", filters, "the batch norm's running mean after " + what);
@@ -54,7 +54,7 @@ final class Dense {
     static Dense convolution(TensorCursor tensors, int filters, int channels, int kernel, String what) {
         Matrix matrix = tensors.matrix("_weight", 4, filters, channels * kernel * kernel, what + "'s kernel");
         IntegerInputs inputs = tensors.lastInputs();
-        return new Dense(matrix, null, tensors.values("_bias", filters, what + "'s bias"), inputs);
+        return new Dense(matrix, null, tensors.values("_bias", filters, biasOf(matrix)), inputs);
     }
 
     /**
@@ -65,6 +65,13 @@ final class Dense {
         if (inputs != null) {
             inputs.quantize(image, channels, positions, positions);
         }
+    }
+
+    /** What the tensor after a weight must be: its bias, named as DJL names it. */
+    private static String biasOf(Matrix matrix) {
+        String weight = matrix.name();
+        String stem = weight.endsWith("_weight") ? weight.substring(0, weight.length() - "_weight".length()) : weight;
+        return "the bias of '" + weight + "' ('" + stem + "_bias')";
     }
 
     Matrix matrix() {

@@ -19,8 +19,9 @@ final class FcnnGraph extends Graph {
             layers.add(layer);
             width = layer.rows();
         } while (tensors.nextEndsWith("_weight"));
-        Classes.require(width, spec, "the last linear layer");
+        // A tensor left over first: it names where the file parts from the graph, better than a count would.
         tensors.requireDone();
+        Classes.require(layers.get(layers.size() - 1), spec, "the last linear layer");
     }
 
     @Override

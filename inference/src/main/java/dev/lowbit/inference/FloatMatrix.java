@@ -3,14 +3,21 @@ package dev.lowbit.inference;
 /** An fp32 weight (a layer a layer policy kept in full precision, or an fp32 model): plain dot products. */
 final class FloatMatrix implements Matrix {
 
+    private final String name;
     private final float[] weights;
     private final int rows;
     private final int cols;
 
-    FloatMatrix(float[] weights, int rows, int cols) {
+    FloatMatrix(String name, float[] weights, int rows, int cols) {
+        this.name = name;
         this.weights = weights;
         this.rows = rows;
         this.cols = cols;
+    }
+
+    @Override
+    public String name() {
+        return name;
     }
 
     @Override

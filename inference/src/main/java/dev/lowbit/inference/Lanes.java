@@ -100,7 +100,7 @@ abstract class Lanes {
 
         @Override
         String describe() {
-            return "scalar (start the JVM with --add-modules jdk.incubator.vector for the Vector API)";
+            return "scalar loops; start the JVM with --add-modules jdk.incubator.vector for the Vector API";
         }
 
         @Override

@@ -10,6 +10,9 @@ import dev.lowbit.format.lbw.QuantizedTensor;
  */
 interface Matrix {
 
+    /** The weight tensor's name in the file. */
+    String name();
+
     /** Output features. */
     int rows();
 
@@ -35,6 +38,6 @@ interface Matrix {
         }
         Fp32Tensor fp32 = (Fp32Tensor) tensor;
         long[] shape = fp32.shape();
-        return new FloatMatrix(fp32.values(), (int) shape[0], fp32.elementCount() / (int) shape[0]);
+        return new FloatMatrix(fp32.name(), fp32.values(), (int) shape[0], fp32.elementCount() / (int) shape[0]);
     }
 }

@@ -84,8 +84,9 @@ final class VitGraph extends Graph {
         this.headGamma = tensors.values("_gamma", dim, "the final layer norm's gamma");
         this.headBeta = tensors.values("_beta", dim, "the final layer norm's beta");
         this.classifier = Dense.linear(tensors, -1, dim, "the classifier");
-        Classes.require(classifier.rows(), spec, "the classifier");
+        // A tensor left over first: it names where the file parts from the graph, better than a count would.
         tensors.requireDone();
+        Classes.require(classifier, spec, "the classifier");
     }
 
     @Override
