@@ -62,6 +62,11 @@ import picocli.CommandLine.Spec;
         })
 public final class BenchInferenceCommand implements Callable<Integer> {
 
+    /** Images held for the timing, batch-1 or batched (100,000 Fashion-MNIST images are 314 MB of floats). */
+    private static final int MAX_IMAGES = 100_000;
+
+    private static final int MAX_BATCH = 10_000;
+
     private static final String INSTEAD =
             "'lowbit bench inference' times the packed engine against DJL, so it needs a model both run";
 
@@ -166,6 +171,12 @@ public final class BenchInferenceCommand implements Callable<Integer> {
             throw new BadInputException("--images, --batches, --batch-size and --repeats must be at least 1 and"
                     + " --warm-up at least 0, got " + images + ", " + batches + ", " + batchSize + ", " + repeats
                     + " and " + warmUp + ".");
+        }
+        // The images are held in memory before timing: bounds that keep them to a few hundred MB at most.
+        if (images > MAX_IMAGES || batchSize > MAX_BATCH || (long) batches * batchSize > MAX_IMAGES || repeats > 1000) {
+            throw new BadInputException("--images and --batches x --batch-size can be at most " + MAX_IMAGES
+                    + ", --batch-size " + MAX_BATCH + " and --repeats 1000, got " + images + ", " + batches + " x "
+                    + batchSize + " and " + repeats + "; time fewer images in more rounds.");
         }
         BadInputException.requireOneOf("--format", format, OutputFormat.TABLE_OR_JSON);
         EngineThreads engineThreads = EngineSettings.apply(threads);

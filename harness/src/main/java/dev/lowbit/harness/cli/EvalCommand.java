@@ -74,8 +74,8 @@ public final class EvalCommand implements Callable<Integer> {
             defaultValue = DJL,
             paramLabel = "packed|djl",
             description = "djl (the default) decodes the weights to fp32 and runs DJL's PyTorch; packed runs the"
-                    + " weights as their packed codes in pure Java (fcnn, cnn and vit models without activation"
-                    + " quantizers).")
+                    + " weights as their packed codes in pure Java (fcnn, cnn and vit models; activations only"
+                    + " intN@absmax/token).")
     String engine;
 
     @Mixin

@@ -92,6 +92,11 @@ class PackedEngineCliTest {
                 lowbit("bench", "inference", ternary.toString(), "--images", "0"),
                 "lowbit: --images, --batches, --batch-size and --repeats must be at least 1 and --warm-up at least 0,"
                         + " got 0, 5, 64, 5 and 100.");
+        // Counts that would hold more images than memory can: refused before anything is loaded.
+        assertRefused(
+                lowbit("bench", "inference", ternary.toString(), "--batch-size", "2000000000"),
+                "lowbit: --images and --batches x --batch-size can be at most 100000, --batch-size 10000 and --repeats"
+                        + " 1000, got 200, 5 x 2000000000 and 5; time fewer images in more rounds.");
     }
 
     /**
