@@ -16,6 +16,9 @@ import java.util.List;
  */
 final class LowbitProcesses {
 
+    /** How the JVM lists {@code --add-modules jdk.incubator.vector} among its input arguments. */
+    static final String VECTOR_API = "--add-modules=jdk.incubator.vector";
+
     private LowbitProcesses() {}
 
     /** The command line of {@code lowbit arguments...} in a new JVM. */
@@ -24,9 +27,15 @@ final class LowbitProcesses {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             // A debugger's agent listens on one port: a second JVM with the same option would fail to start.
-            if (!option.startsWith("-agentlib:jdwp") && !option.startsWith("-Xrunjdwp")) {
-                command.add(option);
+            if (option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp")) {
+                continue;
             }
+            // The packed engine's Vector API (./lowbit adds it for eval and bench): the children train, and would
+            // each print the JVM's incubator warning among their output.
+            if (option.equals(VECTOR_API)) {
+                continue;
+            }
+            command.add(option);
         }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
