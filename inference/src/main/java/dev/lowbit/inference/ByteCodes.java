@@ -1,6 +1,5 @@
 package dev.lowbit.inference;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What a byte of g radix-k codes holds, worked out once per alphabet and shared by every matrix on it (a
  * transformer has twenty small matrices on one alphabet; a copy each would outweigh their codes): each byte value's
- * digits, a mask per level of the digits that are that level, and the digits' level values.
+ * digits, a mask per level of the digits that are that level, and the digits' level values. Tables nothing
+ * compares: the record's equality is its arrays' identity, and the cache keys by alphabet.
  *
  * @param perByte g, the codes per byte: the largest with {@code k^g <= 256}
  * @param values k^g, the byte values a group can hold
@@ -50,29 +50,11 @@ record ByteCodes(int perByte, int values, byte[] digits, byte[] levelMasks, floa
         return new ByteCodes(g, values, digits, levelMasks, digitLevels);
     }
 
-    static int power(int base, int exponent) {
+    private static int power(int base, int exponent) {
         int value = 1;
         for (int i = 0; i < exponent; i++) {
             value *= base;
         }
         return value;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof ByteCodes that
-                && perByte == that.perByte
-                && Arrays.equals(digitLevels, that.digitLevels)
-                && Arrays.equals(levelMasks, that.levelMasks);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(digitLevels);
-    }
-
-    @Override
-    public String toString() {
-        return "ByteCodes[" + perByte + " codes per byte, " + values + " values]";
     }
 }

@@ -201,29 +201,59 @@ final class CodeMatrix implements Matrix {
         return codes.length + 4L * scales.length + (zeroPoints == null ? 0 : 4L * zeroPoints.length);
     }
 
-    @Override
-    public String kernel(int n) {
-        return usesTables(n, Lanes.get())
-                ? "table lookup, " + perByte + " codes per byte (" + tableSize + "-entry tables)"
-                : "level sums, " + levels + " levels";
+    /** The ways {@link #multiply} computes, one chosen per call by {@link #kernelFor}. */
+    private enum Kernel {
+        /** Tables of partial sums per column, one lookup per byte. */
+        TABLE_LOOKUP,
+        /** Few columns, up to 5 levels: one pass per nonzero level gathers its inputs into register sums. */
+        LEVEL_SUMS_IN_REGISTERS,
+        /** Few columns, more levels: a multiply-add per decoded level (8 or 16 passes would cost more). */
+        DECODED_LEVELS,
+        /** Many columns (a convolution's positions): each input row streamed into its level's sum in memory. */
+        LEVEL_SUMS_STREAMED
     }
 
-    /** Table lookup costs its tables per column plus a lookup per byte; level sums a vector add per weight. */
-    private boolean usesTables(int n, Lanes lanes) {
-        if (n == 1) {
-            return true;
-        }
+    /**
+     * Vectors per column above which a row's level sums live in memory: with few, each level's sum stays in
+     * registers and the inputs are gathered by column (no store per weight); with many (a convolution's
+     * positions) the sums cannot stay in registers, and streaming each input row into its level's sum is faster.
+     */
+    private static final int REGISTER_VECTORS = 8;
+
+    /**
+     * The kernel for {@code n} columns held at {@code stride}: table lookup when its tables per column plus a
+     * lookup per byte cost less than a vector add per weight (always at one column), else level sums.
+     */
+    private Kernel kernelFor(int n, int stride, Lanes lanes) {
         long tables = (long) n * bytesPerRow * (tableSize + rows);
-        long sums = (long) rows * cols * (2 + lanes.stride(n) / lanes.width());
-        return tables < sums;
+        long sums = (long) rows * cols * (2 + stride / lanes.width());
+        if (n == 1 || tables < sums) {
+            return Kernel.TABLE_LOOKUP;
+        }
+        if (stride > REGISTER_VECTORS * lanes.width()) {
+            return Kernel.LEVEL_SUMS_STREAMED;
+        }
+        return levels <= 5 ? Kernel.LEVEL_SUMS_IN_REGISTERS : Kernel.DECODED_LEVELS;
+    }
+
+    @Override
+    public String kernel(int n) {
+        Lanes lanes = Lanes.get();
+        return switch (kernelFor(n, lanes.stride(n), lanes)) {
+            case TABLE_LOOKUP -> "table lookup, " + perByte + " codes per byte (" + tableSize + "-entry tables)";
+            case LEVEL_SUMS_IN_REGISTERS -> "level sums in registers, " + levels + " levels";
+            case DECODED_LEVELS -> "multiply-add on decoded levels, " + levels + " levels";
+            case LEVEL_SUMS_STREAMED -> "level sums streamed, " + levels + " levels";
+        };
     }
 
     @Override
     public void multiply(float[] x, int n, int stride, float[] y, Lanes lanes) {
-        if (usesTables(n, lanes)) {
+        Kernel kernel = kernelFor(n, stride, lanes);
+        if (kernel == Kernel.TABLE_LOOKUP) {
             lookUp(x, n, stride, y, lanes);
         } else {
-            sumLevels(x, stride, y, lanes);
+            sumLevels(kernel, x, stride, y, lanes);
         }
     }
 
@@ -339,15 +369,7 @@ final class CodeMatrix implements Matrix {
         }
     }
 
-    /**
-     * Vectors per column above which a row's level sums live in memory: with few, each level's sum stays in
-     * registers and the inputs are gathered by column (no store per weight); with many (a convolution's
-     * positions) the sums cannot stay in registers, and streaming each input row into its level's sum is faster.
-     * (Alphabets of more than 5 levels always stream: see {@code sumLevelRows}.)
-     */
-    private static final int REGISTER_VECTORS = 8;
-
-    private void sumLevels(float[] x, int stride, float[] y, Lanes lanes) {
+    private void sumLevels(Kernel kernel, float[] x, int stride, float[] y, Lanes lanes) {
         float[] segmentSums = null;
         if (zeroPoints != null) {
             segmentSums = new float[segments * stride];
@@ -359,14 +381,15 @@ final class CodeMatrix implements Matrix {
         int threads = (int) Math.min(
                 Runtime.getRuntime().availableProcessors(), Math.max(1, (long) rows * cols * stride / ADDS_PER_THREAD));
         if (threads == 1) {
-            sumLevelRows(0, rows, x, stride, totals, y, lanes);
+            sumLevelRows(kernel, 0, rows, x, stride, totals, y, lanes);
             return;
         }
         // A convolution's many positions: threads split the rows (filters), each with its own scratch.
         int share = (rows + threads - 1) / threads;
         IntStream.range(0, threads)
                 .parallel()
-                .forEach(t -> sumLevelRows(t * share, Math.min(rows, (t + 1) * share), x, stride, totals, y, lanes));
+                .forEach(t ->
+                        sumLevelRows(kernel, t * share, Math.min(rows, (t + 1) * share), x, stride, totals, y, lanes));
     }
 
     /**
@@ -374,14 +397,11 @@ final class CodeMatrix implements Matrix {
      */
     private static final long ADDS_PER_THREAD = 1_000_000;
 
-    private void sumLevelRows(int from, int to, float[] x, int stride, float[] segmentSums, float[] y, Lanes lanes) {
-        boolean few = stride <= REGISTER_VECTORS * lanes.width();
-        // Few columns: up to 5 levels (binary to quinary), one pass over the row per nonzero level gathers its
-        // inputs into register sums, no multiplication per weight; with 9 or 17 levels the 8 or 16 passes cost more
-        // than a multiply-add per weight on the decoded level, which is the fast path there.
-        boolean inRegisters = few && levels <= 5;
-        boolean multiplies = few && !inRegisters;
-        float[] sums = few ? null : new float[levels * stride];
+    private void sumLevelRows(
+            Kernel kernel, int from, int to, float[] x, int stride, float[] segmentSums, float[] y, Lanes lanes) {
+        boolean inRegisters = kernel == Kernel.LEVEL_SUMS_IN_REGISTERS;
+        boolean multiplies = kernel == Kernel.DECODED_LEVELS;
+        float[] sums = kernel == Kernel.LEVEL_SUMS_STREAMED ? new float[levels * stride] : null;
         int[] columns = inRegisters ? new int[segmentLength + perByte] : null;
         float[] rowLevels = multiplies ? new float[groupsPerSegment * perByte] : null;
         for (int o = from; o < to; o++) {

@@ -185,7 +185,7 @@ public final class BenchInferenceCommand implements Callable<Integer> {
                 pluginOptions.openForUse(pluginHost, spec.commandLine().getErr());
         PackedModels models = new PackedModels(Schemes.of(plugins), plugins.architectures());
         PackedModels.Opened opened = models.open(file);
-        PackedEngines.Graph network = PackedEngines.spec(opened, INSTEAD);
+        PackedEngines.Graph network = PackedEngines.graph(opened, INSTEAD);
         String dataset = opened.metadata("dataset");
         LabeledImages data =
                 Datasets.load(dataset == null ? FashionMnist.NAME : dataset, this.data, System.getenv("LOWBIT_DATA"));

@@ -109,7 +109,7 @@ public final class EvalCommand implements Callable<Integer> {
         ArchitectureRegistry architectures = plugins.architectures();
         PackedModels models = new PackedModels(Schemes.of(plugins), architectures);
         PackedModels.Opened opened = models.open(file);
-        PackedEngines.Graph network = packed ? PackedEngines.spec(opened, PackedEngines.EVAL_WITH_DJL) : null;
+        PackedEngines.Graph network = packed ? PackedEngines.graph(opened, PackedEngines.EVAL_WITH_DJL) : null;
         String dataset = opened.metadata("dataset");
         LabeledImages images =
                 Datasets.load(dataset == null ? FashionMnist.NAME : dataset, data, System.getenv("LOWBIT_DATA"));

@@ -59,7 +59,7 @@ public final class PackedEngines {
      * @throws BadInputException for another architecture (a plugin's) or a model with activation quantizers the
      *     engine does not compute
      */
-    public static Graph spec(PackedModels.Opened opened, String instead) {
+    public static Graph graph(PackedModels.Opened opened, String instead) {
         Architecture architecture = opened.architecture();
         NetworkSpec.Family family;
         int heads = 0;

@@ -180,7 +180,7 @@ class PackedEngineEquivalenceTest {
         }
 
         // The packed engine, exactly as lowbit eval --engine packed runs it; its images and logits are kept too.
-        PackedEngines.Graph graph = PackedEngines.spec(opened, PackedEngines.EVAL_WITH_DJL);
+        PackedEngines.Graph graph = PackedEngines.graph(opened, PackedEngines.EVAL_WITH_DJL);
         NetworkSpec spec = graph.spec();
         assertThat(spec.family()).isEqualTo(family(architecture));
         assertThat(spec.heads()).isEqualTo(architecture.startsWith("vit") ? VIT_SMALL_HEADS : 0);
